@@ -1,0 +1,25 @@
+//! `demo-kit`: the few things every demo in this course needs *identically*.
+//!
+//! A demo's `main.rs` should read like its lesson: a list of steps, each a
+//! small function making the system calls the lesson is about. Everything
+//! that is not the lesson — colouring the `[client]` label, parsing `--help`,
+//! turning an error into a message a student can act on, the rules for code
+//! that runs in a forked child — lives here once, so no demo copies it.
+//!
+//! * [`say`]: narration, with the speaking side marked (client, server,
+//!   parent, child, kernel); colours only on a terminal and never with `NO_COLOR`.
+//! * [`cli`]: a tiny argument parser with `--help`.
+//! * [`fail`]: an error type with context, and [`fail::run`] for `main`.
+//! * [`child`]: what a forked child may do, and how it must end.
+//! * [`procfs`]: a process's state, parent, session and terminal from `/proc`.
+//! * [`wait`]: bounded polling for states the kernel offers no signal for.
+
+pub mod child;
+pub mod cli;
+pub mod fail;
+pub mod procfs;
+pub mod say;
+pub mod wait;
+
+pub use fail::{bail_msg, Context, Error, Result};
+pub use say::Side;

@@ -1,0 +1,330 @@
+//! Frames: a length prefix, then exactly that many payload bytes.
+//!
+//! TCP delivers a *stream of bytes*. The sizes of the `send()` calls are not
+//! kept: two sends may arrive in one `recv()`, one send may need several.
+//! A frame puts the boundary back: the reader first reads exactly 4 bytes
+//! (the length), then exactly that many bytes (the payload).
+//!
+//! "Exactly" is the whole point. The course's client writes
+//! `phone.recv(4)` and `phone.recv(header_len)`, but `recv(n)` means *up to*
+//! n bytes: it may return 1. [`read_exact_or_eof`] loops until it has all
+//! of them, and tells a clean end of stream *between* frames (the peer is
+//! done) from one *inside* a frame (the peer broke off).
+
+use crate::error::{FrameError, Part};
+use crate::prefix::Prefix;
+use std::io::{self, IoSlice, Read, Write};
+
+/// Encodes and decodes frames and messages with explicit limits.
+///
+/// The limits are checked *before* anything is allocated, so a hostile
+/// length prefix such as `ff ff ff 7f` (2 GiB) costs nothing but an error.
+///
+/// ```
+/// let codec = framing::Codec::course();
+/// let mut wire = Vec::new();
+/// codec.write_frame(&mut wire, b"hello").unwrap();
+/// assert_eq!(wire, b"\x05\x00\x00\x00hello");
+/// let mut reader = &wire[..];
+/// assert_eq!(codec.read_frame(&mut reader).unwrap().unwrap(), b"hello");
+/// assert!(codec.read_frame(&mut reader).unwrap().is_none()); // clean end
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Codec {
+    pub(crate) prefix: Prefix,
+    pub(crate) max_frame: usize,
+    pub(crate) max_header: usize,
+    pub(crate) max_body: u64,
+}
+
+/// Default limit for a plain frame's payload: 16 MiB.
+pub const DEFAULT_MAX_FRAME: usize = 16 << 20;
+/// Default limit for a message's JSON header: 64 KiB (the course's is ~60 bytes).
+pub const DEFAULT_MAX_HEADER: usize = 64 << 10;
+/// Default limit for a message body read into memory: 64 MiB.
+pub const DEFAULT_MAX_BODY: u64 = 64 << 20;
+
+impl Default for Codec {
+    fn default() -> Codec {
+        Codec::course()
+    }
+}
+
+impl Codec {
+    /// Byte-compatible with the course's Python (`struct.pack('i')`).
+    ///
+    /// ```
+    /// assert_eq!(framing::Codec::course().prefix(), framing::Prefix::CourseLe);
+    /// ```
+    pub fn course() -> Codec {
+        Codec {
+            prefix: Prefix::CourseLe,
+            max_frame: DEFAULT_MAX_FRAME,
+            max_header: DEFAULT_MAX_HEADER,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Network byte order (`struct.pack('!I')`), the usual convention.
+    ///
+    /// ```
+    /// let mut wire = Vec::new();
+    /// framing::Codec::network().write_frame(&mut wire, b"hi").unwrap();
+    /// assert_eq!(wire, b"\x00\x00\x00\x02hi");
+    /// ```
+    pub fn network() -> Codec {
+        Codec {
+            prefix: Prefix::NetworkBe,
+            ..Codec::course()
+        }
+    }
+
+    /// The prefix encoding in use.
+    ///
+    /// ```
+    /// assert_eq!(framing::Codec::network().prefix(), framing::Prefix::NetworkBe);
+    /// ```
+    pub fn prefix(&self) -> Prefix {
+        self.prefix
+    }
+
+    /// Sets the largest payload [`Codec::read_frame`] accepts.
+    ///
+    /// ```
+    /// let codec = framing::Codec::course().with_max_frame(4);
+    /// let mut wire = &b"\x05\x00\x00\x00hello"[..];
+    /// assert!(matches!(codec.read_frame(&mut wire), Err(framing::FrameError::TooLarge { .. })));
+    /// ```
+    pub fn with_max_frame(self, max: usize) -> Codec {
+        Codec {
+            max_frame: max,
+            ..self
+        }
+    }
+
+    /// Sets the largest JSON header a message may have.
+    ///
+    /// ```
+    /// let strict = framing::Codec::course().with_max_header(10);
+    /// let mut wire = Vec::new();
+    /// // The writer refuses to send a header over its own limit...
+    /// assert!(strict.write_message(&mut wire, serde_json::json!({"file": "a.txt"}), b"").is_err());
+    /// // ...and the reader refuses to receive one (this header is 31 bytes).
+    /// framing::Codec::course().write_message(&mut wire, serde_json::json!({"file": "a.txt"}), b"").unwrap();
+    /// assert!(strict.read_message(&mut &wire[..]).is_err());
+    /// ```
+    pub fn with_max_header(self, max: usize) -> Codec {
+        Codec {
+            max_header: max,
+            ..self
+        }
+    }
+
+    /// Sets the largest message body [`Codec::read_message`] will hold in memory.
+    ///
+    /// ```
+    /// let codec = framing::Codec::course().with_max_body(3);
+    /// let mut wire = Vec::new();
+    /// codec.write_message(&mut wire, serde_json::json!({}), b"four").unwrap();
+    /// assert!(codec.read_message(&mut &wire[..]).is_err());
+    /// ```
+    pub fn with_max_body(self, max: u64) -> Codec {
+        Codec {
+            max_body: max,
+            ..self
+        }
+    }
+
+    /// The 4 prefix bytes for a payload of `len` bytes.
+    ///
+    /// ```
+    /// assert_eq!(framing::Codec::course().encode_prefix(507).unwrap(), [0xfb, 1, 0, 0]);
+    /// ```
+    pub fn encode_prefix(&self, len: usize) -> Result<[u8; 4], FrameError> {
+        self.prefix.encode(len)
+    }
+
+    /// Writes one frame: prefix and payload leave in a single `writev`
+    /// system call (see [`write_all_vectored`]).
+    ///
+    /// ```
+    /// let mut wire = Vec::new();
+    /// framing::Codec::course().write_frame(&mut wire, b"").unwrap();
+    /// assert_eq!(wire, [0, 0, 0, 0]);
+    /// ```
+    pub fn write_frame<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        payload: &[u8],
+    ) -> Result<(), FrameError> {
+        let prefix = self.encode_prefix(payload.len())?;
+        write_all_vectored(w, &mut [IoSlice::new(&prefix), IoSlice::new(payload)])?;
+        Ok(())
+    }
+
+    /// Reads one frame. `Ok(None)` means the stream ended cleanly *between*
+    /// frames; an end inside a frame is [`FrameError::Truncated`].
+    ///
+    /// ```
+    /// let codec = framing::Codec::course();
+    /// let cut = b"\x05\x00\x00\x00hel";
+    /// assert!(matches!(
+    ///     codec.read_frame(&mut &cut[..]),
+    ///     Err(framing::FrameError::Truncated { expected: 5, got: 3, .. })
+    /// ));
+    /// ```
+    pub fn read_frame<R: Read + ?Sized>(&self, r: &mut R) -> Result<Option<Vec<u8>>, FrameError> {
+        let mut payload = Vec::new();
+        Ok(self.read_frame_into(r, &mut payload)?.then_some(payload))
+    }
+
+    /// Like [`Codec::read_frame`], but reuses `buf` (cleared first), which
+    /// saves an allocation per frame in a loop. Returns `false` at a clean end.
+    ///
+    /// ```
+    /// let codec = framing::Codec::course();
+    /// let mut wire = &b"\x01\x00\x00\x00a\x01\x00\x00\x00b"[..];
+    /// let mut buf = Vec::new();
+    /// assert!(codec.read_frame_into(&mut wire, &mut buf).unwrap());
+    /// assert_eq!(buf, b"a");
+    /// assert!(codec.read_frame_into(&mut wire, &mut buf).unwrap());
+    /// assert_eq!(buf, b"b");
+    /// assert!(!codec.read_frame_into(&mut wire, &mut buf).unwrap());
+    /// ```
+    pub fn read_frame_into<R: Read + ?Sized>(
+        &self,
+        r: &mut R,
+        buf: &mut Vec<u8>,
+    ) -> Result<bool, FrameError> {
+        buf.clear();
+        let Some(len) = self.read_len(r, self.max_frame as u64, Part::Frame)? else {
+            return Ok(false);
+        };
+        buf.resize(len, 0);
+        read_exact_part(r, buf, Part::Frame)?;
+        Ok(true)
+    }
+
+    /// Reads a prefix and checks it against `max` *before* anything is
+    /// allocated. `Ok(None)` at a clean end of stream.
+    pub(crate) fn read_len<R: Read + ?Sized>(
+        &self,
+        r: &mut R,
+        max: u64,
+        part: Part,
+    ) -> Result<Option<usize>, FrameError> {
+        let mut prefix = [0u8; 4];
+        if !read_exact_or_eof(r, &mut prefix)? {
+            return Ok(None);
+        }
+        let len = self.prefix.decode(prefix)?;
+        if len > max {
+            return Err(FrameError::TooLarge { part, len, max });
+        }
+        // `len <= max <= usize::MAX` here, so the cast cannot truncate.
+        Ok(Some(len as usize))
+    }
+}
+
+/// Fills `buf` completely, looping over short reads — the fix for the
+/// course's single `recv(n)`, which may return fewer than `n` bytes.
+///
+/// Returns `Ok(false)` if the stream was already at its end (zero bytes
+/// read), `Ok(true)` when `buf` is full, and [`FrameError::Truncated`] if
+/// the stream ended part-way.
+///
+/// ```
+/// use std::io::Read;
+/// // A reader that hands out one byte per read(), like a slow network.
+/// struct Trickle<'a>(&'a [u8]);
+/// impl Read for Trickle<'_> {
+///     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+///         if self.0.is_empty() || buf.is_empty() { return Ok(0); }
+///         buf[0] = self.0[0];
+///         self.0 = &self.0[1..];
+///         Ok(1)
+///     }
+/// }
+/// let mut r = Trickle(b"abcd");
+/// let mut four = [0u8; 4];
+/// assert_eq!(r.read(&mut four).unwrap(), 1); // what recv(4) might give you
+/// let mut r = Trickle(b"abcd");
+/// assert!(framing::read_exact_or_eof(&mut r, &mut four).unwrap()); // what you need
+/// assert_eq!(&four, b"abcd");
+/// assert!(!framing::read_exact_or_eof(&mut r, &mut four).unwrap()); // clean end
+/// ```
+pub fn read_exact_or_eof<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> Result<bool, FrameError> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) if got == 0 => return Ok(false),
+            Ok(0) => {
+                return Err(FrameError::Truncated {
+                    part: Part::Prefix,
+                    expected: buf.len(),
+                    got,
+                })
+            }
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(true)
+}
+
+/// Reads exactly `buf.len()` bytes that must be there: the part of a frame
+/// after its prefix. Any end of stream is a truncation of `part`.
+pub(crate) fn read_exact_part<R: Read + ?Sized>(
+    r: &mut R,
+    buf: &mut [u8],
+    part: Part,
+) -> Result<(), FrameError> {
+    match read_exact_or_eof(r, buf) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(FrameError::Truncated {
+            part,
+            expected: buf.len(),
+            got: 0,
+        }),
+        Err(FrameError::Truncated { expected, got, .. }) => Err(FrameError::Truncated {
+            part,
+            expected,
+            got,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes all of several buffers, as one `writev` system call when the
+/// kernel takes everything at once (the usual case for a socket with room).
+///
+/// The course sends a message with three `send()` calls (prefix, header,
+/// body): three system calls and, with Nagle's algorithm off, possibly three
+/// small TCP segments. Gathering the pieces into one `writev` costs one
+/// system call and copies nothing in user space. A short write (the kernel
+/// took only part) is continued from where it stopped — the course's
+/// `send()` ignores that case; Python's `sendall()` handles it.
+///
+/// ```
+/// use std::io::IoSlice;
+/// let mut out = Vec::new();
+/// framing::write_all_vectored(&mut out, &mut [IoSlice::new(b"ab"), IoSlice::new(b"cd")]).unwrap();
+/// assert_eq!(out, b"abcd");
+/// ```
+pub fn write_all_vectored<W: Write + ?Sized>(
+    w: &mut W,
+    mut bufs: &mut [IoSlice<'_>],
+) -> io::Result<()> {
+    // Skip empty leading slices so a zero-length write is not mistaken for "no progress".
+    IoSlice::advance_slices(&mut bufs, 0);
+    while !bufs.is_empty() {
+        match w.write_vectored(bufs) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut bufs, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

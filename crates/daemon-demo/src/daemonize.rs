@@ -1,0 +1,172 @@
+//! The classic Unix daemon (守护进程 in the Unix sense): a process that
+//! keeps running on its own, detached from the terminal and the session of
+//! whoever started it.
+//!
+//! The recipe (Stevens, *Advanced Programming in the UNIX Environment*):
+//!
+//! 1. `fork()`, and let the parent go on (or exit): the child is now surely
+//!    not a process-group leader, which `setsid` requires;
+//! 2. `setsid()`: the child starts a new session and a new process group,
+//!    and loses its controlling terminal (Ctrl-C on that terminal no longer
+//!    reaches it, closing the terminal sends it no SIGHUP);
+//! 3. `fork()` again and let the first child exit: the grandchild is not a
+//!    session leader, so opening a terminal can never make it acquire one;
+//! 4. `chdir("/")` (don't keep a directory, or a mount, busy) and `umask(0)`;
+//! 5. point stdin, stdout, stderr at `/dev/null`: nobody is reading.
+//!
+//! When the first child exits, the daemon is an orphan and is adopted —
+//! normally by init (pid 1). This demo marks itself a *child subreaper*
+//! first, so the daemon is adopted by the demo instead: then the demo can
+//! stop it by pid at the end and `waitpid` it, and nothing is left running
+//! (in a container, pid 1 is not always a process that reaps orphans).
+
+use crate::{read_line, reap_within, Cleanup, PATIENCE};
+use demo_kit::child::{child_main, child_say, flush_before_fork, write_fd};
+use demo_kit::procfs::{self, ProcStat};
+use demo_kit::{say::colors_enabled, Context, Result, Side};
+use nix::fcntl::{open, OFlag};
+use nix::sys::prctl;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::stat::{umask, Mode};
+use nix::sys::wait::WaitStatus;
+use nix::unistd::{chdir, dup2_stderr, dup2_stdin, dup2_stdout, fork, getpid, pipe, setsid};
+use nix::unistd::{ForkResult, Pid};
+use std::os::fd::AsRawFd;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What we observed about the daemon, all read back from the kernel.
+#[derive(Clone, Debug)]
+pub struct DaemonReport {
+    /// The demo itself, from `/proc/self/stat`.
+    pub demo: ProcStat,
+    /// The first child (session leader), and how it ended.
+    pub first_child: Pid,
+    pub first_child_status: WaitStatus,
+    /// The daemon, from `/proc/<pid>/stat` while it runs.
+    pub daemon: ProcStat,
+    /// `/proc/<pid>/cwd` of the daemon.
+    pub cwd: PathBuf,
+    /// Where the daemon's fds 0, 1, 2 point (`/proc/<pid>/fd/N`).
+    pub stdio: Vec<PathBuf>,
+    /// How it ended after we sent SIGTERM.
+    pub daemon_status: WaitStatus,
+    /// `/proc/<pid>` was gone after reaping.
+    pub gone: bool,
+}
+
+/// Starts a daemon the classic way, looks at it, stops it again.
+/// `lifetime` is a safety net: our demo daemon exits by itself after that
+/// long, so even a crashed demo never leaves it behind for good.
+pub fn run(lifetime: Duration) -> Result<DaemonReport> {
+    prctl::set_child_subreaper(true).context("prctl(PR_SET_CHILD_SUBREAPER)")?;
+    let color = colors_enabled();
+    let demo =
+        procfs::stat(getpid().as_raw()).context("reading /proc/self/stat (is /proc mounted?)")?;
+    // The daemon says "ready" through this pipe *before* its stdio goes to
+    // /dev/null; the pipe is not stdio, so it survives the redirection.
+    let (ready_r, ready_w) = pipe().context("pipe() for the ready report")?;
+
+    flush_before_fork();
+    // SAFETY: the child only runs the closure, ending in `_exit`.
+    let first_child = match unsafe { fork() }.context("first fork()")? {
+        ForkResult::Child => child_main(|| {
+            drop(ready_r);
+            // Step 2: a new session; we are its leader and have no terminal.
+            let Ok(sid) = setsid() else { return 2 };
+            child_say(
+                Side::Child,
+                format!(
+                    "first child (pid {}): setsid() -> new session {sid}",
+                    getpid()
+                ),
+                color,
+            );
+            // Step 3: fork again; the grandchild is the daemon.
+            flush_before_fork();
+            // SAFETY: as above.
+            match unsafe { fork() } {
+                Err(_) => 3,
+                Ok(ForkResult::Parent { child }) => {
+                    child_say(
+                        Side::Child,
+                        format!(
+                            "first child: forked the daemon {child}, exiting so it is orphaned"
+                        ),
+                        color,
+                    );
+                    0
+                }
+                Ok(ForkResult::Child) => child_main(|| daemon_life(ready_w, lifetime, color)),
+            }
+        }),
+        ForkResult::Parent { child } => child,
+    };
+    drop(ready_w);
+    let mut cleanup = Cleanup::default();
+    cleanup.track(first_child);
+    let first_child_status =
+        reap_within(first_child, PATIENCE)?.context("the first child did not exit")?;
+    cleanup.done(first_child);
+
+    let line = read_line(&ready_r, PATIENCE).context("waiting for the daemon to say ready")?;
+    let daemon_pid = line
+        .strip_prefix("ready ")
+        .and_then(|p| p.parse::<i32>().ok())
+        .map(Pid::from_raw)
+        .with_context(|| format!("unexpected report from the daemon: {line:?}"))?;
+    cleanup.track(daemon_pid);
+
+    // Look at the daemon from outside, the way `ps` and `ls -l /proc` do.
+    let daemon = procfs::stat(daemon_pid.as_raw()).context("the daemon vanished from /proc")?;
+    let cwd = std::fs::read_link(format!("/proc/{daemon_pid}/cwd"))
+        .context("reading the daemon's cwd")?;
+    let stdio = (0..3)
+        .map(|fd| std::fs::read_link(format!("/proc/{daemon_pid}/fd/{fd}")))
+        .collect::<std::io::Result<Vec<_>>>()
+        .context("reading the daemon's fds 0-2")?;
+
+    // Stop it by pid, as `kill <pid>` would, and reap it (we adopted it).
+    kill(daemon_pid, Signal::SIGTERM).context("kill(daemon, SIGTERM)")?;
+    let daemon_status = reap_within(daemon_pid, PATIENCE)?.context("the daemon ignored SIGTERM")?;
+    cleanup.done(daemon_pid);
+    let gone = procfs::is_gone(daemon_pid.as_raw());
+    Ok(DaemonReport {
+        demo,
+        first_child,
+        first_child_status,
+        daemon,
+        cwd,
+        stdio,
+        daemon_status,
+        gone,
+    })
+}
+
+/// The daemon's whole life: finish detaching, say ready, then "work".
+fn daemon_life(ready_w: std::os::fd::OwnedFd, lifetime: Duration, color: bool) -> i32 {
+    let me = getpid();
+    // Step 4.
+    if chdir("/").is_err() {
+        return 4;
+    }
+    umask(Mode::empty());
+    child_say(
+        Side::Child,
+        format!("daemon (pid {me}): cwd is now /, closing stdio; you won't hear from me again"),
+        color,
+    );
+    // Step 5: stdin, stdout, stderr -> /dev/null.
+    let Ok(null) = open("/dev/null", OFlag::O_RDWR, Mode::empty()) else {
+        return 5;
+    };
+    if dup2_stdin(&null).is_err() || dup2_stdout(&null).is_err() || dup2_stderr(&null).is_err() {
+        return 5;
+    }
+    drop(null);
+    write_fd(ready_w.as_raw_fd(), format!("ready {me}\n").as_bytes());
+    drop(ready_w);
+    // The "work" of our daemon: sleep until stopped (or the safety net).
+    std::thread::sleep(lifetime);
+    0
+}

@@ -1,0 +1,168 @@
+//! The demo's claims, checked on the real kernel with real processes.
+//!
+//! Each test thread forks its own processes and reaps them by pid; the test
+//! process becomes a child subreaper (the library does that), so orphaned
+//! grandchildren come back to it and can be reaped too.
+
+use daemon_demo::daemonize;
+use daemon_demo::pdeathsig::{self, ParentEnd};
+use demo_kit::procfs;
+use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
+use std::time::Duration;
+
+#[test]
+fn pdeathsig_kills_the_child_when_the_parent_exits() {
+    let r = pdeathsig::run(Some(Signal::SIGTERM), ParentEnd::Exits).unwrap();
+    assert_eq!(
+        r.ppid_after_prctl, r.middle,
+        "getppid() after prctl must be M"
+    );
+    assert_eq!(r.pdeathsig, Some(Signal::SIGTERM));
+    assert_eq!(r.middle_status, WaitStatus::Exited(r.middle, 0));
+    assert!(r.died_with_parent);
+    assert_eq!(
+        r.child_status,
+        WaitStatus::Signaled(r.child, Signal::SIGTERM, false)
+    );
+    assert!(procfs::is_gone(r.child.as_raw()) && procfs::is_gone(r.middle.as_raw()));
+}
+
+#[test]
+fn without_pdeathsig_the_child_survives_and_is_adopted() {
+    let r = pdeathsig::run(None, ParentEnd::Exits).unwrap();
+    assert_eq!(r.pdeathsig, None);
+    assert!(!r.died_with_parent, "the child must outlive its parent");
+    let me = nix::unistd::getpid();
+    assert_eq!(
+        r.adopted_by,
+        Some(me),
+        "the subreaper (this test process) adopts the orphan"
+    );
+    // Our clean-up, not the kernel, ended it.
+    assert_eq!(
+        r.child_status,
+        WaitStatus::Signaled(r.child, Signal::SIGTERM, false)
+    );
+    assert!(procfs::is_gone(r.child.as_raw()));
+}
+
+#[test]
+fn pdeathsig_also_covers_a_sigkilled_parent() {
+    let r = pdeathsig::run(Some(Signal::SIGTERM), ParentEnd::Killed).unwrap();
+    assert_eq!(
+        r.middle_status,
+        WaitStatus::Signaled(r.middle, Signal::SIGKILL, false)
+    );
+    assert_eq!(
+        r.child_status,
+        WaitStatus::Signaled(r.child, Signal::SIGTERM, false)
+    );
+    assert!(procfs::is_gone(r.child.as_raw()));
+}
+
+#[test]
+fn pdeathsig_fires_when_the_forking_thread_exits() {
+    let r = pdeathsig::run(Some(Signal::SIGTERM), ParentEnd::ThreadExits).unwrap();
+    assert!(r.reaped_by_middle, "M was alive to reap C");
+    assert_eq!(
+        r.child_status,
+        WaitStatus::Signaled(r.child, Signal::SIGTERM, false)
+    );
+    assert_eq!(r.middle_status, WaitStatus::Exited(r.middle, 0));
+    assert!(procfs::is_gone(r.child.as_raw()) && procfs::is_gone(r.middle.as_raw()));
+}
+
+#[test]
+fn the_daemon_has_its_own_session_no_tty_and_is_stopped() {
+    let r = daemonize::run(Duration::from_secs(120)).unwrap();
+    let me = nix::unistd::getpid().as_raw();
+    assert_eq!(r.first_child_status, WaitStatus::Exited(r.first_child, 0));
+    assert_ne!(
+        r.daemon.session, r.demo.session,
+        "setsid() made a new session"
+    );
+    assert_eq!(
+        r.daemon.session,
+        r.first_child.as_raw(),
+        "the first child led it"
+    );
+    assert_ne!(
+        r.daemon.pid, r.daemon.session,
+        "the daemon is not a session leader"
+    );
+    assert_eq!(r.daemon.tty_nr, 0, "no controlling terminal");
+    assert_eq!(r.daemon.ppid, me, "adopted by the subreaper");
+    assert_eq!(r.cwd, std::path::PathBuf::from("/"));
+    for target in &r.stdio {
+        assert_eq!(target, &std::path::PathBuf::from("/dev/null"));
+    }
+    assert_eq!(
+        r.daemon_status,
+        WaitStatus::Signaled(
+            nix::unistd::Pid::from_raw(r.daemon.pid),
+            Signal::SIGTERM,
+            false
+        )
+    );
+    assert!(r.gone);
+}
+
+/// Runs the binary as a student would, and checks that none of the
+/// processes it printed is still in /proc after it exits.
+#[test]
+fn the_binary_runs_and_leaves_nothing_behind() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("C was killed by SIGTERM — it died with its parent"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/proc/") && text.contains("/fd/0 -> /dev/null"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "NO_COLOR must disable colours");
+    // Every "pid N" the demo printed must be gone now.
+    let pids: Vec<i32> = text
+        .split("pid ")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert!(pids.len() >= 8, "expected many pids in: {text}");
+    for pid in pids.into_iter().filter(|&p| p > 1) {
+        // A forked child keeps the name "daemon-demo"; any other process
+        // with that pid would be an unrelated newcomer reusing the number.
+        let left = procfs::stat(pid).filter(|s| s.comm == "daemon-demo");
+        assert!(left.is_none(), "pid {pid} is still there: {left:?}");
+    }
+}
+
+#[test]
+fn bad_arguments_give_a_clear_message() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
+        .args(["--only", "nonsense"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: --only takes"), "{err}");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+}

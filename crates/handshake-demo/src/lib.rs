@@ -1,0 +1,15 @@
+//! `handshake-demo`: the TCP handshake (三次握手), the teardown (四次挥手)
+//! and the listen backlog (半连接池), watched on the student's own kernel.
+//!
+//! The course shows these as pictures. Here every state, counter and packet
+//! printed is read from Linux at the moment it happens:
+//!
+//! * [`kernel`]: where Linux tells a socket's state (`TCP_INFO`, `/proc/net/tcp`).
+//! * [`states`] + [`tour`]: one connection from `listen()` to TIME_WAIT.
+//! * [`backlog`]: a listener that never accepts, and what the backlog limits.
+//! * [`packet`] + [`sniff`]: the real SYN / SYN+ACK / ACK and FIN packets.
+//! * [`reuse`]: restarting a server on the same port, with and without SO_REUSEADDR.
+
+pub mod kernel;
+pub mod states;
+pub mod tour;

@@ -1,0 +1,139 @@
+//! `--bench`: what does starting a process cost?
+//!
+//! Four ways of starting a child that does nothing and waiting for it,
+//! each timed over a bounded number of runs, reported as the median (one
+//! slow run, e.g. a page-cache miss, does not move a median):
+//!
+//! 1. bare `fork()` + `_exit(0)` in the child + `waitpid()` in the parent;
+//! 2. our [`crate::process::start`] + `join` (two pipes, like Python's `Process`);
+//! 3. re-exec: `Command::new(current_exe)` + wait — the `spawn` start method;
+//! 4. Python's `multiprocessing.Process().start(); p.join()` with the `fork`
+//!    and the `spawn` start methods, measured by a small script run with
+//!    `python3 -c` in the same run (skipped if `python3` is missing).
+
+use crate::process::{reap, start};
+use demo_kit::child::{child_main, flush_before_fork};
+use demo_kit::{bail_msg, Context, Result};
+use nix::unistd::{fork, ForkResult};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Median of a set of samples (the upper middle one for an even count).
+pub fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
+
+/// Times `runs` calls of `once` and returns the median.
+fn time_median(runs: usize, mut once: impl FnMut() -> Result<()>) -> Result<Duration> {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        once()?;
+        samples.push(t.elapsed());
+    }
+    Ok(median(&mut samples))
+}
+
+/// Median cost of `fork()` + child `_exit(0)` + `waitpid()`.
+pub fn fork_exit_wait(runs: usize) -> Result<Duration> {
+    time_median(runs, || {
+        flush_before_fork();
+        // SAFETY: the child only calls _exit.
+        match unsafe { fork() }.context("fork() failed")? {
+            ForkResult::Child => child_main(|| 0),
+            ForkResult::Parent { child } => {
+                reap(child)?;
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Median cost of our `Process`-like `start()` + `join()` with a no-op task.
+pub fn start_join(runs: usize) -> Result<Duration> {
+    time_median(runs, || {
+        let done = start(|| 0)?.join()?;
+        if done.exit_code() != 0 {
+            return bail_msg(format!("no-op child ended with {:?}", done.status));
+        }
+        Ok(())
+    })
+}
+
+/// Median cost of re-executing `exe` with the no-op hidden task and waiting.
+pub fn reexec(exe: &Path, runs: usize) -> Result<Duration> {
+    time_median(runs, || crate::respawn::run_noop(exe))
+}
+
+/// The script given to `python3 -c`: for each start method, start and join
+/// a `Process` with no target (its `run()` does nothing, like our no-op).
+pub const PYTHON_SCRIPT: &str = r#"
+import multiprocessing as mp, statistics, sys, time
+def main():
+    for method, runs in (("fork", int(sys.argv[1])), ("spawn", int(sys.argv[2]))):
+        ctx = mp.get_context(method)
+        samples = []
+        for _ in range(runs):
+            p = ctx.Process()
+            t = time.perf_counter()
+            p.start()
+            p.join()
+            samples.append(time.perf_counter() - t)
+            if p.exitcode != 0:
+                sys.exit("child exit code %r" % p.exitcode)
+        print(method, int(statistics.median(samples) * 1e9), flush=True)
+if __name__ == "__main__":
+    main()
+"#;
+
+/// Python's medians, if python3 ran.
+#[derive(Debug, Clone, Copy)]
+pub struct PythonCosts {
+    pub fork: Duration,
+    pub spawn: Duration,
+}
+
+/// Runs [`PYTHON_SCRIPT`]; `Ok(None)` if `python3` is not installed. The
+/// script gets at most `limit` of wall time, then it is killed and reaped.
+pub fn python(fork_runs: usize, spawn_runs: usize, limit: Duration) -> Result<Option<PythonCosts>> {
+    let spawned = Command::new("python3")
+        .arg("-c")
+        .arg(PYTHON_SCRIPT)
+        .arg(fork_runs.to_string())
+        .arg(spawn_runs.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).context("starting python3"),
+    };
+    // Bounded wait: the script's output is a few dozen bytes, so it cannot
+    // fill the stdout pipe and block before exiting.
+    let status = demo_kit::wait::until(limit, || child.try_wait().ok().flatten());
+    let Some(status) = status else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return bail_msg(format!("python3 took longer than {limit:?}; killed it"));
+    };
+    let mut text = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        std::io::Read::read_to_string(&mut out, &mut text).context("reading python3's output")?;
+    }
+    if !status.success() {
+        return bail_msg(format!("the python3 benchmark failed ({status}); output: {text:?}"));
+    }
+    let get = |method: &str| -> Result<Duration> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(method)?.trim().parse::<u64>().ok())
+            .map(Duration::from_nanos)
+            .with_context(|| format!("python3 printed no `{method}` line: {text:?}"))
+    };
+    Ok(Some(PythonCosts {
+        fork: get("fork")?,
+        spawn: get("spawn")?,
+    }))
+}

@@ -1,0 +1,30 @@
+//! `spawn-demo`: 开启进程的两种方式 (the two ways to start a process) and
+//! what Python's `multiprocessing` does underneath them.
+//!
+//! * [`process`]: `Process(target=task, args=..).start()` is `fork()` plus a
+//!   closure run in the child; subclassing `Process` with `run()` is the
+//!   [`process::Run`] trait, started the same way; `join()` is `waitpid()`.
+//! * [`respawn`]: Python's `spawn` start method — re-execute our own
+//!   program with a hidden argument naming the task.
+//! * [`timing`]: serial vs concurrent vs parallel, measured with two
+//!   CPU-bound children.
+//! * [`bench`]: the cost of each way of starting a child, against Python.
+//!
+//! Everything here needs Unix; `main` says so on other systems.
+#![cfg(unix)]
+
+pub mod bench;
+pub mod process;
+pub mod respawn;
+pub mod timing;
+
+/// True if this process has no child at all, reaped or not:
+/// `waitpid(-1, WNOHANG)` fails with `ECHILD` only then. (It would reap a
+/// leftover zombie, which is what we want at the very end of the demo.)
+pub fn no_child_left() -> bool {
+    use nix::sys::wait::{waitpid, WaitPidFlag};
+    matches!(
+        waitpid(nix::unistd::Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)),
+        Err(nix::errno::Errno::ECHILD)
+    )
+}

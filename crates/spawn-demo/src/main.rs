@@ -1,0 +1,267 @@
+//! `cargo run -p spawn-demo`: the course's two ways to start a process, the
+//! `spawn` start method, and serial vs concurrent vs parallel — each line
+//! printed from what the kernel actually did. See docs/05-spawning-processes.md.
+
+use std::process::ExitCode;
+
+#[cfg(unix)]
+fn main() -> ExitCode {
+    // Our `if __name__ == '__main__':` guard: a re-executed child (the
+    // `spawn` start method) is recognised by its hidden first argument and
+    // runs only its task, never the demo again.
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some(spawn_demo::respawn::HIDDEN) {
+        return demo_kit::fail::run(|| spawn_demo::respawn::child_entry(&argv[1..]));
+    }
+    demo_kit::fail::run(demo::run)
+}
+
+#[cfg(not(unix))]
+fn main() -> ExitCode {
+    println!("spawn-demo shows fork(), waitpid() and exec: this topic needs a Unix system (Linux, macOS, BSD).");
+    ExitCode::SUCCESS
+}
+
+#[cfg(unix)]
+mod demo {
+    use demo_kit::child::child_say;
+    use demo_kit::cli::Args;
+    use demo_kit::say::{colors_enabled, heading, say, step};
+    use demo_kit::{bail_msg, Context, Result, Side};
+    use nix::unistd::{getpid, getppid};
+    use spawn_demo::process::{now_ns, start, Run, Started};
+    use spawn_demo::timing::{self, Mode, TwoTasks};
+    use spawn_demo::{bench, respawn};
+    use std::time::{Duration, Instant};
+
+    const HELP: &str = "\
+spawn-demo — 开启进程的两种方式: how multiprocessing.Process starts a child on Unix
+
+USAGE:
+    cargo run -p spawn-demo [-- OPTIONS]
+
+OPTIONS:
+    --work-ms N   length of one CPU-bound task in the serial/concurrent/parallel
+                  step, in milliseconds (default 300, 10..=5000)
+    --bench       instead of the tour: median cost of fork+exit+waitpid, of our
+                  start()+join(), of re-exec, and of Python's Process (fork and
+                  spawn start methods) when python3 is installed
+    --runs N      samples for --bench (default 200, 10..=5000)
+    -h, --help    this text
+";
+
+    pub fn run() -> Result<()> {
+        let mut args = Args::parse(HELP);
+        let bench = args.flag("--bench");
+        let work_ms = args.value::<u64>("--work-ms")?.unwrap_or(300);
+        let runs = args.value::<usize>("--runs")?.unwrap_or(200);
+        args.finish()?;
+        if !(10..=5000).contains(&work_ms) {
+            return bail_msg("--work-ms must be between 10 and 5000; see --help");
+        }
+        if !(10..=5000).contains(&runs) {
+            return bail_msg("--runs must be between 10 and 5000; see --help");
+        }
+        if bench {
+            run_bench(runs)?;
+        } else {
+            let color = colors_enabled();
+            say(Side::Parent, format!("this is the parent, pid {}", getpid()));
+            way_one(color)?;
+            way_two(color)?;
+            way_three()?;
+            serial_concurrent_parallel(Duration::from_millis(work_ms))?;
+        }
+        check_no_child_left()
+    }
+
+    /// The course's `task(x)`, run in a forked child. The course sleeps 3 s;
+    /// we sleep 0.1 s. Narration goes through `child_say` (one raw write),
+    /// never `println!`, because this is a forked child.
+    fn task(x: &str, color: bool) -> i32 {
+        let msg = format!("{x} is running (pid {}, parent {})", getpid(), getppid());
+        child_say(Side::Child, msg, color);
+        std::thread::sleep(Duration::from_millis(100));
+        child_say(Side::Child, format!("{x} is done"), color);
+        0
+    }
+
+    /// 方式一: `p = Process(target=task, args=('子进程',)); p.start(); print('主')`.
+    fn way_one(color: bool) -> Result<()> {
+        step(1, "方式一 Process(target=task, args=('子进程',)) = fork() + a closure");
+        say(Side::Parent, "p.start() -> fork(); the child will run task('子进程')");
+        let p = start(move || task("子进程", color))?;
+        print_main_then_join(p)
+    }
+
+    /// 方式二: subclass `Process` and override `run()` — a trait in Rust.
+    struct MyProcess {
+        name: String,
+        color: bool,
+    }
+
+    impl Run for MyProcess {
+        fn run(&self) -> i32 {
+            task(&self.name, self.color)
+        }
+    }
+
+    fn way_two(color: bool) -> Result<()> {
+        step(2, "方式二 class Myprocess(Process) with run() = a trait Run { fn run(&self) }");
+        let p = MyProcess {
+            name: "子进程1".to_string(),
+            color,
+        };
+        say(Side::Parent, "p = Myprocess('子进程1'); p.start() -> fork(); the child calls p.run()");
+        print_main_then_join(p.start()?)
+    }
+
+    /// Shared by ways one and two: the parent prints 主 while the child
+    /// already exists but is held at the gate; then releases and joins.
+    fn print_main_then_join(mut p: Started) -> Result<()> {
+        let took = p.fork_returned_ns - p.fork_called_ns;
+        say(
+            Side::Parent,
+            format!(
+                "p.start() returned after {} µs: child pid {} exists, its task waits at a pipe gate",
+                took / 1000,
+                p.pid
+            ),
+        );
+        let main_ns = now_ns();
+        say(Side::Parent, "主");
+        say(Side::Parent, "opening the gate (one byte into the pipe), then p.join() = waitpid()");
+        p.release()?;
+        let (fork_called, fork_returned) = (p.fork_called_ns, p.fork_returned_ns);
+        let done = p.join()?;
+        say(Side::Parent, format!("waitpid({}) -> {:?}; exitcode {}", done.pid, done.status, done.exit_code()));
+        let Some(t) = done.timeline else {
+            return bail_msg(format!("child {} died before reporting its timeline", done.pid));
+        };
+        let at = |ns: u64| format!("+{} µs", ns.saturating_sub(fork_called) / 1000);
+        say(Side::Kernel, format!(
+            "timeline (CLOCK_MONOTONIC, from the fork() call): fork returned in parent {}, child alive {}, \
+             parent printed 主 {}, task began {}, task done {}",
+            at(fork_returned), at(t.alive_ns), at(main_ns), at(t.released_ns), at(t.done_ns)
+        ));
+        let who = if t.alive_ns < main_ns { "the child was already alive, yet" } else { "the child was not even scheduled yet, and" };
+        say(Side::Note, format!("{who} the parent ran on: start() only asked the kernel for a process"));
+        Ok(())
+    }
+
+    /// 方式三: the `spawn` start method — re-execute this very program.
+    fn way_three() -> Result<()> {
+        step(3, "the spawn start method (Windows, macOS) = re-execute this program");
+        let exe = std::env::current_exe().context("finding our own executable")?;
+        say(Side::Parent, format!(
+            "Command::new({:?}).args([\"{}\", \"course\", \"子进程2\"]).spawn()",
+            exe.file_name().unwrap_or_default(),
+            respawn::HIDDEN
+        ));
+        let t = Instant::now();
+        let mut child = respawn::start_course_task(&exe, "子进程2")?;
+        say(Side::Parent, format!(
+            "spawn() returned after {} µs: child pid {} is a fresh program; it waits for a line on its stdin",
+            t.elapsed().as_micros(),
+            child.id()
+        ));
+        say(Side::Parent, "主");
+        say(Side::Parent, "writing \"go\" to the child's stdin, then waiting for it (waitpid)");
+        respawn::release(&mut child)?;
+        let status = child.wait().context("waiting for the re-executed child")?;
+        say(Side::Parent, format!("child {} ended: {status}", child.id()));
+        say(Side::Note, "nothing of our memory went along: the task name travelled in argv, the start signal through a pipe");
+        Ok(())
+    }
+
+    fn serial_concurrent_parallel(work: Duration) -> Result<()> {
+        step(4, "串行 serial vs 并发 concurrent vs 并行 parallel");
+        let cores = timing::cores();
+        say(Side::Kernel, format!("CPU cores available to this process: {cores}"));
+        let rounds = timing::calibrate(work);
+        say(Side::Parent, format!("one task = {} rounds of arithmetic, calibrated to ≈ {} ms", rounds, work.as_millis()));
+        show(&timing::run_two(Mode::Serial, rounds)?, "serial: start A, join A, start B, join B");
+        match timing::some_allowed_cpu() {
+            Some(cpu) => show(
+                &timing::run_two(Mode::OneCore(cpu), rounds)?,
+                &format!("concurrent: both started, both pinned to CPU {cpu} (sched_setaffinity)"),
+            ),
+            None => say(Side::Note, "concurrent on one core: skipped, pinning a process to a CPU needs Linux"),
+        }
+        let parallel = timing::run_two(Mode::Parallel, rounds)?;
+        show(&parallel, "parallel: both started, the kernel may use every core");
+        let ratio = parallel.wall.as_secs_f64() / work.as_secs_f64();
+        let verdict = if cores < 2 {
+            "one core only: parallel cannot beat serial here".to_string()
+        } else if ratio < 1.5 {
+            "two tasks took about the time of one: they ran in parallel".to_string()
+        } else {
+            "slower than one task: the other cores are busy with other work right now".to_string()
+        };
+        say(Side::Note, format!("parallel took {ratio:.2}× one task — {verdict}"));
+        Ok(())
+    }
+
+    fn show(run: &TwoTasks, what: &str) {
+        heading(what);
+        say(Side::Parent, format!("wall time {} ms", run.wall.as_millis()));
+        if let Some(spans) = run.spans() {
+            for (child, (b, e)) in run.children.iter().zip(spans) {
+                say(Side::Child, format!(
+                    "pid {}: task ran from {} ms to {} ms ({} ms)",
+                    child.pid,
+                    b.as_millis(),
+                    e.as_millis(),
+                    (e - b).as_millis()
+                ));
+            }
+        }
+        if let Some(overlap) = run.overlapped() {
+            let what = if overlap { "the two tasks' lifetimes overlapped" } else { "no overlap: one after the other" };
+            say(Side::Note, what);
+        }
+    }
+
+    fn run_bench(runs: usize) -> Result<()> {
+        step(1, format!("start + wait for a child that does nothing, median of {runs} runs"));
+        let exe = std::env::current_exe().context("finding our own executable")?;
+        let fork = bench::fork_exit_wait(runs)?;
+        say(Side::Parent, format!("fork() + _exit(0) + waitpid():      {:>8.1} µs", micros(fork)));
+        let ours = bench::start_join(runs)?;
+        say(Side::Parent, format!("our start() + join() (two pipes):   {:>8.1} µs", micros(ours)));
+        let reexec_runs = (runs / 4).max(10);
+        let reexec = bench::reexec(&exe, reexec_runs)?;
+        say(Side::Parent, format!("re-exec (spawn method), {reexec_runs} runs:  {:>8.1} µs", micros(reexec)));
+        say(Side::Note, format!("re-exec / fork = {:.1}×", ratio(reexec, fork)));
+        let (py_fork_runs, py_spawn_runs) = ((runs / 2).max(10), (runs / 20).max(5));
+        say(Side::Parent, format!("python3 -c <script>: Process().start(); join(), fork {py_fork_runs} runs, spawn {py_spawn_runs} runs"));
+        match bench::python(py_fork_runs, py_spawn_runs, Duration::from_secs(120))? {
+            None => say(Side::Note, "python3 not found: Python comparison skipped"),
+            Some(py) => {
+                say(Side::Parent, format!("Python Process, fork method:        {:>8.1} µs", micros(py.fork)));
+                say(Side::Parent, format!("Python Process, spawn method:       {:>8.1} µs", micros(py.spawn)));
+                say(Side::Note, format!("Python fork / our fork+exit+waitpid = {:.1}× (target ≥ 5×)", ratio(py.fork, fork)));
+                say(Side::Note, format!("Python fork / our start()+join()    = {:.1}×", ratio(py.fork, ours)));
+                say(Side::Note, format!("Python spawn / our re-exec          = {:.1}×", ratio(py.spawn, reexec)));
+            }
+        }
+        Ok(())
+    }
+
+    fn micros(d: Duration) -> f64 {
+        d.as_secs_f64() * 1e6
+    }
+
+    fn ratio(a: Duration, b: Duration) -> f64 {
+        a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+    }
+
+    fn check_no_child_left() -> Result<()> {
+        if spawn_demo::no_child_left() {
+            say(Side::Kernel, "no child left: waitpid(-1, WNOHANG) says ECHILD — every child was reaped");
+            Ok(())
+        } else {
+            bail_msg("a child process was left behind (waitpid(-1, WNOHANG) did not say ECHILD)")
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! `multiprocessing.Process` underneath: `fork()` plus two pipes.
+//!
+//! The course's `p = Process(target=task, args=(..,)); p.start()` asks the
+//! operating system for a new process and returns at once. On Linux (with
+//! the `fork` start method) that request is the `fork()` system call: the
+//! kernel copies the calling process, and from then on two processes run the
+//! same code; `fork` returns the child's pid in the parent and 0 in the child.
+//! The child then runs the target and exits; `p.join()` is `waitpid()`.
+//!
+//! [`start`] does exactly that, with two pipes, like Python's own
+//! `Process` (which keeps a "sentinel" pipe to each child):
+//!
+//! * a **gate**: the child blocks in `read()` on it until the parent calls
+//!   [`Started::release`]. So "the parent ran on after `start()`" is not a
+//!   matter of luck in our demo: the parent prints `主` *before* it lets the
+//!   task run, and the child provably already exists (it has a pid);
+//! * a **report** pipe: the child writes three timestamps from the shared
+//!   `CLOCK_MONOTONIC` clock (alive, released, task done) before it exits,
+//!   so the parent can print a real timeline instead of a story.
+//!
+//! The child follows the fork rules of `demo_kit::child`: output flushed
+//! before `fork`, no `println!` in the child, `_exit` at the end, a panic
+//! becomes exit status 101.
+
+use demo_kit::child::{child_main, flush_before_fork, write_fd};
+use demo_kit::{Context, Result};
+use nix::libc;
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+/// Nanoseconds on `CLOCK_MONOTONIC`. The clock is system-wide, so times
+/// taken in the parent and in the child can be compared directly.
+pub fn now_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec; clock_gettime is async-signal-safe.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// The course's method two: subclass `Process` and override `run()`.
+/// In Rust a trait plays the subclass; `start()` forks and calls `run`
+/// in the child, exactly as Python's `start()` ends up calling `self.run()`.
+pub trait Run {
+    /// The child's whole work; the return value is its exit status.
+    fn run(&self) -> i32;
+
+    /// `p.start()`: fork a child that will call `self.run()`.
+    fn start(&self) -> Result<Started>
+    where
+        Self: Sized,
+    {
+        start(|| self.run())
+    }
+}
+
+/// A started child, seen from the parent (what `p` is after `p.start()`).
+pub struct Started {
+    /// The child's process id, known as soon as `fork()` returned.
+    pub pid: Pid,
+    /// Parent's clock just before calling `fork()`.
+    pub fork_called_ns: u64,
+    /// Parent's clock right after `fork()` returned in the parent.
+    pub fork_returned_ns: u64,
+    gate: Option<OwnedFd>,
+    report: OwnedFd,
+    reaped: bool,
+}
+
+/// What the child told us through the report pipe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChildTimeline {
+    /// The child's first instruction after `fork()` returned 0.
+    pub alive_ns: u64,
+    /// When the parent's release byte arrived and the task began.
+    pub released_ns: u64,
+    /// When the task returned.
+    pub done_ns: u64,
+}
+
+/// A joined (reaped) child.
+#[derive(Debug)]
+pub struct Finished {
+    pub pid: Pid,
+    /// What `waitpid` said, e.g. `Exited(pid, 0)`.
+    pub status: WaitStatus,
+    /// `None` if the child died before reporting (for example it panicked).
+    pub timeline: Option<ChildTimeline>,
+}
+
+impl Finished {
+    /// The exit code, like Python's `p.exitcode` (negative = killed by that signal).
+    pub fn exit_code(&self) -> i32 {
+        match self.status {
+            WaitStatus::Exited(_, code) => code,
+            WaitStatus::Signaled(_, sig, _) => -(sig as i32),
+            _ => i32::MIN,
+        }
+    }
+}
+
+/// The course's method one, `Process(target=task, args=..).start()`:
+/// fork a child that waits at the gate, then runs `task` and `_exit`s
+/// with its return value. Returns in the parent as soon as `fork()` did.
+pub fn start(task: impl FnOnce() -> i32) -> Result<Started> {
+    let (gate_r, gate_w) = pipe_cloexec().context("creating the start gate pipe")?;
+    let (report_r, report_w) = pipe_cloexec().context("creating the report pipe")?;
+    flush_before_fork();
+    let fork_called_ns = now_ns();
+    // SAFETY: the child only makes async-signal-safe calls (read, write,
+    // clock_gettime, _exit) plus whatever `task` does under the same rules.
+    match unsafe { fork() }.context("fork() failed (too many processes? see `ulimit -u`)")? {
+        ForkResult::Child => child_main(move || {
+            let alive_ns = now_ns();
+            // Close the parent's ends, so a dead parent means EOF on the gate.
+            drop(gate_w);
+            drop(report_r);
+            wait_at_gate(&gate_r);
+            let released_ns = now_ns();
+            let code = task();
+            let done_ns = now_ns();
+            let mut record = [0u8; 24];
+            for (i, t) in [alive_ns, released_ns, done_ns].iter().enumerate() {
+                record[i * 8..i * 8 + 8].copy_from_slice(&t.to_ne_bytes());
+            }
+            write_fd(report_w.as_raw_fd(), &record);
+            code
+        }),
+        ForkResult::Parent { child } => {
+            let fork_returned_ns = now_ns();
+            drop(gate_r);
+            drop(report_w);
+            Ok(Started {
+                pid: child,
+                fork_called_ns,
+                fork_returned_ns,
+                gate: Some(gate_w),
+                report: report_r,
+                reaped: false,
+            })
+        }
+    }
+}
+
+impl Started {
+    /// Opens the gate: writes one byte, which the child's `read()` returns.
+    pub fn release(&mut self) -> Result<()> {
+        if let Some(gate) = self.gate.take() {
+            nix::unistd::write(&gate, b"g")
+                .with_context(|| format!("releasing child {} through its gate pipe", self.pid))?;
+        }
+        Ok(())
+    }
+
+    /// `p.join()`: releases the child if needed, then `waitpid()` — the
+    /// parent sleeps in the kernel until the child has exited and is reaped.
+    pub fn join(mut self) -> Result<Finished> {
+        self.release()?;
+        let status = reap(self.pid)?;
+        self.reaped = true;
+        // The child has exited, so everything it wrote is in the pipe now:
+        // a plain read cannot block for long (only until EOF).
+        let mut record = [0u8; 24];
+        let got = read_full(&self.report, &mut record);
+        let timeline = (got == record.len()).then(|| {
+            let t = |i: usize| u64::from_ne_bytes(record[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+            ChildTimeline {
+                alive_ns: t(0),
+                released_ns: t(1),
+                done_ns: t(2),
+            }
+        });
+        Ok(Finished {
+            pid: self.pid,
+            status,
+            timeline,
+        })
+    }
+}
+
+impl Drop for Started {
+    /// A started child is always reaped, even if the parent bails out early.
+    fn drop(&mut self) {
+        if !self.reaped {
+            let _ = self.release();
+            let _ = reap(self.pid);
+        }
+    }
+}
+
+/// `waitpid(pid, 0)`, retried on `EINTR`.
+pub fn reap(pid: Pid) -> Result<WaitStatus> {
+    loop {
+        match waitpid(pid, None) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            other => return other.with_context(|| format!("waitpid({pid}) failed")),
+        }
+    }
+}
+
+/// Blocks in `read()` until the parent writes a byte or closes the gate.
+fn wait_at_gate(gate: &OwnedFd) {
+    let mut byte = [0u8; 1];
+    loop {
+        // SAFETY: reading into a live one-byte buffer.
+        let n = unsafe { libc::read(gate.as_raw_fd(), byte.as_mut_ptr().cast(), 1) };
+        if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        return;
+    }
+}
+
+/// Reads until `buf` is full or EOF/error; returns the number of bytes read.
+fn read_full(fd: &OwnedFd, buf: &mut [u8]) -> usize {
+    let mut got = 0;
+    while got < buf.len() {
+        match nix::unistd::read(fd, &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => break,
+        }
+    }
+    got
+}
+
+/// A pipe whose ends are closed on `exec`, so a program started by another
+/// thread (e.g. a parallel test) does not keep our pipe open.
+pub fn pipe_cloexec() -> Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe() returns.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Err(std::io::Error::last_os_error()).context("pipe() failed");
+    }
+    // SAFETY: pipe() just gave us these two descriptors; we own them now.
+    let (r, w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    for fd in [&r, &w] {
+        // SAFETY: fcntl on a descriptor we own.
+        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    Ok((r, w))
+}

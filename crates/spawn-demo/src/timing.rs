@@ -1,0 +1,186 @@
+//! 串行 / 并发 / 并行 (serial / concurrent / parallel), measured.
+//!
+//! The course defines: serial = one task runs to the end before the next
+//! starts; concurrent = tasks *look* simultaneous, which one core achieves
+//! by switching (切换 + 保存状态); parallel = tasks truly run at the same
+//! time, which needs several cores. We run two CPU-bound tasks, each in its
+//! own forked child, three ways:
+//!
+//! * **serial**: start A, join A, start B, join B — wall time ≈ 2 tasks;
+//! * **concurrent on one core**: both children pinned to the same CPU with
+//!   `sched_setaffinity` (Linux), started together — their lifetimes
+//!   overlap, each takes ≈ 2 tasks because the scheduler alternates them,
+//!   wall time ≈ 2 tasks;
+//! * **parallel**: both started together, no pinning — on ≥ 2 free cores,
+//!   wall time ≈ 1 task.
+//!
+//! Every child reports when its task began and ended (see
+//! [`crate::process`]), so the overlap is measured, not assumed.
+
+use crate::process::{start, Finished};
+use demo_kit::{bail_msg, Result};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// One way of running the two tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Serial,
+    /// Concurrent, both children pinned to this CPU.
+    OneCore(usize),
+    Parallel,
+}
+
+/// What one run of two tasks measured.
+#[derive(Debug)]
+pub struct TwoTasks {
+    pub mode: Mode,
+    /// Parent's wall time from the first `start` to the last `join`.
+    pub wall: Duration,
+    /// When the first task was released (origin of the timelines).
+    pub origin_ns: u64,
+    pub children: [Finished; 2],
+}
+
+impl TwoTasks {
+    /// Each task's (begin, end) relative to `origin_ns`, from the child's own clock readings.
+    pub fn spans(&self) -> Option<[(Duration, Duration); 2]> {
+        let span = |f: &Finished| {
+            let t = f.timeline?;
+            Some((
+                Duration::from_nanos(t.released_ns.saturating_sub(self.origin_ns)),
+                Duration::from_nanos(t.done_ns.saturating_sub(self.origin_ns)),
+            ))
+        };
+        Some([span(&self.children[0])?, span(&self.children[1])?])
+    }
+
+    /// True if the two tasks were running during a common stretch of time.
+    pub fn overlapped(&self) -> Option<bool> {
+        let [(a0, a1), (b0, b1)] = self.spans()?;
+        Some(a0 < b1 && b0 < a1)
+    }
+}
+
+/// The CPU-bound task: `rounds` steps of a xorshift generator. `black_box`
+/// stops the compiler from deleting a loop whose result nobody reads.
+pub fn burn(rounds: u64) -> u64 {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..rounds {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x = black_box(x);
+    }
+    x
+}
+
+/// How many rounds of [`burn`] take about `target` on this machine (debug
+/// and release builds differ by 10×, so we measure instead of guessing).
+pub fn calibrate(target: Duration) -> u64 {
+    let mut rounds: u64 = 1 << 16;
+    loop {
+        let t = Instant::now();
+        black_box(burn(rounds));
+        let took = t.elapsed();
+        if took >= Duration::from_millis(40) || rounds >= 1 << 40 {
+            let scale = target.as_secs_f64() / took.as_secs_f64().max(1e-9);
+            return ((rounds as f64 * scale) as u64).max(1);
+        }
+        rounds *= 4;
+    }
+}
+
+/// Runs two tasks of `rounds` each in two children, the way `mode` says.
+pub fn run_two(mode: Mode, rounds: u64) -> Result<TwoTasks> {
+    let task = move || {
+        if let Mode::OneCore(cpu) = mode {
+            if !pin_to_cpu(cpu) {
+                return 3; // reported to the parent as exit status 3
+            }
+        }
+        black_box(burn(rounds));
+        0
+    };
+    let t0 = Instant::now();
+    let (a, b) = match mode {
+        Mode::Serial => {
+            let mut a = start(task)?;
+            a.release()?;
+            let a = a.join()?;
+            let mut b = start(task)?;
+            b.release()?;
+            (a, b.join()?)
+        }
+        Mode::OneCore(_) | Mode::Parallel => {
+            let mut a = start(task)?;
+            let mut b = start(task)?;
+            a.release()?;
+            b.release()?;
+            (a.join()?, b.join()?)
+        }
+    };
+    let wall = t0.elapsed();
+    for child in [&a, &b] {
+        match child.exit_code() {
+            0 => {}
+            3 => return bail_msg(format!("child {} could not pin itself to CPU: sched_setaffinity failed", child.pid)),
+            _ => return bail_msg(format!("child {} ended with {:?}", child.pid, child.status)),
+        }
+    }
+    let origin_ns = [&a, &b]
+        .iter()
+        .filter_map(|f| f.timeline.map(|t| t.released_ns))
+        .min()
+        .unwrap_or(0);
+    Ok(TwoTasks {
+        mode,
+        wall,
+        origin_ns,
+        children: [a, b],
+    })
+}
+
+/// The number of CPUs this process may use (affinity and cgroup limits included).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A CPU this process is allowed to run on (the first in its affinity mask).
+#[cfg(target_os = "linux")]
+pub fn some_allowed_cpu() -> Option<usize> {
+    use nix::libc;
+    // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return None;
+        }
+        (0..libc::CPU_SETSIZE as usize).find(|&cpu| libc::CPU_ISSET(cpu, &set))
+    }
+}
+
+/// Pinning is Linux-only (`sched_setaffinity`); elsewhere we cannot force
+/// "one core" and the demo says so.
+#[cfg(not(target_os = "linux"))]
+pub fn some_allowed_cpu() -> Option<usize> {
+    None
+}
+
+/// Pins the calling process to one CPU. A plain system call, so it is safe
+/// in a forked child.
+#[cfg(target_os = "linux")]
+fn pin_to_cpu(cpu: usize) -> bool {
+    use nix::libc;
+    // SAFETY: cpu_set_t is plain data; sched_setaffinity only reads it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pin_to_cpu(_cpu: usize) -> bool {
+    false
+}

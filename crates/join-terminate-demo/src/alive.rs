@@ -1,0 +1,91 @@
+//! `p.is_alive()` is `waitpid(pid, WNOHANG)` — and why `kill(pid, 0)` is the
+//! wrong test.
+//!
+//! A common shortcut for "does process N exist?" is `kill(N, 0)`: signal 0
+//! sends nothing, it only checks that the pid exists and that we may signal
+//! it. But a zombie *exists* — it has a pid and a `/proc` entry — so
+//! `kill(zombie, 0)` succeeds although the program has finished. Only the
+//! parent's `waitpid(pid, WNOHANG)` answers the question Python asks
+//! ("has my child finished?"): `StillAlive` while it runs, its status once it
+//! has exited — and that same call reaps it.
+//!
+//! We probe one child three times: running, zombie, reaped. (Linux-only
+//! here: `/proc` and `waitid(WNOWAIT)` to hold the zombie still.)
+
+use crate::process::{pipe, recv, send, Child, TIMEOUT};
+use demo_kit::{procfs, wait, Context, Result};
+use nix::sys::signal::kill;
+use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+
+/// What the three ways of asking said at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// `/proc/<pid>/stat` state letter, `None` if the entry is gone.
+    pub proc_state: Option<char>,
+    /// `kill(pid, 0)` succeeded ("the pid exists").
+    pub kill0_ok: bool,
+    /// `is_alive()` = `waitpid(pid, WNOHANG)` said `StillAlive`.
+    pub is_alive: Option<bool>,
+}
+
+#[derive(Debug)]
+pub struct AliveReport {
+    pub pid: i32,
+    pub running: Probe,
+    pub zombie: Probe,
+    /// The status the `is_alive()` call on the zombie collected.
+    pub status: Option<WaitStatus>,
+    pub reaped: Probe,
+}
+
+fn probe(pid: Pid) -> Probe {
+    Probe {
+        proc_state: procfs::stat(pid.as_raw()).map(|s| s.state),
+        kill0_ok: kill(pid, None).is_ok(),
+        is_alive: None,
+    }
+}
+
+pub fn alive_probes() -> Result<AliveReport> {
+    let up = pipe()?;
+    let down = pipe()?;
+    let mut child = Child::start(|| {
+        // Say "ready", then wait for the word to exit.
+        if send(&up.write, b"R").is_err() {
+            return 3;
+        }
+        match crate::process::child_read_byte(&down.read) {
+            Some(b'x') => 0,
+            _ => 4,
+        }
+    })?;
+    let pid = child.pid();
+    recv(&up.read, 1, "the child's 'ready'")?;
+
+    // 1. Running: all three agree.
+    let mut running = probe(pid);
+    running.is_alive = Some(child.is_alive()?);
+
+    // 2. Let it exit; waitid(WNOWAIT) tells us when without reaping it.
+    send(&down.write, b"x")?;
+    waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+        .with_context(|| format!("waitid({pid}, WEXITED | WNOWAIT)"))?;
+    wait::until(TIMEOUT, || {
+        procfs::stat(pid.as_raw()).filter(|s| s.state == 'Z')
+    });
+    // kill(pid, 0) first: is_alive() would reap the zombie.
+    let mut zombie = probe(pid);
+    zombie.is_alive = Some(child.is_alive()?);
+
+    // 3. That is_alive() call reaped it: now the pid is gone for everyone.
+    let mut reaped = probe(pid);
+    reaped.is_alive = Some(child.is_alive()?);
+    Ok(AliveReport {
+        pid: pid.as_raw(),
+        running,
+        zombie,
+        status: child.status(),
+        reaped,
+    })
+}

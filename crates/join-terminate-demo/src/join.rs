@@ -1,0 +1,91 @@
+//! `p.join()` is `waitpid()`, and what it collects is a *zombie*.
+//!
+//! When a process exits, the kernel frees its memory and files at once but
+//! keeps a small record — pid, exit status, CPU times — until the parent asks
+//! for it. A process in that state is a zombie (僵尸进程): `/proc/<pid>/stat`
+//! shows state `Z`, and `ps` shows `<defunct>`. `waitpid` hands the status to
+//! the parent and deletes the record: the child is *reaped* (回收), and its
+//! `/proc/<pid>` directory disappears. The course says join "会触发wait功能,
+//! 将子进程回收掉" — this module shows that sentence happening.
+//!
+//! To *see* the zombie we need to know the child has exited without reaping
+//! it. Linux's `waitid(..., WEXITED | WNOWAIT)` is exactly that: it blocks
+//! until the child has exited, returns its status, and leaves it a zombie.
+//! (Linux-only here: `/proc` and `waitid` with `WNOWAIT`.)
+
+use crate::process::{describe, Child, TIMEOUT};
+use demo_kit::child::child_say;
+use demo_kit::{procfs, wait, Context, Result, Side};
+use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+use nix::unistd::getpid;
+
+/// What the parent observed, in order.
+#[derive(Debug)]
+pub struct JoinReport {
+    pub pid: i32,
+    /// What `waitid(WNOWAIT)` reported (the child exited, not reaped yet).
+    pub peeked: WaitStatus,
+    /// The state letter in `/proc/<pid>/stat` before `join` (`'Z'`).
+    pub state_before_join: Option<char>,
+    /// The line `ps` would print, from `/proc/<pid>/stat`: the comm name.
+    pub comm_before_join: Option<String>,
+    /// What `join` (`waitpid`) returned.
+    pub status: WaitStatus,
+    /// Python's `p.exitcode` for that status.
+    pub exitcode: Option<i32>,
+    /// True if `/proc/<pid>` is gone after `join`.
+    pub gone_after_join: bool,
+}
+
+/// Starts a child that exits at once with `code`, shows it as a zombie, then
+/// joins (reaps) it.
+pub fn zombie_then_join(code: i32, color: bool) -> Result<JoinReport> {
+    let mut child = Child::start(|| {
+        child_say(
+            Side::Child,
+            format!("pid {} here; exiting with code {code}", getpid()),
+            color,
+        );
+        code
+    })?;
+    let pid = child.pid();
+
+    // A real event, not a sleep: waitid blocks until the child has exited;
+    // WNOWAIT leaves it waitable, i.e. still a zombie.
+    let peeked = waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+        .with_context(|| format!("waitid({pid}, WEXITED | WNOWAIT)"))?;
+
+    // The kernel marks it 'Z' as part of the exit that waitid reported;
+    // /proc has no event of its own, so poll it briefly and boundedly.
+    let zombie = wait::until(TIMEOUT, || {
+        procfs::stat(pid.as_raw()).filter(|s| s.state == 'Z')
+    });
+    let (state_before_join, comm_before_join) = match zombie {
+        Some(s) => (Some(s.state), Some(s.comm)),
+        None => (procfs::stat(pid.as_raw()).map(|s| s.state), None),
+    };
+
+    let status = child.join()?;
+    Ok(JoinReport {
+        pid: pid.as_raw(),
+        peeked,
+        state_before_join,
+        comm_before_join,
+        status,
+        exitcode: child.exitcode(),
+        gone_after_join: procfs::is_gone(pid.as_raw()),
+    })
+}
+
+/// One line per fact, for the narration and the lesson.
+pub fn summary(r: &JoinReport) -> String {
+    format!(
+        "pid {}: waitid(WNOWAIT)={}, /proc state before join={:?}, join={}, exitcode={:?}, gone={}",
+        r.pid,
+        describe(r.peeked),
+        r.state_before_join,
+        describe(r.status),
+        r.exitcode,
+        r.gone_after_join
+    )
+}

@@ -1,0 +1,150 @@
+//! `os.getpid()`, `os.getppid()` and `current_process().name`.
+//!
+//! `getpid()` and `getppid()` are system calls: the kernel's own numbers, the
+//! "门牌号" (house number) of the course. The child's `getpid()` equals what
+//! `fork()` returned to the parent, and its `getppid()` is the parent's pid.
+//!
+//! `current_process().name` is different: in Python it is only a string kept
+//! in the `Process` object (default `Process-1`); the kernel never hears of
+//! it, so `ps` and `/proc/<pid>/comm` still say `python3`. Linux does have a
+//! per-process name, *comm* (at most 15 bytes, truncated silently), set with
+//! `prctl(PR_SET_NAME)` — that is what `ps`, `top` and `/proc/<pid>/comm`
+//! show. We set it in the child and read it back from outside.
+//! (Linux-only: `prctl` and `/proc`.)
+
+use crate::process::{child_read_byte, i32s, pipe, recv, send, Child, TIMEOUT};
+use demo_kit::{Context, Error, Result};
+use nix::sys::wait::WaitStatus;
+use nix::unistd::{getpid, getppid};
+use std::ffi::CString;
+use std::process::{Command, Stdio};
+
+#[derive(Debug)]
+pub struct NameReport {
+    pub parent_pid: i32,
+    /// What `fork()` returned to the parent.
+    pub child_pid: i32,
+    /// What the child's own `getpid()` / `getppid()` returned.
+    pub child_getpid: i32,
+    pub child_getppid: i32,
+    /// The name we asked for, and `/proc/<pid>/comm` as read by the parent.
+    pub asked: String,
+    pub comm: String,
+    /// `ps -o pid=,ppid=,stat=,comm= -p <pid>`, if `ps` is installed.
+    pub ps: Option<String>,
+    pub status: WaitStatus,
+}
+
+/// Starts a child that names itself `name`, and reads the name from outside.
+pub fn name_the_child(name: &str) -> Result<NameReport> {
+    let cname = CString::new(name)
+        .map_err(|_| Error::msg("the name must not contain a NUL byte; see --help"))?;
+    let up = pipe()?;
+    let down = pipe()?;
+    let mut child = Child::start(|| {
+        if nix::sys::prctl::set_name(&cname).is_err() {
+            return 2;
+        }
+        let mut msg = getpid().as_raw().to_ne_bytes().to_vec();
+        msg.extend_from_slice(&getppid().as_raw().to_ne_bytes());
+        if send(&up.write, &msg).is_err() {
+            return 3;
+        }
+        // Stay alive until the parent has looked at us.
+        match child_read_byte(&down.read) {
+            Some(b'x') => 0,
+            _ => 4,
+        }
+    })?;
+    let pid = child.pid().as_raw();
+    let ids = i32s(&recv(&up.read, 8, "the child's getpid/getppid")?);
+
+    let comm = std::fs::read(format!("/proc/{pid}/comm"))
+        .with_context(|| format!("reading /proc/{pid}/comm"))?;
+    let comm = String::from_utf8_lossy(&comm)
+        .trim_end_matches('\n')
+        .to_string();
+    let ps = ps_line(pid);
+
+    send(&down.write, b"x")?;
+    let status = child.join()?;
+    Ok(NameReport {
+        parent_pid: getpid().as_raw(),
+        child_pid: pid,
+        child_getpid: ids[0],
+        child_getppid: ids[1],
+        asked: name.to_string(),
+        comm,
+        ps,
+        status,
+    })
+}
+
+/// `ps`'s view of one pid, or `None` if `ps` is missing or fails.
+fn ps_line(pid: i32) -> Option<String> {
+    let out = Command::new("ps")
+        .args(["-o", "pid=,ppid=,stat=,comm=", "-p", &pid.to_string()])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// The truncation rule of comm: the first 15 bytes (it may cut a UTF-8
+/// character in half; `/proc` then shows the broken bytes).
+pub fn comm_of(name: &str) -> Vec<u8> {
+    name.as_bytes().iter().copied().take(15).collect()
+}
+
+/// What Python itself does with a name: `Process(name=..)` in a forked
+/// child, which prints its `current_process().name` and its kernel name.
+#[derive(Debug)]
+pub struct PythonNames {
+    pub python_name: String,
+    pub comm: String,
+}
+
+/// Runs the course's `Process(target=task, name=...)` under `python3`.
+/// `Ok(None)` if `python3` is not installed.
+pub fn python_names(name: &str) -> Result<Option<PythonNames>> {
+    const SCRIPT: &str = r#"
+import sys
+from multiprocessing import Process, current_process, set_start_method
+def task():
+    comm = open('/proc/self/comm').read().strip()
+    print(current_process().name, comm, sep='\n', flush=True)
+if __name__ == '__main__':
+    set_start_method('fork')
+    p = Process(target=task, name=sys.argv[1])
+    p.start()
+    p.join()
+"#;
+    let spawned = Command::new("python3")
+        .args(["-c", SCRIPT, name])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let mut py = match spawned {
+        Ok(p) => p,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::from(e)).context("starting python3"),
+    };
+    // Bounded: a wedged interpreter is killed, never waited for forever.
+    let done = demo_kit::wait::until(TIMEOUT, || py.try_wait().ok().flatten());
+    if done.is_none() {
+        let _ = py.kill();
+        let _ = py.wait();
+        return demo_kit::bail_msg(format!("python3 did not finish within {TIMEOUT:?}"));
+    }
+    let out = py.wait_with_output().context("reading python3's output")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    match (lines.next(), lines.next()) {
+        (Some(n), Some(c)) => Ok(Some(PythonNames {
+            python_name: n.to_string(),
+            comm: c.to_string(),
+        })),
+        _ => demo_kit::bail_msg(format!("unexpected output from python3: {text:?}")),
+    }
+}

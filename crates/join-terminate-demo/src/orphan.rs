@@ -1,0 +1,200 @@
+//! An orphan (孤儿进程): the parent exits first, the child lives on.
+//!
+//! Every process must have a parent to reap it one day. When a parent exits
+//! without waiting for its child, the kernel *re-parents* the child while the
+//! parent is exiting: to the nearest ancestor that declared itself a
+//! "child subreaper" with `prctl(PR_SET_CHILD_SUBREAPER)`, or else to pid 1
+//! (init) of its pid namespace. The orphan's `getppid()` changes under its
+//! feet, and its new parent is the one that will `waitpid` it.
+//!
+//! Three generations: this demo (D) starts a parent (P), P starts a child
+//! (C), P exits without joining C. By default D first makes itself a
+//! subreaper, so C comes to D, and D can reap a process it never forked —
+//! leaving nothing behind. With `subreaper = false` we let the kernel pick
+//! (init, or a subreaper above us such as `systemd --user`); then we can only
+//! watch whether that new parent reaps C. An init that does not reap (some
+//! containers run a plain program as pid 1) leaves C a zombie forever — the
+//! reason containers use a real init such as `tini`.
+//! (Linux-only: `prctl` and `/proc`.)
+
+use crate::process::{child_read_byte, i32s, pipe, recv, send, Child, TIMEOUT};
+use demo_kit::child::{child_main, child_say};
+use demo_kit::{procfs, wait, Context, Result, Side};
+use nix::sys::prctl;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{fork, getpid, getppid, ForkResult, Pid};
+use std::time::Duration;
+
+/// Who adopted the orphan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewParent {
+    /// This demo process, a subreaper.
+    Us,
+    /// pid 1, the init of this pid namespace.
+    Init { comm: String },
+    /// Another ancestor that is a subreaper.
+    Subreaper { pid: i32, comm: String },
+}
+
+#[derive(Debug)]
+pub struct OrphanReport {
+    pub demo_pid: i32,
+    pub parent_pid: i32,
+    pub orphan_pid: i32,
+    /// The orphan's own `getppid()` before and after its parent exited.
+    pub ppid_before: i32,
+    pub ppid_after: i32,
+    /// The ppid field of `/proc/<orphan>/stat` right after P was reaped.
+    pub ppid_in_proc: i32,
+    pub new_parent: NewParent,
+    /// How P ended (it exits 0 without joining C).
+    pub parent_status: WaitStatus,
+    /// How C ended, if we were the one who reaped it.
+    pub orphan_status: Option<WaitStatus>,
+    /// C is gone from `/proc` at the end (reaped by someone).
+    pub orphan_gone: bool,
+}
+
+/// Restores the subreaper flag when the scenario ends, even on error.
+struct SubreaperFlag(bool);
+impl Drop for SubreaperFlag {
+    fn drop(&mut self) {
+        let _ = prctl::set_child_subreaper(self.0);
+    }
+}
+
+/// If the scenario fails half-way: kills C (and P if not yet joined) and
+/// reaps C if it came to us, so nothing lingers.
+struct OrphanGuard {
+    parent: Option<Pid>,
+    orphan: Option<Pid>,
+}
+impl Drop for OrphanGuard {
+    fn drop(&mut self) {
+        let Some(c) = self.orphan else { return };
+        let _ = kill(c, Signal::SIGKILL);
+        if let Some(p) = self.parent {
+            let _ = kill(p, Signal::SIGKILL); // P's own handle reaps P
+        }
+        let (us, p) = (getpid().as_raw(), self.parent.map_or(0, Pid::as_raw));
+        wait::until(Duration::from_secs(5), || match procfs::stat(c.as_raw()) {
+            Some(s) if s.ppid == us => waitpid(c, None).ok().map(drop),
+            Some(s) if s.ppid == p => None, // not re-parented yet
+            _ => Some(()),
+        });
+    }
+}
+
+pub fn orphan(subreaper: bool, color: bool) -> Result<OrphanReport> {
+    let _restore = SubreaperFlag(prctl::get_child_subreaper().unwrap_or(false));
+    if subreaper {
+        prctl::set_child_subreaper(true)
+            .context("prctl(PR_SET_CHILD_SUBREAPER) (needs Linux 3.4+)")?;
+    }
+    let up = pipe()?; // C -> D
+    let to_parent = pipe()?; // D -> P
+    let to_orphan = pipe()?; // D -> C
+
+    let mut parent = Child::start(|| {
+        // We are P. No flush here: P never buffered any output, and taking
+        // the stdout lock in a forked child could deadlock.
+        // SAFETY: the child branch ends in child_main (_exit).
+        match unsafe { fork() } {
+            Err(_) => return 2,
+            Ok(ForkResult::Child) => child_main(|| {
+                // We are C: report pid and parent, wait, report the parent again.
+                let mut msg = getpid().as_raw().to_ne_bytes().to_vec();
+                msg.extend_from_slice(&getppid().as_raw().to_ne_bytes());
+                let _ = send(&up.write, &msg);
+                if child_read_byte(&to_orphan.read) != Some(b'x') {
+                    return 4;
+                }
+                let _ = send(&up.write, &getppid().as_raw().to_ne_bytes());
+                0
+            }),
+            Ok(ForkResult::Parent { child }) => {
+                child_say(
+                    Side::Child,
+                    format!(
+                        "parent {}: started pid {child}; I will exit without joining it",
+                        getpid()
+                    ),
+                    color,
+                );
+            }
+        }
+        match child_read_byte(&to_parent.read) {
+            Some(b'x') => 0,
+            _ => 4,
+        }
+    })?;
+
+    let ids = i32s(&recv(&up.read, 8, "the orphan's pid and ppid")?);
+    let (orphan_pid, ppid_before) = (ids[0], ids[1]);
+    let mut guard = OrphanGuard {
+        parent: Some(parent.pid()),
+        orphan: Some(Pid::from_raw(orphan_pid)),
+    };
+
+    // P exits; once join() has reaped it, its exit — including handing its
+    // children to a new parent — is complete.
+    send(&to_parent.write, b"x")?;
+    let parent_status = parent.join()?;
+    guard.parent = None;
+    let ppid_in_proc = procfs::stat(orphan_pid)
+        .map(|s| s.ppid)
+        .context("the orphan vanished from /proc")?;
+    let new_parent = classify(ppid_in_proc);
+
+    send(&to_orphan.write, b"x")?;
+    let ppid_after = i32s(&recv(&up.read, 4, "the orphan's new ppid")?)[0];
+
+    let orphan_status = if new_parent == NewParent::Us {
+        // A process we never forked, yet waitpid works: it is our child now.
+        let s = waitpid(Pid::from_raw(orphan_pid), None)
+            .with_context(|| format!("waitpid({orphan_pid}) on the adopted orphan"))?;
+        Some(s)
+    } else {
+        None
+    };
+    guard.orphan = None;
+    let orphan_gone = orphan_status.is_some()
+        || wait::until(TIMEOUT, || procfs::is_gone(orphan_pid).then_some(())).is_some();
+    Ok(OrphanReport {
+        demo_pid: getpid().as_raw(),
+        parent_pid: parent.pid().as_raw(),
+        orphan_pid,
+        ppid_before,
+        ppid_after,
+        ppid_in_proc,
+        new_parent,
+        parent_status,
+        orphan_status,
+        orphan_gone,
+    })
+}
+
+fn classify(ppid: i32) -> NewParent {
+    let comm = procfs::stat(ppid).map(|s| s.comm).unwrap_or_default();
+    if ppid == getpid().as_raw() {
+        NewParent::Us
+    } else if ppid == 1 {
+        NewParent::Init { comm }
+    } else {
+        NewParent::Subreaper { pid: ppid, comm }
+    }
+}
+
+/// Linux: every live process whose parent is `pid`, from `/proc`. Used to
+/// check that a demo leaves no child behind.
+pub fn children_of(pid: i32) -> Vec<(i32, String, char)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(procfs::stat)
+        .filter(|s| s.ppid == pid)
+        .map(|s| (s.pid, s.comm, s.state))
+        .collect()
+}

@@ -1,0 +1,244 @@
+//! Python's `multiprocessing.Process` object, reduced to the system calls
+//! underneath it.
+//!
+//! A `Process` in the course is a handle the parent keeps for one child.
+//! Every method the course lists is one Unix call:
+//!
+//! | Python               | here                  | Unix call                         |
+//! |----------------------|-----------------------|-----------------------------------|
+//! | `p.start()`          | [`Child::start`]      | `fork()`                          |
+//! | `p.join()`           | [`Child::join`]       | `waitpid(pid, 0)`                 |
+//! | `p.is_alive()`       | [`Child::is_alive`]   | `waitpid(pid, WNOHANG)`           |
+//! | `p.terminate()`      | [`Child::terminate`]  | `kill(pid, SIGTERM)`              |
+//! | `p.kill()`           | [`Child::kill`]       | `kill(pid, SIGKILL)`              |
+//! | `p.exitcode`         | [`Child::exitcode`]   | decoded wait status               |
+//! | `p.pid`              | [`Child::pid`]        | the value `fork()` returned       |
+//!
+//! The two pipes helpers at the bottom are how parent and child tell each
+//! other "I am ready" without sleeping: one byte through a pipe.
+
+use demo_kit::child::{child_main, flush_before_fork};
+use demo_kit::{Context, Error, Result};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
+use std::os::fd::{AsFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+/// How long the parent waits for a child's answer before giving up. Generous:
+/// the tests run on a loaded 2-core machine.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// One child process and what the parent knows about it.
+///
+/// If the handle is dropped before the child was reaped (an error path), the
+/// child is killed with `SIGKILL` and reaped, so no demo ever leaves a zombie.
+#[derive(Debug)]
+pub struct Child {
+    pid: Pid,
+    /// The wait status once the child has been reaped (Python caches
+    /// `returncode` the same way: a pid can be waited for only once).
+    status: Option<WaitStatus>,
+}
+
+impl Child {
+    /// `p.start()`: `fork()`. The child runs `work` and `_exit`s with the code
+    /// it returns (101 if it panics); the parent gets the handle at once and
+    /// runs on — `start` does not wait for the child to do anything.
+    ///
+    /// `work` runs in a forked copy of a possibly multi-threaded process: it
+    /// must follow the fork rules of [`demo_kit::child`] (no `println!`).
+    pub fn start(work: impl FnOnce() -> i32) -> Result<Child> {
+        flush_before_fork();
+        // SAFETY: the child branch only runs `work` inside `child_main`,
+        // which never returns (it ends with `_exit`).
+        match unsafe { fork() }.context("fork() failed (too many processes? see `ulimit -u`)")? {
+            ForkResult::Parent { child } => Ok(Child {
+                pid: child,
+                status: None,
+            }),
+            ForkResult::Child => child_main(work),
+        }
+    }
+
+    /// `p.pid`.
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// `p.join()`: `waitpid(pid, 0)` blocks until the child has exited, then
+    /// *reaps* it — the kernel frees the zombie and hands over its status.
+    pub fn join(&mut self) -> Result<WaitStatus> {
+        if let Some(status) = self.status {
+            return Ok(status);
+        }
+        let status =
+            waitpid(self.pid, None).with_context(|| format!("waitpid({}) (join)", self.pid))?;
+        self.status = Some(status);
+        Ok(status)
+    }
+
+    /// `p.is_alive()`: `waitpid(pid, WNOHANG)` asks "has it exited?" without
+    /// blocking. If it has, that same call reaps it (Python's `is_alive` does
+    /// exactly this, through `Popen.poll`), so a zombie is never "alive".
+    pub fn is_alive(&mut self) -> Result<bool> {
+        if self.status.is_some() {
+            return Ok(false);
+        }
+        match waitpid(self.pid, Some(WaitPidFlag::WNOHANG))
+            .with_context(|| format!("waitpid({}, WNOHANG) (is_alive)", self.pid))?
+        {
+            WaitStatus::StillAlive => Ok(true),
+            status => {
+                self.status = Some(status);
+                Ok(false)
+            }
+        }
+    }
+
+    /// `p.terminate()`: `kill(pid, SIGTERM)`. Only *asks*: the child may catch
+    /// or ignore it. Like Python, does nothing once the child is reaped (its
+    /// pid may already belong to someone else).
+    pub fn terminate(&self) -> Result<()> {
+        self.signal(Signal::SIGTERM)
+    }
+
+    /// `p.kill()`: `kill(pid, SIGKILL)`, the signal no process can refuse.
+    pub fn kill(&self) -> Result<()> {
+        self.signal(Signal::SIGKILL)
+    }
+
+    fn signal(&self, sig: Signal) -> Result<()> {
+        if self.status.is_none() {
+            kill(self.pid, sig).with_context(|| format!("kill({}, {sig})", self.pid))?;
+        }
+        Ok(())
+    }
+
+    /// The status once reaped (`None` while not reaped).
+    pub fn status(&self) -> Option<WaitStatus> {
+        self.status
+    }
+
+    /// `p.exitcode`: `None` while not reaped, the exit code, or minus the
+    /// signal number that killed it (`-15` for `SIGTERM`).
+    pub fn exitcode(&self) -> Option<i32> {
+        self.status.and_then(python_exitcode)
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        if self.status.is_none() {
+            let _ = kill(self.pid, Signal::SIGKILL);
+            let _ = waitpid(self.pid, None);
+        }
+    }
+}
+
+/// Python's `exitcode` for a wait status: `n` for `exit(n)`, `-N` for death
+/// by signal `N`.
+pub fn python_exitcode(status: WaitStatus) -> Option<i32> {
+    match status {
+        WaitStatus::Exited(_, code) => Some(code),
+        WaitStatus::Signaled(_, sig, _) => Some(-(sig as i32)),
+        _ => None,
+    }
+}
+
+/// A wait status in plain words, e.g. `Exited(7)` or `Signaled(SIGTERM)`.
+pub fn describe(status: WaitStatus) -> String {
+    match status {
+        WaitStatus::Exited(_, code) => format!("Exited({code})"),
+        WaitStatus::Signaled(_, sig, core) => {
+            format!(
+                "Signaled({sig}){}",
+                if core { " (core dumped)" } else { "" }
+            )
+        }
+        WaitStatus::StillAlive => "StillAlive".to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A pipe: `read` and `write` ends. After `fork` both processes hold both
+/// ends; we always talk in bytes (never rely on end-of-file), because a
+/// write end copied into some other forked process would delay the EOF.
+pub struct Pipe {
+    pub read: OwnedFd,
+    pub write: OwnedFd,
+}
+
+/// `pipe()`.
+pub fn pipe() -> Result<Pipe> {
+    let (read, write) = nix::unistd::pipe().context("pipe() failed (too many open files?)")?;
+    Ok(Pipe { read, write })
+}
+
+/// Writes all of `bytes` (a pipe write this small is atomic).
+pub fn send(fd: impl AsFd, bytes: &[u8]) -> Result<()> {
+    let n = nix::unistd::write(fd, bytes).context("writing to the pipe")?;
+    if n != bytes.len() {
+        return Err(Error::msg(format!(
+            "short pipe write: {n} of {}",
+            bytes.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads exactly `n` bytes, waiting at most [`TIMEOUT`] with `poll()` —
+/// never blocking forever on a child that died or hung.
+pub fn recv(fd: impl AsFd, n: usize, what: &str) -> Result<Vec<u8>> {
+    let deadline = Instant::now() + TIMEOUT;
+    let mut got = Vec::with_capacity(n);
+    while got.len() < n {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        match poll(&mut fds, timeout) {
+            Ok(0) => {
+                return Err(Error::msg(format!(
+                    "gave up after {TIMEOUT:?} waiting for {what}"
+                )))
+            }
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(Error::from(e)).context("poll() on the pipe"),
+        }
+        let mut buf = vec![0u8; n - got.len()];
+        match nix::unistd::read(fd.as_fd(), &mut buf) {
+            Ok(0) => {
+                return Err(Error::msg(format!(
+                    "pipe closed while waiting for {what}: the child died early"
+                )))
+            }
+            Ok(k) => got.extend_from_slice(&buf[..k]),
+            Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(Error::from(e)).context("reading from the pipe"),
+        }
+    }
+    Ok(got)
+}
+
+/// Decodes `i32`s sent with `i32::to_ne_bytes` (both ends are the same
+/// machine, so native byte order is right).
+pub fn i32s(bytes: &[u8]) -> Vec<i32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// In a child: reads one byte, retrying `EINTR`; `None` on EOF or error.
+pub fn child_read_byte(fd: impl AsFd) -> Option<u8> {
+    let mut b = [0u8; 1];
+    loop {
+        match nix::unistd::read(fd.as_fd(), &mut b) {
+            Ok(1) => return Some(b[0]),
+            Err(nix::errno::Errno::EINTR) => continue,
+            _ => return None,
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! The demo's steps, in the order of the course's list of methods. Each
+//! step calls the library (which runs real processes) and narrates the
+//! facts it returns — nothing here is a canned result.
+
+use demo_kit::cli::Args;
+use demo_kit::say::{colors_enabled, heading, say, step};
+use demo_kit::{Error, Result, Side};
+use join_terminate_demo::process::describe;
+use join_terminate_demo::terminate::{terminate, Disposition, TerminateReport};
+
+struct Options {
+    exit_code: i32,
+    name: String,
+    subreaper: bool,
+}
+
+pub fn run() -> Result<()> {
+    let mut args = Args::parse(super::HELP);
+    let exit_code = args.value::<u8>("--exit-code")?.unwrap_or(7) as i32;
+    let name = args
+        .value::<String>("--name")?
+        .unwrap_or_else(|| "子进程1".to_string());
+    let subreaper = !args.flag("--no-subreaper");
+    args.finish()?;
+    if name.is_empty() {
+        return Err(Error::msg("--name must not be empty; see --help"));
+    }
+    let opts = Options {
+        exit_code,
+        name,
+        subreaper,
+    };
+    heading("Process methods and attributes (进程的方法与属性) as Unix calls");
+    say(
+        Side::Parent,
+        format!("I am pid {} (os.getpid())", nix::unistd::getpid()),
+    );
+    linux::all(&opts)
+}
+
+/// Python's `p.exitcode` as Python prints it.
+fn py(code: Option<i32>) -> String {
+    code.map_or("None".to_string(), |c| c.to_string())
+}
+
+/// Step 2, plain POSIX.
+fn terminate_step() -> Result<()> {
+    for d in [
+        Disposition::Default,
+        Disposition::CleanupThenDie,
+        Disposition::CatchAndCarryOn,
+        Disposition::Ignore,
+    ] {
+        narrate_terminate(&terminate(d)?);
+    }
+    Ok(())
+}
+
+fn narrate_terminate(r: &TerminateReport) {
+    let who = match r.disposition {
+        Disposition::Default => "a child with the default action for SIGTERM",
+        Disposition::CleanupThenDie => "a child whose SIGTERM handler cleans up, then re-raises",
+        Disposition::CatchAndCarryOn => "a child whose SIGTERM handler just returns",
+        Disposition::Ignore => "a child that ignores SIGTERM (SIG_IGN)",
+    };
+    say(Side::Parent, format!("pid {}: {who}", r.pid));
+    if let Some(true) = r.ignored_per_proc {
+        say(
+            Side::Kernel,
+            "/proc/<pid>/status SigIgn has bit 15 set: SIGTERM is ignored",
+        );
+    }
+    say(
+        Side::Parent,
+        "p.terminate() → kill(pid, SIGTERM): returned at once",
+    );
+    if r.handler_ran {
+        say(
+            Side::Child,
+            "(through the pipe) my SIGTERM handler is running",
+        );
+    }
+    let alive = if r.alive_right_after { "True" } else { "False" };
+    match r.disposition {
+        Disposition::Default if r.alive_right_after => say(
+            Side::Note,
+            format!("observed: p.is_alive() right after kill() = {alive} — kill() only marked the signal pending; the child dies when the kernel next runs it"),
+        ),
+        Disposition::Default => say(
+            Side::Note,
+            format!("observed: p.is_alive() right after kill() = {alive} — on this machine the child had already run and died (that call also reaped it)"),
+        ),
+        Disposition::CleanupThenDie => say(
+            Side::Note,
+            format!("observed: p.is_alive() = {alive} while the handler runs — \"how long it takes is up to the OS\", and here up to the child's cleanup"),
+        ),
+        _ => say(
+            Side::Note,
+            format!("observed: it answered a ping sent after SIGTERM → it survived; p.is_alive() = {alive}"),
+        ),
+    }
+    if r.sent_sigkill {
+        say(
+            Side::Parent,
+            "p.kill() → kill(pid, SIGKILL): cannot be caught, blocked or ignored",
+        );
+    }
+    say(
+        Side::Parent,
+        format!(
+            "p.join() → waitpid = {}; Python's p.exitcode = {}; {:.1} ms from SIGTERM to reaped",
+            describe(r.status),
+            py(r.exitcode),
+            r.elapsed.as_secs_f64() * 1e3
+        ),
+    );
+}
+
+#[cfg(not(target_os = "linux"))]
+mod linux {
+    use super::*;
+    pub fn all(_: &Options) -> Result<()> {
+        say(
+            Side::Note,
+            "steps 1, 3, 4 and 5 are Linux-only here (/proc, waitid(WNOWAIT), prctl); running step 2",
+        );
+        step(2, "terminate = kill(SIGTERM)");
+        terminate_step()
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use super::*;
+    use join_terminate_demo::{alive, join, names, orphan};
+
+    pub fn all(o: &Options) -> Result<()> {
+        let color = colors_enabled();
+        step(1, "join = waitpid: first a zombie, then reaped");
+        join_step(o.exit_code, color)?;
+        step(2, "terminate = kill(SIGTERM)");
+        terminate_step()?;
+        step(3, "is_alive = waitpid(WNOHANG), not kill(pid, 0)");
+        alive_step()?;
+        step(4, "os.getpid / os.getppid / current_process().name");
+        names_step(&o.name)?;
+        step(5, "an orphan: the parent exits first");
+        orphan_step(o.subreaper, color)?;
+        step(6, "nothing left behind");
+        leftovers()
+    }
+
+    fn join_step(code: i32, color: bool) -> Result<()> {
+        say(Side::Parent, "p.start() → fork()");
+        let r = join::zombie_then_join(code, color)?;
+        say(
+            Side::Kernel,
+            format!(
+                "waitid({}, WEXITED | WNOWAIT) = {}: it has exited; WNOWAIT left it unreaped",
+                r.pid,
+                describe(r.peeked)
+            ),
+        );
+        match r.state_before_join {
+            Some('Z') => say(Side::Kernel, format!(
+                "/proc/{}/stat: state Z — a zombie (comm {:?}; `ps` shows <defunct>): memory freed, exit status kept for the parent",
+                r.pid, r.comm_before_join.as_deref().unwrap_or("?"))),
+            other => say(Side::Kernel, format!("/proc/{}/stat: state {other:?} (expected Z)", r.pid)),
+        }
+        say(
+            Side::Parent,
+            format!(
+                "p.join() → waitpid({}) = {}; Python's p.exitcode = {}",
+                r.pid,
+                describe(r.status),
+                py(r.exitcode)
+            ),
+        );
+        say(
+            Side::Kernel,
+            if r.gone_after_join {
+                format!("/proc/{}: gone — join reaped the zombie", r.pid)
+            } else {
+                format!("/proc/{}: still there (unexpected)", r.pid)
+            },
+        );
+        Ok(())
+    }
+
+    fn alive_step() -> Result<()> {
+        let r = alive::alive_probes()?;
+        let show = |when: &str, p: &alive::Probe| {
+            say(
+                Side::Kernel,
+                format!(
+                    "{when:<8} /proc state {:<4} kill({}, 0) {:<7} is_alive() {}",
+                    p.proc_state.map_or("gone".to_string(), |c| c.to_string()),
+                    r.pid,
+                    if p.kill0_ok { "ok" } else { "ESRCH" },
+                    match p.is_alive {
+                        Some(true) => "True",
+                        Some(false) => "False",
+                        None => "-",
+                    },
+                ),
+            );
+        };
+        show("running", &r.running);
+        show("zombie", &r.zombie);
+        show("reaped", &r.reaped);
+        if r.zombie.kill0_ok {
+            say(Side::Note, "kill(pid, 0) succeeded on the zombie: it tests \"the pid exists\", not \"the program runs\" — the wrong test");
+        }
+        if let Some(s) = r.status {
+            say(Side::Note, format!("the is_alive() on the zombie was a waitpid(WNOHANG) that returned {} — it reaped it, as Python's does", describe(s)));
+        }
+        Ok(())
+    }
+
+    fn names_step(name: &str) -> Result<()> {
+        let r = names::name_the_child(name)?;
+        say(
+            Side::Parent,
+            format!(
+                "os.getpid() = {}; fork() returned {}",
+                r.parent_pid, r.child_pid
+            ),
+        );
+        say(
+            Side::Child,
+            format!(
+                "(through the pipe) os.getpid() = {}, os.getppid() = {}",
+                r.child_getpid, r.child_getppid
+            ),
+        );
+        say(
+            Side::Child,
+            format!("(through the pipe) prctl(PR_SET_NAME, {:?}) done", r.asked),
+        );
+        say(
+            Side::Kernel,
+            format!(
+                "/proc/{}/comm = {:?}{}",
+                r.child_pid,
+                r.comm,
+                if r.comm.len() < r.asked.len() {
+                    " (truncated: the kernel keeps 15 bytes)"
+                } else {
+                    ""
+                }
+            ),
+        );
+        if let Some(ps) = &r.ps {
+            say(Side::Kernel, format!("ps -o pid,ppid,stat,comm: {ps}"));
+        }
+        say(Side::Parent, format!("p.join() → {}", describe(r.status)));
+        match names::python_names(name)? {
+            Some(py) => say(Side::Note, format!(
+                "Python, for comparison: current_process().name = {:?} but its /proc/self/comm = {:?} — the Python name is invisible to the OS",
+                py.python_name, py.comm)),
+            None => say(Side::Note, "python3 not found: skipping the Python comparison"),
+        }
+        Ok(())
+    }
+
+    fn orphan_step(subreaper: bool, color: bool) -> Result<()> {
+        if subreaper {
+            say(
+                Side::Parent,
+                "prctl(PR_SET_CHILD_SUBREAPER, 1): orphans below me come to me, not to init",
+            );
+        }
+        let r = orphan::orphan(subreaper, color)?;
+        say(
+            Side::Child,
+            format!(
+                "(through the pipe) orphan {}: getppid() = {} (its parent)",
+                r.orphan_pid, r.ppid_before
+            ),
+        );
+        say(
+            Side::Parent,
+            format!(
+                "parent {} exited without joining; I joined it: {}",
+                r.parent_pid,
+                describe(r.parent_status)
+            ),
+        );
+        let who = match &r.new_parent {
+            orphan::NewParent::Us => "this demo (the subreaper)".to_string(),
+            orphan::NewParent::Init { comm } => {
+                format!("pid 1 ({comm}), init of this pid namespace")
+            }
+            orphan::NewParent::Subreaper { pid, comm } => {
+                format!("pid {pid} ({comm}), the nearest subreaper above us")
+            }
+        };
+        say(
+            Side::Kernel,
+            format!(
+                "/proc/{}/stat ppid = {} → re-parented to {who}",
+                r.orphan_pid, r.ppid_in_proc
+            ),
+        );
+        say(
+            Side::Child,
+            format!(
+                "(through the pipe) orphan: getppid() now = {}",
+                r.ppid_after
+            ),
+        );
+        match (r.orphan_status, r.orphan_gone) {
+            (Some(s), _) => say(Side::Parent, format!("waitpid({}) on a process I never forked = {}: I reaped the orphan", r.orphan_pid, describe(s))),
+            (None, true) => say(Side::Kernel, format!("pid {} is gone: its new parent reaped it", r.orphan_pid)),
+            (None, false) => say(Side::Note, format!("pid {} is still a zombie: its new parent does not reap (run without --no-subreaper to avoid this)", r.orphan_pid)),
+        }
+        Ok(())
+    }
+
+    fn leftovers() -> Result<()> {
+        let left = orphan::children_of(nix::unistd::getpid().as_raw());
+        if left.is_empty() {
+            say(
+                Side::Kernel,
+                "/proc: no process has this demo as its parent — every child was reaped",
+            );
+            Ok(())
+        } else {
+            Err(Error::msg(format!("children left behind: {left:?}")))
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The demo's claims, checked on real processes (Linux). Each test starts
+//! its own children, reaps them, and asserts on what the kernel reported.
+#![cfg(target_os = "linux")]
+
+use join_terminate_demo::process::{python_exitcode, Child};
+use join_terminate_demo::terminate::{terminate, Disposition};
+use join_terminate_demo::{alive, join, names, orphan};
+use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
+use nix::unistd::{getpid, Pid};
+
+#[test]
+fn join_sees_the_zombie_then_reaps_it() {
+    let r = join::zombie_then_join(7, false).unwrap();
+    let pid = Pid::from_raw(r.pid);
+    assert_eq!(
+        r.peeked,
+        WaitStatus::Exited(pid, 7),
+        "waitid(WNOWAIT) saw the exit"
+    );
+    assert_eq!(r.state_before_join, Some('Z'), "unreaped child is a zombie");
+    assert_eq!(r.status, WaitStatus::Exited(pid, 7));
+    assert_eq!(r.exitcode, Some(7));
+    assert!(r.gone_after_join, "/proc entry must vanish once reaped");
+}
+
+#[test]
+fn sigterm_with_default_action_reports_signaled_minus_15() {
+    let r = terminate(Disposition::Default).unwrap();
+    assert_eq!(
+        r.status,
+        WaitStatus::Signaled(Pid::from_raw(r.pid), Signal::SIGTERM, false)
+    );
+    assert_eq!(r.exitcode, Some(-15));
+    assert!(!r.sent_sigkill);
+    // alive_right_after may be true or false: that is the point of the step.
+}
+
+#[test]
+fn a_cleanup_handler_keeps_it_alive_then_it_dies_by_sigterm() {
+    let r = terminate(Disposition::CleanupThenDie).unwrap();
+    assert!(r.handler_ran);
+    assert!(
+        r.alive_right_after,
+        "is_alive() must be True while the handler runs"
+    );
+    assert_eq!(
+        r.status,
+        WaitStatus::Signaled(Pid::from_raw(r.pid), Signal::SIGTERM, false)
+    );
+    assert_eq!(r.exitcode, Some(-15));
+}
+
+#[test]
+fn a_handler_that_returns_refuses_sigterm_but_not_sigkill() {
+    let r = terminate(Disposition::CatchAndCarryOn).unwrap();
+    assert!(r.handler_ran && r.survived && r.alive_right_after && r.sent_sigkill);
+    assert_eq!(
+        r.status,
+        WaitStatus::Signaled(Pid::from_raw(r.pid), Signal::SIGKILL, false)
+    );
+    assert_eq!(r.exitcode, Some(-9));
+}
+
+#[test]
+fn an_ignored_sigterm_is_discarded_and_sigkill_still_works() {
+    let r = terminate(Disposition::Ignore).unwrap();
+    assert_eq!(
+        r.ignored_per_proc,
+        Some(true),
+        "SigIgn bit 15 in /proc/<pid>/status"
+    );
+    assert!(!r.handler_ran && r.survived && r.alive_right_after && r.sent_sigkill);
+    assert_eq!(
+        r.status,
+        WaitStatus::Signaled(Pid::from_raw(r.pid), Signal::SIGKILL, false)
+    );
+}
+
+#[test]
+fn wnohang_is_the_right_liveness_test_and_kill0_is_not() {
+    let r = alive::alive_probes().unwrap();
+    assert_eq!(r.running.is_alive, Some(true));
+    assert!(r.running.kill0_ok);
+    assert!(matches!(r.running.proc_state, Some('S' | 'R')));
+    // The zombie: kill(pid, 0) says it exists; is_alive() says it finished.
+    assert_eq!(r.zombie.proc_state, Some('Z'));
+    assert!(
+        r.zombie.kill0_ok,
+        "kill(zombie, 0) succeeds — the wrong test"
+    );
+    assert_eq!(r.zombie.is_alive, Some(false));
+    assert_eq!(r.status, Some(WaitStatus::Exited(Pid::from_raw(r.pid), 0)));
+    // is_alive() reaped it.
+    assert_eq!(r.reaped.proc_state, None);
+    assert!(!r.reaped.kill0_ok);
+}
+
+#[test]
+fn pid_ppid_and_the_name_in_proc_comm() {
+    let r = names::name_the_child("子进程1").unwrap();
+    assert_eq!(
+        r.child_getpid, r.child_pid,
+        "getpid() in the child = fork()'s return"
+    );
+    assert_eq!(
+        r.child_getppid,
+        getpid().as_raw(),
+        "getppid() in the child = our pid"
+    );
+    assert_eq!(r.comm, "子进程1");
+    assert_eq!(r.status, WaitStatus::Exited(Pid::from_raw(r.child_pid), 0));
+}
+
+#[test]
+fn a_long_name_is_cut_to_15_bytes() {
+    let r = names::name_the_child("a-very-long-process-name").unwrap();
+    assert_eq!(
+        r.comm.as_bytes(),
+        names::comm_of("a-very-long-process-name")
+    );
+    assert_eq!(r.comm, "a-very-long-pro");
+}
+
+#[test]
+fn python_names_are_invisible_to_the_kernel() {
+    match names::python_names("子进程1").unwrap() {
+        None => eprintln!("skipped: python3 not installed"),
+        Some(py) => {
+            assert_eq!(py.python_name, "子进程1");
+            assert_ne!(
+                py.comm, "子进程1",
+                "Python does not call prctl(PR_SET_NAME)"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_orphan_is_reparented_to_the_subreaper_and_reaped() {
+    let r = orphan::orphan(true, false).unwrap();
+    assert_eq!(
+        r.ppid_before, r.parent_pid,
+        "before: the orphan's parent is P"
+    );
+    assert_eq!(
+        r.parent_status,
+        WaitStatus::Exited(Pid::from_raw(r.parent_pid), 0)
+    );
+    assert_eq!(r.new_parent, orphan::NewParent::Us);
+    assert_eq!(r.ppid_in_proc, getpid().as_raw());
+    assert_eq!(
+        r.ppid_after,
+        getpid().as_raw(),
+        "the orphan's own getppid() changed"
+    );
+    assert_eq!(
+        r.orphan_status,
+        Some(WaitStatus::Exited(Pid::from_raw(r.orphan_pid), 0))
+    );
+    assert!(r.orphan_gone);
+    assert!(
+        !nix::sys::prctl::get_child_subreaper().unwrap(),
+        "flag restored"
+    );
+}
+
+#[test]
+fn a_panicking_child_exits_101() {
+    let mut c = Child::start(|| panic!("boom in the child")).unwrap();
+    let s = c.join().unwrap();
+    assert_eq!(s, WaitStatus::Exited(c.pid(), 101));
+    assert_eq!(python_exitcode(s), Some(101));
+}
+
+#[test]
+fn dropping_an_unjoined_child_kills_and_reaps_it() {
+    let c = Child::start(|| {
+        // Block forever (until killed): pause() waits for any signal.
+        loop {
+            nix::unistd::pause();
+        }
+    })
+    .unwrap();
+    let pid = c.pid().as_raw();
+    drop(c);
+    assert!(
+        demo_kit::procfs::is_gone(pid),
+        "no zombie, no runaway child"
+    );
+}

@@ -1,0 +1,134 @@
+//! The course's own header dictionary, and a real header + body message.
+//!
+//! The notes pack this dictionary (自定义报头, "custom header"):
+//!
+//! ```text
+//! header_dic = {'filename': 'a.txt', 'total_size': 1111231312…2223 (440 digits), 'hash': 'asdf123123x123213x'}
+//! header_bytes = json.dumps(header_dic).encode('utf-8')
+//! obj = struct.pack('i', len(header_bytes))      # b'\xfb\x01\x00\x00', i.e. 507
+//! ```
+//!
+//! We rebuild those header bytes exactly as Python's `json.dumps` writes
+//! them (`", "` and `": "` separators, keys in insertion order), pack the
+//! length both ways, and send the frame over TCP. Our reader then *refuses*
+//! it: a `total_size` of 10^439 bytes is not a size any machine can receive,
+//! and `framing` checks sizes before it allocates anything.
+//!
+//! Then a message that is real: the same kind of header with a body, whose
+//! `total_size` `write_message` fills in from the body itself.
+
+use crate::kernel;
+use crate::link::{self, Recorder, TIMEOUT};
+use crate::split::{read_body, read_header, HeaderSeen};
+use demo_kit::{Context, Result};
+use framing::{Codec, Prefix};
+use serde_json::json;
+
+/// The notes' `total_size`, digit for digit (440 digits: a joke number).
+pub const NOTES_TOTAL_SIZE: &str = concat!(
+    "11112313123212222222222222222222222222222222222222222222222222222221111111111111",
+    "11111111111111111111111111111111111111111111111111111111111111111111111111111111",
+    "11111111111111111111111111111111111111111312222222222222222222222222222222222222",
+    "22222222222222222222222222222222222222222222222222222222222222222222222222222222",
+    "22222222222222222222222222222222222222222222222222222222222222222222222222222222",
+    "2222222222222222222222222222222222222223",
+);
+
+/// The notes' `hash` value (a placeholder, not a real hash).
+pub const NOTES_HASH: &str = "asdf123123x123213x";
+
+/// The body of the real message: the contents of "a.txt".
+pub const A_TXT: &[u8] = "hello from a.txt\n你好 (UTF-8 works too)\n".as_bytes();
+
+/// The notes' header exactly as Python's `json.dumps(header_dic)` writes it.
+pub fn notes_header_bytes() -> Vec<u8> {
+    format!(r#"{{"filename": "a.txt", "total_size": {NOTES_TOTAL_SIZE}, "hash": "{NOTES_HASH}"}}"#)
+        .into_bytes()
+}
+
+/// What happened in the course-header scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CourseReport {
+    pub codec: Codec,
+    /// The notes' header bytes (Python's `json.dumps` format).
+    pub notes_header: Vec<u8>,
+    /// `struct.pack('i', len)` — the course's prefix.
+    pub notes_prefix_le: [u8; 4],
+    /// `struct.pack('!I', len)` — network byte order.
+    pub notes_prefix_be: [u8; 4],
+    /// `struct.unpack('i', prefix)` — the length decoded back.
+    pub notes_unpacked: u64,
+    /// The prefix + header bytes the server found queued (peeked).
+    pub notes_on_wire: Vec<u8>,
+    /// What our reader said about the notes' header.
+    pub notes_verdict: String,
+    /// The real message's prefix and header as read from the socket.
+    pub message: HeaderSeen,
+    /// The body sent, and the body received.
+    pub body_sent: Vec<u8>,
+    pub body_received: Vec<u8>,
+}
+
+/// Runs the scenario.
+pub fn run(codec: Codec) -> Result<CourseReport> {
+    let notes_header = notes_header_bytes();
+    let notes_prefix_le = Prefix::CourseLe
+        .encode(notes_header.len())
+        .context("packing the notes' header length")?;
+    let notes_prefix_be = Prefix::NetworkBe
+        .encode(notes_header.len())
+        .context("packing the notes' header length")?;
+    let notes_unpacked = Prefix::CourseLe
+        .decode(notes_prefix_le)
+        .context("unpacking the prefix")?;
+
+    // Round 1: the notes' header, framed the course's way, over TCP.
+    let header = notes_header.clone();
+    let link = link::start(move |stream| {
+        codec
+            .write_frame(stream, &header)
+            .context("client: sending the notes' header")?;
+        Ok(4 + header.len())
+    })?;
+    let (server, written) = link.join_client()?;
+    kernel::wait_queued(&server, written, TIMEOUT)
+        .context("server: ioctl(FIONREAD)")?
+        .with_context(|| format!("server: the header was not queued within {TIMEOUT:?}"))?;
+    let notes_on_wire = kernel::peek(&server, written).context("server: recv(MSG_PEEK)")?;
+    let notes_verdict = match codec.read_header(&mut &server) {
+        Ok(Some(h)) => format!("accepted: {}", serde_json::Value::Object(h)),
+        Ok(None) => "the stream ended before a header".to_string(),
+        Err(e) => format!("rejected: {e}"),
+    };
+
+    // Round 2: a real message — header + body — on a new connection.
+    let body_sent = A_TXT.to_vec();
+    let body = body_sent.clone();
+    let link = link::start(move |stream| {
+        codec
+            .write_message(
+                stream,
+                json!({"filename": "a.txt", "hash": NOTES_HASH}),
+                &body,
+            )
+            .context("client: sending a.txt")
+    })?;
+    let (server, ()) = link.join_client()?;
+    let mut reader = Recorder::new(&server);
+    let message = read_header(codec, &mut reader)?;
+    let size = framing::total_size(&message.header).context("server: the header")?;
+    let body_received = read_body(&mut reader, size).context("server: reading the body")?;
+
+    Ok(CourseReport {
+        codec,
+        notes_header,
+        notes_prefix_le,
+        notes_prefix_be,
+        notes_unpacked,
+        notes_on_wire,
+        notes_verdict,
+        message,
+        body_sent,
+        body_received,
+    })
+}

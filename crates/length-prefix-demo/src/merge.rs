@@ -1,0 +1,103 @@
+//! Merge: small frames written back to back, read back one by one.
+//!
+//! The client makes one `write_frame` per message — each is one `writev`
+//! system call carrying the 4-byte prefix and the payload. The server does
+//! not read until the kernel says every byte is queued (`FIONREAD`), so the
+//! messages are *certainly* stuck together in its receive buffer; a peek
+//! shows what one raw `recv()` would return. Then `read_frame` takes them
+//! out one at a time: first exactly 4 bytes, then exactly that many.
+
+use crate::kernel;
+use crate::link::{self, Recorder, TIMEOUT};
+use demo_kit::{Context, Result};
+use framing::Codec;
+
+/// One frame as the server's framed reader consumed it from the socket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameSeen {
+    /// The 4 prefix bytes, as read from the socket.
+    pub prefix: [u8; 4],
+    /// The payload `read_frame` returned.
+    pub payload: Vec<u8>,
+    /// The size of each `read()` the framed reader made for this frame.
+    pub reads: Vec<usize>,
+}
+
+/// What happened in the merge scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeReport {
+    /// The codec both sides used.
+    pub codec: Codec,
+    /// The payloads the client wrote, one `write_frame` each.
+    pub sent: Vec<Vec<u8>>,
+    /// Bytes the client wrote in total (prefixes included).
+    pub bytes_written: usize,
+    /// `FIONREAD` on the server socket before its first read.
+    pub queued: usize,
+    /// What one raw `recv()` would have returned (peeked, not consumed).
+    pub peeked: Vec<u8>,
+    /// The frames `read_frame` returned, in order.
+    pub frames: Vec<FrameSeen>,
+    /// `read_frame` returned `Ok(None)` after the last frame: a clean end.
+    pub clean_end: bool,
+}
+
+/// Runs the scenario with `messages` (see [`crate::SMALL_MESSAGES`]).
+pub fn run(codec: Codec, messages: &[&[u8]]) -> Result<MergeReport> {
+    let to_send: Vec<Vec<u8>> = messages.iter().map(|m| m.to_vec()).collect();
+    let client_copy = to_send.clone();
+
+    // The client: one framed write per message, as fast as it can.
+    let link = link::start(move |stream| {
+        let mut written = 0;
+        for msg in &client_copy {
+            codec
+                .write_frame(stream, msg)
+                .context("client: writing a frame")?;
+            written += 4 + msg.len();
+        }
+        Ok(written)
+    })?;
+    let (server, bytes_written) = link.join_client()?;
+
+    // Reliable, not lucky: wait until every byte sits in our receive buffer.
+    let queued = kernel::wait_queued(&server, bytes_written, TIMEOUT)
+        .context("server: ioctl(FIONREAD)")?
+        .with_context(|| {
+            format!("server: {bytes_written} bytes were not all queued within {TIMEOUT:?}")
+        })?;
+
+    // What the course's conn.recv(1024) would return right now: everything, stuck together.
+    let peeked = kernel::peek(&server, crate::COURSE_RECV).context("server: recv(MSG_PEEK)")?;
+
+    // Now the framed reader: exactly 4 bytes, then exactly `len` bytes.
+    let mut reader = Recorder::new(&server);
+    let mut frames = Vec::new();
+    let clean_end = loop {
+        match codec
+            .read_frame(&mut reader)
+            .context("server: reading a frame")?
+        {
+            Some(payload) => {
+                let (bytes, reads) = reader.drain();
+                let mut prefix = [0u8; 4];
+                prefix.copy_from_slice(&bytes[..4]);
+                frames.push(FrameSeen {
+                    prefix,
+                    payload,
+                    reads,
+                });
+            }
+            None => break true,
+        }
+    };
+    Ok(MergeReport {
+        codec,
+        sent: to_send,
+        bytes_written,
+        queued,
+        peeked,
+        frames,
+        clean_end,
+    })
+}

@@ -1,0 +1,196 @@
+//! Split: a reply longer than the course's `recv(1024)` buffer, followed
+//! by a short reply.
+//!
+//! Without framing, the course's server answers each command with one
+//! `send()`, and the client reads one `recv(1024)`: a 3000-byte output takes
+//! three reads, so the client prints the first 1024 bytes and the *rest*
+//! shows up as the answer to the next command. With a header that carries
+//! `total_size`, the client knows how much belongs to this reply; it reads
+//! in pieces of at most 1024 bytes but never past the end of the reply
+//! (`min(1024, remaining)` — the course's loop asks for 1024 every time and
+//! could swallow the start of the next reply).
+
+use crate::kernel;
+use crate::link::{self, Recorder, TIMEOUT};
+use crate::COURSE_RECV;
+use demo_kit::{Context, Result};
+use framing::{Codec, Header, Message};
+use serde_json::json;
+use std::io::Read;
+
+/// What the framed reader consumed for one message's prefix and header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeaderSeen {
+    /// The 4 prefix bytes, as read from the socket.
+    pub prefix: [u8; 4],
+    /// The JSON header bytes, as read from the socket.
+    pub header_bytes: Vec<u8>,
+    /// The header, parsed.
+    pub header: Header,
+}
+
+/// What happened in the split scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitReport {
+    pub codec: Codec,
+    /// The two replies the client sent (the "server" of the course's ssh
+    /// example is our client thread here: it is the side that writes).
+    pub sent: Vec<Message>,
+    /// Prefix and header of the long reply.
+    pub first: HeaderSeen,
+    /// The size of each `read()` for the long reply's body (each asked for
+    /// at most 1024 bytes, and never past `total_size`).
+    pub body_reads: Vec<usize>,
+    /// The long reply's body as received.
+    pub first_body: Vec<u8>,
+    /// `FIONREAD` after the long reply was read and the writer had finished:
+    /// exactly the second reply's bytes, nothing of it consumed early.
+    pub left_queued: usize,
+    /// The second reply's size on the wire (prefix + header + body).
+    pub second_wire_len: usize,
+    /// Prefix and header of the second reply, and the message itself.
+    pub second: HeaderSeen,
+    pub second_body: Vec<u8>,
+    /// The stream ended cleanly after the second reply.
+    pub clean_end: bool,
+}
+
+/// A stand-in for a long command output (like `ls -l /usr/bin`), exactly
+/// `size` bytes of readable lines.
+pub fn long_output(size: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(size + 64);
+    let mut i = 0;
+    while out.len() < size {
+        let line = format!(
+            "-rwxr-xr-x 1 root root {:>7} Jan  1 00:00 tool-{i:04}\n",
+            1000 + i * 37
+        );
+        out.extend_from_slice(line.as_bytes());
+        i += 1;
+    }
+    out.truncate(size);
+    out
+}
+
+/// Runs the scenario with a long reply of `size` bytes.
+pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
+    let sent = vec![
+        message(
+            json!({"cmd": "ls -l /usr/bin (simulated)"}),
+            long_output(size),
+        ),
+        message(json!({"cmd": "whoami"}), b"root\n".to_vec()),
+    ];
+    let to_send = sent.clone();
+    let link = link::start(move |stream| {
+        let mut lens = Vec::new();
+        for m in &to_send {
+            codec
+                .write_message(stream, serde_json::Value::Object(m.header.clone()), &m.body)
+                .context("client: writing a reply")?;
+            lens.push(wire_len(m)?);
+        }
+        Ok(lens)
+    })?;
+
+    // Read the long reply while it arrives (it may be larger than the
+    // socket buffers, so we must not wait for all of it first).
+    let mut reader = Recorder::new(&link.server);
+    let first = read_header(codec, &mut reader)?;
+    let total = framing::total_size(&first.header).context("server: reply 1 header")?;
+    let mut first_body = Vec::new();
+    let mut body_reads = Vec::new();
+    let mut chunk = [0u8; COURSE_RECV];
+    while (first_body.len() as u64) < total {
+        let remaining = total - first_body.len() as u64;
+        let want = remaining.min(COURSE_RECV as u64) as usize;
+        let n = reader
+            .read(&mut chunk[..want])
+            .context("server: reading reply 1's body")?;
+        if n == 0 {
+            return demo_kit::bail_msg(format!(
+                "server: the stream ended after {} of {total} body bytes",
+                first_body.len()
+            ));
+        }
+        body_reads.push(n);
+        first_body.extend_from_slice(&chunk[..n]);
+    }
+    reader.drain();
+
+    // The writer is done once its thread returns; then what is left queued
+    // must be exactly reply 2 — proof we consumed nothing that was not ours.
+    let (server, lens) = link.join_client()?;
+    let second_wire_len = lens[1];
+    let left_queued = kernel::wait_queued(&server, second_wire_len, TIMEOUT)
+        .context("server: ioctl(FIONREAD)")?
+        .with_context(|| format!("server: reply 2 was not queued within {TIMEOUT:?}"))?;
+
+    let mut reader = Recorder::new(&server);
+    let second = read_header(codec, &mut reader)?;
+    let n = framing::total_size(&second.header).context("server: reply 2 header")?;
+    let second_body = read_body(&mut reader, n).context("server: reading reply 2's body")?;
+    let clean_end = codec
+        .read_header(&mut reader)
+        .context("server: reading after reply 2")?
+        .is_none();
+
+    Ok(SplitReport {
+        codec,
+        sent,
+        first,
+        body_reads,
+        first_body,
+        left_queued,
+        second_wire_len,
+        second,
+        second_body,
+        clean_end,
+    })
+}
+
+/// Reads a prefix and a JSON header and keeps the bytes they came from.
+pub fn read_header<R: Read>(codec: Codec, reader: &mut Recorder<R>) -> Result<HeaderSeen> {
+    reader.drain();
+    let header = codec
+        .read_header(reader)
+        .context("server: reading a header")?
+        .context("server: the stream ended before a header")?;
+    let (bytes, _) = reader.drain();
+    let mut prefix = [0u8; 4];
+    prefix.copy_from_slice(&bytes[..4]);
+    Ok(HeaderSeen {
+        prefix,
+        header_bytes: bytes[4..].to_vec(),
+        header,
+    })
+}
+
+/// Reads exactly `size` body bytes, refusing sizes over framing's default
+/// body limit *before* allocating (a header can claim anything).
+pub fn read_body<R: Read>(reader: &mut R, size: u64) -> Result<Vec<u8>> {
+    if size > framing::DEFAULT_MAX_BODY {
+        return demo_kit::bail_msg(format!(
+            "total_size {size} is over the limit of {} bytes",
+            framing::DEFAULT_MAX_BODY
+        ));
+    }
+    let mut body = vec![0u8; size as usize];
+    if !framing::read_exact_or_eof(reader, &mut body)? && size > 0 {
+        return demo_kit::bail_msg("the stream ended before the body");
+    }
+    Ok(body)
+}
+
+/// A message with `total_size` filled in, as `write_message` will send it.
+fn message(header: serde_json::Value, body: Vec<u8>) -> Message {
+    let mut header = header.as_object().cloned().unwrap_or_default();
+    header.insert(framing::TOTAL_SIZE.into(), json!(body.len()));
+    Message { header, body }
+}
+
+/// Prefix + header + body: the bytes one message takes on the wire.
+pub fn wire_len(m: &Message) -> Result<usize> {
+    let header = serde_json::to_vec(&m.header).context("encoding a header")?;
+    Ok(4 + header.len() + m.body.len())
+}

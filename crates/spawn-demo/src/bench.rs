@@ -124,7 +124,9 @@ pub fn python(fork_runs: usize, spawn_runs: usize, limit: Duration) -> Result<Op
         std::io::Read::read_to_string(&mut out, &mut text).context("reading python3's output")?;
     }
     if !status.success() {
-        return bail_msg(format!("the python3 benchmark failed ({status}); output: {text:?}"));
+        return bail_msg(format!(
+            "the python3 benchmark failed ({status}); output: {text:?}"
+        ));
     }
     let get = |method: &str| -> Result<Duration> {
         text.lines()

@@ -66,7 +66,10 @@ OPTIONS:
             run_bench(runs)?;
         } else {
             let color = colors_enabled();
-            say(Side::Parent, format!("this is the parent, pid {}", getpid()));
+            say(
+                Side::Parent,
+                format!("this is the parent, pid {}", getpid()),
+            );
             way_one(color)?;
             way_two(color)?;
             way_three()?;
@@ -88,8 +91,14 @@ OPTIONS:
 
     /// 方式一: `p = Process(target=task, args=('子进程',)); p.start(); print('主')`.
     fn way_one(color: bool) -> Result<()> {
-        step(1, "方式一 Process(target=task, args=('子进程',)) = fork() + a closure");
-        say(Side::Parent, "p.start() -> fork(); the child will run task('子进程')");
+        step(
+            1,
+            "方式一 Process(target=task, args=('子进程',)) = fork() + a closure",
+        );
+        say(
+            Side::Parent,
+            "p.start() -> fork(); the child will run task('子进程')",
+        );
         let p = start(move || task("子进程", color))?;
         print_main_then_join(p)
     }
@@ -107,12 +116,18 @@ OPTIONS:
     }
 
     fn way_two(color: bool) -> Result<()> {
-        step(2, "方式二 class Myprocess(Process) with run() = a trait Run { fn run(&self) }");
+        step(
+            2,
+            "方式二 class Myprocess(Process) with run() = a trait Run { fn run(&self) }",
+        );
         let p = MyProcess {
             name: "子进程1".to_string(),
             color,
         };
-        say(Side::Parent, "p = Myprocess('子进程1'); p.start() -> fork(); the child calls p.run()");
+        say(
+            Side::Parent,
+            "p = Myprocess('子进程1'); p.start() -> fork(); the child calls p.run()",
+        );
         print_main_then_join(p.start()?)
     }
 
@@ -130,13 +145,27 @@ OPTIONS:
         );
         let main_ns = now_ns();
         say(Side::Parent, "主");
-        say(Side::Parent, "opening the gate (one byte into the pipe), then p.join() = waitpid()");
+        say(
+            Side::Parent,
+            "opening the gate (one byte into the pipe), then p.join() = waitpid()",
+        );
         p.release()?;
         let (fork_called, fork_returned) = (p.fork_called_ns, p.fork_returned_ns);
         let done = p.join()?;
-        say(Side::Parent, format!("waitpid({}) -> {:?}; exitcode {}", done.pid, done.status, done.exit_code()));
+        say(
+            Side::Parent,
+            format!(
+                "waitpid({}) -> {:?}; exitcode {}",
+                done.pid,
+                done.status,
+                done.exit_code()
+            ),
+        );
         let Some(t) = done.timeline else {
-            return bail_msg(format!("child {} died before reporting its timeline", done.pid));
+            return bail_msg(format!(
+                "child {} died before reporting its timeline",
+                done.pid
+            ));
         };
         let at = |ns: u64| format!("+{} µs", ns.saturating_sub(fork_called) / 1000);
         say(Side::Kernel, format!(
@@ -144,20 +173,33 @@ OPTIONS:
              parent printed 主 {}, task began {}, task done {}",
             at(fork_returned), at(t.alive_ns), at(main_ns), at(t.released_ns), at(t.done_ns)
         ));
-        let who = if t.alive_ns < main_ns { "the child was already alive, yet" } else { "the child was not even scheduled yet, and" };
-        say(Side::Note, format!("{who} the parent ran on: start() only asked the kernel for a process"));
+        let who = if t.alive_ns < main_ns {
+            "the child was already running (blocked at the gate), yet"
+        } else {
+            "the child had not run a single instruction when 主 was printed:"
+        };
+        say(
+            Side::Note,
+            format!("{who} the parent ran on: start() only asked the kernel for a process"),
+        );
         Ok(())
     }
 
     /// 方式三: the `spawn` start method — re-execute this very program.
     fn way_three() -> Result<()> {
-        step(3, "the spawn start method (Windows, macOS) = re-execute this program");
+        step(
+            3,
+            "the spawn start method (Windows, macOS) = re-execute this program",
+        );
         let exe = std::env::current_exe().context("finding our own executable")?;
-        say(Side::Parent, format!(
-            "Command::new({:?}).args([\"{}\", \"course\", \"子进程2\"]).spawn()",
-            exe.file_name().unwrap_or_default(),
-            respawn::HIDDEN
-        ));
+        say(
+            Side::Parent,
+            format!(
+                "Command::new({:?}).args([\"{}\", \"course\", \"子进程2\"]).spawn()",
+                exe.file_name().unwrap_or_default(),
+                respawn::HIDDEN
+            ),
+        );
         let t = Instant::now();
         let mut child = respawn::start_course_task(&exe, "子进程2")?;
         say(Side::Parent, format!(
@@ -166,10 +208,16 @@ OPTIONS:
             child.id()
         ));
         say(Side::Parent, "主");
-        say(Side::Parent, "writing \"go\" to the child's stdin, then waiting for it (waitpid)");
+        say(
+            Side::Parent,
+            "writing \"go\" to the child's stdin, then waiting for it (waitpid)",
+        );
         respawn::release(&mut child)?;
         let status = child.wait().context("waiting for the re-executed child")?;
-        say(Side::Parent, format!("child {} ended: {status}", child.id()));
+        say(
+            Side::Parent,
+            format!("child {} ended: {status}", child.id()),
+        );
         say(Side::Note, "nothing of our memory went along: the task name travelled in argv, the start signal through a pipe");
         Ok(())
     }
@@ -177,20 +225,39 @@ OPTIONS:
     fn serial_concurrent_parallel(work: Duration) -> Result<()> {
         step(4, "串行 serial vs 并发 concurrent vs 并行 parallel");
         let cores = timing::cores();
-        say(Side::Kernel, format!("CPU cores available to this process: {cores}"));
+        say(
+            Side::Kernel,
+            format!("CPU cores available to this process: {cores}"),
+        );
         let rounds = timing::calibrate(work);
-        say(Side::Parent, format!("one task = {} rounds of arithmetic, calibrated to ≈ {} ms", rounds, work.as_millis()));
-        show(&timing::run_two(Mode::Serial, rounds)?, "serial: start A, join A, start B, join B");
+        say(
+            Side::Parent,
+            format!(
+                "one task = {} rounds of arithmetic, calibrated to ≈ {} ms",
+                rounds,
+                work.as_millis()
+            ),
+        );
+        let serial = timing::run_two(Mode::Serial, rounds)?;
+        show(&serial, "serial: start A, join A, start B, join B");
+        // "One task" = how long a task took when it had a core to itself.
+        let one_task = serial.wall / 2;
         match timing::some_allowed_cpu() {
             Some(cpu) => show(
                 &timing::run_two(Mode::OneCore(cpu), rounds)?,
                 &format!("concurrent: both started, both pinned to CPU {cpu} (sched_setaffinity)"),
             ),
-            None => say(Side::Note, "concurrent on one core: skipped, pinning a process to a CPU needs Linux"),
+            None => say(
+                Side::Note,
+                "concurrent on one core: skipped, pinning a process to a CPU needs Linux",
+            ),
         }
         let parallel = timing::run_two(Mode::Parallel, rounds)?;
-        show(&parallel, "parallel: both started, the kernel may use every core");
-        let ratio = parallel.wall.as_secs_f64() / work.as_secs_f64();
+        show(
+            &parallel,
+            "parallel: both started, the kernel may use every core",
+        );
+        let ratio = parallel.wall.as_secs_f64() / one_task.as_secs_f64().max(1e-9);
         let verdict = if cores < 2 {
             "one core only: parallel cannot beat serial here".to_string()
         } else if ratio < 1.5 {
@@ -198,51 +265,118 @@ OPTIONS:
         } else {
             "slower than one task: the other cores are busy with other work right now".to_string()
         };
-        say(Side::Note, format!("parallel took {ratio:.2}× one task — {verdict}"));
+        say(Side::Note, format!(
+            "one task ≈ {} ms (half the serial wall time); parallel took {ratio:.2}× that — {verdict}",
+            one_task.as_millis()
+        ));
         Ok(())
     }
 
     fn show(run: &TwoTasks, what: &str) {
         heading(what);
-        say(Side::Parent, format!("wall time {} ms", run.wall.as_millis()));
+        say(
+            Side::Parent,
+            format!("wall time {} ms", run.wall.as_millis()),
+        );
         if let Some(spans) = run.spans() {
             for (child, (b, e)) in run.children.iter().zip(spans) {
-                say(Side::Child, format!(
-                    "pid {}: task ran from {} ms to {} ms ({} ms)",
-                    child.pid,
-                    b.as_millis(),
-                    e.as_millis(),
-                    (e - b).as_millis()
-                ));
+                say(
+                    Side::Child,
+                    format!(
+                        "pid {}: task ran from {} ms to {} ms ({} ms)",
+                        child.pid,
+                        b.as_millis(),
+                        e.as_millis(),
+                        (e - b).as_millis()
+                    ),
+                );
             }
         }
         if let Some(overlap) = run.overlapped() {
-            let what = if overlap { "the two tasks' lifetimes overlapped" } else { "no overlap: one after the other" };
+            let what = if overlap {
+                "the two tasks' lifetimes overlapped"
+            } else {
+                "no overlap: one after the other"
+            };
             say(Side::Note, what);
         }
     }
 
     fn run_bench(runs: usize) -> Result<()> {
-        step(1, format!("start + wait for a child that does nothing, median of {runs} runs"));
+        step(
+            1,
+            format!("start + wait for a child that does nothing, median of {runs} runs"),
+        );
         let exe = std::env::current_exe().context("finding our own executable")?;
         let fork = bench::fork_exit_wait(runs)?;
-        say(Side::Parent, format!("fork() + _exit(0) + waitpid():      {:>8.1} µs", micros(fork)));
+        say(
+            Side::Parent,
+            format!(
+                "fork() + _exit(0) + waitpid():      {:>8.1} µs",
+                micros(fork)
+            ),
+        );
         let ours = bench::start_join(runs)?;
-        say(Side::Parent, format!("our start() + join() (two pipes):   {:>8.1} µs", micros(ours)));
+        say(
+            Side::Parent,
+            format!(
+                "our start() + join() (two pipes):   {:>8.1} µs",
+                micros(ours)
+            ),
+        );
         let reexec_runs = (runs / 4).max(10);
         let reexec = bench::reexec(&exe, reexec_runs)?;
-        say(Side::Parent, format!("re-exec (spawn method), {reexec_runs} runs:  {:>8.1} µs", micros(reexec)));
-        say(Side::Note, format!("re-exec / fork = {:.1}×", ratio(reexec, fork)));
+        say(
+            Side::Parent,
+            format!(
+                "re-exec (spawn method), {reexec_runs} runs:  {:>8.1} µs",
+                micros(reexec)
+            ),
+        );
+        say(
+            Side::Note,
+            format!("re-exec / fork = {:.1}×", ratio(reexec, fork)),
+        );
         let (py_fork_runs, py_spawn_runs) = ((runs / 2).max(10), (runs / 20).max(5));
         say(Side::Parent, format!("python3 -c <script>: Process().start(); join(), fork {py_fork_runs} runs, spawn {py_spawn_runs} runs"));
         match bench::python(py_fork_runs, py_spawn_runs, Duration::from_secs(120))? {
             None => say(Side::Note, "python3 not found: Python comparison skipped"),
             Some(py) => {
-                say(Side::Parent, format!("Python Process, fork method:        {:>8.1} µs", micros(py.fork)));
-                say(Side::Parent, format!("Python Process, spawn method:       {:>8.1} µs", micros(py.spawn)));
-                say(Side::Note, format!("Python fork / our fork+exit+waitpid = {:.1}× (target ≥ 5×)", ratio(py.fork, fork)));
-                say(Side::Note, format!("Python fork / our start()+join()    = {:.1}×", ratio(py.fork, ours)));
-                say(Side::Note, format!("Python spawn / our re-exec          = {:.1}×", ratio(py.spawn, reexec)));
+                say(
+                    Side::Parent,
+                    format!(
+                        "Python Process, fork method:        {:>8.1} µs",
+                        micros(py.fork)
+                    ),
+                );
+                say(
+                    Side::Parent,
+                    format!(
+                        "Python Process, spawn method:       {:>8.1} µs",
+                        micros(py.spawn)
+                    ),
+                );
+                say(
+                    Side::Note,
+                    format!(
+                        "Python fork / our fork+exit+waitpid = {:.1}× (target ≥ 5×)",
+                        ratio(py.fork, fork)
+                    ),
+                );
+                say(
+                    Side::Note,
+                    format!(
+                        "Python fork / our start()+join()    = {:.1}×",
+                        ratio(py.fork, ours)
+                    ),
+                );
+                say(
+                    Side::Note,
+                    format!(
+                        "Python spawn / our re-exec          = {:.1}×",
+                        ratio(py.spawn, reexec)
+                    ),
+                );
             }
         }
         Ok(())
@@ -258,7 +392,10 @@ OPTIONS:
 
     fn check_no_child_left() -> Result<()> {
         if spawn_demo::no_child_left() {
-            say(Side::Kernel, "no child left: waitpid(-1, WNOHANG) says ECHILD — every child was reaped");
+            say(
+                Side::Kernel,
+                "no child left: waitpid(-1, WNOHANG) says ECHILD — every child was reaped",
+            );
             Ok(())
         } else {
             bail_msg("a child process was left behind (waitpid(-1, WNOHANG) did not say ECHILD)")

@@ -166,7 +166,9 @@ impl Started {
         let mut record = [0u8; 24];
         let got = read_full(&self.report, &mut record);
         let timeline = (got == record.len()).then(|| {
-            let t = |i: usize| u64::from_ne_bytes(record[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+            let t = |i: usize| {
+                u64::from_ne_bytes(record[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]))
+            };
             ChildTimeline {
                 alive_ns: t(0),
                 released_ns: t(1),

@@ -37,7 +37,10 @@ pub fn start_course_task(exe: &Path, name: &str) -> Result<Child> {
 
 /// Releases a re-executed child: writes `go` to its stdin and closes it.
 pub fn release(child: &mut Child) -> Result<()> {
-    let mut stdin = child.stdin.take().context("the child's stdin was not a pipe")?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .context("the child's stdin was not a pipe")?;
     stdin
         .write_all(b"go\n")
         .context("writing the start signal to the child's stdin")

@@ -124,7 +124,12 @@ pub fn run_two(mode: Mode, rounds: u64) -> Result<TwoTasks> {
     for child in [&a, &b] {
         match child.exit_code() {
             0 => {}
-            3 => return bail_msg(format!("child {} could not pin itself to CPU: sched_setaffinity failed", child.pid)),
+            3 => {
+                return bail_msg(format!(
+                    "child {} could not pin itself to CPU: sched_setaffinity failed",
+                    child.pid
+                ))
+            }
             _ => return bail_msg(format!("child {} ended with {:?}", child.pid, child.status)),
         }
     }

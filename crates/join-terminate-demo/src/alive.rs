@@ -12,7 +12,8 @@
 //! We probe one child three times: running, zombie, reaped. (Linux-only
 //! here: `/proc` and `waitid(WNOWAIT)` to hold the zombie still.)
 
-use crate::process::{pipe, recv, send, Child, TIMEOUT};
+use crate::pipe::{pipe, recv, send};
+use crate::process::{Child, TIMEOUT};
 use demo_kit::{procfs, wait, Context, Result};
 use nix::sys::signal::kill;
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
@@ -55,7 +56,7 @@ pub fn alive_probes() -> Result<AliveReport> {
         if send(&up.write, b"R").is_err() {
             return 3;
         }
-        match crate::process::child_read_byte(&down.read) {
+        match crate::pipe::child_read_byte(&down.read) {
             Some(b'x') => 0,
             _ => 4,
         }

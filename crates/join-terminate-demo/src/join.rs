@@ -13,7 +13,7 @@
 //! until the child has exited, returns its status, and leaves it a zombie.
 //! (Linux-only here: `/proc` and `waitid` with `WNOWAIT`.)
 
-use crate::process::{describe, Child, TIMEOUT};
+use crate::process::{Child, TIMEOUT};
 use demo_kit::child::child_say;
 use demo_kit::{procfs, wait, Context, Result, Side};
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
@@ -75,17 +75,4 @@ pub fn zombie_then_join(code: i32, color: bool) -> Result<JoinReport> {
         exitcode: child.exitcode(),
         gone_after_join: procfs::is_gone(pid.as_raw()),
     })
-}
-
-/// One line per fact, for the narration and the lesson.
-pub fn summary(r: &JoinReport) -> String {
-    format!(
-        "pid {}: waitid(WNOWAIT)={}, /proc state before join={:?}, join={}, exitcode={:?}, gone={}",
-        r.pid,
-        describe(r.peeked),
-        r.state_before_join,
-        describe(r.status),
-        r.exitcode,
-        r.gone_after_join
-    )
 }

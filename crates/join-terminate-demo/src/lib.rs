@@ -4,6 +4,7 @@
 //! * [`process`]: the parent's handle for a child — `start` = `fork`,
 //!   `join` = `waitpid`, `is_alive` = `waitpid(WNOHANG)`,
 //!   `terminate` = `kill(SIGTERM)`, `exitcode` = the decoded wait status;
+//! * [`pipe`]: one-byte messages between parent and child, instead of sleeps;
 //! * [`join`]: the zombie a `join` collects, seen in `/proc` before and gone after;
 //! * [`terminate`]: SIGTERM obeyed, handled, refused, ignored — and SIGKILL;
 //! * [`alive`]: `is_alive` versus the wrong test `kill(pid, 0)`;
@@ -13,7 +14,7 @@
 //! Each function runs real processes and returns what it observed as data;
 //! `main.rs` narrates it and the tests assert on it.
 //!
-//! Portability: `process` and `terminate` are plain POSIX (any Unix). The
+//! Portability: `process`, `pipe` and `terminate` are plain POSIX (any Unix). The
 //! rest needs Linux: `/proc`, `waitid(WNOWAIT)`, `prctl`. On other systems
 //! those modules do not exist and the demo says so.
 
@@ -25,6 +26,8 @@ pub mod join;
 pub mod names;
 #[cfg(target_os = "linux")]
 pub mod orphan;
+#[cfg(unix)]
+pub mod pipe;
 #[cfg(unix)]
 pub mod process;
 #[cfg(unix)]

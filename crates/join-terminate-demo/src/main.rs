@@ -31,7 +31,7 @@ fn main() -> ExitCode {
 #[cfg(not(unix))]
 fn run() -> demo_kit::Result<()> {
     let _ = demo_kit::cli::Args::parse(HELP);
-    demo_kit::say(
+    demo_kit::say::say(
         demo_kit::Side::Note,
         "this topic needs Unix (fork, waitpid, kill); on Windows Python's \
          multiprocessing uses CreateProcess instead. Nothing to show here.",

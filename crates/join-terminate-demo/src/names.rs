@@ -12,7 +12,8 @@
 //! show. We set it in the child and read it back from outside.
 //! (Linux-only: `prctl` and `/proc`.)
 
-use crate::process::{child_read_byte, i32s, pipe, recv, send, Child, TIMEOUT};
+use crate::pipe::{child_read_byte, i32s, pipe, recv, send};
+use crate::process::{Child, TIMEOUT};
 use demo_kit::{Context, Error, Result};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{getpid, getppid};

@@ -17,7 +17,8 @@
 //! reason containers use a real init such as `tini`.
 //! (Linux-only: `prctl` and `/proc`.)
 
-use crate::process::{child_read_byte, i32s, pipe, recv, send, Child, TIMEOUT};
+use crate::pipe::{child_read_byte, i32s, pipe, recv, send};
+use crate::process::{Child, TIMEOUT};
 use demo_kit::child::{child_main, child_say};
 use demo_kit::{procfs, wait, Context, Result, Side};
 use nix::sys::prctl;

@@ -17,7 +17,8 @@
 //! on `x`, and a handler writes `T` when it runs. A ping answered *after*
 //! the SIGTERM is proof, not timing, that the child survived it.
 
-use crate::process::{child_read_byte, pipe, recv, send, Child};
+use crate::pipe::{child_read_byte, pipe, recv, send};
+use crate::process::Child;
 use demo_kit::Result;
 use nix::sys::signal::{sigaction, signal, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::wait::WaitStatus;

@@ -1,0 +1,92 @@
+//! Parent and child tell each other "I am ready", "are you alive?", "you may
+//! exit" with single bytes through pipes — real events, never sleeps.
+//!
+//! After `fork` both processes hold both ends of every pipe, and in a test
+//! binary other tests' children may hold copies too. So we always talk in
+//! bytes and never rely on end-of-file (a stray copy of a write end would
+//! delay the EOF), and the parent never waits longer than [`TIMEOUT`].
+
+use crate::process::TIMEOUT;
+use demo_kit::{Context, Error, Result};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use std::os::fd::{AsFd, OwnedFd};
+use std::time::Instant;
+
+/// A pipe: `read` and `write` ends.
+pub struct Pipe {
+    pub read: OwnedFd,
+    pub write: OwnedFd,
+}
+
+/// `pipe()`.
+pub fn pipe() -> Result<Pipe> {
+    let (read, write) = nix::unistd::pipe().context("pipe() failed (too many open files?)")?;
+    Ok(Pipe { read, write })
+}
+
+/// Writes all of `bytes` (a pipe write this small is atomic).
+pub fn send(fd: impl AsFd, bytes: &[u8]) -> Result<()> {
+    let n = nix::unistd::write(fd, bytes).context("writing to the pipe")?;
+    if n != bytes.len() {
+        return Err(Error::msg(format!(
+            "short pipe write: {n} of {}",
+            bytes.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads exactly `n` bytes, waiting at most [`TIMEOUT`] with `poll()` —
+/// never blocking forever on a child that died or hung.
+pub fn recv(fd: impl AsFd, n: usize, what: &str) -> Result<Vec<u8>> {
+    let deadline = Instant::now() + TIMEOUT;
+    let mut got = Vec::with_capacity(n);
+    while got.len() < n {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        match poll(&mut fds, timeout) {
+            Ok(0) => {
+                return Err(Error::msg(format!(
+                    "gave up after {TIMEOUT:?} waiting for {what}"
+                )))
+            }
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(Error::from(e)).context("poll() on the pipe"),
+        }
+        let mut buf = vec![0u8; n - got.len()];
+        match nix::unistd::read(fd.as_fd(), &mut buf) {
+            Ok(0) => {
+                return Err(Error::msg(format!(
+                    "pipe closed while waiting for {what}: the child died early"
+                )))
+            }
+            Ok(k) => got.extend_from_slice(&buf[..k]),
+            Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(Error::from(e)).context("reading from the pipe"),
+        }
+    }
+    Ok(got)
+}
+
+/// Decodes `i32`s sent with `i32::to_ne_bytes` (both ends are the same
+/// machine, so native byte order is right).
+pub fn i32s(bytes: &[u8]) -> Vec<i32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// In a child: reads one byte, retrying `EINTR`; `None` on EOF or error.
+pub fn child_read_byte(fd: impl AsFd) -> Option<u8> {
+    let mut b = [0u8; 1];
+    loop {
+        match nix::unistd::read(fd.as_fd(), &mut b) {
+            Ok(1) => return Some(b[0]),
+            Err(nix::errno::Errno::EINTR) => continue,
+            _ => return None,
+        }
+    }
+}

@@ -264,3 +264,17 @@ pub fn tcp_ext_counter(name: &str) -> Result<u64> {
     }
     demo_kit::bail_msg(format!("no TcpExt counter {name} in /proc/net/netstat"))
 }
+
+/// `getsockname()` as a std address: which address and port the kernel gave
+/// a socket made with nix (port 0 → a free port).
+pub fn local_addr(fd: &impl AsFd) -> Result<SocketAddr> {
+    use nix::sys::socket::{getsockname, SockaddrLike, SockaddrStorage};
+    let sa: SockaddrStorage = getsockname(fd.as_fd().as_raw_fd()).context("getsockname")?;
+    if let Some(v4) = sa.as_sockaddr_in() {
+        Ok(SocketAddr::V4((*v4).into()))
+    } else if let Some(v6) = sa.as_sockaddr_in6() {
+        Ok(SocketAddr::V6((*v6).into()))
+    } else {
+        demo_kit::bail_msg(format!("unexpected address family {:?}", sa.family()))
+    }
+}

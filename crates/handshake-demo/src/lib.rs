@@ -10,6 +10,8 @@
 //! * [`packet`] + [`sniff`]: the real SYN / SYN+ACK / ACK and FIN packets.
 //! * [`reuse`]: restarting a server on the same port, with and without SO_REUSEADDR.
 
+pub mod backlog;
 pub mod kernel;
+pub mod reuse;
 pub mod states;
 pub mod tour;

@@ -26,6 +26,31 @@ options:
   -h, --help  this text (also after a mode, for that mode's options)
 ";
 
+const BACKLOG_HELP: &str = "\
+handshake-demo backlog: what listen(N) really limits (半连接池 / accept queue).
+
+usage: handshake-demo backlog [--backlog N] [--clients K] [--ipv6]
+
+A listener made with listen(N) never calls accept(); K clients connect
+without blocking. Watch N+1 of them finish the handshake and the rest wait in
+SYN_SENT, then watch waiting clients get in once the server accepts.
+
+options:
+  --backlog N   the listen() backlog, 0..=1000 (default 2)
+  --clients K   how many clients connect, 1..=20 (default N+3)
+  --ipv6        use [::1] instead of 127.0.0.1
+";
+
+const REUSE_HELP: &str = "\
+handshake-demo reuse: restart a server on the same port right after it closed
+a connection, with and without SO_REUSEADDR (and see why the course needs it).
+
+usage: handshake-demo reuse [--ipv6]
+
+options:
+  --ipv6   use [::1] instead of 127.0.0.1
+";
+
 fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
@@ -40,6 +65,31 @@ fn run() -> Result<()> {
             let ipv6 = a.flag("--ipv6");
             a.finish()?;
             handshake_demo::tour::run(ipv6)?;
+            Ok(())
+        }
+        Some("backlog") => {
+            let mut a = Args::parse(BACKLOG_HELP);
+            a.positional();
+            let ipv6 = a.flag("--ipv6");
+            let backlog = a.value::<i32>("--backlog")?.unwrap_or(2);
+            let clients = a
+                .value::<usize>("--clients")?
+                .unwrap_or(backlog.max(0) as usize + 3);
+            a.finish()?;
+            if !(0..=1000).contains(&backlog) || !(1..=20).contains(&clients) {
+                return bail_msg(
+                    "use --backlog 0..=1000 and --clients 1..=20 (each dropped client costs 0.5 s)",
+                );
+            }
+            handshake_demo::backlog::run(ipv6, backlog, clients)?;
+            Ok(())
+        }
+        Some("reuse") => {
+            let mut a = Args::parse(REUSE_HELP);
+            a.positional();
+            let ipv6 = a.flag("--ipv6");
+            a.finish()?;
+            handshake_demo::reuse::run(ipv6)?;
             Ok(())
         }
         Some(other) => {

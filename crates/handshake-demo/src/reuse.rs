@@ -1,0 +1,197 @@
+//! `reuse` mode: restarting a server on the same port right after it closed
+//! a connection, with and without `SO_REUSEADDR`.
+//!
+//! Whoever closes a connection first keeps it in TIME_WAIT for 60 s. A
+//! server that closes its connections first and is then restarted finds its
+//! own port still "in use" by those TIME_WAIT records: `bind()` fails with
+//! EADDRINUSE ("Address already in use") — unless the sockets say
+//! `SO_REUSEADDR`. That is why the course's server sets it, although the
+//! course writes `getsockopt` where it means `setsockopt` (getsockopt only
+//! *reads* an option; Python then silently does nothing useful).
+
+use crate::kernel::{self, TcpState};
+use demo_kit::say::{say, step};
+use demo_kit::{Context, Result, Side};
+use nix::errno::Errno;
+use nix::sys::socket::{
+    self, listen, setsockopt, sockopt, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage,
+};
+use std::io::Read;
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::time::Duration;
+
+/// One restart attempt and its outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restart {
+    /// SO_REUSEADDR on the first server's listener (inherited by its connections).
+    pub old_reuse: bool,
+    /// SO_REUSEADDR on the restarted server's socket.
+    pub new_reuse: bool,
+    /// True: the server closed the connection first (so it holds TIME_WAIT).
+    pub server_closed_first: bool,
+    /// Whether /proc showed a TIME_WAIT entry on the server's port.
+    pub time_wait_on_port: bool,
+    /// `None`: the second bind worked; `Some(errno)`: it failed.
+    pub bind_error: Option<Errno>,
+}
+
+/// `socket()`, optionally `setsockopt(SO_REUSEADDR, 1)`, then `bind()`.
+/// Returns the socket, or the errno of the failed bind.
+pub fn bind_with(addr: SocketAddr, reuse: bool) -> Result<std::result::Result<OwnedFd, Errno>> {
+    let family = if addr.is_ipv6() {
+        AddressFamily::Inet6
+    } else {
+        AddressFamily::Inet
+    };
+    let fd = socket::socket(family, SockType::Stream, SockFlag::SOCK_CLOEXEC, None)
+        .context("socket()")?;
+    if reuse {
+        setsockopt(&fd, sockopt::ReuseAddr, &true).context("setsockopt(SO_REUSEADDR)")?;
+    }
+    Ok(socket::bind(fd.as_raw_fd(), &SockaddrStorage::from(addr)).map(|()| fd))
+}
+
+/// Runs one server life (listen, one connection, close) on a fresh port,
+/// then tries to bind that port again.
+pub fn attempt(
+    ipv6: bool,
+    old_reuse: bool,
+    new_reuse: bool,
+    server_closed_first: bool,
+) -> Result<Restart> {
+    let any = if ipv6 { "[::1]:0" } else { "127.0.0.1:0" };
+    let lfd = bind_with(any.parse().context("parsing address")?, old_reuse)?
+        .map_err(|e| demo_kit::Error::msg(format!("first bind failed: {e}")))?;
+    listen(&lfd, Backlog::new(5).context("backlog")?).context("listen()")?;
+    let port_addr = kernel::local_addr(&lfd)?;
+
+    let mut client = TcpStream::connect(port_addr).context("client connect")?;
+    let conn = socket::accept(&lfd).context("accept()")?;
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .context("timeout")?;
+    let client_addr = client.local_addr().context("client address")?;
+    if server_closed_first {
+        drop(conn); // server close(): FIN from the server
+        let mut rest = Vec::new();
+        client
+            .read_to_end(&mut rest)
+            .context("client reading EOF")?;
+        drop(client); // the client answers with its own FIN
+    } else {
+        drop(client);
+        let mut f = std::fs::File::from(conn);
+        let mut rest = Vec::new();
+        f.read_to_end(&mut rest).context("server reading EOF")?;
+        drop(f);
+    }
+    drop(lfd); // the server program "exits": its listener is closed too
+
+    // Wait (bounded) for the connection to settle into its final records.
+    let time_wait_on_port = demo_kit::wait::until(Duration::from_secs(5), || {
+        let e = kernel::proc_entry(port_addr, client_addr).ok()?;
+        let c = kernel::proc_entry(client_addr, port_addr).ok()?;
+        match (server_closed_first, e.map(|e| e.state), c.map(|c| c.state)) {
+            (true, Some(TcpState::TimeWait), None) => Some(true),
+            (false, None, Some(TcpState::TimeWait)) => Some(false),
+            _ => None,
+        }
+    })
+    .unwrap_or(false);
+
+    let bind_error = bind_with(port_addr, new_reuse)?.err();
+    Ok(Restart {
+        old_reuse,
+        new_reuse,
+        server_closed_first,
+        time_wait_on_port,
+        bind_error,
+    })
+}
+
+fn outcome(r: &Restart) -> String {
+    match r.bind_error {
+        None => "bind() OK".into(),
+        Some(e) => format!("bind() failed: {e}"),
+    }
+}
+
+/// The `reuse` mode: the course's situation, then every combination.
+pub fn run(ipv6: bool) -> Result<Vec<Restart>> {
+    step(
+        1,
+        "a server closes a connection first, exits, and is restarted at once",
+    );
+    let plain = attempt(ipv6, false, false, true)?;
+    say(
+        Side::Server,
+        "first life: socket, bind, listen, accept one client, close() it first, exit",
+    );
+    say(
+        Side::Kernel,
+        format!(
+            "TIME_WAIT on the server's port: {}",
+            if plain.time_wait_on_port {
+                "yes (/proc/net/tcp)"
+            } else {
+                "not seen"
+            }
+        ),
+    );
+    say(
+        Side::Server,
+        format!("restart without SO_REUSEADDR: {}", outcome(&plain)),
+    );
+
+    step(
+        2,
+        "the same, with setsockopt(SOL_SOCKET, SO_REUSEADDR, 1) before bind",
+    );
+    let fixed = attempt(ipv6, true, true, true)?;
+    say(
+        Side::Server,
+        format!(
+            "restart with SO_REUSEADDR on both lives: {}",
+            outcome(&fixed)
+        ),
+    );
+    say(Side::Note, "the course writes phone.getsockopt(SOL_SOCKET, SO_REUSEADDR, 1): that only READS the option. It must be setsockopt.");
+
+    step(3, "every combination, measured");
+    let mut all = vec![plain, fixed];
+    all.push(attempt(ipv6, false, true, true)?);
+    all.push(attempt(ipv6, true, false, true)?);
+    all.push(attempt(ipv6, false, false, false)?);
+    for r in &all {
+        say(
+            Side::Kernel,
+            format!(
+                "first server reuse={:<5} restart reuse={:<5} {:<22} TIME_WAIT on port: {:<3} -> {}",
+                r.old_reuse,
+                r.new_reuse,
+                if r.server_closed_first { "server closed first," } else { "client closed first," },
+                if r.time_wait_on_port { "yes" } else { "no" },
+                outcome(r)
+            ),
+        );
+    }
+    let tw_rows: Vec<&Restart> = all.iter().filter(|r| r.time_wait_on_port).collect();
+    let rule_holds = !tw_rows.is_empty()
+        && tw_rows
+            .iter()
+            .all(|r| r.bind_error.is_none() == (r.old_reuse && r.new_reuse));
+    if rule_holds {
+        say(Side::Note, "measured rule: a bind() passes a TIME_WAIT record only if both the new socket and the old connection had SO_REUSEADDR;");
+        say(
+            Side::Note,
+            "set it in every life of the server, before bind() — as the course (meant to) do.",
+        );
+    }
+    if let Some(r) = all.iter().find(|r| !r.server_closed_first) {
+        if r.bind_error.is_none() {
+            say(Side::Note, "when the client closed first, the TIME_WAIT is on the client's side and the server restarts freely.");
+        }
+    }
+    Ok(all)
+}

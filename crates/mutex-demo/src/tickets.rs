@@ -1,0 +1,207 @@
+//! Buyer *processes* racing for tickets, with and without a file lock.
+//!
+//! The course's Python (a classic of this course):
+//!
+//! ```python
+//! def get(name, lock):
+//!     with lock:                          # remove this line: oversold
+//!         dic = json.load(open('db.txt'))
+//!         time.sleep(0.1)                 # "network delay"
+//!         if dic['count'] > 0:
+//!             dic['count'] -= 1
+//!             json.dump(dic, open('db.txt', 'w'))
+//! ```
+//!
+//! `multiprocessing.Lock` works because the children are forked *after*
+//! the lock was made, so they all share it. Our lock is the kernel's file
+//! lock, `flock(fd, LOCK_EX)`: it works between any processes that open
+//! the same file, related or not, and the kernel drops it when the holder
+//! dies — a crashed buyer cannot keep everyone else waiting forever.
+//!
+//! To make the race show up every time, the parent forks all buyers first,
+//! and they block on a pipe; the parent then writes one byte per buyer, and
+//! they all start at once (a *rendezvous*). The sleep inside the critical
+//! section stretches the window between read and write.
+
+use crate::{load, store};
+use demo_kit::child::{child_main, child_say, flush_before_fork};
+use demo_kit::say::colors_enabled;
+use demo_kit::{Context, Result, Side};
+use nix::fcntl::{Flock, FlockArg};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, getpid, pipe, read, write, ForkResult, Pid};
+use std::fs::{File, OpenOptions};
+use std::path::Path;
+use std::time::Duration;
+
+/// Exit codes a buyer reports its outcome with.
+pub const BOUGHT: i32 = 0;
+pub const SOLD_OUT: i32 = 1;
+pub const TORN_READ: i32 = 2;
+pub const FAILED: i32 = 3;
+
+/// One race.
+#[derive(Clone, Copy, Debug)]
+pub struct Race {
+    pub buyers: usize,
+    /// Protect the critical section with `flock(LOCK_EX)`?
+    pub lock: bool,
+    /// Sleep between reading and writing the count.
+    pub delay: Duration,
+    /// Narrate from the buyers (child_say)?
+    pub narrate: bool,
+}
+
+/// What the kernel told us: each buyer's exit status, and the file.
+#[derive(Clone, Debug, Default)]
+pub struct RaceReport {
+    pub pids: Vec<Pid>,
+    pub bought: usize,
+    pub sold_out: usize,
+    pub torn_reads: usize,
+    pub failed: usize,
+    /// The count in the file after all buyers ended.
+    pub left_in_file: u64,
+}
+
+/// Forks `race.buyers` buyers against the database at `db`, releases them
+/// together, reaps them all, and counts outcomes by exit status.
+pub fn run(db: &Path, race: Race) -> Result<RaceReport> {
+    let color = colors_enabled();
+    let (start_r, start_w) = pipe().context("pipe() for the start signal")?;
+    let mut report = RaceReport::default();
+    for n in 1..=race.buyers {
+        flush_before_fork();
+        // SAFETY: the child only runs `buyer`, ending in `_exit`.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                drop(start_w);
+                child_main(|| {
+                    // Rendezvous: wait for the parent's go (one byte each).
+                    let mut go = [0u8; 1];
+                    if read(&start_r, &mut go) != Ok(1) {
+                        return FAILED;
+                    }
+                    buyer(n, db, race, color)
+                })
+            }
+            Ok(ForkResult::Parent { child }) => report.pids.push(child),
+            Err(e) => {
+                reap_all(&report.pids, Duration::ZERO).ok();
+                return Err(e).context("fork() of a buyer");
+            }
+        }
+    }
+    drop(start_r);
+    // Release everyone at once: N bytes, each buyer reads exactly one.
+    let go = vec![b'g'; race.buyers];
+    let mut sent = 0;
+    while sent < go.len() {
+        match write(&start_w, &go[sent..]) {
+            Ok(n) => sent += n,
+            Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => {
+                reap_all(&report.pids, Duration::ZERO).ok();
+                return Err(e).context("releasing the buyers");
+            }
+        }
+    }
+    let patience = Duration::from_secs(20) + race.delay * race.buyers as u32;
+    for status in reap_all(&report.pids, patience)? {
+        match status {
+            WaitStatus::Exited(_, BOUGHT) => report.bought += 1,
+            WaitStatus::Exited(_, SOLD_OUT) => report.sold_out += 1,
+            WaitStatus::Exited(_, TORN_READ) => report.torn_reads += 1,
+            _ => report.failed += 1,
+        }
+    }
+    let mut f = File::open(db).context("opening db.json to count what is left")?;
+    report.left_in_file = load(&mut f)?.context("db.json is damaged")?;
+    Ok(report)
+}
+
+/// One buyer's whole life, in a forked child: open the file (its *own*
+/// open, see [`crate::pitfall`]), maybe lock, read, wait, decide, write.
+fn buyer(n: usize, db: &Path, race: Race, color: bool) -> i32 {
+    let me = getpid();
+    let say = |msg: String| {
+        if race.narrate {
+            child_say(Side::Child, format!("buyer {n} (pid {me}): {msg}"), color);
+        }
+    };
+    let Ok(file) = OpenOptions::new().read(true).write(true).open(db) else {
+        return FAILED;
+    };
+    // With the lock, the guard lives until this function returns; `_exit`
+    // then closes the fd, and the kernel drops the lock with it.
+    let mut guard;
+    let mut plain;
+    let f: &mut File = if race.lock {
+        guard = match Flock::lock(file, FlockArg::LockExclusive) {
+            Ok(g) => g,
+            Err(_) => return FAILED,
+        };
+        say("got the lock".to_string());
+        &mut guard
+    } else {
+        plain = file;
+        &mut plain
+    };
+    let count = match load(f) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            say("read a half-written file!".to_string());
+            return TORN_READ;
+        }
+        Err(_) => return FAILED,
+    };
+    std::thread::sleep(race.delay); // the course's "network delay"
+    if count == 0 {
+        say("saw 0 tickets left: sold out".to_string());
+        return SOLD_OUT;
+    }
+    if store(f, count - 1).is_err() {
+        return FAILED;
+    }
+    say(format!(
+        "saw {count} left, wrote {} back: bought a ticket",
+        count - 1
+    ));
+    BOUGHT
+}
+
+/// Reaps every pid in `pids`, waiting at most `timeout` in total. On
+/// timeout, kills the stragglers with SIGKILL, reaps them, and fails:
+/// nothing is ever left running.
+pub fn reap_all(pids: &[Pid], timeout: Duration) -> Result<Vec<WaitStatus>> {
+    let mut statuses: Vec<Option<WaitStatus>> = vec![None; pids.len()];
+    demo_kit::wait::until(timeout, || {
+        for (pid, slot) in pids.iter().zip(statuses.iter_mut()) {
+            if slot.is_none() {
+                match waitpid(*pid, Some(WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {}
+                    Ok(s) => *slot = Some(s),
+                    Err(_) => *slot = Some(WaitStatus::StillAlive), // not ours: nothing to reap
+                }
+            }
+        }
+        statuses.iter().all(Option::is_some).then_some(())
+    });
+    let stragglers: Vec<Pid> = pids
+        .iter()
+        .zip(&statuses)
+        .filter(|(_, s)| s.is_none())
+        .map(|(p, _)| *p)
+        .collect();
+    for &pid in &stragglers {
+        let _ = kill(pid, Signal::SIGKILL);
+        let _ = waitpid(pid, None);
+    }
+    if !stragglers.is_empty() {
+        return Err(demo_kit::Error::msg(format!(
+            "buyers {stragglers:?} did not finish within {timeout:?}; killed them"
+        )));
+    }
+    Ok(statuses.into_iter().flatten().collect())
+}

@@ -1,0 +1,134 @@
+//! The demo's claims on the real kernel: real buyer processes, a real file,
+//! real `flock`. Each test uses its own temp directory, so tests run in
+//! parallel; every buyer is reaped by pid (checked with /proc).
+
+use demo_kit::procfs;
+use mutex_demo::tickets::{self, Race};
+use mutex_demo::{pitfall, threads, TicketDb};
+use std::time::Duration;
+
+fn all_gone(pids: &[nix::unistd::Pid]) -> bool {
+    pids.iter().all(|p| procfs::is_gone(p.as_raw()))
+}
+
+#[test]
+fn without_a_lock_the_processes_oversell() {
+    let db = TicketDb::create(1).unwrap();
+    // A long window (300 ms) between read and write: after the rendezvous,
+    // two buyers reading before the first write is all we need.
+    let race = Race {
+        buyers: 8,
+        lock: false,
+        delay: Duration::from_millis(300),
+        narrate: false,
+    };
+    let r = tickets::run(&db.path(), race).unwrap();
+    assert_eq!(r.failed, 0, "{r:?}");
+    assert!(r.bought > 1, "expected an oversell of 1 ticket: {r:?}");
+    assert_eq!(r.bought + r.sold_out + r.torn_reads, 8, "{r:?}");
+    assert_eq!(r.left_in_file, 0);
+    assert!(all_gone(&r.pids));
+}
+
+#[test]
+fn with_flock_the_count_is_exact() {
+    let db = TicketDb::create(3).unwrap();
+    let race = Race {
+        buyers: 8,
+        lock: true,
+        delay: Duration::from_millis(20),
+        narrate: false,
+    };
+    let r = tickets::run(&db.path(), race).unwrap();
+    assert_eq!(
+        (r.bought, r.sold_out, r.torn_reads, r.failed),
+        (3, 5, 0, 0),
+        "{r:?}"
+    );
+    assert_eq!(r.left_in_file, 0);
+    assert_eq!(db.count().unwrap(), 0);
+    assert!(all_gone(&r.pids));
+}
+
+#[test]
+fn a_lock_inherited_across_fork_is_one_lock() {
+    let db = TicketDb::create(1).unwrap();
+    let p = pitfall::run(&db.path()).unwrap();
+    assert!(
+        !p.own_open_child_got_lock,
+        "a separate open() must be excluded"
+    );
+    assert!(!p.second_open_got_lock_before, "even in the same process");
+    assert!(
+        p.inherited_child_got_lock,
+        "the inherited fd shares the parent's lock"
+    );
+    assert!(
+        p.second_open_got_lock_after,
+        "the child's unlock released the parent's lock"
+    );
+}
+
+#[test]
+fn threads_oversell_without_and_are_exact_with_a_mutex() {
+    let t = threads::race_unlocked(8, 1, Duration::from_millis(300));
+    assert!(t.bought > 1, "{t:?}");
+    let t = threads::race_locked(8, 3, Duration::from_millis(5));
+    assert_eq!(t, threads::ThreadReport { bought: 3, left: 0 });
+}
+
+#[test]
+fn the_temp_directory_is_removed() {
+    let db = TicketDb::create(1).unwrap();
+    let dir = db.dir().to_path_buf();
+    assert!(dir.starts_with(std::env::temp_dir()) && dir.exists());
+    drop(db);
+    assert!(!dir.exists());
+}
+
+#[test]
+fn the_binary_runs_reaps_everyone_and_cleans_up() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
+        .args(["--buyers", "6", "--delay-ms", "200"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains('\x1b'));
+    assert!(
+        text.contains("1 bought, 5 sold out, 0 torn reads, 0 failed; all 6 reaped"),
+        "{text}"
+    );
+    assert!(text.contains("GOT the lock"), "{text}");
+    assert!(text.contains("exists now: false"), "{text}");
+    // Every buyer pid it printed is gone (a reused pid would not be named mutex-demo).
+    for rest in text.split("(pid ").skip(1) {
+        let pid: i32 = rest.split(')').next().unwrap().parse().unwrap();
+        let left = procfs::stat(pid).filter(|s| s.comm == "mutex-demo");
+        assert!(left.is_none(), "buyer {pid} left behind: {left:?}");
+    }
+}
+
+#[test]
+fn bad_arguments_give_a_clear_message() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
+        .args(["--buyers", "lots"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: bad value \"lots\" for --buyers"),
+        "{err}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
+        .args(["--buyers", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -1,5 +1,8 @@
 //! Readers that behave like a real network: short reads.
 
+// Each test file uses a different subset of these readers.
+#![allow(dead_code)]
+
 use std::io::{self, Read};
 
 /// Hands out at most one byte per `read()`, the worst case `recv()` allows.

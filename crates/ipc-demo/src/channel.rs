@@ -1,0 +1,67 @@
+//! `crossbeam-channel` is *not* IPC: it works between threads of one process
+//! only.
+//!
+//! A channel is a data structure in the process's memory. After `fork()`
+//! the child has its own copy of that memory (see [`crate::shm`]), so a
+//! `send` in the child puts the value into the *child's* copy of the queue;
+//! the parent's receiver never sees it. Python has the same split:
+//! `queue.Queue` is for threads, `multiprocessing.Queue` (a pipe underneath)
+//! for processes. The demo sends from a forked child and from a thread and
+//! compares.
+
+use crate::{exit_code, fork_child, keep_only_fds, reap, CHILD_TIMEOUT};
+use demo_kit::child::child_say;
+use demo_kit::say::colors_enabled;
+use demo_kit::{Result, Side};
+use std::time::Duration;
+
+/// What crossing the process boundary with a channel looked like.
+#[derive(Debug)]
+pub struct ChannelRun {
+    pub child: i32,
+    /// The child's `send` returned Ok, and the child's *own* receiver got
+    /// the value back: it went into the child's copy of the queue.
+    pub child_sent_into_own_copy: bool,
+    /// What the parent received from the child within the timeout (None).
+    pub parent_got_from_child: Option<u64>,
+    /// What the parent received from a thread within the timeout (Some).
+    pub parent_got_from_thread: Option<u64>,
+}
+
+/// Sends `value` from a forked child, then from a thread.
+pub fn run(value: u64, timeout: Duration) -> Result<ChannelRun> {
+    let (tx, rx) = crossbeam_channel::unbounded::<u64>();
+    let color = colors_enabled();
+    let child = fork_child(|| {
+        keep_only_fds(&[]);
+        let sent = tx.send(value).is_ok();
+        let back = rx.try_recv().ok();
+        child_say(
+            Side::Child,
+            format!(
+                "pid {}: send({value}) returned Ok; my own receiver now holds {back:?}",
+                nix::unistd::getpid()
+            ),
+            color,
+        );
+        if sent && back == Some(value) {
+            0
+        } else {
+            3
+        }
+    })?;
+    let child_sent_into_own_copy = exit_code(reap(child, CHILD_TIMEOUT)?) == Some(0);
+    // The child is gone; if its value were coming, it would be here.
+    let parent_got_from_child = rx.recv_timeout(timeout).ok();
+
+    let tx2 = tx.clone();
+    let thread = std::thread::spawn(move || tx2.send(value).is_ok());
+    let parent_got_from_thread = rx.recv_timeout(crate::CHILD_TIMEOUT).ok();
+    let _ = thread.join();
+    Ok(ChannelRun {
+        child: child.as_raw(),
+        child_sent_into_own_copy,
+        parent_got_from_child,
+        parent_got_from_thread,
+    })
+}

@@ -1,0 +1,111 @@
+//! A pipe between parent and child, and the classic bug: forgetting to close
+//! the write end.
+//!
+//! `pipe(2)` gives two descriptors: bytes written to the write end come out
+//! of the read end, in order. After `fork()` *both* processes hold *both*
+//! ends. A reader sees end-of-file (`read` returns 0) only when **every**
+//! copy of the write end is closed — the kernel cannot know that the parent
+//! does not intend to write. So the reader must close its own copy of the
+//! write end, or it waits forever for data that can never come. Python's
+//! `multiprocessing.Pipe(duplex=False)` has exactly the same rule: the parent
+//! must `w.close()` before `r.recv()` can raise `EOFError`.
+//!
+//! The demo waits with `poll(2)` and a timeout, so the "forever" becomes a
+//! bounded, visible "nothing happened for 500 ms".
+
+use crate::{exit_code, fork_child, keep_only_fds, reap, CHILD_TIMEOUT};
+use demo_kit::child::{child_say, write_fd};
+use demo_kit::say::colors_enabled;
+use demo_kit::{Context, Result, Side};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::unistd::{getpid, pipe, read};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+/// What one parent/child pipe run observed.
+#[derive(Debug)]
+pub struct PipeRun {
+    pub child: i32,
+    /// Did the parent close its copy of the write end before reading?
+    pub parent_closed_write_end: bool,
+    /// The child's exit code; the child has exited *before* the parent reads.
+    pub child_exit: Option<i32>,
+    /// Everything the parent read.
+    pub received: Vec<u8>,
+    /// Did `read` return 0 (end-of-file) within the timeout?
+    pub eof: bool,
+    /// How long the parent waited after the last byte for EOF.
+    pub waited: Duration,
+    /// Bug case only: did EOF arrive once the parent finally closed its
+    /// write end? (`None` in the correct case.)
+    pub eof_after_late_close: Option<bool>,
+}
+
+/// The child writes three lines into the pipe and exits; the parent reaps
+/// it, then reads until EOF or until nothing happens for `timeout`.
+pub fn run(close_write_end: bool, timeout: Duration) -> Result<PipeRun> {
+    let (read_end, write_end) = pipe().context("creating a pipe")?;
+    let color = colors_enabled();
+    let child = fork_child(|| {
+        // The child only writes: it keeps the write end and nothing else.
+        keep_only_fds(&[write_end.as_raw_fd()]);
+        let me = getpid();
+        for i in 1..=3 {
+            write_fd(
+                write_end.as_raw_fd(),
+                format!("line {i} from child {me}\n").as_bytes(),
+            );
+        }
+        child_say(
+            Side::Child,
+            format!("pid {me}: wrote 3 lines into the pipe, exiting (all my descriptors close)"),
+            color,
+        );
+        0
+    })?;
+    // The parent only reads, so the correct program closes its write end now.
+    let mut write_end = Some(write_end);
+    if close_write_end {
+        drop(write_end.take());
+    }
+    // Reap the child first, to make the point: the writer is *gone*.
+    let child_exit = exit_code(reap(child, CHILD_TIMEOUT)?);
+
+    let mut received = Vec::new();
+    let (eof, waited) = read_until_eof(&read_end, timeout, &mut received)?;
+    let eof_after_late_close = match write_end.take() {
+        Some(w) => {
+            drop(w); // the fix, applied late
+            Some(read_until_eof(&read_end, timeout, &mut received)?.0)
+        }
+        None => None,
+    };
+    Ok(PipeRun {
+        child: child.as_raw(),
+        parent_closed_write_end: close_write_end,
+        child_exit,
+        received,
+        eof,
+        waited,
+        eof_after_late_close,
+    })
+}
+
+/// Reads until `read` returns 0 (EOF: true) or `poll` reports nothing for
+/// `timeout` (false). Returns how long it waited after the last data.
+fn read_until_eof(fd: &OwnedFd, timeout: Duration, out: &mut Vec<u8>) -> Result<(bool, Duration)> {
+    let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
+    let mut buf = [0u8; 4096];
+    loop {
+        let since = Instant::now();
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        let ready = poll(&mut fds, PollTimeout::from(ms)).context("poll on the pipe")?;
+        if ready == 0 {
+            return Ok((false, since.elapsed()));
+        }
+        match read(fd, &mut buf).context("reading the pipe")? {
+            0 => return Ok((true, since.elapsed())),
+            n => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}

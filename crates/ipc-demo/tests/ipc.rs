@@ -1,0 +1,109 @@
+//! The lesson's claims, checked on the real kernel with real processes.
+//! Every child is reaped inside the functions; the tests check that its
+//! pid is gone from /proc afterwards (no zombie, no orphan).
+
+use demo_kit::procfs::is_gone;
+use ipc_demo::{channel, pipe, shm, socketpair};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_millis(300);
+
+fn assert_gone(pids: &[i32]) {
+    for &pid in pids {
+        assert!(
+            is_gone(pid),
+            "child {pid} is still in /proc (zombie or running)"
+        );
+    }
+}
+
+#[test]
+fn pipe_without_closing_write_end_never_sees_eof() {
+    let r = pipe::run(false, WAIT).unwrap();
+    assert_eq!(r.child_exit, Some(0));
+    // All the data arrived, the writer is reaped, and still no EOF...
+    assert_eq!(String::from_utf8_lossy(&r.received).lines().count(), 3);
+    assert!(
+        !r.eof,
+        "EOF arrived although the parent still held a write end"
+    );
+    // ...until the parent closes its own copy.
+    assert_eq!(r.eof_after_late_close, Some(true));
+    assert_gone(&[r.child]);
+}
+
+#[test]
+fn pipe_with_write_end_closed_sees_eof() {
+    // A long timeout: EOF must come from the kernel, not from the timer.
+    let r = pipe::run(true, Duration::from_secs(30)).unwrap();
+    assert_eq!(r.child_exit, Some(0));
+    assert!(r.eof);
+    assert!(r.waited < Duration::from_secs(30));
+    let text = String::from_utf8(r.received).unwrap();
+    assert!(text.starts_with("line 1 from child "), "{text:?}");
+    assert_eq!(text.lines().count(), 3);
+    assert_eq!(r.eof_after_late_close, None);
+    assert_gone(&[r.child]);
+}
+
+#[test]
+fn socket_pair_round_trip_with_framed_messages() {
+    let big = vec![b'x'; 300_000]; // larger than the socket buffer: must stream
+    let requests: [(&str, &[u8]); 4] = [
+        ("upper", b"hello"),
+        ("reverse", b"abc"),
+        ("count", &big),
+        ("nope", b""),
+    ];
+    let r = socketpair::run(&requests).unwrap();
+    assert_eq!(r.worker_exit, Some(0), "worker must exit cleanly on EOF");
+    assert_eq!(r.exchanges.len(), 4);
+    let bodies: Vec<&[u8]> = r
+        .exchanges
+        .iter()
+        .map(|e| e.reply_body.as_slice())
+        .collect();
+    assert_eq!(bodies, [&b"HELLO"[..], b"cba", b"300000", b""]);
+    for (i, ex) in r.exchanges.iter().enumerate() {
+        assert_eq!(ex.reply["id"], i);
+        assert_eq!(ex.reply["op"], ex.request["op"]);
+        assert_eq!(
+            ex.reply["worker_pid"], r.worker,
+            "answered by the forked worker"
+        );
+        assert_eq!(ex.reply["total_size"], ex.reply_body.len());
+    }
+    assert_eq!(r.exchanges[3].reply["status"], "error");
+    assert_gone(&[r.worker]);
+}
+
+#[test]
+fn map_shared_is_shared_and_map_private_is_isolated() {
+    let r = shm::run(4, 20_000).unwrap();
+    assert_eq!(
+        r.shared, 80_000,
+        "every child's increments land in one page"
+    );
+    assert_eq!(
+        r.private, 0,
+        "children's writes to MAP_PRIVATE stay in their copies"
+    );
+    assert_eq!(r.heap, 0);
+    assert_eq!(r.children_with_own_copy, 4);
+    assert_gone(&r.children);
+}
+
+#[test]
+fn crossbeam_channel_does_not_cross_fork() {
+    let r = channel::run(42, WAIT).unwrap();
+    assert!(r.child_sent_into_own_copy);
+    assert_eq!(r.parent_got_from_child, None);
+    assert_eq!(r.parent_got_from_thread, Some(42));
+    assert_gone(&[r.child]);
+}
+
+#[test]
+fn answer_ops() {
+    assert_eq!(socketpair::answer("upper", b"ab").unwrap(), b"AB");
+    assert!(socketpair::answer("x", b"").is_err());
+}

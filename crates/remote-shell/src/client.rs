@@ -1,0 +1,305 @@
+//! The client: send a command, print its output as it arrives.
+//!
+//! The course's client reads `recv(4)`, then `recv(header_len)`, then
+//! loops `recv(1024)` until `total_size` bytes arrived, and finally
+//! `print(res.decode('gbk'))`. Three things go wrong there: `recv(n)` may
+//! return fewer than `n` bytes (a short read), a server that closes early
+//! makes the loop spin forever on `b''`, and `gbk` garbles the UTF-8 that
+//! Linux commands print. Here every read is exact, an early close is an
+//! error, and output is written out as it arrives, decoded as UTF-8 with
+//! invalid bytes shown as `\u{FFFD}` (lossy) — only for printing: the bytes
+//! themselves cross the network unchanged.
+
+use crate::framed_proto::{
+    self, client_codec, COMMAND, ERROR, EXIT, HELLO, HELLO_OK, STDERR, STDOUT,
+};
+use crate::{course_proto, Protocol};
+use demo_kit::{bail_msg, Context, Result};
+use serde_json::Value;
+use std::io::{self, BufRead, Write};
+use std::net::{SocketAddr, TcpStream};
+
+/// How a command ended, as the server reported it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExitInfo {
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    /// The remote shell's pid (framed protocol only).
+    pub pid: Option<i32>,
+}
+
+impl ExitInfo {
+    pub fn success(&self) -> bool {
+        self.code == Some(0) && !self.timed_out
+    }
+
+    fn from_json(v: &Value, code_key: &str) -> ExitInfo {
+        let int = |k: &str| v.get(k).and_then(Value::as_i64).map(|n| n as i32);
+        ExitInfo {
+            code: int(code_key),
+            signal: int("signal"),
+            timed_out: v.get("timed_out").and_then(Value::as_bool).unwrap_or(false),
+            pid: int("pid"),
+        }
+    }
+}
+
+/// The answer to one command.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reply {
+    /// `None` when the server did not say (the course's Python server).
+    pub exit: Option<ExitInfo>,
+    /// An error the server reported instead of running the command.
+    pub error: Option<String>,
+}
+
+/// A connection to a remote-shell server.
+pub struct Client {
+    stream: TcpStream,
+    protocol: Protocol,
+}
+
+impl Client {
+    /// Connect; in the framed protocol, say hello with the token first.
+    pub fn connect(addr: SocketAddr, protocol: Protocol, token: Option<&[u8]>) -> Result<Client> {
+        let stream = TcpStream::connect(addr)
+            .with_context(|| format!("connecting to {addr} (is the server running?)"))?;
+        let mut client = Client { stream, protocol };
+        if protocol == Protocol::Framed {
+            client.hello(token.unwrap_or(b""))?;
+        }
+        Ok(client)
+    }
+
+    fn hello(&mut self, token: &[u8]) -> Result<()> {
+        framed_proto::send(&mut self.stream, HELLO, token).context("sending hello")?;
+        let frame = client_codec()
+            .read_frame(&mut self.stream)
+            .context("reading the server's hello")?;
+        match frame.as_deref().and_then(<[u8]>::split_first) {
+            Some((&HELLO_OK, _)) => Ok(()),
+            Some((&ERROR, msg)) => bail_msg(format!(
+                "the server refused us: {}",
+                String::from_utf8_lossy(msg)
+            )),
+            Some(_) => {
+                bail_msg("the server answered hello with something else: is it --protocol course?")
+            }
+            None => bail_msg(
+                "the server closed the connection after our hello: is it --protocol course?",
+            ),
+        }
+    }
+
+    /// The underlying socket (tests use it to misbehave).
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    /// Run one command; stdout bytes go to `out`, stderr bytes to `err`
+    /// (in the course protocol both arrive mixed and all go to `out`).
+    pub fn run(
+        &mut self,
+        command: &[u8],
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Reply> {
+        match self.protocol {
+            Protocol::Course => {
+                let header = course_proto::request(&mut self.stream, command, out)
+                    .context("reading the course-protocol reply")?;
+                let v = Value::Object(header);
+                if let Some(e) = v.get("error").and_then(Value::as_str) {
+                    return Ok(Reply {
+                        exit: None,
+                        error: Some(e.to_string()),
+                    });
+                }
+                let exit = v
+                    .get("exit_code")
+                    .map(|_| ExitInfo::from_json(&v, "exit_code"));
+                Ok(Reply { exit, error: None })
+            }
+            Protocol::Framed => self.run_framed(command, out, err),
+        }
+    }
+
+    fn run_framed(
+        &mut self,
+        command: &[u8],
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<Reply> {
+        framed_proto::send(&mut self.stream, COMMAND, command).context("sending the command")?;
+        let codec = client_codec();
+        let mut frame = Vec::new();
+        loop {
+            let got = codec
+                .read_frame_into(&mut self.stream, &mut frame)
+                .context("reading the reply")?;
+            if !got {
+                return bail_msg("the server closed the connection before the command finished");
+            }
+            match frame.split_first() {
+                Some((&STDOUT, bytes)) => out.write_all(bytes).context("writing stdout")?,
+                Some((&STDERR, bytes)) => err.write_all(bytes).context("writing stderr")?,
+                Some((&EXIT, json)) => {
+                    let v: Value =
+                        serde_json::from_slice(json).context("reading the exit frame")?;
+                    return Ok(Reply {
+                        exit: Some(ExitInfo::from_json(&v, "code")),
+                        error: None,
+                    });
+                }
+                Some((&ERROR, msg)) => {
+                    return Ok(Reply {
+                        exit: None,
+                        error: Some(String::from_utf8_lossy(msg).into_owned()),
+                    })
+                }
+                _ => return bail_msg("the server sent a frame of an unknown type"),
+            }
+        }
+    }
+}
+
+/// The course's loop: read a line, skip it if empty, stop at `exit` or
+/// end of input, print the output. `prompt` shows `>>> ` (on a terminal).
+pub fn interactive(
+    client: &mut Client,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    prompt: bool,
+) -> Result<u64> {
+    let mut ran = 0;
+    let mut line = Vec::new();
+    loop {
+        if prompt {
+            let _ = err.write_all(b">>> ");
+            let _ = err.flush();
+        }
+        line.clear();
+        if input
+            .read_until(b'\n', &mut line)
+            .context("reading a command from stdin")?
+            == 0
+        {
+            return Ok(ran);
+        }
+        let command = line.trim_ascii();
+        if command.is_empty() {
+            continue; // the course's `if not cmd: continue`
+        }
+        if command == b"exit" {
+            return Ok(ran);
+        }
+        let reply = {
+            let mut out = Lossy::new(&mut *out);
+            let mut errs = Lossy::new(&mut *err);
+            let reply = client.run(command, &mut out, &mut errs)?;
+            out.finish().context("writing stdout")?;
+            errs.finish().context("writing stderr")?;
+            reply
+        };
+        ran += 1;
+        report(&reply, err);
+    }
+}
+
+/// Show an error or a non-zero exit status on stderr.
+fn report(reply: &Reply, err: &mut dyn Write) {
+    let note = match (&reply.error, &reply.exit) {
+        (Some(e), _) => format!("[server error: {e}]"),
+        (None, Some(x)) if x.timed_out => "[timed out: the server killed the command]".to_string(),
+        (
+            None,
+            Some(ExitInfo {
+                signal: Some(s), ..
+            }),
+        ) => format!("[killed by signal {s}]"),
+        (None, Some(ExitInfo { code: Some(c), .. })) if *c != 0 => format!("[exit status {c}]"),
+        _ => return,
+    };
+    let _ = writeln!(err, "{note}");
+}
+
+/// Writes bytes as UTF-8 text, replacing invalid bytes with U+FFFD, and
+/// keeping a character cut between two chunks intact.
+pub struct Lossy<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> Lossy<W> {
+    pub fn new(inner: W) -> Lossy<W> {
+        Lossy {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// End of output: an unfinished character becomes U+FFFD.
+    pub fn finish(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            self.pending.clear();
+            self.inner.write_all("\u{FFFD}".as_bytes())?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Write for Lossy<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let mut text = String::with_capacity(self.pending.len());
+        let mut rest: &[u8] = &self.pending;
+        while !rest.is_empty() {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    text.push_str(s);
+                    rest = &[];
+                }
+                Err(e) => {
+                    let (good, bad) = rest.split_at(e.valid_up_to());
+                    text.push_str(std::str::from_utf8(good).unwrap_or_default());
+                    match e.error_len() {
+                        None => break, // a character cut at the end: wait for more
+                        Some(n) => {
+                            text.push('\u{FFFD}');
+                            rest = &bad[n..];
+                        }
+                    }
+                }
+            }
+        }
+        self.pending = rest.to_vec();
+        self.inner.write_all(text.as_bytes())?;
+        self.inner.flush()?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lossy_keeps_split_characters_and_replaces_garbage() {
+        let mut out = Vec::new();
+        {
+            let mut w = Lossy::new(&mut out);
+            let ni_hao = "你好".as_bytes();
+            w.write_all(&ni_hao[..2]).unwrap();
+            w.write_all(&ni_hao[2..]).unwrap();
+            w.write_all(b"\xff!\n\xe4").unwrap();
+            w.finish().unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), "你好\u{FFFD}!\n\u{FFFD}");
+    }
+}

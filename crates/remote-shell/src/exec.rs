@@ -1,0 +1,306 @@
+//! Running one command the way a server must: in its own process group,
+//! reading stdout and stderr *at the same time*, with a deadline, and
+//! always reaping the child.
+//!
+//! The course does
+//!
+//! ```python
+//! obj = subprocess.Popen(cmd, shell=True, stdout=PIPE, stderr=PIPE)
+//! stdout_res = obj.stdout.read()    # read stdout until EOF ...
+//! stderr_res = obj.stderr.read()    # ... and only then stderr
+//! ```
+//!
+//! A pipe holds 64 KiB. A command that writes more than that to stderr
+//! blocks in `write(2)` until someone reads stderr — but the server is still
+//! waiting for stdout's EOF, which never comes because the command is
+//! blocked. Both wait for each other forever: a deadlock. Here one `poll(2)`
+//! watches both pipes (and the client's socket), and whichever has bytes is
+//! read, so neither pipe can fill up while we wait on the other.
+//!
+//! The command runs as `sh -c CMD` in a **new process group** (`setpgid(0,
+//! 0)` in the child, via `process_group(0)`), so `killpg` reaches the shell
+//! *and* everything it started (`sleep`, a pipeline, a background job).
+//! Whatever happens — normal exit, timeout, client gone, server stopping —
+//! we `wait()` for the child: nothing is left as a zombie.
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::io::{self, Read};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How much we read from a pipe at once (also the pipe's default capacity).
+pub const CHUNK: usize = 64 * 1024;
+
+/// How often a waiting loop looks at the server's stop flag.
+pub const TICK: Duration = Duration::from_millis(50);
+
+/// Which of the command's output pipes some bytes came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Where the output goes while the command runs: straight to the client
+/// (framed protocol) or into a spool (course protocol, which must send the
+/// total size first). An error from the sink kills the command.
+pub trait OutputSink {
+    fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()>;
+}
+
+/// How a command ended, as observed by the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// It exited by itself with this status.
+    Exited(i32),
+    /// It was killed by a signal it did not get from us.
+    Signaled(i32),
+    /// Still running at the deadline: we killed its process group.
+    TimedOut,
+    /// The client hung up while it ran: we killed its process group.
+    PeerGone,
+    /// The server is shutting down: we killed its process group.
+    Stopped,
+    /// Writing its output failed (client not reading, output too large):
+    /// we killed its process group. The text says why.
+    SinkFailed(io::ErrorKind, String),
+}
+
+/// What the server observed about one command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The shell's pid, which is also the process group id.
+    pub pid: i32,
+    pub ending: Ending,
+    pub stdout_bytes: u64,
+    pub stderr_bytes: u64,
+}
+
+/// The process groups of all commands running right now, so that a
+/// stopping server can kill them all at once.
+#[derive(Default, Debug)]
+pub struct Groups(Mutex<HashSet<i32>>);
+
+impl Groups {
+    fn insert(&self, pgid: i32) {
+        if let Ok(mut set) = self.0.lock() {
+            set.insert(pgid);
+        }
+    }
+    fn remove(&self, pgid: i32) {
+        if let Ok(mut set) = self.0.lock() {
+            set.remove(&pgid);
+        }
+    }
+    /// The process group ids of the commands running now.
+    pub fn snapshot(&self) -> Vec<i32> {
+        self.0
+            .lock()
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
+    }
+    /// Send SIGKILL to every running command's whole process group.
+    pub fn kill_all(&self) -> usize {
+        let groups = self.snapshot();
+        for &pgid in &groups {
+            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+        }
+        groups.len()
+    }
+}
+
+/// The limits a command runs under.
+pub struct Limits<'a> {
+    /// Kill the command after this long.
+    pub timeout: Duration,
+    /// The server's stop flag (Ctrl-C / SIGTERM).
+    pub stop: &'a AtomicBool,
+    /// The client's socket: if the client hangs up, kill the command.
+    pub peer: Option<BorrowedFd<'a>>,
+    /// Register the process group here while it runs.
+    pub groups: Option<&'a Groups>,
+}
+
+/// Run `sh -c CMD`, feeding its output to `sink` as it is produced, and
+/// reap it. Errors are only for failing to start it.
+pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result<Outcome> {
+    let mut child = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(OsStr::from_bytes(cmd))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0) // setpgid(0, 0) in the child: its own group
+        .spawn()?;
+    let pid = child.id() as i32;
+    if let Some(groups) = limits.groups {
+        groups.insert(pid);
+    }
+    let mut counts = (0u64, 0u64);
+    let pumped = pump(&mut child, limits, sink, &mut counts);
+    let ending = match pumped {
+        Ok(status) => match status.code() {
+            Some(code) => Ending::Exited(code),
+            None => Ending::Signaled(status.signal().unwrap_or(0)),
+        },
+        Err(ending) => {
+            // kill(-pgid, SIGKILL): the shell and all it started.
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+            ending
+        }
+    };
+    // Close our ends of the pipes, then reap. After SIGKILL this returns
+    // at once; after a normal exit the status is already there.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    if let Some(groups) = limits.groups {
+        groups.remove(pid);
+    }
+    child.wait()?;
+    Ok(Outcome {
+        pid,
+        ending,
+        stdout_bytes: counts.0,
+        stderr_bytes: counts.1,
+    })
+}
+
+/// Move output from the pipes to the sink until both pipes are closed and
+/// the child has exited (`Ok(status)`), or until a reason to kill it
+/// (`Err(ending)`).
+fn pump(
+    child: &mut Child,
+    limits: &Limits,
+    sink: &mut dyn OutputSink,
+    counts: &mut (u64, u64),
+) -> Result<std::process::ExitStatus, Ending> {
+    let deadline = Instant::now() + limits.timeout;
+    let mut stdout: Option<ChildStdout> = child.stdout.take();
+    let mut stderr: Option<ChildStderr> = child.stderr.take();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        if limits.stop.load(Ordering::SeqCst) {
+            return Err(Ending::Stopped);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Ending::TimedOut);
+        }
+        if stdout.is_none() && stderr.is_none() {
+            // Both pipes closed: the command is done writing. Usually it
+            // has exited too; if it lingers, keep honouring the deadline.
+            match child.try_wait() {
+                Ok(Some(status)) => return Ok(status),
+                Ok(None) => {}
+                Err(e) => return Err(Ending::SinkFailed(e.kind(), e.to_string())),
+            }
+        }
+        let mut wait = TICK.min(deadline - now);
+        if stdout.is_none() && stderr.is_none() {
+            // Nothing to poll but the client: look again for the exit soon.
+            wait = wait.min(Duration::from_millis(1));
+        }
+        let ready = wait_ready(stdout.as_ref(), stderr.as_ref(), limits.peer, wait)?;
+        if ready.0 {
+            read_into(&mut stdout, Stream::Stdout, &mut buf, sink, &mut counts.0)?;
+        }
+        if ready.1 {
+            read_into(&mut stderr, Stream::Stderr, &mut buf, sink, &mut counts.1)?;
+        }
+    }
+}
+
+/// One `poll(2)` on both pipes and the client's socket. Returns which pipes
+/// are readable; a hung-up client is `Err(PeerGone)`.
+///
+/// We call `libc::poll` directly because nix 0.32 has no `POLLRDHUP`.
+fn wait_ready(
+    stdout: Option<&ChildStdout>,
+    stderr: Option<&ChildStderr>,
+    peer: Option<BorrowedFd>,
+    wait: Duration,
+) -> Result<(bool, bool), Ending> {
+    use nix::libc::{poll, pollfd, POLLERR, POLLHUP, POLLIN, POLLRDHUP};
+    let fd = |f: Option<BorrowedFd>, events| pollfd {
+        fd: f.map_or(-1, |f| f.as_raw_fd()), // poll ignores negative fds
+        events,
+        revents: 0,
+    };
+    let mut fds = [
+        fd(stdout.map(|p| p.as_fd()), POLLIN),
+        fd(stderr.map(|p| p.as_fd()), POLLIN),
+        // POLLRDHUP: the client sent FIN (closed or half-closed). We do not
+        // ask for POLLIN, so a client typing ahead is not mistaken for one
+        // that left. POLLHUP/POLLERR (e.g. after a RST) are always reported.
+        fd(peer, POLLRDHUP),
+    ];
+    let ms = wait.as_millis().min(i32::MAX as u128) as i32;
+    // SAFETY: `fds` is a valid array of 3 pollfd for the whole call, and
+    // every fd in it is borrowed from an object alive for this function.
+    let n = unsafe { poll(fds.as_mut_ptr(), fds.len() as nix::libc::nfds_t, ms) };
+    if n < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() == io::ErrorKind::Interrupted {
+            return Ok((false, false));
+        }
+        return Err(Ending::SinkFailed(e.kind(), e.to_string()));
+    }
+    if fds[2].revents & (POLLRDHUP | POLLHUP | POLLERR) != 0 {
+        return Err(Ending::PeerGone);
+    }
+    let readable = POLLIN | POLLHUP | POLLERR;
+    Ok((
+        fds[0].revents & readable != 0,
+        fds[1].revents & readable != 0,
+    ))
+}
+
+/// Read what one pipe has (poll said it would not block) and hand it to
+/// the sink; EOF closes our end.
+fn read_into<P: Read>(
+    pipe: &mut Option<P>,
+    stream: Stream,
+    buf: &mut [u8],
+    sink: &mut dyn OutputSink,
+    count: &mut u64,
+) -> Result<(), Ending> {
+    let Some(p) = pipe.as_mut() else {
+        return Ok(());
+    };
+    match p.read(buf) {
+        Ok(0) => *pipe = None,
+        Ok(n) => {
+            *count += n as u64;
+            sink.output(stream, &buf[..n])
+                .map_err(|e| Ending::SinkFailed(e.kind(), e.to_string()))?;
+        }
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+        Err(e) => return Err(Ending::SinkFailed(e.kind(), e.to_string())),
+    }
+    Ok(())
+}
+
+/// A sink that keeps everything in memory (tests and small tools).
+#[derive(Default, Debug)]
+pub struct Collect {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl OutputSink for Collect {
+    fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()> {
+        match stream {
+            Stream::Stdout => self.stdout.extend_from_slice(bytes),
+            Stream::Stderr => self.stderr.extend_from_slice(bytes),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,199 @@
+//! The framed protocol: what the course's protocol should have been.
+//!
+//! Every message in *both* directions is a frame: a 4-byte big-endian
+//! ("network order", `struct.pack('!I', n)`) length, then `n` bytes whose
+//! first byte says what the frame is:
+//!
+//! ```text
+//! client → server   'h' token     hello; always the first frame (token may be empty)
+//!                   'c' command   run `sh -c command`
+//! server → client   'k' banner    hello accepted
+//!                   'o' bytes     a chunk of the command's stdout, as soon as it is read
+//!                   'e' bytes     a chunk of its stderr
+//!                   'x' JSON      the end: {"code":0,"signal":null,"timed_out":false,...}
+//!                   '!' text      an error; after a bad hello or a bad frame, the server closes
+//! ```
+//!
+//! Because output is sent as it is produced, nothing needs a total size up
+//! front: memory stays at one 64 KiB chunk whatever the output's size, and
+//! `ping` output shows line by line. Stdout and stderr stay apart, and the
+//! exit status finally reaches the client.
+
+use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};
+use crate::security::{token_matches, MAX_COMMAND};
+use crate::server::Session;
+use demo_kit::{Error, Result};
+use framing::{write_all_vectored, Codec, FrameError};
+use serde_json::json;
+use std::io::{self, IoSlice, Write};
+use std::net::TcpStream;
+use std::os::fd::AsFd;
+use std::time::Duration;
+
+pub const HELLO: u8 = b'h';
+pub const COMMAND: u8 = b'c';
+pub const HELLO_OK: u8 = b'k';
+pub const STDOUT: u8 = b'o';
+pub const STDERR: u8 = b'e';
+pub const EXIT: u8 = b'x';
+pub const ERROR: u8 = b'!';
+
+/// How long a new connection may take to say hello.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Frames a server accepts: a tag byte and at most `MAX_COMMAND` bytes.
+pub fn server_codec() -> Codec {
+    Codec::network().with_max_frame(1 + MAX_COMMAND)
+}
+
+/// Frames a client accepts: a tag byte and at most one chunk.
+pub fn client_codec() -> Codec {
+    Codec::network().with_max_frame(1 + CHUNK.max(MAX_COMMAND))
+}
+
+/// Write one tagged frame with a single `writev`: prefix, tag, payload.
+pub fn send(w: &mut (impl Write + ?Sized), tag: u8, payload: &[u8]) -> io::Result<()> {
+    let prefix = Codec::network()
+        .encode_prefix(1 + payload.len())
+        .map_err(io::Error::other)?;
+    write_all_vectored(
+        w,
+        &mut [
+            IoSlice::new(&prefix),
+            IoSlice::new(&[tag]),
+            IoSlice::new(payload),
+        ],
+    )
+}
+
+/// Streams the command's output to the client as tagged frames.
+struct FramedSink<'a>(&'a TcpStream);
+
+impl OutputSink for FramedSink<'_> {
+    fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()> {
+        let tag = match stream {
+            Stream::Stdout => STDOUT,
+            Stream::Stderr => STDERR,
+        };
+        send(&mut self.0, tag, bytes)
+    }
+}
+
+/// Serve one client in the framed protocol until it hangs up.
+pub fn serve(stream: &mut TcpStream, session: &Session) {
+    if let Err(e) = hello(stream, session) {
+        session.log(format!("{e}; closing"));
+        let _ = send(stream, ERROR, e.to_string().as_bytes());
+        return;
+    }
+    let codec = server_codec();
+    let mut frame = Vec::new();
+    loop {
+        match codec.read_frame_into(stream, &mut frame) {
+            Ok(true) => {}
+            Ok(false) => return session.log("hung up (end of stream)"),
+            Err(e) => return refuse(stream, session, &bad_frame(&e)),
+        }
+        match frame.split_first() {
+            Some((&COMMAND, [])) => {
+                if send(stream, ERROR, b"empty command").is_err() {
+                    return;
+                }
+            }
+            Some((&COMMAND, command)) => {
+                session.log(format!("runs {}", demo_kit::say::show_bytes(command)));
+                if !run_and_reply(stream, session, command) {
+                    return;
+                }
+            }
+            Some((tag, _)) => {
+                return refuse(stream, session, &format!("unknown frame type {tag:#04x}"))
+            }
+            None => return refuse(stream, session, "empty frame (no type byte)"),
+        }
+    }
+}
+
+fn bad_frame(e: &FrameError) -> String {
+    format!("bad frame: {e}")
+}
+
+/// Log, tell the client why, and close.
+fn refuse(stream: &mut TcpStream, session: &Session, why: &str) {
+    session.log(format!("{why}; closing"));
+    let _ = send(stream, ERROR, why.as_bytes());
+}
+
+/// The first frame must be a hello with the right token (if the server
+/// has one). A silent client is dropped after `HELLO_TIMEOUT`.
+fn hello(stream: &mut TcpStream, session: &Session) -> Result<()> {
+    stream.set_read_timeout(Some(HELLO_TIMEOUT))?;
+    let frame = match server_codec().read_frame(stream) {
+        Ok(Some(f)) => f,
+        Ok(None) => return Err(Error::msg("hung up before saying hello")),
+        Err(FrameError::Io(e)) if is_timeout(&e) => {
+            return Err(Error::msg(format!("no hello within {HELLO_TIMEOUT:?}")))
+        }
+        Err(e) => return Err(Error::msg(bad_frame(&e))),
+    };
+    let Some((&HELLO, token)) = frame.split_first() else {
+        return Err(Error::msg(
+            "the first frame must be a hello ('h' + token): not a remote-shell client?",
+        ));
+    };
+    if let Some(expected) = session.token {
+        if !token_matches(expected, token) {
+            return Err(Error::msg("wrong or missing token"));
+        }
+    }
+    stream.set_read_timeout(None)?;
+    send(stream, HELLO_OK, b"remote-shell/1")?;
+    session.log("said hello");
+    Ok(())
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Run one command, stream its output, send its exit. `false` = close.
+fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> bool {
+    let outcome = {
+        let peer = stream.as_fd();
+        let mut sink = FramedSink(stream);
+        exec::run(command, &session.limits(Some(peer)), &mut sink)
+    };
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            session.log(format!("could not start the command: {e}"));
+            return send(stream, ERROR, format!("cannot run: {e}").as_bytes()).is_ok();
+        }
+    };
+    session.log(crate::describe(&outcome));
+    let (code, signal) = match &outcome.ending {
+        Ending::PeerGone | Ending::Stopped => return false,
+        Ending::SinkFailed(kind, why) => {
+            session.log(format!(
+                "{}; closing",
+                crate::write_failure(&io::Error::new(*kind, why.clone()))
+            ));
+            return false;
+        }
+        Ending::TimedOut => (None, Some(9)),
+        Ending::Exited(c) => (Some(*c), None),
+        Ending::Signaled(s) => (None, Some(*s)),
+    };
+    let exit = json!({
+        "code": code,
+        "signal": signal,
+        "timed_out": outcome.ending == Ending::TimedOut,
+        "pid": outcome.pid,
+        "stdout_bytes": outcome.stdout_bytes,
+        "stderr_bytes": outcome.stderr_bytes,
+    });
+    send(stream, EXIT, exit.to_string().as_bytes()).is_ok()
+}

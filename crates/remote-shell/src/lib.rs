@@ -1,0 +1,82 @@
+//! `remote-shell`: the course's 模拟ssh远程执行命令 ("simulated ssh: run
+//! commands remotely"), in two protocols.
+//!
+//! * [`course_proto`]: byte-compatible with the course's Python client and
+//!   server (4-byte little-endian header length, JSON header, stderr+stdout).
+//! * [`framed_proto`]: both directions framed, output streamed in chunks,
+//!   stdout and stderr apart, the exit status at the end, a token first.
+//!
+//! Running the command safely is [`exec`] (process group, concurrent pipe
+//! reading, timeout, reaping); large course-mode output goes through a
+//! [`spool`]; [`server`] accepts and stops; [`client`] is the other end;
+//! [`security`] holds the limits and the bind rules.
+
+pub mod client;
+pub mod course_proto;
+pub mod exec;
+pub mod framed_proto;
+pub mod security;
+pub mod server;
+pub mod spool;
+
+use exec::{Ending, Outcome};
+use std::io;
+use std::str::FromStr;
+
+/// Which wire protocol a server or client speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// The course's protocol, byte for byte.
+    Course,
+    /// Our framed protocol (the default).
+    Framed,
+}
+
+impl FromStr for Protocol {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Protocol, String> {
+        match s {
+            "course" => Ok(Protocol::Course),
+            "framed" => Ok(Protocol::Framed),
+            other => Err(format!("unknown protocol {other:?}: use course or framed")),
+        }
+    }
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Protocol::Course => "course",
+            Protocol::Framed => "framed",
+        })
+    }
+}
+
+/// One line saying how a command ended and that it was reaped.
+pub fn describe(o: &Outcome) -> String {
+    let how = match &o.ending {
+        Ending::Exited(c) => format!("exited with status {c}"),
+        Ending::Signaled(s) => format!("was killed by signal {s}"),
+        Ending::TimedOut => "timed out: killed its process group".to_string(),
+        Ending::PeerGone => "lost its client: killed its process group".to_string(),
+        Ending::Stopped => "server stopping: killed its process group".to_string(),
+        Ending::SinkFailed(_, why) => format!("output failed ({why}): killed its process group"),
+    };
+    format!(
+        "pid {} {how}; {} bytes stdout, {} bytes stderr; reaped",
+        o.pid, o.stdout_bytes, o.stderr_bytes
+    )
+}
+
+/// Name a failed write to a client in words a student can act on.
+pub fn write_failure(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            "the client is not reading its output (write timed out)".to_string()
+        }
+        io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset => {
+            "the client went away".to_string()
+        }
+        _ => format!("writing to the client failed: {e}"),
+    }
+}

@@ -1,0 +1,242 @@
+//! The server: accept connections, give each its own thread, stop cleanly.
+//!
+//! The course's server serves one client at a time (`accept`, then a loop
+//! until that client leaves): a second client waits in the backlog. Here
+//! every connection gets a thread, so a slow, stuck or hostile client only
+//! ever occupies its own thread.
+//!
+//! Stopping (Ctrl-C = SIGINT, or SIGTERM) must not leave commands running
+//! in the background. The accept loop `poll`s the listening socket with a
+//! 50 ms timeout and looks at the stop flag between polls. On stop it shuts
+//! down every open connection (which wakes threads blocked in `read`),
+//! kills every running command's process group, and waits for the
+//! connection threads, which reap their children.
+
+use crate::exec::{Groups, Limits, TICK};
+use crate::security::{check_bind, MAX_CLIENTS};
+use crate::{course_proto, framed_proto, Protocol};
+use demo_kit::say::say;
+use demo_kit::{Context, Result, Side};
+use nix::poll::{poll, PollFd, PollFlags};
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Everything `server` is told on the command line.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub protocol: Protocol,
+    /// Per-command timeout.
+    pub timeout: Duration,
+    /// How long a write to a client may block (a client that never reads).
+    pub write_timeout: Duration,
+    pub allow_remote: bool,
+    pub token: Option<Vec<u8>>,
+}
+
+/// What one connection's thread needs to serve it.
+pub struct Session<'a> {
+    pub peer: SocketAddr,
+    pub timeout: Duration,
+    pub stop: &'a AtomicBool,
+    pub groups: &'a Groups,
+    pub token: Option<&'a [u8]>,
+}
+
+impl Session<'_> {
+    /// One log line about this client.
+    pub fn log(&self, msg: impl Display) {
+        say(Side::Server, format!("{}: {msg}", self.peer));
+    }
+
+    /// The limits a command from this client runs under.
+    pub fn limits<'b>(&'b self, peer: Option<BorrowedFd<'b>>) -> Limits<'b> {
+        Limits {
+            timeout: self.timeout,
+            stop: self.stop,
+            peer,
+            groups: Some(self.groups),
+        }
+    }
+}
+
+/// State shared by the accept loop and the connection threads.
+#[derive(Default)]
+struct Shared {
+    groups: Groups,
+    /// A second handle on every open connection, to shut it down on stop.
+    conns: Mutex<HashMap<u64, TcpStream>>,
+    active: AtomicUsize,
+}
+
+/// A bound, listening server.
+pub struct Server {
+    listener: TcpListener,
+    config: Config,
+    shared: Arc<Shared>,
+}
+
+/// What happened while the server ran.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub connections: u64,
+    pub killed_at_stop: usize,
+}
+
+/// Check the security rules, then `socket` + `bind` + `listen`.
+pub fn bind(config: Config) -> Result<Server> {
+    check_bind(
+        config.addr,
+        config.protocol,
+        config.allow_remote,
+        config.token.as_deref(),
+    )?;
+    let listener = TcpListener::bind(config.addr)
+        .map_err(|e| demo_kit::fail::bind_error(&config.addr.to_string(), &e))?;
+    Ok(Server {
+        listener,
+        config,
+        shared: Arc::default(),
+    })
+}
+
+impl Server {
+    /// The address the kernel actually bound (the real port when asked for 0).
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        self.listener
+            .local_addr()
+            .context("reading the bound address")
+    }
+
+    /// Accept and serve until `stop` is set, then stop everything.
+    pub fn run(self, stop: Arc<AtomicBool>) -> Result<Summary> {
+        let mut summary = Summary::default();
+        let mut next_id = 0u64;
+        while !stop.load(Ordering::SeqCst) {
+            if !self.wait_for_client()? {
+                continue;
+            }
+            let (stream, peer) = match self.listener.accept() {
+                Ok(x) => x,
+                Err(e) => {
+                    say(Side::Server, format!("accept failed: {e}"));
+                    continue;
+                }
+            };
+            summary.connections += 1;
+            next_id += 1;
+            self.start_connection(stream, peer, next_id, &stop);
+        }
+        summary.killed_at_stop = self.stop_everything();
+        Ok(summary)
+    }
+
+    /// `poll` the listening socket for up to one tick: is a client waiting?
+    fn wait_for_client(&self) -> Result<bool> {
+        let mut fds = [PollFd::new(self.listener.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, TICK.as_millis() as u16) {
+            Ok(n) => Ok(n > 0),
+            Err(nix::errno::Errno::EINTR) => Ok(false),
+            Err(e) => Err(e).context("polling the listening socket"),
+        }
+    }
+
+    fn start_connection(
+        &self,
+        stream: TcpStream,
+        peer: SocketAddr,
+        id: u64,
+        stop: &Arc<AtomicBool>,
+    ) {
+        if self.shared.active.load(Ordering::SeqCst) >= MAX_CLIENTS {
+            say(
+                Side::Server,
+                format!("{peer}: refused, already {MAX_CLIENTS} clients"),
+            );
+            return; // dropping the stream closes it
+        }
+        say(Side::Server, format!("{peer}: connected"));
+        if let Err(e) = prepare(&stream, self.config.write_timeout) {
+            say(
+                Side::Server,
+                format!("{peer}: cannot set up the socket: {e}"),
+            );
+            return;
+        }
+        if let (Ok(clone), Ok(mut conns)) = (stream.try_clone(), self.shared.conns.lock()) {
+            conns.insert(id, clone);
+        }
+        self.shared.active.fetch_add(1, Ordering::SeqCst);
+        let shared = Arc::clone(&self.shared);
+        let stop = Arc::clone(stop);
+        let config = self.config.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("conn-{id}"))
+            .spawn(move || {
+                let mut stream = stream;
+                let session = Session {
+                    peer,
+                    timeout: config.timeout,
+                    stop: &stop,
+                    groups: &shared.groups,
+                    token: config.token.as_deref(),
+                };
+                match config.protocol {
+                    Protocol::Course => course_proto::serve(&mut stream, &session),
+                    Protocol::Framed => framed_proto::serve(&mut stream, &session),
+                }
+                if let Ok(mut conns) = shared.conns.lock() {
+                    conns.remove(&id);
+                }
+                shared.active.fetch_sub(1, Ordering::SeqCst);
+            });
+        if let Err(e) = spawned {
+            say(Side::Server, format!("{peer}: cannot start a thread: {e}"));
+            self.shared.active.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Shut down connections, kill running commands, wait for the threads
+    /// (they reap their children). Returns how many commands were killed.
+    fn stop_everything(&self) -> usize {
+        say(Side::Server, "stopping: no more accepts");
+        if let Ok(conns) = self.shared.conns.lock() {
+            for conn in conns.values() {
+                let _ = conn.shutdown(Shutdown::Both);
+            }
+        }
+        let killed = self.shared.groups.kill_all();
+        if killed > 0 {
+            say(
+                Side::Server,
+                format!("killed {killed} running command(s) (SIGKILL to each process group)"),
+            );
+        }
+        let done = demo_kit::wait::until(Duration::from_millis(900), || {
+            (self.shared.active.load(Ordering::SeqCst) == 0).then_some(())
+        });
+        if done.is_none() {
+            // A thread is stuck (e.g. in a write); reap its child ourselves.
+            for pgid in self.shared.groups.snapshot() {
+                let pid = nix::unistd::Pid::from_raw(pgid);
+                let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
+                let _ = nix::sys::wait::waitpid(pid, None);
+            }
+        }
+        say(Side::Server, "stopped: every command reaped");
+        killed
+    }
+}
+
+/// Blocking socket with a write timeout, so a client that never reads
+/// cannot hold a thread (and a command) forever.
+fn prepare(stream: &TcpStream, write_timeout: Duration) -> std::io::Result<()> {
+    stream.set_nonblocking(false)?;
+    stream.set_write_timeout(Some(write_timeout))?;
+    stream.set_nodelay(true)
+}

@@ -68,8 +68,10 @@ fn run() -> Result<()> {
             narrate: !quiet,
         },
     )?;
-    let oversold = r.bought.saturating_sub(tickets as usize);
-    say(Side::Note, format!("{} tickets sold out of {tickets}: oversold by {oversold}. Each buyer read the count before any wrote it back; every write overwrote the others (lost updates)", r.bought));
+    say(Side::Note, judge(r.bought, tickets, buyers));
+    if r.bought > tickets as usize {
+        say(Side::Note, "several buyers read the same count before any wrote it back; each write overwrote the others (lost updates)");
+    }
 
     step(
         2,
@@ -86,7 +88,11 @@ fn run() -> Result<()> {
             narrate: !quiet,
         },
     )?;
-    say(Side::Note, format!("{} sold out of {tickets}: exact. One buyer at a time was inside; the others blocked in flock()", r.bought));
+    say(Side::Note, judge(r.bought, tickets, buyers));
+    say(
+        Side::Note,
+        "one buyer at a time was inside the critical section; the others blocked in flock()",
+    );
 
     step(
         3,
@@ -129,10 +135,10 @@ fn run() -> Result<()> {
     say(
         Side::Parent,
         format!(
-            "main thread counts: {} bought, {} left: oversold by {}",
+            "main thread counts: {} bought, {} left: {}",
             t.bought,
             t.left,
-            t.bought.saturating_sub(tickets as usize)
+            judge(t.bought, tickets, buyers)
         ),
     );
     step(
@@ -143,8 +149,10 @@ fn run() -> Result<()> {
     say(
         Side::Parent,
         format!(
-            "main thread counts: {} bought, {} left: exact",
-            t.bought, t.left
+            "main thread counts: {} bought, {} left: {}",
+            t.bought,
+            t.left,
+            judge(t.bought, tickets, buyers)
         ),
     );
 
@@ -179,6 +187,21 @@ fn race(db: &TicketDb, tickets: u32, race: Race) -> Result<RaceReport> {
         ),
     );
     Ok(r)
+}
+
+/// Compares tickets bought with what could honestly be sold.
+fn judge(bought: usize, tickets: u32, buyers: usize) -> String {
+    let possible = (tickets as usize).min(buyers);
+    match bought.cmp(&possible) {
+        std::cmp::Ordering::Greater => format!(
+            "sold {bought}, but there were only {tickets}: OVERSOLD by {}",
+            bought - possible
+        ),
+        std::cmp::Ordering::Equal => format!("sold {bought} of {tickets}: exact"),
+        std::cmp::Ordering::Less => {
+            format!("sold {bought} of {tickets}: fewer than possible (some buyers failed?)")
+        }
+    }
 }
 
 fn verdict(got: bool) -> &'static str {

@@ -206,13 +206,36 @@ OPTIONS:
             );
             return;
         }
-        match (r.parent_page_before.and_then(|p| p.frame), r.child_page_after_fork.and_then(|p| p.frame), r.parent_page_after_write.and_then(|p| p.frame)) {
-            (Some(before), Some(child), Some(after)) => say(Side::Note, format!(
-                "after fork both mapped frame {before:#x}{}; the parent's write moved it to frame {after:#x}{}: that copy is copy-on-write",
-                if child == before { " (the same frame)" } else { " (different frames?)" },
-                if after != before { "" } else { " (no copy?)" }
-            )),
-            _ => say(Side::Note, "physical frames are hidden from non-root users; the shared/exclusive flag still shows the copy"),
+        let frame = |p: Option<PageInfo>| p.and_then(|p| p.frame);
+        let before = frame(r.parent_page_before);
+        let shared = frame(r.child_page_after_fork);
+        let parent_copy = frame(r.parent_page_after_write);
+        let child_final = frame(r.child_page_after_write);
+        let (Some(before), Some(shared), Some(parent_copy)) = (before, shared, parent_copy) else {
+            say(
+                Side::Note,
+                "physical frames are hidden from non-root users; the shared/exclusive flag still shows the copy",
+            );
+            return;
+        };
+        let same = if shared == before {
+            "the same frame"
+        } else {
+            "NOT the same frame"
+        };
+        say(
+            Side::Note,
+            format!("after fork both processes mapped frame {before:#x} ({same}): fork copied no memory"),
+        );
+        say(
+            Side::Note,
+            format!("the parent's first write got it a copy, frame {parent_copy:#x}: that is copy-on-write"),
+        );
+        if child_final == Some(before) {
+            say(
+                Side::Note,
+                "the child, by then the page's only user, wrote in place: no second copy was needed",
+            );
         }
     }
 }

@@ -175,19 +175,7 @@ fn part_daemon() -> Result<()> {
             d.pid, d.ppid, d.session, d.pgrp, d.tty_nr
         ),
     );
-    say(Side::Note, format!("session {} is the first child's pid: it called setsid() and is gone; the daemon ({}) is not a session leader", d.session, d.pid));
-    say(
-        Side::Note,
-        format!(
-            "tty_nr 0 = no controlling terminal{}",
-            if r.demo.tty_nr == 0 {
-                " (the demo has none either right now: it is not running in a terminal)"
-            } else {
-                "; the demo itself still has one"
-            }
-        ),
-    );
-    say(Side::Note, format!("ppid {} = the demo, because it is a subreaper; without that the daemon's parent would be init (pid 1)", d.ppid));
+    explain_daemon(&r);
     say(
         Side::Kernel,
         format!("/proc/{}/cwd -> {}", d.pid, r.cwd.display()),
@@ -211,4 +199,29 @@ fn part_daemon() -> Result<()> {
         ),
     );
     Ok(())
+}
+
+/// Interprets the /proc fields, saying only what the numbers show.
+fn explain_daemon(r: &daemonize::DaemonReport) {
+    let d = &r.daemon;
+    if d.session != r.demo.session {
+        say(
+            Side::Note,
+            format!(
+                "the daemon is in session {}, not the demo's {}",
+                d.session, r.demo.session
+            ),
+        );
+    }
+    if d.session == r.first_child.as_raw() && d.pid != d.session {
+        say(Side::Note, format!("session {} is the first child's pid: it called setsid() and has exited; the daemon {} is not a session leader, so it can never acquire a terminal", d.session, d.pid));
+    }
+    match (d.tty_nr, r.demo.tty_nr) {
+        (0, 0) => say(Side::Note, "tty_nr 0 = no controlling terminal (the demo has none either right now: it is not running in a terminal; try it in one)"),
+        (0, _) => say(Side::Note, "tty_nr 0 = no controlling terminal, while the demo still has one"),
+        _ => say(Side::Note, "the daemon still has a controlling terminal?!"),
+    }
+    if d.ppid == r.demo.pid {
+        say(Side::Note, format!("ppid {} = the demo: as a subreaper it adopted the orphan; without that, the daemon's parent would be init (pid 1)", d.ppid));
+    }
 }

@@ -61,6 +61,8 @@ pub fn alive_probes() -> Result<AliveReport> {
             _ => 4,
         }
     })?;
+    // Keep only the parent's ends: a child that dies early then shows as EOF.
+    drop((up.write, down.read));
     let pid = child.pid();
     recv(&up.read, 1, "the child's 'ready'")?;
 

@@ -57,6 +57,8 @@ pub fn name_the_child(name: &str) -> Result<NameReport> {
             _ => 4,
         }
     })?;
+    // Keep only the parent's ends: a child that dies early then shows as EOF.
+    drop((up.write, down.read));
     let pid = child.pid().as_raw();
     let ids = i32s(&recv(&up.read, 8, "the child's getpid/getppid")?);
 

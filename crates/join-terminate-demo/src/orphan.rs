@@ -18,7 +18,7 @@
 //! (Linux-only: `prctl` and `/proc`.)
 
 use crate::pipe::{child_read_byte, i32s, pipe, recv, send};
-use crate::process::{Child, TIMEOUT};
+use crate::process::Child;
 use demo_kit::child::{child_main, child_say};
 use demo_kit::{procfs, wait, Context, Result, Side};
 use nix::sys::prctl;
@@ -130,6 +130,8 @@ pub fn orphan(subreaper: bool, color: bool) -> Result<OrphanReport> {
             _ => 4,
         }
     })?;
+    // Keep only the parent's ends: a child that dies early then shows as EOF.
+    drop((up.write, to_parent.read, to_orphan.read));
 
     let ids = i32s(&recv(&up.read, 8, "the orphan's pid and ppid")?);
     let (orphan_pid, ppid_before) = (ids[0], ids[1]);
@@ -160,8 +162,12 @@ pub fn orphan(subreaper: bool, color: bool) -> Result<OrphanReport> {
         None
     };
     guard.orphan = None;
+    // Someone else's job now; a working init reaps within milliseconds.
     let orphan_gone = orphan_status.is_some()
-        || wait::until(TIMEOUT, || procfs::is_gone(orphan_pid).then_some(())).is_some();
+        || wait::until(Duration::from_secs(3), || {
+            procfs::is_gone(orphan_pid).then_some(())
+        })
+        .is_some();
     Ok(OrphanReport {
         demo_pid: getpid().as_raw(),
         parent_pid: parent.pid().as_raw(),

@@ -1,10 +1,12 @@
 //! Parent and child tell each other "I am ready", "are you alive?", "you may
 //! exit" with single bytes through pipes — real events, never sleeps.
 //!
-//! After `fork` both processes hold both ends of every pipe, and in a test
-//! binary other tests' children may hold copies too. So we always talk in
-//! bytes and never rely on end-of-file (a stray copy of a write end would
-//! delay the EOF), and the parent never waits longer than [`TIMEOUT`].
+//! After `fork` both processes hold both ends of every pipe; the parent
+//! closes the child's ends, so a child that dies early shows up as EOF. But in
+//! a test binary, children of *other* tests forked at the same moment may hold
+//! copies too, and a stray copy of a write end delays the EOF. So the protocol
+//! never relies on EOF — it is made of bytes — and the parent never waits
+//! longer than [`TIMEOUT`].
 
 use crate::process::TIMEOUT;
 use demo_kit::{Context, Error, Result};

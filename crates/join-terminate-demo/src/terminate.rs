@@ -69,6 +69,8 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
     let up = pipe()?; // child -> parent
     let down = pipe()?; // parent -> child
     let mut child = Child::start(|| child_body(disposition, &up.write, &down.read))?;
+    // Keep only the parent's ends: a child that dies early then shows as EOF.
+    drop((up.write, down.read));
     let pid = child.pid().as_raw();
     expect(&up.read, b'R', "the child's 'ready'")?;
     let ignored_per_proc = sigterm_ignored(pid);

@@ -166,3 +166,55 @@ fn bad_arguments_give_a_clear_message() {
         .unwrap();
     assert!(help.status.success());
 }
+
+/// In CI nothing has a terminal, so "tty_nr 0" alone proves little. Here the
+/// demo runs under a pseudo-terminal made by `script` (util-linux): the demo
+/// itself then has a controlling terminal, and the daemon must not.
+#[test]
+fn under_a_terminal_the_demo_has_a_tty_and_the_daemon_has_none() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!(
+            "skipped: `script` (util-linux) is not installed, no pseudo-terminal to test with"
+        );
+        return;
+    }
+    let cmd = format!("{} --only daemon", env!("CARGO_BIN_EXE_daemon-demo"));
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = demo_kit::wait::until(Duration::from_secs(60), || child.try_wait().unwrap());
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the demo under `script` did not finish within 60 s");
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut text).unwrap();
+    assert!(status.unwrap().success(), "{text}");
+    let tty_of = |who: &str| -> i32 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("[kernel] {who} ")))
+            .unwrap_or_else(|| panic!("no {who} line in {text}"));
+        line.rsplit("tty_nr ")
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert_ne!(
+        tty_of("demo"),
+        0,
+        "under script the demo has a terminal: {text}"
+    );
+    assert_eq!(tty_of("daemon"), 0, "the daemon has none: {text}");
+}

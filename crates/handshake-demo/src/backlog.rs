@@ -203,7 +203,7 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     say(Side::Kernel, format!("TcpExt ListenOverflows grew by {} (SYNs dropped because an accept queue was full; counts the whole machine)", r.listen_overflows));
     say(Side::Note, format!("backlog {backlog} let {} connections finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", r.established));
     say(Side::Note, "the other clients got no SYN+ACK and no RST: their SYN was silently dropped and they keep retrying (SYN_SENT),");
-    say(Side::Note, "every 1 s for the first tcp_syn_linear_timeouts tries (Linux >= 6.6), then doubling, tcp_syn_retries times in all.");
+    say(Side::Note, "every 1 s for the first tcp_syn_linear_timeouts tries (a recent sysctl; older kernels double from the start), then doubling, tcp_syn_retries times in all.");
     say(Side::Note, "so listen(N) limits connections that are finished but not yet accept()ed — not the connections a server can have.");
 
     step(

@@ -7,11 +7,14 @@
 //! * [`kernel`]: where Linux tells a socket's state (`TCP_INFO`, `/proc/net/tcp`).
 //! * [`states`] + [`tour`]: one connection from `listen()` to TIME_WAIT.
 //! * [`backlog`]: a listener that never accepts, and what the backlog limits.
-//! * [`packet`] + [`sniff`]: the real SYN / SYN+ACK / ACK and FIN packets.
+//! * [`packet`] + [`sniff`] + [`wire`]: the real SYN / SYN+ACK / ACK and FIN packets.
 //! * [`reuse`]: restarting a server on the same port, with and without SO_REUSEADDR.
 
 pub mod backlog;
 pub mod kernel;
+pub mod packet;
 pub mod reuse;
+pub mod sniff;
 pub mod states;
 pub mod tour;
+pub mod wire;

@@ -51,6 +51,18 @@ options:
   --ipv6   use [::1] instead of 127.0.0.1
 ";
 
+const SNIFF_HELP: &str = "\
+handshake-demo sniff: the real packets of one connection (SYN, SYN|ACK, ACK,
+data, FIN...) with absolute and relative seq/ack numbers, read from a raw
+socket and parsed by hand. Shows a four-way teardown and the three-packet one.
+
+usage: handshake-demo sniff
+
+needs CAP_NET_RAW: run as root (sudo ./target/debug/handshake-demo sniff) or
+give the binary the capability: sudo setcap cap_net_raw+ep ./target/debug/handshake-demo
+IPv4 only.
+";
+
 fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
@@ -90,6 +102,17 @@ fn run() -> Result<()> {
             let ipv6 = a.flag("--ipv6");
             a.finish()?;
             handshake_demo::reuse::run(ipv6)?;
+            Ok(())
+        }
+        Some("sniff") => {
+            let mut a = Args::parse(SNIFF_HELP);
+            a.positional();
+            let ipv6 = a.flag("--ipv6");
+            a.finish()?;
+            if ipv6 {
+                return bail_msg("sniff parses IPv4 headers only (the lesson's hand-written parser); run it without --ipv6");
+            }
+            handshake_demo::wire::run()?;
             Ok(())
         }
         Some(other) => {

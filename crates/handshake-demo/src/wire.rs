@@ -1,0 +1,207 @@
+//! The `sniff` mode narrated: record one short connection with the raw
+//! socket of [`crate::sniff`] and print its packets with absolute and
+//! relative sequence numbers, then check the course's arithmetic
+//! (seq = x → ack = x+1) on them.
+
+use crate::packet::{Segment, ACK, FIN, SYN};
+use crate::sniff;
+use demo_kit::say::{say, step};
+use demo_kit::{Context, Result, Side};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, SocketAddrV4, TcpListener, TcpStream};
+use std::time::Duration;
+
+/// One recorded connection.
+#[derive(Clone, Debug)]
+pub struct Capture {
+    pub client: SocketAddrV4,
+    pub server: SocketAddrV4,
+    pub packets: Vec<Segment>,
+}
+
+impl Capture {
+    pub fn from_client(&self, s: &Segment) -> bool {
+        s.src == self.client
+    }
+
+    /// The initial sequence numbers (x, y) taken from the SYN and SYN|ACK.
+    pub fn isns(&self) -> Option<(u32, u32)> {
+        let syn = self.packets.iter().find(|s| s.flags & (SYN | ACK) == SYN)?;
+        let synack = self.packets.iter().find(|s| s.has(SYN) && s.has(ACK))?;
+        Some((syn.seq, synack.seq))
+    }
+
+    /// The packets from the first FIN on: the teardown (挥手).
+    pub fn teardown(&self) -> Vec<Segment> {
+        let first_fin = self.packets.iter().position(|s| s.has(FIN));
+        first_fin.map_or_else(Vec::new, |i| self.packets[i..].to_vec())
+    }
+}
+
+/// Runs connect, one small exchange and close, and records the packets.
+/// `server_waits`: the server pauses after reading EOF before it closes,
+/// longer than the longest delayed ACK (200 ms), so its ACK and FIN go out
+/// as separate packets; without the pause it closes at once.
+pub fn record(server_waits: bool) -> Result<Capture> {
+    let raw = sniff::open_raw()?;
+    let listener = TcpListener::bind("127.0.0.1:0").context("listening on 127.0.0.1:0")?;
+    let server = v4(listener.local_addr().context("listener address")?)?;
+    sniff::watch_port(&raw, server.port())?;
+
+    let mut client = TcpStream::connect(server).context("client connect")?;
+    let (mut conn, _) = listener.accept().context("server accept")?;
+    let timeout = Some(Duration::from_secs(5));
+    client.set_read_timeout(timeout).context("timeout")?;
+    conn.set_read_timeout(timeout).context("timeout")?;
+    let client_addr = v4(client.local_addr().context("client address")?)?;
+
+    client.write_all(b"hello").context("client send")?;
+    let mut buf = [0u8; 16];
+    let n = conn.read(&mut buf).context("server recv")?;
+    conn.write_all(&buf[..n].to_ascii_uppercase())
+        .context("server send")?;
+    client.read_exact(&mut buf[..n]).context("client recv")?;
+    drop(client); // close(): the client's FIN
+    let eof = conn.read(&mut buf).context("server waiting for EOF")?;
+    if eof != 0 {
+        return demo_kit::bail_msg("server expected EOF after the client's close");
+    }
+    if server_waits {
+        // A demonstration pause, not synchronisation: it lets the kernel's
+        // delayed-ACK timer fire before the server decides to close.
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    drop(conn); // close(): the server's FIN
+                // Wait (bounded) until the client's kernel has answered the last FIN.
+    demo_kit::wait::until(Duration::from_secs(5), || {
+        let e = crate::kernel::proc_entry(client_addr.into(), server.into()).ok()??;
+        (e.state == crate::kernel::TcpState::TimeWait).then_some(())
+    });
+    let packets = sniff::read_packets(&raw, server.port())?;
+    Ok(Capture {
+        client: client_addr,
+        server,
+        packets,
+    })
+}
+
+fn v4(a: SocketAddr) -> Result<SocketAddrV4> {
+    match a {
+        SocketAddr::V4(v) => Ok(v),
+        SocketAddr::V6(_) => demo_kit::bail_msg("sniff parses IPv4 only"),
+    }
+}
+
+/// Prints the packets as a table, like `tcpdump -S` but readable.
+pub fn print_table(c: &Capture) {
+    let Some((x, y)) = c.isns() else {
+        say(
+            Side::Kernel,
+            format!("no handshake among {} captured packets", c.packets.len()),
+        );
+        return;
+    };
+    say(
+        Side::Note,
+        format!(
+            "client {}, server {}; x = client's first seq {x}, y = server's {y}",
+            c.client, c.server
+        ),
+    );
+    say(Side::Note, " #  direction          flags     seq (absolute / relative)  ack (absolute / relative)  len");
+    for (i, s) in c.packets.iter().enumerate() {
+        let (who, mine, theirs) = if c.from_client(s) {
+            ("client -> server", x, y)
+        } else {
+            ("server -> client", y, x)
+        };
+        let ack = if s.has(ACK) {
+            format!(
+                "{:>10} / {:<13}",
+                s.ack,
+                format!(
+                    "{}+{}",
+                    if mine == x { "y" } else { "x" },
+                    s.ack.wrapping_sub(theirs)
+                )
+            )
+        } else {
+            format!("{:>10} / {:<13}", "-", "-")
+        };
+        let seq = format!(
+            "{:>10} / {:<13}",
+            s.seq,
+            format!(
+                "{}+{}",
+                if mine == x { "x" } else { "y" },
+                s.seq.wrapping_sub(mine)
+            )
+        );
+        say(
+            Side::Kernel,
+            format!(
+                "{:>2}  {who}  {:<8}  {seq}  {ack}  {}",
+                i + 1,
+                s.flag_names(),
+                s.payload_len
+            ),
+        );
+    }
+}
+
+/// The mode: check privileges, record twice, print and explain.
+pub fn run() -> Result<(Capture, Capture)> {
+    drop(sniff::open_raw()?); // fail early, with the explanation, if not privileged
+    step(
+        1,
+        "a connection whose server waits before closing: a true four-way teardown",
+    );
+    let four = record(true)?;
+    print_table(&four);
+    explain_handshake(&four);
+    explain_teardown(&four);
+    step(2, "the same, but the server closes the moment it reads EOF");
+    let three = record(false)?;
+    print_table(&three);
+    explain_teardown(&three);
+    say(Side::Note, "a peer that closes at once may put its ACK on its own FIN (a FIN|ACK that acknowledges the client's FIN): three packets instead of four.");
+    say(Side::Note, "the four waves are four *messages*; whether two of them share a packet is up to the kernel's timing.");
+    Ok((four, three))
+}
+
+fn explain_handshake(c: &Capture) {
+    let Some((x, y)) = c.isns() else { return };
+    let p = &c.packets;
+    if p.len() >= 3 {
+        let ok = p[1].ack == x.wrapping_add(1)
+            && p[2].seq == x.wrapping_add(1)
+            && p[2].ack == y.wrapping_add(1);
+        say(Side::Note, format!(
+            "handshake: SYN seq=x={x}; SYN|ACK seq=y={y} ack={} (x+1); ACK seq={} ack={} (y+1) — {}",
+            p[1].ack, p[2].seq, p[2].ack,
+            if ok { "exactly the course's seq=x -> ack=x+1" } else { "NOT the expected arithmetic" }
+        ));
+        say(
+            Side::Note,
+            "the SYN carries no data but uses one sequence number; so does a FIN. That is the +1.",
+        );
+    }
+}
+
+fn explain_teardown(c: &Capture) {
+    let t = c.teardown();
+    let names: Vec<String> = t
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                if c.from_client(s) { "client" } else { "server" },
+                s.flag_names()
+            )
+        })
+        .collect();
+    say(
+        Side::Kernel,
+        format!("teardown seen: {} packets: {}", t.len(), names.join(", ")),
+    );
+}

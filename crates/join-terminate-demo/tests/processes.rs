@@ -8,6 +8,7 @@ use join_terminate_demo::{alive, join, names, orphan};
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{getpid, Pid};
+use std::time::Duration;
 
 #[test]
 fn join_sees_the_zombie_then_reaps_it() {
@@ -168,6 +169,11 @@ fn an_orphan_is_reparented_to_the_subreaper_and_reaped() {
 #[test]
 fn a_panicking_child_exits_101() {
     let mut c = Child::start(|| panic!("boom in the child")).unwrap();
+    // Bounded: a child that hung would be SIGKILLed (and reaped) by drop.
+    let ended = demo_kit::wait::until(Duration::from_secs(30), || {
+        (!c.is_alive().unwrap()).then_some(())
+    });
+    assert!(ended.is_some(), "the panicking child did not exit");
     let s = c.join().unwrap();
     assert_eq!(s, WaitStatus::Exited(c.pid(), 101));
     assert_eq!(python_exitcode(s), Some(101));

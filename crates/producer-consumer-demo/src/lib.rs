@@ -1,0 +1,53 @@
+//! `producer-consumer-demo`: the course's 生产者与消费者模型.
+//!
+//! Producers make items, consumers process them, and a **queue** between
+//! them lets each side run at its own speed. Two properties make the model
+//! work, and the demo measures both:
+//!
+//! * the queue is **bounded**: when it is full, a producer *blocks* until a
+//!   consumer takes something (back-pressure), so a fast producer cannot eat
+//!   all memory;
+//! * shutdown is **clean**: producers stop, consumers drain what is left,
+//!   and the totals agree — produced = consumed, checked with a checksum.
+//!
+//! [`threads`] does it with threads and a `crossbeam-channel` (Python:
+//! `queue.Queue(maxsize)`), [`procs`] with processes and a socket pair
+//! (Python: `multiprocessing.JoinableQueue`).
+
+pub mod pitfall;
+pub mod procs;
+pub mod threads;
+
+/// The item producer `producer` makes as its `seq`-th: unique over all
+/// producers, so a lost or duplicated item changes the checksum.
+pub fn item(producer: usize, seq: u64) -> u64 {
+    ((producer as u64) << 40) | seq
+}
+
+/// The checksum contribution of one item: a strong mix (splitmix64), so
+/// that the wrapping sum of all contributions detects a lost item, a
+/// duplicated item, and a lost+duplicated pair alike.
+pub fn mix(item: u64) -> u64 {
+    let mut z = item.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A running count and checksum of items.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub count: u64,
+    pub checksum: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, item: u64) {
+        self.count += 1;
+        self.checksum = self.checksum.wrapping_add(mix(item));
+    }
+    pub fn merge(&mut self, other: Tally) {
+        self.count += other.count;
+        self.checksum = self.checksum.wrapping_add(other.checksum);
+    }
+}

@@ -1,0 +1,192 @@
+//! Runs the demo binary: it ends by itself, and with `--forever` it stops on
+//! a real SIGINT, drains, prints equal totals and exits 0, leaving no child.
+
+use nix::sys::signal::{kill, killpg, Signal};
+use nix::unistd::Pid;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_producer-consumer-demo");
+
+fn totals_line(text: &str) -> (u64, u64) {
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.contains("totals: produced"))
+        .expect("no totals line");
+    let produced = line
+        .split("produced ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let consumed = line
+        .split("consumed ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (produced, consumed)
+}
+
+#[test]
+fn default_run_ends_by_itself_with_equal_totals_and_back_pressure() {
+    let out = Command::new(BIN).env("NO_COLOR", "1").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text.matches("produced = consumed").count(), 3, "{text}");
+    assert!(text.contains("back-pressure: 0 of 150 sends"), "{text}");
+    let step2 = text.split("step 2").nth(1).unwrap();
+    let blocked: u64 = step2
+        .split("back-pressure: ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(blocked > 0, "{text}");
+    assert_eq!(totals_line(&text), (150, 150));
+}
+
+#[test]
+fn help_and_bad_input() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let out = Command::new(BIN)
+        .args(["--capacity", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: ") && !err.contains("panicked"),
+        "{err}"
+    );
+    let out = Command::new(BIN)
+        .args(["--items", "many"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// Reads the child's stdout lines on a thread so every wait can be bounded.
+fn lines(child: &mut Child) -> Receiver<String> {
+    let (tx, rx) = channel();
+    let out = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in out.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Collects lines until one contains `marker` (bounded).
+fn read_until(rx: &Receiver<String>, marker: &str, all: &mut String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("no {marker:?} within 30 s:\n{all}"));
+        all.push_str(&line);
+        all.push('\n');
+        if line.contains(marker) {
+            return;
+        }
+    }
+}
+
+/// Waits (bounded) for the binary to exit; kills it if it does not.
+fn wait_exit(
+    child: &mut Child,
+    rx: &Receiver<String>,
+    all: &mut String,
+) -> std::process::ExitStatus {
+    let status = demo_kit::wait::until(Duration::from_secs(30), || child.try_wait().unwrap());
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the demo did not exit within 30 s after SIGINT:\n{all}");
+    });
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(5)) {
+        all.push_str(&line);
+        all.push('\n');
+    }
+    status
+}
+
+#[test]
+fn threads_forever_stop_on_sigint_and_lose_nothing() {
+    let mut child = Command::new(BIN)
+        .arg("--forever")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rx = lines(&mut child);
+    let mut all = String::new();
+    read_until(&rx, "press Ctrl-C", &mut all);
+    read_until(&rx, "so far: produced", &mut all); // it is really running
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+    let status = wait_exit(&mut child, &rx, &mut all);
+    assert!(status.success(), "{status:?}\n{all}");
+    let (produced, consumed) = totals_line(&all);
+    assert!(produced > 0, "{all}");
+    assert_eq!(produced, consumed, "{all}");
+    assert!(all.contains("produced = consumed"), "{all}");
+}
+
+#[test]
+fn processes_forever_stop_on_terminal_style_sigint_and_leave_nothing() {
+    // Its own process group, so that we can send SIGINT to the whole group
+    // the way a terminal's Ctrl-C does — children included.
+    let mut child = Command::new(BIN)
+        .args(["--forever", "--processes"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let rx = lines(&mut child);
+    let mut all = String::new();
+    read_until(&rx, "press Ctrl-C", &mut all);
+    let pids: Vec<i32> = all
+        .lines()
+        .find(|l| l.contains("forked consumers"))
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert_eq!(pids.len(), 5, "{all}");
+    std::thread::sleep(Duration::from_millis(300)); // let items flow
+    killpg(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+    let status = wait_exit(&mut child, &rx, &mut all);
+    assert!(status.success(), "{status:?}\n{all}");
+    let (produced, consumed) = totals_line(&all);
+    assert_eq!(produced, consumed, "{all}");
+    assert_eq!(all.matches("exit code Some(0)").count(), 5, "{all}");
+    for pid in pids {
+        assert!(
+            demo_kit::procfs::is_gone(pid),
+            "child {pid} left behind\n{all}"
+        );
+    }
+}

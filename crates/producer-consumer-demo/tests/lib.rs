@@ -1,0 +1,133 @@
+//! The lesson's claims with real threads and real processes.
+
+use demo_kit::procfs::is_gone;
+use producer_consumer_demo::{item, procs, threads, Tally};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+fn expected(producers: usize, items: u64) -> Tally {
+    let mut t = Tally::default();
+    for p in 0..producers {
+        for s in 0..items {
+            t.add(item(p, s));
+        }
+    }
+    t
+}
+
+#[test]
+fn checksum_detects_loss_and_duplication() {
+    let all = expected(2, 10);
+    let mut lost_and_duplicated = Tally::default();
+    for s in 0..10 {
+        lost_and_duplicated.add(item(0, s));
+        lost_and_duplicated.add(item(1, if s == 3 { 4 } else { s }));
+    }
+    assert_eq!(lost_and_duplicated.count, all.count);
+    assert_ne!(lost_and_duplicated, all);
+}
+
+#[test]
+fn threads_produced_equals_consumed_and_queue_applies_back_pressure() {
+    let cfg = threads::Config {
+        producers: 3,
+        consumers: 2,
+        items_per_producer: Some(40),
+        capacity: 2,
+        consume_delay: Duration::from_millis(2),
+    };
+    let r = threads::run(&cfg, &AtomicBool::new(false), &Default::default());
+    assert_eq!(r.produced, expected(3, 40));
+    assert_eq!(r.consumed, r.produced);
+    assert_eq!(r.per_producer, [40, 40, 40]);
+    assert_eq!(r.per_consumer.iter().sum::<u64>(), 120);
+    // 120 items through a queue of 2 with slow consumers: producers had to wait.
+    assert!(r.blocked_sends > 0, "{r:?}");
+    assert!(r.max_queue_len <= cfg.capacity + 1, "{r:?}");
+}
+
+#[test]
+fn a_queue_big_enough_never_blocks() {
+    let cfg = threads::Config {
+        producers: 2,
+        consumers: 2,
+        items_per_producer: Some(30),
+        capacity: 60,
+        consume_delay: Duration::ZERO,
+    };
+    let r = threads::run(&cfg, &AtomicBool::new(false), &Default::default());
+    assert_eq!(r.blocked_sends, 0);
+    assert_eq!(r.consumed, expected(2, 30));
+}
+
+#[test]
+fn threads_stop_on_request_and_drain() {
+    let cfg = threads::Config {
+        producers: 2,
+        consumers: 2,
+        items_per_producer: None,
+        capacity: 8,
+        consume_delay: Duration::from_micros(200),
+    };
+    let stop = AtomicBool::new(false);
+    let live = threads::Live::default();
+    let r = std::thread::scope(|s| {
+        let h = s.spawn(|| threads::run(&cfg, &stop, &live));
+        // Stop once something has been consumed (a real event, bounded).
+        demo_kit::wait::until(Duration::from_secs(20), || {
+            (live.consumed.load(Ordering::Relaxed) > 10).then_some(())
+        })
+        .expect("nothing consumed within 20 s");
+        stop.store(true, Ordering::SeqCst);
+        h.join().unwrap()
+    });
+    assert!(r.produced.count > 10);
+    assert_eq!(r.consumed, r.produced, "nothing lost on stop");
+}
+
+#[test]
+fn processes_produced_equals_consumed_and_all_reaped() {
+    let cfg = procs::Config {
+        producers: 3,
+        consumers: 2,
+        items_per_producer: Some(500),
+        consume_delay: Duration::ZERO,
+    };
+    let r = procs::run(&cfg, |_| unreachable!("finite run does not wait for stop")).unwrap();
+    assert_eq!(r.reports.len(), 5);
+    assert_eq!(r.produced, expected(3, 500));
+    assert_eq!(r.consumed, r.produced);
+    assert!(r.terminated.is_empty());
+    assert_eq!(r.exits.len(), 5);
+    assert!(
+        r.exits.iter().all(|&(_, code)| code == Some(0)),
+        "{:?}",
+        r.exits
+    );
+    for &(pid, _) in &r.exits {
+        assert!(is_gone(pid), "child {pid} left behind");
+    }
+}
+
+#[test]
+fn processes_stopped_with_sigterm_lose_nothing() {
+    let cfg = procs::Config {
+        producers: 2,
+        consumers: 2,
+        items_per_producer: None,
+        consume_delay: Duration::from_micros(100),
+    };
+    // Let them work a bit (not synchronisation: any amount of work will do).
+    let r = procs::run(&cfg, |_| std::thread::sleep(Duration::from_millis(200))).unwrap();
+    assert_eq!(r.terminated.len(), 2);
+    assert!(
+        r.exits.iter().all(|&(_, code)| code == Some(0)),
+        "{:?}",
+        r.exits
+    );
+    assert_eq!(r.reports.len(), 4);
+    assert_eq!(r.consumed, r.produced);
+    for &(pid, _) in &r.exits {
+        assert!(is_gone(pid), "child {pid} left behind");
+    }
+}

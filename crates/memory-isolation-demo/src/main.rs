@@ -225,7 +225,7 @@ OPTIONS:
         };
         say(
             Side::Note,
-            format!("after fork both processes mapped frame {before:#x} ({same}): fork copied no memory"),
+            format!("after fork both processes mapped frame {before:#x} ({same}): fork did not copy this page"),
         );
         say(
             Side::Note,

@@ -173,15 +173,12 @@ OPTIONS:
              parent printed 主 {}, task began {}, task done {}",
             at(fork_returned), at(t.alive_ns), at(main_ns), at(t.released_ns), at(t.done_ns)
         ));
-        let who = if t.alive_ns < main_ns {
-            "the child was already running (blocked at the gate), yet"
+        let when = if t.alive_ns < main_ns {
+            "the child was already running (blocked at the gate) when 主 was printed"
         } else {
-            "the child had not run a single instruction when 主 was printed:"
+            "the child had not run a single instruction yet when 主 was printed"
         };
-        say(
-            Side::Note,
-            format!("{who} the parent ran on: start() only asked the kernel for a process"),
-        );
+        say(Side::Note, format!("{when}; either way the parent did not wait: start() only asked the kernel for a process"));
         Ok(())
     }
 
@@ -229,6 +226,9 @@ OPTIONS:
             Side::Kernel,
             format!("CPU cores available to this process: {cores}"),
         );
+        if let Some(load) = load_average() {
+            say(Side::Kernel, format!("load average (1 min) from /proc/loadavg: {load} — other programs compete for those cores"));
+        }
         let rounds = timing::calibrate(work);
         say(
             Side::Parent,
@@ -263,13 +263,19 @@ OPTIONS:
         } else if ratio < 1.5 {
             "two tasks took about the time of one: they ran in parallel".to_string()
         } else {
-            "slower than one task: the other cores are busy with other work right now".to_string()
+            "more than one task's time: another core was busy with other programs (see the load average)".to_string()
         };
         say(Side::Note, format!(
             "one task ≈ {} ms (half the serial wall time); parallel took {ratio:.2}× that — {verdict}",
             one_task.as_millis()
         ));
         Ok(())
+    }
+
+    /// The 1-minute load average (Linux); `None` elsewhere.
+    fn load_average() -> Option<String> {
+        let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+        text.split_whitespace().next().map(str::to_string)
     }
 
     fn show(run: &TwoTasks, what: &str) {

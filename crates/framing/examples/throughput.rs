@@ -1,0 +1,229 @@
+//! `cargo run --release -p framing --example throughput`
+//!
+//! What does framing cost? Each case streams over a real loopback TCP
+//! connection for a fixed time and counts what the *reader* received:
+//!
+//! 1. raw 64 KiB writes (the baseline: no framing at all);
+//! 2. the same bytes as 64 KiB frames (one `writev` per frame);
+//! 3. 16-byte payloads: raw through a `BufWriter` (baseline), frames
+//!    unbuffered (one system call each) and frames through a `BufWriter`;
+//! 4. small messages with a JSON header, the course's layout.
+//!
+//! Each case runs for 0.5 s, in 3 rounds that interleave the cases, and the
+//! best round of each case counts: a busy machine (a compile in the
+//! background) then slows baseline and contender alike instead of whichever
+//! happened to run at the wrong moment. Loopback only, about 10 s in all.
+
+use framing::Codec;
+use serde_json::json;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const CASE_TIME: Duration = Duration::from_millis(500);
+const ROUNDS: usize = 3;
+const BIG: usize = 64 * 1024;
+
+/// Runs `writer` on a client socket until the deadline and `reader` on the
+/// server socket until EOF; returns (units read per second, units).
+fn measure(
+    writer: impl FnOnce(TcpStream, Instant) -> std::io::Result<()> + Send + 'static,
+    reader: impl FnOnce(TcpStream) -> std::io::Result<u64>,
+) -> std::io::Result<(f64, u64)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let start = Instant::now();
+    let client = thread::spawn(move || -> std::io::Result<()> {
+        let stream = TcpStream::connect(addr)?;
+        writer(stream, Instant::now() + CASE_TIME)
+    });
+    let (server, _) = listener.accept()?;
+    let units = reader(server)?;
+    let elapsed = start.elapsed().as_secs_f64();
+    client
+        .join()
+        .map_err(|_| std::io::Error::other("writer thread panicked"))??;
+    Ok((units as f64 / elapsed, units))
+}
+
+fn raw_big(mut s: TcpStream, until: Instant) -> std::io::Result<()> {
+    let buf = vec![7u8; BIG];
+    while Instant::now() < until {
+        for _ in 0..64 {
+            s.write_all(&buf)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_raw_bytes(mut s: TcpStream) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; BIG];
+    let mut total = 0u64;
+    loop {
+        match s.read(&mut buf)? {
+            0 => return Ok(total),
+            n => total += n as u64,
+        }
+    }
+}
+
+fn frames_big(mut s: TcpStream, until: Instant) -> std::io::Result<()> {
+    let payload = vec![7u8; BIG];
+    let codec = Codec::course();
+    while Instant::now() < until {
+        for _ in 0..64 {
+            codec
+                .write_frame(&mut s, &payload)
+                .map_err(std::io::Error::other)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads frames, counting payload bytes.
+fn read_frame_bytes(s: TcpStream) -> std::io::Result<u64> {
+    let codec = Codec::course().with_max_frame(BIG);
+    let mut r = BufReader::with_capacity(256 * 1024, s);
+    let mut buf = Vec::new();
+    let mut total = 0u64;
+    while codec
+        .read_frame_buffered(&mut r, &mut buf)
+        .map_err(std::io::Error::other)?
+    {
+        total += buf.len() as u64;
+    }
+    Ok(total)
+}
+
+fn raw_small_buffered(s: TcpStream, until: Instant) -> std::io::Result<()> {
+    let mut w = BufWriter::with_capacity(BIG, s);
+    let item = [7u8; 16];
+    while Instant::now() < until {
+        for _ in 0..4096 {
+            w.write_all(&item)?;
+        }
+    }
+    w.flush()
+}
+
+fn frames_small(mut w: impl Write, until: Instant, batch: usize) -> std::io::Result<()> {
+    let codec = Codec::course();
+    let item = [7u8; 16];
+    while Instant::now() < until {
+        for _ in 0..batch {
+            codec
+                .write_frame(&mut w, &item)
+                .map_err(std::io::Error::other)?;
+        }
+    }
+    w.flush()
+}
+
+fn json_messages(s: TcpStream, until: Instant) -> std::io::Result<()> {
+    let codec = Codec::course();
+    let mut w = BufWriter::with_capacity(BIG, s);
+    let body = b"sixteen bytes!!\n";
+    let mut n = 0u64;
+    while Instant::now() < until {
+        for _ in 0..1024 {
+            let header = json!({"filename": "a.txt", "seq": n, "hash": "asdf123123x123213x"});
+            codec
+                .write_message(&mut w, header, body)
+                .map_err(std::io::Error::other)?;
+            n += 1;
+        }
+    }
+    w.flush()
+}
+
+fn read_json_messages(s: TcpStream) -> std::io::Result<u64> {
+    let codec = Codec::course();
+    let mut r = BufReader::with_capacity(BIG, s);
+    let mut count = 0u64;
+    while let Some(msg) = codec.read_message(&mut r).map_err(std::io::Error::other)? {
+        debug_assert_eq!(msg.body.len(), 16);
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// One benchmark case: a writer, a reader, and the best rate seen.
+struct Case {
+    run: fn() -> std::io::Result<f64>,
+    best: f64,
+}
+
+fn main() -> std::io::Result<()> {
+    if cfg!(debug_assertions) {
+        eprintln!("note: build with --release for meaningful numbers");
+    }
+    let mut cases = [
+        Case {
+            run: || Ok(measure(raw_big, read_raw_bytes)?.0),
+            best: 0.0,
+        },
+        Case {
+            run: || Ok(measure(frames_big, read_frame_bytes)?.0),
+            best: 0.0,
+        },
+        Case {
+            run: || Ok(measure(raw_small_buffered, |s| Ok(read_raw_bytes(s)? / 16))?.0),
+            best: 0.0,
+        },
+        Case {
+            run: || {
+                Ok(measure(
+                    |s, t| frames_small(s, t, 64),
+                    |s| Ok(read_frame_bytes(s)? / 16),
+                )?
+                .0)
+            },
+            best: 0.0,
+        },
+        Case {
+            run: || {
+                Ok(measure(
+                    |s, t| frames_small(BufWriter::with_capacity(BIG, s), t, 4096),
+                    |s| Ok(read_frame_bytes(s)? / 16),
+                )?
+                .0)
+            },
+            best: 0.0,
+        },
+        Case {
+            run: || Ok(measure(json_messages, read_json_messages)?.0),
+            best: 0.0,
+        },
+    ];
+    for _ in 0..ROUNDS {
+        for case in cases.iter_mut() {
+            case.best = case.best.max((case.run)()?);
+        }
+    }
+    let [raw, framed, raw16, f16u, f16b, msgs] = cases.map(|c| c.best);
+    let mib = |r: f64| r / (1024.0 * 1024.0);
+    println!("best of {ROUNDS} rounds of {CASE_TIME:?} each, loopback TCP");
+    println!("raw TCP, 64 KiB writes          {:>10.0} MiB/s", mib(raw));
+    println!(
+        "64 KiB frames                   {:>10.0} MiB/s   {:.2}x raw (target >= 0.95)",
+        mib(framed),
+        framed / raw
+    );
+    println!("raw 16-byte writes, buffered    {:>10.0} items/s", raw16);
+    println!(
+        "16-byte frames, unbuffered      {:>10.0} frames/s  {:.3}x raw buffered",
+        f16u,
+        f16u / raw16
+    );
+    println!(
+        "16-byte frames, buffered        {:>10.0} frames/s  {:.2}x raw buffered (target >= 0.5)",
+        f16b,
+        f16b / raw16
+    );
+    println!(
+        "JSON-header messages, buffered  {:>10.0} messages/s (target >= 500000)",
+        msgs
+    );
+    Ok(())
+}

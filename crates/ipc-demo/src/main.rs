@@ -167,9 +167,40 @@ fn shm_step(children: usize, increments: u64) -> Result<()> {
     say(Side::Parent, format!("{children} children each add 1 to both counters (and to a heap variable) {increments} times"));
     let r = shm::run(children, increments)?;
     say(Side::Parent, format!("reaped children {:?}", r.children));
-    say(Side::Kernel, format!("MAP_SHARED  counter in the parent: {} (= {children} x {increments}: one physical page for all)", r.shared));
-    say(Side::Kernel, format!("MAP_PRIVATE counter in the parent: {} (each child wrote to its own copy-on-write copy)", r.private));
-    say(Side::Kernel, format!("heap variable in the parent:       {} (ordinary memory is private too: the course's x = 100)", r.heap));
+    let all = children as u64 * increments;
+    let shared_why = if r.shared == all {
+        format!("= {children} x {increments}: one physical page for all")
+    } else {
+        format!("expected {all}!")
+    };
+    say(
+        Side::Kernel,
+        format!(
+            "MAP_SHARED  counter in the parent: {} ({shared_why})",
+            r.shared
+        ),
+    );
+    let private_why = if r.private == 0 {
+        "each child wrote to its own copy-on-write copy"
+    } else {
+        "expected 0!"
+    };
+    say(
+        Side::Kernel,
+        format!(
+            "MAP_PRIVATE counter in the parent: {} ({private_why})",
+            r.private
+        ),
+    );
+    let heap_why = if r.heap == 0 {
+        "ordinary memory is private too: the course's x = 100"
+    } else {
+        "expected 0!"
+    };
+    say(
+        Side::Kernel,
+        format!("heap variable in the parent:       {} ({heap_why})", r.heap),
+    );
     say(Side::Note, format!("{} of {children} children saw exactly their own {increments} increments in their private copy", r.children_with_own_copy));
     Ok(())
 }

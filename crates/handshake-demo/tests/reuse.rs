@@ -1,0 +1,33 @@
+//! The `reuse` claims: a server that closed first leaves TIME_WAIT on its
+//! port; restarting without SO_REUSEADDR fails with EADDRINUSE, with it
+//! (on both lives) works; if the client closed first there is nothing to wait for.
+
+use handshake_demo::reuse::attempt;
+use nix::errno::Errno;
+
+#[test]
+fn time_wait_blocks_a_plain_restart() {
+    let r = attempt(false, false, false, true).unwrap();
+    assert!(r.time_wait_on_port);
+    assert_eq!(r.bind_error, Some(Errno::EADDRINUSE));
+}
+
+#[test]
+fn so_reuseaddr_on_both_lives_allows_the_restart() {
+    let r = attempt(false, true, true, true).unwrap();
+    assert!(r.time_wait_on_port);
+    assert_eq!(r.bind_error, None);
+}
+
+#[test]
+fn so_reuseaddr_only_on_the_restart_is_not_enough() {
+    let r = attempt(false, false, true, true).unwrap();
+    assert_eq!(r.bind_error, Some(Errno::EADDRINUSE));
+}
+
+#[test]
+fn client_closing_first_leaves_the_server_port_free() {
+    let r = attempt(false, false, false, false).unwrap();
+    assert!(!r.time_wait_on_port);
+    assert_eq!(r.bind_error, None);
+}

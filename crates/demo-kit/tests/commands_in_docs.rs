@@ -1,0 +1,101 @@
+//! Every `cargo run -p NAME` that README.md or a lesson tells a student to
+//! type must name a package that exists in this workspace — a lesson whose
+//! first command fails loses the student in the first minute.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The package names of all crates under `crates/`.
+fn packages(root: &Path) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for entry in fs::read_dir(root.join("crates")).unwrap() {
+        let manifest = entry.unwrap().path().join("Cargo.toml");
+        let Ok(text) = fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let name = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("name = "))
+            .map(|v| v.trim_matches('"').to_string());
+        names.extend(name);
+    }
+    names
+}
+
+/// The markdown files a student reads.
+fn documents(root: &Path) -> Vec<PathBuf> {
+    let mut docs = vec![root.join("README.md"), root.join("exercises/README.md")];
+    for entry in fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            docs.push(path);
+        }
+    }
+    docs.retain(|p| p.exists());
+    docs
+}
+
+/// Finds NAME in every `cargo run ... -p NAME` (also `--package NAME`).
+fn named_packages(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find("cargo run") {
+            rest = &rest[i + "cargo run".len()..];
+            let words: Vec<&str> = rest.split_whitespace().take(6).collect();
+            if let Some(j) = words.iter().position(|w| *w == "-p" || *w == "--package") {
+                // `cargo run -p <crate>` is a placeholder, not a name.
+                if let Some(name) = words.get(j + 1).filter(|w| !w.starts_with('<')) {
+                    let name =
+                        name.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'));
+                    found.push(name.to_string());
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_cargo_run_in_the_docs_names_a_real_package() {
+    let root = workspace_root();
+    let packages = packages(&root);
+    assert!(
+        packages.contains("sticky-demo"),
+        "found packages: {packages:?}"
+    );
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for doc in documents(&root) {
+        let text = fs::read_to_string(&doc).unwrap();
+        for name in named_packages(&text) {
+            checked += 1;
+            if !packages.contains(&name) {
+                missing.push(format!("{}: cargo run -p {name}", doc.display()));
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "no `cargo run -p` found at all: is README.md there?"
+    );
+    assert!(
+        missing.is_empty(),
+        "commands naming packages that do not exist:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_finds_what_it_should() {
+    let text = "run `cargo run -p sticky-demo` or\n`cargo run --release -p framing --example throughput`, not cargo run -p ghost-demo, nor `cargo run -p <crate>`.";
+    assert_eq!(
+        named_packages(text),
+        ["sticky-demo", "framing", "ghost-demo"]
+    );
+}

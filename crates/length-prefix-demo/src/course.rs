@@ -19,7 +19,11 @@
 
 use crate::kernel;
 use crate::link::{self, Recorder, TIMEOUT};
+use crate::python_format;
 use crate::split::{read_body, read_header, HeaderSeen};
+use crate::tell::{self, same, tail};
+use demo_kit::say::{heading, hex, say, show_bytes};
+use demo_kit::Side;
 use demo_kit::{Context, Result};
 use framing::{Codec, Prefix};
 use serde_json::json;
@@ -67,6 +71,88 @@ pub struct CourseReport {
     /// The body sent, and the body received.
     pub body_sent: Vec<u8>,
     pub body_received: Vec<u8>,
+}
+
+impl CourseReport {
+    /// Narrates the report, step by step, for a student.
+    pub fn tell(&self) {
+        heading("course-header: the notes' header dictionary, byte for byte");
+        let n = self.notes_header.len();
+        say(
+            Side::Note,
+            format!(
+                "header_dic = {{'filename': 'a.txt', 'total_size': {}…{} ({} digits), 'hash': '{}'}}",
+                &NOTES_TOTAL_SIZE[..12],
+                &NOTES_TOTAL_SIZE[NOTES_TOTAL_SIZE.len() - 4..],
+                NOTES_TOTAL_SIZE.len(),
+                NOTES_HASH
+            ),
+        );
+        say(
+            Side::Note,
+            format!(
+                "json.dumps(header_dic).encode('utf-8') -> {n} bytes: {}…{}",
+                show_bytes(&self.notes_header[..48]),
+                tail(&self.notes_header)
+            ),
+        );
+        say(Side::Note, format!("struct.pack('i', {n})  -> {} {}   hex {}: little-endian, low byte first ({n} = 0x{n:08x})", show_bytes(&self.notes_prefix_le), self.notes_prefix_le.len(), hex(&self.notes_prefix_le)));
+        say(
+            Side::Note,
+            format!(
+                "struct.pack('!I', {n}) -> {} {}   hex {}: network order, high byte first",
+                show_bytes(&self.notes_prefix_be),
+                self.notes_prefix_be.len(),
+                hex(&self.notes_prefix_be)
+            ),
+        );
+        say(
+            Side::Note,
+            format!(
+                "struct.unpack('i', {}) -> ({},)",
+                show_bytes(&self.notes_prefix_le),
+                self.notes_unpacked
+            ),
+        );
+        say(
+            Side::Client,
+            format!(
+                "sent the {} prefix + the {n}-byte header (no body: 10^439 bytes fit nowhere)",
+                python_format(self.codec.prefix())
+            ),
+        );
+        say(
+            Side::Server,
+            format!(
+                "on the wire ({} bytes, peeked): {} | {} ...",
+                self.notes_on_wire.len(),
+                hex(&self.notes_on_wire[..4]),
+                hex(&self.notes_on_wire[4..20])
+            ),
+        );
+        say(Side::Server, format!("read_header: {}", self.notes_verdict));
+        say(Side::Note, "a 440-digit total_size fits in no integer type and no memory: framing checks a size before it allocates, so the notes' header is refused, not obeyed");
+
+        heading("course-header: a real header + body");
+        say(Side::Client, format!("write_message({{\"filename\": \"a.txt\", \"hash\": \"{}\"}}, body of {} bytes): total_size is filled in from the body", NOTES_HASH, self.body_sent.len()));
+        tell::header_seen("a.txt", self.codec, &self.message);
+        say(
+            Side::Server,
+            format!(
+                "body ({} bytes): {} — {}",
+                self.body_received.len(),
+                show_bytes(&self.body_received),
+                same(&self.body_received, &self.body_sent)
+            ),
+        );
+        say(
+            Side::Server,
+            format!(
+                "as text: {:?}",
+                String::from_utf8_lossy(&self.body_received)
+            ),
+        );
+    }
 }
 
 /// Runs the scenario.

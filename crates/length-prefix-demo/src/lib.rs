@@ -9,8 +9,9 @@
 //! many bytes to read next, so boundaries come back.
 //!
 //! This crate runs the same scenarios as `sticky-demo`, but through the
-//! `framing` crate, and returns what really happened as data, so that
-//! `main.rs` can narrate it and the tests can assert it:
+//! `framing` crate. Each scenario's `run()` returns what really happened as
+//! data, so that the tests can assert it, and its report's `tell()`
+//! narrates it ([`tell`] holds the wording they share):
 //!
 //! * [`merge::run`] — several small frames written back to back are all
 //!   queued in the server's receive buffer at once (one raw read would get
@@ -26,6 +27,7 @@ pub mod kernel;
 pub mod link;
 pub mod merge;
 pub mod split;
+pub mod tell;
 
 pub use link::Recorder;
 

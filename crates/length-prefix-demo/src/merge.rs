@@ -9,6 +9,9 @@
 
 use crate::kernel;
 use crate::link::{self, Recorder, TIMEOUT};
+use crate::tell::{join, other_order, unpack_words};
+use demo_kit::say::{heading, hex, say, show_bytes};
+use demo_kit::Side;
 use demo_kit::{Context, Result};
 use framing::Codec;
 
@@ -40,6 +43,78 @@ pub struct MergeReport {
     pub frames: Vec<FrameSeen>,
     /// `read_frame` returned `Ok(None)` after the last frame: a clean end.
     pub clean_end: bool,
+}
+
+impl MergeReport {
+    /// Narrates the report, step by step, for a student.
+    pub fn tell(&self) {
+        heading("merge: small frames written back to back");
+        for m in &self.sent {
+            let prefix = self.codec.encode_prefix(m.len()).unwrap_or_default();
+            say(
+                Side::Client,
+                format!(
+                    "write_frame({}): prefix {} + {} bytes, one writev",
+                    show_bytes(m),
+                    hex(&prefix),
+                    m.len()
+                ),
+            );
+        }
+        say(
+            Side::Client,
+            format!(
+                "done: {} bytes written in {} writes, then close",
+                self.bytes_written,
+                self.sent.len()
+            ),
+        );
+        say(
+            Side::Kernel,
+            format!("FIONREAD on the server socket: {} bytes queued — all {} frames, before the server reads anything", self.queued, self.sent.len()),
+        );
+        say(
+            Side::Server,
+            format!(
+                "recv(1024, MSG_PEEK) -> {} bytes, what one raw recv(1024) would return:",
+                self.peeked.len()
+            ),
+        );
+        say(Side::Server, format!("  {}", show_bytes(&self.peeked)));
+        say(
+            Side::Note,
+            "  all the messages stuck together (粘包) — but every one is led by its length:",
+        );
+        let mut exact = 0;
+        for (i, f) in self.frames.iter().enumerate() {
+            let same = self.sent.get(i) == Some(&f.payload);
+            exact += same as usize;
+            say(
+                Side::Server,
+                format!(
+                    "read_frame {}: prefix {} -> {} ({}), payload {}  [read() calls returned {}] {}",
+                    i + 1,
+                    hex(&f.prefix),
+                    f.payload.len(),
+                    unpack_words(self.codec.prefix()),
+                    show_bytes(&f.payload),
+                    join(&f.reads),
+                    if same { "== sent" } else { "!= SENT" }
+                ),
+            );
+        }
+        if self.clean_end {
+            say(Side::Server, format!("read_frame {}: end of stream between frames -> Ok(None): the client closed cleanly", self.frames.len() + 1));
+        }
+        say(
+            Side::Note,
+            format!(
+                "{exact} of {} messages came out exactly as sent",
+                self.sent.len()
+            ),
+        );
+        other_order(self.codec, self.sent.first().map_or(0, |m| m.len()));
+    }
 }
 
 /// Runs the scenario with `messages` (see [`crate::SMALL_MESSAGES`]).

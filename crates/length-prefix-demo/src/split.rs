@@ -12,7 +12,10 @@
 
 use crate::kernel;
 use crate::link::{self, Recorder, TIMEOUT};
+use crate::tell::{self, join, same, tail};
 use crate::COURSE_RECV;
+use demo_kit::say::{heading, say, show_bytes};
+use demo_kit::Side;
 use demo_kit::{Context, Result};
 use framing::{Codec, Header, Message};
 use serde_json::json;
@@ -53,6 +56,64 @@ pub struct SplitReport {
     pub second_body: Vec<u8>,
     /// The stream ended cleanly after the second reply.
     pub clean_end: bool,
+}
+
+impl SplitReport {
+    /// Narrates the report, step by step, for a student.
+    pub fn tell(&self) {
+        heading("split: a reply longer than the course's recv(1024)");
+        for m in &self.sent {
+            say(
+                Side::Client,
+                format!(
+                    "write_message(header {}, body of {} bytes): one writev",
+                    serde_json::Value::Object(m.header.clone()),
+                    m.body.len()
+                ),
+            );
+        }
+        tell::header_seen("reply 1", self.codec, &self.first);
+        let total: usize = self.body_reads.iter().sum();
+        say(
+            Side::Server,
+            format!(
+                "body: read(min(1024, remaining)) until total_size: {} = {total} bytes",
+                join(&self.body_reads)
+            ),
+        );
+        say(
+            Side::Server,
+            format!(
+                "reply 1 body: {} ... {} — {}",
+                show_bytes(&self.first_body[..self.first_body.len().min(40)]),
+                tail(&self.first_body),
+                same(&self.first_body, &self.sent[0].body)
+            ),
+        );
+        say(
+            Side::Kernel,
+            format!("FIONREAD now: {} bytes queued; reply 2 is {} bytes on the wire — nothing of it was eaten by reply 1", self.left_queued, self.second_wire_len),
+        );
+        tell::header_seen("reply 2", self.codec, &self.second);
+        say(
+            Side::Server,
+            format!(
+                "reply 2 body: {} — {}",
+                show_bytes(&self.second_body),
+                same(&self.second_body, &self.sent[1].body)
+            ),
+        );
+        if self.clean_end {
+            say(
+                Side::Server,
+                "then end of stream between messages: a clean close",
+            );
+        }
+        say(
+            Side::Note,
+            format!("without a header, a recv(1024) client would print the first 1024 bytes and the other {} would show up as the answer to the next command (try: cargo run -p sticky-demo split)", self.first_body.len().saturating_sub(1024)),
+        );
+    }
 }
 
 /// A stand-in for a long command output (like `ls -l /usr/bin`), exactly

@@ -1,0 +1,184 @@
+//! Hostile and broken clients: each gets a clear error frame or a clean
+//! close, the server logs it, and the next good client is served.
+
+mod common;
+
+use common::{ServerProc, PATIENCE};
+use framing::Codec;
+use remote_shell::client::Client;
+use remote_shell::framed_proto::{self, COMMAND, ERROR, HELLO};
+use remote_shell::security::MAX_COMMAND;
+use remote_shell::Protocol;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+/// A good client right after: proves the server kept serving.
+fn good_client_is_served(server: &ServerProc, proto: Protocol, token: Option<&[u8]>) {
+    let mut c = Client::connect(server.addr, proto, token).expect("good client connects");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    c.run(b"echo fine", &mut out, &mut err)
+        .expect("good client served");
+    assert_eq!(out, b"fine\n");
+}
+
+/// Send raw bytes, then read what the server answers until it closes.
+fn send_raw(server: &ServerProc, bytes: &[u8], half_close: bool) -> Vec<u8> {
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    s.write_all(bytes).unwrap();
+    if half_close {
+        s.shutdown(std::net::Shutdown::Write).unwrap();
+    }
+    let mut reply = Vec::new();
+    let _ = s.read_to_end(&mut reply); // a reset after the error frame is fine
+    reply
+}
+
+/// The first frame of a reply must be an error frame saying `what`.
+fn assert_error_frame(reply: &[u8], what: &str) {
+    let frame = Codec::network()
+        .read_frame(&mut &reply[..])
+        .expect("a whole frame")
+        .expect("a frame, not just a close");
+    assert_eq!(frame[0], ERROR, "{}", String::from_utf8_lossy(&frame));
+    let text = String::from_utf8_lossy(&frame[1..]);
+    assert!(
+        text.contains(what),
+        "error frame {text:?} should mention {what:?}"
+    );
+}
+
+fn frame(tag: u8, payload: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    framed_proto::send(&mut v, tag, payload).unwrap();
+    v
+}
+
+#[test]
+fn garbage_bytes_get_an_error_frame() {
+    let server = ServerProc::start(&[]);
+    let reply = send_raw(&server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", false);
+    assert_error_frame(&reply, "over the limit");
+    server.expect_log("bad frame");
+    good_client_is_served(&server, Protocol::Framed, None);
+}
+
+#[test]
+fn huge_and_negative_length_prefixes_get_an_error_frame() {
+    let server = ServerProc::start(&[]);
+    for prefix in [[0x7f, 0xff, 0xff, 0xff], [0xff, 0xff, 0xff, 0xff]] {
+        let reply = send_raw(&server, &prefix, false);
+        assert_error_frame(&reply, "over the limit");
+        good_client_is_served(&server, Protocol::Framed, None);
+    }
+    // The same after a proper hello, and for a too-long command.
+    let mut bytes = frame(HELLO, b"");
+    bytes.extend_from_slice(&frame(COMMAND, &vec![b'x'; MAX_COMMAND + 10]));
+    let reply = send_raw(&server, &bytes, false);
+    let ok_len = 4 + 1 + b"remote-shell/1".len();
+    assert_error_frame(&reply[ok_len..], "over the limit");
+    good_client_is_served(&server, Protocol::Framed, None);
+}
+
+#[test]
+fn a_frame_cut_off_then_a_disconnect_is_logged_and_closed() {
+    let server = ServerProc::start(&[]);
+    let mut bytes = frame(HELLO, b"");
+    bytes.extend_from_slice(&frame(COMMAND, b"echo this never arrives whole")[..12]);
+    send_raw(&server, &bytes, true);
+    server.expect_log("closed the connection in the middle of a frame");
+    good_client_is_served(&server, Protocol::Framed, None);
+    // A hello cut off, too.
+    send_raw(&server, &frame(HELLO, b"token")[..6], true);
+    good_client_is_served(&server, Protocol::Framed, None);
+}
+
+#[test]
+fn unknown_frame_types_and_a_missing_hello_are_refused() {
+    let server = ServerProc::start(&[]);
+    let reply = send_raw(&server, &frame(COMMAND, b"id"), false);
+    assert_error_frame(&reply, "first frame must be a hello");
+    let mut bytes = frame(HELLO, b"");
+    bytes.extend_from_slice(&frame(b'Z', b"??"));
+    let reply = send_raw(&server, &bytes, false);
+    assert!(String::from_utf8_lossy(&reply).contains("unknown frame type"));
+    server.expect_log("unknown frame type");
+    good_client_is_served(&server, Protocol::Framed, None);
+}
+
+#[test]
+fn a_client_that_never_reads_is_dropped_and_its_command_killed() {
+    let server = ServerProc::start(&["--write-timeout", "1", "--timeout", "120"]);
+    let stuck = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let mut s: &TcpStream = stuck.stream();
+    framed_proto::send(&mut s, COMMAND, b"head -c 200000000 /dev/zero").unwrap();
+    // While it is stuck, others are served.
+    good_client_is_served(&server, Protocol::Framed, None);
+    server.expect_log("not reading its output");
+    server.expect_log("output failed");
+    good_client_is_served(&server, Protocol::Framed, None);
+}
+
+#[test]
+fn a_course_client_that_never_reads_is_dropped() {
+    let server = ServerProc::start(&["--protocol", "course", "--write-timeout", "1"]);
+    let mut stuck = TcpStream::connect(server.addr).unwrap();
+    stuck.write_all(b"head -c 50000000 /dev/zero").unwrap();
+    server.expect_log("not reading its output");
+    good_client_is_served(&server, Protocol::Course, None);
+    drop(stuck);
+}
+
+#[test]
+fn course_mode_refuses_garbage_and_overlong_commands() {
+    let server = ServerProc::start(&["--protocol", "course"]);
+    // Not UTF-8: the course's server would crash on decode('utf-8').
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(b"\xff\xfe\x00garbage").unwrap();
+    let mut out = Vec::new();
+    remote_shell::course_proto::read_reply(&mut s, &mut out).unwrap();
+    assert!(String::from_utf8_lossy(&out).contains("not valid UTF-8"));
+    // The same connection still works.
+    let mut out = Vec::new();
+    remote_shell::course_proto::request(&mut s, b"echo ok", &mut out).unwrap();
+    assert_eq!(out, b"ok\n");
+    // Far over the limit in one write: refused, connection closed.
+    let reply = send_raw(&server, &vec![b'x'; 100_000], false);
+    assert!(String::from_utf8_lossy(&reply).contains("longer than"));
+    server.expect_log("refused a command over");
+    good_client_is_served(&server, Protocol::Course, None);
+}
+
+#[test]
+fn a_framed_client_speaking_to_a_course_server_fails_clearly() {
+    let server = ServerProc::start(&["--protocol", "course"]);
+    let err = Client::connect(server.addr, Protocol::Framed, None)
+        .err()
+        .expect("a framed hello is not a course command");
+    assert!(!err.to_string().is_empty());
+    good_client_is_served(&server, Protocol::Course, None);
+}
+
+#[test]
+fn a_token_is_checked_first_and_a_wrong_one_refused() {
+    let token = "correct horse battery";
+    let server = ServerProc::start_with(&[], &[("REMOTE_SHELL_TOKEN", token)]);
+    for wrong in [None, Some(&b"correct horse battery!"[..]), Some(&b"x"[..])] {
+        let err = Client::connect(server.addr, Protocol::Framed, wrong)
+            .err()
+            .expect("a wrong token must be refused");
+        assert!(err.to_string().contains("wrong or missing token"), "{err}");
+    }
+    server.expect_log("wrong or missing token");
+    good_client_is_served(&server, Protocol::Framed, Some(token.as_bytes()));
+}
+
+#[test]
+fn allow_remote_binds_any_address_but_needs_the_token() {
+    let token = "a-long-enough-token";
+    let server = ServerProc::start(&["--addr", "0.0.0.0:0", "--allow-remote", "--token", token]);
+    let mut server = server;
+    server.addr.set_ip([127, 0, 0, 1].into()); // reach it over loopback
+    assert!(Client::connect(server.addr, Protocol::Framed, None).is_err());
+    good_client_is_served(&server, Protocol::Framed, Some(token.as_bytes()));
+}

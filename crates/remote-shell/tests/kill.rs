@@ -1,0 +1,121 @@
+//! Commands never outlive their reason to run: a timeout, a client that
+//! hangs up, or the server stopping kill the command's whole process group,
+//! and the server reaps it.
+
+mod common;
+
+use common::{assert_command_gone, ServerProc, PATIENCE};
+use framing::Codec;
+use nix::sys::signal::Signal;
+use remote_shell::client::Client;
+use remote_shell::framed_proto::{self, client_codec, COMMAND, STDOUT};
+use remote_shell::Protocol;
+use std::net::TcpStream;
+
+/// Start `command` on a framed connection and return the pid it prints
+/// first (`echo $$` = the shell, which leads the process group).
+fn start_framed(client: &Client, command: &str) -> i32 {
+    let mut stream: &TcpStream = client.stream();
+    framed_proto::send(&mut stream, COMMAND, command.as_bytes()).unwrap();
+    let frame = client_codec().read_frame(&mut stream).unwrap().unwrap();
+    assert_eq!(frame[0], STDOUT, "first frame should be stdout");
+    String::from_utf8_lossy(&frame[1..])
+        .trim()
+        .parse()
+        .expect("a pid")
+}
+
+#[test]
+fn a_timeout_kills_the_whole_process_group_framed() {
+    let server = ServerProc::start(&["--timeout", "1"]);
+    let mut c = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    // A background job too: killpg must reach it, not just the shell.
+    let reply = c
+        .run(
+            b"sleep 31 & echo $$; sleep 30; echo never",
+            &mut out,
+            &mut err,
+        )
+        .unwrap();
+    let exit = reply.exit.unwrap();
+    assert!(exit.timed_out);
+    let pid: i32 = String::from_utf8_lossy(&out).trim().parse().unwrap();
+    assert_eq!(exit.pid, Some(pid));
+    assert_command_gone(pid);
+    server.expect_log(&format!("pid {pid} timed out: killed its process group"));
+    // The connection still works.
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    c.run(b"echo still here", &mut out, &mut err).unwrap();
+    assert_eq!(out, b"still here\n");
+}
+
+#[test]
+fn a_timeout_kills_the_command_course() {
+    let server = ServerProc::start(&["--protocol", "course", "--timeout", "1"]);
+    let mut c = Client::connect(server.addr, Protocol::Course, None).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let reply = c.run(b"echo $$; sleep 30", &mut out, &mut err).unwrap();
+    assert!(reply.exit.unwrap().timed_out);
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("timed out"), "{text}");
+    let pid: i32 = text.lines().last().unwrap().trim().parse().unwrap();
+    assert_command_gone(pid);
+}
+
+#[test]
+fn a_client_hanging_up_kills_its_command_framed() {
+    let server = ServerProc::start(&["--timeout", "60"]);
+    let client = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let pid = start_framed(&client, "echo $$; sleep 30");
+    drop(client); // close: FIN reaches the server while the command runs
+    assert_command_gone(pid);
+    server.expect_log(&format!("pid {pid} lost its client"));
+}
+
+#[test]
+fn a_client_hanging_up_kills_its_command_course() {
+    let server = ServerProc::start(&["--protocol", "course", "--timeout", "60"]);
+    let file = std::env::temp_dir().join(format!("remote-shell-test-pid-{}", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    let cmd = format!("echo $$ > {}; sleep 30", file.display());
+    std::io::Write::write_all(&mut stream, cmd.as_bytes()).unwrap();
+    let pid: i32 = demo_kit::wait::until(PATIENCE, || {
+        std::fs::read_to_string(&file).ok()?.trim().parse().ok()
+    })
+    .expect("the command wrote its pid");
+    let _ = std::fs::remove_file(&file);
+    drop(stream);
+    assert_command_gone(pid);
+    server.expect_log(&format!("pid {pid} lost its client"));
+}
+
+#[test]
+fn sigint_stops_the_server_cleanly_with_no_child_left() {
+    let mut server = ServerProc::start(&["--timeout", "60"]);
+    let busy = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let pid = start_framed(&busy, "echo $$; sleep 30");
+    let _idle = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    server.signal(Signal::SIGINT);
+    let (status, took) = server.wait_exit(PATIENCE).expect("the server did not exit");
+    eprintln!("server stopped {took:?} after SIGINT");
+    assert_eq!(status.code(), Some(0), "exit status {status:?}");
+    assert_command_gone(pid);
+    // The busy client sees the connection end instead of hanging.
+    let mut stream: &TcpStream = busy.stream();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let end = Codec::network().read_frame(&mut stream);
+    assert!(matches!(end, Ok(None) | Err(_)), "{end:?}");
+}
+
+#[test]
+fn sigterm_stops_an_idle_server_with_exit_zero() {
+    let mut server = ServerProc::start(&["--protocol", "course"]);
+    let _idle = TcpStream::connect(server.addr).unwrap();
+    server.expect_log("connected");
+    server.signal(Signal::SIGTERM);
+    let (status, _) = server.wait_exit(PATIENCE).expect("the server did not exit");
+    assert_eq!(status.code(), Some(0));
+    server.expect_log("exiting cleanly");
+}

@@ -1,0 +1,223 @@
+//! A real server process answering real clients on loopback: many at
+//! once, large and binary output, the stderr flood that deadlocks the
+//! course's server, and the `client` binary reading commands from stdin.
+
+mod common;
+
+use common::{ServerProc, PATIENCE};
+use remote_shell::client::Client;
+use remote_shell::exec::{self, Collect, Ending, Limits};
+use remote_shell::Protocol;
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::{mpsc, Arc, Barrier};
+use std::time::Duration;
+
+fn run(client: &mut Client, cmd: &str) -> (Vec<u8>, Vec<u8>, remote_shell::client::Reply) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let reply = client.run(cmd.as_bytes(), &mut out, &mut err).expect("run");
+    (out, err, reply)
+}
+
+fn many_clients(protocol: &str, proto: Protocol) {
+    let server = ServerProc::start(&["--protocol", protocol]);
+    let n = 24;
+    let barrier = Arc::new(Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let (addr, barrier) = (server.addr, Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                let mut c = Client::connect(addr, proto, None).expect("connect");
+                barrier.wait(); // all connected: the commands overlap
+                for round in 0..3 {
+                    let cmd = format!("sleep 0.1; echo out-{i}-{round}; echo err-{i} >&2");
+                    let (out, err, reply) = run(&mut c, &cmd);
+                    match proto {
+                        Protocol::Framed => {
+                            assert_eq!(out, format!("out-{i}-{round}\n").as_bytes());
+                            assert_eq!(err, format!("err-{i}\n").as_bytes());
+                        }
+                        Protocol::Course => {
+                            // stderr first, then stdout, all in one body
+                            assert_eq!(out, format!("err-{i}\nout-{i}-{round}\n").as_bytes());
+                        }
+                    }
+                    assert!(reply.exit.expect("exit status").success());
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("a client thread failed");
+    }
+}
+
+#[test]
+fn twenty_four_concurrent_framed_clients_each_get_their_own_answer() {
+    many_clients("framed", Protocol::Framed);
+}
+
+#[test]
+fn twenty_four_concurrent_course_clients_each_get_their_own_answer() {
+    many_clients("course", Protocol::Course);
+}
+
+#[test]
+fn large_binary_and_non_utf8_output_pass_through_unchanged() {
+    for (name, proto) in [("framed", Protocol::Framed), ("course", Protocol::Course)] {
+        let server = ServerProc::start(&["--protocol", name]);
+        let mut c = Client::connect(server.addr, proto, None).unwrap();
+        // 3 MB: over the spool's memory limit in course mode.
+        let (out, _, reply) = run(&mut c, "head -c 3000000 /dev/zero | tr '\\0' z");
+        assert_eq!(out.len(), 3_000_000, "{name}");
+        assert!(out.iter().all(|&b| b == b'z'));
+        assert!(reply.exit.unwrap().success());
+        let (out, _, _) = run(&mut c, "printf '\\377\\376\\000caf\\303\\251'");
+        assert_eq!(out, b"\xff\xfe\x00caf\xc3\xa9", "{name}");
+        let (out, _, _) = run(&mut c, "true");
+        assert!(out.is_empty());
+    }
+}
+
+#[test]
+fn exit_status_and_signals_reach_the_framed_client() {
+    let server = ServerProc::start(&[]);
+    let mut c = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let exit = run(&mut c, "exit 3").2.exit.unwrap();
+    assert_eq!((exit.code, exit.signal), (Some(3), None));
+    let exit = run(&mut c, "kill -TERM $$").2.exit.unwrap();
+    assert_eq!((exit.code, exit.signal), (None, Some(15)));
+}
+
+/// The course reads stdout to the end before reading stderr. A command
+/// that writes more to stderr than a pipe holds (64 KiB) blocks, stdout
+/// never ends: deadlock. First show it happens with the course's order...
+#[test]
+fn the_course_read_order_deadlocks_on_a_stderr_flood() {
+    let mut child = Command::new("/bin/sh")
+        .args(["-c", "head -c 1000000 /dev/zero >&2; echo done"])
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = stdout.read_to_end(&mut all); // stdout.read(), as in the course
+        let _ = tx.send(all);
+    });
+    // Without the flaw this finishes in milliseconds; with it, never.
+    assert!(
+        rx.recv_timeout(Duration::from_secs(3)).is_err(),
+        "stdout ended although nobody read stderr?"
+    );
+    let group = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL).unwrap();
+    child.wait().unwrap(); // reap
+    drop(child.stderr.take()); // (the shell's writers are dead now)
+    reader.join().unwrap();
+}
+
+/// ... then that ours, reading both pipes with poll(), does not deadlock,
+/// in the library and through both protocols.
+#[test]
+fn our_server_survives_the_stderr_flood() {
+    let cmd = "head -c 1000000 /dev/zero >&2; echo done";
+    let stop = AtomicBool::new(false);
+    let limits = Limits {
+        timeout: PATIENCE,
+        stop: &stop,
+        peer: None,
+        groups: None,
+    };
+    let mut sink = Collect::default();
+    let outcome = exec::run(cmd.as_bytes(), &limits, &mut sink).unwrap();
+    assert_eq!(outcome.ending, Ending::Exited(0));
+    assert_eq!(
+        (sink.stdout.as_slice(), sink.stderr.len()),
+        (&b"done\n"[..], 1_000_000)
+    );
+
+    for (name, proto) in [("framed", Protocol::Framed), ("course", Protocol::Course)] {
+        let server = ServerProc::start(&["--protocol", name, "--timeout", "60"]);
+        let mut c = Client::connect(server.addr, proto, None).unwrap();
+        let (out, err, reply) = run(&mut c, cmd);
+        assert!(reply.exit.unwrap().success(), "{name}");
+        assert_eq!(out.len() + err.len(), 1_000_005, "{name}");
+        assert!(out.ends_with(b"done\n"));
+    }
+}
+
+#[test]
+fn the_client_binary_reads_commands_from_stdin() {
+    let server = ServerProc::start(&[]);
+    let mut client = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
+        .args(["client", "--addr", &server.addr.to_string()])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = client.stdin.take().unwrap();
+    stdin
+        .write_all(b"echo hi\n\n  ls /no-such-dir  \nprintf '\\377ok'\nexit\necho never\n")
+        .unwrap();
+    drop(stdin);
+    let out = client.wait_with_output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, "hi\n\u{FFFD}ok");
+    assert!(stderr.contains("No such file"), "{stderr}");
+    assert!(stderr.contains("[exit status 2]"), "{stderr}");
+    server.expect_log("runs b'echo hi'");
+}
+
+#[test]
+fn bad_arguments_and_unsafe_addresses_are_refused_with_a_message() {
+    let cases: &[&[&str]] = &[
+        &["server", "--addr", "0.0.0.0:0"],
+        &[
+            "server",
+            "--addr",
+            "0.0.0.0:0",
+            "--protocol",
+            "course",
+            "--allow-remote",
+            "--token",
+            "long-enough-token",
+        ],
+        &["server", "--addr", "0.0.0.0:0", "--allow-remote"],
+        &["server", "--protocol", "ssh"],
+        &["server", "--timeout", "0"],
+        &["bogus"],
+    ];
+    for args in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
+            .args(*args)
+            .env_remove("REMOTE_SHELL_TOKEN")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn the_default_demo_runs_and_exits_zero() {
+    let out = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("timed out true"), "{stdout}");
+    assert!(stdout.contains("= struct.unpack('i')"), "{stdout}");
+}

@@ -69,10 +69,9 @@ impl fmt::Debug for Error {
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
     fn from(e: E) -> Error {
         let any: &dyn std::any::Any = &e;
-        let os_error = if let Some(io) = any.downcast_ref::<std::io::Error>() {
-            io.raw_os_error()
-        } else {
-            any.downcast_ref::<nix::Error>().map(|n| *n as i32)
+        let os_error = match any.downcast_ref::<std::io::Error>() {
+            Some(io) => io.raw_os_error(),
+            None => nix_errno(any),
         };
         Error {
             message: e.to_string(),
@@ -80,6 +79,16 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
             exit_code: 1,
         }
     }
+}
+
+#[cfg(unix)]
+fn nix_errno(any: &dyn std::any::Any) -> Option<i32> {
+    any.downcast_ref::<nix::Error>().map(|n| *n as i32)
+}
+
+#[cfg(not(unix))]
+fn nix_errno(_: &dyn std::any::Any) -> Option<i32> {
+    None
 }
 
 /// Adds context to a failure: `file.read(..).context("reading the header")`.

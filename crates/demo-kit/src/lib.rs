@@ -14,6 +14,7 @@
 //! * [`procfs`]: a process's state, parent, session and terminal from `/proc`.
 //! * [`wait`]: bounded polling for states the kernel offers no signal for.
 
+#[cfg(unix)]
 pub mod child;
 pub mod cli;
 pub mod fail;

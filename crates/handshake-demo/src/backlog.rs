@@ -201,18 +201,38 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     );
     say(Side::Kernel, format!("server side (/proc): {} ESTABLISHED waiting in the accept queue, {} SYN_RECV; listener's accept queue = {}", r.server_established, r.server_syn_recv, r.accept_queue));
     say(Side::Kernel, format!("TcpExt ListenOverflows grew by {} (SYNs dropped because an accept queue was full; counts the whole machine)", r.listen_overflows));
-    say(Side::Note, format!("backlog {backlog} let {} connections finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", r.established));
-    say(Side::Note, "the other clients got no SYN+ACK and no RST: their SYN was silently dropped and they keep retrying (SYN_SENT),");
-    say(Side::Note, "every 1 s for the first tcp_syn_linear_timeouts tries (a recent sysctl; older kernels double from the start), then doubling, tcp_syn_retries times in all.");
-    say(Side::Note, "so listen(N) limits connections that are finished but not yet accept()ed — not the connections a server can have.");
+    if r.established == backlog as usize + 1 {
+        say(Side::Note, format!("backlog {backlog} let {} connections finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", r.established));
+    } else {
+        say(
+            Side::Note,
+            format!(
+                "backlog {backlog} let {} of {clients} connections finish.",
+                r.established
+            ),
+        );
+    }
+    if r.syn_sent > 0 {
+        say(Side::Note, "the other clients got no SYN+ACK and no RST: their SYN was silently dropped and they keep retrying (SYN_SENT),");
+        say(Side::Note, "every 1 s for the first tcp_syn_linear_timeouts tries (a recent sysctl; older kernels double from the start), then doubling, tcp_syn_retries times in all.");
+        say(Side::Note, "so listen(N) limits connections that are finished but not yet accept()ed — not the connections a server can have.");
+    }
 
+    let waiting: Vec<usize> = (0..all.len())
+        .filter(|&i| kernel::state_of(&all[i].fd).ok() == Some(TcpState::SynSent))
+        .collect();
+    if waiting.is_empty() {
+        say(
+            Side::Note,
+            "no client is waiting: run with --clients above backlog + 1 to see the queue overflow.",
+        );
+        r.established_after = r.established;
+        return Ok(r);
+    }
     step(
         5,
         "the server accepts some; waiting clients retry and get in",
     );
-    let waiting: Vec<usize> = (0..all.len())
-        .filter(|&i| kernel::state_of(&all[i].fd).ok() == Some(TcpState::SynSent))
-        .collect();
     let to_accept = waiting.len().min(2);
     let mut accepted = Vec::new();
     for _ in 0..to_accept {

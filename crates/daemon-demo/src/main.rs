@@ -115,10 +115,15 @@ fn tell(r: &PdeathReport) {
         format!("waitpid(M {}): M {}", r.middle, describe(&r.middle_status)),
     );
     if let Some(p) = r.adopted_by {
+        let who = if p.as_raw() as u32 == std::process::id() {
+            "the demo, as subreaper"
+        } else {
+            "not the demo!"
+        };
         say(
             Side::Kernel,
             format!(
-                "/proc/{}/stat: C is still alive, its parent is now {p} (the demo, as subreaper)",
+                "/proc/{}/stat: C is still alive, its parent is now {p} ({who})",
                 r.child
             ),
         );
@@ -132,7 +137,7 @@ fn tell(r: &PdeathReport) {
                 describe(&r.child_status)
             ),
         );
-    } else {
+    } else if r.cleaned_up_by_us {
         say(
             Side::Parent,
             format!("cleaning up by pid: kill({}, SIGTERM)", r.child),
@@ -140,6 +145,15 @@ fn tell(r: &PdeathReport) {
         say(
             Side::Kernel,
             format!("waitpid(C {}): C {}", r.child, describe(&r.child_status)),
+        );
+    } else {
+        say(
+            Side::Kernel,
+            format!(
+                "waitpid(C {}): C {}, not by its pdeath signal",
+                r.child,
+                describe(&r.child_status)
+            ),
         );
     }
 }

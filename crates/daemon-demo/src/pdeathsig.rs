@@ -61,6 +61,8 @@ pub struct PdeathReport {
     pub child_status: WaitStatus,
     /// `ThreadExits`: C was reaped by M (still alive then), not by D.
     pub reaped_by_middle: bool,
+    /// C was still alive after its parent died, and D killed it by pid.
+    pub cleaned_up_by_us: bool,
 }
 
 /// Runs one generation-of-three experiment: `signal` is what C asks for
@@ -115,9 +117,10 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
             ppid_after_prctl,
             middle_status,
             adopted_by: None,
-            died_with_parent: matches!(child_status, WaitStatus::Signaled(..)),
+            died_with_parent: matches!(child_status, WaitStatus::Signaled(_, s, _) if Some(s) == signal),
             child_status,
             reaped_by_middle: true,
+            cleaned_up_by_us: false,
         });
     }
 
@@ -126,9 +129,11 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
     let middle_status = reap_within(middle, PATIENCE)?.context("M did not end")?;
     cleanup.done(middle);
 
+    let mut cleaned_up_by_us = false;
     let (adopted_by, died_with_parent, child_status) = if signal.is_some() {
         let status = reap_within(child, PATIENCE)?.context("C outlived its parent")?;
-        (None, true, status)
+        let by_pdeathsig = matches!(status, WaitStatus::Signaled(_, s, _) if Some(s) == signal);
+        (None, by_pdeathsig, status)
     } else {
         // C should be alive and ours now. Look, then clean up by pid.
         let adopted = demo_kit::procfs::stat(child.as_raw()).map(|s| Pid::from_raw(s.ppid));
@@ -137,6 +142,7 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
         } else {
             kill(child, Signal::SIGTERM).context("kill(C, SIGTERM) to clean up")?;
             let status = reap_within(child, PATIENCE)?.context("C ignored SIGTERM")?;
+            cleaned_up_by_us = true;
             (adopted, false, status)
         }
     };
@@ -152,6 +158,7 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
         died_with_parent,
         child_status,
         reaped_by_middle: false,
+        cleaned_up_by_us,
     })
 }
 

@@ -33,6 +33,7 @@ fn without_pdeathsig_the_child_survives_and_is_adopted() {
     let r = pdeathsig::run(None, ParentEnd::Exits).unwrap();
     assert_eq!(r.pdeathsig, None);
     assert!(!r.died_with_parent, "the child must outlive its parent");
+    assert!(r.cleaned_up_by_us);
     let me = nix::unistd::getpid();
     assert_eq!(
         r.adopted_by,

@@ -108,44 +108,46 @@ pub fn print_table(c: &Capture) {
             c.client, c.server
         ),
     );
-    say(Side::Note, " #  direction          flags     seq (absolute / relative)  ack (absolute / relative)  len");
+    let row = |n: &str,
+               dir: &str,
+               flags: &str,
+               seq: (String, String),
+               ack: (String, String),
+               len: &str| {
+        format!(
+            "{n:>2}  {dir:<16}  {flags:<8}  seq {:>10} = {:<5}  ack {:>10} = {:<5}  len {len}",
+            seq.0, seq.1, ack.0, ack.1
+        )
+    };
     for (i, s) in c.packets.iter().enumerate() {
-        let (who, mine, theirs) = if c.from_client(s) {
-            ("client -> server", x, y)
+        // Relative numbers count from each side's first seq: x for the
+        // client's bytes, y for the server's.
+        let (dir, (me, my_isn), (peer, peer_isn)) = if c.from_client(s) {
+            ("client -> server", ("x", x), ("y", y))
         } else {
-            ("server -> client", y, x)
+            ("server -> client", ("y", y), ("x", x))
         };
+        let seq = (
+            s.seq.to_string(),
+            format!("{me}+{}", s.seq.wrapping_sub(my_isn)),
+        );
         let ack = if s.has(ACK) {
-            format!(
-                "{:>10} / {:<13}",
-                s.ack,
-                format!(
-                    "{}+{}",
-                    if mine == x { "y" } else { "x" },
-                    s.ack.wrapping_sub(theirs)
-                )
+            (
+                s.ack.to_string(),
+                format!("{peer}+{}", s.ack.wrapping_sub(peer_isn)),
             )
         } else {
-            format!("{:>10} / {:<13}", "-", "-")
+            ("-".into(), "-".into())
         };
-        let seq = format!(
-            "{:>10} / {:<13}",
-            s.seq,
-            format!(
-                "{}+{}",
-                if mine == x { "x" } else { "y" },
-                s.seq.wrapping_sub(mine)
-            )
+        let line = row(
+            &(i + 1).to_string(),
+            dir,
+            &s.flag_names(),
+            seq,
+            ack,
+            &s.payload_len.to_string(),
         );
-        say(
-            Side::Kernel,
-            format!(
-                "{:>2}  {who}  {:<8}  {seq}  {ack}  {}",
-                i + 1,
-                s.flag_names(),
-                s.payload_len
-            ),
-        );
+        say(Side::Kernel, line);
     }
 }
 
@@ -164,7 +166,12 @@ pub fn run() -> Result<(Capture, Capture)> {
     let three = record(false)?;
     print_table(&three);
     explain_teardown(&three);
-    say(Side::Note, "a peer that closes at once may put its ACK on its own FIN (a FIN|ACK that acknowledges the client's FIN): three packets instead of four.");
+    if three.teardown().len() == 3 {
+        say(Side::Note, "three packets: the server's FIN|ACK also acknowledges the client's FIN. Linux delays a bare ACK (40-200 ms)");
+        say(Side::Note, "hoping to piggyback it; the server's close() came first, so ACK and FIN shared one packet.");
+    } else {
+        say(Side::Note, "this time the ACK left before the server's close(): four packets again. Rerun to see the three-packet case.");
+    }
     say(Side::Note, "the four waves are four *messages*; whether two of them share a packet is up to the kernel's timing.");
     Ok((four, three))
 }

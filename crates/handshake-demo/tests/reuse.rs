@@ -31,3 +31,12 @@ fn client_closing_first_leaves_the_server_port_free() {
     assert!(!r.time_wait_on_port);
     assert_eq!(r.bind_error, None);
 }
+
+/// Why the `reuse` mode builds its sockets with nix: Rust's own
+/// `TcpListener::bind` already sets SO_REUSEADDR on Unix.
+#[test]
+fn std_listener_sets_so_reuseaddr_by_itself() {
+    use nix::sys::socket::{getsockopt, sockopt::ReuseAddr};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    assert!(getsockopt(&l, ReuseAddr).unwrap());
+}

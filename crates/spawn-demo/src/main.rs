@@ -23,15 +23,17 @@ fn main() -> ExitCode {
 }
 
 #[cfg(unix)]
+mod speed;
+
+#[cfg(unix)]
 mod demo {
     use demo_kit::child::child_say;
     use demo_kit::cli::Args;
-    use demo_kit::say::{colors_enabled, heading, say, step};
+    use demo_kit::say::{colors_enabled, say, step};
     use demo_kit::{bail_msg, Context, Result, Side};
     use nix::unistd::{getpid, getppid};
     use spawn_demo::process::{now_ns, start, Run, Started};
-    use spawn_demo::timing::{self, Mode, TwoTasks};
-    use spawn_demo::{bench, respawn};
+    use spawn_demo::respawn;
     use std::time::{Duration, Instant};
 
     const HELP: &str = "\
@@ -63,7 +65,7 @@ OPTIONS:
             return bail_msg("--runs must be between 10 and 5000; see --help");
         }
         if bench {
-            run_bench(runs)?;
+            crate::speed::run_bench(runs)?;
         } else {
             let color = colors_enabled();
             say(
@@ -73,7 +75,7 @@ OPTIONS:
             way_one(color)?;
             way_two(color)?;
             way_three()?;
-            serial_concurrent_parallel(Duration::from_millis(work_ms))?;
+            crate::speed::serial_concurrent_parallel(Duration::from_millis(work_ms))?;
         }
         check_no_child_left()
     }
@@ -217,183 +219,6 @@ OPTIONS:
         );
         say(Side::Note, "nothing of our memory went along: the task name travelled in argv, the start signal through a pipe");
         Ok(())
-    }
-
-    fn serial_concurrent_parallel(work: Duration) -> Result<()> {
-        step(4, "串行 serial vs 并发 concurrent vs 并行 parallel");
-        let cores = timing::cores();
-        say(
-            Side::Kernel,
-            format!("CPU cores available to this process: {cores}"),
-        );
-        if let Some(load) = load_average() {
-            say(Side::Kernel, format!("load average (1 min) from /proc/loadavg: {load} — other programs compete for those cores"));
-        }
-        let rounds = timing::calibrate(work);
-        say(
-            Side::Parent,
-            format!(
-                "one task = {} rounds of arithmetic, calibrated to ≈ {} ms",
-                rounds,
-                work.as_millis()
-            ),
-        );
-        let serial = timing::run_two(Mode::Serial, rounds)?;
-        show(&serial, "serial: start A, join A, start B, join B");
-        // "One task" = how long a task took when it had a core to itself.
-        let one_task = serial.wall / 2;
-        match timing::some_allowed_cpu() {
-            Some(cpu) => show(
-                &timing::run_two(Mode::OneCore(cpu), rounds)?,
-                &format!("concurrent: both started, both pinned to CPU {cpu} (sched_setaffinity)"),
-            ),
-            None => say(
-                Side::Note,
-                "concurrent on one core: skipped, pinning a process to a CPU needs Linux",
-            ),
-        }
-        let parallel = timing::run_two(Mode::Parallel, rounds)?;
-        show(
-            &parallel,
-            "parallel: both started, the kernel may use every core",
-        );
-        let ratio = parallel.wall.as_secs_f64() / one_task.as_secs_f64().max(1e-9);
-        let verdict = if cores < 2 {
-            "one core only: parallel cannot beat serial here".to_string()
-        } else if ratio < 1.5 {
-            "two tasks took about the time of one: they ran in parallel".to_string()
-        } else {
-            "more than one task's time: another core was busy with other programs (see the load average)".to_string()
-        };
-        say(Side::Note, format!(
-            "one task ≈ {} ms (half the serial wall time); parallel took {ratio:.2}× that — {verdict}",
-            one_task.as_millis()
-        ));
-        Ok(())
-    }
-
-    /// The 1-minute load average (Linux); `None` elsewhere.
-    fn load_average() -> Option<String> {
-        let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-        text.split_whitespace().next().map(str::to_string)
-    }
-
-    fn show(run: &TwoTasks, what: &str) {
-        heading(what);
-        say(
-            Side::Parent,
-            format!("wall time {} ms", run.wall.as_millis()),
-        );
-        if let Some(spans) = run.spans() {
-            for (child, (b, e)) in run.children.iter().zip(spans) {
-                say(
-                    Side::Child,
-                    format!(
-                        "pid {}: task ran from {} ms to {} ms ({} ms)",
-                        child.pid,
-                        b.as_millis(),
-                        e.as_millis(),
-                        (e - b).as_millis()
-                    ),
-                );
-            }
-        }
-        if let Some(overlap) = run.overlapped() {
-            let what = if overlap {
-                "the two tasks' lifetimes overlapped"
-            } else {
-                "no overlap: one after the other"
-            };
-            say(Side::Note, what);
-        }
-    }
-
-    fn run_bench(runs: usize) -> Result<()> {
-        step(
-            1,
-            format!("start + wait for a child that does nothing, median of {runs} runs"),
-        );
-        let exe = std::env::current_exe().context("finding our own executable")?;
-        let fork = bench::fork_exit_wait(runs)?;
-        say(
-            Side::Parent,
-            format!(
-                "fork() + _exit(0) + waitpid():      {:>8.1} µs",
-                micros(fork)
-            ),
-        );
-        let ours = bench::start_join(runs)?;
-        say(
-            Side::Parent,
-            format!(
-                "our start() + join() (two pipes):   {:>8.1} µs",
-                micros(ours)
-            ),
-        );
-        let reexec_runs = (runs / 4).max(10);
-        let reexec = bench::reexec(&exe, reexec_runs)?;
-        say(
-            Side::Parent,
-            format!(
-                "re-exec (spawn method), {reexec_runs} runs:  {:>8.1} µs",
-                micros(reexec)
-            ),
-        );
-        say(
-            Side::Note,
-            format!("re-exec / fork = {:.1}×", ratio(reexec, fork)),
-        );
-        let (py_fork_runs, py_spawn_runs) = ((runs / 2).max(10), (runs / 20).max(5));
-        say(Side::Parent, format!("python3 -c <script>: Process().start(); join(), fork {py_fork_runs} runs, spawn {py_spawn_runs} runs"));
-        match bench::python(py_fork_runs, py_spawn_runs, Duration::from_secs(120))? {
-            None => say(Side::Note, "python3 not found: Python comparison skipped"),
-            Some(py) => {
-                say(
-                    Side::Parent,
-                    format!(
-                        "Python Process, fork method:        {:>8.1} µs",
-                        micros(py.fork)
-                    ),
-                );
-                say(
-                    Side::Parent,
-                    format!(
-                        "Python Process, spawn method:       {:>8.1} µs",
-                        micros(py.spawn)
-                    ),
-                );
-                say(
-                    Side::Note,
-                    format!(
-                        "Python fork / our fork+exit+waitpid = {:.1}× (target ≥ 5×)",
-                        ratio(py.fork, fork)
-                    ),
-                );
-                say(
-                    Side::Note,
-                    format!(
-                        "Python fork / our start()+join()    = {:.1}×",
-                        ratio(py.fork, ours)
-                    ),
-                );
-                say(
-                    Side::Note,
-                    format!(
-                        "Python spawn / our re-exec          = {:.1}×",
-                        ratio(py.spawn, reexec)
-                    ),
-                );
-            }
-        }
-        Ok(())
-    }
-
-    fn micros(d: Duration) -> f64 {
-        d.as_secs_f64() * 1e6
-    }
-
-    fn ratio(a: Duration, b: Duration) -> f64 {
-        a.as_secs_f64() / b.as_secs_f64().max(1e-9)
     }
 
     fn check_no_child_left() -> Result<()> {

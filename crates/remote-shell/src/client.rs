@@ -65,6 +65,8 @@ impl Client {
     pub fn connect(addr: SocketAddr, protocol: Protocol, token: Option<&[u8]>) -> Result<Client> {
         let stream = TcpStream::connect(addr)
             .with_context(|| format!("connecting to {addr} (is the server running?)"))?;
+        // Our commands are single writes; do not let Nagle hold them back.
+        stream.set_nodelay(true).context("setting TCP_NODELAY")?;
         let mut client = Client { stream, protocol };
         if protocol == Protocol::Framed {
             client.hello(token.unwrap_or(b""))?;

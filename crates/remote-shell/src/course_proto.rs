@@ -19,7 +19,7 @@
 //! `signal` and `timed_out`. The course's `hashlib` is a made-up constant;
 //! we send `null` rather than pretend.
 
-use crate::exec::{self, Ending, OutputSink, Stream};
+use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};
 use crate::security::{MAX_COMMAND, MAX_COURSE_OUTPUT, MAX_HEADER};
 use crate::server::Session;
 use crate::spool::Spool;
@@ -28,7 +28,7 @@ use framing::{total_size, write_all_vectored, Codec, FrameError, Header, Part};
 use serde_json::{json, Value};
 use std::io::{self, IoSlice, Read, Write};
 use std::net::TcpStream;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd};
 
 /// The course's header prefix: `struct.pack('i', n)` on x86-64.
 pub fn codec() -> Codec {
@@ -49,9 +49,22 @@ impl OutputSink for CourseSink {
                 "output over {MAX_COURSE_OUTPUT} bytes"
             )));
         }
+        self.spool(stream).push(bytes)
+    }
+
+    fn splice_from(&mut self, stream: Stream, pipe: BorrowedFd) -> Option<io::Result<usize>> {
+        if self.stderr.len() + self.stdout.len() + CHUNK as u64 > MAX_COURSE_OUTPUT {
+            return None; // near the limit: let `output` check it exactly
+        }
+        self.spool(stream).splice_from(pipe, CHUNK)
+    }
+}
+
+impl CourseSink {
+    fn spool(&mut self, stream: Stream) -> &mut Spool {
         match stream {
-            Stream::Stderr => self.stderr.push(bytes),
-            Stream::Stdout => self.stdout.push(bytes),
+            Stream::Stderr => &mut self.stderr,
+            Stream::Stdout => &mut self.stdout,
         }
     }
 }

@@ -23,12 +23,13 @@
 //! Whatever happens — normal exit, timeout, client gone, server stopping —
 //! we `wait()` for the child: nothing is left as a zombie.
 
+use nix::fcntl::{fcntl, FcntlArg};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::io::{self, Read};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
@@ -36,8 +37,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// How much we read from a pipe at once (also the pipe's default capacity).
-pub const CHUNK: usize = 64 * 1024;
+/// How much we read from a pipe at once. We also grow each pipe from the
+/// default 64 KiB to `PIPE_SIZE`: fewer, larger reads mean fewer wake-ups
+/// of the command and of the server.
+pub const CHUNK: usize = 256 * 1024;
+const PIPE_SIZE: i32 = 1 << 20;
 
 /// How often a waiting loop looks at the server's stop flag.
 pub const TICK: Duration = Duration::from_millis(50);
@@ -54,6 +58,13 @@ pub enum Stream {
 /// total size first). An error from the sink kills the command.
 pub trait OutputSink {
     fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()>;
+
+    /// Optionally take bytes straight from the pipe (e.g. `splice(2)` into
+    /// a file, with no copy through our memory). `None` = not now, use
+    /// `output`; `Some(Ok(0))` = end of the pipe.
+    fn splice_from(&mut self, _stream: Stream, _pipe: BorrowedFd) -> Option<io::Result<usize>> {
+        None
+    }
 }
 
 /// How a command ended, as observed by the server.
@@ -141,6 +152,16 @@ pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result
         .process_group(0) // setpgid(0, 0) in the child: its own group
         .spawn()?;
     let pid = child.id() as i32;
+    for fd in [
+        child.stdout.as_ref().map(|p| p.as_fd()),
+        child.stderr.as_ref().map(|p| p.as_fd()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        // Best effort: an unprivileged user may be limited to a smaller size.
+        let _ = fcntl(fd, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+    }
     if let Some(groups) = limits.groups {
         groups.insert(pid);
     }
@@ -186,6 +207,7 @@ fn pump(
     let mut stdout: Option<ChildStdout> = child.stdout.take();
     let mut stderr: Option<ChildStderr> = child.stderr.take();
     let mut buf = vec![0u8; CHUNK];
+    let exit_fd = pidfd(child.id() as i32);
     loop {
         if limits.stop.load(Ordering::SeqCst) {
             return Err(Ending::Stopped);
@@ -204,11 +226,16 @@ fn pump(
             }
         }
         let mut wait = TICK.min(deadline - now);
+        let mut exited = None;
         if stdout.is_none() && stderr.is_none() {
-            // Nothing to poll but the client: look again for the exit soon.
-            wait = wait.min(Duration::from_millis(1));
+            // Pipes closed: wait for the exit itself. A pidfd becomes
+            // readable when the process ends; without one, look again soon.
+            match &exit_fd {
+                Some(fd) => exited = Some(fd.as_fd()),
+                None => wait = wait.min(Duration::from_millis(1)),
+            }
         }
-        let ready = wait_ready(stdout.as_ref(), stderr.as_ref(), limits.peer, wait)?;
+        let ready = wait_ready(stdout.as_ref(), stderr.as_ref(), limits.peer, exited, wait)?;
         if ready.0 {
             read_into(&mut stdout, Stream::Stdout, &mut buf, sink, &mut counts.0)?;
         }
@@ -226,6 +253,7 @@ fn wait_ready(
     stdout: Option<&ChildStdout>,
     stderr: Option<&ChildStderr>,
     peer: Option<BorrowedFd>,
+    exited: Option<BorrowedFd>,
     wait: Duration,
 ) -> Result<(bool, bool), Ending> {
     use nix::libc::{poll, pollfd, POLLERR, POLLHUP, POLLIN, POLLRDHUP};
@@ -241,9 +269,10 @@ fn wait_ready(
         // ask for POLLIN, so a client typing ahead is not mistaken for one
         // that left. POLLHUP/POLLERR (e.g. after a RST) are always reported.
         fd(peer, POLLRDHUP),
+        fd(exited, POLLIN),
     ];
     let ms = wait.as_millis().min(i32::MAX as u128) as i32;
-    // SAFETY: `fds` is a valid array of 3 pollfd for the whole call, and
+    // SAFETY: `fds` is a valid array of 4 pollfd for the whole call, and
     // every fd in it is borrowed from an object alive for this function.
     let n = unsafe { poll(fds.as_mut_ptr(), fds.len() as nix::libc::nfds_t, ms) };
     if n < 0 {
@@ -263,9 +292,23 @@ fn wait_ready(
     ))
 }
 
+/// `pidfd_open(2)` (Linux 5.3+): a descriptor that becomes readable when
+/// the process `pid` exits, so `poll` can wait for the exit like for data.
+/// `None` on older kernels.
+fn pidfd(pid: i32) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open(pid, flags) only returns a new descriptor or -1.
+    // The pid is our unreaped child, so it cannot have been reused.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: the kernel just created this descriptor; nothing else owns it.
+    Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
 /// Read what one pipe has (poll said it would not block) and hand it to
 /// the sink; EOF closes our end.
-fn read_into<P: Read>(
+fn read_into<P: Read + AsFd>(
     pipe: &mut Option<P>,
     stream: Stream,
     buf: &mut [u8],
@@ -275,13 +318,19 @@ fn read_into<P: Read>(
     let Some(p) = pipe.as_mut() else {
         return Ok(());
     };
-    match p.read(buf) {
-        Ok(0) => *pipe = None,
-        Ok(n) => {
-            *count += n as u64;
-            sink.output(stream, &buf[..n])
-                .map_err(|e| Ending::SinkFailed(e.kind(), e.to_string()))?;
-        }
+    // A sink may move the bytes itself, without passing through `buf`.
+    let moved = match sink.splice_from(stream, p.as_fd()) {
+        Some(result) => result,
+        None => p.read(buf).and_then(|n| {
+            if n > 0 {
+                sink.output(stream, &buf[..n])?;
+            }
+            Ok(n)
+        }),
+    };
+    match moved {
+        Ok(0) => *pipe = None, // EOF: every writer closed its end
+        Ok(n) => *count += n as u64,
         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
         Err(e) => return Err(Ending::SinkFailed(e.kind(), e.to_string())),
     }

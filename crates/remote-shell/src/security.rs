@@ -76,10 +76,10 @@ pub fn check_bind(
 /// not on where they first differ.
 pub fn token_matches(expected: &[u8], given: &[u8]) -> bool {
     let mut diff = (expected.len() ^ given.len()) as u64;
-    for i in 0..expected.len() {
+    for (i, &e) in expected.iter().enumerate() {
         // When the lengths differ we still walk all of `expected`.
         let g = given.get(i).copied().unwrap_or(0);
-        diff |= u64::from(expected[i] ^ g);
+        diff |= u64::from(e ^ g);
     }
     std::hint::black_box(diff) == 0
 }

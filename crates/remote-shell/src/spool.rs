@@ -11,6 +11,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -58,6 +59,30 @@ impl Spool {
         }
         self.len += bytes.len() as u64;
         Ok(())
+    }
+
+    /// Once the spool is a file, move up to `max` bytes from a pipe into it
+    /// with `splice(2)`: the kernel copies pipe pages to the file's page
+    /// cache, never through our memory. `None` while still in memory.
+    pub fn splice_from(&mut self, pipe: BorrowedFd, max: usize) -> Option<io::Result<usize>> {
+        let file = self.file.as_ref()?;
+        // SAFETY: both descriptors are open for the whole call; null
+        // offsets mean "use and advance the current file positions".
+        let n = unsafe {
+            nix::libc::splice(
+                pipe.as_raw_fd(),
+                std::ptr::null_mut(),
+                file.as_raw_fd(),
+                std::ptr::null_mut(),
+                max,
+                nix::libc::SPLICE_F_MOVE,
+            )
+        };
+        if n < 0 {
+            return Some(Err(io::Error::last_os_error()));
+        }
+        self.len += n as u64;
+        Some(Ok(n as usize))
     }
 
     /// Write everything spooled to `w`.

@@ -16,88 +16,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
-const COURSE_CLIENT: &str = r#"
-from socket import *
-import struct
-import json
-import sys
-phone = socket(AF_INET, SOCK_STREAM)
-phone.connect(('127.0.0.1', int(sys.argv[1])))
+const COURSE_CLIENT: &str = include_str!("peers/course_client.py");
 
-while True:
-    try:
-        cmd = input(">>>>").strip()
-    except EOFError:
-        break
-    if not cmd:
-        continue
-    phone.send(cmd.encode('utf-8'))
-
-    dahler_len = struct.unpack('i', phone.recv(4))[0]  # 先接收报头长度
-    dahler_bytes = phone.recv(dahler_len)  # 在接收bytes类型的字典
-    dahler_str = dahler_bytes.decode('utf-8')
-    dahler_dic = json.loads(dahler_str)
-
-    total_size = dahler_dic['total_size']  # 接受的文件总大小
-
-    recv_size = 0
-    res = b''
-    while recv_size < total_size:
-        data = phone.recv(1024)
-        res += data
-        recv_size += len(data)
-    print(res.decode('utf-8'), end='\x1e')
-"#;
-
-const COURSE_SERVER: &str = r#"
-import socket
-import subprocess
-import struct
-import json
-import sys
-
-phone = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # 建立服务器
-phone.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-phone.bind(('127.0.0.1', int(sys.argv[1])))  # 绑定IP,port
-
-phone.listen(5)  # 监听状态
-print(phone.getsockname()[1], flush=True)
-while True:
-    conn, client_addr = phone.accept()  # 接发数据
-
-    while True:
-        try:
-            data = conn.recv(1024)  # 读收到的文件 最大限制为1024字节
-            if len(data) == 0:
-                break
-            print(data)
-            boj = subprocess.Popen(
-                                    data.decode('utf-8'),
-                                    shell=True,
-                                    stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE)
-            stdout_res = boj.stdout.read()
-            stderr_res = boj.stderr.read()
-
-            total_size = len(stderr_res)+len(stdout_res)
-            haderl_dic = {
-                'file': 'a.txt',
-                'total_size': total_size,
-                'hashlib': 'adasd1dfad311r'
-                }
-            haderl_str = json.dumps(haderl_dic)
-            haderl_bytes = haderl_str.encode('utf-8')
-
-            conn.send(struct.pack('i', len(haderl_str)))   # 先发报头长度
-            conn.send(haderl_bytes)  # 再发报头字典
-            conn.send(stderr_res)  # 在发内容
-            conn.send(stdout_res)
-        except ConnectionResetError as e:
-            print(e)
-            break
-
-    conn.close()
-"#;
+const COURSE_SERVER: &str = include_str!("peers/course_server.py");
 
 /// The commands both directions run, and the body the course expects:
 /// stderr, then stdout.

@@ -17,6 +17,7 @@
 //! When the program finally accepts, a retry gets in.
 
 use crate::kernel::{self, TcpState};
+use crate::procnet;
 use demo_kit::say::{say, step};
 use demo_kit::{Context, Result, Side};
 use nix::errno::Errno;
@@ -111,7 +112,7 @@ pub fn count(clients: &[Client], state: TcpState) -> Result<usize> {
 
 /// Server-side sockets for this listener in /proc: (ESTABLISHED, SYN_RECV).
 pub fn server_side(listen_addr: SocketAddr) -> Result<(usize, usize)> {
-    let entries = kernel::proc_entries()?;
+    let entries = procnet::proc_entries()?;
     let mine = entries.iter().filter(|e| e.local == listen_addr);
     let (mut est, mut syn) = (0, 0);
     for e in mine {
@@ -137,13 +138,13 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
         "ipv4/tcp_syn_retries",
         "ipv4/tcp_syn_linear_timeouts",
     ] {
-        let value = kernel::sysctl(name).unwrap_or_else(|e| format!("unreadable: {e}"));
+        let value = procnet::sysctl(name).unwrap_or_else(|e| format!("unreadable: {e}"));
         say(
             Side::Kernel,
             format!("net.{} = {value}", name.replace('/', ".")),
         );
     }
-    let overflows_before = kernel::tcp_ext_counter("ListenOverflows").unwrap_or(0);
+    let overflows_before = procnet::tcp_ext_counter("ListenOverflows").unwrap_or(0);
 
     step(2, format!("listen(backlog={backlog}) and never accept()"));
     let (lfd, laddr) = listener(ipv6, backlog)?;
@@ -189,7 +190,7 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     r.syn_sent = count(&all, TcpState::SynSent)?;
     (r.server_established, r.server_syn_recv) = server_side(laddr)?;
     r.accept_queue = kernel::tcp_info(&lfd)?.unacked;
-    r.listen_overflows = kernel::tcp_ext_counter("ListenOverflows")
+    r.listen_overflows = procnet::tcp_ext_counter("ListenOverflows")
         .unwrap_or(0)
         .saturating_sub(overflows_before);
     say(

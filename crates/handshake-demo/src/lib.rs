@@ -4,7 +4,7 @@
 //! The course shows these as pictures. Here every state, counter and packet
 //! printed is read from Linux at the moment it happens:
 //!
-//! * [`kernel`]: where Linux tells a socket's state (`TCP_INFO`, `/proc/net/tcp`).
+//! * [`kernel`] + [`procnet`]: where Linux tells a socket's state (`TCP_INFO`, `/proc/net/tcp`).
 //! * [`states`] + [`tour`]: one connection from `listen()` to TIME_WAIT.
 //! * [`backlog`]: a listener that never accepts, and what the backlog limits.
 //! * [`packet`] + [`sniff`] + [`wire`]: the real SYN / SYN+ACK / ACK and FIN packets.
@@ -13,6 +13,7 @@
 pub mod backlog;
 pub mod kernel;
 pub mod packet;
+pub mod procnet;
 pub mod reuse;
 pub mod sniff;
 pub mod states;

@@ -10,6 +10,7 @@
 //! *reads* an option; Python then silently does nothing useful).
 
 use crate::kernel::{self, TcpState};
+use crate::procnet;
 use demo_kit::say::{say, step};
 use demo_kit::{Context, Result, Side};
 use nix::errno::Errno;
@@ -90,8 +91,8 @@ pub fn attempt(
 
     // Wait (bounded) for the connection to settle into its final records.
     let time_wait_on_port = demo_kit::wait::until(Duration::from_secs(5), || {
-        let e = kernel::proc_entry(port_addr, client_addr).ok()?;
-        let c = kernel::proc_entry(client_addr, port_addr).ok()?;
+        let e = procnet::proc_entry(port_addr, client_addr).ok()?;
+        let c = procnet::proc_entry(client_addr, port_addr).ok()?;
         match (server_closed_first, e.map(|e| e.state), c.map(|c| c.state)) {
             (true, Some(TcpState::TimeWait), None) => Some(true),
             (false, None, Some(TcpState::TimeWait)) => Some(false),

@@ -7,6 +7,7 @@
 //! method per step; [`crate::tour`] narrates them in order.
 
 use crate::kernel::{self, TcpInfo, TcpState};
+use crate::procnet;
 use demo_kit::{Context, Result};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -109,8 +110,8 @@ impl Lab {
             e.server_fd = Some(kernel::state_of(s)?);
         }
         if let Some(ca) = self.client_addr {
-            e.client_proc = kernel::proc_state(ca, self.server_addr)?;
-            e.server_proc = kernel::proc_state(self.server_addr, ca)?;
+            e.client_proc = procnet::proc_state(ca, self.server_addr)?;
+            e.server_proc = procnet::proc_state(self.server_addr, ca)?;
         }
         Ok(e)
     }
@@ -187,6 +188,6 @@ impl Lab {
 
     /// Bytes sitting in a socket's send queue according to `/proc`.
     pub fn tx_queue(&self, local: SocketAddr, remote: SocketAddr) -> Result<u64> {
-        Ok(kernel::proc_entry(local, remote)?.map_or(0, |e| e.tx_queue))
+        Ok(procnet::proc_entry(local, remote)?.map_or(0, |e| e.tx_queue))
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! Every state printed is read back from the kernel at that moment.
 
-use crate::kernel::{self, TcpState};
+use crate::kernel::TcpState;
+use crate::procnet;
 use crate::states::{show, Ends, Lab};
 use demo_kit::say::{say, step};
 use demo_kit::{Context, Result, Side};
@@ -167,7 +168,7 @@ fn main_steps(ipv6: bool, r: &mut TourReport) -> Result<()> {
         lab.client_addr.context("no client address")?,
         lab.server_addr,
     );
-    if let Some(e) = kernel::proc_entry(ca, sa)? {
+    if let Some(e) = procnet::proc_entry(ca, sa)? {
         r.time_wait_left = (e.timer == 3).then_some(e.timer_left_secs);
         say(
             Side::Kernel,

@@ -74,7 +74,7 @@ pub fn record(server_waits: bool) -> Result<Capture> {
     drop(conn); // close(): the server's FIN
                 // Wait (bounded) until the client's kernel has answered the last FIN.
     demo_kit::wait::until(Duration::from_secs(5), || {
-        let e = crate::kernel::proc_entry(client_addr.into(), server.into()).ok()??;
+        let e = crate::procnet::proc_entry(client_addr.into(), server.into()).ok()??;
         (e.state == crate::kernel::TcpState::TimeWait).then_some(())
     });
     let packets = sniff::read_packets(&raw, server.port())?;

@@ -1,0 +1,165 @@
+//! Reading `/proc/net/tcp{,6}`, `/proc/net/netstat` and `/proc/sys/net`:
+//! the kernel's tables, for what no file descriptor can tell.
+//!
+//! `/proc/net/tcp` lists every IPv4 TCP socket of this network namespace
+//! (`/proc/net/tcp6` the IPv6 ones) — also those without an fd: a finished
+//! connection still waiting for `accept()`, and a TIME_WAIT record. It is
+//! what `ss -tan` and `netstat -tan` read.
+
+use crate::kernel::TcpState;
+use demo_kit::{Context, Result};
+use nix::libc;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+/// One line of `/proc/net/tcp` or `/proc/net/tcp6`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProcEntry {
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+    pub state: TcpState,
+    /// Bytes queued for sending (not yet acknowledged by the peer).
+    pub tx_queue: u64,
+    /// Bytes received but not read by the program (on a listener: the
+    /// accept-queue length).
+    pub rx_queue: u64,
+    /// Which timer runs (`tr`): 0 none, 1 retransmit, 2 keepalive,
+    /// 3 TIME_WAIT, 4 zero-window probe.
+    pub timer: u8,
+    /// Time left on that timer (`tm->when`), in seconds.
+    pub timer_left_secs: f64,
+}
+
+/// Reads every TCP socket of this network namespace, IPv4 and IPv6.
+pub fn proc_entries() -> Result<Vec<ProcEntry>> {
+    let mut all = Vec::new();
+    for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            // A kernel without IPv6 has no tcp6 file; that is fine.
+            Err(_) if path.ends_with('6') => continue,
+            Err(e) => return Err(e).context(format!("reading {path} (is this Linux?)")),
+        };
+        all.extend(text.lines().skip(1).filter_map(parse_proc_line));
+    }
+    Ok(all)
+}
+
+/// The state of the socket whose local end is `local` and remote end is
+/// `remote`, or `None` if the kernel lists no such socket.
+pub fn proc_state(local: SocketAddr, remote: SocketAddr) -> Result<Option<TcpState>> {
+    Ok(proc_entry(local, remote)?.map(|e| e.state))
+}
+
+/// The whole `/proc` line for the socket `local` → `remote`, if listed.
+pub fn proc_entry(local: SocketAddr, remote: SocketAddr) -> Result<Option<ProcEntry>> {
+    Ok(proc_entries()?
+        .into_iter()
+        .find(|e| e.local == local && e.remote == remote))
+}
+
+/// Parses one line such as
+/// `0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 ...`.
+///
+/// Addresses are printed as the raw bytes of the address read as native
+/// 32-bit words (so 127.0.0.1 shows as `0100007F` on x86), ports as plain hex.
+///
+/// ```
+/// use handshake_demo::{kernel::TcpState, procnet::parse_proc_line};
+/// let e = parse_proc_line("0: 0100007F:1F90 00000000:0000 0A 00000000:00000002 00:00000000 0 0").unwrap();
+/// assert_eq!(e.local.to_string(), "127.0.0.1:8080");
+/// assert_eq!((e.state, e.rx_queue), (TcpState::Listen, 2));
+/// ```
+pub fn parse_proc_line(line: &str) -> Option<ProcEntry> {
+    let mut f = line.split_whitespace();
+    let _slot = f.next()?;
+    let local = parse_proc_addr(f.next()?)?;
+    let remote = parse_proc_addr(f.next()?)?;
+    let state = TcpState::from_kernel(u8::from_str_radix(f.next()?, 16).ok()?);
+    let (tx, rx) = f.next()?.split_once(':')?;
+    let (timer, when) = f.next()?.split_once(':')?;
+    Some(ProcEntry {
+        local,
+        remote,
+        state,
+        tx_queue: u64::from_str_radix(tx, 16).ok()?,
+        rx_queue: u64::from_str_radix(rx, 16).ok()?,
+        timer: u8::from_str_radix(timer, 16).ok()?,
+        // The kernel prints it in clock ticks (USER_HZ, 100 on Linux).
+        timer_left_secs: u64::from_str_radix(when, 16).ok()? as f64 / clock_ticks(),
+    })
+}
+
+fn clock_ticks() -> f64 {
+    // SAFETY: sysconf only reads a configuration value.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 {
+        t as f64
+    } else {
+        100.0
+    }
+}
+
+fn parse_proc_addr(field: &str) -> Option<SocketAddr> {
+    let (addr, port) = field.split_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let mut bytes = Vec::with_capacity(16);
+    for chunk in addr.as_bytes().chunks(8) {
+        let word = u32::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
+        bytes.extend_from_slice(&word.to_ne_bytes());
+    }
+    let ip = match bytes.len() {
+        4 => IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])),
+        16 => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?)),
+        _ => return None,
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
+/// A number from `/proc/sys/net/...`, e.g. `sysctl("core/somaxconn")`.
+pub fn sysctl(name: &str) -> Result<String> {
+    let path = format!("/proc/sys/net/{name}");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    Ok(text.trim().to_string())
+}
+
+/// A counter from the `TcpExt:` lines of `/proc/net/netstat`, e.g.
+/// `ListenOverflows` (SYNs dropped because an accept queue was full).
+/// The counters are for the whole network namespace, not for one socket.
+pub fn tcp_ext_counter(name: &str) -> Result<u64> {
+    let text = std::fs::read_to_string("/proc/net/netstat").context("reading /proc/net/netstat")?;
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("TcpExt:")).collect();
+    // The first TcpExt: line holds the names, the second the values.
+    if let [names, values, ..] = lines[..] {
+        for (n, v) in names.split_whitespace().zip(values.split_whitespace()) {
+            if n == name {
+                return v.parse().with_context(|| format!("parsing TcpExt {name}"));
+            }
+        }
+    }
+    demo_kit::bail_msg(format!("no TcpExt counter {name} in /proc/net/netstat"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_an_ipv6_time_wait_line() {
+        // A real line of /proc/net/tcp6: [::1]:41000 -> [::1]:8080, TIME_WAIT.
+        let line = "3: 00000000000000000000000001000000:A028 00000000000000000000000001000000:1F90 06 00000000:00000000 03:00001770 00000000 0 0 0 3 0000000000000000";
+        let e = parse_proc_line(line).unwrap();
+        assert_eq!(e.local, "[::1]:41000".parse().unwrap());
+        assert_eq!(e.remote, "[::1]:8080".parse().unwrap());
+        assert_eq!((e.state, e.timer), (TcpState::TimeWait, 3));
+        assert!((e.timer_left_secs - 60.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert_eq!(
+            parse_proc_line("  sl  local_address rem_address   st"),
+            None
+        );
+        assert_eq!(parse_proc_line(""), None);
+    }
+}

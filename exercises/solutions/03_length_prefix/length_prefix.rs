@@ -71,15 +71,15 @@ mod tests {
             // the receiver recovers each message from its prefix.
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let addr = listener.local_addr().unwrap();
+            let mut all = Vec::new();
+            for msg in [
+                &b"ls -l"[..],
+                b"",
+                b"a longer message, 40 bytes long........",
+            ] {
+                all.extend(frame(msg).unwrap());
+            }
             let sender = thread::spawn(move || {
-                let mut all = Vec::new();
-                for msg in [
-                    &b"ls -l"[..],
-                    b"",
-                    b"a longer message, 40 bytes long........",
-                ] {
-                    all.extend(frame(msg).unwrap());
-                }
                 TcpStream::connect(addr).unwrap().write_all(&all).unwrap();
             });
             let (mut conn, _) = listener.accept().unwrap();

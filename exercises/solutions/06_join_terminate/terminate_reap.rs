@@ -83,9 +83,21 @@ mod tests {
     use exercises::within;
     use std::time::{Duration, Instant};
 
+    /// Sleeps "forever" (30 s at most, so a failed test leaves nothing behind).
     fn sleeps_forever() -> i32 {
-        loop {
-            nix::unistd::pause();
+        std::thread::sleep(Duration::from_secs(30));
+        0
+    }
+
+    /// If the test fails half-way, kills and reaps a child still running.
+    struct Cleanup(Pid);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            // StillAlive means: not reaped, so the pid is still ours to kill.
+            if let Ok(WaitStatus::StillAlive) = waitpid(self.0, Some(WaitPidFlag::WNOHANG)) {
+                let _ = kill(self.0, Signal::SIGKILL);
+                let _ = waitpid(self.0, None);
+            }
         }
     }
 
@@ -101,6 +113,7 @@ mod tests {
     fn terminate_then_join_reports_sigterm() {
         within(10, || {
             let mut child = start(sleeps_forever);
+            let _cleanup = Cleanup(child.pid);
             assert!(child.is_alive(), "a sleeping child is alive");
             child.terminate().unwrap();
             let status = child.join().unwrap();
@@ -123,6 +136,7 @@ mod tests {
     fn a_child_that_ends_by_itself() {
         within(10, || {
             let mut child = start(exits_with_3);
+            let _cleanup = Cleanup(child.pid);
             let deadline = Instant::now() + Duration::from_secs(8);
             while child.is_alive() {
                 assert!(Instant::now() < deadline, "the child should end by itself");
@@ -140,6 +154,7 @@ mod tests {
     fn is_alive_does_not_block() {
         within(10, || {
             let mut child = start(sleeps_forever);
+            let _cleanup = Cleanup(child.pid);
             for _ in 0..100 {
                 assert!(child.is_alive());
             }

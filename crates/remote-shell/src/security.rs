@@ -46,6 +46,12 @@ pub fn check_bind(
     allow_remote: bool,
     token: Option<&[u8]>,
 ) -> Result<()> {
+    if protocol == Protocol::Course && token.is_some() {
+        return bail_msg(format!(
+            "the course protocol has no place for a token, so it cannot check one: \
+             drop --token (and unset {TOKEN_ENV}) or use --protocol framed"
+        ));
+    }
     if addr.ip().is_loopback() {
         return Ok(());
     }
@@ -103,6 +109,7 @@ mod tests {
         let any: SocketAddr = "0.0.0.0:0".parse().unwrap();
         assert!(check_bind(lo, Protocol::Course, false, None).is_ok());
         assert!(check_bind(any, Protocol::Course, true, Some(b"long-enough")).is_err());
+        assert!(check_bind(lo, Protocol::Course, false, Some(b"long-enough")).is_err());
         assert!(check_bind(any, Protocol::Framed, false, Some(b"long-enough")).is_err());
         assert!(check_bind(any, Protocol::Framed, true, None).is_err());
         assert!(check_bind(any, Protocol::Framed, true, Some(b"short")).is_err());

@@ -220,15 +220,21 @@ impl Server {
         let done = demo_kit::wait::until(Duration::from_millis(900), || {
             (self.shared.active.load(Ordering::SeqCst) == 0).then_some(())
         });
-        if done.is_none() {
+        if done.is_some() {
+            say(
+                Side::Server,
+                "stopped: every connection closed, every command reaped",
+            );
+        } else {
             // A thread is stuck (e.g. in a write); reap its child ourselves.
-            for pgid in self.shared.groups.snapshot() {
+            let left = self.shared.groups.snapshot();
+            for &pgid in &left {
                 let pid = nix::unistd::Pid::from_raw(pgid);
                 let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
                 let _ = nix::sys::wait::waitpid(pid, None);
             }
+            say(Side::Server, format!("stopped: a connection thread did not finish in time; reaped {} command(s) directly", left.len()));
         }
-        say(Side::Server, "stopped: every command reaped");
         killed
     }
 }

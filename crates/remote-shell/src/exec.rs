@@ -175,7 +175,13 @@ pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result
         Err(ending) => {
             // kill(-pgid, SIGKILL): the shell and all it started.
             let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-            ending
+            if limits.stop.load(Ordering::SeqCst) {
+                // A stopping server shuts the sockets down, which looks
+                // like a client leaving: name the real reason.
+                Ending::Stopped
+            } else {
+                ending
+            }
         }
     };
     // Close our ends of the pipes, then reap. After SIGKILL this returns

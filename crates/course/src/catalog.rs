@@ -1,0 +1,215 @@
+//! The exercises, in course order, and where their files live.
+//!
+//! The order is the course's (docs/README.md): each exercise names the
+//! lesson it practises. `exercises/Cargo.toml` declares the same list as
+//! test targets; a test below checks that the two agree.
+//!
+//! Each exercise's *pristine* text (as shipped, unsolved) is compiled into
+//! this program from `crates/course/pristine/`, so `reset` can restore it and
+//! `verify` can prove it fails, whatever the student has done to their copy.
+
+use std::path::PathBuf;
+
+/// One exercise.
+#[derive(Debug)]
+pub struct Exercise {
+    /// The name students type: `cargo run -p course -- check NAME`.
+    pub name: &'static str,
+    /// The file, relative to `exercises/` (also the solution's path under
+    /// `exercises/solutions/`).
+    pub path: &'static str,
+    /// The lesson it belongs to, relative to the repository root.
+    pub lesson: &'static str,
+    /// The lesson's number and title, for lists.
+    pub topic: &'static str,
+    /// The file as shipped.
+    pub pristine: &'static str,
+}
+
+macro_rules! exercise {
+    ($name:literal, $dir:literal, $lesson:literal, $topic:literal) => {
+        Exercise {
+            name: $name,
+            path: concat!($dir, "/", $name, ".rs"),
+            lesson: concat!("docs/", $lesson, ".md"),
+            topic: $topic,
+            pristine: include_str!(concat!("../pristine/", $dir, "/", $name, ".rs")),
+        }
+    };
+}
+
+/// Every exercise, in the order a student should do them.
+pub const EXERCISES: &[Exercise] = &[
+    exercise!("tcp_states", "01_handshake", "01-handshake", "01 handshake"),
+    exercise!(
+        "recv_exact",
+        "02_sticky_packets",
+        "02-sticky-packets",
+        "02 sticky packets"
+    ),
+    exercise!(
+        "line_frames",
+        "02_sticky_packets",
+        "02-sticky-packets",
+        "02 sticky packets"
+    ),
+    exercise!(
+        "length_prefix",
+        "03_length_prefix",
+        "03-length-prefix",
+        "03 length prefix"
+    ),
+    exercise!(
+        "header_frame",
+        "03_length_prefix",
+        "03-length-prefix",
+        "03 length prefix"
+    ),
+    exercise!(
+        "long_reply",
+        "04_remote_shell",
+        "04-remote-shell",
+        "04 remote shell"
+    ),
+    exercise!(
+        "two_clients",
+        "04_remote_shell",
+        "04-remote-shell",
+        "04 remote shell"
+    ),
+    exercise!(
+        "fork_wait",
+        "05_spawning_processes",
+        "05-spawning-processes",
+        "05 spawning processes"
+    ),
+    exercise!(
+        "terminate_reap",
+        "06_join_terminate",
+        "06-join-terminate",
+        "06 join/terminate"
+    ),
+    exercise!(
+        "isolation",
+        "07_memory_isolation",
+        "07-memory-isolation",
+        "07 memory isolation"
+    ),
+    exercise!("daemonize", "08_daemon", "08-daemon", "08 daemon"),
+    exercise!("ticket_lock", "09_mutex", "09-mutex", "09 mutex"),
+    exercise!("pipe_eof", "10_ipc", "10-ipc", "10 IPC"),
+    exercise!(
+        "bounded_queue",
+        "11_producer_consumer",
+        "11-producer-consumer",
+        "11 producer-consumer"
+    ),
+];
+
+/// Looks an exercise up by name.
+pub fn find(name: &str) -> Option<&'static Exercise> {
+    EXERCISES.iter().find(|e| e.name == name)
+}
+
+/// All names, for error messages.
+pub fn names() -> String {
+    EXERCISES
+        .iter()
+        .map(|e| e.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The repository root (this crate lives in `crates/course`).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The exercises workspace: `exercises/` at the repository root.
+pub fn exercises_dir() -> PathBuf {
+    repo_root().join("exercises")
+}
+
+/// The task: the comment block at the top of an exercise file, without `//`.
+pub fn task(text: &str) -> String {
+    text.lines()
+        .take_while(|l| l.starts_with("//"))
+        .map(|l| {
+            l.trim_start_matches("//")
+                .strip_prefix(' ')
+                .unwrap_or(l.trim_start_matches("//"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_toml_declares_the_same_exercises_in_the_same_order() {
+        let manifest = std::fs::read_to_string(exercises_dir().join("Cargo.toml")).unwrap();
+        let declared: Vec<(String, String)> = manifest
+            .split("[[test]]")
+            .skip(1)
+            .map(|block| {
+                let field = |key: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(key))
+                        .map(|v| v.trim().trim_matches('"').to_string())
+                        .unwrap()
+                };
+                (field("name = "), field("path = "))
+            })
+            .collect();
+        let ours: Vec<(String, String)> = EXERCISES
+            .iter()
+            .map(|e| (e.name.to_string(), e.path.to_string()))
+            .collect();
+        assert_eq!(declared, ours);
+    }
+
+    #[test]
+    fn every_exercise_has_a_task_naming_its_lesson_a_hint_and_a_solution() {
+        assert!(EXERCISES.len() >= 12);
+        for e in EXERCISES {
+            let task = task(e.pristine);
+            assert!(
+                task.contains(e.lesson),
+                "{}: the task names {}",
+                e.name,
+                e.lesson
+            );
+            assert!(
+                task.contains(e.name),
+                "{}: the task names the exercise",
+                e.name
+            );
+            let hint = exercises_dir().join("hints").join(format!("{}.md", e.name));
+            assert!(hint.is_file(), "missing {}", hint.display());
+            let solution = exercises_dir().join("solutions").join(e.path);
+            assert!(solution.is_file(), "missing {}", solution.display());
+        }
+    }
+
+    #[test]
+    fn exercises_lock_uses_the_root_versions() {
+        // The exercises build offline from what the root workspace fetched.
+        let root = std::fs::read_to_string(repo_root().join("Cargo.lock")).unwrap();
+        let ours = std::fs::read_to_string(exercises_dir().join("Cargo.lock")).unwrap();
+        for package in ours.split("[[package]]").skip(1) {
+            if !package.contains("source = \"registry") {
+                continue;
+            }
+            let head: String = package.lines().take(3).collect::<Vec<_>>().join("\n");
+            let wanted: Vec<&str> = head.lines().filter(|l| !l.trim().is_empty()).collect();
+            let (name, version) = (wanted[0], wanted[1]);
+            assert!(
+                root.contains(&format!("{name}\n{version}")),
+                "exercises/Cargo.lock has {name} {version}, the root Cargo.lock does not"
+            );
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! `cargo run -p course`: the exercise runner.
+//!
+//! Shows your progress and the next exercise to do, re-checks it every time
+//! you save (`watch`), and gives hints, resets and solutions on request.
+//! Whether an exercise is done is never stored anywhere: each time, the
+//! runner compiles it and runs its tests on the real kernel.
+
+use course::catalog::{self, Exercise, EXERCISES};
+use course::runner::{trim, Status, Workspace};
+use demo_kit::cli::Args;
+use demo_kit::{bail_msg, Context, Result};
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
+
+const HELP: &str = "\
+course: the exercise runner (exercises/README.md explains it all)
+
+usage: cargo run -p course [-- COMMAND]
+
+  (no command)        progress, and the first exercise not done yet
+  watch               re-check the current exercise whenever a file is saved;
+                      moves on when it passes (type q + Enter to quit)
+  list                every exercise with its status and lesson
+  check NAME          compile and test one exercise, show what fails
+  hint NAME           a hint for one exercise
+  reset NAME [--yes]  put an exercise back as it was shipped (asks first)
+  solution NAME [--force]
+                      show the solution (only once yours passes, or --force)
+  verify              prove every exercise both ways on a scratch copy: each
+                      fails untouched and passes with its solution, clippy
+                      clean (your files are not touched)
+
+Status is never stored: each time, the exercise is compiled and its tests run.
+Colours only on a terminal, never when NO_COLOR is set.";
+
+fn main() -> ExitCode {
+    demo_kit::fail::run(run)
+}
+
+fn run() -> Result<()> {
+    let mut args = Args::parse(HELP);
+    let yes = args.flag("--yes");
+    let force = args.flag("--force");
+    let command = args.positional();
+    let name = args.positional();
+    args.finish()?;
+    let exercise = || -> Result<&'static Exercise> {
+        let name = name
+            .as_deref()
+            .context("which exercise? give its NAME; see `list`")?;
+        catalog::find(name).with_context(|| {
+            format!(
+                "no exercise called {name:?}; the exercises are: {}",
+                catalog::names()
+            )
+        })
+    };
+    match command.as_deref() {
+        None => overview(),
+        Some("watch") => watch(),
+        Some("list") => list(),
+        Some("check") => check(exercise()?),
+        Some("hint") => hint(exercise()?),
+        Some("reset") => reset(exercise()?, yes),
+        Some("solution") => solution(exercise()?, force),
+        Some("verify") => verify(),
+        Some(other) => bail_msg(format!("unknown command {other:?}; see --help")),
+    }
+}
+
+fn workspace() -> Workspace {
+    Workspace::student(catalog::exercises_dir())
+}
+
+/// Compiles and tests the given exercises, saying so while it works.
+fn check_all(list: &[&'static Exercise]) -> Result<BTreeMap<String, Status>> {
+    eprint!(
+        "checking {} exercise(s) (compiling and running their tests)...",
+        list.len()
+    );
+    let names: Vec<&str> = list.iter().map(|e| e.name).collect();
+    let result = workspace()
+        .check(&names)
+        .context("building the exercises workspace");
+    eprintln!(" done");
+    result
+}
+
+// ---- colours ----
+
+fn paint(code: &str, text: &str) -> String {
+    if demo_kit::say::colors_enabled() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn mark(status: &Status) -> String {
+    match status {
+        Status::Passed => paint("32", "✓ done"),
+        Status::Failed(_) => paint("31", "✗ todo"),
+        Status::CompileError(_) => paint("33", "✗ does not compile"),
+    }
+}
+
+fn bar(done: usize, total: usize) -> String {
+    let width = 30;
+    let filled = done * width / total.max(1);
+    format!(
+        "[{}{}] {done}/{total}",
+        paint("32", &"#".repeat(filled)),
+        "-".repeat(width - filled)
+    )
+}
+
+// ---- commands ----
+
+fn overview() -> Result<()> {
+    let all: Vec<&Exercise> = EXERCISES.iter().collect();
+    let statuses = check_all(&all)?;
+    let done = EXERCISES
+        .iter()
+        .filter(|e| statuses[e.name].passed())
+        .count();
+    println!("\nProgress {}", bar(done, EXERCISES.len()));
+    match EXERCISES.iter().find(|e| !statuses[e.name].passed()) {
+        None => println!(
+            "\n{} Every exercise passes. `cargo run -p course -- verify` proves the set itself.",
+            paint("32", "All done!")
+        ),
+        Some(e) => show_current(e, &statuses[e.name]),
+    }
+    Ok(())
+}
+
+/// The current exercise: where it is, what to do, what fails.
+fn show_current(e: &Exercise, status: &Status) {
+    let file = catalog::exercises_dir().join(e.path);
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    println!(
+        "\nNext: {}  ({}, lesson {})",
+        paint("1", e.name),
+        e.topic,
+        e.lesson
+    );
+    println!("File: exercises/{}\n", e.path);
+    for line in catalog::task(&text).lines() {
+        println!("  {line}");
+    }
+    println!("\n{}:", mark(status));
+    let output = match status {
+        Status::Passed => String::new(),
+        Status::CompileError(errors) => trim_compile(errors),
+        Status::Failed(out) => trim(out, 25),
+    };
+    for line in output.lines() {
+        println!("  {line}");
+    }
+    println!(
+        "\nEdit the file; then `cargo run -p course -- check {0}` (or `-- watch`). Stuck? `-- hint {0}`.",
+        e.name
+    );
+}
+
+fn trim_compile(errors: &str) -> String {
+    let lines: Vec<&str> = errors.lines().collect();
+    let mut text = lines[..lines.len().min(30)].join("\n");
+    if lines.len() > 30 {
+        text.push_str(&format!("\n… {} more lines", lines.len() - 30));
+    }
+    text
+}
+
+fn list() -> Result<()> {
+    let all: Vec<&Exercise> = EXERCISES.iter().collect();
+    let statuses = check_all(&all)?;
+    let done = EXERCISES
+        .iter()
+        .filter(|e| statuses[e.name].passed())
+        .count();
+    println!();
+    for (i, e) in EXERCISES.iter().enumerate() {
+        println!(
+            "{:>2}. {:<20} {:<28} {:<24} {}",
+            i + 1,
+            e.name,
+            mark(&statuses[e.name]),
+            e.topic,
+            e.lesson
+        );
+    }
+    println!("\nProgress {}", bar(done, EXERCISES.len()));
+    Ok(())
+}
+
+fn check(e: &'static Exercise) -> Result<()> {
+    let statuses = check_all(&[e])?;
+    let status = &statuses[e.name];
+    println!("\n{}  {}  (exercises/{})", e.name, mark(status), e.path);
+    match status {
+        Status::Passed => {
+            println!("All its tests pass. `cargo run -p course` shows the next exercise.");
+            Ok(())
+        }
+        Status::CompileError(errors) => {
+            println!("{}", errors.trim_end());
+            bail_msg(format!("{} does not compile yet", e.name))
+        }
+        Status::Failed(out) => {
+            println!("{}", trim(out, 200));
+            bail_msg(format!(
+                "{} does not pass yet (stuck? `-- hint {}`)",
+                e.name, e.name
+            ))
+        }
+    }
+}
+
+fn hint(e: &Exercise) -> Result<()> {
+    let path = catalog::exercises_dir()
+        .join("hints")
+        .join(format!("{}.md", e.name));
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    println!("{}", text.trim_end());
+    Ok(())
+}
+
+fn reset(e: &Exercise, yes: bool) -> Result<()> {
+    let path = catalog::exercises_dir().join(e.path);
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current == e.pristine {
+        println!("exercises/{} is already as shipped.", e.path);
+        return Ok(());
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return bail_msg("reset asks before overwriting your work; pass --yes to confirm");
+        }
+        print!(
+            "Restore exercises/{} as shipped? Your changes will be lost. [y/N] ",
+            e.path
+        );
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .context("reading your answer")?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("Nothing changed.");
+            return Ok(());
+        }
+    }
+    std::fs::write(&path, e.pristine).with_context(|| format!("writing {}", path.display()))?;
+    println!("exercises/{} is back as shipped.", e.path);
+    Ok(())
+}
+
+fn solution(e: &'static Exercise, force: bool) -> Result<()> {
+    if !force {
+        let statuses = check_all(&[e])?;
+        if !statuses[e.name].passed() {
+            return bail_msg(format!(
+                "{0} does not pass yet. Try `-- hint {0}` first; or see the solution anyway with `-- solution {0} --force`",
+                e.name
+            ));
+        }
+    }
+    let path = catalog::exercises_dir().join("solutions").join(e.path);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    println!("{text}");
+    println!("(exercises/solutions/{}; compare it with yours: `diff exercises/{0} exercises/solutions/{0}`)", e.path);
+    Ok(())
+}
+
+fn verify() -> Result<()> {
+    let scratch = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| catalog::repo_root().join("target"))
+        .join("course-verify");
+    eprintln!(
+        "verifying {} exercises on scratch copies in {} (two builds; your files are not touched)...",
+        EXERCISES.len(),
+        scratch.display()
+    );
+    let report =
+        course::verify::verify(&catalog::exercises_dir(), &scratch, Duration::from_secs(60))
+            .context("running the proof")?;
+    println!(
+        "\n{:<16} {:<22} {:<22} clippy",
+        "exercise", "untouched", "with its solution"
+    );
+    for row in &report.rows {
+        let untouched = match row.untouched {
+            Status::Failed(_) => paint("32", "fails (good)"),
+            Status::Passed => paint("31", "PASSES (defect)"),
+            Status::CompileError(_) => paint("31", "DOES NOT COMPILE"),
+        };
+        let solved = match row.solved {
+            Status::Passed => paint("32", "passes (good)"),
+            _ => paint("31", "FAILS (defect)"),
+        };
+        let clippy = if row.clippy.is_none() {
+            paint("32", "clean")
+        } else {
+            paint("31", "WARNINGS")
+        };
+        println!(
+            "{:<16} {:<22} {:<22} {}",
+            row.name, untouched, solved, clippy
+        );
+    }
+    for row in &report.rows {
+        for d in row.defects() {
+            println!("\n{}: {d}", row.name);
+        }
+    }
+    for g in &report.general {
+        println!("\n{g}");
+    }
+    println!("\n(took {:.0} s)", report.elapsed.as_secs_f64());
+    if report.ok() {
+        println!("Every exercise fails untouched and passes with its solution.");
+        Ok(())
+    } else {
+        bail_msg("some exercises are defective (see above)")
+    }
+}
+
+// ---- watch ----
+
+/// Newest modification time among the exercise files.
+fn newest_change() -> Option<SystemTime> {
+    EXERCISES
+        .iter()
+        .filter_map(|e| {
+            std::fs::metadata(catalog::exercises_dir().join(e.path))
+                .ok()?
+                .modified()
+                .ok()
+        })
+        .max()
+}
+
+fn watch() -> Result<()> {
+    // Commands typed while watching arrive on a channel, one line each.
+    let (tx, typed) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line.trim().to_string()).is_err() {
+                return;
+            }
+        }
+    });
+    let all: Vec<&Exercise> = EXERCISES.iter().collect();
+    let statuses = check_all(&all)?;
+    let mut current = EXERCISES.iter().position(|e| !statuses[e.name].passed());
+    let mut status = current.map(|i| statuses[EXERCISES[i].name].clone());
+    loop {
+        let Some(i) = current else {
+            println!("\n{} Every exercise passes.", paint("32", "All done!"));
+            return Ok(());
+        };
+        let e = &EXERCISES[i];
+        println!("\n{}", "─".repeat(60));
+        show_current(e, status.as_ref().expect("status of the current exercise"));
+        println!("\nWatching for saves... (q + Enter: quit, h + Enter: hint, Enter: check again)");
+        let seen = newest_change();
+        // Wait for a save or a command, polling modification times: this
+        // works on every file system and editor (file-notify often does not).
+        loop {
+            match typed.recv_timeout(Duration::from_millis(500)) {
+                Ok(cmd) if cmd == "q" => return Ok(()),
+                Ok(cmd) if cmd == "h" => {
+                    hint(e)?;
+                    continue;
+                }
+                Ok(_) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if newest_change() != seen {
+                        break;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    if newest_change() != seen {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            }
+        }
+        let now = check_all(&[e])?
+            .remove(e.name)
+            .expect("a status for the exercise checked");
+        if now.passed() {
+            println!("\n{} {} passes!", paint("32", "✓"), e.name);
+            // Move on to the next exercise not yet done (checking each for real).
+            let rest: Vec<&Exercise> = EXERCISES[i + 1..].iter().collect();
+            let later = if rest.is_empty() {
+                BTreeMap::new()
+            } else {
+                check_all(&rest)?
+            };
+            current = EXERCISES[i + 1..]
+                .iter()
+                .position(|e| !later[e.name].passed())
+                .map(|j| i + 1 + j);
+            status = current.map(|j| later[EXERCISES[j].name].clone());
+        } else {
+            status = Some(now);
+        }
+    }
+}

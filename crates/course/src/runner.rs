@@ -1,0 +1,314 @@
+//! Checking exercises for real: compile them, run their tests, read the result.
+//!
+//! There is no state file saying "done": an exercise is done when its tests
+//! pass, right now, on this machine. One `cargo build` compiles every asked
+//! exercise (each is its own test target, and `--keep-going` means one that
+//! does not compile yet does not stop the others); then each test binary
+//! runs in its own process group with a time limit, its output going to a
+//! file. Reading a file instead of a pipe matters here: a forked child
+//! (or a daemon!) that outlives the test would keep a pipe open forever.
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// What checking one exercise found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Compiles and every test passes.
+    Passed,
+    /// Does not compile: the compiler's errors.
+    CompileError(String),
+    /// Compiles, but some test failed (or it ran out of time): the output.
+    Failed(String),
+}
+
+impl Status {
+    pub fn passed(&self) -> bool {
+        *self == Status::Passed
+    }
+}
+
+/// An exercises workspace to check: the student's `exercises/`, or a scratch copy.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The directory holding the exercises' Cargo.toml.
+    pub root: PathBuf,
+    /// Where cargo builds.
+    pub target_dir: PathBuf,
+    /// How long one exercise's test binary may run in all.
+    pub time_limit: Duration,
+    /// How long one cargo command may take.
+    pub build_limit: Duration,
+}
+
+impl Workspace {
+    /// The student's exercises, built in `exercises/target`.
+    pub fn student(root: PathBuf) -> Workspace {
+        Workspace {
+            target_dir: root.join("target"),
+            root,
+            time_limit: Duration::from_secs(60),
+            build_limit: Duration::from_secs(900),
+        }
+    }
+
+    fn cargo(&self, subcommand: &str) -> Command {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.arg(subcommand)
+            .arg("--manifest-path")
+            .arg(self.root.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&self.target_dir)
+            // Same versions as the root workspace, already downloaded.
+            .args(["--locked", "--offline", "--message-format=json"])
+            .env_remove("CARGO_TARGET_DIR")
+            .current_dir(&self.root);
+        cmd
+    }
+
+    /// Compiles and tests the named exercises; one status per name.
+    pub fn check(&self, names: &[&str]) -> io::Result<BTreeMap<String, Status>> {
+        let mut cmd = self.cargo("build");
+        cmd.args(["--keep-going", "--tests"]);
+        for name in names {
+            cmd.args(["--test", name]);
+        }
+        let built = compile(cmd, self.build_limit, &self.target_dir)?;
+        let mut statuses = BTreeMap::new();
+        let mut to_run = Vec::new();
+        for name in names {
+            if let Some(errors) = built.errors.get(*name) {
+                statuses.insert(name.to_string(), Status::CompileError(errors.clone()));
+            } else if let Some(exe) = built.executables.get(*name) {
+                to_run.push((name.to_string(), exe.clone()));
+            } else {
+                statuses.insert(
+                    name.to_string(),
+                    Status::CompileError(format!("cargo did not build it:\n{}", built.stderr_tail)),
+                );
+            }
+        }
+        // Run the test binaries four at a time: they mostly wait on sockets,
+        // pipes and children, and a stuck one waits for its time limit.
+        let runs_dir = self.target_dir.join("course-runs");
+        std::fs::create_dir_all(&runs_dir)?;
+        let queue = std::sync::Mutex::new(to_run.into_iter());
+        let results = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| loop {
+                    let next = queue.lock().expect("queue lock").next();
+                    let Some((name, exe)) = next else { return };
+                    let out = runs_dir.join(format!("{name}.txt"));
+                    let status = run_tests(&exe, &self.root, &out, self.time_limit);
+                    results.lock().expect("results lock").push((name, status));
+                });
+            }
+        });
+        for (name, status) in results.into_inner().expect("results lock") {
+            statuses.insert(name, status?);
+        }
+        Ok(statuses)
+    }
+
+    /// Runs clippy on every target with warnings as errors. `Ok(())` if
+    /// clean, else the messages per exercise (key "" for the workspace).
+    pub fn clippy(&self) -> io::Result<Result<(), BTreeMap<String, String>>> {
+        let mut cmd = self.cargo("clippy");
+        cmd.args(["--keep-going", "--all-targets", "--", "-D", "warnings"]);
+        let built = compile(cmd, self.build_limit, &self.target_dir)?;
+        if built.success {
+            Ok(Ok(()))
+        } else if built.errors.is_empty() {
+            Ok(Err(BTreeMap::from([(String::new(), built.stderr_tail)])))
+        } else {
+            Ok(Err(built.errors))
+        }
+    }
+}
+
+/// What one cargo invocation produced.
+struct Built {
+    success: bool,
+    /// Test executables by target name.
+    executables: BTreeMap<String, PathBuf>,
+    /// Rendered error (and, for clippy, warning-as-error) messages by target name.
+    errors: BTreeMap<String, String>,
+    stderr_tail: String,
+}
+
+fn compile(mut cmd: Command, limit: Duration, scratch: &Path) -> io::Result<Built> {
+    std::fs::create_dir_all(scratch)?;
+    let out_path = scratch.join("course-cargo.json");
+    let err_path = scratch.join("course-cargo.err");
+    cmd.stdout(File::create(&out_path)?)
+        .stderr(File::create(&err_path)?);
+    let status = run_bounded(cmd, limit)?;
+    let json = std::fs::read_to_string(&out_path)?;
+    let stderr = std::fs::read_to_string(&err_path)?;
+    let mut built = Built {
+        success: status.is_some_and(|s| s.success()),
+        executables: BTreeMap::new(),
+        errors: BTreeMap::new(),
+        stderr_tail: last_lines(&stderr, 30),
+    };
+    if status.is_none() {
+        built.stderr_tail = format!(
+            "cargo took longer than {} s\n{}",
+            limit.as_secs(),
+            built.stderr_tail
+        );
+    }
+    for line in json.lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let target = msg["target"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        match msg["reason"].as_str() {
+            Some("compiler-artifact") => {
+                if let Some(exe) = msg["executable"].as_str() {
+                    built.executables.insert(target, PathBuf::from(exe));
+                }
+            }
+            Some("compiler-message") if msg["message"]["level"] == "error" => {
+                let text = msg["message"]["rendered"].as_str().unwrap_or_default();
+                built.errors.entry(target).or_default().push_str(text);
+            }
+            _ => {}
+        }
+    }
+    Ok(built)
+}
+
+/// Runs one exercise's test binary with a time limit, in its own process
+/// group; afterwards kills whatever of that group is left (children a wrong
+/// attempt forked and forgot).
+fn run_tests(exe: &Path, root: &Path, out: &Path, limit: Duration) -> io::Result<Status> {
+    let file = File::create(out)?;
+    let mut cmd = Command::new(exe);
+    cmd.args(["--color", "never", "--test-threads", "4"])
+        .env("RUST_BACKTRACE", "0")
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(file.try_clone()?)
+        .stderr(file);
+    let status = run_bounded(cmd, limit)?;
+    let mut text = String::new();
+    File::open(out)?.read_to_string(&mut text)?;
+    Ok(match status {
+        Some(s) if s.success() => Status::Passed,
+        Some(_) => Status::Failed(text),
+        None => Status::Failed(format!(
+            "{text}\n(stopped: the tests were still running after {} s)",
+            limit.as_secs()
+        )),
+    })
+}
+
+/// Spawns `cmd` as the leader of a new process group and waits for it at
+/// most `limit`. `None` means it ran out of time (the group was killed).
+fn run_bounded(mut cmd: Command, limit: Duration) -> io::Result<Option<ExitStatus>> {
+    let mut child = cmd.process_group(0).spawn()?;
+    let group = Pid::from_raw(child.id() as i32);
+    let deadline = Instant::now() + limit;
+    let result = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = killpg(group, Signal::SIGKILL);
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Leftovers of the group (forked children nobody reaped or killed).
+    let _ = killpg(group, Signal::SIGKILL);
+    Ok(result)
+}
+
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// The part of a test run's output a student needs: the failing tests'
+/// messages, without the harness's bookkeeping, at most `max_lines` lines.
+pub fn trim(output: &str, max_lines: usize) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    let failures: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim_end() == "failures:")
+        .map(|(i, _)| i)
+        .collect();
+    let mut keep: Vec<&str> = match (failures.first(), failures.last()) {
+        (Some(&a), Some(&b)) if a < b => lines[a + 1..b].to_vec(),
+        _ => lines.clone(),
+    };
+    keep.retain(|l| {
+        !l.starts_with("note: run with `RUST_BACKTRACE")
+            && !l.starts_with("running ")
+            && !l.starts_with("test result:")
+    });
+    // Drop blank runs.
+    let mut out: Vec<&str> = Vec::new();
+    for l in keep {
+        if l.trim().is_empty() && out.last().map_or(true, |p| p.trim().is_empty()) {
+            continue;
+        }
+        out.push(l);
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    let extra = out.len().saturating_sub(max_lines);
+    out.truncate(max_lines);
+    let mut text = out.join("\n");
+    // The summary line, e.g. "test result: FAILED. 1 passed; 3 failed".
+    if let Some(summary) = lines.iter().rev().find(|l| l.starts_with("test result:")) {
+        text.push_str(&format!("\n{summary}"));
+    }
+    for l in lines.iter().filter(|l| l.starts_with("(stopped:")) {
+        text.push_str(&format!("\n{l}"));
+    }
+    if extra > 0 {
+        text.push_str(&format!("\n… {extra} more lines"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trim_keeps_the_failure_messages_and_the_summary() {
+        let out = "\nrunning 2 tests\ntest a ... ok\ntest b ... FAILED\n\nfailures:\n\n---- tests::b stdout ----\n\nthread '<unnamed>' panicked at x.rs:3:5:\nnot yet implemented\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\nfailures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed; 0 ignored\n";
+        let t = trim(out, 40);
+        assert!(t.contains("---- tests::b stdout ----"));
+        assert!(t.contains("not yet implemented"));
+        assert!(t.ends_with("test result: FAILED. 1 passed; 1 failed; 0 ignored"));
+        assert!(!t.contains("RUST_BACKTRACE"));
+        assert!(!t.contains("test a ... ok"));
+    }
+
+    #[test]
+    fn trim_cuts_long_output() {
+        let out: String = (0..100).map(|i| format!("line {i}\n")).collect();
+        let t = trim(&out, 10);
+        assert!(t.contains("line 9") && !t.contains("line 10\n"));
+        assert!(t.ends_with("… 90 more lines"));
+    }
+}

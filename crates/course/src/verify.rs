@@ -1,0 +1,166 @@
+//! Proving every exercise both ways, on scratch copies.
+//!
+//! An exercise set fails its students in two quiet ways: an exercise that
+//! already passes before anyone touches it, and a "solution" that does not
+//! actually pass (or is not clean code). `verify` checks both, for every
+//! exercise, without touching the student's files:
+//!
+//! 1. copy the exercises workspace to `scratch/untouched` with every
+//!    exercise as shipped: each must compile and FAIL its tests;
+//! 2. copy it to `scratch/solved` with every solution in place: each must
+//!    PASS, and `cargo clippy -D warnings` must be clean.
+//!
+//! Each side is one `cargo build` (all exercises at once), so the proof costs
+//! two builds, not two per exercise. The two sides share a target directory
+//! under `scratch`, so the dependencies are compiled once.
+
+use crate::catalog::{Exercise, EXERCISES};
+use crate::runner::{Status, Workspace};
+use nix::fcntl::{Flock, FlockArg};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The verdict for one exercise.
+#[derive(Debug)]
+pub struct Row {
+    pub name: &'static str,
+    /// The shipped exercise's result: must be `Failed`.
+    pub untouched: Status,
+    /// The solution's result: must be `Passed`.
+    pub solved: Status,
+    /// Clippy's complaints about the solution, if any.
+    pub clippy: Option<String>,
+}
+
+impl Row {
+    /// What is wrong with this exercise, if anything.
+    pub fn defects(&self) -> Vec<String> {
+        let mut d = Vec::new();
+        match &self.untouched {
+            Status::Passed => d.push("passes untouched (nothing to do?)".to_string()),
+            Status::CompileError(e) => d.push(format!("does not compile untouched:\n{e}")),
+            Status::Failed(_) => {}
+        }
+        match &self.solved {
+            Status::Passed => {}
+            Status::CompileError(e) => d.push(format!("solution does not compile:\n{e}")),
+            Status::Failed(out) => {
+                d.push(format!("solution fails:\n{}", crate::runner::trim(out, 40)))
+            }
+        }
+        if let Some(c) = &self.clippy {
+            d.push(format!("solution is not clippy clean:\n{c}"));
+        }
+        d
+    }
+}
+
+/// The whole proof.
+#[derive(Debug)]
+pub struct Report {
+    pub rows: Vec<Row>,
+    /// Problems not tied to one exercise (e.g. clippy on the test support).
+    pub general: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.general.is_empty() && self.rows.iter().all(|r| r.defects().is_empty())
+    }
+}
+
+/// Runs the proof for every exercise. `exercises` is the student's
+/// `exercises/` (read only: its Cargo files, test support and solutions);
+/// `scratch` is a directory this may wipe and fill.
+pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Result<Report> {
+    let started = Instant::now();
+    std::fs::create_dir_all(scratch)?;
+    // Two verifies at once would overwrite each other's copies: take turns.
+    let lock = File::create(scratch.join(".lock"))?;
+    let _turn = Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, e)| io::Error::from(e))?;
+
+    let target_dir = scratch.join("target");
+    let side =
+        |dir: &str, text: &dyn Fn(&Exercise) -> io::Result<String>| -> io::Result<Workspace> {
+            let root = scratch.join(dir);
+            copy_workspace(exercises, &root)?;
+            for e in EXERCISES {
+                let path = root.join(e.path);
+                std::fs::create_dir_all(path.parent().expect("exercise paths have a directory"))?;
+                std::fs::write(&path, text(e)?)?;
+            }
+            Ok(Workspace {
+                root,
+                target_dir: target_dir.clone(),
+                time_limit,
+                build_limit: Duration::from_secs(900),
+            })
+        };
+    let untouched = side("untouched", &|e| Ok(e.pristine.to_string()))?;
+    let solved = side("solved", &|e| {
+        std::fs::read_to_string(exercises.join("solutions").join(e.path))
+    })?;
+
+    let names: Vec<&str> = EXERCISES.iter().map(|e| e.name).collect();
+    let mut before = untouched.check(&names)?;
+    let mut after = solved.check(&names)?;
+    let mut general = Vec::new();
+    let mut lint: BTreeMap<String, String> = match solved.clippy()? {
+        Ok(()) => BTreeMap::new(),
+        Err(found) => found,
+    };
+    for (target, text) in &lint {
+        if !names.contains(&target.as_str()) {
+            general.push(format!(
+                "clippy ({}):\n{text}",
+                if target.is_empty() {
+                    "workspace"
+                } else {
+                    target
+                }
+            ));
+        }
+    }
+    let rows = EXERCISES
+        .iter()
+        .map(|e| Row {
+            name: e.name,
+            untouched: before
+                .remove(e.name)
+                .unwrap_or(Status::CompileError("not checked".into())),
+            solved: after
+                .remove(e.name)
+                .unwrap_or(Status::CompileError("not checked".into())),
+            clippy: lint.remove(e.name),
+        })
+        .collect();
+    Ok(Report {
+        rows,
+        general,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Copies what an exercises workspace needs besides the exercise files:
+/// its Cargo.toml, Cargo.lock and test support (`src/`). Replaces any
+/// previous copy at `to` (but never a target directory).
+fn copy_workspace(from: &Path, to: &Path) -> io::Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to)?;
+    }
+    std::fs::create_dir_all(to.join("src"))?;
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(from.join(file), to.join(file))?;
+    }
+    for entry in std::fs::read_dir(from.join("src"))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join("src").join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}

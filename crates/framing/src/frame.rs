@@ -13,7 +13,7 @@
 
 use crate::error::{FrameError, Part};
 use crate::prefix::Prefix;
-use std::io::{self, BufRead, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 
 /// Encodes and decodes frames and messages with explicit limits.
 ///
@@ -36,10 +36,6 @@ pub struct Codec {
     pub(crate) max_header: usize,
     pub(crate) max_body: u64,
 }
-
-/// Payloads up to this size are copied next to their prefix and written
-/// with one `write`; larger ones go out with `writev`, copying nothing.
-const SMALL_FRAME: usize = 124;
 
 /// Default limit for a plain frame's payload: 16 MiB.
 pub const DEFAULT_MAX_FRAME: usize = 16 << 20;
@@ -144,6 +140,7 @@ impl Codec {
     /// ```
     /// assert_eq!(framing::Codec::course().encode_prefix(507).unwrap(), [0xfb, 1, 0, 0]);
     /// ```
+    #[inline]
     pub fn encode_prefix(&self, len: usize) -> Result<[u8; 4], FrameError> {
         self.prefix.encode(len)
     }
@@ -162,17 +159,7 @@ impl Codec {
         payload: &[u8],
     ) -> Result<(), FrameError> {
         let prefix = self.encode_prefix(payload.len())?;
-        if payload.len() <= SMALL_FRAME {
-            // Small payload: gather prefix and payload on the stack and hand
-            // over one slice. For a `BufWriter` that is a single memcpy, for
-            // a socket a single `write` — cheaper than a two-piece `writev`.
-            let mut frame = [0u8; 4 + SMALL_FRAME];
-            frame[..4].copy_from_slice(&prefix);
-            frame[4..4 + payload.len()].copy_from_slice(payload);
-            w.write_all(&frame[..4 + payload.len()])?;
-        } else {
-            write_all_vectored(w, &mut [IoSlice::new(&prefix), IoSlice::new(payload)])?;
-        }
+        write_all_vectored(w, &mut [IoSlice::new(&prefix), IoSlice::new(payload)])?;
         Ok(())
     }
 
@@ -217,48 +204,6 @@ impl Codec {
         buf.resize(len, 0);
         read_exact_part(r, buf, Part::Frame)?;
         Ok(true)
-    }
-
-    /// Like [`Codec::read_frame_into`], for a buffered reader: when the
-    /// whole frame is already in the reader's buffer (the usual case for
-    /// small frames — one `read` system call fetched many of them), it is
-    /// copied out in one step; otherwise this falls back to the exact reads.
-    ///
-    /// ```
-    /// use std::io::BufReader;
-    /// let codec = framing::Codec::course();
-    /// let wire = b"\x02\x00\x00\x00hi\x03\x00\x00\x00you";
-    /// let mut r = BufReader::new(&wire[..]);
-    /// let mut buf = Vec::new();
-    /// assert!(codec.read_frame_buffered(&mut r, &mut buf).unwrap());
-    /// assert_eq!(buf, b"hi");
-    /// assert!(codec.read_frame_buffered(&mut r, &mut buf).unwrap());
-    /// assert_eq!(buf, b"you");
-    /// assert!(!codec.read_frame_buffered(&mut r, &mut buf).unwrap());
-    /// ```
-    pub fn read_frame_buffered<R: BufRead + ?Sized>(
-        &self,
-        r: &mut R,
-        buf: &mut Vec<u8>,
-    ) -> Result<bool, FrameError> {
-        let available = r.fill_buf()?;
-        if let Some(prefix) = available.first_chunk::<4>() {
-            let len = self.prefix.decode(*prefix)?;
-            if len > self.max_frame as u64 {
-                return Err(FrameError::TooLarge {
-                    part: Part::Frame,
-                    len,
-                    max: self.max_frame as u64,
-                });
-            }
-            if let Some(payload) = available.get(4..4 + len as usize) {
-                buf.clear();
-                buf.extend_from_slice(payload);
-                r.consume(4 + len as usize);
-                return Ok(true);
-            }
-        }
-        self.read_frame_into(r, buf)
     }
 
     /// Reads a prefix and checks it against `max` *before* anything is
@@ -368,6 +313,7 @@ pub(crate) fn read_exact_part<R: Read + ?Sized>(
 /// framing::write_all_vectored(&mut out, &mut [IoSlice::new(b"ab"), IoSlice::new(b"cd")]).unwrap();
 /// assert_eq!(out, b"abcd");
 /// ```
+#[inline]
 pub fn write_all_vectored<W: Write + ?Sized>(
     w: &mut W,
     mut bufs: &mut [IoSlice<'_>],

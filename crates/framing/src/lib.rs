@@ -13,8 +13,9 @@
 //!
 //! Done right means: exact-length reads ([`read_exact_or_eof`]), a clean end
 //! of stream told apart from a cut one, limits checked before allocating,
-//! one error type to match on ([`FrameError`]), and one system call per
-//! frame written ([`write_all_vectored`]).
+//! one error type to match on ([`FrameError`]), one system call per frame
+//! written ([`write_all_vectored`]) — and, for many small frames, one system
+//! call per *batch* ([`FrameWriter`], [`FrameReader`]).
 //!
 //! ```
 //! use framing::Codec;
@@ -33,11 +34,13 @@
 //! assert!(codec.read_message(&mut stream).unwrap().is_none()); // clean end
 //! ```
 
+mod buffered;
 mod error;
 mod frame;
 mod message;
 mod prefix;
 
+pub use buffered::{FrameReader, FrameWriter, BATCH};
 pub use error::{FrameError, Part};
 pub use frame::{
     read_exact_or_eof, write_all_vectored, Codec, DEFAULT_MAX_BODY, DEFAULT_MAX_FRAME,

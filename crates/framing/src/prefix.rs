@@ -32,6 +32,7 @@ impl Prefix {
     /// assert_eq!(Prefix::CourseLe.max_len(), i32::MAX as u64);
     /// assert_eq!(Prefix::NetworkBe.max_len(), u32::MAX as u64);
     /// ```
+    #[inline]
     pub fn max_len(self) -> u64 {
         match self {
             Prefix::CourseLe => i32::MAX as u64,
@@ -47,6 +48,7 @@ impl Prefix {
     /// assert_eq!(Prefix::NetworkBe.encode(507).unwrap(), [0x00, 0x00, 0x01, 0xfb]);
     /// assert!(Prefix::CourseLe.encode(1 << 31).is_err());
     /// ```
+    #[inline]
     pub fn encode(self, len: usize) -> Result<[u8; 4], FrameError> {
         if len as u64 > self.max_len() {
             return Err(FrameError::TooLarge {
@@ -72,6 +74,7 @@ impl Prefix {
     /// ));
     /// assert_eq!(Prefix::NetworkBe.decode([0xff, 0xff, 0xff, 0xff]).unwrap(), u32::MAX as u64);
     /// ```
+    #[inline]
     pub fn decode(self, bytes: [u8; 4]) -> Result<u64, FrameError> {
         match self {
             Prefix::CourseLe => {

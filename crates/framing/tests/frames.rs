@@ -305,3 +305,31 @@ fn the_notes_giant_total_size_is_refused_not_misread() {
         "{err:?}"
     );
 }
+
+#[test]
+fn frame_reader_reports_truncation_and_limits() {
+    use framing::FrameReader;
+    let mut wire = Vec::new();
+    Codec::course()
+        .write_frame(&mut wire, &[1u8; 100_000])
+        .unwrap(); // bigger than one batch
+    let mut r = FrameReader::new(Codec::course(), Trickle(&wire));
+    assert_eq!(r.next_frame().unwrap().map(<[u8]>::len), Some(100_000));
+    assert_eq!(r.next_frame().unwrap(), None);
+    for cut in 1..12 {
+        let mut r = FrameReader::new(Codec::course(), &wire[..cut]);
+        assert!(
+            matches!(r.next_frame(), Err(FrameError::Truncated { .. })),
+            "cut {cut}"
+        );
+    }
+    let mut r = FrameReader::new(Codec::course().with_max_frame(10), &wire[..]);
+    assert!(matches!(
+        r.next_frame(),
+        Err(FrameError::TooLarge {
+            len: 100_000,
+            max: 10,
+            ..
+        })
+    ));
+}

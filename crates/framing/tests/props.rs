@@ -70,3 +70,35 @@ proptest! {
         while let Ok(Some(_)) = codec.read_frame(&mut r) {}
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The batched reader and writer agree with the one-frame-at-a-time
+    /// ones, whatever the read sizes.
+    #[test]
+    fn batched_reader_and_writer_agree_with_exact_ones(
+        frames in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..3000), 0..12),
+        sizes in prop::collection::vec(1usize..5000, 1..10),
+    ) {
+        let codec = Codec::network();
+        let mut exact = Vec::new();
+        for f in &frames {
+            codec.write_frame(&mut exact, f).unwrap();
+        }
+        let mut batched = Vec::new();
+        {
+            let mut w = framing::FrameWriter::new(codec, &mut batched);
+            for f in &frames {
+                w.write_frame(f).unwrap();
+            }
+            w.flush().unwrap();
+        }
+        prop_assert_eq!(&batched, &exact);
+        let mut r = framing::FrameReader::new(codec, Chunked { data: &exact, sizes, next: 0 });
+        for f in &frames {
+            prop_assert_eq!(r.next_frame().unwrap(), Some(&f[..]));
+        }
+        prop_assert_eq!(r.next_frame().unwrap(), None);
+    }
+}

@@ -5,9 +5,9 @@
 //! Run: `RUSTC_BOOTSTRAP=1 cargo fuzz run decode` in crates/framing.
 #![no_main]
 
-use framing::Codec;
+use framing::{Codec, FrameReader};
 use libfuzzer_sys::fuzz_target;
-use std::io::{BufReader, Read};
+use std::io::Read;
 
 /// A reader that hands out the input in chunks whose sizes come from the
 /// input itself, so the fuzzer explores short reads too.
@@ -53,10 +53,18 @@ fuzz_target!(|input: &[u8]| {
         assert!(buf.len() <= 1 << 16);
     }
 
-    let mut r = BufReader::with_capacity(64, Chunks { data, sizes, i: 0 });
-    while let Ok(true) = codec.read_frame_buffered(&mut r, &mut buf) {
-        assert!(buf.len() <= 1 << 16);
+    // The buffered reader must cut out exactly the same frames.
+    let mut r = Chunks { data, sizes, i: 0 };
+    let mut exact = Vec::new();
+    while let Ok(true) = codec.read_frame_into(&mut r, &mut buf) {
+        exact.push(buf.clone());
     }
+    let mut frames = FrameReader::new(codec, Chunks { data, sizes, i: 0 });
+    let mut batched = Vec::new();
+    while let Ok(Some(frame)) = frames.next_frame() {
+        batched.push(frame.to_vec());
+    }
+    assert_eq!(exact, batched);
 
     // Whatever decodes must re-encode to the same bytes (frames only: a
     // JSON header may legitimately be re-serialised differently).

@@ -13,10 +13,11 @@
 use crate::framed_proto::{
     self, client_codec, COMMAND, ERROR, EXIT, HELLO, HELLO_OK, STDERR, STDOUT,
 };
+use crate::lossy::Lossy;
 use crate::{course_proto, Protocol};
 use demo_kit::{bail_msg, Context, Result};
 use serde_json::Value;
-use std::io::{self, BufRead, Write};
+use std::io::{BufRead, Write};
 use std::net::{SocketAddr, TcpStream};
 
 /// How a command ended, as the server reported it.
@@ -225,83 +226,4 @@ fn report(reply: &Reply, err: &mut dyn Write) {
         _ => return,
     };
     let _ = writeln!(err, "{note}");
-}
-
-/// Writes bytes as UTF-8 text, replacing invalid bytes with U+FFFD, and
-/// keeping a character cut between two chunks intact.
-pub struct Lossy<W: Write> {
-    inner: W,
-    pending: Vec<u8>,
-}
-
-impl<W: Write> Lossy<W> {
-    pub fn new(inner: W) -> Lossy<W> {
-        Lossy {
-            inner,
-            pending: Vec::new(),
-        }
-    }
-
-    /// End of output: an unfinished character becomes U+FFFD.
-    pub fn finish(&mut self) -> io::Result<()> {
-        if !self.pending.is_empty() {
-            self.pending.clear();
-            self.inner.write_all("\u{FFFD}".as_bytes())?;
-        }
-        self.inner.flush()
-    }
-}
-
-impl<W: Write> Write for Lossy<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        let mut text = String::with_capacity(self.pending.len());
-        let mut rest: &[u8] = &self.pending;
-        while !rest.is_empty() {
-            match std::str::from_utf8(rest) {
-                Ok(s) => {
-                    text.push_str(s);
-                    rest = &[];
-                }
-                Err(e) => {
-                    let (good, bad) = rest.split_at(e.valid_up_to());
-                    text.push_str(std::str::from_utf8(good).unwrap_or_default());
-                    match e.error_len() {
-                        None => break, // a character cut at the end: wait for more
-                        Some(n) => {
-                            text.push('\u{FFFD}');
-                            rest = &bad[n..];
-                        }
-                    }
-                }
-            }
-        }
-        self.pending = rest.to_vec();
-        self.inner.write_all(text.as_bytes())?;
-        self.inner.flush()?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lossy_keeps_split_characters_and_replaces_garbage() {
-        let mut out = Vec::new();
-        {
-            let mut w = Lossy::new(&mut out);
-            let ni_hao = "你好".as_bytes();
-            w.write_all(&ni_hao[..2]).unwrap();
-            w.write_all(&ni_hao[2..]).unwrap();
-            w.write_all(b"\xff!\n\xe4").unwrap();
-            w.finish().unwrap();
-        }
-        assert_eq!(String::from_utf8(out).unwrap(), "你好\u{FFFD}!\n\u{FFFD}");
-    }
 }

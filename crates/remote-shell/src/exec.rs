@@ -23,18 +23,18 @@
 //! Whatever happens — normal exit, timeout, client gone, server stopping —
 //! we `wait()` for the child: nothing is left as a zombie.
 
+pub use crate::groups::Groups;
+use crate::watch::{pidfd, wait_ready};
 use nix::fcntl::{fcntl, FcntlArg};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
-use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::io::{self, Read};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How much we read from a pipe at once. We also grow each pipe from the
@@ -93,39 +93,6 @@ pub struct Outcome {
     pub ending: Ending,
     pub stdout_bytes: u64,
     pub stderr_bytes: u64,
-}
-
-/// The process groups of all commands running right now, so that a
-/// stopping server can kill them all at once.
-#[derive(Default, Debug)]
-pub struct Groups(Mutex<HashSet<i32>>);
-
-impl Groups {
-    fn insert(&self, pgid: i32) {
-        if let Ok(mut set) = self.0.lock() {
-            set.insert(pgid);
-        }
-    }
-    fn remove(&self, pgid: i32) {
-        if let Ok(mut set) = self.0.lock() {
-            set.remove(&pgid);
-        }
-    }
-    /// The process group ids of the commands running now.
-    pub fn snapshot(&self) -> Vec<i32> {
-        self.0
-            .lock()
-            .map(|s| s.iter().copied().collect())
-            .unwrap_or_default()
-    }
-    /// Send SIGKILL to every running command's whole process group.
-    pub fn kill_all(&self) -> usize {
-        let groups = self.snapshot();
-        for &pgid in &groups {
-            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
-        }
-        groups.len()
-    }
 }
 
 /// The limits a command runs under.
@@ -249,67 +216,6 @@ fn pump(
             read_into(&mut stderr, Stream::Stderr, &mut buf, sink, &mut counts.1)?;
         }
     }
-}
-
-/// One `poll(2)` on both pipes and the client's socket. Returns which pipes
-/// are readable; a hung-up client is `Err(PeerGone)`.
-///
-/// We call `libc::poll` directly because nix 0.32 has no `POLLRDHUP`.
-fn wait_ready(
-    stdout: Option<&ChildStdout>,
-    stderr: Option<&ChildStderr>,
-    peer: Option<BorrowedFd>,
-    exited: Option<BorrowedFd>,
-    wait: Duration,
-) -> Result<(bool, bool), Ending> {
-    use nix::libc::{poll, pollfd, POLLERR, POLLHUP, POLLIN, POLLRDHUP};
-    let fd = |f: Option<BorrowedFd>, events| pollfd {
-        fd: f.map_or(-1, |f| f.as_raw_fd()), // poll ignores negative fds
-        events,
-        revents: 0,
-    };
-    let mut fds = [
-        fd(stdout.map(|p| p.as_fd()), POLLIN),
-        fd(stderr.map(|p| p.as_fd()), POLLIN),
-        // POLLRDHUP: the client sent FIN (closed or half-closed). We do not
-        // ask for POLLIN, so a client typing ahead is not mistaken for one
-        // that left. POLLHUP/POLLERR (e.g. after a RST) are always reported.
-        fd(peer, POLLRDHUP),
-        fd(exited, POLLIN),
-    ];
-    let ms = wait.as_millis().min(i32::MAX as u128) as i32;
-    // SAFETY: `fds` is a valid array of 4 pollfd for the whole call, and
-    // every fd in it is borrowed from an object alive for this function.
-    let n = unsafe { poll(fds.as_mut_ptr(), fds.len() as nix::libc::nfds_t, ms) };
-    if n < 0 {
-        let e = io::Error::last_os_error();
-        if e.kind() == io::ErrorKind::Interrupted {
-            return Ok((false, false));
-        }
-        return Err(Ending::SinkFailed(e.kind(), e.to_string()));
-    }
-    if fds[2].revents & (POLLRDHUP | POLLHUP | POLLERR) != 0 {
-        return Err(Ending::PeerGone);
-    }
-    let readable = POLLIN | POLLHUP | POLLERR;
-    Ok((
-        fds[0].revents & readable != 0,
-        fds[1].revents & readable != 0,
-    ))
-}
-
-/// `pidfd_open(2)` (Linux 5.3+): a descriptor that becomes readable when
-/// the process `pid` exits, so `poll` can wait for the exit like for data.
-/// `None` on older kernels.
-fn pidfd(pid: i32) -> Option<OwnedFd> {
-    // SAFETY: pidfd_open(pid, flags) only returns a new descriptor or -1.
-    // The pid is our unreaped child, so it cannot have been reused.
-    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
-    if fd < 0 {
-        return None;
-    }
-    // SAFETY: the kernel just created this descriptor; nothing else owns it.
-    Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 /// Read what one pipe has (poll said it would not block) and hand it to

@@ -7,17 +7,22 @@
 //!   stdout and stderr apart, the exit status at the end, a token first.
 //!
 //! Running the command safely is [`exec`] (process group, concurrent pipe
-//! reading, timeout, reaping); large course-mode output goes through a
-//! [`spool`]; [`server`] accepts and stops; [`client`] is the other end;
-//! [`security`] holds the limits and the bind rules.
+//! reading with one `poll` in `watch`, timeout, reaping), with the running
+//! process groups kept in [`groups`]; large course-mode output goes through
+//! a [`spool`]; [`server`] accepts and stops; [`client`] is the other end
+//! and prints through [`lossy`]; [`security`] holds the limits and the bind
+//! rules.
 
 pub mod client;
 pub mod course_proto;
 pub mod exec;
 pub mod framed_proto;
+pub mod groups;
+pub mod lossy;
 pub mod security;
 pub mod server;
 pub mod spool;
+mod watch;
 
 use exec::{Ending, Outcome};
 use std::io;

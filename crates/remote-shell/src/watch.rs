@@ -1,0 +1,71 @@
+//! Waiting for whatever happens first while a command runs: output on
+//! stdout, output on stderr, the client hanging up, or the command exiting
+//! — one `poll(2)` over four file descriptors.
+//!
+//! We call `libc::poll` directly because nix 0.32 has no `POLLRDHUP`, the
+//! flag that reports a peer's FIN without also waking up for its data.
+
+use crate::exec::Ending;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::process::{ChildStderr, ChildStdout};
+use std::time::Duration;
+
+/// One `poll(2)` on both pipes and the client's socket. Returns which pipes
+/// are readable; a hung-up client is `Err(PeerGone)`.
+pub(crate) fn wait_ready(
+    stdout: Option<&ChildStdout>,
+    stderr: Option<&ChildStderr>,
+    peer: Option<BorrowedFd>,
+    exited: Option<BorrowedFd>,
+    wait: Duration,
+) -> Result<(bool, bool), Ending> {
+    use nix::libc::{poll, pollfd, POLLERR, POLLHUP, POLLIN, POLLRDHUP};
+    let fd = |f: Option<BorrowedFd>, events| pollfd {
+        fd: f.map_or(-1, |f| f.as_raw_fd()), // poll ignores negative fds
+        events,
+        revents: 0,
+    };
+    let mut fds = [
+        fd(stdout.map(|p| p.as_fd()), POLLIN),
+        fd(stderr.map(|p| p.as_fd()), POLLIN),
+        // POLLRDHUP: the client sent FIN (closed or half-closed). We do not
+        // ask for POLLIN, so a client typing ahead is not mistaken for one
+        // that left. POLLHUP/POLLERR (e.g. after a RST) are always reported.
+        fd(peer, POLLRDHUP),
+        fd(exited, POLLIN),
+    ];
+    let ms = wait.as_millis().min(i32::MAX as u128) as i32;
+    // SAFETY: `fds` is a valid array of 4 pollfd for the whole call, and
+    // every fd in it is borrowed from an object alive for this function.
+    let n = unsafe { poll(fds.as_mut_ptr(), fds.len() as nix::libc::nfds_t, ms) };
+    if n < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() == io::ErrorKind::Interrupted {
+            return Ok((false, false));
+        }
+        return Err(Ending::SinkFailed(e.kind(), e.to_string()));
+    }
+    if fds[2].revents & (POLLRDHUP | POLLHUP | POLLERR) != 0 {
+        return Err(Ending::PeerGone);
+    }
+    let readable = POLLIN | POLLHUP | POLLERR;
+    Ok((
+        fds[0].revents & readable != 0,
+        fds[1].revents & readable != 0,
+    ))
+}
+
+/// `pidfd_open(2)` (Linux 5.3+): a descriptor that becomes readable when
+/// the process `pid` exits, so `poll` can wait for the exit like for data.
+/// `None` on older kernels.
+pub(crate) fn pidfd(pid: i32) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open(pid, flags) only returns a new descriptor or -1.
+    // The pid is our unreaped child, so it cannot have been reused.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: the kernel just created this descriptor; nothing else owns it.
+    Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}

@@ -192,7 +192,12 @@ fn show_threads(cfg: &threads::Config, r: &threads::Report) -> Result<()> {
             r.per_producer, r.per_consumer
         ),
     );
-    say(Side::Parent, format!("back-pressure: {} of {} sends found the queue full and blocked, {:.1?} in total; most items seen waiting: {}", r.blocked_sends, r.produced.count, r.blocked_time, r.max_queue_len));
+    let waited = if r.blocked_sends == 0 {
+        "no waiting".to_string()
+    } else {
+        format!("{:.1?} of waiting in total", r.blocked_time)
+    };
+    say(Side::Parent, format!("back-pressure: {} of {} sends found the queue full and blocked ({waited}); most items seen waiting: {}", r.blocked_sends, r.produced.count, r.max_queue_len));
     totals(r.produced, r.consumed)
 }
 

@@ -49,7 +49,7 @@ pub struct Report {
     pub blocked_sends: u64,
     /// Total time producers spent blocked in those sends.
     pub blocked_time: Duration,
-    /// The most items seen waiting in the queue by a consumer.
+    /// The longest queue a consumer saw right after taking an item.
     pub max_queue_len: usize,
     pub elapsed: Duration,
 }
@@ -101,7 +101,7 @@ pub fn run(cfg: &Config, stop: &AtomicBool, live: &Live) -> Report {
                     let (mut tally, mut max_len) = (Tally::default(), 0);
                     // Ends when the queue is empty and all senders are gone.
                     for it in rx.iter() {
-                        max_len = max_len.max(rx.len() + 1);
+                        max_len = max_len.max(rx.len());
                         std::thread::sleep(cfg.consume_delay);
                         tally.add(it);
                         live.consumed.fetch_add(1, Ordering::Relaxed);

@@ -125,9 +125,13 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The exercises workspace: `exercises/` at the repository root.
+/// The exercises workspace: `exercises/` at the repository root, or the
+/// directory in `COURSE_EXERCISES` (the runner's own tests use a scratch copy).
 pub fn exercises_dir() -> PathBuf {
-    repo_root().join("exercises")
+    match std::env::var_os("COURSE_EXERCISES") {
+        Some(dir) => PathBuf::from(dir),
+        None => repo_root().join("exercises"),
+    }
 }
 
 /// The task: the comment block at the top of an exercise file, without `//`.

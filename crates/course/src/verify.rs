@@ -83,25 +83,10 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
     let lock = File::create(scratch.join(".lock"))?;
     let _turn = Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, e)| io::Error::from(e))?;
 
-    let target_dir = scratch.join("target");
-    let side =
-        |dir: &str, text: &dyn Fn(&Exercise) -> io::Result<String>| -> io::Result<Workspace> {
-            let root = scratch.join(dir);
-            copy_workspace(exercises, &root)?;
-            for e in EXERCISES {
-                let path = root.join(e.path);
-                std::fs::create_dir_all(path.parent().expect("exercise paths have a directory"))?;
-                std::fs::write(&path, text(e)?)?;
-            }
-            Ok(Workspace {
-                root,
-                target_dir: target_dir.clone(),
-                time_limit,
-                build_limit: Duration::from_secs(900),
-            })
-        };
-    let untouched = side("untouched", &|e| Ok(e.pristine.to_string()))?;
-    let solved = side("solved", &|e| {
+    let untouched = side(exercises, scratch, "untouched", time_limit, &|e| {
+        Ok(e.pristine.to_string())
+    })?;
+    let solved = side(exercises, scratch, "solved", time_limit, &|e| {
         std::fs::read_to_string(exercises.join("solutions").join(e.path))
     })?;
 
@@ -145,10 +130,59 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
     })
 }
 
+/// Makes the scratch copy `scratch/<dir>` with each exercise's file
+/// written by `text`; all copies build in `scratch/target`.
+fn side(
+    exercises: &Path,
+    scratch: &Path,
+    dir: &str,
+    time_limit: Duration,
+    text: &dyn Fn(&Exercise) -> io::Result<String>,
+) -> io::Result<Workspace> {
+    let root = scratch.join(dir);
+    copy_workspace(exercises, &root)?;
+    rename_package(&root, &format!("exercises-{dir}"))?;
+    for e in EXERCISES {
+        let path = root.join(e.path);
+        std::fs::create_dir_all(path.parent().expect("exercise paths have a directory"))?;
+        std::fs::write(&path, text(e)?)?;
+    }
+    Ok(Workspace {
+        root,
+        target_dir: scratch.join("target"),
+        time_limit,
+        build_limit: Duration::from_secs(900),
+    })
+}
+
+/// Gives a scratch copy its own package name (in Cargo.toml and Cargo.lock).
+///
+/// Both copies build into one target directory, to share the compiled
+/// dependencies. Cargo names a package's artifacts by its name and its path
+/// *relative to its workspace*, which is the same for both copies: without
+/// this, the second build could take the first one's test binaries as up to
+/// date. (The library keeps its name `exercises`, set in `[lib]`.)
+fn rename_package(root: &Path, name: &str) -> io::Result<()> {
+    let old = "name = \"exercises\"\nversion = \"0.1.0\"";
+    let new = format!("name = \"{name}\"\nversion = \"0.1.0\"");
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path)?;
+        if !text.contains(old) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} has no `{old}` to rename", path.display()),
+            ));
+        }
+        std::fs::write(&path, text.replacen(old, &new, 1))?;
+    }
+    Ok(())
+}
+
 /// Copies what an exercises workspace needs besides the exercise files:
 /// its Cargo.toml, Cargo.lock and test support (`src/`). Replaces any
 /// previous copy at `to` (but never a target directory).
-fn copy_workspace(from: &Path, to: &Path) -> io::Result<()> {
+pub fn copy_workspace(from: &Path, to: &Path) -> io::Result<()> {
     if to.exists() {
         std::fs::remove_dir_all(to)?;
     }

@@ -33,7 +33,9 @@ use demo_kit::child::{child_main, flush_before_fork, write_fd};
 use demo_kit::{Context, Result};
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use nix::sys::signal::{
+    kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal,
+};
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, pipe, read, write, ForkResult, Pid};
@@ -153,15 +155,42 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
 
 /// fork(); the child closes all descriptors but `keep` and runs `work`.
 fn spawn(keep: &[RawFd], work: impl FnOnce() -> i32) -> Result<Pid> {
+    // Block the stop signals around fork(): a SIGTERM that reaches the child
+    // before it has installed its own handler then stays *pending* instead
+    // of hitting the disposition inherited from us (ctrlc's handler, which
+    // would swallow it). The child unblocks after setting up (`signals_ready`).
+    let old = stop_signals()
+        .thread_swap_mask(SigmaskHow::SIG_BLOCK)
+        .context("blocking signals around fork()")?;
     flush_before_fork();
     // SAFETY: the child runs only `work` under child_main, which `_exit`s.
-    match unsafe { fork() }.context("fork() failed: too many processes?")? {
+    let forked = unsafe { fork() };
+    if !matches!(forked, Ok(ForkResult::Child)) {
+        let _ = old.thread_set_mask(); // the parent: as before
+    }
+    match forked.context("fork() failed: too many processes?")? {
         ForkResult::Child => child_main(|| {
             keep_only_fds(keep);
             work()
         }),
         ForkResult::Parent { child } => Ok(child),
     }
+}
+
+/// SIGINT, SIGTERM, SIGHUP: what Ctrl-C, `p.terminate()` and a closed
+/// terminal send, and what ctrlc (with `termination`) handles.
+fn stop_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(sig);
+    }
+    set
+}
+
+/// Called by a child once its dispositions are set: pending signals are
+/// delivered now, to the child's own choice.
+fn signals_ready() {
+    let _ = stop_signals().thread_unblock();
 }
 
 /// A child inherits *every* descriptor; a stray copy of a queue's write end
@@ -219,6 +248,7 @@ fn producer(id: usize, items: Option<u64>, queue: &OwnedFd, reports: &OwnedFd) -
     set_signal(Signal::SIGINT, SigHandler::SigIgn);
     set_signal(Signal::SIGHUP, SigHandler::SigDfl);
     set_signal(Signal::SIGTERM, SigHandler::Handler(on_sigterm));
+    signals_ready();
     let mut tally = Tally::default();
     let mut seq = 0;
     while items.map_or(true, |n| seq < n) && !TERM.load(Ordering::SeqCst) {
@@ -240,6 +270,7 @@ fn consumer(id: u64, queue: &OwnedFd, reports: &OwnedFd, delay: Duration) -> i32
     set_signal(Signal::SIGINT, SigHandler::SigIgn);
     set_signal(Signal::SIGHUP, SigHandler::SigDfl);
     set_signal(Signal::SIGTERM, SigHandler::SigDfl);
+    signals_ready();
     let mut tally = Tally::default();
     let mut buf = [0u8; 8];
     loop {

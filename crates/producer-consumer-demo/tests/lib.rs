@@ -131,3 +131,25 @@ fn processes_stopped_with_sigterm_lose_nothing() {
         assert!(is_gone(pid), "child {pid} left behind");
     }
 }
+
+#[test]
+fn processes_stopped_at_once_still_exit_cleanly() {
+    // SIGTERM right after fork(): it must wait (blocked) until each producer
+    // has installed its handler, not kill it with the inherited disposition.
+    for _ in 0..5 {
+        let cfg = procs::Config {
+            producers: 3,
+            consumers: 1,
+            items_per_producer: None,
+            consume_delay: Duration::ZERO,
+        };
+        let r = procs::run(&cfg, |_| {}).unwrap();
+        assert!(
+            r.exits.iter().all(|&(_, code)| code == Some(0)),
+            "{:?}",
+            r.exits
+        );
+        assert_eq!(r.reports.len(), 4);
+        assert_eq!(r.consumed, r.produced);
+    }
+}

@@ -33,7 +33,8 @@ fn start_daemon() -> nix::Result<Facts> {
 }
 
 /// The daemon's work (given). Reports "pid sid pgid" on `report`, closes it,
-/// leaves the terminal's stdio for /dev/null, then idles for at most 60 s.
+/// moves to "/", leaves the terminal's stdio for /dev/null, then idles for
+/// at most 60 s (a real daemon would serve until told to stop).
 fn daemon_body(report: OwnedFd) -> i32 {
     let facts = format!(
         "{} {} {}\n",
@@ -44,6 +45,8 @@ fn daemon_body(report: OwnedFd) -> i32 {
     let mut report = File::from(report);
     let _ = report.write_all(facts.as_bytes());
     drop(report); // the parent's read sees end-of-file
+                  // Hold on to no directory (it could not be unmounted) and no terminal.
+    let _ = std::env::set_current_dir("/");
     if let Ok(null) = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -100,11 +100,18 @@ fn paint(code: &str, text: &str) -> String {
 }
 
 fn mark(status: &Status) -> String {
-    match status {
-        Status::Passed => paint("32", "✓ done"),
-        Status::Failed(_) => paint("31", "✗ todo"),
-        Status::CompileError(_) => paint("33", "✗ does not compile"),
-    }
+    padded_mark(status, 0)
+}
+
+/// The status word, padded to `width` before colouring (escape codes have
+/// no width on screen but count for `format!` padding).
+fn padded_mark(status: &Status, width: usize) -> String {
+    let (code, word) = match status {
+        Status::Passed => ("32", "✓ done"),
+        Status::Failed(_) => ("31", "✗ todo"),
+        Status::CompileError(_) => ("33", "✗ does not compile"),
+    };
+    paint(code, &format!("{word:<width$}"))
 }
 
 fn bar(done: usize, total: usize) -> String {
@@ -185,10 +192,10 @@ fn list() -> Result<()> {
     println!();
     for (i, e) in EXERCISES.iter().enumerate() {
         println!(
-            "{:>2}. {:<20} {:<28} {:<24} {}",
+            "{:>2}. {:<16} {} {:<24} {}",
             i + 1,
             e.name,
-            mark(&statuses[e.name]),
+            padded_mark(&statuses[e.name], 20),
             e.topic,
             e.lesson
         );
@@ -296,24 +303,26 @@ fn verify() -> Result<()> {
         "exercise", "untouched", "with its solution"
     );
     for row in &report.rows {
+        let cell =
+            |good: bool, word: &str| paint(if good { "32" } else { "31" }, &format!("{word:<22}"));
         let untouched = match row.untouched {
-            Status::Failed(_) => paint("32", "fails (good)"),
-            Status::Passed => paint("31", "PASSES (defect)"),
-            Status::CompileError(_) => paint("31", "DOES NOT COMPILE"),
+            Status::Failed(_) => cell(true, "fails (good)"),
+            Status::Passed => cell(false, "PASSES (defect)"),
+            Status::CompileError(_) => cell(false, "DOES NOT COMPILE"),
         };
         let solved = match row.solved {
-            Status::Passed => paint("32", "passes (good)"),
-            _ => paint("31", "FAILS (defect)"),
+            Status::Passed => cell(true, "passes (good)"),
+            _ => cell(false, "FAILS (defect)"),
         };
-        let clippy = if row.clippy.is_none() {
-            paint("32", "clean")
-        } else {
-            paint("31", "WARNINGS")
-        };
-        println!(
-            "{:<16} {:<22} {:<22} {}",
-            row.name, untouched, solved, clippy
+        let clippy = cell(
+            row.clippy.is_none(),
+            if row.clippy.is_none() {
+                "clean"
+            } else {
+                "WARNINGS"
+            },
         );
+        println!("{:<16} {untouched} {solved} {clippy}", row.name);
     }
     for row in &report.rows {
         for d in row.defects() {

@@ -4,7 +4,9 @@
 use demo_kit::cli::Args;
 use demo_kit::say::{heading, say, show_bytes, step};
 use demo_kit::{bail_msg, Result, Side};
+use ipc_demo::socketpair::Talk;
 use ipc_demo::{channel, pipe, shm, socketpair};
+use serde_json::Value;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -130,25 +132,24 @@ fn socketpair_step() -> Result<()> {
         ("count", b"how long is this?"),
         ("fly", b"?"),
     ];
-    let r = socketpair::run(&requests)?;
-    for ex in &r.exchanges {
-        say(
+    let r = socketpair::run(&requests, |talk| match talk {
+        Talk::Sending(h, body) => say(
             Side::Parent,
             format!(
-                "sent    {} + body {}",
-                serde_json::Value::Object(ex.request.clone()),
-                show_bytes(&ex.request_body)
+                "send {} + body {}",
+                Value::Object(h.clone()),
+                show_bytes(body)
             ),
-        );
-        say(
+        ),
+        Talk::Got(h, body) => say(
             Side::Parent,
             format!(
-                "got     {} + body {}",
-                serde_json::Value::Object(ex.reply.clone()),
-                show_bytes(&ex.reply_body)
+                "got  {} + body {}",
+                Value::Object(h.clone()),
+                show_bytes(body)
             ),
-        );
-    }
+        ),
+    })?;
     say(
         Side::Parent,
         format!(

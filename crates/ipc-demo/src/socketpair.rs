@@ -49,10 +49,17 @@ pub fn answer(op: &str, body: &[u8]) -> std::result::Result<Vec<u8>, String> {
     }
 }
 
+/// One moment of the conversation, reported to the caller as it happens
+/// (so the narration interleaves with the worker's own lines).
+pub enum Talk<'a> {
+    Sending(&'a Header, &'a [u8]),
+    Got(&'a Header, &'a [u8]),
+}
+
 /// Forks a worker and sends it each `(op, body)` request in turn, reading
 /// the reply to each before sending the next. Then closes the parent's end
-/// and reaps the worker.
-pub fn run(requests: &[(&str, &[u8])]) -> Result<WorkerRun> {
+/// and reaps the worker. `on_talk` sees each request and reply.
+pub fn run(requests: &[(&str, &[u8])], mut on_talk: impl FnMut(Talk)) -> Result<WorkerRun> {
     let (parent_end, child_end) = UnixStream::pair().context("socketpair()")?;
     let codec = Codec::course();
     let color = colors_enabled();
@@ -73,6 +80,7 @@ pub fn run(requests: &[(&str, &[u8])]) -> Result<WorkerRun> {
             let mut request = Header::new();
             request.insert("id".into(), json!(id));
             request.insert("op".into(), json!(op));
+            on_talk(Talk::Sending(&request, body));
             codec
                 .write_message(&mut stream, Value::Object(request.clone()), body)
                 .context("sending a request to the worker")?;
@@ -80,6 +88,7 @@ pub fn run(requests: &[(&str, &[u8])]) -> Result<WorkerRun> {
                 .read_message(&mut stream)
                 .context("reading the worker's reply")?
                 .context("the worker closed the socket without answering")?;
+            on_talk(Talk::Got(&reply.header, &reply.body));
             exchanges.push(Exchange {
                 request,
                 request_body: body.to_vec(),

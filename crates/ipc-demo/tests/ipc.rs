@@ -55,7 +55,9 @@ fn socket_pair_round_trip_with_framed_messages() {
         ("count", &big),
         ("nope", b""),
     ];
-    let r = socketpair::run(&requests).unwrap();
+    let mut talks = 0;
+    let r = socketpair::run(&requests, |_| talks += 1).unwrap();
+    assert_eq!(talks, 8, "4 requests sent, 4 replies got");
     assert_eq!(r.worker_exit, Some(0), "worker must exit cleanly on EOF");
     assert_eq!(r.exchanges.len(), 4);
     let bodies: Vec<&[u8]> = r

@@ -195,7 +195,10 @@ fn show_threads(cfg: &threads::Config, r: &threads::Report) -> Result<()> {
     let waited = if r.blocked_sends == 0 {
         "no waiting".to_string()
     } else {
-        format!("{:.1?} of waiting summed over the producers", r.blocked_time)
+        format!(
+            "{:.1?} of waiting summed over the producers",
+            r.blocked_time
+        )
     };
     say(Side::Parent, format!("back-pressure: {} of {} sends found the queue full and blocked ({waited}); fullest queue seen: {} of {}", r.blocked_sends, r.produced.count, r.max_queue_len, cfg.capacity));
     totals(r.produced, r.consumed)

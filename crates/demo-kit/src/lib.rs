@@ -12,6 +12,7 @@
 //! * [`fail`]: an error type with context, and [`fail::run`] for `main`.
 //! * [`child`]: what a forked child may do, and how it must end.
 //! * [`procfs`]: a process's state, parent, session and terminal from `/proc`.
+//! * [`sock`]: how many bytes wait in a socket's receive buffer (`FIONREAD`).
 //! * [`wait`]: bounded polling for states the kernel offers no signal for.
 
 #[cfg(unix)]
@@ -20,6 +21,8 @@ pub mod cli;
 pub mod fail;
 pub mod procfs;
 pub mod say;
+#[cfg(unix)]
+pub mod sock;
 pub mod wait;
 
 pub use fail::{bail_msg, Context, Error, Result};

@@ -11,16 +11,8 @@
 use std::os::fd::AsFd;
 use std::os::fd::AsRawFd;
 
-/// Bytes waiting in the receive buffer (`ioctl(fd, FIONREAD)`).
-pub fn queued_bytes(socket: &impl AsRawFd) -> std::io::Result<usize> {
-    let mut n: nix::libc::c_int = 0;
-    // SAFETY: FIONREAD writes one int through the pointer we pass.
-    let rc = unsafe { nix::libc::ioctl(socket.as_raw_fd(), nix::libc::FIONREAD, &mut n) };
-    if rc < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(n as usize)
-}
+/// `ioctl(FIONREAD)`: shared with lesson 03, so it lives in `demo-kit`.
+pub use demo_kit::sock::{queued_bytes, wait_queued};
 
 /// The value of `TCP_NODELAY` as the kernel reports it.
 pub fn nodelay(socket: &impl AsFd) -> nix::Result<bool> {

@@ -44,21 +44,11 @@ pub fn connect_pair() -> Result<Connection> {
 
 /// Waits (bounded) until `socket` has `want` bytes queued; returns the count.
 pub fn wait_until_queued(socket: &TcpStream, want: usize) -> Result<usize> {
-    let mut last = 0;
-    let got = demo_kit::wait::until(ARRIVAL_TIMEOUT, || match kernel::queued_bytes(socket) {
-        Ok(n) if n >= want => Some(Ok(n)),
-        Ok(n) => {
-            last = n;
-            None
-        }
-        Err(e) => Some(Err(e)),
-    });
-    match got {
-        Some(n) => n.context("asking the kernel how many bytes are queued (FIONREAD)"),
-        None => demo_kit::bail_msg(format!(
-            "only {last} of {want} bytes reached the receive buffer within {ARRIVAL_TIMEOUT:?}"
-        )),
-    }
+    let got = kernel::wait_queued(socket, want, ARRIVAL_TIMEOUT)
+        .context("asking the kernel how many bytes are queued (FIONREAD)")?;
+    got.with_context(|| {
+        format!("not all {want} bytes reached the receive buffer within {ARRIVAL_TIMEOUT:?}")
+    })
 }
 
 /// What the merge scenario observed.

@@ -17,7 +17,7 @@ pub mod pdeathsig;
 use demo_kit::{Context, Result};
 use nix::poll::{poll, PollFd, PollFlags};
 use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::sys::wait::WaitStatus;
 use nix::unistd::Pid;
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
@@ -63,26 +63,8 @@ pub fn read_line(fd: &OwnedFd, timeout: Duration) -> Result<String> {
 }
 
 /// Waits for `pid` (which must be our child, or adopted by us) to end, at
-/// most `timeout`, and returns how it ended. `None` means it is still running.
-///
-/// `waitpid` with `WNOHANG` polled on a short backoff: a blocking `waitpid`
-/// has no deadline, and a test must never hang.
-pub fn reap_within(pid: Pid, timeout: Duration) -> Result<Option<WaitStatus>> {
-    let mut failure = None;
-    let got = demo_kit::wait::until(timeout, || match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-        Ok(WaitStatus::StillAlive) => None,
-        Ok(status) => Some(status),
-        Err(nix::errno::Errno::EINTR) => None,
-        Err(e) => {
-            failure = Some(e);
-            Some(WaitStatus::StillAlive)
-        }
-    });
-    if let Some(e) = failure {
-        return Err(e).with_context(|| format!("waitpid({pid})"));
-    }
-    Ok(got)
-}
+/// most `timeout`; `None` means it is still running. (From `demo-kit`.)
+pub use demo_kit::child::wait_within as reap_within;
 
 /// Kills and reaps pids we started if a step fails half-way, so that an
 /// error never leaves a process behind. Disarmed pids are left alone.

@@ -21,10 +21,21 @@
 //!    and turn a panic into exit status 101 ([`child_main`]) — inside
 //!    `cargo test` an unwinding panic would otherwise be caught by the test
 //!    harness *in the child* and reported as success.
+//!
+//! And for the parent: reap every child, with a deadline ([`wait_within`],
+//! [`reap_or_kill`]), and let a child keep only the descriptors it needs
+//! ([`keep_only_fds`]).
 
 use crate::say::{line, Side};
+use crate::Context;
+use nix::errno::Errno;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
 use std::io::Write;
+use std::os::fd::RawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
 
 /// Flushes Rust's stdout and stderr so the child does not inherit unwritten
 /// text. Call right before `fork()`.
@@ -69,5 +80,77 @@ pub fn write_fd(fd: i32, mut bytes: &[u8]) {
         } else {
             return;
         }
+    }
+}
+
+/// Waits at most `timeout` for the child `pid` to end and returns how it
+/// ended; `None` means it is still running (and still ours to reap).
+///
+/// A blocking `waitpid` has no deadline, and a demo or test must never hang
+/// on a child that misbehaves, so this polls `waitpid(WNOHANG)` on a short
+/// backoff ([`crate::wait::until`]).
+pub fn wait_within(pid: Pid, timeout: Duration) -> crate::Result<Option<WaitStatus>> {
+    let mut failure = None;
+    let got = crate::wait::until(timeout, || match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+        Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => None,
+        Ok(status) => Some(status),
+        Err(e) => {
+            failure = Some(e);
+            Some(WaitStatus::StillAlive)
+        }
+    });
+    match failure {
+        Some(e) => Err(e).with_context(|| format!("waitpid({pid})")),
+        None => Ok(got),
+    }
+}
+
+/// Reaps `pid` (Python's `p.join()`, with a deadline): waits up to `timeout`
+/// for it to exit; if it does not, kills it with `SIGKILL`, reaps it anyway
+/// and reports an error — no zombie and no orphan is ever left behind.
+pub fn reap_or_kill(pid: Pid, timeout: Duration) -> crate::Result<WaitStatus> {
+    if let Some(status) = wait_within(pid, timeout)? {
+        return Ok(status);
+    }
+    let _ = kill(pid, Signal::SIGKILL);
+    waitpid(pid, None).with_context(|| format!("waitpid({pid}) after SIGKILL"))?;
+    crate::bail_msg(format!(
+        "child {pid} did not finish within {timeout:?}; killed and reaped it"
+    ))
+}
+
+/// Closes every inherited descriptor >= 3 except those in `keep`. Call it
+/// first thing in a forked child.
+///
+/// A forked child gets a copy of *every* open descriptor of its parent, and
+/// a pipe or socket reports end-of-file only when *all* copies of its write
+/// end are closed. A child that keeps a stray copy can make some other
+/// reader wait forever. (Python's `subprocess` closes them for you,
+/// `close_fds=True`; `os.fork()` and `multiprocessing`'s fork method do not.)
+pub fn keep_only_fds(keep: &[RawFd]) {
+    let mut keep: Vec<u32> = keep.iter().map(|&fd| fd as u32).collect();
+    keep.sort_unstable();
+    let mut first = 3u32;
+    for fd in keep.into_iter().chain(std::iter::once(u32::MAX)) {
+        if fd > first {
+            close_range(first, fd - 1);
+        }
+        first = first.max(fd.saturating_add(1));
+    }
+}
+
+/// `close_range(2)` (Linux 5.9+), falling back to closing one by one.
+fn close_range(first: u32, last: u32) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: closing descriptors is always memory-safe.
+        let r = unsafe { nix::libc::syscall(nix::libc::SYS_close_range, first, last, 0) };
+        if r == 0 {
+            return;
+        }
+    }
+    for fd in first..=last.min(4095) {
+        // SAFETY: as above; EBADF for unused numbers is fine.
+        unsafe { nix::libc::close(fd as i32) };
     }
 }

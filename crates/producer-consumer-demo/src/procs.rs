@@ -29,7 +29,7 @@
 //! stops producers with SIGTERM and reaps everyone.
 
 use crate::{item, Tally};
-use demo_kit::child::{child_main, flush_before_fork, write_fd};
+use demo_kit::child::{child_main, flush_before_fork, keep_only_fds, reap_or_kill, write_fd};
 use demo_kit::{Context, Result};
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -37,7 +37,7 @@ use nix::sys::signal::{
     kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal,
 };
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::sys::wait::WaitStatus;
 use nix::unistd::{fork, pipe, read, write, ForkResult, Pid};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -193,36 +193,10 @@ fn signals_ready() {
     let _ = stop_signals().thread_unblock();
 }
 
-/// A child inherits *every* descriptor; a stray copy of a queue's write end
-/// in some other child would keep consumers from ever seeing end-of-file.
-fn keep_only_fds(keep: &[RawFd]) {
-    for fd in 3..1024 {
-        if !keep.contains(&fd) {
-            // SAFETY: closing a descriptor is memory-safe; EBADF is fine.
-            unsafe { nix::libc::close(fd) };
-        }
-    }
-}
-
-/// Bounded `waitpid`: SIGKILL and reap if the child overstays.
+/// Bounded `waitpid` (SIGKILL and reap if the child overstays); the exit
+/// code, or `None` if a signal ended it.
 fn reap(pid: Pid) -> Result<Option<i32>> {
-    let done = demo_kit::wait::until(CHILD_TIMEOUT, || {
-        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) => None,
-            other => Some(other),
-        }
-    });
-    let status = match done {
-        Some(s) => s.with_context(|| format!("waitpid({pid})"))?,
-        None => {
-            let _ = kill(pid, Signal::SIGKILL);
-            waitpid(pid, None).with_context(|| format!("waitpid({pid}) after SIGKILL"))?;
-            return demo_kit::bail_msg(format!(
-                "child {pid} did not finish within {CHILD_TIMEOUT:?}; killed it"
-            ));
-        }
-    };
-    Ok(match status {
+    Ok(match reap_or_kill(pid, CHILD_TIMEOUT)? {
         WaitStatus::Exited(_, code) => Some(code),
         _ => None,
     })

@@ -262,6 +262,9 @@ fn reset(e: &Exercise, yes: bool) -> Result<()> {
             return Ok(());
         }
     }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     std::fs::write(&path, e.pristine).with_context(|| format!("writing {}", path.display()))?;
     println!("exercises/{} is back as shipped.", e.path);
     Ok(())

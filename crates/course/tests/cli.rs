@@ -9,9 +9,10 @@ fn course(scratch: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_course"))
         .args(args)
         .env("COURSE_EXERCISES", scratch)
+        // Share the verify test's target directory: dependencies compile once.
         .env(
             "COURSE_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("course-cli-target"),
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("course-verify/target"),
         )
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())

@@ -14,6 +14,7 @@ use std::time::Duration;
 ///
 /// A panic inside `body` (a failed `assert!`, a `todo!()`) fails the test
 /// with that panic's message, as if `body` had run directly.
+#[track_caller] // a timeout is reported at the test's line, not here
 pub fn within<T: Send + 'static>(secs: u64, body: impl FnOnce() -> T + Send + 'static) -> T {
     let (done, finished) = mpsc::channel();
     let worker = std::thread::spawn(move || {

@@ -122,7 +122,8 @@ pub fn names() -> String {
 
 /// The repository root (this crate lives in `crates/course`).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// The exercises workspace: `exercises/` at the repository root, or the

@@ -6,14 +6,13 @@
 // "until end-of-file" — and a pipe reports end-of-file only when EVERY
 // copy of its write end is closed. After `fork()` there are two copies.
 //
-// `collect_from_child` hangs. There are two bugs, both marked BUG:
-//   1. the parent keeps its copy of the write end open while it reads
-//      (in Rust, a value is closed when dropped — at the end of its scope,
-//      unless you `drop` it earlier);
-//   2. the parent waits for the child BEFORE reading: a pipe holds only
-//      64 KiB, so a child with more to say blocks in `write` forever,
-//      while the parent blocks in `waitpid` forever.
-// Fix both. (Just the order and the closing: no threads, no timeouts.)
+// `collect_from_child` hangs: with 3 lines the parent never sees
+// end-of-file; with 100 000 lines (more than the pipe's 64 KiB buffer)
+// parent and child wait for each other forever. Two spots are marked BUG
+// (in the shipped exercise); fix both. No threads, no timeouts: only the
+// order of the steps and who closes what. (In Rust, a file descriptor is
+// closed when its owner is dropped: at the end of its scope, or earlier
+// with `drop(..)`.)
 
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, pipe, ForkResult};
@@ -41,12 +40,13 @@ fn collect_from_child(lines: usize) -> io::Result<(String, i32)> {
             0
         }),
         ForkResult::Parent { child } => {
-            // BUG 2: waiting for the child before reading what it writes.
+            // BUG: the parent waits for the child before reading anything.
             let code = match waitpid(child, None)? {
                 WaitStatus::Exited(_, code) => code,
                 other => panic!("child ended oddly: {other:?}"),
             };
-            // BUG 1: the parent's `write_end` is still open while it reads.
+            // BUG: the parent reads "until end-of-file" here. Who still holds
+            // a write end of this pipe?
             let mut text = String::new();
             File::from(read_end).read_to_string(&mut text)?;
             Ok((text, code))

@@ -5,15 +5,18 @@
 //! Whether an exercise is done is never stored anywhere: each time, the
 //! runner compiles it and runs its tests on the real kernel.
 
+mod show;
+mod watch;
+
 use course::catalog::{self, Exercise, EXERCISES};
-use course::runner::{trim, Status, Workspace};
+use course::runner::{trim, Status};
 use demo_kit::cli::Args;
 use demo_kit::{bail_msg, Context, Result};
-use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Write};
+use show::{bar, check_all, mark, padded_mark, paint, show_current};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::mpsc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+use watch::watch;
 
 const HELP: &str = "\
 course: the exercise runner (exercises/README.md explains it all)
@@ -71,59 +74,6 @@ fn run() -> Result<()> {
     }
 }
 
-fn workspace() -> Workspace {
-    Workspace::student(catalog::exercises_dir())
-}
-
-/// Compiles and tests the given exercises, saying so while it works.
-fn check_all(list: &[&'static Exercise]) -> Result<BTreeMap<String, Status>> {
-    eprint!(
-        "checking {} exercise(s) (compiling and running their tests)...",
-        list.len()
-    );
-    let names: Vec<&str> = list.iter().map(|e| e.name).collect();
-    let result = workspace()
-        .check(&names)
-        .context("building the exercises workspace");
-    eprintln!(" done");
-    result
-}
-
-// ---- colours ----
-
-fn paint(code: &str, text: &str) -> String {
-    if demo_kit::say::colors_enabled() {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
-}
-
-fn mark(status: &Status) -> String {
-    padded_mark(status, 0)
-}
-
-/// The status word, padded to `width` before colouring (escape codes have
-/// no width on screen but count for `format!` padding).
-fn padded_mark(status: &Status, width: usize) -> String {
-    let (code, word) = match status {
-        Status::Passed => ("32", "✓ done"),
-        Status::Failed(_) => ("31", "✗ todo"),
-        Status::CompileError(_) => ("33", "✗ does not compile"),
-    };
-    paint(code, &format!("{word:<width$}"))
-}
-
-fn bar(done: usize, total: usize) -> String {
-    let width = 30;
-    let filled = done * width / total.max(1);
-    format!(
-        "[{}{}] {done}/{total}",
-        paint("32", &"#".repeat(filled)),
-        "-".repeat(width - filled)
-    )
-}
-
 // ---- commands ----
 
 fn overview() -> Result<()> {
@@ -142,44 +92,6 @@ fn overview() -> Result<()> {
         Some(e) => show_current(e, &statuses[e.name]),
     }
     Ok(())
-}
-
-/// The current exercise: where it is, what to do, what fails.
-fn show_current(e: &Exercise, status: &Status) {
-    let file = catalog::exercises_dir().join(e.path);
-    let text = std::fs::read_to_string(&file).unwrap_or_default();
-    println!(
-        "\nNext: {}  ({}, lesson {})",
-        paint("1", e.name),
-        e.topic,
-        e.lesson
-    );
-    println!("File: exercises/{}\n", e.path);
-    for line in catalog::task(&text).lines() {
-        println!("  {line}");
-    }
-    println!("\n{}:", mark(status));
-    let output = match status {
-        Status::Passed => String::new(),
-        Status::CompileError(errors) => trim_compile(errors),
-        Status::Failed(out) => trim(out, 25),
-    };
-    for line in output.lines() {
-        println!("  {line}");
-    }
-    println!(
-        "\nEdit the file; then `cargo run -p course -- check {0}` (or `-- watch`). Stuck? `-- hint {0}`.",
-        e.name
-    );
-}
-
-fn trim_compile(errors: &str) -> String {
-    let lines: Vec<&str> = errors.lines().collect();
-    let mut text = lines[..lines.len().min(30)].join("\n");
-    if lines.len() > 30 {
-        text.push_str(&format!("\n… {} more lines", lines.len() - 30));
-    }
-    text
 }
 
 fn list() -> Result<()> {
@@ -337,91 +249,5 @@ fn verify() -> Result<()> {
         Ok(())
     } else {
         bail_msg("some exercises are defective (see above)")
-    }
-}
-
-// ---- watch ----
-
-/// Newest modification time among the exercise files.
-fn newest_change() -> Option<SystemTime> {
-    EXERCISES
-        .iter()
-        .filter_map(|e| {
-            std::fs::metadata(catalog::exercises_dir().join(e.path))
-                .ok()?
-                .modified()
-                .ok()
-        })
-        .max()
-}
-
-fn watch() -> Result<()> {
-    // Commands typed while watching arrive on a channel, one line each.
-    let (tx, typed) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line.trim().to_string()).is_err() {
-                return;
-            }
-        }
-    });
-    let all: Vec<&Exercise> = EXERCISES.iter().collect();
-    let statuses = check_all(&all)?;
-    let mut current = EXERCISES.iter().position(|e| !statuses[e.name].passed());
-    let mut status = current.map(|i| statuses[EXERCISES[i].name].clone());
-    loop {
-        let Some(i) = current else {
-            println!("\n{} Every exercise passes.", paint("32", "All done!"));
-            return Ok(());
-        };
-        let e = &EXERCISES[i];
-        println!("\n{}", "─".repeat(60));
-        show_current(e, status.as_ref().expect("status of the current exercise"));
-        println!("\nWatching for saves... (q + Enter: quit, h + Enter: hint, Enter: check again)");
-        let seen = newest_change();
-        // Wait for a save or a command, polling modification times: this
-        // works on every file system and editor (file-notify often does not).
-        loop {
-            match typed.recv_timeout(Duration::from_millis(500)) {
-                Ok(cmd) if cmd == "q" => return Ok(()),
-                Ok(cmd) if cmd == "h" => {
-                    hint(e)?;
-                    continue;
-                }
-                Ok(_) => break,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if newest_change() != seen {
-                        break;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    if newest_change() != seen {
-                        break;
-                    }
-                    std::thread::sleep(Duration::from_millis(500));
-                }
-            }
-        }
-        let now = check_all(&[e])?
-            .remove(e.name)
-            .expect("a status for the exercise checked");
-        if now.passed() {
-            println!("\n{} {} passes!", paint("32", "✓"), e.name);
-            // Move on to the next exercise not yet done (checking each for real).
-            let rest: Vec<&Exercise> = EXERCISES[i + 1..].iter().collect();
-            let later = if rest.is_empty() {
-                BTreeMap::new()
-            } else {
-                check_all(&rest)?
-            };
-            current = EXERCISES[i + 1..]
-                .iter()
-                .position(|e| !later[e.name].passed())
-                .map(|j| i + 1 + j);
-            status = current.map(|j| later[EXERCISES[j].name].clone());
-        } else {
-            status = Some(now);
-        }
     }
 }

@@ -94,6 +94,19 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
     let mut before = untouched.check(&names)?;
     let mut after = solved.check(&names)?;
     let mut general = Vec::new();
+    // Nothing an exercise's tests started may outlive them (no orphan, no
+    // forgotten daemon). Zombies have no exe link and are not counted.
+    let target_dir = scratch.join("target");
+    let left = demo_kit::wait::until(Duration::from_secs(5), || {
+        let pids = running_from(&target_dir);
+        pids.is_empty().then_some(())
+    });
+    if left.is_none() {
+        general.push(format!(
+            "processes started by the exercises' tests are still running: {:?}",
+            running_from(&target_dir)
+        ));
+    }
     let mut lint: BTreeMap<String, String> = match solved.clippy()? {
         Ok(()) => BTreeMap::new(),
         Err(found) => found,
@@ -128,6 +141,25 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
         general,
         elapsed: started.elapsed(),
     })
+}
+
+/// Pids of live processes whose program lies under `dir`.
+fn running_from(dir: &Path) -> Vec<(u32, String)> {
+    let Ok(dir) = dir.canonicalize() else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let exe = std::fs::read_link(e.path().join("exe")).ok()?;
+            exe.starts_with(&dir)
+                .then(|| (pid, exe.display().to_string()))
+        })
+        .collect()
 }
 
 /// Makes the scratch copy `scratch/<dir>` with each exercise's file
@@ -197,4 +229,20 @@ pub fn copy_workspace(from: &Path, to: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_from_finds_this_very_test_process() {
+        let exe = std::env::current_exe().unwrap();
+        let found = running_from(exe.parent().unwrap());
+        assert!(
+            found.iter().any(|(pid, _)| *pid == std::process::id()),
+            "{found:?}"
+        );
+        assert!(running_from(Path::new("/nonexistent")).is_empty());
+    }
 }

@@ -21,12 +21,17 @@
 //! 0)` in the child, via `process_group(0)`), so `killpg` reaches the shell
 //! *and* everything it started (`sleep`, a pipeline, a background job).
 //! Whatever happens — normal exit, timeout, client gone, server stopping —
-//! we `wait()` for the child: nothing is left as a zombie.
+//! we `killpg` the group (after a normal exit that only kills what the
+//! shell left running in the background) and `wait()` for the child:
+//! nothing is left as a zombie, and nothing outlives its command.
 
 pub use crate::groups::Groups;
+pub use crate::sink::{Collect, OutputSink, Stream};
 use crate::watch::{pidfd, wait_ready};
+use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg};
 use nix::sys::signal::{killpg, Signal};
+use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use std::ffi::OsStr;
 use std::io::{self, Read};
@@ -45,27 +50,6 @@ const PIPE_SIZE: i32 = 1 << 20;
 
 /// How often a waiting loop looks at the server's stop flag.
 pub const TICK: Duration = Duration::from_millis(50);
-
-/// Which of the command's output pipes some bytes came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stream {
-    Stdout,
-    Stderr,
-}
-
-/// Where the output goes while the command runs: straight to the client
-/// (framed protocol) or into a spool (course protocol, which must send the
-/// total size first). An error from the sink kills the command.
-pub trait OutputSink {
-    fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()>;
-
-    /// Optionally take bytes straight from the pipe (e.g. `splice(2)` into
-    /// a file, with no copy through our memory). `None` = not now, use
-    /// `output`; `Some(Ok(0))` = end of the pipe.
-    fn splice_from(&mut self, _stream: Stream, _pipe: BorrowedFd) -> Option<io::Result<usize>> {
-        None
-    }
-}
 
 /// How a command ended, as observed by the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,24 +117,15 @@ pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result
         groups.insert(pid);
     }
     let mut counts = (0u64, 0u64);
-    let pumped = pump(&mut child, limits, sink, &mut counts);
-    let ending = match pumped {
-        Ok(status) => match status.code() {
-            Some(code) => Ending::Exited(code),
-            None => Ending::Signaled(status.signal().unwrap_or(0)),
-        },
-        Err(ending) => {
-            // kill(-pgid, SIGKILL): the shell and all it started.
-            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-            if limits.stop.load(Ordering::SeqCst) {
-                // A stopping server shuts the sockets down, which looks
-                // like a client leaving: name the real reason.
-                Ending::Stopped
-            } else {
-                ending
-            }
-        }
-    };
+    let stopped_early = pump(&mut child, limits, sink, &mut counts).err();
+    // kill(-pgid, SIGKILL), whatever happened: on a timeout, a lost client
+    // or a stop, this kills the shell and all it started; after a normal
+    // exit it kills what the shell left behind in its group (e.g. `sleep 60
+    // >/dev/null &`, which no longer holds our pipes), so no command
+    // outlives its reply. The shell is not reaped yet (`pump` only looks
+    // with WNOWAIT), so its pid, which is the group id, cannot have been
+    // reused by an unrelated process.
+    let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
     // Close our ends of the pipes, then reap. After SIGKILL this returns
     // at once; after a normal exit the status is already there.
     drop(child.stdout.take());
@@ -158,7 +133,17 @@ pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result
     if let Some(groups) = limits.groups {
         groups.remove(pid);
     }
-    child.wait()?;
+    let status = child.wait()?;
+    let ending = match stopped_early {
+        // A stopping server shuts the sockets down, which looks like a
+        // client leaving: name the real reason.
+        Some(_) if limits.stop.load(Ordering::SeqCst) => Ending::Stopped,
+        Some(ending) => ending,
+        None => match status.code() {
+            Some(code) => Ending::Exited(code),
+            None => Ending::Signaled(status.signal().unwrap_or(0)),
+        },
+    };
     Ok(Outcome {
         pid,
         ending,
@@ -168,14 +153,14 @@ pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result
 }
 
 /// Move output from the pipes to the sink until both pipes are closed and
-/// the child has exited (`Ok(status)`), or until a reason to kill it
-/// (`Err(ending)`).
+/// the child has exited (`Ok(())`, the child left unreaped), or until a
+/// reason to kill it (`Err(ending)`).
 fn pump(
     child: &mut Child,
     limits: &Limits,
     sink: &mut dyn OutputSink,
     counts: &mut (u64, u64),
-) -> Result<std::process::ExitStatus, Ending> {
+) -> Result<(), Ending> {
     let deadline = Instant::now() + limits.timeout;
     let mut stdout: Option<ChildStdout> = child.stdout.take();
     let mut stderr: Option<ChildStderr> = child.stderr.take();
@@ -192,10 +177,12 @@ fn pump(
         if stdout.is_none() && stderr.is_none() {
             // Both pipes closed: the command is done writing. Usually it
             // has exited too; if it lingers, keep honouring the deadline.
-            match child.try_wait() {
-                Ok(Some(status)) => return Ok(status),
-                Ok(None) => {}
-                Err(e) => return Err(Ending::SinkFailed(e.kind(), e.to_string())),
+            // WNOWAIT: look without reaping (the caller reaps, after killpg).
+            let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+            match waitid(Id::Pid(Pid::from_raw(child.id() as i32)), flags) {
+                Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
+                Ok(_) => return Ok(()),
+                Err(e) => return Err(Ending::SinkFailed(io::Error::from(e).kind(), e.to_string())),
             }
         }
         let mut wait = TICK.min(deadline - now);
@@ -247,21 +234,4 @@ fn read_into<P: Read + AsFd>(
         Err(e) => return Err(Ending::SinkFailed(e.kind(), e.to_string())),
     }
     Ok(())
-}
-
-/// A sink that keeps everything in memory (tests and small tools).
-#[derive(Default, Debug)]
-pub struct Collect {
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-}
-
-impl OutputSink for Collect {
-    fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()> {
-        match stream {
-            Stream::Stdout => self.stdout.extend_from_slice(bytes),
-            Stream::Stderr => self.stderr.extend_from_slice(bytes),
-        }
-        Ok(())
-    }
 }

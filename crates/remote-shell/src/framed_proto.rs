@@ -15,8 +15,8 @@
 //! ```
 //!
 //! Because output is sent as it is produced, nothing needs a total size up
-//! front: memory stays at one 64 KiB chunk whatever the output's size, and
-//! `ping` output shows line by line. Stdout and stderr stay apart, and the
+//! front: memory stays at one 256 KiB chunk (`exec::CHUNK`) whatever the
+//! output's size, and `ping` output shows line by line. Stdout and stderr stay apart, and the
 //! exit status finally reaches the client.
 
 use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};

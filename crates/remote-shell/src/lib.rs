@@ -8,10 +8,10 @@
 //!
 //! Running the command safely is [`exec`] (process group, concurrent pipe
 //! reading with one `poll` in `watch`, timeout, reaping), with the running
-//! process groups kept in [`groups`]; large course-mode output goes through
-//! a [`spool`]; [`server`] accepts and stops; [`client`] is the other end
-//! and prints through [`lossy`]; [`security`] holds the limits and the bind
-//! rules.
+//! process groups kept in [`groups`]; the output goes to a [`sink`]; large
+//! course-mode output goes through a [`spool`]; [`server`] accepts and
+//! stops; [`client`] is the other end and prints through [`lossy`];
+//! [`security`] holds the limits and the bind rules.
 
 pub mod client;
 pub mod course_proto;
@@ -21,6 +21,7 @@ pub mod groups;
 pub mod lossy;
 pub mod security;
 pub mod server;
+pub mod sink;
 pub mod spool;
 mod watch;
 

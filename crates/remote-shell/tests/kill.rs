@@ -50,6 +50,23 @@ fn a_timeout_kills_the_whole_process_group_framed() {
     assert_eq!(out, b"still here\n");
 }
 
+/// A background job that gives up the output pipes (`>/dev/null &`) does
+/// not keep the command "running", so no timeout would reach it: the server
+/// kills what is left in the group as soon as the shell has exited.
+#[test]
+fn a_detached_background_job_dies_with_its_command() {
+    let server = ServerProc::start(&["--timeout", "60"]);
+    let mut c = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let reply = c
+        .run(b"sleep 33 >/dev/null 2>&1 & echo $$", &mut out, &mut err)
+        .unwrap();
+    let exit = reply.exit.unwrap();
+    assert_eq!(exit.code, Some(0), "the shell itself exits at once");
+    let pid: i32 = String::from_utf8_lossy(&out).trim().parse().unwrap();
+    assert_command_gone(pid);
+}
+
 #[test]
 fn a_timeout_kills_the_command_course() {
     let server = ServerProc::start(&["--protocol", "course", "--timeout", "1"]);

@@ -158,8 +158,8 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
     });
     let total = sink.stderr.len() + sink.stdout.len();
     let sent = write_header(stream, header, total)
-        .and_then(|()| sink.stderr.send_to(stream))
-        .and_then(|()| sink.stdout.send_to(stream));
+        .and_then(|()| sink.stderr.send_to_socket(stream))
+        .and_then(|()| sink.stdout.send_to_socket(stream));
     if let Err(e) = sent {
         session.log(format!(
             "{} while sending the reply; closing",

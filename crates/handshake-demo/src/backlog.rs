@@ -4,10 +4,14 @@
 //! connections". Linux keeps two queues per listener:
 //!
 //! * the SYN queue (半连接队列): half-open connections in SYN_RECV, waiting
-//!   for the client's final ACK; its size comes from `tcp_max_syn_backlog`;
+//!   for the client's final ACK. Since Linux 4.4 it is limited by the same
+//!   backlog; past that, with `tcp_syncookies = 1` (the default) the kernel
+//!   answers with a SYN cookie instead of storing the connection, and
+//!   `tcp_max_syn_backlog` only matters when cookies are off;
 //! * the accept queue (全连接队列): connections whose handshake is finished
-//!   (ESTABLISHED) and that wait for the program to call `accept()`. *This*
-//!   is what `listen(N)` sizes (capped by `net.core.somaxconn`).
+//!   (ESTABLISHED) and that wait for the program to call `accept()`. This
+//!   is the queue `listen(N)` visibly limits (N capped by
+//!   `net.core.somaxconn`), and the one this demo fills.
 //!
 //! We make a listener that never accepts and connect K clients without
 //! blocking, one after the other. The kernel lets N+1 finish (its test is
@@ -17,17 +21,12 @@
 //! When the program finally accepts, a retry gets in.
 
 use crate::kernel::{self, TcpState};
+pub use crate::listener::{connect_nonblocking, count, listener, server_side, Client};
 use crate::procnet;
 use demo_kit::say::{say, step};
 use demo_kit::{Context, Result, Side};
-use nix::errno::Errno;
-use nix::sys::socket::{
-    self, connect, listen, setsockopt, sockopt, AddressFamily, Backlog, SockFlag, SockType,
-    SockaddrStorage,
-};
-use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::time::{Duration, Instant};
+use nix::sys::socket;
+use std::time::Duration;
 
 /// How long one client may take to complete its handshake before we
 /// conclude that its SYN was dropped and connect the next one. Connecting
@@ -58,70 +57,6 @@ pub struct BacklogReport {
     pub waits: Vec<Duration>,
 }
 
-/// A client socket and when it called connect().
-pub struct Client {
-    pub fd: OwnedFd,
-    pub addr: SocketAddr,
-    pub started: Instant,
-}
-
-/// `socket` + `SO_REUSEADDR` + `bind(port 0)` + `listen(backlog)`, with nix.
-pub fn listener(ipv6: bool, backlog: i32) -> Result<(OwnedFd, SocketAddr)> {
-    let (family, addr) = if ipv6 {
-        (AddressFamily::Inet6, "[::1]:0")
-    } else {
-        (AddressFamily::Inet, "127.0.0.1:0")
-    };
-    let fd = socket::socket(family, SockType::Stream, SockFlag::SOCK_CLOEXEC, None)
-        .context("socket()")?;
-    setsockopt(&fd, sockopt::ReuseAddr, &true).context("setsockopt(SO_REUSEADDR)")?;
-    let sa = SockaddrStorage::from(addr.parse::<SocketAddr>().context("parsing address")?);
-    socket::bind(fd.as_raw_fd(), &sa).with_context(|| format!("bind({addr})"))?;
-    let backlog = Backlog::new(backlog).context("backlog out of range (0..=4096)")?;
-    listen(&fd, backlog).context("listen()")?;
-    let local = kernel::local_addr(&fd)?;
-    Ok((fd, local))
-}
-
-/// A non-blocking `connect()`: returns at once (EINPROGRESS) whatever
-/// happens to the SYN.
-pub fn connect_nonblocking(server: SocketAddr) -> Result<Client> {
-    let family = match server {
-        SocketAddr::V4(_) => AddressFamily::Inet,
-        SocketAddr::V6(_) => AddressFamily::Inet6,
-    };
-    let flags = SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC;
-    let fd = socket::socket(family, SockType::Stream, flags, None).context("client socket()")?;
-    let started = Instant::now();
-    match connect(fd.as_raw_fd(), &SockaddrStorage::from(server)) {
-        Ok(()) | Err(Errno::EINPROGRESS) => {}
-        Err(e) => return Err(e).context("client connect()"),
-    }
-    let addr = kernel::local_addr(&fd)?;
-    Ok(Client { fd, addr, started })
-}
-
-/// Counts clients by the state their own fd reports.
-pub fn count(clients: &[Client], state: TcpState) -> Result<usize> {
-    let mut n = 0;
-    for c in clients {
-        n += usize::from(kernel::state_of(&c.fd)? == state);
-    }
-    Ok(n)
-}
-
-/// Server-side sockets for this listener in /proc: (ESTABLISHED, SYN_RECV).
-pub fn server_side(listen_addr: SocketAddr) -> Result<(usize, usize)> {
-    let entries = procnet::proc_entries()?;
-    let mine = entries.iter().filter(|e| e.local == listen_addr);
-    let (mut est, mut syn) = (0, 0);
-    for e in mine {
-        est += usize::from(e.state == TcpState::Established);
-        syn += usize::from(e.state == TcpState::SynRecv);
-    }
-    Ok((est, syn))
-}
-
 /// Runs the experiment: listen(backlog), `clients` connects, accept some.
 pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     let mut r = BacklogReport {
@@ -145,6 +80,7 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
         );
     }
     let overflows_before = procnet::tcp_ext_counter("ListenOverflows").unwrap_or(0);
+    let cookies_before = procnet::tcp_ext_counter("SyncookiesSent").unwrap_or(0);
 
     step(2, format!("listen(backlog={backlog}) and never accept()"));
     let (lfd, laddr) = listener(ipv6, backlog)?;
@@ -202,13 +138,13 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     );
     say(Side::Kernel, format!("server side (/proc): {} ESTABLISHED waiting in the accept queue, {} SYN_RECV; listener's accept queue = {}", r.server_established, r.server_syn_recv, r.accept_queue));
     say(Side::Kernel, format!("TcpExt ListenOverflows grew by {} (SYNs dropped because an accept queue was full; counts the whole machine)", r.listen_overflows));
-    if r.established == backlog as usize + 1 {
-        say(Side::Note, format!("backlog {backlog} let {} connections finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", r.established));
+    if r.syn_sent > 0 && r.established == backlog as usize + 1 {
+        say(Side::Note, format!("backlog {backlog} let {} connection(s) finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", r.established));
     } else {
         say(
             Side::Note,
             format!(
-                "backlog {backlog} let {} of {clients} connections finish.",
+                "backlog {backlog} let {} of {clients} connection(s) finish.",
                 r.established
             ),
         );
@@ -234,15 +170,20 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
         5,
         "the server accepts some; waiting clients retry and get in",
     );
-    let to_accept = waiting.len().min(2);
+    // Accept only connections the kernel says are queued, so that no
+    // accept() can block: at most 2, and no more than there are waiters.
+    let queued = kernel::tcp_info(&lfd)?.unacked as usize;
+    let to_accept = waiting.len().min(2).min(queued);
     let mut accepted = Vec::new();
     for _ in 0..to_accept {
         accepted.push(socket::accept(&lfd).context("accept()")?);
     }
     r.accepted = to_accept;
+    let now = kernel::tcp_info(&lfd)?.unacked as usize;
+    let room = (backlog as usize + 1).saturating_sub(now);
     say(
         Side::Server,
-        format!("accept() x{to_accept}: {to_accept} slot(s) free in the accept queue"),
+        format!("accept() x{to_accept}: the accept queue holds {now} now, room for {room} more (TCP_INFO)"),
     );
     // Watch all waiting clients at once; note when each one gets in.
     let mut got: Vec<Option<Duration>> = vec![None; waiting.len()];
@@ -261,7 +202,7 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
                 say(
                     Side::Client,
                     format!(
-                        "client {} got in {:.1} s after its connect(): its retried SYN found room",
+                        "client {} ESTABLISHED {:.1} s after its connect(): a retried SYN was answered",
                         i + 1,
                         t.as_secs_f64()
                     ),
@@ -281,10 +222,27 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     say(
         Side::Kernel,
         format!(
-            "clients ESTABLISHED now: {} of {clients}",
+            "clients ESTABLISHED now: {} of {clients} (each client's own view)",
             r.established_after
         ),
     );
+    // A client turns ESTABLISHED when the SYN|ACK arrives; the server may
+    // still drop its final ACK if the queue filled up meanwhile. /proc has
+    // the server's side of the story.
+    let (est, syn) = server_side(laddr)?;
+    say(
+        Side::Kernel,
+        format!("server side (/proc): {est} ESTABLISHED ({to_accept} of them accept()ed), {syn} SYN_RECV"),
+    );
+    let unseen = r.established_after.saturating_sub(est);
+    if unseen > 0 {
+        let cookies = procnet::tcp_ext_counter("SyncookiesSent")
+            .unwrap_or(0)
+            .saturating_sub(cookies_before);
+        say(Side::Note, format!("{unseen} client(s) believe they are connected, yet the server has no ESTABLISHED socket for them: a client is ESTABLISHED once the SYN|ACK arrives,"));
+        say(Side::Note, "but the server drops the final ACK if its accept queue is full by then (ListenOverflows) — two retries answered at the same moment.");
+        say(Side::Kernel, format!("TcpExt SyncookiesSent grew by {cookies} during this run (a SYN cookie leaves no SYN_RECV entry behind)"));
+    }
     drop(accepted);
     Ok(r)
 }

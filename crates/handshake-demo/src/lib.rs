@@ -6,12 +6,13 @@
 //!
 //! * [`kernel`] + [`procnet`]: where Linux tells a socket's state (`TCP_INFO`, `/proc/net/tcp`).
 //! * [`states`] + [`tour`]: one connection from `listen()` to TIME_WAIT.
-//! * [`backlog`]: a listener that never accepts, and what the backlog limits.
+//! * [`backlog`] + [`listener`]: a listener that never accepts, and what the backlog limits.
 //! * [`packet`] + [`sniff`] + [`wire`]: the real SYN / SYN+ACK / ACK and FIN packets.
 //! * [`reuse`]: restarting a server on the same port, with and without SO_REUSEADDR.
 
 pub mod backlog;
 pub mod kernel;
+pub mod listener;
 pub mod packet;
 pub mod procnet;
 pub mod reuse;

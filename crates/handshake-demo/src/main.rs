@@ -68,8 +68,22 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
+    // The mode is the first word that is neither an option nor an
+    // option's value (`--backlog 3 backlog` must not read "3" as a mode).
     let words: Vec<String> = std::env::args().skip(1).collect();
-    let mode = words.iter().find(|w| !w.starts_with('-')).cloned();
+    let mut mode = None;
+    let mut skip = false;
+    for w in &words {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if w == "--backlog" || w == "--clients" {
+            skip = true;
+        } else if !w.starts_with('-') {
+            mode = Some(w.clone());
+            break;
+        }
+    }
     match mode.as_deref() {
         None | Some("states") => {
             let mut a = Args::parse(HELP);

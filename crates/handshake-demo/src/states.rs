@@ -44,6 +44,8 @@ pub struct Lab {
     pub server: Option<TcpStream>,
     pub server_addr: SocketAddr,
     pub client_addr: Option<SocketAddr>,
+    /// How long the blocking `connect()` call took: the whole handshake.
+    pub connect_took: Option<Duration>,
 }
 
 impl Lab {
@@ -63,6 +65,7 @@ impl Lab {
             server: None,
             server_addr,
             client_addr: None,
+            connect_took: None,
         })
     }
 
@@ -74,8 +77,10 @@ impl Lab {
     /// Step 2: the client connects. `connect()` returns when the kernel has
     /// finished the three-way handshake; the server has not called `accept()`.
     pub fn connect(&mut self) -> Result<()> {
+        let started = std::time::Instant::now();
         let c = TcpStream::connect_timeout(&self.server_addr, SETTLE)
             .with_context(|| format!("client connecting to {}", self.server_addr))?;
+        self.connect_took = Some(started.elapsed());
         self.client_addr = Some(c.local_addr().context("reading the client's port")?);
         self.client = Some(c);
         Ok(())

@@ -81,7 +81,8 @@ fn main_steps(ipv6: bool, r: &mut TourReport) -> Result<()> {
     say(
         Side::Client,
         format!(
-            "connect() returned; I am {}",
+            "connect() returned after {} µs; I am {}",
+            lab.connect_took.map_or(0, |d| d.as_micros()),
             lab.client_addr.map_or("?".into(), |a| a.to_string())
         ),
     );
@@ -98,7 +99,7 @@ fn main_steps(ipv6: bool, r: &mut TourReport) -> Result<()> {
         ),
     );
     say(Side::Note, "both ends are ESTABLISHED although nobody called accept(): the kernel did SYN, SYN+ACK, ACK (三次握手) on its own.");
-    say(Side::Note, "SYN_SENT and SYN_RECV lasted microseconds: on loopback the whole handshake happens inside the connect() call. (`backlog` mode freezes SYN_SENT.)");
+    say(Side::Note, format!("SYN_SENT and SYN_RECV lasted less than those {} µs: a blocking connect() returns only when the handshake is done, and on loopback all three packets pass inside that call. (`backlog` mode freezes SYN_SENT.)", lab.connect_took.map_or(0, |d| d.as_micros())));
     lab.accept()?;
     say(
         Side::Server,

@@ -60,3 +60,13 @@ fn binary_backlog_mode() {
     assert!(text.contains("ListenOverflows"), "{text}");
     assert!(text.contains("net.core.somaxconn"), "{text}");
 }
+
+/// With backlog 0 only one connection is queued: the demo accepts exactly
+/// what TCP_INFO says is queued, so no accept() can block on a client
+/// that is still retrying.
+#[test]
+fn backlog_zero_accepts_only_what_is_queued() {
+    let r = backlog::run(false, 0, 3).unwrap();
+    assert_eq!(r.accept_queue, 1);
+    assert_eq!(r.accepted, 1);
+}

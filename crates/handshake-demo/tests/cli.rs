@@ -53,3 +53,12 @@ fn reuse_mode_runs() {
     assert!(text.contains("EADDRINUSE"), "{text}");
     assert!(text.contains("bind() OK"), "{text}");
 }
+
+/// An option's value is not mistaken for a mode.
+#[test]
+fn an_option_value_is_not_a_mode() {
+    let out = run(&["--backlog", "3"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("unknown mode"), "{err}");
+}

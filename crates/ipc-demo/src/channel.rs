@@ -19,8 +19,11 @@ use std::time::Duration;
 #[derive(Debug)]
 pub struct ChannelRun {
     pub child: i32,
-    /// The child's `send` returned Ok, and the child's *own* receiver got
-    /// the value back: it went into the child's copy of the queue.
+    /// The child's exit code: 0 = its `send` returned Ok *and* its own
+    /// receiver got the value back (it went into the child's copy of the
+    /// queue); 3 = it did not; anything else = the child failed.
+    pub child_exit: Option<i32>,
+    /// `child_exit == Some(0)`.
     pub child_sent_into_own_copy: bool,
     /// What the parent received from the child within the timeout (None).
     pub parent_got_from_child: Option<u64>,
@@ -39,8 +42,9 @@ pub fn run(value: u64, timeout: Duration) -> Result<ChannelRun> {
         child_say(
             Side::Child,
             format!(
-                "pid {}: send({value}) returned Ok; my own receiver now holds {back:?}",
-                nix::unistd::getpid()
+                "pid {}: send({value}) returned {}; my own receiver now holds {back:?}",
+                nix::unistd::getpid(),
+                if sent { "Ok" } else { "Err" }
             ),
             color,
         );
@@ -50,7 +54,8 @@ pub fn run(value: u64, timeout: Duration) -> Result<ChannelRun> {
             3
         }
     })?;
-    let child_sent_into_own_copy = exit_code(reap(child, CHILD_TIMEOUT)?) == Some(0);
+    let child_exit = exit_code(reap(child, CHILD_TIMEOUT)?);
+    let child_sent_into_own_copy = child_exit == Some(0);
     // The child is gone; if its value were coming, it would be here.
     let parent_got_from_child = rx.recv_timeout(timeout).ok();
 
@@ -60,6 +65,7 @@ pub fn run(value: u64, timeout: Duration) -> Result<ChannelRun> {
     let _ = thread.join();
     Ok(ChannelRun {
         child: child.as_raw(),
+        child_exit,
         child_sent_into_own_copy,
         parent_got_from_child,
         parent_got_from_thread,

@@ -39,10 +39,13 @@ fn run() -> Result<()> {
     let increments = args.value::<u64>("--increments")?.unwrap_or(100_000);
     args.finish()?;
     if !(1..=64).contains(&children) {
-        return bail_msg("--children must be between 1 and 64");
+        return bail_msg("--children must be between 1 and 64; see --help");
     }
-    if wait > Duration::from_secs(60) {
-        return bail_msg("--wait-ms must be at most 60000");
+    if wait < Duration::from_millis(10) || wait > Duration::from_secs(60) {
+        return bail_msg("--wait-ms must be between 10 and 60000; see --help");
+    }
+    if !(1..=10_000_000).contains(&increments) {
+        return bail_msg("--increments must be between 1 and 10000000; see --help");
     }
 
     heading("pipe (Python: multiprocessing.Pipe(duplex=False))");
@@ -212,7 +215,18 @@ fn channel_step(wait: Duration) -> Result<()> {
         "crossbeam_channel::unbounded(), fork(); the child sends 42",
     );
     let r = channel::run(42, wait)?;
-    say(Side::Parent, format!("child {} exited with code {}: its send() was Ok and its own receiver got the value back", r.child, if r.child_sent_into_own_copy { 0 } else { 3 }));
+    let meaning = match r.child_exit {
+        Some(0) => "its send() was Ok and its own receiver got the value back",
+        Some(3) => "its send() failed or its own receiver did not get the value (unexpected!)",
+        _ => "it failed before it could report (unexpected!)",
+    };
+    say(
+        Side::Parent,
+        format!(
+            "child {} exited with code {:?}: {meaning}",
+            r.child, r.child_exit
+        ),
+    );
     match r.parent_got_from_child {
         None => say(Side::Parent, format!("received nothing from the child within {wait:?}: the child's queue is another process's memory")),
         Some(v) => say(Side::Parent, format!("received {v} from the child (unexpected!)")),

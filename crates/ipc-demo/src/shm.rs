@@ -8,8 +8,9 @@
 //! behave that way. A mapping made with `MAP_SHARED` *before* the fork is the
 //! exception: parent and children then map the *same physical page*, and a
 //! write by one is seen by all. This is what Python's
-//! `multiprocessing.Value('i', 0)` is underneath (an anonymous shared `mmap`
-//! arena), plus a lock; here the lock is replaced by an atomic instruction
+//! `multiprocessing.Value('i', 0)` is underneath (a `MAP_SHARED` `mmap` of an
+//! unlinked file in `/dev/shm`, so that `spawn`ed children can map it too),
+//! plus a lock; here the lock is replaced by an atomic instruction
 //! (`fetch_add`), which works across processes because it acts on the
 //! shared physical memory.
 

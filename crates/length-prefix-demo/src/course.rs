@@ -11,8 +11,9 @@
 //! We rebuild those header bytes exactly as Python's `json.dumps` writes
 //! them (`", "` and `": "` separators, keys in insertion order), pack the
 //! length both ways, and send the frame over TCP. Our reader then *refuses*
-//! it: a `total_size` of 10^439 bytes is not a size any machine can receive,
-//! and `framing` checks sizes before it allocates anything.
+//! it: a 440-digit number does not even parse (it is beyond an `f64`), and
+//! a size that does parse, like 10^18, is checked against the body limit
+//! before anything is allocated.
 //!
 //! Then a message that is real: the same kind of header with a body, whose
 //! `total_size` `write_message` fills in from the body itself.
@@ -41,6 +42,9 @@ pub const NOTES_TOTAL_SIZE: &str = concat!(
 /// The notes' `hash` value (a placeholder, not a real hash).
 pub const NOTES_HASH: &str = "asdf123123x123213x";
 
+/// A `total_size` that fits in a `u64` but in no memory: 10^18 bytes.
+pub const HUGE_SIZE: u64 = 1_000_000_000_000_000_000;
+
 /// The body of the real message: the contents of "a.txt".
 pub const A_TXT: &[u8] = "hello from a.txt\n你好 (UTF-8 works too)\n".as_bytes();
 
@@ -66,6 +70,9 @@ pub struct CourseReport {
     pub notes_on_wire: Vec<u8>,
     /// What our reader said about the notes' header.
     pub notes_verdict: String,
+    /// What `read_message` says about a header that parses but claims
+    /// [`HUGE_SIZE`] body bytes (checked in memory, nothing is sent).
+    pub huge_verdict: String,
     /// The real message's prefix and header as read from the socket.
     pub message: HeaderSeen,
     /// The body sent, and the body received.
@@ -131,7 +138,16 @@ impl CourseReport {
             ),
         );
         say(Side::Server, format!("read_header: {}", self.notes_verdict));
-        say(Side::Note, "a 440-digit total_size fits in no integer type and no memory: framing checks a size before it allocates, so the notes' header is refused, not obeyed");
+        if self.notes_verdict.contains("out of range") {
+            say(Side::Note, "a 440-digit number does not even fit a JSON parser's f64 (max about 1.8e308): the notes' header is refused, not obeyed");
+        }
+        say(
+            Side::Note,
+            format!(
+                "a size that does parse is checked before anything is allocated — read_message on a header with total_size {HUGE_SIZE}: {}",
+                self.huge_verdict
+            ),
+        );
 
         heading("course-header: a real header + body");
         say(Side::Client, format!("write_message({{\"filename\": \"a.txt\", \"hash\": \"{}\"}}, body of {} bytes): total_size is filled in from the body", NOTES_HASH, self.body_sent.len()));
@@ -187,6 +203,21 @@ pub fn run(codec: Codec) -> Result<CourseReport> {
         Err(e) => format!("rejected: {e}"),
     };
 
+    // A header that parses but claims an absurd body: refused before any
+    // allocation (the body would be 10^18 bytes; none follow).
+    let mut huge = Vec::new();
+    let huge_verdict = match codec
+        .write_frame(
+            &mut huge,
+            format!(r#"{{"total_size": {HUGE_SIZE}}}"#).as_bytes(),
+        )
+        .map_err(demo_kit::Error::from)
+        .and_then(|()| codec.read_message(&mut &huge[..]).map_err(Into::into))
+    {
+        Ok(_) => "accepted (!)".to_string(),
+        Err(e) => format!("rejected: {e}"),
+    };
+
     // Round 2: a real message — header + body — on a new connection.
     let body_sent = A_TXT.to_vec();
     let body = body_sent.clone();
@@ -213,6 +244,7 @@ pub fn run(codec: Codec) -> Result<CourseReport> {
         notes_unpacked,
         notes_on_wire,
         notes_verdict,
+        huge_verdict,
         message,
         body_sent,
         body_received,

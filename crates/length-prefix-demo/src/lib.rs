@@ -21,11 +21,15 @@
 //!   is intact;
 //! * [`course::run`] — the notes' own header dictionary, byte for byte, and a
 //!   real header + body message, with the bytes on the wire.
+//!
+//! [`message`] reads one message and keeps the bytes it came from; [`link`]
+//! is the connection; [`kernel`] asks the kernel what is queued.
 
 pub mod course;
 pub mod kernel;
 pub mod link;
 pub mod merge;
+pub mod message;
 pub mod split;
 pub mod tell;
 

@@ -12,25 +12,16 @@
 
 use crate::kernel;
 use crate::link::{self, Recorder, TIMEOUT};
+use crate::message::message;
+pub use crate::message::{read_body, read_header, wire_len, HeaderSeen};
 use crate::tell::{self, join, same, tail};
 use crate::COURSE_RECV;
 use demo_kit::say::{heading, say, show_bytes};
 use demo_kit::Side;
 use demo_kit::{Context, Result};
-use framing::{Codec, Header, Message};
+use framing::{Codec, Message};
 use serde_json::json;
 use std::io::Read;
-
-/// What the framed reader consumed for one message's prefix and header.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeaderSeen {
-    /// The 4 prefix bytes, as read from the socket.
-    pub prefix: [u8; 4],
-    /// The JSON header bytes, as read from the socket.
-    pub header_bytes: Vec<u8>,
-    /// The header, parsed.
-    pub header: Header,
-}
 
 /// What happened in the split scenario.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,9 +81,17 @@ impl SplitReport {
                 same(&self.first_body, &self.sent[0].body)
             ),
         );
+        let verdict = if self.left_queued == self.second_wire_len {
+            "nothing of it was eaten by reply 1"
+        } else {
+            "MORE than reply 2 is queued"
+        };
         say(
             Side::Kernel,
-            format!("FIONREAD now: {} bytes queued; reply 2 is {} bytes on the wire — nothing of it was eaten by reply 1", self.left_queued, self.second_wire_len),
+            format!(
+                "FIONREAD now: {} bytes queued; reply 2 is {} bytes on the wire — {verdict}",
+                self.left_queued, self.second_wire_len
+            ),
         );
         tell::header_seen("reply 2", self.codec, &self.second);
         say(
@@ -109,10 +108,18 @@ impl SplitReport {
                 "then end of stream between messages: a clean close",
             );
         }
-        say(
-            Side::Note,
-            format!("without a header, a recv(1024) client would print the first 1024 bytes and the other {} would show up as the answer to the next command (try: cargo run -p sticky-demo split)", self.first_body.len().saturating_sub(1024)),
-        );
+        let rest = self.first_body.len().saturating_sub(COURSE_RECV);
+        if rest > 0 {
+            say(
+                Side::Note,
+                format!("without a header, a recv(1024) client would print the first 1024 bytes and the other {rest} would show up as the answer to the next command (try: cargo run -p sticky-demo split)"),
+            );
+        } else {
+            say(
+                Side::Note,
+                "this reply fits in one recv(1024); try --size 3000 to see it split",
+            );
+        }
     }
 }
 
@@ -140,7 +147,7 @@ pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
             json!({"cmd": "ls -l /usr/bin (simulated)"}),
             long_output(size),
         ),
-        message(json!({"cmd": "whoami"}), b"root\n".to_vec()),
+        message(json!({"cmd": "whoami (simulated)"}), b"root\n".to_vec()),
     ];
     let to_send = sent.clone();
     let link = link::start(move |stream| {
@@ -208,50 +215,4 @@ pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
         second_body,
         clean_end,
     })
-}
-
-/// Reads a prefix and a JSON header and keeps the bytes they came from.
-pub fn read_header<R: Read>(codec: Codec, reader: &mut Recorder<R>) -> Result<HeaderSeen> {
-    reader.drain();
-    let header = codec
-        .read_header(reader)
-        .context("server: reading a header")?
-        .context("server: the stream ended before a header")?;
-    let (bytes, _) = reader.drain();
-    let mut prefix = [0u8; 4];
-    prefix.copy_from_slice(&bytes[..4]);
-    Ok(HeaderSeen {
-        prefix,
-        header_bytes: bytes[4..].to_vec(),
-        header,
-    })
-}
-
-/// Reads exactly `size` body bytes, refusing sizes over framing's default
-/// body limit *before* allocating (a header can claim anything).
-pub fn read_body<R: Read>(reader: &mut R, size: u64) -> Result<Vec<u8>> {
-    if size > framing::DEFAULT_MAX_BODY {
-        return demo_kit::bail_msg(format!(
-            "total_size {size} is over the limit of {} bytes",
-            framing::DEFAULT_MAX_BODY
-        ));
-    }
-    let mut body = vec![0u8; size as usize];
-    if !framing::read_exact_or_eof(reader, &mut body)? && size > 0 {
-        return demo_kit::bail_msg("the stream ended before the body");
-    }
-    Ok(body)
-}
-
-/// A message with `total_size` filled in, as `write_message` will send it.
-fn message(header: serde_json::Value, body: Vec<u8>) -> Message {
-    let mut header = header.as_object().cloned().unwrap_or_default();
-    header.insert(framing::TOTAL_SIZE.into(), json!(body.len()));
-    Message { header, body }
-}
-
-/// Prefix + header + body: the bytes one message takes on the wire.
-pub fn wire_len(m: &Message) -> Result<usize> {
-    let header = serde_json::to_vec(&m.header).context("encoding a header")?;
-    Ok(4 + header.len() + m.body.len())
 }

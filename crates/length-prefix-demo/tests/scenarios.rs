@@ -125,3 +125,16 @@ fn course_header_bytes_and_prefixes() {
         assert_eq!(codec.prefix() == Prefix::CourseLe, r.message.prefix[0] != 0);
     }
 }
+
+/// A header that parses but claims 10^18 body bytes is refused for its
+/// size, before anything is allocated.
+#[test]
+fn a_huge_total_size_is_refused_before_allocating() {
+    let r = course::run(Codec::course()).unwrap();
+    assert!(r.huge_verdict.starts_with("rejected"), "{}", r.huge_verdict);
+    assert!(
+        r.huge_verdict.contains("over the limit"),
+        "{}",
+        r.huge_verdict
+    );
+}

@@ -2,13 +2,15 @@
 //! Threads on a bounded queue (without and with back-pressure), then the
 //! same with processes; `--forever` runs until Ctrl-C and still loses nothing.
 
-use crossbeam_channel::Receiver;
+mod forever;
+
 use demo_kit::cli::Args;
 use demo_kit::say::{heading, say, step};
-use demo_kit::{bail_msg, Context, Result, Side};
-use producer_consumer_demo::{pitfall, procs, threads, Tally};
+use demo_kit::{bail_msg, Result, Side};
+use forever::{ctrlc_pitfall, install_ctrlc, procs_forever, threads_forever};
+use producer_consumer_demo::{procs, threads, Tally};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 const HELP: &str = "\
@@ -22,7 +24,7 @@ USAGE:
 
 OPTIONS:
   --producers N   producers (default 3)          --consumers N  consumers (default 2)
-  --items N       items per producer (default 50)
+  --items N       items per producer (default 50, at most 1000000)
   --capacity N    queue bound for the back-pressure step (default 4)
   --delay-ms N    each consumer's work per item in ms (default 2)
   -h, --help      this text";
@@ -43,10 +45,16 @@ fn run() -> Result<()> {
     let delay = Duration::from_millis(a.value::<u64>("--delay-ms")?.unwrap_or(2));
     a.finish()?;
     if !(1..=32).contains(&producers) || !(1..=32).contains(&consumers) {
-        return bail_msg("--producers and --consumers must be between 1 and 32");
+        return bail_msg("--producers and --consumers must be between 1 and 32; see --help");
     }
     if capacity == 0 || delay > Duration::from_secs(1) {
-        return bail_msg("--capacity must be at least 1 and --delay-ms at most 1000");
+        return bail_msg("--capacity must be at least 1 and --delay-ms at most 1000; see --help");
+    }
+    if items > 1_000_000 {
+        return bail_msg("--items must be at most 1000000; see --help");
+    }
+    if processes && !forever {
+        return bail_msg("--processes goes with --forever (the default run does threads, then processes); see --help");
     }
     let mut cfg = threads::Config {
         producers,
@@ -101,83 +109,7 @@ fn run() -> Result<()> {
     show_procs(&procs::run(&pcfg, |_| {})?)
 }
 
-/// Installs the Ctrl-C handler; the closure only sends on a channel, the
-/// program reacts in its normal flow.
-fn install_ctrlc() -> Result<Receiver<()>> {
-    let (tx, rx) = crossbeam_channel::unbounded();
-    ctrlc::set_handler(move || {
-        let _ = tx.send(());
-    })
-    .context("installing the Ctrl-C handler")?;
-    Ok(rx)
-}
-
-fn threads_forever(cfg: &threads::Config, ctrl_c: &Receiver<()>) -> Result<()> {
-    heading("threads until Ctrl-C");
-    let stop = AtomicBool::new(false);
-    let live = threads::Live::default();
-    let report = std::thread::scope(|s| {
-        let worker = s.spawn(|| threads::run(cfg, &stop, &live));
-        say(
-            Side::Parent,
-            format!(
-                "{} producers and {} consumers running, queue of {}: press Ctrl-C (SIGINT) to stop",
-                cfg.producers, cfg.consumers, cfg.capacity
-            ),
-        );
-        // Wait for the signal, printing progress once a second meanwhile.
-        while ctrl_c.recv_timeout(Duration::from_secs(1)).is_err() {
-            let (p, c) = (
-                live.produced.load(Ordering::Relaxed),
-                live.consumed.load(Ordering::Relaxed),
-            );
-            say(
-                Side::Note,
-                format!(
-                    "so far: produced {p}, consumed {c}, in the queue or in hand {}",
-                    p - c.min(p)
-                ),
-            );
-        }
-        say(
-            Side::Parent,
-            "Ctrl-C: telling the producers to stop; the consumers drain the queue",
-        );
-        stop.store(true, Ordering::SeqCst);
-        worker
-            .join()
-            .map_err(|_| demo_kit::Error::msg("a producer or consumer thread panicked"))
-    })?;
-    show_threads(cfg, &report)
-}
-
-fn procs_forever(cfg: &threads::Config, ctrl_c: &Receiver<()>) -> Result<()> {
-    heading("processes until Ctrl-C");
-    let pcfg = procs::Config {
-        producers: cfg.producers,
-        consumers: cfg.consumers,
-        items_per_producer: None,
-        consume_delay: cfg.consume_delay,
-    };
-    let report = procs::run(&pcfg, |rep| {
-        say(
-            Side::Parent,
-            format!(
-                "forked consumers {:?} and producers {:?}; they ignore SIGINT",
-                rep.consumer_pids, rep.producer_pids
-            ),
-        );
-        say(Side::Parent, "running: press Ctrl-C (SIGINT) to stop");
-        let _ = ctrl_c.recv();
-        say(
-            Side::Parent,
-            "Ctrl-C: sending SIGTERM to the producers; the consumers drain the queue",
-        );
-    })?;
-    show_procs(&report)
-}
-
-fn show_threads(cfg: &threads::Config, r: &threads::Report) -> Result<()> {
+pub(crate) fn show_threads(cfg: &threads::Config, r: &threads::Report) -> Result<()> {
     say(
         Side::Note,
         format!(
@@ -204,7 +136,7 @@ fn show_threads(cfg: &threads::Config, r: &threads::Report) -> Result<()> {
     totals(r.produced, r.consumed)
 }
 
-fn show_procs(r: &procs::Report) -> Result<()> {
+pub(crate) fn show_procs(r: &procs::Report) -> Result<()> {
     for &pid in &r.terminated {
         say(Side::Parent, format!("sent SIGTERM to producer {pid}"));
     }
@@ -253,58 +185,6 @@ fn totals(produced: Tally, consumed: Tally) -> Result<()> {
     say(
         Side::Parent,
         "produced = consumed: nothing lost, nothing twice",
-    );
-    Ok(())
-}
-
-fn ctrlc_pitfall(fired: Receiver<()>) -> Result<()> {
-    heading("ctrlc's handler in a forked child");
-    say(
-        Side::Note,
-        "this process installed a ctrlc handler; now it forks children that inherit it",
-    );
-    let quiet = Duration::from_secs(1);
-    step(1, "a child that keeps the inherited handler");
-    let f = pitfall::run(false, &fired, quiet)?;
-    say(
-        Side::Parent,
-        format!(
-            "kill({}, SIGINT): my own Ctrl-C handler ran: {}; child still alive: {}",
-            f.pid, f.parent_handler_ran_on_sigint, f.alive_after_sigint
-        ),
-    );
-    say(
-        Side::Parent,
-        format!(
-            "kill({}, SIGTERM): my handler ran: {}; the child died of it: {}",
-            f.pid, f.parent_handler_ran_on_sigterm, f.killed_by_sigterm
-        ),
-    );
-    if f.alive_after_sigint && !f.killed_by_sigterm && !f.parent_handler_ran_on_sigint {
-        say(Side::Note, "the child silently ignored both: its handler posted its own copy of ctrlc's semaphore, and no thread waits on it there");
-    }
-    say(
-        Side::Parent,
-        format!("it finally died of {:?} and was reaped", f.ended_by),
-    );
-    step(
-        2,
-        "a child that resets SIGINT to ignore and SIGTERM to the default",
-    );
-    let f = pitfall::run(true, &fired, quiet)?;
-    say(
-        Side::Parent,
-        format!(
-            "kill({}, SIGINT): my handler ran: {}; child still alive (ignoring it): {}",
-            f.pid, f.parent_handler_ran_on_sigint, f.alive_after_sigint
-        ),
-    );
-    say(
-        Side::Parent,
-        format!(
-            "kill({}, SIGTERM): my handler ran: {}; the child died of it: {} ({:?}); reaped",
-            f.pid, f.parent_handler_ran_on_sigterm, f.killed_by_sigterm, f.ended_by
-        ),
     );
     Ok(())
 }

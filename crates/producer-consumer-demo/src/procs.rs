@@ -28,20 +28,19 @@
 //! for producers and back to the default (die) for consumers. The parent
 //! stops producers with SIGTERM and reaps everyone.
 
-use crate::{item, Tally};
-use demo_kit::child::{child_main, flush_before_fork, keep_only_fds, reap_or_kill, write_fd};
+mod workers;
+
+use crate::Tally;
+use demo_kit::child::{child_main, flush_before_fork, keep_only_fds, reap_or_kill};
 use demo_kit::{Context, Result};
-use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{
-    kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal,
-};
+use nix::sys::signal::{kill, SigmaskHow, Signal};
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
 use nix::sys::wait::WaitStatus;
-use nix::unistd::{fork, pipe, read, write, ForkResult, Pid};
+use nix::unistd::{fork, pipe, read, ForkResult, Pid};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use workers::{consumer, producer, stop_signals};
 
 /// How long to wait for a child before SIGKILLing it (generous for CI).
 pub const CHILD_TIMEOUT: Duration = Duration::from_secs(30);
@@ -177,22 +176,6 @@ fn spawn(keep: &[RawFd], work: impl FnOnce() -> i32) -> Result<Pid> {
     }
 }
 
-/// SIGINT, SIGTERM, SIGHUP: what Ctrl-C, `p.terminate()` and a closed
-/// terminal send, and what ctrlc (with `termination`) handles.
-fn stop_signals() -> SigSet {
-    let mut set = SigSet::empty();
-    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        set.add(sig);
-    }
-    set
-}
-
-/// Called by a child once its dispositions are set: pending signals are
-/// delivered now, to the child's own choice.
-fn signals_ready() {
-    let _ = stop_signals().thread_unblock();
-}
-
 /// Bounded `waitpid` (SIGKILL and reap if the child overstays); the exit
 /// code, or `None` if a signal ended it.
 fn reap(pid: Pid) -> Result<Option<i32>> {
@@ -200,77 +183,6 @@ fn reap(pid: Pid) -> Result<Option<i32>> {
         WaitStatus::Exited(_, code) => Some(code),
         _ => None,
     })
-}
-
-/// Set by SIGTERM in a producer: "finish the current item, report, exit".
-static TERM: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigterm(_: nix::libc::c_int) {
-    TERM.store(true, Ordering::SeqCst); // async-signal-safe: one atomic store
-}
-
-fn set_signal(sig: Signal, handler: SigHandler) {
-    // No SA_RESTART: a producer blocked in write() on a full queue gets
-    // EINTR and can look at TERM.
-    let action = SigAction::new(handler, SaFlags::empty(), SigSet::empty());
-    // SAFETY: the handlers are SIG_IGN, SIG_DFL or `on_sigterm`, which only
-    // stores an atomic.
-    let _ = unsafe { sigaction(sig, &action) };
-}
-
-fn producer(id: usize, items: Option<u64>, queue: &OwnedFd, reports: &OwnedFd) -> i32 {
-    set_signal(Signal::SIGINT, SigHandler::SigIgn);
-    set_signal(Signal::SIGHUP, SigHandler::SigDfl);
-    set_signal(Signal::SIGTERM, SigHandler::Handler(on_sigterm));
-    signals_ready();
-    let mut tally = Tally::default();
-    let mut seq = 0;
-    while items.map_or(true, |n| seq < n) && !TERM.load(Ordering::SeqCst) {
-        let it = item(id, seq);
-        match write(queue, &it.to_ne_bytes()) {
-            Ok(8) => {
-                tally.add(it);
-                seq += 1;
-            }
-            Err(Errno::EINTR) => continue, // SIGTERM while blocked: re-check TERM
-            _ => return 2,
-        }
-    }
-    send_report(reports, true, id as u64, tally);
-    0
-}
-
-fn consumer(id: u64, queue: &OwnedFd, reports: &OwnedFd, delay: Duration) -> i32 {
-    set_signal(Signal::SIGINT, SigHandler::SigIgn);
-    set_signal(Signal::SIGHUP, SigHandler::SigDfl);
-    set_signal(Signal::SIGTERM, SigHandler::SigDfl);
-    signals_ready();
-    let mut tally = Tally::default();
-    let mut buf = [0u8; 8];
-    loop {
-        match read(queue, &mut buf) {
-            Ok(0) => break, // every producer's end is closed: the queue is done
-            Ok(8) => tally.add(u64::from_ne_bytes(buf)),
-            Err(Errno::EINTR) => continue,
-            _ => return 2,
-        }
-        std::thread::sleep(delay); // the "work"
-    }
-    send_report(reports, false, id, tally);
-    0
-}
-
-/// One 32-byte record in one write(2): at most PIPE_BUF bytes, so reports
-/// from different children never interleave.
-fn send_report(fd: &OwnedFd, producer: bool, id: u64, t: Tally) {
-    let mut rec = [0u8; 32];
-    for (i, v) in [u64::from(producer), id, t.count, t.checksum]
-        .into_iter()
-        .enumerate()
-    {
-        rec[i * 8..i * 8 + 8].copy_from_slice(&v.to_ne_bytes());
-    }
-    write_fd(fd.as_raw_fd(), &rec);
 }
 
 fn read_reports(fd: &OwnedFd) -> Result<Vec<ChildReport>> {

@@ -82,6 +82,20 @@ fn help_and_bad_input() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    // Too many items used to overflow (a panic) or run for hours; a flag
+    // that means nothing on its own used to be ignored silently.
+    for args in [
+        &["--items", "18446744073709551615"][..],
+        &["--processes"][..],
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("error: ") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 /// Reads the child's stdout lines on a thread so every wait can be bounded.

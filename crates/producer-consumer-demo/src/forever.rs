@@ -1,0 +1,140 @@
+//! The Ctrl-C half of the demo: `--forever` (threads or processes run until
+//! SIGINT, then drain and count) and `--ctrlc-pitfall` (what `ctrlc`'s
+//! handler does in a forked child). `ctrlc::set_handler` only sends on a
+//! channel; the program reacts to it in its normal flow.
+
+use crate::{show_procs, show_threads};
+use crossbeam_channel::Receiver;
+use demo_kit::say::{heading, say, step};
+use demo_kit::{Context, Result, Side};
+use producer_consumer_demo::{pitfall, procs, threads};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Installs the Ctrl-C handler; the closure only sends on a channel, the
+/// program reacts in its normal flow.
+pub fn install_ctrlc() -> Result<Receiver<()>> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })
+    .context("installing the Ctrl-C handler")?;
+    Ok(rx)
+}
+
+pub fn threads_forever(cfg: &threads::Config, ctrl_c: &Receiver<()>) -> Result<()> {
+    heading("threads until Ctrl-C");
+    let stop = AtomicBool::new(false);
+    let live = threads::Live::default();
+    let report = std::thread::scope(|s| {
+        let worker = s.spawn(|| threads::run(cfg, &stop, &live));
+        say(
+            Side::Parent,
+            format!(
+                "{} producers and {} consumers running, queue of {}: press Ctrl-C (SIGINT) to stop",
+                cfg.producers, cfg.consumers, cfg.capacity
+            ),
+        );
+        // Wait for the signal, printing progress once a second meanwhile.
+        while ctrl_c.recv_timeout(Duration::from_secs(1)).is_err() {
+            let (p, c) = (
+                live.produced.load(Ordering::Relaxed),
+                live.consumed.load(Ordering::Relaxed),
+            );
+            say(
+                Side::Note,
+                format!(
+                    "so far: produced {p}, consumed {c}, in the queue or in hand {}",
+                    p - c.min(p)
+                ),
+            );
+        }
+        say(
+            Side::Parent,
+            "Ctrl-C: telling the producers to stop; the consumers drain the queue",
+        );
+        stop.store(true, Ordering::SeqCst);
+        worker
+            .join()
+            .map_err(|_| demo_kit::Error::msg("a producer or consumer thread panicked"))
+    })?;
+    show_threads(cfg, &report)
+}
+
+pub fn procs_forever(cfg: &threads::Config, ctrl_c: &Receiver<()>) -> Result<()> {
+    heading("processes until Ctrl-C");
+    let pcfg = procs::Config {
+        producers: cfg.producers,
+        consumers: cfg.consumers,
+        items_per_producer: None,
+        consume_delay: cfg.consume_delay,
+    };
+    let report = procs::run(&pcfg, |rep| {
+        say(
+            Side::Parent,
+            format!(
+                "forked consumers {:?} and producers {:?}; they ignore SIGINT",
+                rep.consumer_pids, rep.producer_pids
+            ),
+        );
+        say(Side::Parent, "running: press Ctrl-C (SIGINT) to stop");
+        let _ = ctrl_c.recv();
+        say(
+            Side::Parent,
+            "Ctrl-C: sending SIGTERM to the producers; the consumers drain the queue",
+        );
+    })?;
+    show_procs(&report)
+}
+
+pub fn ctrlc_pitfall(fired: Receiver<()>) -> Result<()> {
+    heading("ctrlc's handler in a forked child");
+    say(
+        Side::Note,
+        "this process installed a ctrlc handler; now it forks children that inherit it",
+    );
+    let quiet = Duration::from_secs(1);
+    step(1, "a child that keeps the inherited handler");
+    let f = pitfall::run(false, &fired, quiet)?;
+    say(
+        Side::Parent,
+        format!(
+            "kill({}, SIGINT): my own Ctrl-C handler ran: {}; child still alive: {}",
+            f.pid, f.parent_handler_ran_on_sigint, f.alive_after_sigint
+        ),
+    );
+    say(
+        Side::Parent,
+        format!(
+            "kill({}, SIGTERM): my handler ran: {}; the child died of it: {}",
+            f.pid, f.parent_handler_ran_on_sigterm, f.killed_by_sigterm
+        ),
+    );
+    if f.alive_after_sigint && !f.killed_by_sigterm && !f.parent_handler_ran_on_sigint {
+        say(Side::Note, "the child silently ignored both: its handler posted its own copy of ctrlc's semaphore, and no thread waits on it there");
+    }
+    say(
+        Side::Parent,
+        format!("it finally died of {:?} and was reaped", f.ended_by),
+    );
+    step(
+        2,
+        "a child that resets SIGINT to ignore and SIGTERM to the default",
+    );
+    let f = pitfall::run(true, &fired, quiet)?;
+    say(
+        Side::Parent,
+        format!(
+            "kill({}, SIGINT): my handler ran: {}; child still alive (ignoring it): {}",
+            f.pid, f.parent_handler_ran_on_sigint, f.alive_after_sigint
+        ),
+    );
+    say(
+        Side::Parent,
+        format!(
+            "kill({}, SIGTERM): my handler ran: {}; the child died of it: {} ({:?}); reaped",
+            f.pid, f.parent_handler_ran_on_sigterm, f.killed_by_sigterm, f.ended_by
+        ),
+    );
+    Ok(())
+}

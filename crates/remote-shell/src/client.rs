@@ -207,7 +207,11 @@ pub fn interactive(
             reply
         };
         ran += 1;
-        report(&reply, err);
+        // A course-mode error arrives as an ordinary reply body (the course
+        // has no error message), so it was just printed: do not repeat it.
+        if !(client.protocol == Protocol::Course && reply.error.is_some()) {
+            report(&reply, err);
+        }
     }
 }
 

@@ -89,17 +89,23 @@ pub fn attempt(
     }
     drop(lfd); // the server program "exits": its listener is closed too
 
-    // Wait (bounded) for the connection to settle into its final records.
-    let time_wait_on_port = demo_kit::wait::until(Duration::from_secs(5), || {
+    // Wait (bounded) for the connection to settle into its final records:
+    // TIME_WAIT on the side that closed first, nothing on the other.
+    demo_kit::wait::until(Duration::from_secs(5), || {
         let e = procnet::proc_entry(port_addr, client_addr).ok()?;
         let c = procnet::proc_entry(client_addr, port_addr).ok()?;
         match (server_closed_first, e.map(|e| e.state), c.map(|c| c.state)) {
-            (true, Some(TcpState::TimeWait), None) => Some(true),
-            (false, None, Some(TcpState::TimeWait)) => Some(false),
+            (true, Some(TcpState::TimeWait), None) | (false, None, Some(TcpState::TimeWait)) => {
+                Some(())
+            }
             _ => None,
         }
-    })
-    .unwrap_or(false);
+    });
+    // Then look, right before the second bind: is any TIME_WAIT record
+    // holding the server's own port?
+    let time_wait_on_port = procnet::proc_entries()?
+        .iter()
+        .any(|e| e.local.port() == port_addr.port() && e.state == TcpState::TimeWait);
 
     let bind_error = bind_with(port_addr, new_reuse)?.err();
     Ok(Restart {

@@ -12,7 +12,8 @@
 //! 3. `fork()` again and let the first child exit: the grandchild is not a
 //!    session leader, so opening a terminal can never make it acquire one;
 //! 4. `chdir("/")` (don't keep a directory, or a mount, busy) and `umask(0)`;
-//! 5. point stdin, stdout, stderr at `/dev/null`: nobody is reading.
+//! 5. close every inherited descriptor it does not need, and point stdin,
+//!    stdout, stderr at `/dev/null`: nobody is reading.
 //!
 //! When the first child exits, the daemon is an orphan and is adopted —
 //! normally by init (pid 1). This demo marks itself a *child subreaper*
@@ -21,7 +22,7 @@
 //! (in a container, pid 1 is not always a process that reaps orphans).
 
 use crate::{read_line, reap_within, Cleanup, PATIENCE};
-use demo_kit::child::{child_main, child_say, flush_before_fork, write_fd};
+use demo_kit::child::{child_main, child_say, flush_before_fork, keep_only_fds, write_fd};
 use demo_kit::procfs::{self, ProcStat};
 use demo_kit::{say::colors_enabled, Context, Result, Side};
 use nix::fcntl::{open, OFlag};
@@ -72,6 +73,10 @@ pub fn run(lifetime: Duration) -> Result<DaemonReport> {
     let first_child = match unsafe { fork() }.context("first fork()")? {
         ForkResult::Child => child_main(|| {
             drop(ready_r);
+            // A daemon keeps no descriptor it does not need: an inherited
+            // pipe end (ours, or a parallel test's) would otherwise stay open
+            // for the daemon's whole life and delay someone's end-of-file.
+            keep_only_fds(&[ready_w.as_raw_fd()]);
             // Step 2: a new session; we are its leader and have no terminal.
             let Ok(sid) = setsid() else { return 2 };
             child_say(
@@ -82,8 +87,10 @@ pub fn run(lifetime: Duration) -> Result<DaemonReport> {
                 ),
                 color,
             );
-            // Step 3: fork again; the grandchild is the daemon.
-            flush_before_fork();
+            // Step 3: fork again; the grandchild is the daemon. No
+            // flush_before_fork() here: this child never buffered output
+            // (child_say writes directly), and taking the stdout lock in a
+            // forked child can deadlock if another thread held it at fork.
             // SAFETY: as above.
             match unsafe { fork() } {
                 Err(_) => 3,

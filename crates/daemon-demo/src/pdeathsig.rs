@@ -22,14 +22,17 @@
 //! (`prctl(PR_SET_CHILD_SUBREAPER)`), so the orphaned C is re-parented to D
 //! instead of to init: D can then `waitpid` C and read its real exit status.
 
+mod generations;
+
 use crate::{describe, read_line, reap_within, Cleanup, PATIENCE};
-use demo_kit::child::{child_main, child_say, flush_before_fork, write_fd};
-use demo_kit::{say::colors_enabled, Context, Result, Side};
+use demo_kit::child::{child_main, flush_before_fork, write_fd};
+use demo_kit::{say::colors_enabled, Context, Result};
+use generations::middle_life;
 use nix::sys::prctl;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::WaitStatus;
-use nix::unistd::{fork, getpid, getppid, pipe, ForkResult, Pid};
-use std::os::fd::{AsRawFd, OwnedFd};
+use nix::unistd::{fork, pipe, ForkResult, Pid};
+use std::os::fd::AsRawFd;
 
 /// How the middle parent M ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,104 +165,6 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
     })
 }
 
-/// The whole life of M: fork C (from the main thread, or from a helper
-/// thread for `ThreadExits`), wait for D's go, exit.
-fn middle_life(
-    signal: Option<Signal>,
-    end: ParentEnd,
-    report_w: &OwnedFd,
-    go_r: &OwnedFd,
-    life_r: OwnedFd,
-    color: bool,
-) -> i32 {
-    let me = getpid();
-    if end != ParentEnd::ThreadExits {
-        let Some(_child) = spawn_child(signal, me, report_w, life_r, color) else {
-            return 2;
-        };
-        child_say(
-            Side::Parent,
-            format!("M (pid {me}): child forked, waiting for D"),
-            color,
-        );
-        let _ = read_line(go_r, PATIENCE * 3);
-        child_say(Side::Parent, format!("M (pid {me}): exiting now"), color);
-        return 0;
-    }
-    // The caveat: the child's "parent" is the thread that forked it.
-    let helper = std::thread::scope(|s| {
-        s.spawn(|| {
-            let child = spawn_child(signal, me, report_w, life_r, color)?;
-            let _ = read_line(go_r, PATIENCE * 3);
-            child_say(
-                Side::Parent,
-                format!(
-                    "M (pid {me}): the helper thread that forked the child returns; M lives on"
-                ),
-                color,
-            );
-            Some(child)
-        })
-        .join()
-        .ok()
-        .flatten()
-    });
-    let Some(child) = helper else { return 2 };
-    let line = match reap_within(child, PATIENCE) {
-        Ok(Some(status)) => format_status(&status),
-        _ => "running".to_string(),
-    };
-    write_fd(report_w.as_raw_fd(), format!("{line}\n").as_bytes());
-    let _ = read_line(go_r, PATIENCE * 3);
-    0
-}
-
-/// Forks C from the calling thread. C asks for `signal` on its parent's
-/// death, checks that parent is still `expected_parent`, reports, and then
-/// blocks until a signal ends it (or D's lifeline closes).
-fn spawn_child(
-    signal: Option<Signal>,
-    expected_parent: Pid,
-    report_w: &OwnedFd,
-    life_r: OwnedFd,
-    color: bool,
-) -> Option<Pid> {
-    flush_before_fork();
-    // SAFETY: the child only runs the closure below, ending in `_exit`.
-    match unsafe { fork() } {
-        Err(_) => None,
-        Ok(ForkResult::Parent { child }) => Some(child),
-        Ok(ForkResult::Child) => child_main(|| {
-            if let Some(sig) = signal {
-                if prctl::set_pdeathsig(sig).is_err() {
-                    return 3;
-                }
-            }
-            // The parent may have died between fork() and prctl(): then the
-            // signal will never come, and we must act on our own.
-            let ppid = getppid();
-            if ppid != expected_parent {
-                child_say(Side::Child, "my parent is already gone: exiting", color);
-                return 4;
-            }
-            let got = prctl::get_pdeathsig().ok().flatten();
-            let me = getpid();
-            let sig_name = got.map_or("none".to_string(), |s| s.to_string());
-            child_say(
-                Side::Child,
-                format!("C (pid {me}): parent is {ppid}, pdeathsig = {sig_name}; now blocking"),
-                color,
-            );
-            let line = format!("ready {me} {ppid} {sig_name}\n");
-            write_fd(report_w.as_raw_fd(), line.as_bytes());
-            // Block until killed, or until D's lifeline closes (D died).
-            let mut byte = [0u8; 1];
-            let _ = nix::unistd::read(&life_r, &mut byte);
-            0
-        }),
-    }
-}
-
 fn parse_ready(line: &str) -> Result<(Pid, Pid, Option<Signal>)> {
     let bad = || demo_kit::Error::msg(format!("unexpected report from the child: {line:?}"));
     let mut words = line.split_whitespace();
@@ -276,7 +181,7 @@ fn parse_ready(line: &str) -> Result<(Pid, Pid, Option<Signal>)> {
 }
 
 /// M's report on how C ended, as `exited N` or `signaled SIGNAME`.
-fn format_status(status: &WaitStatus) -> String {
+pub(crate) fn format_status(status: &WaitStatus) -> String {
     match status {
         WaitStatus::Exited(_, code) => format!("exited {code}"),
         WaitStatus::Signaled(_, sig, _) => format!("signaled {sig}"),

@@ -1,0 +1,117 @@
+//! The two forked generations of the pdeathsig experiment: the middle
+//! parent M and its child C. Both run in forked children of a possibly
+//! multi-threaded demo (the test harness), so they narrate only with
+//! `child_say` (one raw `write`), report to D through pipes, and end in
+//! `_exit` through `child_main`.
+
+use super::{format_status, ParentEnd};
+use crate::{read_line, reap_within, PATIENCE};
+use demo_kit::child::{child_main, child_say, keep_only_fds, write_fd};
+use demo_kit::Side;
+use nix::sys::prctl;
+use nix::sys::signal::Signal;
+use nix::unistd::{fork, getpid, getppid, ForkResult, Pid};
+use std::os::fd::{AsRawFd, OwnedFd};
+
+/// The whole life of M: fork C (from the main thread, or from a helper
+/// thread for `ThreadExits`), wait for D's go, exit.
+pub(super) fn middle_life(
+    signal: Option<Signal>,
+    end: ParentEnd,
+    report_w: &OwnedFd,
+    go_r: &OwnedFd,
+    life_r: OwnedFd,
+    color: bool,
+) -> i32 {
+    let me = getpid();
+    if end != ParentEnd::ThreadExits {
+        let Some(_child) = spawn_child(signal, me, report_w, life_r, color) else {
+            return 2;
+        };
+        child_say(
+            Side::Parent,
+            format!("M (pid {me}): child forked, waiting for D"),
+            color,
+        );
+        let _ = read_line(go_r, PATIENCE * 3);
+        child_say(Side::Parent, format!("M (pid {me}): exiting now"), color);
+        return 0;
+    }
+    // The caveat: the child's "parent" is the thread that forked it.
+    let helper = std::thread::scope(|s| {
+        s.spawn(|| {
+            let child = spawn_child(signal, me, report_w, life_r, color)?;
+            let _ = read_line(go_r, PATIENCE * 3);
+            child_say(
+                Side::Parent,
+                format!(
+                    "M (pid {me}): the helper thread that forked the child returns; M lives on"
+                ),
+                color,
+            );
+            Some(child)
+        })
+        .join()
+        .ok()
+        .flatten()
+    });
+    let Some(child) = helper else { return 2 };
+    let line = match reap_within(child, PATIENCE) {
+        Ok(Some(status)) => format_status(&status),
+        _ => "running".to_string(),
+    };
+    write_fd(report_w.as_raw_fd(), format!("{line}\n").as_bytes());
+    let _ = read_line(go_r, PATIENCE * 3);
+    0
+}
+
+/// Forks C from the calling thread. C asks for `signal` on its parent's
+/// death, checks that parent is still `expected_parent`, reports, and then
+/// blocks until a signal ends it (or D's lifeline closes).
+fn spawn_child(
+    signal: Option<Signal>,
+    expected_parent: Pid,
+    report_w: &OwnedFd,
+    life_r: OwnedFd,
+    color: bool,
+) -> Option<Pid> {
+    // No flush_before_fork() here: we are M, itself a forked child that
+    // never buffered output (child_say writes directly); taking the stdout
+    // lock now could deadlock if another thread of D held it at M's fork.
+    // SAFETY: the child only runs the closure below, ending in `_exit`.
+    match unsafe { fork() } {
+        Err(_) => None,
+        Ok(ForkResult::Parent { child }) => Some(child),
+        Ok(ForkResult::Child) => child_main(|| {
+            // Keep only the report pipe and the lifeline: a stray copy of
+            // some other pipe's write end would outlive us otherwise.
+            keep_only_fds(&[report_w.as_raw_fd(), life_r.as_raw_fd()]);
+            if let Some(sig) = signal {
+                if prctl::set_pdeathsig(sig).is_err() {
+                    return 3;
+                }
+            }
+            // The parent may have died between fork() and prctl(): then the
+            // signal will never come, and we must act on our own.
+            let ppid = getppid();
+            if ppid != expected_parent {
+                child_say(Side::Child, "my parent is already gone: exiting", color);
+                return 4;
+            }
+            let got = prctl::get_pdeathsig().ok().flatten();
+            let me = getpid();
+            let sig_name = got.map_or("none".to_string(), |s| s.to_string());
+            child_say(
+                Side::Child,
+                format!("C (pid {me}): parent is {ppid}, pdeathsig = {sig_name}; now blocking"),
+                color,
+            );
+            let line = format!("ready {me} {ppid} {sig_name}\n");
+            write_fd(report_w.as_raw_fd(), line.as_bytes());
+            // Block until killed, or until D's lifeline closes (D died).
+            let mut byte = [0u8; 1];
+            let _ = nix::unistd::read(&life_r, &mut byte);
+            0
+        }),
+    }
+}

@@ -81,12 +81,24 @@ pub fn same(got: &[u8], sent: &[u8]) -> &'static str {
     }
 }
 
+/// Read sizes as a sum, `1024 + 1024 + 952`; a long list (a big `--size`)
+/// keeps its first three and last two terms: `1024 + 1024 + 1024 + … + 1024 + 1024 (16384 reads)`.
 pub fn join(sizes: &[usize]) -> String {
-    sizes
-        .iter()
-        .map(|n| n.to_string())
-        .collect::<Vec<_>>()
-        .join(" + ")
+    let words = |s: &[usize]| {
+        s.iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    if sizes.len() <= 8 {
+        return words(sizes);
+    }
+    format!(
+        "{} + … + {} ({} reads)",
+        words(&sizes[..3]),
+        words(&sizes[sizes.len() - 2..]),
+        sizes.len()
+    )
 }
 
 pub fn tail(bytes: &[u8]) -> String {

@@ -16,7 +16,7 @@
 //! parent stop children with SIGTERM. (The alternative is `setpgid(0, 0)`:
 //! a child in its own process group does not get the terminal's Ctrl-C.)
 
-use demo_kit::child::{child_main, flush_before_fork, write_fd};
+use demo_kit::child::{child_main, flush_before_fork, wait_within, write_fd};
 use demo_kit::{Context, Result};
 use nix::sys::signal::{kill, signal, SigHandler, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -101,18 +101,13 @@ pub fn run(
 }
 
 fn finish(child: Pid, grace: Duration) -> Result<Option<Signal>> {
-    let poll = || match waitpid(child, Some(WaitPidFlag::WNOHANG)) {
-        Ok(WaitStatus::StillAlive) => None,
-        other => Some(other),
-    };
-    let status = match demo_kit::wait::until(grace, poll) {
+    let status = match wait_within(child, grace)? {
         Some(s) => s,
         None => {
             let _ = kill(child, Signal::SIGKILL);
-            waitpid(child, None)
+            waitpid(child, None).with_context(|| format!("waitpid({child}) after SIGKILL"))?
         }
-    }
-    .with_context(|| format!("waitpid({child})"))?;
+    };
     Ok(match status {
         WaitStatus::Signaled(_, sig, _) => Some(sig),
         _ => None,

@@ -10,10 +10,10 @@
 //!    `FrameWriter` and read by a `FrameReader`;
 //! 4. small messages with a JSON header, the course's layout.
 //!
-//! Each case runs for 0.5 s, in 3 rounds that interleave the cases, and the
+//! Each case runs for 0.4 s, in 5 rounds that interleave the cases, and the
 //! best round of each case counts: a busy machine (a compile in the
 //! background) then slows baseline and contender alike instead of whichever
-//! happened to run at the wrong moment. Loopback only, about 10 s in all.
+//! happened to run at the wrong moment. Loopback only, about 12 s in all.
 
 use framing::{Codec, FrameReader, FrameWriter};
 use serde_json::json;
@@ -22,8 +22,8 @@ use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-const CASE_TIME: Duration = Duration::from_millis(500);
-const ROUNDS: usize = 3;
+const CASE_TIME: Duration = Duration::from_millis(400);
+const ROUNDS: usize = 5;
 const BIG: usize = 64 * 1024;
 
 /// Runs `writer` on a client socket until the deadline and `reader` on the

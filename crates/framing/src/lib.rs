@@ -37,14 +37,13 @@
 mod buffered;
 mod error;
 mod frame;
+mod io;
 mod message;
 mod prefix;
 
 pub use buffered::{FrameReader, FrameWriter, BATCH};
 pub use error::{FrameError, Part};
-pub use frame::{
-    read_exact_or_eof, write_all_vectored, Codec, DEFAULT_MAX_BODY, DEFAULT_MAX_FRAME,
-    DEFAULT_MAX_HEADER,
-};
+pub use frame::{Codec, DEFAULT_MAX_BODY, DEFAULT_MAX_FRAME, DEFAULT_MAX_HEADER};
+pub use io::{read_exact_or_eof, write_all_vectored};
 pub use message::{total_size, Header, Message, TOTAL_SIZE};
 pub use prefix::Prefix;

@@ -15,7 +15,8 @@
 //! without changing the framing.
 
 use crate::error::{FrameError, Part};
-use crate::frame::{read_exact_part, write_all_vectored, Codec};
+use crate::frame::Codec;
+use crate::io::{read_exact_part, write_all_vectored};
 use serde_json::Value;
 use std::io::{IoSlice, Read, Write};
 

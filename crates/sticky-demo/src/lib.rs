@@ -11,6 +11,7 @@
 //! * [`udp::datagrams`] — UDP keeps every message separate.
 
 pub mod kernel;
+pub mod report;
 pub mod tcp;
 pub mod udp;
 

@@ -9,6 +9,7 @@ use demo_kit::cli::Args;
 use demo_kit::say::{heading, say, show_bytes, step};
 use demo_kit::{Result, Side};
 use std::process::ExitCode;
+use sticky_demo::report::{bytes, describe, fake_command_output, messages_inside};
 use sticky_demo::{tcp, udp, SMALL_MESSAGES};
 
 const HELP: &str = "\
@@ -156,17 +157,6 @@ fn merge(nodelay: bool) -> Result<()> {
     Ok(())
 }
 
-/// How many of `sent` lie entirely within the first `len` bytes.
-fn messages_inside(len: usize, sent: &[Vec<u8>]) -> usize {
-    let mut end = 0;
-    sent.iter()
-        .take_while(|m| {
-            end += m.len();
-            end <= len
-        })
-        .count()
-}
-
 /// Scenario `split`: one long reply, read with a small buffer.
 fn split(buffer: usize, size: usize) -> Result<()> {
     heading(format!(
@@ -222,44 +212,6 @@ fn split(buffer: usize, size: usize) -> Result<()> {
     Ok(())
 }
 
-/// Says which bytes of which reply a read covered, e.g.
-/// `reply 1 bytes 2048..2500 + reply 2 bytes 0..27 (all of it)`.
-fn describe(offset: usize, len: usize, first: usize, second: usize) -> String {
-    let mut parts = Vec::new();
-    let end = offset + len;
-    if offset < first {
-        parts.push(format!("reply 1 bytes {offset}..{}", end.min(first)));
-    }
-    if end > first {
-        let (a, b) = (offset.max(first) - first, end - first);
-        let all = if a == 0 && b == second {
-            " (all of it)"
-        } else {
-            ""
-        };
-        parts.push(format!("reply 2 bytes {a}..{b}{all}"));
-    }
-    parts.join(" + ")
-}
-
-/// Text that looks like `ls -l` output, `size` bytes long.
-fn fake_command_output(size: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(size + 64);
-    let mut n = 1;
-    while out.len() < size {
-        out.extend(
-            format!(
-                "-rw-r--r-- 1 student student {:>5} Aug  1 19:39 file{n:03}.txt\n",
-                n * 97
-            )
-            .as_bytes(),
-        );
-        n += 1;
-    }
-    out.truncate(size);
-    out
-}
-
 /// Scenario `udp`: the contrast.
 fn datagrams() -> Result<()> {
     heading("udp: the same idea with datagrams");
@@ -299,13 +251,4 @@ fn datagrams() -> Result<()> {
         ),
     );
     Ok(())
-}
-
-/// "1 byte", "5 bytes".
-fn bytes(n: usize) -> String {
-    if n == 1 {
-        "1 byte".to_string()
-    } else {
-        format!("{n} bytes")
-    }
 }

@@ -27,7 +27,7 @@ use demo_kit::{Context, Result};
 use nix::libc;
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 
 /// Nanoseconds on `CLOCK_MONOTONIC`. The clock is system-wide, so times
 /// taken in the parent and in the child can be compared directly.
@@ -184,10 +184,12 @@ impl Started {
 }
 
 impl Drop for Started {
-    /// A started child is always reaped, even if the parent bails out early.
+    /// A started child is always reaped, even if the parent bails out early
+    /// (an error path): it is killed first, so that this never waits for a
+    /// task that might run for seconds — or hang.
     fn drop(&mut self) {
         if !self.reaped {
-            let _ = self.release();
+            let _ = nix::sys::signal::kill(self.pid, nix::sys::signal::Signal::SIGKILL);
             let _ = reap(self.pid);
         }
     }
@@ -231,18 +233,21 @@ fn read_full(fd: &OwnedFd, buf: &mut [u8]) -> usize {
 }
 
 /// A pipe whose ends are closed on `exec`, so a program started by another
-/// thread (e.g. a parallel test) does not keep our pipe open.
+/// thread (e.g. a parallel test) does not keep our pipe open. On Linux the
+/// flag is set atomically by `pipe2(O_CLOEXEC)`; elsewhere `pipe` + `fcntl`
+/// leaves a short window in which another thread's `exec` could inherit it.
 pub fn pipe_cloexec() -> Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe() returns.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-        return Err(std::io::Error::last_os_error()).context("pipe() failed");
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    {
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("pipe2(O_CLOEXEC) failed")
     }
-    // SAFETY: pipe() just gave us these two descriptors; we own them now.
-    let (r, w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    for fd in [&r, &w] {
-        // SAFETY: fcntl on a descriptor we own.
-        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+    {
+        let (r, w) = nix::unistd::pipe().context("pipe() failed")?;
+        for fd in [&r, &w] {
+            // SAFETY: fcntl on a descriptor we own.
+            unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+        }
+        Ok((r, w))
     }
-    Ok((r, w))
 }

@@ -53,7 +53,7 @@ pub fn serial_concurrent_parallel(work: Duration) -> Result<()> {
     } else if ratio < 1.5 {
         "two tasks took about the time of one: they ran in parallel".to_string()
     } else {
-        "more than one task's time: another core was busy with other programs (see the load average)".to_string()
+        "more than one task's time: the two did not get two whole cores to themselves (other programs compete for them: see the load average)".to_string()
     };
     say(
         Side::Note,

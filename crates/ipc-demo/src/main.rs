@@ -23,9 +23,10 @@ Steps:
   5. crossbeam-channel across fork(): the value never arrives
 
 OPTIONS:
-  --wait-ms N      how long to wait for EOF / a message that never comes (default 500)
-  --children N     processes incrementing the counters in step 4 (default 4)
-  --increments N   increments per child in step 4 (default 100000)
+  --wait-ms N      how long to wait for EOF / a message that never comes
+                   (default 500, 10..=60000)
+  --children N     processes incrementing the counters in step 4 (default 4, 1..=64)
+  --increments N   increments per child in step 4 (default 100000, 1..=10000000)
   -h, --help       this text";
 
 fn main() -> ExitCode {

@@ -63,4 +63,16 @@ fn help_and_bad_input() {
     );
     let out = demo(&["--bogus"]);
     assert_eq!(out.status.code(), Some(1));
+    // A zero wait made step 1 "prove" a missing EOF in under a microsecond;
+    // zero increments made step 4 claim copies nobody wrote; 1e11 never ended.
+    for args in [
+        &["--wait-ms", "0"][..],
+        &["--increments", "0"][..],
+        &["--increments", "100000000000"][..],
+    ] {
+        let out = demo(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+    }
 }

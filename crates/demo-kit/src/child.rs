@@ -113,10 +113,29 @@ pub fn reap_or_kill(pid: Pid, timeout: Duration) -> crate::Result<WaitStatus> {
         return Ok(status);
     }
     let _ = kill(pid, Signal::SIGKILL);
-    waitpid(pid, None).with_context(|| format!("waitpid({pid}) after SIGKILL"))?;
+    loop {
+        match waitpid(pid, None) {
+            Err(Errno::EINTR) => continue,
+            other => {
+                other.with_context(|| format!("waitpid({pid}) after SIGKILL"))?;
+                break;
+            }
+        }
+    }
     crate::bail_msg(format!(
         "child {pid} did not finish within {timeout:?}; killed and reaped it"
     ))
+}
+
+/// True if this process has no child at all, reaped or not:
+/// `waitpid(-1, WNOHANG)` fails with `ECHILD` only then. (It would reap a
+/// leftover zombie, which is what a demo wants at its very end, where it
+/// calls this to prove it leaves nothing behind.)
+pub fn no_child_left() -> bool {
+    matches!(
+        waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)),
+        Err(Errno::ECHILD)
+    )
 }
 
 /// Closes every inherited descriptor >= 3 except those in `keep`. Call it

@@ -87,12 +87,6 @@ pub fn join(pid: Pid) -> Result<WaitStatus> {
     }
 }
 
-/// True if this process has no child at all: `waitpid(-1, WNOHANG)` fails
-/// with `ECHILD` only then.
-pub fn no_child_left() -> bool {
-    use nix::sys::wait::WaitPidFlag;
-    matches!(
-        waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)),
-        Err(nix::errno::Errno::ECHILD)
-    )
-}
+/// `waitpid(-1, WNOHANG)` fails with `ECHILD` only when no child at all is
+/// left, reaped or not: shared with the other process lessons.
+pub use demo_kit::child::no_child_left;

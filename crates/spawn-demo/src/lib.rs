@@ -18,13 +18,6 @@ pub mod process;
 pub mod respawn;
 pub mod timing;
 
-/// True if this process has no child at all, reaped or not:
-/// `waitpid(-1, WNOHANG)` fails with `ECHILD` only then. (It would reap a
-/// leftover zombie, which is what we want at the very end of the demo.)
-pub fn no_child_left() -> bool {
-    use nix::sys::wait::{waitpid, WaitPidFlag};
-    matches!(
-        waitpid(nix::unistd::Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)),
-        Err(nix::errno::Errno::ECHILD)
-    )
-}
+/// `waitpid(-1, WNOHANG)` fails with `ECHILD` only when no child at all is
+/// left, reaped or not: shared with the other process lessons.
+pub use demo_kit::child::no_child_left;

@@ -2,6 +2,7 @@
 //! exercises (`COURSE_EXERCISES`), so the student's files are never touched.
 
 use course::catalog::{exercises_dir, find};
+use demo_kit::testing::OutputWithin;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -16,8 +17,7 @@ fn course(scratch: &Path, args: &[&str]) -> Output {
         )
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .output()
-        .expect("running the course binary")
+        .output_within()
 }
 
 fn text(out: &Output) -> String {

@@ -7,6 +7,7 @@
 use daemon_demo::daemonize;
 use daemon_demo::pdeathsig::{self, ParentEnd};
 use demo_kit::procfs;
+use demo_kit::testing::OutputWithin;
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 use std::time::Duration;
@@ -115,8 +116,7 @@ fn the_daemon_has_its_own_session_no_tty_and_is_stopped() {
 fn the_binary_runs_and_leaves_nothing_behind() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+        .output_within();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -156,15 +156,13 @@ fn the_binary_runs_and_leaves_nothing_behind() {
 fn bad_arguments_give_a_clear_message() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
         .args(["--only", "nonsense"])
-        .output()
-        .unwrap();
+        .output_within();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("error: --only takes"), "{err}");
     let help = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
         .arg("--help")
-        .output()
-        .unwrap();
+        .output_within();
     assert!(help.status.success());
 }
 

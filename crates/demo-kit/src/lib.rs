@@ -13,6 +13,7 @@
 //! * [`child`]: what a forked child may do, and how it must end.
 //! * [`procfs`]: a process's state, parent, session and terminal from `/proc`.
 //! * [`sock`]: how many bytes wait in a socket's receive buffer (`FIONREAD`).
+//! * [`testing`]: running a demo binary from a test, with a deadline.
 //! * [`wait`]: bounded polling for states the kernel offers no signal for.
 
 #[cfg(unix)]
@@ -23,6 +24,7 @@ pub mod procfs;
 pub mod say;
 #[cfg(unix)]
 pub mod sock;
+pub mod testing;
 pub mod wait;
 
 pub use fail::{bail_msg, Context, Error, Result};

@@ -2,6 +2,7 @@
 //! finish, the rest wait in SYN_SENT with no server-side entry, and an
 //! accept() lets a retrying client in. Each test has its own port.
 
+use demo_kit::testing::OutputWithin;
 use handshake_demo::backlog;
 
 #[test]
@@ -45,8 +46,7 @@ fn binary_backlog_mode() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_handshake-demo"))
         .args(["backlog", "--backlog", "1", "--clients", "3"])
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+        .output_within();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

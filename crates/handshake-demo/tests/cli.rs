@@ -1,13 +1,13 @@
 //! Every mode has --help (exit 0); bad input gives one clear line and exit 1.
 
+use demo_kit::testing::OutputWithin;
 use std::process::Command;
 
 fn run(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_handshake-demo"))
         .args(args)
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+        .output_within()
 }
 
 #[test]

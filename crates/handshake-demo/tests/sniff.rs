@@ -2,6 +2,7 @@
 //! teardown read from real packets (needs root or CAP_NET_RAW, as in CI),
 //! and the unprivileged path: EPERM, a clear message, exit status 77.
 
+use demo_kit::testing::OutputWithin;
 use handshake_demo::packet::{ACK, FIN, SYN};
 use handshake_demo::sniff;
 use handshake_demo::wire::{record, Capture};
@@ -149,7 +150,7 @@ fn binary_explains_missing_privilege() {
         cmd = std::process::Command::new(bin);
         _dir = None;
     }
-    let out = cmd.arg("sniff").env("NO_COLOR", "1").output().unwrap();
+    let out = cmd.arg("sniff").env("NO_COLOR", "1").output_within();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(77), "stderr: {err}");
     assert!(err.contains("setcap cap_net_raw+ep"), "{err}");

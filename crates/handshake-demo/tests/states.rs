@@ -2,6 +2,7 @@
 //! of both ends, the handshake done before accept(), half-close delivery,
 //! TIME_WAIT only in /proc, and FIN_WAIT1 / LAST_ACK behind a full window.
 
+use demo_kit::testing::OutputWithin;
 use handshake_demo::kernel::TcpState::*;
 use handshake_demo::states::Lab;
 use handshake_demo::tour;
@@ -88,8 +89,7 @@ fn half_close_delivers_data_in_both_directions() {
 fn binary_runs_by_default_and_exits_zero() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_handshake-demo"))
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+        .output_within();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

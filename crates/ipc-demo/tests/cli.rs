@@ -1,14 +1,14 @@
 //! Runs the demo binary itself: it finishes on its own, exits 0, narrates
 //! the real outcome, and rejects bad input without a panic.
 
+use demo_kit::testing::OutputWithin;
 use std::process::Command;
 
 fn demo(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_ipc-demo"))
         .args(args)
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+        .output_within()
 }
 
 #[test]

@@ -2,13 +2,14 @@
 //! test process as a subreaper — proof that the demo leaves no process behind.
 #![cfg(target_os = "linux")]
 
+use demo_kit::testing::OutputWithin;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_join-terminate-demo");
 
 #[test]
 fn help_exits_0() {
-    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let out = Command::new(BIN).arg("--help").output_within();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("--no-subreaper"));
 }
@@ -17,8 +18,7 @@ fn help_exits_0() {
 fn bad_input_is_a_message_not_a_panic() {
     let out = Command::new(BIN)
         .args(["--exit-code", "300"])
-        .output()
-        .unwrap();
+        .output_within();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -35,8 +35,7 @@ fn full_run_narrates_real_results_and_leaves_nothing_behind() {
     let out = Command::new(BIN)
         .args(["--exit-code", "9"])
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+        .output_within();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -1,14 +1,14 @@
 //! Runs the demo binary as a student would and checks its narration,
 //! exit codes and error messages.
 
+use demo_kit::testing::OutputWithin;
 use std::process::{Command, Output};
 
 fn demo(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_length-prefix-demo"))
         .args(args)
         .env("NO_COLOR", "1")
-        .output()
-        .expect("running length-prefix-demo")
+        .output_within()
 }
 
 fn stdout(o: &Output) -> String {

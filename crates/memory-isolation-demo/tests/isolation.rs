@@ -5,6 +5,7 @@
 #![cfg(unix)]
 
 use demo_kit::procfs;
+use demo_kit::testing::OutputWithin;
 use memory_isolation_demo::pagemap::{decode, encode, PageInfo};
 use memory_isolation_demo::{cow, isolation, X};
 use nix::sys::wait::WaitStatus;
@@ -118,8 +119,7 @@ fn run_demo(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(exe)
         .args(args)
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+        .output_within();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

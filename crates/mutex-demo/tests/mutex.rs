@@ -3,6 +3,7 @@
 //! parallel; every buyer is reaped by pid (checked with /proc).
 
 use demo_kit::procfs;
+use demo_kit::testing::OutputWithin;
 use mutex_demo::tickets::{self, Race};
 use mutex_demo::{pitfall, threads, TicketDb};
 use std::time::Duration;
@@ -91,8 +92,7 @@ fn the_binary_runs_reaps_everyone_and_cleans_up() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
         .args(["--buyers", "6", "--delay-ms", "200"])
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+        .output_within();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -118,8 +118,7 @@ fn the_binary_runs_reaps_everyone_and_cleans_up() {
 fn bad_arguments_give_a_clear_message() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
         .args(["--buyers", "lots"])
-        .output()
-        .unwrap();
+        .output_within();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -128,7 +127,6 @@ fn bad_arguments_give_a_clear_message() {
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
         .args(["--buyers", "1"])
-        .output()
-        .unwrap();
+        .output_within();
     assert_eq!(out.status.code(), Some(1));
 }

@@ -1,6 +1,7 @@
 //! Runs the demo binary: it ends by itself, and with `--forever` it stops on
 //! a real SIGINT, drains, prints equal totals and exits 0, leaving no child.
 
+use demo_kit::testing::OutputWithin;
 use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;
 use std::io::{BufRead, BufReader};
@@ -40,7 +41,7 @@ fn totals_line(text: &str) -> (u64, u64) {
 
 #[test]
 fn default_run_ends_by_itself_with_equal_totals_and_back_pressure() {
-    let out = Command::new(BIN).env("NO_COLOR", "1").output().unwrap();
+    let out = Command::new(BIN).env("NO_COLOR", "1").output_within();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -65,22 +66,16 @@ fn default_run_ends_by_itself_with_equal_totals_and_back_pressure() {
 
 #[test]
 fn help_and_bad_input() {
-    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let out = Command::new(BIN).arg("--help").output_within();
     assert!(out.status.success());
-    let out = Command::new(BIN)
-        .args(["--capacity", "0"])
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(["--capacity", "0"]).output_within();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.starts_with("error: ") && !err.contains("panicked"),
         "{err}"
     );
-    let out = Command::new(BIN)
-        .args(["--items", "many"])
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(["--items", "many"]).output_within();
     assert_eq!(out.status.code(), Some(1));
     // Too many items used to overflow (a panic) or run for hours; a flag
     // that means nothing on its own used to be ignored silently.
@@ -88,7 +83,7 @@ fn help_and_bad_input() {
         &["--items", "18446744073709551615"][..],
         &["--processes"][..],
     ] {
-        let out = Command::new(BIN).args(args).output().unwrap();
+        let out = Command::new(BIN).args(args).output_within();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(

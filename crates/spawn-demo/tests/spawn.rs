@@ -4,6 +4,7 @@
 #![cfg(unix)]
 
 use demo_kit::procfs;
+use demo_kit::testing::OutputWithin;
 use nix::sys::wait::WaitStatus;
 use spawn_demo::process::{now_ns, start, Run};
 use spawn_demo::timing::{self, Mode};
@@ -103,8 +104,7 @@ fn reexec_runs_only_the_hidden_task() {
 fn reexec_with_an_unknown_task_fails_cleanly() {
     let out = Command::new(EXE)
         .args([respawn::HIDDEN, "bogus"])
-        .output()
-        .unwrap();
+        .output_within();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
 }
@@ -144,8 +144,7 @@ fn run_demo(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(EXE)
         .args(args)
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+        .output_within();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -1,5 +1,6 @@
 //! Each claim the demo prints, proven on the real kernel.
 
+use demo_kit::testing::OutputWithin;
 use std::process::Command;
 use sticky_demo::{tcp, udp, SMALL_MESSAGES};
 
@@ -56,8 +57,7 @@ fn demo(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sticky-demo"))
         .args(args)
         .env("NO_COLOR", "1")
-        .output()
-        .expect("running sticky-demo")
+        .output_within()
 }
 
 #[test]

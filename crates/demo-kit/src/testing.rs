@@ -1,0 +1,88 @@
+//! For tests: run a demo binary like a student would, but never wait forever.
+//!
+//! `Command::output()` waits as long as the program runs. A demo that hangs
+//! (a read that never sees end-of-file, a child never reaped) would then hang
+//! `cargo test` — and CI — instead of failing. [`OutputWithin::output_within`]
+//! is `output()` with a deadline: past it, the program is killed, reaped,
+//! and the test fails saying which command hung.
+
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a demo may run in a test before it counts as hung: generous,
+/// because CI machines are small and busy.
+pub const DEMO_LIMIT: Duration = Duration::from_secs(90);
+
+/// `Command::output()` with a deadline.
+///
+/// ```
+/// use demo_kit::testing::OutputWithin;
+/// let out = std::process::Command::new("echo").arg("hi").output_within();
+/// assert!(out.status.success());
+/// assert_eq!(out.stdout, b"hi\n");
+/// ```
+pub trait OutputWithin {
+    /// Runs to completion within [`DEMO_LIMIT`]; panics (failing the test)
+    /// if it cannot start or does not finish in time.
+    fn output_within(&mut self) -> Output {
+        self.output_within_limit(DEMO_LIMIT)
+    }
+
+    /// Like [`OutputWithin::output_within`] with a limit of your choice.
+    fn output_within_limit(&mut self, limit: Duration) -> Output;
+}
+
+impl OutputWithin for Command {
+    fn output_within_limit(&mut self, limit: Duration) -> Output {
+        let shown = format!("{self:?}");
+        let mut child = self
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {shown}: {e}"));
+        // Both pipes are drained while the program runs, so it never blocks
+        // on a full pipe while we wait for it to exit.
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = drain(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let stderr = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("{shown} did not finish within {limit:?}: killed it");
+                }
+                Err(e) => panic!("waiting for {shown}: {e}"),
+            }
+        };
+        Output {
+            status,
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+        }
+    }
+}

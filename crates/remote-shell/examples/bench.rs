@@ -44,6 +44,7 @@ fn serve(protocol: &str) -> demo_kit::Result<()> {
         protocol,
         timeout: Duration::from_secs(120),
         write_timeout: Duration::from_secs(60),
+        idle_timeout: Duration::from_secs(300),
         allow_remote: false,
         token: None,
     })?;

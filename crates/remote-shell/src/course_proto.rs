@@ -73,11 +73,24 @@ impl CourseSink {
 pub fn serve(stream: &mut TcpStream, session: &Session) {
     // +1: a read that fills the whole buffer means "too long".
     let mut buf = vec![0u8; MAX_COMMAND + 1];
+    // Waiting for the next command is bounded by the idle timeout. The
+    // course's reply has no room for an unasked-for error message (the
+    // client would take it for the answer to its next command), so an
+    // idle client is simply closed, with a log line.
+    if let Err(e) = stream.set_read_timeout(Some(session.idle_timeout)) {
+        return session.log(format!("cannot set the idle timeout: {e}"));
+    }
     loop {
         let n = match stream.read(&mut buf) {
             Ok(0) => return session.log("hung up (end of stream)"),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if crate::is_timeout(&e) => {
+                return session.log(format!(
+                    "idle for {:?} (no command): closing",
+                    session.idle_timeout
+                ))
+            }
             Err(e) => return session.log(format!("read failed: {e}")),
         };
         let command = &buf[..n];

@@ -50,6 +50,7 @@ fn start(protocol: Protocol) -> Result<Running> {
         protocol,
         timeout: Duration::from_secs(1),
         write_timeout: Duration::from_secs(5),
+        idle_timeout: Duration::from_secs(300),
         allow_remote: false,
         token: None,
     })?;

@@ -92,6 +92,10 @@ pub fn serve(stream: &mut TcpStream, session: &Session) {
         match codec.read_frame_into(stream, &mut frame) {
             Ok(true) => {}
             Ok(false) => return session.log("hung up (end of stream)"),
+            Err(FrameError::Io(e)) if crate::is_timeout(&e) => {
+                let why = format!("idle for {:?} (no command)", session.idle_timeout);
+                return refuse(stream, session, &why);
+            }
             Err(e) => return refuse(stream, session, &bad_frame(&e)),
         }
         match frame.split_first() {
@@ -125,14 +129,17 @@ fn refuse(stream: &mut TcpStream, session: &Session, why: &str) {
 }
 
 /// The first frame must be a hello with the right token (if the server
-/// has one). A silent client is dropped after `HELLO_TIMEOUT`.
+/// has one). A silent client is dropped after `HELLO_TIMEOUT` (or the
+/// idle timeout, if shorter); after the hello, waiting for each command is
+/// bounded by the idle timeout.
 fn hello(stream: &mut TcpStream, session: &Session) -> Result<()> {
-    stream.set_read_timeout(Some(HELLO_TIMEOUT))?;
+    let patience = HELLO_TIMEOUT.min(session.idle_timeout);
+    stream.set_read_timeout(Some(patience))?;
     let frame = match server_codec().read_frame(stream) {
         Ok(Some(f)) => f,
         Ok(None) => return Err(Error::msg("hung up before saying hello")),
-        Err(FrameError::Io(e)) if is_timeout(&e) => {
-            return Err(Error::msg(format!("no hello within {HELLO_TIMEOUT:?}")))
+        Err(FrameError::Io(e)) if crate::is_timeout(&e) => {
+            return Err(Error::msg(format!("no hello within {patience:?}")))
         }
         Err(e) => return Err(Error::msg(bad_frame(&e))),
     };
@@ -146,17 +153,10 @@ fn hello(stream: &mut TcpStream, session: &Session) -> Result<()> {
             return Err(Error::msg("wrong or missing token"));
         }
     }
-    stream.set_read_timeout(None)?;
+    stream.set_read_timeout(Some(session.idle_timeout))?;
     send(stream, HELLO_OK, b"remote-shell/1")?;
     session.log("said hello");
     Ok(())
-}
-
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// Run one command, stream its output, send its exit. `false` = close.

@@ -74,6 +74,15 @@ pub fn describe(o: &Outcome) -> String {
     )
 }
 
+/// Whether a socket read or write failed because its timeout expired
+/// (`SO_RCVTIMEO`/`SO_SNDTIMEO` make it fail with `EAGAIN`).
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 /// Name a failed write to a client in words a student can act on.
 pub fn write_failure(e: &io::Error) -> String {
     match e.kind() {

@@ -38,6 +38,8 @@ OPTIONS (server and client):
 SERVER OPTIONS:
     --timeout SECS       kill a command's process group after SECS (default 10)
     --write-timeout SECS drop a client that does not read for SECS (default 10)
+    --idle-timeout SECS  close a connection that sends no command for SECS
+                         (default 300; framed clients get an error frame first)
     --allow-remote       allow a non-loopback address (framed only, needs a token)
 
 CLIENT:
@@ -87,6 +89,7 @@ fn serve(mut args: Args) -> Result<()> {
     let (addr, protocol, token) = common(&mut args)?;
     let timeout = args.value::<f64>("--timeout")?.unwrap_or(10.0);
     let write_timeout = args.value::<f64>("--write-timeout")?.unwrap_or(10.0);
+    let idle_timeout = args.value::<f64>("--idle-timeout")?.unwrap_or(300.0);
     let allow_remote = args.flag("--allow-remote");
     args.finish()?;
     let secs = |s: f64, name: &str| {
@@ -100,6 +103,7 @@ fn serve(mut args: Args) -> Result<()> {
         protocol,
         timeout: secs(timeout, "--timeout")?,
         write_timeout: secs(write_timeout, "--write-timeout")?,
+        idle_timeout: secs(idle_timeout, "--idle-timeout")?,
         allow_remote,
         token,
     };

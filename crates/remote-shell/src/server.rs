@@ -11,6 +11,12 @@
 //! down every open connection (which wakes threads blocked in `read`),
 //! kills every running command's process group, and waits for the
 //! connection threads, which reap their children.
+//!
+//! At most `MAX_CLIENTS` connections are served at once, so a connection
+//! that just sits there is not harmless: 128 idle ones would lock everyone
+//! else out. Each connection therefore gets a read timeout (`SO_RCVTIMEO`,
+//! `--idle-timeout`, default 300 s) while it waits for its next command;
+//! when it expires the server logs it and closes the connection.
 
 use crate::exec::{Groups, Limits, TICK};
 use crate::security::{check_bind, MAX_CLIENTS};
@@ -35,6 +41,9 @@ pub struct Config {
     pub timeout: Duration,
     /// How long a write to a client may block (a client that never reads).
     pub write_timeout: Duration,
+    /// How long a connection may stay silent between commands (and, in
+    /// framed mode, after its hello) before we close it.
+    pub idle_timeout: Duration,
     pub allow_remote: bool,
     pub token: Option<Vec<u8>>,
 }
@@ -43,6 +52,8 @@ pub struct Config {
 pub struct Session<'a> {
     pub peer: SocketAddr,
     pub timeout: Duration,
+    /// Close the connection when no command arrives for this long.
+    pub idle_timeout: Duration,
     pub stop: &'a AtomicBool,
     pub groups: &'a Groups,
     pub token: Option<&'a [u8]>,
@@ -182,6 +193,7 @@ impl Server {
                 let session = Session {
                     peer,
                     timeout: config.timeout,
+                    idle_timeout: config.idle_timeout,
                     stop: &stop,
                     groups: &shared.groups,
                     token: config.token.as_deref(),

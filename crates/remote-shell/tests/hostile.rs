@@ -182,3 +182,35 @@ fn allow_remote_binds_any_address_but_needs_the_token() {
     assert!(Client::connect(server.addr, Protocol::Framed, None).is_err());
     good_client_is_served(&server, Protocol::Framed, Some(token.as_bytes()));
 }
+
+/// With at most 128 clients at once, idle connections would lock everyone
+/// out: after `--idle-timeout` without a command a connection is closed
+/// (a framed one gets an error frame first), with a log line.
+#[test]
+fn idle_connections_are_closed_after_the_idle_timeout() {
+    for proto in [Protocol::Framed, Protocol::Course] {
+        let name = proto.to_string();
+        let server = ServerProc::start(&["--protocol", &name, "--idle-timeout", "1"]);
+        // Served while it talks...
+        let mut idle = Client::connect(server.addr, proto, None).unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        idle.run(b"echo busy", &mut out, &mut err).unwrap();
+        assert_eq!(out, b"busy\n");
+        // ... then it says nothing: the server closes it.
+        let start = std::time::Instant::now();
+        let mut s: &TcpStream = idle.stream();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut reply = Vec::new();
+        let _ = s.read_to_end(&mut reply); // a reset after the error frame is fine
+        assert!(
+            start.elapsed() < PATIENCE,
+            "{name}: the idle connection was not closed"
+        );
+        match proto {
+            Protocol::Framed => assert_error_frame(&reply, "idle for"),
+            Protocol::Course => assert!(reply.is_empty(), "{name}: {reply:?}"),
+        }
+        server.expect_log("idle for");
+        good_client_is_served(&server, proto, None);
+    }
+}

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{ServerProc, PATIENCE};
+use demo_kit::testing::OutputWithin;
 use remote_shell::client::Client;
 use remote_shell::exec::{self, Collect, Ending, Limits};
 use remote_shell::Protocol;
@@ -201,8 +202,7 @@ fn bad_arguments_and_unsafe_addresses_are_refused_with_a_message() {
         let out = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
             .args(*args)
             .env_remove("REMOTE_SHELL_TOKEN")
-            .output()
-            .unwrap();
+            .output_within();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
@@ -214,8 +214,7 @@ fn bad_arguments_and_unsafe_addresses_are_refused_with_a_message() {
 fn the_default_demo_runs_and_exits_zero() {
     let out = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+        .output_within();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("timed out true"), "{stdout}");

@@ -16,7 +16,7 @@ use crate::frame::Codec;
 use std::io::{self, Read, Write};
 
 /// How much a [`FrameReader`] fetches, and a [`FrameWriter`] collects, at once.
-pub const BATCH: usize = 64 * 1024;
+pub const BATCH: usize = 256 * 1024;
 
 /// Reads frames from a byte stream through its own buffer.
 ///
@@ -40,10 +40,24 @@ pub struct FrameReader<R> {
 impl<R: Read> FrameReader<R> {
     /// Wraps `inner`, decoding with `codec` (its frame limit applies).
     pub fn new(codec: Codec, inner: R) -> FrameReader<R> {
+        FrameReader::with_capacity(codec, inner, BATCH)
+    }
+
+    /// Like [`FrameReader::new`] with a buffer of `capacity` bytes: make it
+    /// several frames large when frames are large, so that one `read`
+    /// still fetches many of them.
+    ///
+    /// ```
+    /// use framing::{Codec, FrameReader};
+    /// let wire = b"\x02\x00\x00\x00hi";
+    /// let mut frames = FrameReader::with_capacity(Codec::course(), &wire[..], 1 << 20);
+    /// assert_eq!(frames.next_frame().unwrap(), Some(&b"hi"[..]));
+    /// ```
+    pub fn with_capacity(codec: Codec, inner: R, capacity: usize) -> FrameReader<R> {
         FrameReader {
             inner,
             codec,
-            buf: vec![0; BATCH],
+            buf: vec![0; capacity.max(4)],
             start: 0,
             end: 0,
         }
@@ -58,12 +72,12 @@ impl<R: Read> FrameReader<R> {
     /// let mut frames = FrameReader::new(Codec::course(), &cut[..]);
     /// assert!(matches!(frames.next_frame(), Err(FrameError::Truncated { expected: 5, got: 3, .. })));
     /// ```
+    #[inline]
     pub fn next_frame(&mut self) -> Result<Option<&[u8]>, FrameError> {
         let (from, to) = loop {
             let available = self.end - self.start;
             let mut need = 4;
-            if available >= 4 {
-                let prefix = [0, 1, 2, 3].map(|i| self.buf[self.start + i]);
+            if let Some(&prefix) = self.buf[self.start..self.end].first_chunk::<4>() {
                 let len = self.codec.prefix.decode(prefix)?;
                 if len > self.codec.max_frame as u64 {
                     let max = self.codec.max_frame as u64;
@@ -160,14 +174,27 @@ impl<W: Write> FrameWriter<W> {
 
     /// Queues one frame; writes the batch first if it would overflow. A
     /// frame larger than the whole batch goes straight out with `writev`.
+    #[inline]
     pub fn write_frame(&mut self, payload: &[u8]) -> Result<(), FrameError> {
-        let prefix = self.codec.encode_prefix(payload.len())?;
         if self.buf.len() + 4 + payload.len() > BATCH {
-            self.write_batch()?;
-            if 4 + payload.len() > BATCH {
-                return self.codec.write_frame(&mut self.inner, payload);
-            }
+            return self.write_frame_after_batch(payload);
         }
+        // The common case, kept small so the compiler can inline it into
+        // the caller's loop: two copies into the buffer, no system call.
+        let prefix = self.codec.encode_prefix(payload.len())?;
+        self.buf.extend_from_slice(&prefix);
+        self.buf.extend_from_slice(payload);
+        Ok(())
+    }
+
+    /// The rare case: the batch is full (or the frame is huge).
+    #[cold]
+    fn write_frame_after_batch(&mut self, payload: &[u8]) -> Result<(), FrameError> {
+        self.write_batch()?;
+        if 4 + payload.len() > BATCH {
+            return self.codec.write_frame(&mut self.inner, payload);
+        }
+        let prefix = self.codec.encode_prefix(payload.len())?;
         self.buf.extend_from_slice(&prefix);
         self.buf.extend_from_slice(payload);
         Ok(())

@@ -236,11 +236,17 @@ fn main() -> std::io::Result<()> {
             best: 0.0,
         },
     ];
+    // The unbuffered case (index 3) makes ~350,000 tiny system calls a
+    // second and leaves the machine slower for whatever runs next, so it is
+    // measured on its own after the interleaved rounds of the others.
     for _ in 0..ROUNDS {
-        for case in cases.iter_mut() {
-            case.best = case.best.max((case.run)()?);
+        for (i, case) in cases.iter_mut().enumerate() {
+            if i != 3 {
+                case.best = case.best.max((case.run)()?);
+            }
         }
     }
+    cases[3].best = (cases[3].run)()?;
     let [raw, framed, raw16, f16u, f16b, msgs] = cases.map(|c| c.best);
     let mib = |r: f64| r / (1024.0 * 1024.0);
     println!("best of {ROUNDS} rounds of {CASE_TIME:?} each, loopback TCP");

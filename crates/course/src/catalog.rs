@@ -4,9 +4,10 @@
 //! lesson it practises. `exercises/Cargo.toml` declares the same list as
 //! test targets; a test below checks that the two agree.
 //!
-//! Each exercise's *pristine* text (as shipped, unsolved) is compiled into
-//! this program from `crates/course/pristine/`, so `reset` can restore it and
-//! `verify` can prove it fails, whatever the student has done to their copy.
+//! Each exercise's *pristine* text (as shipped, unsolved) is the version in
+//! the repository's last commit ([`pristine`]): `reset` restores it and
+//! `verify` proves it fails, whatever the student has done to their working
+//! copy — without a second copy of every exercise in the tree.
 
 use std::path::PathBuf;
 
@@ -22,8 +23,6 @@ pub struct Exercise {
     pub lesson: &'static str,
     /// The lesson's number and title, for lists.
     pub topic: &'static str,
-    /// The file as shipped.
-    pub pristine: &'static str,
 }
 
 macro_rules! exercise {
@@ -33,7 +32,6 @@ macro_rules! exercise {
             path: concat!($dir, "/", $name, ".rs"),
             lesson: concat!("docs/", $lesson, ".md"),
             topic: $topic,
-            pristine: include_str!(concat!("../pristine/", $dir, "/", $name, ".rs")),
         }
     };
 }
@@ -135,6 +133,30 @@ pub fn exercises_dir() -> PathBuf {
     }
 }
 
+/// The exercise as shipped: `git show HEAD:exercises/<path>` in the
+/// repository this runner belongs to. (If you commit your own work on an
+/// exercise, that commit becomes what `reset` restores.)
+pub fn pristine(e: &Exercise) -> std::io::Result<String> {
+    let spec = format!("HEAD:exercises/{}", e.path);
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo_root())
+        .args(["show", &spec])
+        .output()
+        .map_err(|err| {
+            std::io::Error::other(format!(
+                "`git show {spec}` could not run ({err}): reset and verify need git and the course's git checkout"
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(format!(
+            "`git show {spec}` failed: {}; reset and verify need the course's git checkout",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    String::from_utf8(out.stdout).map_err(std::io::Error::other)
+}
+
 /// The task: the comment block at the top of an exercise file, without `//`.
 pub fn task(text: &str) -> String {
     text.lines()
@@ -180,7 +202,8 @@ mod tests {
     fn every_exercise_has_a_task_naming_its_lesson_a_hint_and_a_solution() {
         assert!(EXERCISES.len() >= 12);
         for e in EXERCISES {
-            let task = task(e.pristine);
+            let text = std::fs::read_to_string(repo_root().join("exercises").join(e.path)).unwrap();
+            let task = task(&text);
             assert!(
                 task.contains(e.lesson),
                 "{}: the task names {}",

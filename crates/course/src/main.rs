@@ -151,8 +151,9 @@ fn hint(e: &Exercise) -> Result<()> {
 
 fn reset(e: &Exercise, yes: bool) -> Result<()> {
     let path = catalog::exercises_dir().join(e.path);
+    let pristine = catalog::pristine(e)?;
     let current = std::fs::read_to_string(&path).unwrap_or_default();
-    if current == e.pristine {
+    if current == pristine {
         println!("exercises/{} is already as shipped.", e.path);
         return Ok(());
     }
@@ -177,7 +178,7 @@ fn reset(e: &Exercise, yes: bool) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    std::fs::write(&path, e.pristine).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, pristine).with_context(|| format!("writing {}", path.display()))?;
     println!("exercises/{} is back as shipped.", e.path);
     Ok(())
 }

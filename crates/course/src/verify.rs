@@ -83,9 +83,13 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
     let lock = File::create(scratch.join(".lock"))?;
     let _turn = Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, e)| io::Error::from(e))?;
 
-    let untouched = side(exercises, scratch, "untouched", time_limit, &|e| {
-        Ok(e.pristine.to_string())
-    })?;
+    let untouched = side(
+        exercises,
+        scratch,
+        "untouched",
+        time_limit,
+        &crate::catalog::pristine,
+    )?;
     let solved = side(exercises, scratch, "solved", time_limit, &|e| {
         std::fs::read_to_string(exercises.join("solutions").join(e.path))
     })?;

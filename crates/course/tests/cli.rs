@@ -54,7 +54,7 @@ fn scratch(name: &str) -> PathBuf {
     for e in course::catalog::EXERCISES {
         let path = dir.join(e.path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, e.pristine).unwrap();
+        std::fs::write(path, course::catalog::pristine(e).unwrap()).unwrap();
     }
     dir
 }
@@ -117,6 +117,6 @@ fn check_solution_and_reset_on_one_exercise() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         std::fs::read_to_string(dir.join(e.path)).unwrap(),
-        e.pristine
+        course::catalog::pristine(e).unwrap()
     );
 }

@@ -74,7 +74,7 @@ impl Workspace {
             .args(["--locked", "--offline", "--message-format=json"])
             .env_remove("CARGO_TARGET_DIR")
             // Shipped exercises have warnings (unused parameters next to a
-            // `todo!()`): a global `-D warnings` must not turn them into errors.
+            // `todo` macro): a global `-D warnings` must not turn them into errors.
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .current_dir(&self.root);

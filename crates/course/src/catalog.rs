@@ -157,6 +157,28 @@ pub fn pristine(e: &Exercise) -> std::io::Result<String> {
     String::from_utf8(out.stdout).map_err(std::io::Error::other)
 }
 
+/// Where an exercise file's tests begin.
+const TESTS_START: &str = "\n#[cfg(test)]";
+
+/// The exercise solved: the solution's code (`<solutions_dir>/<path>`)
+/// followed by the exercise's own tests.
+/// Solutions ship without tests, so each exercise's tests exist once, in the
+/// exercise file, and a solution is proven against exactly the tests the
+/// student runs.
+pub fn solved_text(e: &Exercise, solutions_dir: &std::path::Path) -> std::io::Result<String> {
+    let solution = std::fs::read_to_string(solutions_dir.join(e.path))?;
+    let code = solution.split(TESTS_START).next().unwrap_or_default();
+    let exercise = pristine(e)?;
+    let tests = exercise.find(TESTS_START).map_or("", |at| &exercise[at..]);
+    if tests.is_empty() {
+        return Err(std::io::Error::other(format!(
+            "exercises/{} has no #[cfg(test)] tests",
+            e.path
+        )));
+    }
+    Ok(format!("{}{tests}", code.trim_end_matches('\n')))
+}
+
 /// The task: the comment block at the top of an exercise file, without `//`.
 pub fn task(text: &str) -> String {
     text.lines()

@@ -91,7 +91,7 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
         &crate::catalog::pristine,
     )?;
     let solved = side(exercises, scratch, "solved", time_limit, &|e| {
-        std::fs::read_to_string(exercises.join("solutions").join(e.path))
+        crate::catalog::solved_text(e, &exercises.join("solutions"))
     })?;
 
     let names: Vec<&str> = EXERCISES.iter().map(|e| e.name).collect();

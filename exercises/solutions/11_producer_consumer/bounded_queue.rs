@@ -92,55 +92,5 @@ fn run(
     using.into_iter().flat_map(|t| t.join().unwrap()).collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use exercises::within;
-
-    fn expected(producers: usize, per_producer: usize) -> Vec<u64> {
-        let mut all: Vec<u64> = (0..producers)
-            .flat_map(|p| (0..per_producer).map(move |i| (p * 1_000_000 + i) as u64))
-            .collect();
-        all.sort();
-        all
-    }
-
-    #[test]
-    fn every_item_consumed_exactly_once_and_everyone_stops() {
-        within(20, || {
-            let stats = Arc::new(Stats::default());
-            let mut got = run(4, 200, 2, 4, Arc::clone(&stats));
-            got.sort();
-            assert_eq!(got, expected(4, 200), "each item exactly once");
-            assert_eq!(stats.in_flight.load(Ordering::SeqCst), 0);
-        });
-    }
-
-    #[test]
-    fn the_queue_is_bounded() {
-        within(20, || {
-            let stats = Arc::new(Stats::default());
-            run(4, 200, 2, 4, Arc::clone(&stats));
-            // In flight = in the queue (<= 4) + one in each producer's hand
-            // + one in each consumer's hand.
-            let max = stats.max_in_flight.load(Ordering::SeqCst);
-            assert!(
-                max <= 4 + 4 + 2,
-                "up to {max} items were waiting: is the queue bounded?"
-            );
-        });
-    }
-
-    #[test]
-    fn more_consumers_than_producers_and_nothing_to_do() {
-        within(20, || {
-            let mut got = run(1, 50, 5, 1, Arc::new(Stats::default()));
-            got.sort();
-            assert_eq!(got, expected(1, 50));
-            assert!(
-                run(3, 0, 3, 2, Arc::new(Stats::default())).is_empty(),
-                "no items: stop"
-            );
-        });
-    }
-}
+// The tests are the exercise's own, kept once: see exercises/11_producer_consumer/bounded_queue.rs.
+// (`cargo run -p course -- verify` runs them against this solution.)

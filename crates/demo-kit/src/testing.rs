@@ -86,3 +86,22 @@ impl OutputWithin for Command {
         }
     }
 }
+
+/// Runs a demo binary with `args` and `NO_COLOR=1`, within [`DEMO_LIMIT`];
+/// returns its exit code (-1 if a signal ended it), stdout and stderr.
+///
+/// ```
+/// let (code, out, _err) = demo_kit::testing::run_demo("echo", &["hi"]);
+/// assert_eq!((code, out.as_str()), (0, "hi\n"));
+/// ```
+pub fn run_demo(bin: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(bin)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output_within();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

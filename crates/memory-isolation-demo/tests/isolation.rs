@@ -5,12 +5,10 @@
 #![cfg(unix)]
 
 use demo_kit::procfs;
-use demo_kit::testing::OutputWithin;
 use memory_isolation_demo::pagemap::{decode, encode, PageInfo};
 use memory_isolation_demo::{cow, isolation, X};
 use nix::sys::wait::WaitStatus;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Mutex;
 
 /// The tests share the one global `X` and run in parallel threads: take
@@ -115,16 +113,7 @@ fn page_info_survives_the_pipe() {
 }
 
 fn run_demo(args: &[&str]) -> (i32, String, String) {
-    let exe = env!("CARGO_BIN_EXE_memory-isolation-demo");
-    let out = Command::new(exe)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output_within();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    demo_kit::testing::run_demo(env!("CARGO_BIN_EXE_memory-isolation-demo"), args)
 }
 
 #[test]

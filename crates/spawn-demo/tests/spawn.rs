@@ -141,15 +141,7 @@ fn bench_functions_measure_something() {
 }
 
 fn run_demo(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(EXE)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output_within();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    demo_kit::testing::run_demo(EXE, args)
 }
 
 #[test]

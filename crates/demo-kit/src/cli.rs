@@ -15,6 +15,8 @@
 //! ```
 
 use crate::fail::{Error, Result};
+use std::fmt::Display;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 /// The arguments not consumed yet.
@@ -73,6 +75,62 @@ impl Args {
         raw.parse::<T>()
             .map(Some)
             .map_err(|e| Error::msg(format!("bad value {raw:?} for {name}: {e}; see --help")))
+    }
+
+    /// Like [`Args::value`], with a default and a range: a value outside
+    /// `range` is refused with the same message every demo gives.
+    ///
+    /// ```
+    /// use demo_kit::cli::Args;
+    /// let mut args = Args::from_vec(vec!["--runs".into(), "3".into()]);
+    /// assert_eq!(args.value_in("--runs", 10..=5000, 200).unwrap_err().to_string(),
+    ///            "--runs must be between 10 and 5000; see --help");
+    /// let mut args = Args::from_vec(vec![]);
+    /// assert_eq!(args.value_in("--runs", 10..=5000, 200).unwrap(), 200);
+    /// ```
+    pub fn value_in<T>(&mut self, name: &str, range: RangeInclusive<T>, default: T) -> Result<T>
+    where
+        T: FromStr + PartialOrd + Display,
+        T::Err: Display,
+    {
+        let v = self.value::<T>(name)?.unwrap_or(default);
+        if range.contains(&v) {
+            Ok(v)
+        } else {
+            Err(Error::msg(format!(
+                "{name} must be between {} and {}; see --help",
+                range.start(),
+                range.end()
+            )))
+        }
+    }
+
+    /// Takes the first positional word as a subcommand (a mode, a scenario)
+    /// and checks it is one of `known`; with none given, `default`.
+    ///
+    /// ```
+    /// use demo_kit::cli::Args;
+    /// let known = ["merge", "split", "all"];
+    /// let mut args = Args::from_vec(vec!["split".into()]);
+    /// assert_eq!(args.subcommand(&known, "all").unwrap(), "split");
+    /// let mut args = Args::from_vec(vec!["nope".into()]);
+    /// assert!(args.subcommand(&known, "all").unwrap_err().to_string()
+    ///     .starts_with("unknown mode \"nope\" (choose one of: merge, split, all)"));
+    /// ```
+    pub fn subcommand(
+        &mut self,
+        known: &[&'static str],
+        default: &'static str,
+    ) -> Result<&'static str> {
+        let Some(word) = self.positional() else {
+            return Ok(default);
+        };
+        known.iter().copied().find(|k| *k == word).ok_or_else(|| {
+            Error::msg(format!(
+                "unknown mode {word:?} (choose one of: {}); see --help",
+                known.join(", ")
+            ))
+        })
     }
 
     /// Removes and returns the first word that does not start with `-`.

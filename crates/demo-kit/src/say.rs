@@ -8,9 +8,42 @@
 //! Colours help on a terminal but are noise in a file or a pipe, and the
 //! `NO_COLOR` convention (<https://no-color.org>) says a user can turn them
 //! off: [`colors_enabled`] checks both.
+//!
+//! Narration is written straight to the stdout lock (a closed stdout, as in
+//! `| head`, is ignored rather than a panic), which `cargo test` does not
+//! capture: a test or a benchmark that calls a scenario for its report
+//! silences it with [`set_quiet`].
 
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Silences (`true`) or restores all narration of this process: `say`,
+/// `step` and `heading` print nothing while quiet. For tests and benchmarks
+/// that call scenarios and assert on the reports they return.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether [`set_quiet`] silenced narration.
+pub fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Writes one formatted piece of narration with a single `write_all` while
+/// holding the stdout lock, so lines from different threads never
+/// interleave mid-line.
+fn emit(text: &str) {
+    if is_quiet() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (e.g. `| head`) must not turn into a panic.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
 
 /// Who is speaking on a line of narration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,15 +105,14 @@ pub fn line(side: Side, msg: impl Display, color: bool) -> String {
 
 /// Prints one line of narration, e.g. `[client] sent 5 bytes`.
 ///
-/// Each line is written with a single `write_all` while holding the stdout
-/// lock, so lines from different threads never interleave mid-line.
+/// Nothing is printed while [`set_quiet`] is on.
 pub fn say(side: Side, msg: impl Display) {
+    if is_quiet() {
+        return;
+    }
     let mut text = line(side, msg, colors_enabled());
     text.push('\n');
-    let mut out = std::io::stdout().lock();
-    // A closed stdout (e.g. `| head`) must not turn into a panic.
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    emit(&text);
 }
 
 /// Prints a step heading, e.g. `── step 2: connect ──`.
@@ -90,9 +122,7 @@ pub fn step(number: usize, title: impl Display) {
     } else {
         format!("\n── step {number}: {title} ──\n")
     };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    emit(&text);
 }
 
 /// Prints a scenario/section heading, e.g. `=== merge ===`.
@@ -102,9 +132,7 @@ pub fn heading(title: impl Display) {
     } else {
         format!("\n=== {title} ===\n")
     };
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    emit(&text);
 }
 
 /// Shows bytes the way Python's `repr(bytes)` does: printable ASCII as is,

@@ -41,66 +41,66 @@ pub const EXERCISES: &[Exercise] = &[
     exercise!("tcp_states", "01_handshake", "01-handshake", "01 handshake"),
     exercise!(
         "recv_exact",
-        "02_sticky_packets",
-        "02-sticky-packets",
-        "02 sticky packets"
+        "05_sticky_packets",
+        "05-sticky-packets",
+        "05 sticky packets"
     ),
     exercise!(
         "line_frames",
-        "02_sticky_packets",
-        "02-sticky-packets",
-        "02 sticky packets"
+        "05_sticky_packets",
+        "05-sticky-packets",
+        "05 sticky packets"
     ),
     exercise!(
         "length_prefix",
-        "03_length_prefix",
-        "03-length-prefix",
-        "03 length prefix"
+        "06_length_prefix",
+        "06-length-prefix",
+        "06 length prefix"
     ),
     exercise!(
         "header_frame",
-        "03_length_prefix",
-        "03-length-prefix",
-        "03 length prefix"
+        "06_length_prefix",
+        "06-length-prefix",
+        "06 length prefix"
     ),
     exercise!(
         "long_reply",
-        "04_remote_shell",
-        "04-remote-shell",
-        "04 remote shell"
+        "07_remote_shell",
+        "07-remote-shell",
+        "07 remote shell"
     ),
     exercise!(
         "two_clients",
-        "04_remote_shell",
-        "04-remote-shell",
-        "04 remote shell"
+        "07_remote_shell",
+        "07-remote-shell",
+        "07 remote shell"
     ),
     exercise!(
         "fork_wait",
-        "05_spawning_processes",
-        "05-spawning-processes",
-        "05 spawning processes"
+        "08_spawning_processes",
+        "08-spawning-processes",
+        "08 spawning processes"
     ),
     exercise!(
         "terminate_reap",
-        "06_join_terminate",
-        "06-join-terminate",
-        "06 join/terminate"
+        "09_join_terminate",
+        "09-join-terminate",
+        "09 join/terminate"
     ),
     exercise!(
         "isolation",
-        "07_memory_isolation",
-        "07-memory-isolation",
-        "07 memory isolation"
+        "10_memory_isolation",
+        "10-memory-isolation",
+        "10 memory isolation"
     ),
-    exercise!("daemonize", "08_daemon", "08-daemon", "08 daemon"),
-    exercise!("ticket_lock", "09_mutex", "09-mutex", "09 mutex"),
-    exercise!("pipe_eof", "10_ipc", "10-ipc", "10 IPC"),
+    exercise!("daemonize", "11_daemon", "11-daemon", "11 daemon"),
+    exercise!("ticket_lock", "12_mutex", "12-mutex", "12 mutex"),
+    exercise!("pipe_eof", "13_ipc", "13-ipc", "13 IPC"),
     exercise!(
         "bounded_queue",
-        "11_producer_consumer",
-        "11-producer-consumer",
-        "11 producer-consumer"
+        "14_producer_consumer",
+        "14-producer-consumer",
+        "14 producer-consumer"
     ),
 ];
 

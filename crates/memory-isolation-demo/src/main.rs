@@ -1,6 +1,6 @@
 //! `cargo run -p memory-isolation-demo`: 进程间的内存空间是彼此隔离的.
 //! A child's `x = 0` stays in the child; a thread's does not; and after
-//! `fork` the same address holds two values. See docs/07-memory-isolation.md.
+//! `fork` the same address holds two values. See docs/10-memory-isolation.md.
 
 use std::process::ExitCode;
 

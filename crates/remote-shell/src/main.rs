@@ -48,7 +48,7 @@ CLIENT:
 
 WARNING: the server runs any command for anyone who can connect.
 
-Lesson: docs/04-remote-shell.md";
+Lesson: docs/07-remote-shell.md";
 
 fn main() -> ExitCode {
     demo_kit::fail::run(run)

@@ -1,6 +1,6 @@
 //! `cargo run -p spawn-demo`: the course's two ways to start a process, the
 //! `spawn` start method, and serial vs concurrent vs parallel — each line
-//! printed from what the kernel actually did. See docs/05-spawning-processes.md.
+//! printed from what the kernel actually did. See docs/08-spawning-processes.md.
 
 use std::process::ExitCode;
 

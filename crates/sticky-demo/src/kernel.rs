@@ -11,7 +11,7 @@
 use std::os::fd::AsFd;
 use std::os::fd::AsRawFd;
 
-/// `ioctl(FIONREAD)`: shared with lesson 03, so it lives in `demo-kit`.
+/// `ioctl(FIONREAD)`: shared with lesson 06, so it lives in `demo-kit`.
 pub use demo_kit::sock::{queued_bytes, wait_queued};
 
 /// The value of `TCP_NODELAY` as the kernel reports it.

@@ -30,7 +30,7 @@ OPTIONS:
     --size N     the long reply's size in split (default 2500)
     -h, --help   this text
 
-Lesson: docs/02-sticky-packets.md";
+Lesson: docs/05-sticky-packets.md";
 
 fn main() -> ExitCode {
     demo_kit::fail::run(run)

@@ -1,0 +1,96 @@
+// Exercise `recv_exact` — lesson 05, sticky packets (粘包):
+// docs/05-sticky-packets.md
+//
+// The course's client does `phone.recv(dahler_len)` and assumes it gets
+// `dahler_len` bytes. It does not have to: TCP is a byte stream, and one
+// `read` returns whatever has arrived so far — maybe less.
+//
+// Write `recv_exact`: keep reading until exactly `n` bytes are in hand.
+// If the peer closes first, return an `UnexpectedEof` error
+// (`std::io::ErrorKind::UnexpectedEof`) instead of a short buffer.
+// Use `read`, not `read_exact` — the point is to write the loop yourself.
+
+use std::io::{self, Read};
+
+/// Reads exactly `n` bytes from `stream`, however the bytes are split.
+fn recv_exact(stream: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
+    todo!("read from `stream` until {n} bytes are in hand")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::mpsc;
+    use std::thread;
+
+    /// A connected pair: a sender that writes `pieces` one at a time (each
+    /// only after the previous one was read as far as it goes) and closes.
+    fn sender(pieces: Vec<Vec<u8>>) -> (TcpStream, thread::JoinHandle<()>, mpsc::Sender<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (go, next) = mpsc::channel::<()>();
+        let writer = thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            conn.set_nodelay(true).unwrap();
+            for piece in pieces {
+                conn.write_all(&piece).unwrap();
+                // Wait for the reader's go-ahead (or its end) before the next piece.
+                let _ = next.recv();
+            }
+        });
+        let stream = TcpStream::connect(addr).unwrap();
+        (stream, writer, go)
+    }
+
+    #[test]
+    fn gets_all_bytes_that_arrive_in_one_piece() {
+        within(10, || {
+            let (mut stream, writer, _go) = sender(vec![b"hello world".to_vec()]);
+            assert_eq!(recv_exact(&mut stream, 11).unwrap(), b"hello world");
+            drop(_go);
+            writer.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn gets_all_bytes_when_they_arrive_in_pieces() {
+        within(10, || {
+            // The second piece is only sent once the reader has read the first
+            // one and is waiting for more: a single read() can't return it all.
+            let (mut stream, writer, go) = sender(vec![b"1234".to_vec(), b"56789".to_vec()]);
+            let reader = thread::spawn(move || recv_exact(&mut stream, 9));
+            // Give the reader time to consume piece one, then release piece two.
+            thread::sleep(std::time::Duration::from_millis(200));
+            let _ = go.send(());
+            let got = reader.join().unwrap().unwrap();
+            assert_eq!(got, b"123456789");
+            drop(go);
+            writer.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn big_reads_come_back_whole() {
+        within(20, || {
+            let big: Vec<u8> = (0..500_000u32).map(|i| (i % 251) as u8).collect();
+            let (mut stream, writer, go) = sender(vec![big.clone()]);
+            assert_eq!(recv_exact(&mut stream, big.len()).unwrap(), big);
+            drop(go);
+            writer.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn peer_closing_early_is_an_error_not_a_short_buffer() {
+        within(10, || {
+            let (mut stream, writer, go) = sender(vec![b"only5".to_vec()]);
+            drop(go); // the sender closes right after its one piece
+            writer.join().unwrap();
+            let err = recv_exact(&mut stream, 10).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        });
+    }
+}

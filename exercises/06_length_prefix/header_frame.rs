@@ -1,0 +1,147 @@
+// Exercise `header_frame` — lesson 06, the length prefix (报头):
+// docs/06-length-prefix.md
+//
+// The course's client reads a header frame like this:
+//     header_len = struct.unpack('i', phone.recv(4))[0]
+//     header = json.loads(phone.recv(header_len))
+// and trusts whatever arrives. Write `read_header` so that it never does:
+//   1. read the 4-byte prefix (an i32, little-endian, like 'i');
+//      end of stream before the first byte -> Ok(None) (the peer is done);
+//      end of stream inside the prefix -> Err
+//   2. a negative length or one above MAX_HEADER -> Err, WITHOUT reading on
+//      (a lying peer must not make us wait for, or allocate, 2 GB)
+//   3. read exactly that many bytes (end of stream before that -> Err)
+//   4. they must be a JSON object with "total_size": a non-negative integer
+//      (anything else -> Err)
+// Leave the body alone: the caller reads `total_size` bytes after the header.
+// `fill` is given: it reads until the buffer is full or the stream ends.
+
+use serde_json::{Map, Value};
+use std::io::{self, Read};
+
+/// The largest header we accept, in bytes.
+const MAX_HEADER: usize = 64 * 1024;
+
+/// Reads until `buf` is full or the stream ends; returns how many bytes it got.
+fn fill(stream: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match stream.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+/// Reads one header frame: `Ok(None)` at a clean end of stream.
+fn read_header(stream: &mut impl Read) -> Result<Option<Map<String, Value>>, String> {
+    todo!("prefix, limits, exact header bytes, JSON object with total_size")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::mpsc;
+    use std::thread;
+
+    /// A real connection whose peer sends `bytes`, then closes — or, with
+    /// `keep_open`, stays connected until the test ends (a peer that lies
+    /// about a length and then waits).
+    fn peer_sends(bytes: Vec<u8>, keep_open: bool) -> (TcpStream, mpsc::Sender<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, wait) = mpsc::channel::<()>();
+        thread::spawn(move || {
+            let mut conn = TcpStream::connect(addr).unwrap();
+            conn.write_all(&bytes).unwrap();
+            if keep_open {
+                let _ = wait.recv();
+            }
+        });
+        let (conn, _) = listener.accept().unwrap();
+        (conn, stop)
+    }
+
+    fn frame(json: &str) -> Vec<u8> {
+        let mut out = (json.len() as i32).to_le_bytes().to_vec();
+        out.extend_from_slice(json.as_bytes());
+        out
+    }
+
+    #[test]
+    fn reads_the_course_header_and_leaves_the_body() {
+        within(10, || {
+            let mut bytes = frame(r#"{"filename": "a.txt", "total_size": 11, "hash": "x"}"#);
+            bytes.extend_from_slice(b"hello world");
+            let (mut conn, _stop) = peer_sends(bytes, false);
+            let header = read_header(&mut conn).unwrap().expect("a header");
+            assert_eq!(header["total_size"], 11);
+            assert_eq!(header["filename"], "a.txt");
+            let mut body = Vec::new();
+            conn.read_to_end(&mut body).unwrap();
+            assert_eq!(body, b"hello world", "the body is still there, untouched");
+        });
+    }
+
+    #[test]
+    fn back_to_back_headers_then_clean_end() {
+        within(10, || {
+            let mut bytes = frame(r#"{"total_size": 0}"#);
+            bytes.extend(frame(r#"{"total_size": 5, "n": 2}"#));
+            let (mut conn, _stop) = peer_sends(bytes, false);
+            assert_eq!(read_header(&mut conn).unwrap().unwrap()["total_size"], 0);
+            assert_eq!(read_header(&mut conn).unwrap().unwrap()["n"], 2);
+            assert_eq!(read_header(&mut conn).unwrap(), None, "clean end of stream");
+        });
+    }
+
+    #[test]
+    fn truncated_frames_are_errors() {
+        within(10, || {
+            let (mut conn, _stop) = peer_sends(vec![0x10, 0x00], false);
+            assert!(read_header(&mut conn).is_err(), "2 of 4 prefix bytes");
+            let mut short = frame(r#"{"total_size": 1}"#);
+            short.truncate(10);
+            let (mut conn, _stop) = peer_sends(short, false);
+            assert!(read_header(&mut conn).is_err(), "half a header");
+        });
+    }
+
+    #[test]
+    fn lying_lengths_are_refused_at_once() {
+        within(10, || {
+            let (mut conn, _stop) = peer_sends((-1i32).to_le_bytes().to_vec(), true);
+            assert!(read_header(&mut conn).is_err(), "negative length");
+            let (mut conn, _stop) = peer_sends(i32::MAX.to_le_bytes().to_vec(), true);
+            assert!(
+                read_header(&mut conn).is_err(),
+                "2 GB header: refuse, don't wait"
+            );
+            let over = (MAX_HEADER as i32 + 1).to_le_bytes().to_vec();
+            let (mut conn, _stop) = peer_sends(over, true);
+            assert!(read_header(&mut conn).is_err(), "one byte over the limit");
+        });
+    }
+
+    #[test]
+    fn headers_must_be_objects_with_a_total_size() {
+        within(10, || {
+            for bad in [
+                "not json",
+                r#"[1, 2, 3]"#,
+                r#"{"filename": "a.txt"}"#,
+                r#"{"total_size": -5}"#,
+                r#"{"total_size": "11"}"#,
+            ] {
+                let (mut conn, _stop) = peer_sends(frame(bad), false);
+                assert!(read_header(&mut conn).is_err(), "should refuse {bad}");
+            }
+        });
+    }
+}

@@ -1,0 +1,114 @@
+// Exercise `length_prefix` — lesson 06, the length prefix (报头 + struct):
+// docs/06-length-prefix.md
+//
+// The course fixes sticky packets with a fixed-length header:
+// `struct.pack('i', len(data))` — 4 bytes holding the length — then the data.
+// On x86-64, 'i' is a 32-bit int in little-endian order: 507 -> b'\xfb\x01\x00\x00'.
+// The network convention ('!I') is big-endian instead: 507 -> b'\x00\x00\x01\xfb'.
+//
+// Write `prefix` (the course's 'i') and `prefix_network` ('!I'): the 4
+// header bytes for a payload of `len` bytes. A length the prefix cannot hold
+// is an error: 'i' holds at most i32::MAX, '!I' at most u32::MAX.
+// `frame` (prefix + payload) is already written. Hint: `to_le_bytes`.
+
+/// `struct.pack('i', len)`.
+fn prefix(len: usize) -> Result<[u8; 4], String> {
+    todo!("the 4 bytes of struct.pack('i', {len})")
+}
+
+/// `struct.pack('!I', len)`.
+fn prefix_network(len: usize) -> Result<[u8; 4], String> {
+    todo!("the 4 bytes of struct.pack('!I', {len})")
+}
+
+/// `struct.pack('i', len(payload)) + payload`: one frame, ready to send.
+fn frame(payload: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(4 + payload.len());
+    out.extend_from_slice(&prefix(payload.len())?);
+    out.extend_from_slice(payload);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::thread;
+
+    #[test]
+    fn the_course_example_507() {
+        within(5, || {
+            assert_eq!(
+                prefix(507).unwrap(),
+                [0xfb, 0x01, 0x00, 0x00],
+                "struct.pack('i', 507)"
+            );
+            assert_eq!(
+                prefix_network(507).unwrap(),
+                [0x00, 0x00, 0x01, 0xfb],
+                "struct.pack('!I', 507)"
+            );
+            assert_eq!(frame(&[b'x'; 507]).unwrap().len(), 4 + 507);
+        });
+    }
+
+    #[test]
+    fn empty_payload_is_just_a_zero_prefix() {
+        within(5, || {
+            assert_eq!(frame(b"").unwrap(), [0, 0, 0, 0]);
+            assert_eq!(prefix_network(0).unwrap(), [0, 0, 0, 0]);
+        });
+    }
+
+    #[test]
+    fn frames_sent_back_to_back_can_be_told_apart() {
+        within(10, || {
+            // The sender glues three frames into one write (sticky on purpose);
+            // the receiver recovers each message from its prefix.
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut all = Vec::new();
+            for msg in [
+                &b"ls -l"[..],
+                b"",
+                b"a longer message, 40 bytes long........",
+            ] {
+                all.extend(frame(msg).unwrap());
+            }
+            let sender = thread::spawn(move || {
+                TcpStream::connect(addr).unwrap().write_all(&all).unwrap();
+            });
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut got = Vec::new();
+            let mut head = [0u8; 4];
+            while conn.read_exact(&mut head).is_ok() {
+                let mut body = vec![0u8; i32::from_le_bytes(head) as usize];
+                conn.read_exact(&mut body).unwrap();
+                got.push(String::from_utf8(body).unwrap());
+            }
+            assert_eq!(
+                got,
+                ["ls -l", "", "a longer message, 40 bytes long........"]
+            );
+            sender.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn lengths_the_prefix_cannot_hold_are_errors() {
+        within(5, || {
+            assert_eq!(prefix(i32::MAX as usize).unwrap(), [0xff, 0xff, 0xff, 0x7f]);
+            assert!(
+                prefix(i32::MAX as usize + 1).is_err(),
+                "'i' cannot hold 2^31"
+            );
+            assert_eq!(prefix_network(u32::MAX as usize).unwrap(), [0xff; 4]);
+            assert!(
+                prefix_network(u32::MAX as usize + 1).is_err(),
+                "'!I' cannot hold 2^32"
+            );
+        });
+    }
+}

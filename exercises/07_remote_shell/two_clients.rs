@@ -1,0 +1,98 @@
+// Exercise `two_clients` — lesson 07, the remote shell (模拟ssh远程执行命令):
+// docs/07-remote-shell.md
+//
+// The course's server has two loops: an outer `accept()` loop and an inner
+// loop talking to ONE client until it leaves. While it talks to the first
+// client, a second one is connected (the kernel finished its handshake and
+// parked it in the backlog, 半连接池/全连接队列) but nobody answers it.
+//
+// `serve` below is that server, as an echo server. Fix it (the spot marked
+// BUG) so that every client is served at once, each by its own thread:
+// a client that connects and stays silent must not block anyone else.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+/// Accepts clients forever and echoes back whatever each one sends.
+fn serve(listener: TcpListener) {
+    for conn in listener.incoming() {
+        let Ok(conn) = conn else { continue };
+        // BUG: while `echo` talks to this client, nobody accepts the next one.
+        echo(conn);
+    }
+}
+
+/// Echoes one client's bytes back until it closes the connection.
+fn echo(mut conn: TcpStream) {
+    let mut buf = [0u8; 1024];
+    loop {
+        match conn.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                if conn.write_all(&buf[..n]).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    fn start_server() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || serve(listener));
+        addr
+    }
+
+    /// Sends `msg` and waits (at most 5 s) for the echo.
+    fn ask(conn: &mut TcpStream, msg: &[u8]) -> Vec<u8> {
+        conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        conn.write_all(msg).unwrap();
+        let mut got = vec![0u8; msg.len()];
+        conn.read_exact(&mut got)
+            .expect("no echo within 5 s: is this client waiting behind another one?");
+        got
+    }
+
+    #[test]
+    fn one_client_gets_its_echo() {
+        within(10, || {
+            let mut a = TcpStream::connect(start_server()).unwrap();
+            assert_eq!(ask(&mut a, b"hello"), b"hello");
+            assert_eq!(ask(&mut a, b"again"), b"again");
+        });
+    }
+
+    #[test]
+    fn a_silent_client_does_not_block_the_next_one() {
+        within(15, || {
+            let addr = start_server();
+            let mut a = TcpStream::connect(addr).unwrap();
+            assert_eq!(ask(&mut a, b"I am A"), b"I am A");
+            // A stays connected and says nothing more. B must still be served.
+            let mut b = TcpStream::connect(addr).unwrap();
+            assert_eq!(ask(&mut b, b"I am B"), b"I am B");
+            assert_eq!(ask(&mut a, b"A again"), b"A again");
+        });
+    }
+
+    #[test]
+    fn ten_clients_at_once() {
+        within(15, || {
+            let addr = start_server();
+            let mut clients: Vec<TcpStream> =
+                (0..10).map(|_| TcpStream::connect(addr).unwrap()).collect();
+            for (i, c) in clients.iter_mut().enumerate().rev() {
+                let msg = format!("client {i}");
+                assert_eq!(ask(c, msg.as_bytes()), msg.as_bytes());
+            }
+        });
+    }
+}

@@ -1,0 +1,90 @@
+// Exercise `fork_wait` — lesson 08, spawning processes (开启进程):
+// docs/08-spawning-processes.md
+//
+// Python's `p.start()` asks the OS for a new process; `p.join()` waits for
+// it. Underneath on Linux: `fork()` and `waitpid()`.
+//
+// Write `start_all`: start one child per entry of `codes`, ALL before
+// waiting for any (they run at the same time); child `i` just exits with
+// status `codes[i]`. Then write `join`: wait for one child and return its
+// exit status. A child that has ended but was not waited for is a zombie
+// (僵尸进程): the tests check that none is left.
+//
+// Fork rules (see `exercises::child_main`): call
+// `exercises::flush_before_fork()` before `fork()`, and in the child branch
+// run `exercises::child_main(|| code)`, which ends the child with `_exit`.
+
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
+
+/// Starts one child per code; each exits with its code. Returns their pids.
+fn start_all(codes: &[i32]) -> nix::Result<Vec<Pid>> {
+    todo!("fork one child per code in {codes:?}, all before any wait")
+}
+
+/// Waits for the child `pid` to end and returns its exit status.
+fn join(pid: Pid) -> nix::Result<i32> {
+    todo!("waitpid({pid}) and return its exit status")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+
+    /// True once `/proc/<pid>` is gone: the process ended AND was reaped.
+    fn is_gone(pid: Pid) -> bool {
+        !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    }
+
+    #[test]
+    fn one_child_and_its_exit_status() {
+        within(10, || {
+            let pids = start_all(&[7]).unwrap();
+            assert_eq!(pids.len(), 1);
+            assert_ne!(
+                pids[0],
+                nix::unistd::getpid(),
+                "the child is another process"
+            );
+            assert_eq!(join(pids[0]).unwrap(), 7);
+            assert!(
+                is_gone(pids[0]),
+                "joined child must be reaped, not a zombie"
+            );
+        });
+    }
+
+    #[test]
+    fn several_children_each_with_its_own_status() {
+        within(15, || {
+            let codes = [0, 1, 42, 255];
+            let pids = start_all(&codes).unwrap();
+            assert_eq!(pids.len(), codes.len());
+            let mut distinct = pids.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), codes.len(), "one process per code");
+            // Join in reverse order: join waits for THAT child, not "any child".
+            for (pid, code) in pids.iter().zip(codes).rev() {
+                assert_eq!(join(*pid).unwrap(), code, "status of child {pid}");
+            }
+            assert!(pids.iter().all(|p| is_gone(*p)), "no zombie left");
+        });
+    }
+
+    #[test]
+    fn the_children_run_at_the_same_time() {
+        within(10, || {
+            // All started before any join: while the first is joined, the
+            // others exist (running, or finished and waiting as zombies).
+            let pids = start_all(&[3, 4, 5]).unwrap();
+            assert!(
+                pids.iter().all(|p| !is_gone(*p)),
+                "all children exist before join"
+            );
+            let codes: Vec<i32> = pids.iter().map(|p| join(*p).unwrap()).collect();
+            assert_eq!(codes, [3, 4, 5]);
+        });
+    }
+}

@@ -1,0 +1,143 @@
+// Exercise `terminate_reap` — lesson 09, join and terminate (join/terminate/is_alive):
+// docs/09-join-terminate.md
+//
+// The course's `p.terminate()` "asks the OS to kill the child"; right
+// after it, `p.is_alive()` can still say True: the signal is sent, the
+// child has not died yet, and nobody has reaped it.
+//
+// Write the three methods of `Child`:
+//   * `is_alive`: like Python's, ask without blocking
+//     (`waitpid` with `WaitPidFlag::WNOHANG`); if the child has ended, this
+//     reaps it (no zombie) and remembers how it ended in `self.ended`.
+//   * `terminate`: send SIGTERM (`nix::sys::signal::kill`). Don't wait.
+//   * `join`: wait until the child has ended, reap it, return how it ended.
+// Once reaped, the pid is gone: never `waitpid` or `kill` it again (the
+// kernel may give the number to a new process); use `self.ended` instead.
+
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
+
+/// A child process we started, like Python's `Process` object.
+struct Child {
+    pid: Pid,
+    /// How it ended, once it was reaped: `Exited` or `Signaled`.
+    ended: Option<WaitStatus>,
+}
+
+impl Child {
+    /// Is the child still running? Reaps it if it has ended.
+    fn is_alive(&mut self) -> bool {
+        todo!("waitpid(self.pid, WNOHANG): still alive, or ended (then remember how)?")
+    }
+
+    /// Sends SIGTERM; the child may take a moment to die.
+    fn terminate(&mut self) -> nix::Result<()> {
+        todo!("send SIGTERM to {}", self.pid)
+    }
+
+    /// Waits for the end of the child and reaps it.
+    fn join(&mut self) -> nix::Result<WaitStatus> {
+        todo!("wait for {} to end, reap it, return how it ended", self.pid)
+    }
+}
+
+/// Starts a child that runs `work` and exits with its result (given).
+fn start(work: fn() -> i32) -> Child {
+    exercises::flush_before_fork();
+    // SAFETY: the child only runs `work` inside `child_main`, which `_exit`s.
+    match unsafe { fork() }.expect("fork") {
+        ForkResult::Child => exercises::child_main(work),
+        ForkResult::Parent { child } => Child {
+            pid: child,
+            ended: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+    use std::time::{Duration, Instant};
+
+    /// Sleeps "forever" (30 s at most, so a failed test leaves nothing behind).
+    fn sleeps_forever() -> i32 {
+        std::thread::sleep(Duration::from_secs(30));
+        0
+    }
+
+    /// If the test fails half-way, kills and reaps a child still running.
+    struct Cleanup(Pid);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            // StillAlive means: not reaped, so the pid is still ours to kill.
+            if let Ok(WaitStatus::StillAlive) = waitpid(self.0, Some(WaitPidFlag::WNOHANG)) {
+                let _ = kill(self.0, Signal::SIGKILL);
+                let _ = waitpid(self.0, None);
+            }
+        }
+    }
+
+    fn exits_with_3() -> i32 {
+        3
+    }
+
+    fn is_gone(pid: Pid) -> bool {
+        !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    }
+
+    #[test]
+    fn terminate_then_join_reports_sigterm() {
+        within(10, || {
+            let mut child = start(sleeps_forever);
+            let _cleanup = Cleanup(child.pid);
+            assert!(child.is_alive(), "a sleeping child is alive");
+            child.terminate().unwrap();
+            let status = child.join().unwrap();
+            assert_eq!(
+                status,
+                WaitStatus::Signaled(child.pid, Signal::SIGTERM, false)
+            );
+            assert!(!child.is_alive(), "after join it is not alive");
+            assert!(is_gone(child.pid), "joined means reaped: no zombie");
+            assert_eq!(
+                child.join().unwrap(),
+                status,
+                "joining twice gives the same answer"
+            );
+            child.terminate().unwrap(); // and terminating a reaped child is harmless
+        });
+    }
+
+    #[test]
+    fn a_child_that_ends_by_itself() {
+        within(10, || {
+            let mut child = start(exits_with_3);
+            let _cleanup = Cleanup(child.pid);
+            let deadline = Instant::now() + Duration::from_secs(8);
+            while child.is_alive() {
+                assert!(Instant::now() < deadline, "the child should end by itself");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            assert!(
+                is_gone(child.pid),
+                "is_alive() == false must have reaped it"
+            );
+            assert_eq!(child.join().unwrap(), WaitStatus::Exited(child.pid, 3));
+        });
+    }
+
+    #[test]
+    fn is_alive_does_not_block() {
+        within(10, || {
+            let mut child = start(sleeps_forever);
+            let _cleanup = Cleanup(child.pid);
+            for _ in 0..100 {
+                assert!(child.is_alive());
+            }
+            child.terminate().unwrap();
+            child.join().unwrap();
+        });
+    }
+}

@@ -1,0 +1,90 @@
+// Exercise `pipe_eof` — lesson 13, IPC (进程间通信, IPC机制):
+// docs/13-ipc.md
+//
+// A pipe is the simplest channel between two processes: what the child
+// writes into one end, the parent reads from the other. The parent reads
+// "until end-of-file" — and a pipe reports end-of-file only when EVERY
+// copy of its write end is closed. After `fork()` there are two copies.
+//
+// `collect_from_child` hangs: with 3 lines the parent never sees
+// end-of-file; with 100 000 lines (more than the pipe's 64 KiB buffer)
+// parent and child wait for each other forever. Two spots are marked BUG
+// (in the shipped exercise); fix both. No threads, no timeouts: only the
+// order of the steps and who closes what. (In Rust, a file descriptor is
+// closed when its owner is dropped: at the end of its scope, or earlier
+// with `drop(..)`.)
+
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{fork, pipe, ForkResult};
+use std::fs::File;
+use std::io::{self, Read, Write};
+
+/// Forks a child that writes `lines` lines into a pipe; returns what the
+/// parent read until end-of-file, and the child's exit status.
+fn collect_from_child(lines: usize) -> io::Result<(String, i32)> {
+    let (read_end, write_end) = pipe()?;
+    exercises::flush_before_fork();
+    // SAFETY: the child only runs `child_main`, which `_exit`s.
+    match unsafe { fork() }? {
+        ForkResult::Child => exercises::child_main(|| {
+            drop(read_end);
+            let mut out = io::BufWriter::new(File::from(write_end));
+            for i in 0..lines {
+                if writeln!(out, "line {i}").is_err() {
+                    return 1;
+                }
+            }
+            if out.flush().is_err() {
+                return 1;
+            }
+            0
+        }),
+        ForkResult::Parent { child } => {
+            // BUG: the parent waits for the child before reading anything.
+            let code = match waitpid(child, None)? {
+                WaitStatus::Exited(_, code) => code,
+                other => panic!("child ended oddly: {other:?}"),
+            };
+            // BUG: the parent reads "until end-of-file" here. Who still holds
+            // a write end of this pipe?
+            let mut text = String::new();
+            File::from(read_end).read_to_string(&mut text)?;
+            Ok((text, code))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+
+    #[test]
+    fn three_lines_then_end_of_file() {
+        within(10, || {
+            let (text, code) = collect_from_child(3).unwrap();
+            assert_eq!(text, "line 0\nline 1\nline 2\n");
+            assert_eq!(code, 0);
+        });
+    }
+
+    #[test]
+    fn nothing_to_say_is_an_immediate_end_of_file() {
+        within(10, || {
+            let (text, code) = collect_from_child(0).unwrap();
+            assert_eq!(text, "");
+            assert_eq!(code, 0);
+        });
+    }
+
+    #[test]
+    fn more_than_a_pipe_can_hold() {
+        within(10, || {
+            let (text, code) = collect_from_child(100_000).unwrap();
+            assert_eq!(text.lines().count(), 100_000, "every line arrives");
+            assert!(text.len() > 64 * 1024, "more than the pipe's 64 KiB buffer");
+            assert_eq!(text.lines().last(), Some("line 99999"));
+            assert_eq!(code, 0);
+        });
+    }
+}

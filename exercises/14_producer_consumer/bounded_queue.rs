@@ -1,0 +1,107 @@
+// Exercise `bounded_queue` — lesson 14, producers and consumers (生产者与消费者模型):
+// docs/14-producer-consumer.md
+//
+// Producers make items, consumers use them, a queue sits between. Two
+// things make it a *model* and not just a queue:
+//   * bounded: the queue holds at most `capacity` items; a producer that is
+//     ahead must wait (here: `std::sync::mpsc::sync_channel(capacity)`);
+//   * clean shutdown: when every producer is done and the queue is empty,
+//     every consumer stops by itself — no hang, no lost item.
+//     (The course puts one `None` per consumer into the queue; with a
+//     channel, dropping the last Sender does it: `recv` then fails.)
+//
+// Write `run`: start `producers` threads, producer `p` sending
+// `make(p, i, &stats)` for i in 0..per_producer; start `consumers` threads
+// that pass each item to `consume(item, &stats)` and collect what they
+// consumed; return every consumed item. Several consumers share one
+// receiver: put it in an `Arc<Mutex<..>>`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// How many items exist that were made but not yet consumed (given).
+#[derive(Default)]
+struct Stats {
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+/// Produces item `i` of producer `p` (given).
+fn make(p: usize, i: usize, stats: &Stats) -> u64 {
+    let now = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    stats.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    (p * 1_000_000 + i) as u64
+}
+
+/// Consumes one item, slowly (given).
+fn consume(_item: u64, stats: &Stats) {
+    thread::sleep(Duration::from_micros(200));
+    stats.in_flight.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// Runs the whole model; returns every item consumed (in any order).
+fn run(
+    producers: usize,
+    per_producer: usize,
+    consumers: usize,
+    capacity: usize,
+    stats: Arc<Stats>,
+) -> Vec<u64> {
+    todo!("{producers} producers, {consumers} consumers, a queue of {capacity}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+
+    fn expected(producers: usize, per_producer: usize) -> Vec<u64> {
+        let mut all: Vec<u64> = (0..producers)
+            .flat_map(|p| (0..per_producer).map(move |i| (p * 1_000_000 + i) as u64))
+            .collect();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn every_item_consumed_exactly_once_and_everyone_stops() {
+        within(20, || {
+            let stats = Arc::new(Stats::default());
+            let mut got = run(4, 200, 2, 4, Arc::clone(&stats));
+            got.sort();
+            assert_eq!(got, expected(4, 200), "each item exactly once");
+            assert_eq!(stats.in_flight.load(Ordering::SeqCst), 0);
+        });
+    }
+
+    #[test]
+    fn the_queue_is_bounded() {
+        within(20, || {
+            let stats = Arc::new(Stats::default());
+            run(4, 200, 2, 4, Arc::clone(&stats));
+            // In flight = in the queue (<= 4) + one in each producer's hand
+            // + one in each consumer's hand.
+            let max = stats.max_in_flight.load(Ordering::SeqCst);
+            assert!(
+                max <= 4 + 4 + 2,
+                "up to {max} items were waiting: is the queue bounded?"
+            );
+        });
+    }
+
+    #[test]
+    fn more_consumers_than_producers_and_nothing_to_do() {
+        within(20, || {
+            let mut got = run(1, 50, 5, 1, Arc::new(Stats::default()));
+            got.sort();
+            assert_eq!(got, expected(1, 50));
+            assert!(
+                run(3, 0, 3, 2, Arc::new(Stats::default())).is_empty(),
+                "no items: stop"
+            );
+        });
+    }
+}

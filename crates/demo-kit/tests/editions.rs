@@ -1,0 +1,529 @@
+//! The English and the Simplified Chinese editions stay in step.
+//!
+//! English is the source. Every English page a student reads (README.md,
+//! every lesson in docs/, exercises/README.md, every hint) has a Chinese
+//! twin, and the twin's first line records which English text it translates:
+//!
+//! ```text
+//! <!-- source: docs/05-sticky-packets.md sha256: 3f2a… -->
+//! ```
+//!
+//! So a lesson changed in one language only fails this test, which names the
+//! file. Beyond the stamp, the two pages must have the same skeleton: the
+//! same code blocks (code, commands and output are never translated) in the
+//! same order, the same heading levels in the same order, a link to each
+//! other near the top, and every relative link resolving.
+//!
+//! After changing an English page, update its translation, then its stamp:
+//! `sha256sum docs/05-sticky-packets.md` gives the new hash. To check one
+//! pair while translating: `EDITION_PAGE=docs/05-sticky-packets.md cargo
+//! test -p demo-kit --test editions`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace root exists")
+}
+
+/// One English page and where its Chinese twin lives (paths relative to the
+/// repository root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pair {
+    en: String,
+    zh: String,
+}
+
+/// Markdown files directly in `dir` (relative to `root`), sorted.
+fn markdown_in(root: &Path, dir: &str) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md"))
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every page of both editions, as (English, Chinese) pairs: the English
+/// side lists every English page, the Chinese side every Chinese page, and
+/// each must have its twin.
+fn pairs(root: &Path) -> (Vec<Pair>, Vec<String>) {
+    let mut pairs = vec![
+        Pair {
+            en: "README.md".into(),
+            zh: "README.zh-CN.md".into(),
+        },
+        Pair {
+            en: "exercises/README.md".into(),
+            zh: "exercises/README.zh-CN.md".into(),
+        },
+    ];
+    for (en_dir, zh_dir) in [
+        ("docs", "docs/zh-CN"),
+        ("exercises/hints", "exercises/hints/zh-CN"),
+    ] {
+        for name in markdown_in(root, en_dir)
+            .into_iter()
+            .filter(|n| n != "SUMMARY.md")
+        {
+            pairs.push(Pair {
+                en: format!("{en_dir}/{name}"),
+                zh: format!("{zh_dir}/{name}"),
+            });
+        }
+    }
+    // Chinese pages with no English page at all (a lesson renamed or
+    // removed in English only).
+    let mut orphans = Vec::new();
+    for (en_dir, zh_dir) in [
+        ("docs", "docs/zh-CN"),
+        ("exercises/hints", "exercises/hints/zh-CN"),
+    ] {
+        for name in markdown_in(root, zh_dir)
+            .into_iter()
+            .filter(|n| n != "SUMMARY.md")
+        {
+            if !root.join(en_dir).join(&name).exists() {
+                orphans.push(format!("{zh_dir}/{name}"));
+            }
+        }
+    }
+    (pairs, orphans)
+}
+
+// ---- the comparison logic (unit-tested below) ----
+
+/// SHA-256 (FIPS 180-4), small and dependency-free, for the stamps.
+fn sha256_hex(data: &[u8]) -> String {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut msg = data.to_vec();
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
+    for block in msg.chunks_exact(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in block.chunks_exact(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    h.iter().map(|x| format!("{x:08x}")).collect()
+}
+
+/// The stamp on a translation's first line: (source path, sha256).
+fn stamp(translation: &str) -> Option<(String, String)> {
+    let first = translation.lines().next()?.trim();
+    let inner = first.strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let rest = inner.strip_prefix("source:")?.trim();
+    let (path, hash) = rest.split_once("sha256:")?;
+    Some((path.trim().to_string(), hash.trim().to_string()))
+}
+
+/// Why a translation is out of step with its source, if it is.
+fn staleness(pair: &Pair, english: &str, chinese: &str) -> Option<String> {
+    let Some((source, hash)) = stamp(chinese) else {
+        return Some(format!(
+            "{} has no stamp: its first line must be `<!-- source: {} sha256: <hash> -->`",
+            pair.zh, pair.en
+        ));
+    };
+    if source != pair.en {
+        return Some(format!(
+            "{} says it translates {source}, but its English page is {}",
+            pair.zh, pair.en
+        ));
+    }
+    let now = sha256_hex(english.as_bytes());
+    (hash != now).then(|| {
+        format!(
+            "{} changed after its translation {} was made (stamp {hash}, now {now}): \
+             bring the translation up to date, then its stamp",
+            pair.en, pair.zh
+        )
+    })
+}
+
+/// The fenced code blocks, with their info strings, in order.
+fn code_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String)> = None; // (fence, text)
+    for line in markdown.lines() {
+        let trimmed = line.trim_start();
+        match &mut current {
+            None => {
+                let fence: String = trimmed
+                    .chars()
+                    .take_while(|c| *c == '`' || *c == '~')
+                    .collect();
+                if fence.len() >= 3
+                    && fence
+                        .chars()
+                        .all(|c| c == fence.chars().next().unwrap_or('`'))
+                {
+                    current = Some((fence, format!("{}\n", trimmed)));
+                }
+            }
+            Some((fence, text)) => {
+                text.push_str(line);
+                text.push('\n');
+                if trimmed.starts_with(fence.as_str()) && trimmed.trim_end() == fence.as_str() {
+                    blocks.push(std::mem::take(text));
+                    current = None;
+                }
+            }
+        }
+    }
+    if let Some((_, text)) = current {
+        blocks.push(text); // an unclosed block still counts
+    }
+    blocks
+}
+
+/// Markdown without its fenced code blocks (headings and links inside code
+/// are not headings and links).
+fn prose(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<String> = None;
+    for line in markdown.lines() {
+        let t = line.trim_start();
+        let f: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
+        match &fence {
+            None if f.len() >= 3 => fence = Some(f),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            Some(open) if t.trim_end() == open.as_str() => fence = None,
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// The heading levels, in order (`## a` is 2).
+fn heading_levels(markdown: &str) -> Vec<usize> {
+    prose(markdown)
+        .lines()
+        .filter_map(|l| {
+            let hashes = l.chars().take_while(|c| *c == '#').count();
+            (hashes > 0 && hashes <= 6 && l[hashes..].starts_with(' ')).then_some(hashes)
+        })
+        .collect()
+}
+
+/// The targets of inline links `[text](target)` outside code.
+fn links(markdown: &str) -> Vec<String> {
+    let text = prose(markdown);
+    let mut found = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("](") {
+        rest = &rest[i + 2..];
+        if let Some(end) = rest.find(')') {
+            let target = rest[..end].split_whitespace().next().unwrap_or("");
+            if !target.is_empty() {
+                found.push(target.to_string());
+            }
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+/// Relative links of `file` (relative to `root`) that point at nothing.
+fn broken_links(root: &Path, file: &str, markdown: &str) -> Vec<String> {
+    let dir = Path::new(file).parent().unwrap_or(Path::new(""));
+    links(markdown)
+        .into_iter()
+        .filter(|t| !t.contains("://") && !t.starts_with("mailto:") && !t.starts_with('#'))
+        .filter(|t| {
+            let path = t.split('#').next().unwrap_or("");
+            !root.join(dir).join(path).exists()
+        })
+        .collect()
+}
+
+/// Whether `file` links to `other` (both relative to the root) within its
+/// first lines, where a reader looks for the other language.
+fn links_to_near_top(file: &str, markdown: &str, other: &str) -> bool {
+    let dir = Path::new(file).parent().unwrap_or(Path::new(""));
+    let head: String = markdown.lines().take(8).collect::<Vec<_>>().join("\n");
+    links(&head).iter().any(|t| {
+        let path = t.split('#').next().unwrap_or("");
+        normalize(&dir.join(path)) == normalize(Path::new(other))
+    })
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Everything wrong with one pair, as messages naming the files.
+fn check_pair(root: &Path, pair: &Pair) -> Vec<String> {
+    let read = |p: &str| fs::read_to_string(root.join(p));
+    let (Ok(en), Ok(zh)) = (read(&pair.en), read(&pair.zh)) else {
+        return vec![format!(
+            "{} has no Chinese twin {} (or it cannot be read)",
+            pair.en, pair.zh
+        )];
+    };
+    let mut problems = Vec::new();
+    problems.extend(staleness(pair, &en, &zh));
+    let (en_code, zh_code) = (code_blocks(&en), code_blocks(&zh));
+    if en_code != zh_code {
+        let at = en_code
+            .iter()
+            .zip(&zh_code)
+            .position(|(a, b)| a != b)
+            .unwrap_or(en_code.len().min(zh_code.len()));
+        problems.push(format!(
+            "{} and {}: code blocks differ ({} vs {} blocks; first difference at block {}): \
+             code, commands and output are never translated",
+            pair.en,
+            pair.zh,
+            en_code.len(),
+            zh_code.len(),
+            at + 1
+        ));
+    }
+    if heading_levels(&en) != heading_levels(&zh) {
+        problems.push(format!(
+            "{} and {}: heading structure differs ({:?} vs {:?})",
+            pair.en,
+            pair.zh,
+            heading_levels(&en),
+            heading_levels(&zh)
+        ));
+    }
+    for (file, text) in [(&pair.en, &en), (&pair.zh, &zh)] {
+        for t in broken_links(root, file, text) {
+            problems.push(format!("{file}: link to {t} points at nothing"));
+        }
+    }
+    if !links_to_near_top(&pair.en, &en, &pair.zh) {
+        problems.push(format!(
+            "{} must link to its Chinese twin {} in its first lines",
+            pair.en, pair.zh
+        ));
+    }
+    if !links_to_near_top(&pair.zh, &zh, &pair.en) {
+        problems.push(format!(
+            "{} must link to its English source {} in its first lines",
+            pair.zh, pair.en
+        ));
+    }
+    problems
+}
+
+#[test]
+fn both_editions_are_complete_and_in_step() {
+    let root = workspace_root();
+    let (mut pairs, mut orphans) = pairs(&root);
+    if let Ok(only) = std::env::var("EDITION_PAGE") {
+        pairs.retain(|p| p.en == only || p.zh == only);
+        orphans.clear();
+    }
+    let mut problems: Vec<String> = orphans
+        .iter()
+        .map(|o| format!("{o} has no English page: renamed or removed in English only?"))
+        .collect();
+    for pair in &pairs {
+        problems.extend(check_pair(&root, pair));
+    }
+    assert!(
+        problems.is_empty(),
+        "the two editions are out of step ({} problems):\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    );
+}
+
+// ---- unit tests of the comparison logic ----
+
+#[test]
+fn sha256_matches_the_standard_vectors() {
+    assert_eq!(
+        sha256_hex(b""),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+    assert_eq!(
+        sha256_hex(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    // Two blocks (56 bytes pushes the length into a second block).
+    assert_eq!(
+        sha256_hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+    );
+}
+
+fn sample_pair() -> Pair {
+    Pair {
+        en: "docs/05-x.md".into(),
+        zh: "docs/zh-CN/05-x.md".into(),
+    }
+}
+
+#[test]
+fn a_stamp_of_the_current_english_text_is_fresh() {
+    let en = "# Title\n\nOne line.\n";
+    let zh = format!(
+        "<!-- source: docs/05-x.md sha256: {} -->\n# 标题\n\n一行。\n",
+        sha256_hex(en.as_bytes())
+    );
+    assert_eq!(staleness(&sample_pair(), en, &zh), None);
+}
+
+#[test]
+fn changing_one_english_line_makes_the_translation_stale() {
+    let en = "# Title\n\nOne line.\n";
+    let zh = format!(
+        "<!-- source: docs/05-x.md sha256: {} -->\n# 标题\n",
+        sha256_hex(en.as_bytes())
+    );
+    let changed = "# Title\n\nOne line, changed.\n";
+    let why = staleness(&sample_pair(), changed, &zh).expect("stale");
+    assert!(why.contains("docs/05-x.md changed after"), "{why}");
+}
+
+#[test]
+fn a_missing_or_misdirected_stamp_is_reported() {
+    assert!(staleness(&sample_pair(), "x", "# 标题\n")
+        .unwrap()
+        .contains("has no stamp"));
+    let zh = "<!-- source: docs/06-y.md sha256: 00 -->\n";
+    assert!(staleness(&sample_pair(), "x", zh)
+        .unwrap()
+        .contains("says it translates docs/06-y.md"));
+}
+
+#[test]
+fn code_blocks_are_compared_exactly_and_in_order() {
+    let en = "Text\n\n```sh\ncargo run -p sticky-demo\n```\n\nMore\n\n```\nout\n```\n";
+    let zh = "文字\n\n```sh\ncargo run -p sticky-demo\n```\n\n更多\n\n```\nout\n```\n";
+    assert_eq!(code_blocks(en), code_blocks(zh));
+    assert_eq!(code_blocks(en).len(), 2);
+    let swapped = "```\nout\n```\n```sh\ncargo run -p sticky-demo\n```\n";
+    assert_ne!(code_blocks(en), code_blocks(swapped));
+    let edited = "```sh\ncargo run -p length-prefix-demo\n```\n```\nout\n```\n";
+    assert_ne!(code_blocks(en), code_blocks(edited));
+}
+
+#[test]
+fn headings_inside_code_do_not_count() {
+    let md = "# A\n\n```sh\n# a shell comment\n```\n\n## B\n#not-a-heading\n";
+    assert_eq!(heading_levels(md), vec![1, 2]);
+}
+
+#[test]
+fn links_are_found_outside_code_only() {
+    let md = "See [lesson](05-x.md#merge) and [web](https://x.org).\n```\n[no](nope.md)\n```\n";
+    assert_eq!(links(md), vec!["05-x.md#merge", "https://x.org"]);
+}
+
+#[test]
+fn twin_links_resolve_through_parent_directories() {
+    let zh = "<!-- stamp -->\n[English](../05-x.md)\n# 标题\n";
+    assert!(links_to_near_top("docs/zh-CN/05-x.md", zh, "docs/05-x.md"));
+    assert!(!links_to_near_top("docs/zh-CN/05-x.md", zh, "docs/06-y.md"));
+}
+
+/// The link targets of a book's SUMMARY.md, in order.
+fn summary_targets(summary: &str) -> Vec<String> {
+    links(summary)
+}
+
+#[test]
+fn both_books_list_every_lesson_in_the_same_order() {
+    let root = workspace_root();
+    let read = |p: &str| {
+        fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p} cannot be read: {e}"))
+    };
+    let en = summary_targets(&read("docs/SUMMARY.md"));
+    let zh = summary_targets(&read("docs/zh-CN/SUMMARY.md"));
+    assert_eq!(
+        en, zh,
+        "docs/SUMMARY.md and docs/zh-CN/SUMMARY.md must list the same pages in the same order"
+    );
+    for name in markdown_in(&root, "docs") {
+        if name != "SUMMARY.md" {
+            assert!(
+                en.contains(&name),
+                "docs/{name} is not in docs/SUMMARY.md: the book would leave it out"
+            );
+        }
+    }
+    for target in &en {
+        assert!(
+            root.join("docs").join(target).exists()
+                && root.join("docs/zh-CN").join(target).exists(),
+            "SUMMARY.md names {target}, which is missing in one of the editions"
+        );
+    }
+}

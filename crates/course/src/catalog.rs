@@ -49,7 +49,7 @@ pub const EXERCISES: &[Exercise] = &[
         "dns_header",
         "03_internet_addresses",
         "03-internet-addresses",
-        "03 internet and addresses"
+        "03 internet, addresses"
     ),
     exercise!(
         "udp_loss",

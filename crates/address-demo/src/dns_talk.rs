@@ -165,3 +165,21 @@ pub fn show(side: Side, msg: &[u8]) {
             ip.map(|ip| ip.to_string()).unwrap_or_else(|_| hex(&a.data))));
     }
 }
+
+/// Step 5 of the demo: a responder, and two questions for it.
+pub fn tour() -> Result<()> {
+    let responder = start_responder()?;
+    say(
+        Side::Server,
+        format!(
+            "a toy DNS responder on UDP {} (port 53 needs root), answering from /etc/hosts",
+            responder.addr
+        ),
+    );
+    let id = (std::process::id() & 0xFFFF) as u16;
+    for (n, name) in ["localhost", "no-such-host.invalid"].iter().enumerate() {
+        ask(responder.addr, id.wrapping_add(n as u16), name)?;
+    }
+    say(Side::Note, "a fixed-length header, then a body whose size the header's counts give: the notes' 报头 + 数据, as in lesson 06");
+    Ok(())
+}

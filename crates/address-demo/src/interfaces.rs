@@ -7,6 +7,8 @@
 //! packets sent to 127.0.0.1 never leave the kernel, and it has no card, so
 //! no MAC (the kernel shows 00:00:00:00:00:00).
 
+use demo_kit::say::say;
+use demo_kit::Side;
 use demo_kit::{Context, Result};
 use nix::ifaddrs::getifaddrs;
 use nix::net::if_::InterfaceFlags;
@@ -80,4 +82,38 @@ pub fn show_mac(mac: &[u8; 6]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(":")
+}
+
+/// Step 1 of the demo: every interface, its MAC and its IPs.
+pub fn show() -> Result<()> {
+    for i in list()? {
+        let mac = match i.mac {
+            Some(m) if i.has_mac() => format!("MAC {}", show_mac(&m)),
+            _ => "no MAC (the kernel shows 00:00:00:00:00:00: no hardware, no wire)".into(),
+        };
+        let kind = match i.hw_type {
+            Some(1) => "Ethernet",
+            Some(772) => "loopback",
+            _ => "other",
+        };
+        let ips: Vec<String> = i.ips.iter().map(|(ip, p)| format!("{ip}/{p}")).collect();
+        say(
+            Side::Kernel,
+            format!(
+                "{:<6} {} {kind:<8} {mac}; IP: {}",
+                i.name,
+                if i.up { "UP  " } else { "DOWN" },
+                if ips.is_empty() {
+                    "none".into()
+                } else {
+                    ips.join(", ")
+                }
+            ),
+        );
+    }
+    say(
+        Side::Note,
+        "lo is a medium too: a software one inside the kernel; 127.0.0.1 never reaches a wire",
+    );
+    Ok(())
 }

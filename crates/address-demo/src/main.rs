@@ -40,19 +40,19 @@ fn run() -> Result<()> {
     let only = args.value::<String>("--url")?;
     args.finish()?;
     if let Some(u) = only {
-        return url_step(&u, true);
+        return url::show(&u, true);
     }
     heading("标识地址的方式: addresses");
     step(1, "the media and their addresses (getifaddrs)");
-    interfaces_step()?;
+    interfaces::show()?;
     step(
         2,
         "ip + port identifies one program: find ourselves in the kernel's socket table",
     );
-    socket_step()?;
+    sockets::find_ourselves()?;
     step(3, "a URL identifies a resource: scheme, host, port, path");
     for u in URLS {
-        url_step(u, false)?;
+        url::show(u, false)?;
     }
     step(
         4,
@@ -70,145 +70,5 @@ fn run() -> Result<()> {
         5,
         "DNS is a protocol of its own on UDP: a fixed 12-byte header, then a body",
     );
-    dns_step()
-}
-
-fn interfaces_step() -> Result<()> {
-    for i in interfaces::list()? {
-        let mac = match i.mac {
-            Some(m) if i.has_mac() => format!("MAC {}", interfaces::show_mac(&m)),
-            _ => "no MAC (the kernel shows 00:00:00:00:00:00: no hardware, no wire)".into(),
-        };
-        let kind = match i.hw_type {
-            Some(1) => "Ethernet",
-            Some(772) => "loopback",
-            _ => "other",
-        };
-        let ips: Vec<String> = i.ips.iter().map(|(ip, p)| format!("{ip}/{p}")).collect();
-        say(
-            Side::Kernel,
-            format!(
-                "{:<6} {} {kind:<8} {mac}; IP: {}",
-                i.name,
-                if i.up { "UP  " } else { "DOWN" },
-                if ips.is_empty() {
-                    "none".into()
-                } else {
-                    ips.join(", ")
-                }
-            ),
-        );
-    }
-    say(
-        Side::Note,
-        "lo is a medium too: a software one inside the kernel; 127.0.0.1 never reaches a wire",
-    );
-    Ok(())
-}
-
-fn socket_step() -> Result<()> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("bind() 127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    let inode = sockets::inode_of(&listener)?;
-    say(
-        Side::Server,
-        format!(
-            "bind() + listen(): the kernel gave me {addr}; fstat says my socket is inode {inode}"
-        ),
-    );
-    let table = sockets::tcp_table()?;
-    let me = table
-        .iter()
-        .find(|s| s.inode == inode)
-        .context("our listener is not in /proc/net/tcp")?;
-    let owners = sockets::socket_owners();
-    let who: Vec<String> = owners
-        .get(&inode)
-        .into_iter()
-        .flatten()
-        .map(|o| format!("{} (pid {})", o.comm, o.pid))
-        .collect();
-    say(
-        Side::Kernel,
-        format!(
-            "/proc/net/tcp: {} sockets; {} LISTEN, uid {}, inode {}",
-            table.len(),
-            me.local,
-            me.uid,
-            me.inode
-        ),
-    );
-    say(
-        Side::Kernel,
-        format!(
-            "/proc/*/fd: socket:[{inode}] is held by {} — I am pid {}",
-            who.join(", "),
-            std::process::id()
-        ),
-    );
-    let same_port = table
-        .iter()
-        .filter(|s| s.local.port() == addr.port() && s.state == sockets::LISTEN)
-        .count();
-    say(
-        Side::Note,
-        format!(
-            "{same_port} listening socket on port {}: ip + port leads to exactly one program",
-            addr.port()
-        ),
-    );
-    Ok(())
-}
-
-fn url_step(text: &str, strict: bool) -> Result<()> {
-    let u = url::parse(text).map_err(|e| demo_kit::Error::msg(format!("bad URL: {e}")))?;
-    let (port, src) = url::port(&u).map_err(demo_kit::Error::msg)?;
-    let from = src
-        .map(|s| format!("the scheme's well-known port, from {}", s.describe()))
-        .unwrap_or("written in the URL".into());
-    say(Side::Client, text);
-    say(
-        Side::Client,
-        format!(
-            "  scheme {:?}  host {:?}  port {port} ({from})  path {:?}",
-            u.scheme, u.host, u.path
-        ),
-    );
-    match url::resolve(&u.host, port) {
-        Ok(url::Resolved::Literal(a)) => say(
-            Side::Client,
-            format!("  host is an IP address already: connect to {a}"),
-        ),
-        Ok(url::Resolved::Found(addrs)) => {
-            let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
-            say(
-                Side::Kernel,
-                format!(
-                    "  getaddrinfo({:?}) from /etc/hosts: {}",
-                    u.host,
-                    list.join(", ")
-                ),
-            );
-        }
-        Err(e) if strict => return Err(demo_kit::Error::msg(e)),
-        Err(e) => say(Side::Note, format!("  {e}")),
-    }
-    Ok(())
-}
-
-fn dns_step() -> Result<()> {
-    let responder = dns_talk::start_responder()?;
-    say(
-        Side::Server,
-        format!(
-            "a toy DNS responder on UDP {} (port 53 needs root), answering from /etc/hosts",
-            responder.addr
-        ),
-    );
-    let id = (std::process::id() & 0xFFFF) as u16;
-    for (n, name) in ["localhost", "no-such-host.invalid"].iter().enumerate() {
-        dns_talk::ask(responder.addr, id.wrapping_add(n as u16), name)?;
-    }
-    say(Side::Note, "a fixed-length header, then a body whose size the header's counts give: the notes' 报头 + 数据, as in lesson 06");
-    Ok(())
+    dns_talk::tour()
 }

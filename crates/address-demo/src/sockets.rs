@@ -8,6 +8,8 @@
 //! two is exactly what `ss -ltnp` and `netstat -ltnp` do. (Other users'
 //! `/proc/<pid>/fd` is readable only by root: their owners show as unknown.)
 
+use demo_kit::say::say;
+use demo_kit::Side;
 use demo_kit::{Context, Result};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -131,4 +133,60 @@ pub fn inode_of(fd: &impl std::os::fd::AsRawFd) -> Result<u64> {
     Ok(std::fs::metadata(&path)
         .with_context(|| format!("fstat {path}"))?
         .ino())
+}
+
+/// Step 2 of the demo: bind a listener, then find it (and us) in the
+/// kernel's table, like `ss -ltnp`.
+pub fn find_ourselves() -> Result<()> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("bind() 127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let inode = inode_of(&listener)?;
+    say(
+        Side::Server,
+        format!(
+            "bind() + listen(): the kernel gave me {addr}; fstat says my socket is inode {inode}"
+        ),
+    );
+    let table = tcp_table()?;
+    let me = table
+        .iter()
+        .find(|s| s.inode == inode)
+        .context("our listener is not in /proc/net/tcp")?;
+    let owners = socket_owners();
+    let who: Vec<String> = owners
+        .get(&inode)
+        .into_iter()
+        .flatten()
+        .map(|o| format!("{} (pid {})", o.comm, o.pid))
+        .collect();
+    say(
+        Side::Kernel,
+        format!(
+            "/proc/net/tcp: {} sockets; {} LISTEN, uid {}, inode {}",
+            table.len(),
+            me.local,
+            me.uid,
+            me.inode
+        ),
+    );
+    say(
+        Side::Kernel,
+        format!(
+            "/proc/*/fd: socket:[{inode}] is held by {} — I am pid {}",
+            who.join(", "),
+            std::process::id()
+        ),
+    );
+    let same_port = table
+        .iter()
+        .filter(|s| s.local.port() == addr.port() && s.state == LISTEN)
+        .count();
+    say(
+        Side::Note,
+        format!(
+            "{same_port} listening socket on port {}: ip + port leads to exactly one program",
+            addr.port()
+        ),
+    );
+    Ok(())
 }

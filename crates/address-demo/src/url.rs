@@ -10,6 +10,8 @@
 //! literals. Any other name would need a query to a DNS server elsewhere.
 
 use crate::services::{self, Source};
+use demo_kit::say::say;
+use demo_kit::Side;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 
 /// A URL, parsed.
@@ -169,4 +171,42 @@ pub fn known_locally(host: &str) -> bool {
             .skip(1)
             .any(|name| name.eq_ignore_ascii_case(host))
     })
+}
+
+/// Step 3 of the demo: one URL taken apart and resolved. With `strict`,
+/// a name that cannot be resolved is an error (the `--url` option).
+pub fn show(text: &str, strict: bool) -> demo_kit::Result<()> {
+    let u = parse(text).map_err(|e| demo_kit::Error::msg(format!("bad URL: {e}")))?;
+    let (port, src) = port(&u).map_err(demo_kit::Error::msg)?;
+    let from = src
+        .map(|s| format!("the scheme's well-known port, from {}", s.describe()))
+        .unwrap_or("written in the URL".into());
+    say(Side::Client, text);
+    say(
+        Side::Client,
+        format!(
+            "  scheme {:?}  host {:?}  port {port} ({from})  path {:?}",
+            u.scheme, u.host, u.path
+        ),
+    );
+    match resolve(&u.host, port) {
+        Ok(Resolved::Literal(a)) => say(
+            Side::Client,
+            format!("  host is an IP address already: connect to {a}"),
+        ),
+        Ok(Resolved::Found(addrs)) => {
+            let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
+            say(
+                Side::Kernel,
+                format!(
+                    "  getaddrinfo({:?}) from /etc/hosts: {}",
+                    u.host,
+                    list.join(", ")
+                ),
+            );
+        }
+        Err(e) if strict => return Err(demo_kit::Error::msg(e)),
+        Err(e) => say(Side::Note, format!("  {e}")),
+    }
+    Ok(())
 }

@@ -176,3 +176,55 @@ pub fn wait_served(events: &Receiver<Event>) -> Result<(u64, u64, u16, usize)> {
         }
     }
 }
+
+/// Bad requests, each on a new connection; then a good one, to show the
+/// server still serves.
+pub fn bad_requests(addr: SocketAddr, events: &Receiver<Event>) -> Result<()> {
+    let big = format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(9000));
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("a malformed request line", b"HELLO SERVER\r\n\r\n".to_vec()),
+        ("a 9 KiB header", big.into_bytes()),
+        (
+            "Content-Length: -5",
+            b"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n".to_vec(),
+        ),
+        (
+            "Content-Length: 10^20",
+            b"POST / HTTP/1.1\r\nContent-Length: 100000000000000000000\r\n\r\n".to_vec(),
+        ),
+    ];
+    for (what, bytes) in cases {
+        let reply = send_raw(addr, &bytes)?;
+        let status_line = String::from_utf8_lossy(&reply)
+            .lines()
+            .next()
+            .unwrap_or("(nothing)")
+            .to_string();
+        say(
+            Side::Client,
+            format!(
+                "sent {what} ({} bytes); got {status_line:?}, then end-of-file",
+                bytes.len()
+            ),
+        );
+    }
+    let reply = send_raw(addr, b"GET /data HTTP/1.1\r\nConnection: close\r\n\r\n")?;
+    let ok = split_replies(&reply)?;
+    let status = ok
+        .first()
+        .map(|r| r.status)
+        .context("no reply to the last request")?;
+    say(
+        Side::Client,
+        format!("and a good request afterwards: status {status}: the server is still serving"),
+    );
+    let refused = events
+        .try_iter()
+        .filter(|e| matches!(e, Event::Refused { .. }))
+        .count();
+    say(
+        Side::Server,
+        format!("I refused {refused} requests and closed those connections; nothing crashed"),
+    );
+    Ok(())
+}

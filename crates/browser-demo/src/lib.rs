@@ -8,13 +8,17 @@
 //! and the body's size is a *length prefix* (`Content-Length`, the notes'
 //! `total_size`).
 //!
-//! * [`http`]: reading one request head with limits, writing a response.
+//! * [`http`] + [`request`]: reading one request with limits, taking its head
+//!   apart, writing a response.
 //! * [`server`]: the accept loop, keep-alive, timeouts, the request log.
 //! * [`page`]: what the server answers: a page that shows what it saw.
+//! * [`serve`]: the `serve` command: until Ctrl-C, every request logged raw.
 //! * [`client`]: a hand-written client sending what a browser sends, two
 //!   requests on one connection, split again only by `Content-Length`.
 
 pub mod client;
 pub mod http;
 pub mod page;
+pub mod request;
+pub mod serve;
 pub mod server;

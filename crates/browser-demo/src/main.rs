@@ -3,8 +3,8 @@
 //! HTTP, so our server must too. The default run plays the browser with a
 //! hand-written client; `serve` lets a real browser in.
 
-use browser_demo::client::{self, send_raw};
-use browser_demo::server::{self, Event, Timeouts};
+use browser_demo::client;
+use browser_demo::server::{self, Timeouts};
 use demo_kit::cli::Args;
 use demo_kit::say::{heading, say, step};
 use demo_kit::{bail_msg, Context, Result, Side};
@@ -65,7 +65,7 @@ fn demo() -> Result<()> {
         2,
         "bad requests: each is refused, and the server keeps serving",
     );
-    bad_inputs(running.addr, &events)?;
+    client::bad_requests(running.addr, &events)?;
     say(Side::Note, "C/S: in remote-shell we wrote both ends and chose the protocol; B/S: the browser is written, so the server speaks HTTP");
     say(
         Side::Note,
@@ -75,60 +75,7 @@ fn demo() -> Result<()> {
     Ok(())
 }
 
-fn bad_inputs(
-    addr: std::net::SocketAddr,
-    events: &crossbeam_channel::Receiver<Event>,
-) -> Result<()> {
-    let big = format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(9000));
-    let cases: [(&str, Vec<u8>); 4] = [
-        ("a malformed request line", b"HELLO SERVER\r\n\r\n".to_vec()),
-        ("a 9 KiB header", big.into_bytes()),
-        (
-            "Content-Length: -5",
-            b"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n".to_vec(),
-        ),
-        (
-            "Content-Length: 10^20",
-            b"POST / HTTP/1.1\r\nContent-Length: 100000000000000000000\r\n\r\n".to_vec(),
-        ),
-    ];
-    for (what, bytes) in cases {
-        let reply = send_raw(addr, &bytes)?;
-        let status_line = String::from_utf8_lossy(&reply)
-            .lines()
-            .next()
-            .unwrap_or("(nothing)")
-            .to_string();
-        say(
-            Side::Client,
-            format!(
-                "sent {what} ({} bytes); got {status_line:?}, then end-of-file",
-                bytes.len()
-            ),
-        );
-    }
-    let reply = send_raw(addr, b"GET /data HTTP/1.1\r\nConnection: close\r\n\r\n")?;
-    let ok = client::split_replies(&reply)?;
-    let status = ok
-        .first()
-        .map(|r| r.status)
-        .context("no reply to the last request")?;
-    say(
-        Side::Client,
-        format!("and a good request afterwards: status {status}: the server is still serving"),
-    );
-    let refused = events
-        .try_iter()
-        .filter(|e| matches!(e, Event::Refused { .. }))
-        .count();
-    say(
-        Side::Server,
-        format!("I refused {refused} requests and closed those connections; nothing crashed"),
-    );
-    Ok(())
-}
-
-/// `serve`: a server for a real browser, logging every request raw.
+/// `serve`: options checked here, then a server for a real browser.
 fn serve(mut args: Args) -> Result<()> {
     let addr = args
         .value::<String>("--addr")?
@@ -151,33 +98,5 @@ fn serve(mut args: Args) -> Result<()> {
     if !ip.ip().is_loopback() && !allow_remote {
         return bail_msg(format!("{addr} is not a loopback address: other machines could connect; add --allow-remote if you mean it"));
     }
-    let (tx, events) = crossbeam_channel::unbounded();
-    let running = server::start(&addr, Timeouts { idle, head }, tx)?;
-    say(
-        Side::Server,
-        format!(
-            "listening on {}: open http://{}/ in your browser (Ctrl-C stops)",
-            running.addr, running.addr
-        ),
-    );
-    if !running.addr.ip().is_loopback() {
-        say(
-            Side::Note,
-            "WARNING: not loopback: any machine that can reach this address can load the page",
-        );
-    }
-    let (stop_tx, stop) = crossbeam_channel::bounded(1);
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.try_send(());
-    })
-    .context("installing the Ctrl-C handler")?;
-    loop {
-        crossbeam_channel::select! {
-            recv(events) -> e => match e { Ok(e) => browser_demo::server::narrate(&e), Err(_) => break },
-            recv(stop) -> _ => break,
-        }
-    }
-    running.stop();
-    say(Side::Server, "stopped");
-    Ok(())
+    browser_demo::serve::serve(&addr, Timeouts { idle, head })
 }

@@ -70,53 +70,7 @@ fn udp_step(n: usize, o: &Opts) -> Result<()> {
         format!("{} datagrams of {} bytes to a slow reader", o.count, o.size),
     );
     let r = udp::run(o.count, o.size, o.rcvbuf, o.pause)?;
-    say(
-        Side::Kernel,
-        format!(
-            "the receiver asked for SO_RCVBUF {}, got {} bytes",
-            o.rcvbuf, r.rcvbuf
-        ),
-    );
-    say(
-        Side::Client,
-        format!(
-            "sendto() {} times in {:.0?}: {} returned an error: the sender never waited and was told nothing",
-            r.sent, r.send_time, r.send_errors
-        ),
-    );
-    say(
-        Side::Server,
-        format!(
-            "received {} datagrams, each whole; lost = {} - {} = {}",
-            r.received,
-            r.sent,
-            r.received,
-            r.lost()
-        ),
-    );
-    say(
-        Side::Server,
-        format!(
-            "the first missing numbers: {:?}; received numbers only ever increase: {}",
-            r.first_gaps, r.in_order
-        ),
-    );
-    say(
-        Side::Kernel,
-        format!(
-            "/proc/net/udp, this socket's drops: +{} (exactly the lost datagrams: {})",
-            r.socket_drops,
-            r.socket_drops == r.lost()
-        ),
-    );
-    say(
-        Side::Kernel,
-        format!(
-            "/proc/net/snmp Udp RcvbufErrors: +{} (the whole machine's count, so >= {})",
-            r.rcvbuf_errors_delta, r.socket_drops
-        ),
-    );
-    say(Side::Note, format!("in {:.0?}: dropped on arrival because the buffer was full; no acknowledgement, so no retransmission and no error", r.elapsed));
+    udp::narrate(&r, o.rcvbuf);
     Ok(())
 }
 
@@ -130,42 +84,7 @@ fn tcp_step(n: usize, o: &Opts) -> Result<()> {
         ),
     );
     let r = tcp::run(o.count, o.size, o.rcvbuf, o.pause)?;
-    say(
-        Side::Kernel,
-        format!(
-            "receiver SO_RCVBUF {} bytes, sender SO_SNDBUF {} bytes",
-            r.rcvbuf, r.sndbuf
-        ),
-    );
-    say(
-        Side::Client,
-        format!(
-            "{} write() calls in {:.2?}, of which {:.2?} inside write(): blocked, waiting for room",
-            r.writes, r.send_time, r.write_time
-        ),
-    );
-    say(
-        Side::Client,
-        format!(
-            "{} write() calls blocked longer than {:?}, {:.2?} in total; the longest {:.1?}",
-            r.blocked_writes,
-            tcp::BLOCKED,
-            r.blocked_time,
-            r.longest_write
-        ),
-    );
-    say(Side::Kernel, format!("sender's send queue, sampled {} times: at most {} bytes not yet acknowledged (SIOCOUTQ), {} of them not even sent (SIOCOUTQNSD)",
-        r.samples, r.max_unacked, r.unsent_then));
-    if let Some(z) = r.zero_window_delta {
-        say(Side::Kernel, format!("/proc/net/netstat TCPToZeroWindowAdv: +{z} (machine-wide): \"my window is 0, stop\""));
-    }
-    say(
-        Side::Server,
-        format!(
-            "received {} of {} bytes, checksum {:016x} vs sent {:016x}",
-            r.received_bytes, r.sent_bytes, r.received_sum.0, r.sent_sum.0
-        ),
-    );
+    tcp::narrate(&r);
     tcp::check(&r)?;
     say(Side::Note, "nothing lost: the sender waited while the window was closed, and its kernel kept each byte until it was acknowledged");
     Ok(())

@@ -9,7 +9,8 @@
 //! sent again.
 
 use crate::{kernel, Checksum};
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::say::say;
+use demo_kit::{bail_msg, Context, Result, Side};
 use nix::sys::socket::{getsockopt, setsockopt, sockopt};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -167,4 +168,41 @@ pub fn check(r: &TcpReport) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Tells what the run measured, each line from our count or the kernel's.
+pub fn narrate(r: &TcpReport) {
+    say(
+        Side::Kernel,
+        format!(
+            "receiver SO_RCVBUF {} bytes, sender SO_SNDBUF {} bytes",
+            r.rcvbuf, r.sndbuf
+        ),
+    );
+    say(
+        Side::Client,
+        format!(
+            "{} write() calls in {:.2?}, of which {:.2?} inside write(): blocked, waiting for room",
+            r.writes, r.send_time, r.write_time
+        ),
+    );
+    say(
+        Side::Client,
+        format!(
+            "{} write() calls blocked longer than {:?}, {:.2?} in total; the longest {:.1?}",
+            r.blocked_writes, BLOCKED, r.blocked_time, r.longest_write
+        ),
+    );
+    say(Side::Kernel, format!("sender's send queue, sampled {} times: at most {} bytes not yet acknowledged (SIOCOUTQ), {} of them not even sent (SIOCOUTQNSD)",
+        r.samples, r.max_unacked, r.unsent_then));
+    if let Some(z) = r.zero_window_delta {
+        say(Side::Kernel, format!("/proc/net/netstat TCPToZeroWindowAdv: +{z} (machine-wide): \"my window is 0, stop\""));
+    }
+    say(
+        Side::Server,
+        format!(
+            "received {} of {} bytes, checksum {:016x} vs sent {:016x}",
+            r.received_bytes, r.sent_bytes, r.received_sum.0, r.sent_sum.0
+        ),
+    );
 }

@@ -8,6 +8,8 @@
 //! makes it unreliable (不可靠).
 
 use crate::kernel;
+use demo_kit::say::say;
+use demo_kit::Side;
 use demo_kit::{Context, Result};
 use nix::sys::socket::{getsockopt, setsockopt, sockopt};
 use std::net::UdpSocket;
@@ -139,4 +141,55 @@ pub fn gaps(seqs: &[u32], count: u32, max: usize) -> Vec<(u32, u32)> {
         expect = expect.max(s + 1);
     }
     out
+}
+
+/// Tells what the run measured, each line from our count or the kernel's.
+pub fn narrate(r: &UdpReport, asked_rcvbuf: usize) {
+    say(
+        Side::Kernel,
+        format!(
+            "the receiver asked for SO_RCVBUF {}, got {} bytes",
+            asked_rcvbuf, r.rcvbuf
+        ),
+    );
+    say(
+        Side::Client,
+        format!(
+            "sendto() {} times in {:.0?}: {} returned an error: the sender never waited and was told nothing",
+            r.sent, r.send_time, r.send_errors
+        ),
+    );
+    say(
+        Side::Server,
+        format!(
+            "received {} datagrams, each whole; lost = {} - {} = {}",
+            r.received,
+            r.sent,
+            r.received,
+            r.lost()
+        ),
+    );
+    say(
+        Side::Server,
+        format!(
+            "the first missing numbers: {:?}; received numbers only ever increase: {}",
+            r.first_gaps, r.in_order
+        ),
+    );
+    say(
+        Side::Kernel,
+        format!(
+            "/proc/net/udp, this socket's drops: +{} (exactly the lost datagrams: {})",
+            r.socket_drops,
+            r.socket_drops == r.lost()
+        ),
+    );
+    say(
+        Side::Kernel,
+        format!(
+            "/proc/net/snmp Udp RcvbufErrors: +{} (the whole machine's count, so >= {})",
+            r.rcvbuf_errors_delta, r.socket_drops
+        ),
+    );
+    say(Side::Note, format!("in {:.0?}: dropped on arrival because the buffer was full; no acknowledgement, so no retransmission and no error", r.elapsed));
 }

@@ -40,6 +40,24 @@ macro_rules! exercise {
 pub const EXERCISES: &[Exercise] = &[
     exercise!("tcp_states", "01_handshake", "01-handshake", "01 handshake"),
     exercise!(
+        "http_split",
+        "02_client_server",
+        "02-client-server-browser",
+        "02 C/S and B/S"
+    ),
+    exercise!(
+        "dns_header",
+        "03_internet_addresses",
+        "03-internet-addresses",
+        "03 internet, addresses"
+    ),
+    exercise!(
+        "udp_loss",
+        "04_reliability",
+        "04-reliability",
+        "04 reliability"
+    ),
+    exercise!(
         "recv_exact",
         "05_sticky_packets",
         "05-sticky-packets",

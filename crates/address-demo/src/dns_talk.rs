@@ -1,0 +1,185 @@
+//! A DNS conversation on loopback: a tiny responder on a UDP port the
+//! kernel picks (port 53 needs root, and belongs to the system's own
+//! resolver), answering from `/etc/hosts`; and a client that builds the
+//! query byte by byte, `sendto()`s it, and decodes the reply field by field.
+
+use crate::dns::{self, Header};
+use demo_kit::say::{hex, say};
+use demo_kit::{bail_msg, Context, Result, Side};
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One question and its answer, as bytes and decoded.
+#[derive(Debug)]
+pub struct Exchange {
+    pub query: Vec<u8>,
+    pub reply: Vec<u8>,
+    pub header: Header,
+    pub answers: Vec<dns::Answer>,
+}
+
+/// The first IPv4 address `/etc/hosts` gives `name`.
+pub fn etc_hosts(name: &str) -> Option<Ipv4Addr> {
+    let text = std::fs::read_to_string("/etc/hosts").ok()?;
+    text.lines().find_map(|l| {
+        let mut f = l.split('#').next()?.split_whitespace();
+        let ip: Ipv4Addr = f.next()?.parse().ok()?;
+        f.any(|n| n.eq_ignore_ascii_case(name)).then_some(ip)
+    })
+}
+
+/// A responder thread, stopped and joined on drop.
+pub struct Responder {
+    pub addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Binds UDP 127.0.0.1:0 and answers A queries from `/etc/hosts`.
+pub fn start_responder() -> Result<Responder> {
+    let socket = UdpSocket::bind("127.0.0.1:0").context("bind() the DNS responder")?;
+    // Every recv() gives up after 50 ms, so the stop flag is seen.
+    socket.set_read_timeout(Some(Duration::from_millis(50)))?;
+    let addr = socket.local_addr()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let thread = std::thread::spawn(move || {
+        let mut buf = [0u8; 512]; // a classic DNS datagram is at most 512 bytes
+        while !flag.load(Ordering::SeqCst) {
+            let Ok((n, peer)) = socket.recv_from(&mut buf) else {
+                continue;
+            };
+            if let Some(reply) = dns::respond(&buf[..n], etc_hosts) {
+                let _ = socket.send_to(&reply, peer);
+            }
+        }
+    });
+    Ok(Responder {
+        addr,
+        stop,
+        thread: Some(thread),
+    })
+}
+
+/// Asks `server` for the A record of `name`, narrating both messages.
+pub fn ask(server: SocketAddr, id: u16, name: &str) -> Result<Exchange> {
+    let query = dns::query(id, name).map_err(demo_kit::Error::msg)?;
+    let socket = UdpSocket::bind("127.0.0.1:0").context("bind() the client")?;
+    socket.set_read_timeout(Some(Duration::from_secs(5)))?;
+    socket
+        .send_to(&query, server)
+        .context("sendto() the query")?;
+    say(
+        Side::Client,
+        format!(
+            "sendto({server}) a query for {name:?}: {} bytes in one datagram",
+            query.len()
+        ),
+    );
+    show(Side::Client, &query);
+    let mut buf = [0u8; 512];
+    let (n, from) = socket
+        .recv_from(&mut buf)
+        .context("recvfrom(): no answer within 5 s")?;
+    let reply = buf[..n].to_vec();
+    say(
+        Side::Client,
+        format!("recvfrom() returned the reply from {from}: {n} bytes in one datagram; as the server built it:"),
+    );
+    show(Side::Server, &reply);
+    let Some((header, _, answers)) = dns::parse(&reply) else {
+        return bail_msg("the reply is not a well-formed DNS message");
+    };
+    if header.id != id {
+        return bail_msg(format!(
+            "the reply's ID {:#06x} is not our query's {id:#06x}",
+            header.id
+        ));
+    }
+    Ok(Exchange {
+        query,
+        reply,
+        header,
+        answers,
+    })
+}
+
+/// Prints a message: the fixed 12-byte header field by field, then the body.
+pub fn show(side: Side, msg: &[u8]) {
+    let Some((h, (qname, qtype, qclass), answers)) = dns::parse(msg) else {
+        say(side, format!("(not a DNS message: {})", hex(msg)));
+        return;
+    };
+    say(
+        side,
+        format!("  header, fixed 12 bytes: {}", hex(&msg[..12])),
+    );
+    say(side, format!("    bytes 0-1   ID      {:#06x}", h.id));
+    say(
+        side,
+        format!(
+            "    bytes 2-3   flags   QR={} ({}) OPCODE={} AA={} TC={} RD={} RA={} RCODE={} ({})",
+            u8::from(h.qr),
+            if h.qr { "response" } else { "query" },
+            h.opcode,
+            u8::from(h.aa),
+            u8::from(h.tc),
+            u8::from(h.rd),
+            u8::from(h.ra),
+            h.rcode,
+            match h.rcode {
+                dns::NOERROR => "no error",
+                dns::NXDOMAIN => "no such name",
+                _ => "error",
+            }
+        ),
+    );
+    say(
+        side,
+        format!(
+            "    bytes 4-11  QDCOUNT={} ANCOUNT={} NSCOUNT={} ARCOUNT={}: how many records follow",
+            h.qdcount, h.ancount, h.nscount, h.arcount
+        ),
+    );
+    say(
+        side,
+        format!("  body, {} bytes: {}", msg.len() - 12, hex(&msg[12..])),
+    );
+    say(side, format!("    question: name {qname:?} (each label length-prefixed, 0 ends it), type {qtype} (A), class {qclass} (IN)"));
+    for a in answers {
+        let ip = <[u8; 4]>::try_from(a.data.as_slice()).map(Ipv4Addr::from);
+        say(side, format!(
+            "    answer:   name {:?} (a 2-byte pointer to offset 12), type {}, class {}, TTL {} s, data {}",
+            a.name, a.rtype, a.class, a.ttl,
+            ip.map(|ip| ip.to_string()).unwrap_or_else(|_| hex(&a.data))));
+    }
+}
+
+/// Step 5 of the demo: a responder, and two questions for it.
+pub fn tour() -> Result<()> {
+    let responder = start_responder()?;
+    say(
+        Side::Server,
+        format!(
+            "a toy DNS responder on UDP {} (port 53 needs root), answering from /etc/hosts",
+            responder.addr
+        ),
+    );
+    let id = (std::process::id() & 0xFFFF) as u16;
+    for (n, name) in ["localhost", "no-such-host.invalid"].iter().enumerate() {
+        ask(responder.addr, id.wrapping_add(n as u16), name)?;
+    }
+    say(Side::Note, "a fixed-length header, then a body whose size the header's counts give: the notes' 报头 + 数据, as in lesson 06");
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! `address-demo`: the notes' 标识地址的方式 (how things are addressed),
+//! each claim checked on the student's own machine.
+//!
+//! * [`interfaces`]: a machine's media and addresses: MAC (link layer) and
+//!   IPv4/IPv6 per interface, from `getifaddrs()`; loopback has no MAC.
+//! * [`sockets`]: ip + port identifies one program: the kernel's socket
+//!   table (`/proc/net/tcp*`) joined to each process's fds, like `ss -ltnp`.
+//! * [`url`] + [`services`]: a URL taken apart by hand, its default port
+//!   from `/etc/services`, its host resolved by the system resolver.
+//! * [`dns`] + [`dns_talk`]: DNS is a protocol of its own on UDP port 53: a fixed 12-byte
+//!   header, then a body — the notes' 报头 + 数据 idea.
+
+pub mod dns;
+pub mod dns_talk;
+pub mod interfaces;
+pub mod services;
+pub mod sockets;
+pub mod url;

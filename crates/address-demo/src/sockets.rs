@@ -1,0 +1,192 @@
+//! ip + port identifies one application (the notes' ip+mac+port): the
+//! kernel keeps a table of every socket, keyed by its addresses, and each
+//! socket belongs to the processes holding a file descriptor for it.
+//!
+//! `/proc/net/tcp` and `/proc/net/tcp6` list the TCP sockets of this
+//! network namespace, each with an *inode* number; `/proc/<pid>/fd/N` is a
+//! link to `socket:[INODE]` for every socket a process holds. Joining the
+//! two is exactly what `ss -ltnp` and `netstat -ltnp` do. (Other users'
+//! `/proc/<pid>/fd` is readable only by root: their owners show as unknown.)
+
+use demo_kit::say::say;
+use demo_kit::Side;
+use demo_kit::{Context, Result};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+/// One row of the kernel's TCP socket table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TcpSocket {
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+    /// The kernel's state number: 0x0A is LISTEN, 0x01 ESTABLISHED.
+    pub state: u8,
+    pub uid: u32,
+    pub inode: u64,
+}
+
+/// The TCP state number of a listening socket.
+pub const LISTEN: u8 = 0x0A;
+
+/// Who holds a socket: pid and command name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub pid: i32,
+    pub comm: String,
+}
+
+/// Every TCP socket in `/proc/net/tcp` and `/proc/net/tcp6`.
+pub fn tcp_table() -> Result<Vec<TcpSocket>> {
+    let mut all = Vec::new();
+    for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        match std::fs::read_to_string(path) {
+            Ok(text) => all.extend(text.lines().skip(1).filter_map(parse_line)),
+            Err(_) if path.ends_with('6') => {} // a kernel without IPv6
+            Err(e) => return Err(e).context(format!("reading {path} (is this Linux?)")),
+        }
+    }
+    Ok(all)
+}
+
+/// Parses `sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...`.
+///
+/// ```
+/// let s = address_demo::sockets::parse_line(
+///     "0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 1000 0 4242 1").unwrap();
+/// assert_eq!((s.local.to_string(), s.state, s.uid, s.inode), ("127.0.0.1:8080".into(), 0x0A, 1000, 4242));
+/// ```
+pub fn parse_line(line: &str) -> Option<TcpSocket> {
+    let f: Vec<&str> = line.split_whitespace().collect();
+    if f.len() < 10 {
+        return None;
+    }
+    Some(TcpSocket {
+        local: parse_addr(f[1])?,
+        remote: parse_addr(f[2])?,
+        state: u8::from_str_radix(f[3], 16).ok()?,
+        uid: f[7].parse().ok()?,
+        inode: f[9].parse().ok()?,
+    })
+}
+
+/// `0100007F:1F90` → 127.0.0.1:8080. The address is printed as 32-bit
+/// words in the machine's byte order, the port as plain hex.
+fn parse_addr(field: &str) -> Option<SocketAddr> {
+    let (addr, port) = field.split_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let mut bytes = Vec::with_capacity(16);
+    for chunk in addr.as_bytes().chunks(8) {
+        let word = u32::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
+        bytes.extend_from_slice(&word.to_ne_bytes());
+    }
+    let ip = match <[u8; 16]>::try_from(bytes.as_slice()) {
+        Ok(v6) => IpAddr::V6(Ipv6Addr::from(v6)),
+        Err(_) => IpAddr::V4(Ipv4Addr::from(<[u8; 4]>::try_from(bytes.as_slice()).ok()?)),
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
+/// inode → owners, from every `/proc/<pid>/fd/*` we may read.
+pub fn socket_owners() -> HashMap<u64, Vec<Owner>> {
+    let mut owners: HashMap<u64, Vec<Owner>> = HashMap::new();
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return owners;
+    };
+    for p in procs.flatten() {
+        let Some(pid) = p.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+            continue; // gone, or another user's process
+        };
+        let comm = demo_kit::procfs::stat(pid)
+            .map(|s| s.comm)
+            .unwrap_or_default();
+        for fd in fds.flatten() {
+            let Ok(target) = std::fs::read_link(fd.path()) else {
+                continue;
+            };
+            let target = target.to_string_lossy();
+            if let Some(inode) = target
+                .strip_prefix("socket:[")
+                .and_then(|t| t.strip_suffix(']'))
+            {
+                if let Ok(inode) = inode.parse() {
+                    let list = owners.entry(inode).or_default();
+                    if !list.iter().any(|o| o.pid == pid) {
+                        list.push(Owner {
+                            pid,
+                            comm: comm.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    owners
+}
+
+/// The inode of one of our own sockets (`fstat` on its fd).
+pub fn inode_of(fd: &impl std::os::fd::AsRawFd) -> Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    Ok(std::fs::metadata(&path)
+        .with_context(|| format!("fstat {path}"))?
+        .ino())
+}
+
+/// Step 2 of the demo: bind a listener, then find it (and us) in the
+/// kernel's table, like `ss -ltnp`.
+pub fn find_ourselves() -> Result<()> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("bind() 127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let inode = inode_of(&listener)?;
+    say(
+        Side::Server,
+        format!(
+            "bind() + listen(): the kernel gave me {addr}; fstat says my socket is inode {inode}"
+        ),
+    );
+    let table = tcp_table()?;
+    let me = table
+        .iter()
+        .find(|s| s.inode == inode)
+        .context("our listener is not in /proc/net/tcp")?;
+    let owners = socket_owners();
+    let who: Vec<String> = owners
+        .get(&inode)
+        .into_iter()
+        .flatten()
+        .map(|o| format!("{} (pid {})", o.comm, o.pid))
+        .collect();
+    say(
+        Side::Kernel,
+        format!(
+            "/proc/net/tcp: {} sockets; {} LISTEN, uid {}, inode {}",
+            table.len(),
+            me.local,
+            me.uid,
+            me.inode
+        ),
+    );
+    say(
+        Side::Kernel,
+        format!(
+            "/proc/*/fd: socket:[{inode}] is held by {} — I am pid {}",
+            who.join(", "),
+            std::process::id()
+        ),
+    );
+    let same_port = table
+        .iter()
+        .filter(|s| s.local.port() == addr.port() && s.state == LISTEN)
+        .count();
+    say(
+        Side::Note,
+        format!(
+            "{same_port} listening socket on port {}: ip + port leads to exactly one program",
+            addr.port()
+        ),
+    );
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! A URL identifies one resource in the world (the notes: url地址 标识全世界
+//! 范围内独一无二的一个资源). Taken apart by hand, it is the other addresses
+//! stacked up: `scheme://host:port/path` — the *host* becomes an IP address
+//! (the resolver), the *port* picks the program on that machine (given, or
+//! the scheme's well-known port), and the *path* is a name only that
+//! program understands.
+//!
+//! The demo sends nothing beyond loopback, so it resolves only names the
+//! machine knows by itself (`localhost`, names in `/etc/hosts`) and IP
+//! literals. Any other name would need a query to a DNS server elsewhere.
+
+use crate::services::{self, Source};
+use demo_kit::say::say;
+use demo_kit::Side;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+
+/// A URL, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    pub scheme: String,
+    pub host: String,
+    /// The port written in the URL, if any.
+    pub port: Option<u16>,
+    /// Path and query, `/` if none was given (the fragment is dropped: it
+    /// never leaves the browser).
+    pub path: String,
+}
+
+/// Splits `text` into scheme, host, port and path; a clear error if it is
+/// not an absolute URL we understand.
+///
+/// ```
+/// let u = address_demo::url::parse("http://[::1]:8080/a?b=1#top").unwrap();
+/// assert_eq!((u.scheme.as_str(), u.host.as_str(), u.port, u.path.as_str()), ("http", "::1", Some(8080), "/a?b=1"));
+/// ```
+pub fn parse(text: &str) -> Result<Url, String> {
+    let (scheme, rest) = text.split_once("://").ok_or_else(|| {
+        format!("{text:?} has no scheme: write it as scheme://host/path, e.g. http://localhost/")
+    })?;
+    let good_scheme = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if !good_scheme {
+        return Err(format!(
+            "bad scheme {scheme:?}: letters, digits, + - . only"
+        ));
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.contains('@') {
+        return Err("a user name in the URL (user@host) is not supported here".into());
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (ip, after) = v6
+            .split_once(']')
+            .ok_or("an IPv6 host needs its closing ']'")?;
+        ip.parse::<std::net::Ipv6Addr>()
+            .map_err(|_| format!("{ip:?} is not an IPv6 address"))?;
+        (ip.to_string(), after.strip_prefix(':'))
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h.to_string(), Some(p)),
+            None => (authority.to_string(), None),
+        }
+    };
+    let port = match port {
+        None | Some("") => None,
+        Some(p) => Some(
+            p.parse::<u16>()
+                .map_err(|_| format!("port {p:?} is not a number from 0 to 65535"))?,
+        ),
+    };
+    if host.parse::<IpAddr>().is_err() {
+        check_host_name(&host)?;
+    }
+    let path = tail.split('#').next().unwrap_or("");
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    Ok(Url {
+        scheme: scheme.to_ascii_lowercase(),
+        host: host.to_ascii_lowercase(),
+        port,
+        path,
+    })
+}
+
+/// A host name (RFC 1123): dot-separated labels of 1 to 63 letters, digits
+/// and hyphens, not starting or ending with a hyphen; 253 bytes at most.
+pub fn check_host_name(host: &str) -> Result<(), String> {
+    if host.is_empty() {
+        return Err("the URL has no host".into());
+    }
+    if host.len() > 253 {
+        return Err(format!("host name of {} bytes: at most 253", host.len()));
+    }
+    for label in host.trim_end_matches('.').split('.') {
+        let ok = (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return Err(format!(
+                "bad host name {host:?}: label {label:?} must be 1-63 letters, digits or '-'"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The port to connect to: the URL's, or the scheme's well-known one.
+pub fn port(url: &Url) -> Result<(u16, Option<Source>), String> {
+    if let Some(p) = url.port {
+        return Ok((p, None));
+    }
+    services::port_of(&url.scheme, "tcp")
+        .map(|(p, s)| (p, Some(s)))
+        .ok_or_else(|| {
+            format!(
+                "no well-known port for scheme {:?}: write one, e.g. {}://{}:8080/",
+                url.scheme, url.scheme, url.host
+            )
+        })
+}
+
+/// How a host became addresses.
+#[derive(Debug)]
+pub enum Resolved {
+    /// It was an IP address already: no lookup.
+    Literal(SocketAddr),
+    /// The system resolver (`getaddrinfo`) answered from local sources.
+    Found(Vec<SocketAddr>),
+}
+
+/// Resolves `host` for `port` without sending anything beyond loopback.
+pub fn resolve(host: &str, port: u16) -> Result<Resolved, String> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(Resolved::Literal(SocketAddr::new(ip, port)));
+    }
+    if !known_locally(host) {
+        return Err(format!(
+            "cannot resolve {host:?}: it is not in /etc/hosts, and asking a DNS server \
+             would send a query off this machine, which this demo never does (try `getent hosts {host}` yourself)"
+        ));
+    }
+    // getaddrinfo(): the system resolver, which reads /etc/hosts first.
+    match (host, port).to_socket_addrs() {
+        Ok(addrs) => Ok(Resolved::Found(addrs.collect())),
+        Err(e) => Err(format!(
+            "the system resolver could not resolve {host:?}: {e}"
+        )),
+    }
+}
+
+/// Is `host` listed in `/etc/hosts`? (`localhost` normally is.) Only such
+/// names are resolved without asking a DNS server.
+pub fn known_locally(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+    hosts.lines().any(|l| {
+        let l = l.split('#').next().unwrap_or("");
+        l.split_whitespace()
+            .skip(1)
+            .any(|name| name.eq_ignore_ascii_case(host))
+    })
+}
+
+/// Step 3 of the demo: one URL taken apart and resolved. With `strict`,
+/// a name that cannot be resolved is an error (the `--url` option).
+pub fn show(text: &str, strict: bool) -> demo_kit::Result<()> {
+    let u = parse(text).map_err(|e| demo_kit::Error::msg(format!("bad URL: {e}")))?;
+    let (port, src) = port(&u).map_err(demo_kit::Error::msg)?;
+    let from = src
+        .map(|s| format!("the scheme's well-known port, from {}", s.describe()))
+        .unwrap_or("written in the URL".into());
+    say(Side::Client, text);
+    say(
+        Side::Client,
+        format!(
+            "  scheme {:?}  host {:?}  port {port} ({from})  path {:?}",
+            u.scheme, u.host, u.path
+        ),
+    );
+    match resolve(&u.host, port) {
+        Ok(Resolved::Literal(a)) => say(
+            Side::Client,
+            format!("  host is an IP address already: connect to {a}"),
+        ),
+        Ok(Resolved::Found(addrs)) => {
+            let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
+            say(
+                Side::Kernel,
+                format!(
+                    "  getaddrinfo({:?}) from /etc/hosts: {}",
+                    u.host,
+                    list.join(", ")
+                ),
+            );
+        }
+        Err(e) if strict => return Err(demo_kit::Error::msg(e)),
+        Err(e) => say(Side::Note, format!("  {e}")),
+    }
+    Ok(())
+}

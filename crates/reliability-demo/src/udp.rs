@@ -1,0 +1,195 @@
+//! UDP: a fast sender, a slow reader with a small receive buffer.
+//!
+//! `sendto()` on UDP hands the datagram to the kernel and returns; on
+//! loopback the kernel delivers it at once into the receiver's buffer — or,
+//! if that buffer is full, drops it and adds one to a counter. The sender
+//! never learns of it: UDP has no acknowledgement, so there is nothing to
+//! retransmit and nobody to tell. That, not "sends and deletes", is what
+//! makes it unreliable (不可靠).
+
+use crate::kernel;
+use demo_kit::say::say;
+use demo_kit::Side;
+use demo_kit::{Context, Result};
+use nix::sys::socket::{getsockopt, setsockopt, sockopt};
+use std::net::UdpSocket;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What the UDP run measured.
+#[derive(Debug)]
+pub struct UdpReport {
+    pub sent: u64,
+    /// `sendto()` calls that returned an error (the sender's only news).
+    pub send_errors: u64,
+    pub received: u64,
+    /// Received sequence numbers were strictly increasing: no datagram came
+    /// twice or late, i.e. nothing was retransmitted.
+    pub in_order: bool,
+    /// The first few lost sequence numbers, as ranges.
+    pub first_gaps: Vec<(u32, u32)>,
+    /// The receive buffer the kernel actually granted (`getsockopt`).
+    pub rcvbuf: usize,
+    /// `/proc/net/udp` `drops` for the receiver's socket: exact.
+    pub socket_drops: u64,
+    /// `/proc/net/snmp` `Udp: RcvbufErrors` after minus before:
+    /// namespace-wide, so other programs' drops count too.
+    pub rcvbuf_errors_delta: u64,
+    /// How long the sender took for all its `sendto()` calls.
+    pub send_time: Duration,
+    pub elapsed: Duration,
+}
+
+impl UdpReport {
+    pub fn lost(&self) -> u64 {
+        self.sent - self.received
+    }
+}
+
+/// Sends `count` datagrams of `size` bytes to a receiver with
+/// `SO_RCVBUF = rcvbuf` that pauses `pause` after each `recv()`.
+pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<UdpReport> {
+    let started = Instant::now();
+    let receiver = UdpSocket::bind("127.0.0.1:0").context("bind() the receiver")?;
+    setsockopt(&receiver, sockopt::RcvBuf, &rcvbuf).context("setsockopt(SO_RCVBUF)")?;
+    let granted = getsockopt(&receiver, sockopt::RcvBuf).context("getsockopt(SO_RCVBUF)")?;
+    let inode = kernel::socket_inode(&receiver)?;
+    let drops_before = kernel::udp_socket_drops(inode)?;
+    let errors_before = kernel::udp_rcvbuf_errors()?;
+    let to = receiver.local_addr()?;
+    let sender = UdpSocket::bind("127.0.0.1:0").context("bind() the sender")?;
+
+    let done = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (socket, done) = (receiver.try_clone()?, Arc::clone(&done));
+        std::thread::spawn(move || slow_reader(socket, size, pause, done))
+    };
+    let mut send_errors = 0;
+    let sending = Instant::now();
+    for seq in 0..count {
+        if sender.send_to(&crate::message(seq, size), to).is_err() {
+            send_errors += 1;
+        }
+    }
+    let send_time = sending.elapsed();
+    // On loopback each datagram was queued (or dropped) inside sendto():
+    // once the loop is over, the reader only has to empty its buffer.
+    done.store(true, Ordering::SeqCst);
+    let seqs = reader
+        .join()
+        .map_err(|_| demo_kit::Error::msg("the reader thread panicked"))??;
+
+    let socket_drops = kernel::udp_socket_drops(inode)? - drops_before;
+    let rcvbuf_errors_delta = kernel::udp_rcvbuf_errors()?.saturating_sub(errors_before);
+    let in_order = seqs.windows(2).all(|w| w[0] < w[1]);
+    Ok(UdpReport {
+        sent: u64::from(count),
+        send_errors,
+        received: seqs.len() as u64,
+        in_order,
+        first_gaps: gaps(&seqs, count, 3),
+        rcvbuf: granted,
+        socket_drops,
+        rcvbuf_errors_delta,
+        send_time,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Reads datagrams, pausing after each, until the sender is done and the
+/// buffer is empty; returns the sequence numbers it got.
+fn slow_reader(
+    socket: UdpSocket,
+    size: usize,
+    pause: Duration,
+    done: Arc<AtomicBool>,
+) -> Result<Vec<u32>> {
+    // A bound on every wait: recv() gives up after 50 ms and we look again.
+    socket.set_read_timeout(Some(Duration::from_millis(50)))?;
+    let mut buf = vec![0u8; size.max(4)];
+    let mut seqs = Vec::new();
+    loop {
+        if done.load(Ordering::SeqCst) && demo_kit::sock::queued_bytes(&socket)? == 0 {
+            return Ok(seqs);
+        }
+        match socket.recv(&mut buf) {
+            Ok(n) if n >= 4 => seqs.push(u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]])),
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                continue
+            }
+            Err(e) => return Err(e).context("recv() on the receiver"),
+        }
+        std::thread::sleep(pause);
+    }
+}
+
+/// The first `max` runs of missing numbers in `0..count`, as (first, last).
+pub fn gaps(seqs: &[u32], count: u32, max: usize) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut expect = 0;
+    for &s in seqs.iter().chain(std::iter::once(&count)) {
+        if s > expect && out.len() < max {
+            out.push((expect, s - 1));
+        }
+        expect = expect.max(s + 1);
+    }
+    out
+}
+
+/// Tells what the run measured, each line from our count or the kernel's.
+pub fn narrate(r: &UdpReport, asked_rcvbuf: usize) {
+    say(
+        Side::Kernel,
+        format!(
+            "the receiver asked for SO_RCVBUF {}, got {} bytes",
+            asked_rcvbuf, r.rcvbuf
+        ),
+    );
+    say(
+        Side::Client,
+        format!(
+            "sendto() {} times in {:.0?}: {} returned an error: the sender never waited and was told nothing",
+            r.sent, r.send_time, r.send_errors
+        ),
+    );
+    say(
+        Side::Server,
+        format!(
+            "received {} datagrams, each whole; lost = {} - {} = {}",
+            r.received,
+            r.sent,
+            r.received,
+            r.lost()
+        ),
+    );
+    say(
+        Side::Server,
+        format!(
+            "the first missing numbers: {:?}; received numbers only ever increase: {}",
+            r.first_gaps, r.in_order
+        ),
+    );
+    say(
+        Side::Kernel,
+        format!(
+            "/proc/net/udp, this socket's drops: +{} (exactly the lost datagrams: {})",
+            r.socket_drops,
+            r.socket_drops == r.lost()
+        ),
+    );
+    say(
+        Side::Kernel,
+        format!(
+            "/proc/net/snmp Udp RcvbufErrors: +{} (the whole machine's count, so >= {})",
+            r.rcvbuf_errors_delta, r.socket_drops
+        ),
+    );
+    say(Side::Note, format!("in {:.0?}: dropped on arrival because the buffer was full; no acknowledgement, so no retransmission and no error", r.elapsed));
+}

@@ -214,7 +214,7 @@ fn look_at_both_sides(
         if let (Some(l), Some(n)) = (linear, retries) {
             let (l, n) = (l.parse().unwrap_or(0), n.parse().unwrap_or(6));
             let waits: Vec<String> = schedule(l, n).iter().map(u64::to_string).collect();
-            say(Side::Note, format!("with tcp_syn_linear_timeouts = {l} the retries wait {} s: {} one-second retries, then doubling (measure it: handshake-demo retries).", waits.join(", "), (l + 1).min(n)));
+            say(Side::Note, format!("with tcp_syn_linear_timeouts = {l} the kernel waits {} s after the SYN and each retry: {} one-second retries, then doubling (see: handshake-demo retries).", waits.join(", "), (l + 1).min(n)));
         }
         say(Side::Note, "so listen(N) limits connections that are finished but not yet accept()ed — not the connections a server can have.");
     }

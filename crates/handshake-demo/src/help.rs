@@ -57,7 +57,7 @@ usage: handshake-demo retries [--count N] [--ipv6]
 
 options:
   --count N   how many retries to time, 1..=6 (default 6: about 7 s with
-              Linux's defaults, whose waits are 1, 1, 1, 1, 1, 2 s)
+              Linux's defaults, whose waits are 1, 1, 1, 1, 1, 2, 4 s)
   --ipv6      use [::1] instead of 127.0.0.1
 ";
 

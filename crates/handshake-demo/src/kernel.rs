@@ -96,6 +96,9 @@ pub struct TcpInfo {
     /// Retransmissions of the current unacknowledged segment (a SYN, while
     /// connecting): the kernel's `icsk_retransmits`.
     pub retransmits: u8,
+    /// The retransmission timeout now running, in µs: how long the kernel
+    /// will wait before sending again (`icsk_rto`).
+    pub rto_us: u32,
 }
 
 /// `getsockopt(fd, IPPROTO_TCP, TCP_INFO)` (the call itself is
@@ -107,6 +110,7 @@ pub fn tcp_info(fd: &impl AsFd) -> Result<TcpInfo> {
         unacked: info.tcpi_unacked,
         sacked: info.tcpi_sacked,
         retransmits: info.tcpi_retransmits,
+        rto_us: info.tcpi_rto,
     })
 }
 

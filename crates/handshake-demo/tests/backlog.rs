@@ -77,7 +77,7 @@ fn binary_gives_the_retry_schedule_of_this_kernel() {
     }
     let text = backlog_demo();
     assert!(
-        text.contains("the retries wait 1, 1, 1, 1, 1, 2 s: 5 one-second retries, then doubling"),
+        text.contains("the kernel waits 1, 1, 1, 1, 1, 2, 4 s after the SYN and each retry: 5 one-second retries"),
         "{text}"
     );
 }

@@ -38,7 +38,7 @@ fn backlog_help_names_its_options() {
 
 #[test]
 fn retries_help_gives_the_default_schedule() {
-    assert_help(&["retries", "--help"], "1, 1, 1, 1, 1, 2 s");
+    assert_help(&["retries", "--help"], "1, 1, 1, 1, 1, 2, 4 s");
 }
 
 #[test]

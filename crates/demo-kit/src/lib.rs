@@ -11,6 +11,7 @@
 //! * [`cli`]: a tiny argument parser with `--help`.
 //! * [`fail`]: an error type with context, and [`fail::run`] for `main`.
 //! * [`child`]: what a forked child may do, and how it must end.
+//! * [`report`]: a child→parent report pipe, read with a deadline.
 //! * [`procfs`]: a process's state, parent, session and terminal from `/proc`.
 //! * [`sock`]: how many bytes wait in a socket's receive buffer (`FIONREAD`).
 //! * [`testing`]: running a demo binary from a test, with a deadline.
@@ -21,6 +22,8 @@ pub mod child;
 pub mod cli;
 pub mod fail;
 pub mod procfs;
+#[cfg(unix)]
+pub mod report;
 pub mod say;
 #[cfg(unix)]
 pub mod sock;

@@ -80,7 +80,13 @@ pub fn fork_child(work: impl FnOnce() -> i32) -> crate::Result<Pid> {
 /// on fd 1, bypassing Rust's stdout lock (which may be held forever by a
 /// thread that does not exist in the child). Pass `color` as computed by
 /// the parent before the fork ([`crate::say::colors_enabled`]).
+///
+/// Silent when the parent called [`crate::say::set_quiet`] before the fork
+/// (the child has a copy of that switch, like of all the parent's memory).
 pub fn child_say(side: Side, msg: impl std::fmt::Display, color: bool) {
+    if crate::say::is_quiet() {
+        return;
+    }
     let mut text = line(side, msg, color);
     text.push('\n');
     write_fd(1, text.as_bytes());

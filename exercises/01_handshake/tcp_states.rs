@@ -1,26 +1,60 @@
-// Exercise `tcp_states` — lesson 01, the handshake (三次握手):
-// docs/01-handshake.md
+// Exercise `tcp_states` — lesson 01, the handshake and the teardown
+// (三次握手 / 四次挥手): docs/01-handshake.md
 //
-// The course names the states a connection goes through (LISTEN, SYN_SENT,
-// SYN_RCVD, ESTABLISHED, ...). The kernel tells you the state of any socket
-// you hold: `getsockopt(TCP_INFO)` fills in a number. `state_of` below
-// already asks the kernel. Your job: write `state_name`, turning the
-// kernel's number into its name (Linux numbering, include/net/tcp_states.h):
+// Drive one real TCP connection through its states yourself. Each function
+// below is one move of the course's pictures; write it with the system call
+// it needs (std's `TcpStream::connect`, `TcpListener::accept`,
+// `TcpStream::shutdown`, `read`, and dropping a socket = `close()`):
 //
-//   1 ESTABLISHED   2 SYN_SENT   3 SYN_RECV   4 FIN_WAIT1   5 FIN_WAIT2
-//   6 TIME_WAIT     7 CLOSE      8 CLOSE_WAIT 9 LAST_ACK   10 LISTEN
-//  11 CLOSING       anything else: "UNKNOWN"
+//   open        the client's connect() and the server's accept()
+//   say_goodbye "I will send no more": sends a FIN, but keeps the socket
+//               open so this side can still READ (a half-close, 半关闭)
+//   read_to_eof read until recv returns 0 — the peer's FIN — and return
+//               everything that came before it
+//   hang_up     close the socket: this side's last word
 //
-// Then read the tests: they walk one real connection through its states.
+// The tests read the kernel's state after every move — `getsockopt(TCP_INFO)`
+// on your sockets and `/proc/net/tcp` for what outlives them — and check:
+// both ends ESTABLISHED after open; the side that said goodbye first in
+// FIN_WAIT2 while the other sits in CLOSE_WAIT and can still answer; and
+// TIME_WAIT on whichever side closed first (the client in the course's
+// normal flow; the server's own port if the server hangs up first, which is
+// why a restarted server needs SO_REUSEADDR).
+//
+// Run: cargo run -p course -- check tcp_states
 
+use std::io::Read;
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 
-/// The name of a TCP state number as the kernel reports it.
-fn state_name(state: u8) -> &'static str {
-    todo!("the name of TCP state number {state}")
+/// A client connected to `listener`, and the server's socket for it:
+/// returns `(client, server)`.
+fn open(listener: &TcpListener) -> (TcpStream, TcpStream) {
+    todo!(
+        "connect a client to {:?}, then accept it",
+        listener.local_addr()
+    )
 }
 
-/// Asks the kernel for the state of a TCP socket (`getsockopt(TCP_INFO)`).
+/// This side will send no more (its kernel sends a FIN), but may still read.
+fn say_goodbye(stream: &TcpStream) {
+    todo!("half-close {stream:?}: the first wave")
+}
+
+/// Reads until end-of-file (the peer's FIN) and returns what came before it.
+fn read_to_eof(stream: &mut TcpStream) -> Vec<u8> {
+    todo!("read {stream:?} until recv returns 0")
+}
+
+/// Closes this side's socket for good.
+fn hang_up(stream: TcpStream) {
+    todo!("close {stream:?}")
+}
+
+// ---- given: how the tests ask the kernel (you do not need to change this) ----
+
+/// The state of the socket behind `socket`, from `getsockopt(TCP_INFO)`
+/// (Linux numbering, include/net/tcp_states.h).
 fn state_of(socket: &impl AsRawFd) -> &'static str {
     use nix::libc;
     // SAFETY: tcp_info is plain data; the kernel fills at most `len` bytes.
@@ -41,86 +75,158 @@ fn state_of(socket: &impl AsRawFd) -> &'static str {
         "getsockopt(TCP_INFO): {}",
         std::io::Error::last_os_error()
     );
-    state_name(info.tcpi_state)
+    name(info.tcpi_state)
+}
+
+/// The state `/proc/net/tcp` lists for the IPv4 connection `local -> remote`
+/// (`None`: no such socket). Unlike `state_of`, this also sees a TIME_WAIT,
+/// which the kernel keeps after the last `close()`, when no fd is left.
+fn proc_state(local: SocketAddr, remote: SocketAddr) -> Option<&'static str> {
+    let hex = |a: SocketAddr| match a {
+        SocketAddr::V4(v4) => format!(
+            "{:08X}:{:04X}",
+            u32::from_ne_bytes(v4.ip().octets()),
+            v4.port()
+        ),
+        SocketAddr::V6(_) => panic!("this exercise uses IPv4"),
+    };
+    let (l, r) = (hex(local), hex(remote));
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("reading /proc/net/tcp");
+    table.lines().skip(1).find_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        (f.get(1) == Some(&l.as_str()) && f.get(2) == Some(&r.as_str()))
+            .then(|| name(u8::from_str_radix(f[3], 16).unwrap_or(0)))
+    })
+}
+
+fn name(state: u8) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "UNKNOWN",
+        "ESTABLISHED",
+        "SYN_SENT",
+        "SYN_RECV",
+        "FIN_WAIT1",
+        "FIN_WAIT2",
+        "TIME_WAIT",
+        "CLOSE",
+        "CLOSE_WAIT",
+        "LAST_ACK",
+        "LISTEN",
+        "CLOSING",
+    ];
+    NAMES.get(state as usize).copied().unwrap_or("UNKNOWN")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use exercises::within;
-    use std::io::Read;
-    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::io::Write;
     use std::time::{Duration, Instant};
 
-    /// Polls the state until it is `want` (the peer's ACK takes a moment).
-    fn wait_for(socket: &impl AsRawFd, want: &str) -> &'static str {
+    /// Polls until `look()` returns `want`: a peer's ACK takes a moment to
+    /// arrive, and no event announces a state change. Returns the last look.
+    fn wait_for(
+        want: Option<&str>,
+        look: impl Fn() -> Option<&'static str>,
+    ) -> Option<&'static str> {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let now = state_of(socket);
+            let now = look();
             if now == want || Instant::now() > deadline {
                 return now;
             }
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 
+    fn addrs(client: &TcpStream) -> (SocketAddr, SocketAddr) {
+        (client.local_addr().unwrap(), client.peer_addr().unwrap())
+    }
+
     #[test]
-    fn names_follow_the_kernel_numbering() {
-        within(5, || {
-            assert_eq!(state_name(1), "ESTABLISHED");
-            assert_eq!(state_name(3), "SYN_RECV");
-            assert_eq!(state_name(6), "TIME_WAIT");
-            assert_eq!(state_name(8), "CLOSE_WAIT");
-            assert_eq!(state_name(10), "LISTEN");
-            assert_eq!(state_name(11), "CLOSING");
-            assert_eq!(state_name(0), "UNKNOWN");
-            assert_eq!(state_name(12), "UNKNOWN");
+    fn open_finishes_the_handshake_on_both_sides() {
+        within(10, || {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            assert_eq!(state_of(&listener), "LISTEN");
+            let (client, server) = open(&listener);
+            assert_eq!(state_of(&client), "ESTABLISHED", "client after connect");
+            assert_eq!(state_of(&server), "ESTABLISHED", "server after accept");
+            assert_eq!(client.local_addr().unwrap(), server.peer_addr().unwrap());
         });
     }
 
     #[test]
-    fn a_real_connection_walks_through_the_states() {
-        within(20, || {
+    fn goodbye_is_a_half_close_the_first_wave() {
+        within(10, || {
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            assert_eq!(state_of(&listener), "LISTEN", "a listening socket");
+            let (mut client, mut server) = open(&listener);
+            client.write_all(b"ls -l").unwrap();
+            say_goodbye(&client);
+            // The server reads the request, then end-of-file: the FIN.
+            assert_eq!(read_to_eof(&mut server), b"ls -l");
+            assert_eq!(state_of(&server), "CLOSE_WAIT", "server got the FIN");
+            let client_state = wait_for(Some("FIN_WAIT2"), || Some(state_of(&client)));
+            assert_eq!(client_state, Some("FIN_WAIT2"), "client's FIN was ACKed");
+            // Half-close: the server may still answer, the client still reads.
+            server.write_all(b"total 0\n").unwrap();
+            let mut answer = [0u8; 8];
+            client.read_exact(&mut answer).unwrap();
+            assert_eq!(&answer, b"total 0\n", "the client can still read");
+        });
+    }
 
-            // connect() returns once the handshake is done: both sides ESTABLISHED.
-            let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-            let (mut server, _) = listener.accept().unwrap();
-            assert_eq!(state_of(&client), "ESTABLISHED", "client after connect");
-            assert_eq!(state_of(&server), "ESTABLISHED", "server after accept");
-
-            // The client says "I am done sending" (its FIN): the first wave.
-            client.shutdown(Shutdown::Write).unwrap();
-            let mut buf = [0u8; 16];
-            assert_eq!(
-                server.read(&mut buf).unwrap(),
-                0,
-                "the server sees end-of-file"
-            );
-            assert_eq!(
-                state_of(&server),
-                "CLOSE_WAIT",
-                "server got the FIN, may still send"
-            );
-            assert_eq!(
-                wait_for(&client, "FIN_WAIT2"),
-                "FIN_WAIT2",
-                "client's FIN was ACKed"
-            );
-
-            // The server closes too: its FIN reaches the client. The
-            // connection's TIME_WAIT now lives in a small record the kernel
-            // keeps by itself (see `ss -tan`); the socket we hold says CLOSE.
-            drop(server);
-            let mut buf = [0u8; 16];
+    /// The course's normal flow: the client finishes, the server reads
+    /// b'' and calls conn.close(). TIME_WAIT lands on the client's side.
+    #[test]
+    fn the_client_closing_first_holds_time_wait() {
+        within(10, || {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let (client, mut server) = open(&listener);
+            let (c, s) = addrs(&client);
+            say_goodbye(&client);
+            assert_eq!(read_to_eof(&mut server), b"");
+            hang_up(server);
             let mut client = client;
             assert_eq!(
-                client.read(&mut buf).unwrap(),
-                0,
-                "the client sees end-of-file"
+                read_to_eof(&mut client),
+                b"",
+                "the client sees the server's FIN"
             );
-            assert_eq!(wait_for(&client, "CLOSE"), "CLOSE", "after both FINs");
+            hang_up(client);
+            assert_eq!(
+                wait_for(Some("TIME_WAIT"), || proc_state(c, s)),
+                Some("TIME_WAIT")
+            );
+            assert_eq!(proc_state(s, c), None, "the server's port keeps nothing");
+        });
+    }
+
+    /// A server stopped while its client is still connected closes first:
+    /// the TIME_WAIT is on the server's own port.
+    #[test]
+    fn the_server_hanging_up_first_holds_time_wait_on_its_port() {
+        within(10, || {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let (mut client, server) = open(&listener);
+            let (c, s) = addrs(&client);
+            hang_up(server);
+            assert_eq!(
+                read_to_eof(&mut client),
+                b"",
+                "the client sees the server's FIN"
+            );
+            assert_eq!(state_of(&client), "CLOSE_WAIT");
+            hang_up(client);
+            assert_eq!(
+                wait_for(Some("TIME_WAIT"), || proc_state(s, c)),
+                Some("TIME_WAIT")
+            );
+            assert_eq!(
+                wait_for(None, || proc_state(c, s)),
+                None,
+                "the client keeps nothing"
+            );
         });
     }
 }

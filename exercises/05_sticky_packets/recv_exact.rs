@@ -45,6 +45,43 @@ mod tests {
         (stream, writer, go)
     }
 
+    /// Waits (at most 5 s) until `stream`'s kernel has received `n` bytes
+    /// (`TCP_INFO`'s tcpi_bytes_received) and the program has read them all
+    /// (`ioctl(FIONREAD)` = 0). No event announces "the reader has read",
+    /// so we poll the kernel's counters instead of sleeping and hoping.
+    fn wait_until_read(stream: &TcpStream, n: u64) {
+        use nix::libc;
+        use std::os::fd::AsRawFd;
+        let fd = stream.as_raw_fd();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            // SAFETY: tcp_info is plain data; the kernel fills at most `len` bytes.
+            let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+            let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+            let mut queued: libc::c_int = 0;
+            // SAFETY: each call writes only into the variable it is given.
+            let ok = unsafe {
+                libc::getsockopt(
+                    fd,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_INFO,
+                    (&mut info as *mut libc::tcp_info).cast(),
+                    &mut len,
+                ) == 0
+                    && libc::ioctl(fd, libc::FIONREAD, &mut queued) == 0
+            };
+            assert!(ok, "asking the kernel: {}", io::Error::last_os_error());
+            if info.tcpi_bytes_received >= n && queued == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "piece one was never read"
+            );
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
     #[test]
     fn gets_all_bytes_that_arrive_in_one_piece() {
         within(10, || {
@@ -61,9 +98,11 @@ mod tests {
             // The second piece is only sent once the reader has read the first
             // one and is waiting for more: a single read() can't return it all.
             let (mut stream, writer, go) = sender(vec![b"1234".to_vec(), b"56789".to_vec()]);
+            let watch = stream.try_clone().unwrap(); // the same socket, to ask the kernel
             let reader = thread::spawn(move || recv_exact(&mut stream, 9));
-            // Give the reader time to consume piece one, then release piece two.
-            thread::sleep(std::time::Duration::from_millis(200));
+            // Release piece two only once the reader has read piece one: the
+            // kernel says 4 bytes came in and none is left queued.
+            wait_until_read(&watch, 4);
             let _ = go.send(());
             let got = reader.join().unwrap().unwrap();
             assert_eq!(got, b"123456789");

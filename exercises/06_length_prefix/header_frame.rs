@@ -14,7 +14,8 @@
 //   4. they must be a JSON object with "total_size": a non-negative integer
 //      (anything else -> Err)
 // Leave the body alone: the caller reads `total_size` bytes after the header.
-// `fill` is given: it reads until the buffer is full or the stream ends.
+// First write `fill`, the loop around `read` (the course's `recv`) that
+// both steps need: one `read` may return fewer bytes than asked for.
 
 use serde_json::{Map, Value};
 use std::io::{self, Read};
@@ -22,18 +23,13 @@ use std::io::{self, Read};
 /// The largest header we accept, in bytes.
 const MAX_HEADER: usize = 64 * 1024;
 
-/// Reads until `buf` is full or the stream ends; returns how many bytes it got.
+/// Reads until `buf` is full or the stream ends; returns how many bytes it
+/// got (fewer than `buf.len()` only at the end of the stream).
 fn fill(stream: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match stream.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
+    todo!(
+        "read into the {} bytes of buf until it is full or read returns 0",
+        buf.len()
+    )
 }
 
 /// Reads one header frame: `Ok(None)` at a clean end of stream.

@@ -6,10 +6,19 @@
 // On x86-64, 'i' is a 32-bit int in little-endian order: 507 -> b'\xfb\x01\x00\x00'.
 // The network convention ('!I') is big-endian instead: 507 -> b'\x00\x00\x01\xfb'.
 //
-// Write `prefix` (the course's 'i') and `prefix_network` ('!I'): the 4
-// header bytes for a payload of `len` bytes. A length the prefix cannot hold
-// is an error: 'i' holds at most i32::MAX, '!I' at most u32::MAX.
-// `frame` (prefix + payload) is already written. Hint: `to_le_bytes`.
+// 1. Write `prefix` (the course's 'i') and `prefix_network` ('!I'): the 4
+//    header bytes for a payload of `len` bytes. A length the prefix cannot
+//    hold is an error: 'i' holds at most i32::MAX, '!I' at most u32::MAX.
+//    `frame` (prefix + payload) is already written. Hint: `to_le_bytes`.
+// 2. Write `send_frame`: send one frame on a TCP socket in ONE system call.
+//    The course sends the prefix with one `send` and the data with another:
+//    two small segments on the wire for every message (and with Nagle's
+//    algorithm on, the second may wait for the peer's delayed ACK). The test
+//    turns Nagle off and counts, with `getsockopt(TCP_INFO)`, the segments
+//    your socket sent: one per frame.
+
+use std::io::Write;
+use std::net::TcpStream;
 
 /// `struct.pack('i', len)`.
 fn prefix(len: usize) -> Result<[u8; 4], String> {
@@ -29,13 +38,78 @@ fn frame(payload: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Sends `struct.pack('i', len(payload)) + payload` on `stream`, prefix
+/// and payload together in one system call.
+fn send_frame(stream: &mut TcpStream, payload: &[u8]) -> std::io::Result<()> {
+    todo!(
+        "one write of the prefix and the {} payload bytes on {stream:?}",
+        payload.len()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use exercises::within;
-    use std::io::{Read, Write};
-    use std::net::{TcpListener, TcpStream};
+    use std::io::Read;
+    use std::net::TcpListener;
     use std::thread;
+
+    /// `tcpi_data_segs_out` from `getsockopt(TCP_INFO)`: how many segments
+    /// carrying data this socket has sent.
+    fn data_segments_out(stream: &TcpStream) -> u32 {
+        use nix::libc;
+        use std::os::fd::AsRawFd;
+        // SAFETY: tcp_info is plain data; the kernel fills at most `len` bytes.
+        let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+        let rc = unsafe {
+            libc::getsockopt(
+                stream.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_INFO,
+                (&mut info as *mut libc::tcp_info).cast(),
+                &mut len,
+            )
+        };
+        assert_eq!(rc, 0, "getsockopt(TCP_INFO)");
+        info.tcpi_data_segs_out
+    }
+
+    #[test]
+    fn send_frame_puts_one_frame_in_one_segment() {
+        within(10, || {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+            let (mut server, _) = listener.accept().unwrap();
+            client.set_nodelay(true).unwrap(); // every write leaves at once
+            let messages = [
+                &b"ls -l"[..],
+                b"whoami",
+                b"a longer message, 40 bytes long........",
+            ];
+            let before = data_segments_out(&client);
+            for m in messages {
+                send_frame(&mut client, m).unwrap();
+            }
+            // The receiver sees the course's bytes, frame after frame...
+            let mut expected = Vec::new();
+            for m in messages {
+                expected.extend(frame(m).unwrap());
+            }
+            let mut got = vec![0u8; expected.len()];
+            server.read_exact(&mut got).unwrap();
+            assert_eq!(got, expected, "prefix ('i', little-endian) then payload");
+            // ...and each frame left the client as one segment, not two.
+            let segments = data_segments_out(&client) - before;
+            assert_eq!(
+                segments,
+                messages.len() as u32,
+                "{} frames took {segments} segments: prefix and payload must go in one write",
+                messages.len()
+            );
+        });
+    }
 
     #[test]
     fn the_course_example_507() {

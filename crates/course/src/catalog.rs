@@ -120,6 +120,12 @@ pub const EXERCISES: &[Exercise] = &[
         "14-producer-consumer",
         "14 producer-consumer"
     ),
+    exercise!(
+        "seqpacket_queue",
+        "14_producer_consumer",
+        "14-producer-consumer",
+        "14 producer-consumer"
+    ),
 ];
 
 /// Looks an exercise up by name.

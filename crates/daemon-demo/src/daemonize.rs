@@ -21,13 +21,20 @@
 //! stop it by pid at the end and `waitpid` it, and nothing is left running
 //! (in a container, pid 1 is not always a process that reaps orphans).
 
-use crate::{read_line, reap_within, Cleanup, PATIENCE};
-use demo_kit::child::{child_main, child_say, flush_before_fork, keep_only_fds, write_fd};
+mod outside;
+
+pub use outside::{look, stop};
+
+use crate::{describe, Cleanup, PATIENCE};
+use demo_kit::child::{
+    child_main, child_say, flush_before_fork, keep_only_fds, wait_within, write_fd,
+};
 use demo_kit::procfs::{self, ProcStat};
-use demo_kit::{say::colors_enabled, Context, Result, Side};
+use demo_kit::report::recv_line;
+use demo_kit::say::{colors_enabled, say};
+use demo_kit::{Context, Result, Side};
 use nix::fcntl::{open, OFlag};
 use nix::sys::prctl;
-use nix::sys::signal::{kill, Signal};
 use nix::sys::stat::{umask, Mode};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{chdir, dup2_stderr, dup2_stdin, dup2_stdout, fork, getpid, pipe, setsid};
@@ -56,10 +63,42 @@ pub struct DaemonReport {
     pub gone: bool,
 }
 
-/// Starts a daemon the classic way, looks at it, stops it again.
-/// `lifetime` is a safety net: our demo daemon exits by itself after that
-/// long, so even a crashed demo never leaves it behind for good.
+/// A daemon we started and have not stopped yet.
+pub struct Running {
+    pub demo: ProcStat,
+    pub first_child: Pid,
+    pub first_child_status: WaitStatus,
+    pub pid: Pid,
+    pub(crate) cleanup: Cleanup,
+}
+
+/// Starts a daemon the classic way ([`start`]), looks at it ([`look`]),
+/// stops it again ([`stop`]).
 pub fn run(lifetime: Duration) -> Result<DaemonReport> {
+    let running = start(lifetime)?;
+    let (daemon, cwd, stdio) = look(&running)?;
+    let (first_child, first_child_status, demo) = (
+        running.first_child,
+        running.first_child_status,
+        running.demo.clone(),
+    );
+    let (daemon_status, gone) = stop(running)?;
+    Ok(DaemonReport {
+        demo,
+        first_child,
+        first_child_status,
+        daemon,
+        cwd,
+        stdio,
+        daemon_status,
+        gone,
+    })
+}
+
+/// Steps 1-5 of the recipe. `lifetime` is a safety net: our demo daemon
+/// exits by itself after that long, so even a crashed demo never leaves it
+/// behind for good.
+pub fn start(lifetime: Duration) -> Result<Running> {
     prctl::set_child_subreaper(true).context("prctl(PR_SET_CHILD_SUBREAPER)")?;
     let color = colors_enabled();
     let demo =
@@ -112,41 +151,30 @@ pub fn run(lifetime: Duration) -> Result<DaemonReport> {
     drop(ready_w);
     let mut cleanup = Cleanup::default();
     cleanup.track(first_child);
+    // The daemon's "ready" comes after all the children's narration.
+    let line = recv_line(&ready_r, PATIENCE, "the daemon's ready line")?;
     let first_child_status =
-        reap_within(first_child, PATIENCE)?.context("the first child did not exit")?;
+        wait_within(first_child, PATIENCE)?.context("the first child did not exit")?;
     cleanup.done(first_child);
-
-    let line = read_line(&ready_r, PATIENCE).context("waiting for the daemon to say ready")?;
-    let daemon_pid = line
+    say(
+        Side::Kernel,
+        format!(
+            "waitpid(first child {first_child}): {}",
+            describe(&first_child_status)
+        ),
+    );
+    let pid = line
         .strip_prefix("ready ")
         .and_then(|p| p.parse::<i32>().ok())
         .map(Pid::from_raw)
         .with_context(|| format!("unexpected report from the daemon: {line:?}"))?;
-    cleanup.track(daemon_pid);
-
-    // Look at the daemon from outside, the way `ps` and `ls -l /proc` do.
-    let daemon = procfs::stat(daemon_pid.as_raw()).context("the daemon vanished from /proc")?;
-    let cwd = std::fs::read_link(format!("/proc/{daemon_pid}/cwd"))
-        .context("reading the daemon's cwd")?;
-    let stdio = (0..3)
-        .map(|fd| std::fs::read_link(format!("/proc/{daemon_pid}/fd/{fd}")))
-        .collect::<std::io::Result<Vec<_>>>()
-        .context("reading the daemon's fds 0-2")?;
-
-    // Stop it by pid, as `kill <pid>` would, and reap it (we adopted it).
-    kill(daemon_pid, Signal::SIGTERM).context("kill(daemon, SIGTERM)")?;
-    let daemon_status = reap_within(daemon_pid, PATIENCE)?.context("the daemon ignored SIGTERM")?;
-    cleanup.done(daemon_pid);
-    let gone = procfs::is_gone(daemon_pid.as_raw());
-    Ok(DaemonReport {
+    cleanup.track(pid);
+    Ok(Running {
         demo,
         first_child,
         first_child_status,
-        daemon,
-        cwd,
-        stdio,
-        daemon_status,
-        gone,
+        pid,
+        cleanup,
     })
 }
 

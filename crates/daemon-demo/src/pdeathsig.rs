@@ -24,10 +24,12 @@
 
 mod generations;
 
-use crate::{describe, read_line, reap_within, Cleanup, PATIENCE};
-use demo_kit::child::{child_main, flush_before_fork, write_fd};
-use demo_kit::{say::colors_enabled, Context, Result};
-use generations::middle_life;
+use crate::{describe, Cleanup, PATIENCE};
+use demo_kit::child::{child_main, flush_before_fork, wait_within, write_fd};
+use demo_kit::report::recv_line;
+use demo_kit::say::{colors_enabled, say};
+use demo_kit::{Context, Result, Side};
+use generations::{middle_life, parse_ready, parse_status};
 use nix::sys::prctl;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::WaitStatus;
@@ -92,8 +94,14 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
     let mut cleanup = Cleanup::default();
     cleanup.track(middle);
 
-    let ready = read_line(&report_r, PATIENCE).context("waiting for the child's first report")?;
+    let ready = recv_line(&report_r, PATIENCE, "C's first report")?;
     let (child, ppid_after_prctl, pdeathsig) = parse_ready(&ready)?;
+    if ppid_after_prctl != middle {
+        say(
+            Side::Note,
+            format!("C saw parent {ppid_after_prctl} instead of M {middle}"),
+        );
+    }
     if end != ParentEnd::ThreadExits {
         cleanup.track(child); // C will be re-parented to us
     }
@@ -108,11 +116,19 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
 
     if end == ParentEnd::ThreadExits {
         // M reaps C itself (C is M's child) and tells us how it ended.
-        let line = read_line(&report_r, PATIENCE).context("waiting for M's report on C")?;
+        let line = recv_line(&report_r, PATIENCE, "M's report on C")?;
         let child_status = parse_status(child, &line)?;
+        say(Side::Parent, format!("M (pid {middle}, still alive) waitpid(C {child}): C {} — its parent thread ended, its parent process did not", describe(&child_status)));
         write_fd(go_w.as_raw_fd(), b"g\n"); // now M may exit too
-        let middle_status = reap_within(middle, PATIENCE)?.context("M did not exit")?;
+        let middle_status = wait_within(middle, PATIENCE)?.context("M did not exit")?;
         cleanup.done(middle);
+        say(
+            Side::Kernel,
+            format!(
+                "waitpid(M {middle}): M {} (only after that, when D let it go)",
+                describe(&middle_status)
+            ),
+        );
         return Ok(PdeathReport {
             middle,
             child,
@@ -129,22 +145,61 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
 
     // Reaping M guarantees the kernel has already re-parented C to us and,
     // if C asked for it, sent C its pdeath signal (both happen inside M's exit).
-    let middle_status = reap_within(middle, PATIENCE)?.context("M did not end")?;
+    let middle_status = wait_within(middle, PATIENCE)?.context("M did not end")?;
     cleanup.done(middle);
+    say(
+        Side::Kernel,
+        format!("waitpid(M {middle}): M {}", describe(&middle_status)),
+    );
 
     let mut cleaned_up_by_us = false;
     let (adopted_by, died_with_parent, child_status) = if signal.is_some() {
-        let status = reap_within(child, PATIENCE)?.context("C outlived its parent")?;
+        let status = wait_within(child, PATIENCE)?.context("C outlived its parent")?;
         let by_pdeathsig = matches!(status, WaitStatus::Signaled(_, s, _) if Some(s) == signal);
+        let how = if by_pdeathsig {
+            " — it died with its parent"
+        } else {
+            ", not by its pdeath signal"
+        };
+        say(
+            Side::Kernel,
+            format!("waitpid(C {child}): C {}{how}", describe(&status)),
+        );
         (None, by_pdeathsig, status)
     } else {
         // C should be alive and ours now. Look, then clean up by pid.
         let adopted = demo_kit::procfs::stat(child.as_raw()).map(|s| Pid::from_raw(s.ppid));
-        if let Some(status) = reap_within(child, std::time::Duration::ZERO)? {
+        if let Some(p) = adopted {
+            let who = if p == nix::unistd::getpid() {
+                "the demo, as subreaper"
+            } else {
+                "not the demo!"
+            };
+            say(
+                Side::Kernel,
+                format!("/proc/{child}/stat: C is still alive, its parent is now {p} ({who})"),
+            );
+        }
+        if let Some(status) = wait_within(child, std::time::Duration::ZERO)? {
+            say(
+                Side::Kernel,
+                format!(
+                    "waitpid(C {child}): C {} — it died with its parent",
+                    describe(&status)
+                ),
+            );
             (adopted, true, status)
         } else {
+            say(
+                Side::Parent,
+                format!("cleaning up by pid: kill({child}, SIGTERM)"),
+            );
             kill(child, Signal::SIGTERM).context("kill(C, SIGTERM) to clean up")?;
-            let status = reap_within(child, PATIENCE)?.context("C ignored SIGTERM")?;
+            let status = wait_within(child, PATIENCE)?.context("C ignored SIGTERM")?;
+            say(
+                Side::Kernel,
+                format!("waitpid(C {child}): C {}", describe(&status)),
+            );
             cleaned_up_by_us = true;
             (adopted, false, status)
         }
@@ -163,46 +218,4 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
         reaped_by_middle: false,
         cleaned_up_by_us,
     })
-}
-
-fn parse_ready(line: &str) -> Result<(Pid, Pid, Option<Signal>)> {
-    let bad = || demo_kit::Error::msg(format!("unexpected report from the child: {line:?}"));
-    let mut words = line.split_whitespace();
-    if words.next() != Some("ready") {
-        return Err(bad());
-    }
-    let pid: i32 = words.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
-    let ppid: i32 = words.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
-    let sig = match words.next().ok_or_else(bad)? {
-        "none" => None,
-        name => Some(name.parse::<Signal>().map_err(|_| bad())?),
-    };
-    Ok((Pid::from_raw(pid), Pid::from_raw(ppid), sig))
-}
-
-/// M's report on how C ended, as `exited N` or `signaled SIGNAME`.
-pub(crate) fn format_status(status: &WaitStatus) -> String {
-    match status {
-        WaitStatus::Exited(_, code) => format!("exited {code}"),
-        WaitStatus::Signaled(_, sig, _) => format!("signaled {sig}"),
-        _ => "running".to_string(),
-    }
-}
-
-fn parse_status(pid: Pid, line: &str) -> Result<WaitStatus> {
-    let mut words = line.split_whitespace();
-    match (words.next(), words.next()) {
-        (Some("exited"), Some(code)) => code.parse().ok().map(|c| WaitStatus::Exited(pid, c)),
-        (Some("signaled"), Some(sig)) => sig
-            .parse()
-            .ok()
-            .map(|s| WaitStatus::Signaled(pid, s, false)),
-        _ => None,
-    }
-    .with_context(|| format!("M could not reap the child: {line:?}"))
-}
-
-/// One line summing up a report, for narration.
-pub fn summary(r: &PdeathReport) -> String {
-    format!("child {} {}", r.child, describe(&r.child_status))
 }

@@ -7,13 +7,21 @@
 use daemon_demo::daemonize;
 use daemon_demo::pdeathsig::{self, ParentEnd};
 use demo_kit::procfs;
-use demo_kit::testing::OutputWithin;
+use demo_kit::testing::run_demo;
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 use std::time::Duration;
 
+const BIN: &str = env!("CARGO_BIN_EXE_daemon-demo");
+
+/// The scenarios narrate; these tests only want their reports.
+fn quiet() {
+    demo_kit::say::set_quiet(true);
+}
+
 #[test]
 fn pdeathsig_kills_the_child_when_the_parent_exits() {
+    quiet();
     let r = pdeathsig::run(Some(Signal::SIGTERM), ParentEnd::Exits).unwrap();
     assert_eq!(
         r.ppid_after_prctl, r.middle,
@@ -31,6 +39,7 @@ fn pdeathsig_kills_the_child_when_the_parent_exits() {
 
 #[test]
 fn without_pdeathsig_the_child_survives_and_is_adopted() {
+    quiet();
     let r = pdeathsig::run(None, ParentEnd::Exits).unwrap();
     assert_eq!(r.pdeathsig, None);
     assert!(!r.died_with_parent, "the child must outlive its parent");
@@ -51,6 +60,7 @@ fn without_pdeathsig_the_child_survives_and_is_adopted() {
 
 #[test]
 fn pdeathsig_also_covers_a_sigkilled_parent() {
+    quiet();
     let r = pdeathsig::run(Some(Signal::SIGTERM), ParentEnd::Killed).unwrap();
     assert_eq!(
         r.middle_status,
@@ -65,6 +75,7 @@ fn pdeathsig_also_covers_a_sigkilled_parent() {
 
 #[test]
 fn pdeathsig_fires_when_the_forking_thread_exits() {
+    quiet();
     let r = pdeathsig::run(Some(Signal::SIGTERM), ParentEnd::ThreadExits).unwrap();
     assert!(r.reaped_by_middle, "M was alive to reap C");
     assert_eq!(
@@ -77,6 +88,7 @@ fn pdeathsig_fires_when_the_forking_thread_exits() {
 
 #[test]
 fn the_daemon_has_its_own_session_no_tty_and_is_stopped() {
+    quiet();
     let r = daemonize::run(Duration::from_secs(120)).unwrap();
     let me = nix::unistd::getpid().as_raw();
     assert_eq!(r.first_child_status, WaitStatus::Exited(r.first_child, 0));
@@ -114,15 +126,8 @@ fn the_daemon_has_its_own_session_no_tty_and_is_stopped() {
 /// processes it printed is still in /proc after it exits.
 #[test]
 fn the_binary_runs_and_leaves_nothing_behind() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
-        .env("NO_COLOR", "1")
-        .output_within();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, text, err) = run_demo(BIN, &[]);
+    assert_eq!(code, 0, "{text}\n{err}");
     assert!(
         text.contains("C was killed by SIGTERM — it died with its parent"),
         "{text}"
@@ -153,17 +158,27 @@ fn the_binary_runs_and_leaves_nothing_behind() {
 }
 
 #[test]
-fn bad_arguments_give_a_clear_message() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
-        .args(["--only", "nonsense"])
-        .output_within();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("error: --only takes"), "{err}");
-    let help = std::process::Command::new(env!("CARGO_BIN_EXE_daemon-demo"))
-        .arg("--help")
-        .output_within();
-    assert!(help.status.success());
+fn an_unknown_part_is_refused_with_the_choices() {
+    let (code, _, err) = run_demo(BIN, &["--only", "nonsense"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("error: --only takes pdeathsig or daemon"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_exits_zero() {
+    let (code, out, _) = run_demo(BIN, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("USAGE"), "{out}");
+}
+
+#[test]
+fn only_one_part_runs_when_asked() {
+    let (code, out, err) = run_demo(BIN, &["--only", "pdeathsig"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("part 1") && !out.contains("part 2"), "{out}");
 }
 
 /// In CI nothing has a terminal, so "tty_nr 0" alone proves little. Here the
@@ -182,22 +197,8 @@ fn under_a_terminal_the_demo_has_a_tty_and_the_daemon_has_none() {
         return;
     }
     let cmd = format!("{} --only daemon", env!("CARGO_BIN_EXE_daemon-demo"));
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &cmd, "/dev/null"])
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = demo_kit::wait::until(Duration::from_secs(60), || child.try_wait().unwrap());
-    if status.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the demo under `script` did not finish within 60 s");
-    }
-    let mut text = String::new();
-    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut text).unwrap();
-    assert!(status.unwrap().success(), "{text}");
+    let (code, text, err) = run_demo("script", &["-qec", &cmd, "/dev/null"]);
+    assert_eq!(code, 0, "{text}\n{err}");
     let tty_of = |who: &str| -> i32 {
         let line = text
             .lines()

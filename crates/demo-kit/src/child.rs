@@ -22,8 +22,13 @@
 //!    `cargo test` an unwinding panic would otherwise be caught by the test
 //!    harness *in the child* and reported as success.
 //!
-//! And for the parent: reap every child, with a deadline ([`wait_within`],
-//! [`reap_or_kill`]), and let a child keep only the descriptors it needs
+//! [`fork_child`] applies all three around one `fork()`, for demos whose
+//! lesson is not `fork` itself (the lessons about `fork` call it in plain
+//! sight).
+//!
+//! And for the parent: reap every child ([`waitpid_retrying`], or with a
+//! deadline [`wait_within`], [`reap_or_kill`]), read how it ended
+//! ([`exit_code`]), and let a child keep only the descriptors it needs
 //! ([`keep_only_fds`]).
 
 use crate::say::{line, Side};
@@ -31,7 +36,7 @@ use crate::Context;
 use nix::errno::Errno;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
+use nix::unistd::{fork, ForkResult, Pid};
 use std::io::Write;
 use std::os::fd::RawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -55,11 +60,33 @@ pub fn child_main(work: impl FnOnce() -> i32) -> ! {
     unsafe { nix::libc::_exit(code) }
 }
 
+/// `fork()` under the three rules: flushes first, runs `work` as the
+/// child's whole life ([`child_main`]: `_exit` with its code, 101 on panic)
+/// and returns the child's pid in the parent.
+///
+/// For lessons about something else (pipes, queues) that need a child; the
+/// lessons about `fork` itself call `fork()` in their own code.
+pub fn fork_child(work: impl FnOnce() -> i32) -> crate::Result<Pid> {
+    flush_before_fork();
+    // SAFETY: the child only runs `work` inside `child_main`, which never
+    // returns into the caller's code and ends with `_exit`.
+    match unsafe { fork() }.context("fork() failed: too many processes? see `ulimit -u`")? {
+        ForkResult::Child => child_main(work),
+        ForkResult::Parent { child } => Ok(child),
+    }
+}
+
 /// Prints one narration line from a forked child with a single `write(2)`
 /// on fd 1, bypassing Rust's stdout lock (which may be held forever by a
 /// thread that does not exist in the child). Pass `color` as computed by
 /// the parent before the fork ([`crate::say::colors_enabled`]).
+///
+/// Silent when the parent called [`crate::say::set_quiet`] before the fork
+/// (the child has a copy of that switch, like of all the parent's memory).
 pub fn child_say(side: Side, msg: impl std::fmt::Display, color: bool) {
+    if crate::say::is_quiet() {
+        return;
+    }
     let mut text = line(side, msg, color);
     text.push('\n');
     write_fd(1, text.as_bytes());
@@ -79,6 +106,42 @@ pub fn write_fd(fd: i32, mut bytes: &[u8]) {
             continue;
         } else {
             return;
+        }
+    }
+}
+
+/// Python's `p.exitcode` for a wait status: `n` for `exit(n)`, `-N` for a
+/// child killed by signal `N` (`-15` after `SIGTERM`); `None` for a status
+/// that is not an ending (stopped, continued, still alive).
+///
+/// ```
+/// use nix::sys::signal::Signal;
+/// use nix::sys::wait::WaitStatus;
+/// use nix::unistd::Pid;
+/// use demo_kit::child::exit_code;
+/// let pid = Pid::from_raw(42);
+/// assert_eq!(exit_code(WaitStatus::Exited(pid, 3)), Some(3));
+/// assert_eq!(exit_code(WaitStatus::Signaled(pid, Signal::SIGTERM, false)), Some(-15));
+/// assert_eq!(exit_code(WaitStatus::StillAlive), None);
+/// ```
+pub fn exit_code(status: WaitStatus) -> Option<i32> {
+    match status {
+        WaitStatus::Exited(_, code) => Some(code),
+        WaitStatus::Signaled(_, sig, _) => Some(-(sig as i32)),
+        _ => None,
+    }
+}
+
+/// `waitpid(pid, 0)`: sleeps in the kernel until `pid` has ended, reaps it
+/// and returns how it ended. A signal handled meanwhile makes `waitpid` fail
+/// with `EINTR` without anything having happened to the child: that is
+/// retried. No deadline: use it for a child that is sure to end (already
+/// killed, or already seen to exit); otherwise [`wait_within`].
+pub fn waitpid_retrying(pid: Pid) -> crate::Result<WaitStatus> {
+    loop {
+        match waitpid(pid, None) {
+            Err(Errno::EINTR) => continue,
+            other => return other.with_context(|| format!("waitpid({pid})")),
         }
     }
 }
@@ -113,15 +176,7 @@ pub fn reap_or_kill(pid: Pid, timeout: Duration) -> crate::Result<WaitStatus> {
         return Ok(status);
     }
     let _ = kill(pid, Signal::SIGKILL);
-    loop {
-        match waitpid(pid, None) {
-            Err(Errno::EINTR) => continue,
-            other => {
-                other.with_context(|| format!("waitpid({pid}) after SIGKILL"))?;
-                break;
-            }
-        }
-    }
+    waitpid_retrying(pid).context("after SIGKILL")?;
     crate::bail_msg(format!(
         "child {pid} did not finish within {timeout:?}; killed and reaped it"
     ))

@@ -11,6 +11,9 @@
 //! * [`cli`]: a tiny argument parser with `--help`.
 //! * [`fail`]: an error type with context, and [`fail::run`] for `main`.
 //! * [`child`]: what a forked child may do, and how it must end.
+//! * [`net`]: `TCP_INFO` (the kernel's view of a connection) and a loopback
+//!   client/server pair.
+//! * [`report`]: a child→parent report pipe, read with a deadline.
 //! * [`procfs`]: a process's state, parent, session and terminal from `/proc`.
 //! * [`sock`]: how many bytes wait in a socket's receive buffer (`FIONREAD`).
 //! * [`testing`]: running a demo binary from a test, with a deadline.
@@ -20,7 +23,11 @@
 pub mod child;
 pub mod cli;
 pub mod fail;
+#[cfg(unix)]
+pub mod net;
 pub mod procfs;
+#[cfg(unix)]
+pub mod report;
 pub mod say;
 #[cfg(unix)]
 pub mod sock;

@@ -16,16 +16,20 @@
 //! We make a listener that never accepts and connect K clients without
 //! blocking, one after the other. The kernel lets N+1 finish (its test is
 //! "queue length > N", not ">="); then it *drops* further SYNs without a
-//! reply, so those clients sit in SYN_SENT and retry: on Linux 6.x every
-//! 1 s for the first `tcp_syn_linear_timeouts` (4) tries, then doubling.
-//! When the program finally accepts, a retry gets in.
+//! reply, so those clients sit in SYN_SENT and retry (when: see
+//! [`crate::retries`]). When the program finally accepts, a retry gets in.
+//!
+//! [`run`] is the list of steps; each step is a function below, in order.
 
+use crate::admit::{accept_some, compare_the_two_views, watch_the_waiters_get_in};
 use crate::kernel::{self, TcpState};
-pub use crate::listener::{connect_nonblocking, count, listener, server_side, Client};
+use crate::listener::{connect_nonblocking, count, listener, server_side, Client};
 use crate::procnet;
+use crate::retries::schedule;
 use demo_kit::say::{say, step};
-use demo_kit::{Context, Result, Side};
-use nix::sys::socket;
+use demo_kit::{Result, Side};
+use std::net::SocketAddr;
+use std::os::fd::OwnedFd;
 use std::time::Duration;
 
 /// How long one client may take to complete its handshake before we
@@ -57,6 +61,12 @@ pub struct BacklogReport {
     pub waits: Vec<Duration>,
 }
 
+/// The namespace-wide counters, read before the experiment.
+struct Before {
+    overflows: u64,
+    cookies: u64,
+}
+
 /// Runs the experiment: listen(backlog), `clients` connects, accept some.
 pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     let mut r = BacklogReport {
@@ -64,6 +74,31 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
         clients,
         ..Default::default()
     };
+    let before = read_the_limits();
+    let (lfd, laddr) = listen_and_never_accept(ipv6, &mut r)?;
+    let all = connect_one_by_one(&lfd, laddr, clients)?;
+    look_at_both_sides(&lfd, laddr, &all, &before, &mut r)?;
+    let waiting: Vec<usize> = (0..all.len())
+        .filter(|&i| kernel::state_of(&all[i].fd).ok() == Some(TcpState::SynSent))
+        .collect();
+    if waiting.is_empty() {
+        say(
+            Side::Note,
+            "no client is waiting: run with --clients above backlog + 1 to see the queue overflow.",
+        );
+        r.established_after = r.established;
+        return Ok(r);
+    }
+    let accepted = accept_some(&lfd, waiting.len(), backlog)?;
+    r.accepted = accepted.len();
+    (r.waits, r.established_after) = watch_the_waiters_get_in(&all, &waiting, r.accepted)?;
+    compare_the_two_views(laddr, before.cookies, r.accepted, r.established_after)?;
+    drop(accepted);
+    Ok(r)
+}
+
+/// Step 1: the sysctls that decide what happens, and the counters before.
+fn read_the_limits() -> Before {
     step(1, "the kernel's limits (/proc/sys/net)");
     for name in [
         "core/somaxconn",
@@ -79,11 +114,19 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
             format!("net.{} = {value}", name.replace('/', ".")),
         );
     }
-    let overflows_before = procnet::tcp_ext_counter("ListenOverflows").unwrap_or(0);
-    let cookies_before = procnet::tcp_ext_counter("SyncookiesSent").unwrap_or(0);
+    Before {
+        overflows: procnet::tcp_ext_counter("ListenOverflows").unwrap_or(0),
+        cookies: procnet::tcp_ext_counter("SyncookiesSent").unwrap_or(0),
+    }
+}
 
-    step(2, format!("listen(backlog={backlog}) and never accept()"));
-    let (lfd, laddr) = listener(ipv6, backlog)?;
+/// Step 2: `socket`, `bind`, `listen(N)` — and no `accept()`.
+fn listen_and_never_accept(ipv6: bool, r: &mut BacklogReport) -> Result<(OwnedFd, SocketAddr)> {
+    step(
+        2,
+        format!("listen(backlog={}) and never accept()", r.backlog),
+    );
+    let (lfd, laddr) = listener(ipv6, r.backlog)?;
     r.kernel_backlog = kernel::tcp_info(&lfd)?.sacked;
     say(
         Side::Server,
@@ -92,43 +135,57 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
             r.kernel_backlog
         ),
     );
+    Ok((lfd, laddr))
+}
 
+/// Step 3: non-blocking `connect()`s, each given time to finish.
+fn connect_one_by_one(lfd: &OwnedFd, laddr: SocketAddr, clients: usize) -> Result<Vec<Client>> {
     step(
         3,
         format!("{clients} non-blocking clients connect, one after another"),
     );
     let mut all = Vec::new();
     for i in 1..=clients {
-        let before = kernel::tcp_info(&lfd)?.unacked;
+        let before = kernel::tcp_info(lfd)?.unacked;
         let c = connect_nonblocking(laddr)?;
         // Bounded wait: either the handshake finishes and the accept queue
         // grows, or the SYN was dropped and nothing happens.
         let got_in = demo_kit::wait::until(HANDSHAKE_WAIT, || {
             let est = kernel::state_of(&c.fd).ok()? == TcpState::Established;
-            let grew = kernel::tcp_info(&lfd).ok()?.unacked > before;
+            let grew = kernel::tcp_info(lfd).ok()?.unacked > before;
             (est && grew).then_some(())
         });
-        let state = kernel::state_of(&c.fd)?;
         let how = if got_in.is_some() {
             "handshake done"
         } else {
             "no answer to its SYN"
         };
+        let state = kernel::state_of(&c.fd)?;
         say(
             Side::Client,
             format!("client {i} ({}): {state} — {how}", c.addr),
         );
         all.push(c);
     }
+    Ok(all)
+}
 
+/// Step 4: each client's own view, the server's side in /proc, the counters.
+fn look_at_both_sides(
+    lfd: &OwnedFd,
+    laddr: SocketAddr,
+    all: &[Client],
+    before: &Before,
+    r: &mut BacklogReport,
+) -> Result<()> {
     step(4, "what the kernel shows now");
-    r.established = count(&all, TcpState::Established)?;
-    r.syn_sent = count(&all, TcpState::SynSent)?;
+    r.established = count(all, TcpState::Established)?;
+    r.syn_sent = count(all, TcpState::SynSent)?;
     (r.server_established, r.server_syn_recv) = server_side(laddr)?;
-    r.accept_queue = kernel::tcp_info(&lfd)?.unacked;
+    r.accept_queue = kernel::tcp_info(lfd)?.unacked;
     r.listen_overflows = procnet::tcp_ext_counter("ListenOverflows")
         .unwrap_or(0)
-        .saturating_sub(overflows_before);
+        .saturating_sub(before.overflows);
     say(
         Side::Kernel,
         format!(
@@ -138,6 +195,7 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     );
     say(Side::Kernel, format!("server side (/proc): {} ESTABLISHED waiting in the accept queue, {} SYN_RECV; listener's accept queue = {}", r.server_established, r.server_syn_recv, r.accept_queue));
     say(Side::Kernel, format!("TcpExt ListenOverflows grew by {} (SYNs dropped because an accept queue was full; counts the whole machine)", r.listen_overflows));
+    let (backlog, clients) = (r.backlog, r.clients);
     if r.syn_sent > 0 && r.established == backlog as usize + 1 {
         say(Side::Note, format!("backlog {backlog} let {} connection(s) finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", r.established));
     } else {
@@ -150,99 +208,15 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
         );
     }
     if r.syn_sent > 0 {
-        say(Side::Note, "the other clients got no SYN+ACK and no RST: their SYN was silently dropped and they keep retrying (SYN_SENT),");
-        say(Side::Note, "every 1 s for the first tcp_syn_linear_timeouts tries (a recent sysctl; older kernels double from the start), then doubling, tcp_syn_retries times in all.");
+        say(Side::Note, "the other clients got no SYN+ACK and no RST: their SYN was silently dropped and they keep retrying (SYN_SENT).");
+        let linear = procnet::sysctl("ipv4/tcp_syn_linear_timeouts").ok();
+        let retries = procnet::sysctl("ipv4/tcp_syn_retries").ok();
+        if let (Some(l), Some(n)) = (linear, retries) {
+            let (l, n) = (l.parse().unwrap_or(0), n.parse().unwrap_or(6));
+            let waits: Vec<String> = schedule(l, n).iter().map(u64::to_string).collect();
+            say(Side::Note, format!("with tcp_syn_linear_timeouts = {l} the kernel waits {} s after the SYN and each retry: {} one-second retries, then doubling (see: handshake-demo retries).", waits.join(", "), (l + 1).min(n)));
+        }
         say(Side::Note, "so listen(N) limits connections that are finished but not yet accept()ed — not the connections a server can have.");
     }
-
-    let waiting: Vec<usize> = (0..all.len())
-        .filter(|&i| kernel::state_of(&all[i].fd).ok() == Some(TcpState::SynSent))
-        .collect();
-    if waiting.is_empty() {
-        say(
-            Side::Note,
-            "no client is waiting: run with --clients above backlog + 1 to see the queue overflow.",
-        );
-        r.established_after = r.established;
-        return Ok(r);
-    }
-    step(
-        5,
-        "the server accepts some; waiting clients retry and get in",
-    );
-    // Accept only connections the kernel says are queued, so that no
-    // accept() can block: at most 2, and no more than there are waiters.
-    let queued = kernel::tcp_info(&lfd)?.unacked as usize;
-    let to_accept = waiting.len().min(2).min(queued);
-    let mut accepted = Vec::new();
-    for _ in 0..to_accept {
-        accepted.push(socket::accept(&lfd).context("accept()")?);
-    }
-    r.accepted = to_accept;
-    let now = kernel::tcp_info(&lfd)?.unacked as usize;
-    let room = (backlog as usize + 1).saturating_sub(now);
-    say(
-        Side::Server,
-        format!("accept() x{to_accept}: the accept queue holds {now} now, room for {room} more (TCP_INFO)"),
-    );
-    // Watch all waiting clients at once; note when each one gets in.
-    let mut got: Vec<Option<Duration>> = vec![None; waiting.len()];
-    demo_kit::wait::until(Duration::from_millis(4500), || {
-        for (slot, &i) in got.iter_mut().zip(&waiting) {
-            if slot.is_none() && kernel::state_of(&all[i].fd).ok() == Some(TcpState::Established) {
-                *slot = Some(all[i].started.elapsed());
-            }
-        }
-        (got.iter().flatten().count() >= to_accept).then_some(())
-    });
-    for (slot, &i) in got.iter().zip(&waiting) {
-        match slot {
-            Some(t) => {
-                r.waits.push(*t);
-                say(
-                    Side::Client,
-                    format!(
-                        "client {} ESTABLISHED {:.1} s after its connect(): a retried SYN was answered",
-                        i + 1,
-                        t.as_secs_f64()
-                    ),
-                );
-            }
-            None => say(
-                Side::Client,
-                format!(
-                    "client {} still {} (no room for its retry)",
-                    i + 1,
-                    kernel::state_of(&all[i].fd)?
-                ),
-            ),
-        }
-    }
-    r.established_after = count(&all, TcpState::Established)?;
-    say(
-        Side::Kernel,
-        format!(
-            "clients ESTABLISHED now: {} of {clients} (each client's own view)",
-            r.established_after
-        ),
-    );
-    // A client turns ESTABLISHED when the SYN|ACK arrives; the server may
-    // still drop its final ACK if the queue filled up meanwhile. /proc has
-    // the server's side of the story.
-    let (est, syn) = server_side(laddr)?;
-    say(
-        Side::Kernel,
-        format!("server side (/proc): {est} ESTABLISHED ({to_accept} of them accept()ed), {syn} SYN_RECV"),
-    );
-    let unseen = r.established_after.saturating_sub(est);
-    if unseen > 0 {
-        let cookies = procnet::tcp_ext_counter("SyncookiesSent")
-            .unwrap_or(0)
-            .saturating_sub(cookies_before);
-        say(Side::Note, format!("{unseen} client(s) believe they are connected, yet the server has no ESTABLISHED socket for them: a client is ESTABLISHED once the SYN|ACK arrives,"));
-        say(Side::Note, "but the server drops the final ACK if its accept queue is full by then (ListenOverflows) — two retries answered at the same moment.");
-        say(Side::Kernel, format!("TcpExt SyncookiesSent grew by {cookies} during this run (a SYN cookie leaves no SYN_RECV entry behind)"));
-    }
-    drop(accepted);
-    Ok(r)
+    Ok(())
 }

@@ -4,7 +4,7 @@
 //! pictures. Linux will tell us the real state of *our* sockets in two ways
 //! (this module does the first, [`crate::procnet`] the second):
 //!
-//! * `getsockopt(fd, IPPROTO_TCP, TCP_INFO)` fills a `struct tcp_info` whose
+//! * `getsockopt(fd, IPPROTO_TCP, TCP_INFO)` (made in `demo_kit::net`) fills a `struct tcp_info` whose
 //!   first byte, `tcpi_state`, is the state of the socket behind `fd`. For a
 //!   listening socket, `tcpi_unacked` is the current length of its accept
 //!   queue and `tcpi_sacked` the backlog it was given.
@@ -15,7 +15,6 @@
 //!   the connection's ports for a while).
 
 use demo_kit::{Context, Result};
-use nix::libc;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd};
 
@@ -94,32 +93,24 @@ pub struct TcpInfo {
     pub unacked: u32,
     /// On a listener: the backlog (maximum accept-queue length).
     pub sacked: u32,
+    /// Retransmissions of the current unacknowledged segment (a SYN, while
+    /// connecting): the kernel's `icsk_retransmits`.
+    pub retransmits: u8,
+    /// The retransmission timeout now running, in µs: how long the kernel
+    /// will wait before sending again (`icsk_rto`).
+    pub rto_us: u32,
 }
 
-/// `getsockopt(fd, IPPROTO_TCP, TCP_INFO)`. nix 0.32 has no wrapper for
-/// this option, so we make the call ourselves with libc's `struct tcp_info`.
+/// `getsockopt(fd, IPPROTO_TCP, TCP_INFO)` (the call itself is
+/// `demo_kit::net::tcp_info`), reduced to the fields the lessons print.
 pub fn tcp_info(fd: &impl AsFd) -> Result<TcpInfo> {
-    // SAFETY: tcp_info is plain old data; all-zero bytes are a valid value.
-    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
-    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
-    // SAFETY: the pointer and length describe `info`, which outlives the call;
-    // the kernel writes at most `len` bytes and updates `len`.
-    let rc = unsafe {
-        libc::getsockopt(
-            fd.as_fd().as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_INFO,
-            (&mut info as *mut libc::tcp_info).cast(),
-            &mut len,
-        )
-    };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error()).context("getsockopt(TCP_INFO)");
-    }
+    let info = demo_kit::net::tcp_info(fd).context("getsockopt(TCP_INFO)")?;
     Ok(TcpInfo {
         state: TcpState::from_kernel(info.tcpi_state),
         unacked: info.tcpi_unacked,
         sacked: info.tcpi_sacked,
+        retransmits: info.tcpi_retransmits,
+        rto_us: info.tcpi_rto,
     })
 }
 

@@ -1,137 +1,86 @@
-//! `cargo run -p handshake-demo [-- MODE]`: picks a mode and runs it.
-//! Each mode lives in its own module of the library; read those.
+//! The TCP handshake (三次握手), teardown (四次挥手) and backlog (半连接池),
+//! watched on your own kernel instead of drawn as pictures.
+//!
+//! `states` walks one connection from `listen()` to TIME_WAIT, asking the
+//! kernel for both ends' states after each call (`src/tour.rs`). `backlog`
+//! fills a listener that never accepts (`src/backlog.rs`); `retries` times
+//! a dropped SYN's retransmissions (`src/retries.rs`); `sniff` reads the
+//! real packets (`src/wire.rs`); `reuse` restarts a server on its port,
+//! with and without SO_REUSEADDR (`src/reuse.rs`).
 
 use demo_kit::cli::Args;
 use demo_kit::{bail_msg, Result};
+use handshake_demo::{backlog, retries, reuse, tour, wire};
 use std::process::ExitCode;
 
-const HELP: &str = "\
-handshake-demo: the TCP handshake (三次握手), teardown (四次挥手) and backlog (半连接池)
-on your own kernel.
+mod help;
 
-usage: handshake-demo [MODE] [--ipv6]
-
-modes:
-  states   (default) one connection from listen() to TIME_WAIT; both ends'
-           states read from TCP_INFO and /proc/net/tcp after each step,
-           then FIN_WAIT1 and LAST_ACK made visible
-  backlog  a listener that never accepts: what listen(N) really limits
-           (see: handshake-demo backlog --help)
-  sniff    the real packets with their seq/ack numbers (needs root or
-           CAP_NET_RAW; see: handshake-demo sniff --help)
-  reuse    restart a server on the same port, with and without SO_REUSEADDR
-
-options:
-  --ipv6   use [::1] instead of 127.0.0.1
-  -h, --help  this text (also after a mode, for that mode's options)
-";
-
-const BACKLOG_HELP: &str = "\
-handshake-demo backlog: what listen(N) really limits (半连接池 / accept queue).
-
-usage: handshake-demo backlog [--backlog N] [--clients K] [--ipv6]
-
-A listener made with listen(N) never calls accept(); K clients connect
-without blocking. Watch N+1 of them finish the handshake and the rest wait in
-SYN_SENT, then watch waiting clients get in once the server accepts.
-
-options:
-  --backlog N   the listen() backlog, 0..=1000 (default 2)
-  --clients K   how many clients connect, 1..=20 (default N+3)
-  --ipv6        use [::1] instead of 127.0.0.1
-";
-
-const REUSE_HELP: &str = "\
-handshake-demo reuse: restart a server on the same port right after it closed
-a connection, with and without SO_REUSEADDR (and see why the course needs it).
-
-usage: handshake-demo reuse [--ipv6]
-
-options:
-  --ipv6   use [::1] instead of 127.0.0.1
-";
-
-const SNIFF_HELP: &str = "\
-handshake-demo sniff: the real packets of one connection (SYN, SYN|ACK, ACK,
-data, FIN...) with absolute and relative seq/ack numbers, read from a raw
-socket and parsed by hand. Shows a four-way teardown and the three-packet one.
-
-usage: handshake-demo sniff
-
-needs CAP_NET_RAW: run as root (sudo ./target/debug/handshake-demo sniff) or
-give the binary the capability: sudo setcap cap_net_raw+ep ./target/debug/handshake-demo
-IPv4 only.
-";
+const MODES: [&str; 5] = ["states", "backlog", "retries", "sniff", "reuse"];
 
 fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
 
 fn run() -> Result<()> {
-    // The mode is the first word that is neither an option nor an
-    // option's value (`--backlog 3 backlog` must not read "3" as a mode).
     let words: Vec<String> = std::env::args().skip(1).collect();
-    let mut mode = None;
-    let mut skip = false;
-    for w in &words {
-        if std::mem::take(&mut skip) {
-            continue;
-        }
-        if w == "--backlog" || w == "--clients" {
-            skip = true;
-        } else if !w.starts_with('-') {
-            mode = Some(w.clone());
-            break;
-        }
+    let mode = mode_of(&words)?;
+    let mut args = Args::from_vec(words);
+    args.flag(mode);
+    if args.flag("--help") | args.flag("-h") {
+        println!("{}", help::text(mode).trim_end());
+        return Ok(());
     }
-    match mode.as_deref() {
-        None | Some("states") => {
-            let mut a = Args::parse(HELP);
-            a.positional();
-            let ipv6 = a.flag("--ipv6");
-            a.finish()?;
-            handshake_demo::tour::run(ipv6)?;
-            Ok(())
+    let ipv6 = args.flag("--ipv6");
+    match mode {
+        "backlog" => {
+            let backlog = args.value_in("--backlog", 0..=1000, 2)?;
+            let clients = args.value_in("--clients", 1..=20, backlog as usize + 3)?;
+            args.finish()?;
+            fill_the_backlog(ipv6, backlog, clients)
         }
-        Some("backlog") => {
-            let mut a = Args::parse(BACKLOG_HELP);
-            a.positional();
-            let ipv6 = a.flag("--ipv6");
-            let backlog = a.value::<i32>("--backlog")?.unwrap_or(2);
-            let clients = a
-                .value::<usize>("--clients")?
-                .unwrap_or(backlog.max(0) as usize + 3);
-            a.finish()?;
-            if !(0..=1000).contains(&backlog) || !(1..=20).contains(&clients) {
-                return bail_msg(
-                    "use --backlog 0..=1000 and --clients 1..=20 (each dropped client costs 0.5 s)",
-                );
-            }
-            handshake_demo::backlog::run(ipv6, backlog, clients)?;
-            Ok(())
+        "retries" => {
+            let count = args.value_in("--count", 1..=6, 6)?;
+            args.finish()?;
+            time_the_syn_retries(ipv6, count)
         }
-        Some("reuse") => {
-            let mut a = Args::parse(REUSE_HELP);
-            a.positional();
-            let ipv6 = a.flag("--ipv6");
-            a.finish()?;
-            handshake_demo::reuse::run(ipv6)?;
-            Ok(())
-        }
-        Some("sniff") => {
-            let mut a = Args::parse(SNIFF_HELP);
-            a.positional();
-            let ipv6 = a.flag("--ipv6");
-            a.finish()?;
-            if ipv6 {
-                return bail_msg("sniff parses IPv4 headers only (the lesson's hand-written parser); run it without --ipv6");
-            }
-            handshake_demo::wire::run()?;
-            Ok(())
-        }
-        Some(other) => {
-            Args::parse(HELP);
-            bail_msg(format!("unknown mode {other:?}; see --help"))
-        }
+        "sniff" if ipv6 => bail_msg("sniff parses IPv4 headers only (the lesson's hand-written parser); run it without --ipv6"),
+        "sniff" => args.finish().and_then(|()| watch_the_packets()),
+        "reuse" => args.finish().and_then(|()| restart_the_server(ipv6)),
+        _ => args.finish().and_then(|()| follow_one_connection(ipv6)),
     }
+}
+
+/// The mode is the first word that is neither an option nor an option's
+/// value (`--backlog 3 backlog` must not read "3" as a mode).
+fn mode_of(words: &[String]) -> Result<&'static str> {
+    let mut probe = Args::from_vec(words.to_vec());
+    for valued in ["--backlog", "--clients", "--count"] {
+        let _ = probe.value::<String>(valued);
+    }
+    probe.subcommand(&MODES, "states")
+}
+
+/// `states`: listen, connect, accept, half-close, close, TIME_WAIT.
+fn follow_one_connection(ipv6: bool) -> Result<()> {
+    tour::run(ipv6).map(drop)
+}
+
+/// `backlog`: what `listen(N)` really limits.
+fn fill_the_backlog(ipv6: bool, backlog: i32, clients: usize) -> Result<()> {
+    backlog::run(ipv6, backlog, clients).map(drop)
+}
+
+/// `retries`: when a client whose SYN was dropped tries again.
+fn time_the_syn_retries(ipv6: bool, count: usize) -> Result<()> {
+    retries::run(ipv6, count).map(drop)
+}
+
+/// `sniff`: the real SYN, SYN|ACK, ACK and FIN packets (needs CAP_NET_RAW).
+fn watch_the_packets() -> Result<()> {
+    wire::run().map(drop)
+}
+
+/// `reuse`: restarting a server on its own port.
+fn restart_the_server(ipv6: bool) -> Result<()> {
+    reuse::run(ipv6).map(drop)
 }

@@ -1,11 +1,14 @@
-//! `reuse` mode: restarting a server on the same port right after it closed
-//! a connection, with and without `SO_REUSEADDR`.
+//! `reuse` mode: restarting a server on the same port, with and without
+//! `SO_REUSEADDR`.
 //!
-//! Whoever closes a connection first keeps it in TIME_WAIT for 60 s. A
-//! server that closes its connections first and is then restarted finds its
-//! own port still "in use" by those TIME_WAIT records: `bind()` fails with
-//! EADDRINUSE ("Address already in use") — unless the sockets say
-//! `SO_REUSEADDR`. That is why the course's server sets it, although the
+//! Whoever closes a connection first keeps it in TIME_WAIT for 60 s. In
+//! the course's normal flow the *client* closes first (the server calls
+//! `conn.close()` only after `recv()` returned `b''`), so TIME_WAIT lands on
+//! the client's port and the server restarts freely. The trouble comes
+//! when a server is stopped while a client is still connected: then the
+//! server's side closes first, and its TIME_WAIT records hold the server's
+//! own port, so a restart's `bind()` fails with EADDRINUSE ("Address
+//! already in use") — unless the sockets say `SO_REUSEADDR`. That is why the course's server sets it, although the
 //! course writes `getsockopt` where it means `setsockopt` (getsockopt only
 //! *reads* an option; Python then silently does nothing useful).
 
@@ -128,12 +131,12 @@ fn outcome(r: &Restart) -> String {
 pub fn run(ipv6: bool) -> Result<Vec<Restart>> {
     step(
         1,
-        "a server closes a connection first, exits, and is restarted at once",
+        "a server is stopped while a client is still connected, and restarted at once",
     );
     let plain = attempt(ipv6, false, false, true)?;
     say(
         Side::Server,
-        "first life: socket, bind, listen, accept one client, close() it first, exit",
+        "first life: socket, bind, listen, accept one client; stopped with the client still connected: its close() goes first",
     );
     say(
         Side::Kernel,
@@ -177,7 +180,7 @@ pub fn run(ipv6: bool) -> Result<Vec<Restart>> {
                 "first server reuse={:<5} restart reuse={:<5} {:<22} TIME_WAIT on port: {:<3} -> {}",
                 r.old_reuse,
                 r.new_reuse,
-                if r.server_closed_first { "server closed first," } else { "client closed first," },
+                if r.server_closed_first { "server stopped first," } else { "client closed first," },
                 if r.time_wait_on_port { "yes" } else { "no" },
                 outcome(r)
             ),
@@ -197,7 +200,7 @@ pub fn run(ipv6: bool) -> Result<Vec<Restart>> {
     }
     if let Some(r) = all.iter().find(|r| !r.server_closed_first) {
         if r.bind_error.is_none() {
-            say(Side::Note, "when the client closed first, the TIME_WAIT is on the client's side and the server restarts freely.");
+            say(Side::Note, "when the client closed first (the course's loop: conn.close() after recv() returned b''), the TIME_WAIT is on the client's side and the server restarts freely.");
         }
     }
     Ok(all)

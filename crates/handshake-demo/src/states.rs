@@ -48,6 +48,21 @@ pub struct Lab {
     pub connect_took: Option<Duration>,
 }
 
+impl From<demo_kit::net::LoopbackPair> for Lab {
+    /// A lab whose connection is already made and accepted, for the steps
+    /// that start from an ESTABLISHED connection.
+    fn from(p: demo_kit::net::LoopbackPair) -> Lab {
+        Lab {
+            listener: p.listener,
+            client: Some(p.client),
+            server: Some(p.server),
+            server_addr: p.server_addr,
+            client_addr: Some(p.client_addr),
+            connect_took: None,
+        }
+    }
+}
+
 impl Lab {
     /// Step 1: `socket` + `bind` + `listen` on loopback, port 0 (the kernel
     /// picks a free port, so many runs can happen at once).

@@ -1,64 +1,97 @@
-//! Every mode has --help (exit 0); bad input gives one clear line and exit 1.
+//! The command line: every mode has --help (exit 0); bad input gives one
+//! clear line and exit 1. One behaviour per test.
 
-use demo_kit::testing::OutputWithin;
-use std::process::Command;
+use demo_kit::testing::run_demo;
 
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_handshake-demo"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output_within()
+fn demo(args: &[&str]) -> (i32, String, String) {
+    run_demo(env!("CARGO_BIN_EXE_handshake-demo"), args)
+}
+
+fn assert_help(args: &[&str], needle: &str) {
+    let (code, out, err) = demo(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    assert!(out.contains(needle), "{args:?}: {out}");
+}
+
+fn assert_refused(args: &[&str], message: &str) {
+    let (code, _, err) = demo(args);
+    assert_eq!(code, 1, "{args:?}: {err}");
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
+    assert!(err.contains(message), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
 }
 
 #[test]
-fn help_for_every_mode() {
-    for (args, needle) in [
-        (&["--help"][..], "modes:"),
-        (&["states", "--help"][..], "modes:"),
-        (&["backlog", "--help"][..], "--clients K"),
-        (&["sniff", "-h"][..], "cap_net_raw"),
-        (&["reuse", "--help"][..], "SO_REUSEADDR"),
-    ] {
-        let out = run(args);
-        assert!(out.status.success(), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains(needle),
-            "{args:?}"
-        );
-    }
+fn general_help_lists_the_modes() {
+    assert_help(&["--help"], "modes:");
 }
 
 #[test]
-fn bad_input_is_a_message_not_a_panic() {
-    for args in [
-        &["nonsense"][..],
-        &["backlog", "--backlog", "x"][..],
-        &["backlog", "--clients", "500"][..],
-        &["states", "--bogus"][..],
-        &["sniff", "--ipv6"][..],
-    ] {
-        let out = run(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-    }
+fn states_help_is_the_general_help() {
+    assert_help(&["states", "--help"], "modes:");
 }
 
 #[test]
-fn reuse_mode_runs() {
-    let out = run(&["reuse"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success());
-    assert!(text.contains("EADDRINUSE"), "{text}");
-    assert!(text.contains("bind() OK"), "{text}");
+fn backlog_help_names_its_options() {
+    assert_help(&["backlog", "--help"], "--clients K");
 }
 
-/// An option's value is not mistaken for a mode.
+#[test]
+fn retries_help_gives_the_default_schedule() {
+    assert_help(&["retries", "--help"], "1, 1, 1, 1, 1, 2, 4 s");
+}
+
+#[test]
+fn sniff_help_says_which_privilege() {
+    assert_help(&["sniff", "-h"], "cap_net_raw");
+}
+
+#[test]
+fn reuse_help_names_the_option() {
+    assert_help(&["reuse", "--help"], "SO_REUSEADDR");
+}
+
+#[test]
+fn an_unknown_mode_is_refused() {
+    assert_refused(&["nonsense"], "unknown mode \"nonsense\"");
+}
+
+#[test]
+fn a_backlog_that_is_not_a_number_is_refused() {
+    assert_refused(
+        &["backlog", "--backlog", "x"],
+        "bad value \"x\" for --backlog",
+    );
+}
+
+#[test]
+fn too_many_clients_are_refused() {
+    assert_refused(
+        &["backlog", "--clients", "500"],
+        "--clients must be between 1 and 20",
+    );
+}
+
+#[test]
+fn an_unknown_option_is_refused() {
+    assert_refused(&["states", "--bogus"], "unexpected argument \"--bogus\"");
+}
+
+#[test]
+fn sniff_refuses_ipv6() {
+    assert_refused(&["sniff", "--ipv6"], "IPv4 headers only");
+}
+
+/// An option's value is not mistaken for a mode: `--backlog 3` without
+/// the `backlog` mode is an option the default mode does not take.
 #[test]
 fn an_option_value_is_not_a_mode() {
-    let out = run(&["--backlog", "3"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(!err.contains("unknown mode"), "{err}");
+    assert_refused(&["--backlog", "3"], "unexpected argument \"--backlog\"");
+}
+
+#[test]
+fn options_may_come_before_the_mode() {
+    let (code, out, err) = demo(&["--backlog", "0", "--clients", "1", "backlog"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("listen(backlog=0)"), "{out}");
 }

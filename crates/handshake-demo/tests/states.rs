@@ -2,12 +2,13 @@
 //! of both ends, the handshake done before accept(), half-close delivery,
 //! TIME_WAIT only in /proc, and FIN_WAIT1 / LAST_ACK behind a full window.
 
-use demo_kit::testing::OutputWithin;
+use demo_kit::testing::run_demo;
 use handshake_demo::kernel::TcpState::*;
 use handshake_demo::states::Lab;
 use handshake_demo::tour;
 
 fn check_tour(ipv6: bool) {
+    demo_kit::say::set_quiet(true);
     let r = tour::run(ipv6).expect("the tour runs");
     assert_eq!(r.listen, Some(Listen));
     assert!(r.backlog > 0, "listener reports its backlog");
@@ -87,15 +88,8 @@ fn half_close_delivers_data_in_both_directions() {
 
 #[test]
 fn binary_runs_by_default_and_exits_zero() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_handshake-demo"))
-        .env("NO_COLOR", "1")
-        .output_within();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, text, err) = run_demo(env!("CARGO_BIN_EXE_handshake-demo"), &[]);
+    assert_eq!(code, 0, "stderr: {err}");
     for needle in [
         "LISTEN",
         "ESTABLISHED",

@@ -9,9 +9,9 @@
 //! for processes. The demo sends from a forked child and from a thread and
 //! compares.
 
-use crate::{exit_code, fork_child, keep_only_fds, reap, CHILD_TIMEOUT};
-use demo_kit::child::child_say;
-use demo_kit::say::colors_enabled;
+use crate::CHILD_TIMEOUT;
+use demo_kit::child::{child_say, exit_code, fork_child, keep_only_fds, reap_or_kill};
+use demo_kit::say::{colors_enabled, say};
 use demo_kit::{Result, Side};
 use std::time::Duration;
 
@@ -33,6 +33,10 @@ pub struct ChannelRun {
 
 /// Sends `value` from a forked child, then from a thread.
 pub fn run(value: u64, timeout: Duration) -> Result<ChannelRun> {
+    say(
+        Side::Parent,
+        format!("crossbeam_channel::unbounded(), fork(); the child sends {value}"),
+    );
     let (tx, rx) = crossbeam_channel::unbounded::<u64>();
     let color = colors_enabled();
     let child = fork_child(|| {
@@ -54,15 +58,33 @@ pub fn run(value: u64, timeout: Duration) -> Result<ChannelRun> {
             3
         }
     })?;
-    let child_exit = exit_code(reap(child, CHILD_TIMEOUT)?);
+    let child_exit = exit_code(reap_or_kill(child, CHILD_TIMEOUT)?);
     let child_sent_into_own_copy = child_exit == Some(0);
+    let meaning = match child_exit {
+        Some(0) => "its send() was Ok and its own receiver got the value back",
+        Some(3) => "its send() failed or its own receiver did not get the value (unexpected!)",
+        _ => "it failed before it could report (unexpected!)",
+    };
+    say(
+        Side::Parent,
+        format!("child {child} exited with code {child_exit:?}: {meaning}"),
+    );
     // The child is gone; if its value were coming, it would be here.
     let parent_got_from_child = rx.recv_timeout(timeout).ok();
+    match parent_got_from_child {
+        None => say(Side::Parent, format!("received nothing from the child within {timeout:?}: the child's queue is another process's memory")),
+        Some(v) => say(Side::Parent, format!("received {v} from the child (unexpected!)")),
+    }
 
     let tx2 = tx.clone();
     let thread = std::thread::spawn(move || tx2.send(value).is_ok());
-    let parent_got_from_thread = rx.recv_timeout(crate::CHILD_TIMEOUT).ok();
+    let parent_got_from_thread = rx.recv_timeout(CHILD_TIMEOUT).ok();
     let _ = thread.join();
+    say(
+        Side::Parent,
+        format!("a thread sends {value} on a clone of the same sender: received {parent_got_from_thread:?}"),
+    );
+    say(Side::Note, "channels are for threads of one process; between processes use a pipe, a socket or shared memory");
     Ok(ChannelRun {
         child: child.as_raw(),
         child_exit,

@@ -13,9 +13,9 @@
 //! The demo waits with `poll(2)` and a timeout, so the "forever" becomes a
 //! bounded, visible "nothing happened for 500 ms".
 
-use crate::{exit_code, fork_child, keep_only_fds, reap, CHILD_TIMEOUT};
-use demo_kit::child::{child_say, write_fd};
-use demo_kit::say::colors_enabled;
+use crate::CHILD_TIMEOUT;
+use demo_kit::child::{child_say, exit_code, fork_child, keep_only_fds, reap_or_kill, write_fd};
+use demo_kit::say::{colors_enabled, say, show_bytes};
 use demo_kit::{Context, Result, Side};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::unistd::{getpid, pipe, read};
@@ -44,6 +44,17 @@ pub struct PipeRun {
 /// The child writes three lines into the pipe and exits; the parent reaps
 /// it, then reads until EOF or until nothing happens for `timeout`.
 pub fn run(close_write_end: bool, timeout: Duration) -> Result<PipeRun> {
+    if close_write_end {
+        say(
+            Side::Parent,
+            "pipe(), fork(), then close(write end): I only read",
+        );
+    } else {
+        say(
+            Side::Parent,
+            "pipe(), fork() — and I keep my copy of the write end open (the bug)",
+        );
+    }
     let (read_end, write_end) = pipe().context("creating a pipe")?;
     let color = colors_enabled();
     let child = fork_child(|| {
@@ -69,14 +80,46 @@ pub fn run(close_write_end: bool, timeout: Duration) -> Result<PipeRun> {
         drop(write_end.take());
     }
     // Reap the child first, to make the point: the writer is *gone*.
-    let child_exit = exit_code(reap(child, CHILD_TIMEOUT)?);
+    let child_exit = exit_code(reap_or_kill(child, CHILD_TIMEOUT)?);
+    say(
+        Side::Parent,
+        format!("reaped child {child} (exit code {child_exit:?}): the writer is gone"),
+    );
 
     let mut received = Vec::new();
     let (eof, waited) = read_until_eof(&read_end, timeout, &mut received)?;
+    say(
+        Side::Parent,
+        format!("read {} bytes: {}", received.len(), show_bytes(&received)),
+    );
+    if eof {
+        say(
+            Side::Kernel,
+            format!(
+                "read() returned 0 = end-of-file after {waited:.1?}: no write end is open anywhere"
+            ),
+        );
+    } else {
+        say(
+            Side::Kernel,
+            format!(
+                "no end-of-file after waiting {waited:.1?}: a write end is still open — my own"
+            ),
+        );
+        say(
+            Side::Note,
+            "without the timeout, `for line in pipe` / r.recv() would block here forever",
+        );
+    }
     let eof_after_late_close = match write_end.take() {
         Some(w) => {
             drop(w); // the fix, applied late
-            Some(read_until_eof(&read_end, timeout, &mut received)?.0)
+            let late = read_until_eof(&read_end, timeout, &mut received)?.0;
+            say(
+                Side::Parent,
+                format!("closing my write end now... end-of-file: {late}"),
+            );
+            Some(late)
         }
         None => None,
     };

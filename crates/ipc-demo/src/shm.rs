@@ -14,8 +14,10 @@
 //! (`fetch_add`), which works across processes because it acts on the
 //! shared physical memory.
 
-use crate::{exit_code, fork_child, keep_only_fds, reap, CHILD_TIMEOUT};
-use demo_kit::{Context, Result};
+use crate::CHILD_TIMEOUT;
+use demo_kit::child::{exit_code, fork_child, keep_only_fds, reap_or_kill};
+use demo_kit::say::say;
+use demo_kit::{Context, Result, Side};
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 use std::ffi::c_void;
 use std::num::NonZeroUsize;
@@ -85,6 +87,11 @@ pub struct ShmRun {
 /// counters. Exit code 0 means the child's private view was exactly its own
 /// increments.
 pub fn run(children: usize, increments_each: u64) -> Result<ShmRun> {
+    say(
+        Side::Parent,
+        "mmap one MAP_SHARED page and one MAP_PRIVATE page (both anonymous), then fork",
+    );
+    say(Side::Parent, format!("{children} children each add 1 to both counters (and to a heap variable) {increments_each} times"));
     let shared = Mapping::new(MapFlags::MAP_SHARED)?;
     let private = Mapping::new(MapFlags::MAP_PRIVATE)?;
     let heap = Box::new(AtomicU64::new(0));
@@ -110,7 +117,7 @@ pub fn run(children: usize, increments_each: u64) -> Result<ShmRun> {
             Ok(pid) => pids.push(pid),
             Err(e) => {
                 for pid in pids {
-                    let _ = reap(pid, CHILD_TIMEOUT);
+                    let _ = reap_or_kill(pid, CHILD_TIMEOUT);
                 }
                 return Err(e);
             }
@@ -118,16 +125,60 @@ pub fn run(children: usize, increments_each: u64) -> Result<ShmRun> {
     }
     let mut children_with_own_copy = 0;
     for &pid in &pids {
-        if exit_code(reap(pid, CHILD_TIMEOUT)?) == Some(0) {
+        if exit_code(reap_or_kill(pid, CHILD_TIMEOUT)?) == Some(0) {
             children_with_own_copy += 1;
         }
     }
-    Ok(ShmRun {
-        children: pids.iter().map(|p| p.as_raw()).collect(),
+    let pids: Vec<i32> = pids.iter().map(|p| p.as_raw()).collect();
+    say(Side::Parent, format!("reaped children {pids:?}"));
+    let report = ShmRun {
+        children: pids,
         increments_each,
         shared: shared.counter().load(Ordering::SeqCst),
         private: private.counter().load(Ordering::SeqCst),
         heap: heap.load(Ordering::SeqCst),
         children_with_own_copy,
-    })
+    };
+    tell(&report, children);
+    Ok(report)
+}
+
+/// What the parent reads in its three counters, and what each means.
+fn tell(r: &ShmRun, children: usize) {
+    let increments = r.increments_each;
+    let all = children as u64 * increments;
+    let shared_why = if r.shared == all {
+        format!("= {children} x {increments}: one physical page for all")
+    } else {
+        format!("expected {all}!")
+    };
+    say(
+        Side::Kernel,
+        format!(
+            "MAP_SHARED  counter in the parent: {} ({shared_why})",
+            r.shared
+        ),
+    );
+    let private_why = if r.private == 0 {
+        "each child wrote to its own copy-on-write copy"
+    } else {
+        "expected 0!"
+    };
+    say(
+        Side::Kernel,
+        format!(
+            "MAP_PRIVATE counter in the parent: {} ({private_why})",
+            r.private
+        ),
+    );
+    let heap_why = if r.heap == 0 {
+        "ordinary memory is private too: the course's x = 100"
+    } else {
+        "expected 0!"
+    };
+    say(
+        Side::Kernel,
+        format!("heap variable in the parent:       {} ({heap_why})", r.heap),
+    );
+    say(Side::Note, format!("{} of {children} children saw exactly their own {increments} increments in their private copy", r.children_with_own_copy));
 }

@@ -13,9 +13,9 @@
 //! The worker loops: read a request, answer it; when `read_message` reports
 //! a clean end-of-file (the parent closed its end), the worker exits.
 
-use crate::{exit_code, fork_child, keep_only_fds, reap, CHILD_TIMEOUT};
-use demo_kit::child::child_say;
-use demo_kit::say::colors_enabled;
+use crate::CHILD_TIMEOUT;
+use demo_kit::child::{child_say, exit_code, fork_child, keep_only_fds, reap_or_kill};
+use demo_kit::say::{colors_enabled, say, show_bytes};
 use demo_kit::{Context, Result, Side};
 use framing::{Codec, Header};
 use serde_json::{json, Value};
@@ -49,17 +49,11 @@ pub fn answer(op: &str, body: &[u8]) -> std::result::Result<Vec<u8>, String> {
     }
 }
 
-/// One moment of the conversation, reported to the caller as it happens
-/// (so the narration interleaves with the worker's own lines).
-pub enum Talk<'a> {
-    Sending(&'a Header, &'a [u8]),
-    Got(&'a Header, &'a [u8]),
-}
-
 /// Forks a worker and sends it each `(op, body)` request in turn, reading
 /// the reply to each before sending the next. Then closes the parent's end
-/// and reaps the worker. `on_talk` sees each request and reply.
-pub fn run(requests: &[(&str, &[u8])], mut on_talk: impl FnMut(Talk)) -> Result<WorkerRun> {
+/// and reaps the worker.
+pub fn run(requests: &[(&str, &[u8])]) -> Result<WorkerRun> {
+    say(Side::Parent, "UnixStream::pair(), fork(); each side keeps one end; messages are framed: [4-byte length][JSON header][body]");
     let (parent_end, child_end) = UnixStream::pair().context("socketpair()")?;
     let codec = Codec::course();
     let color = colors_enabled();
@@ -80,7 +74,14 @@ pub fn run(requests: &[(&str, &[u8])], mut on_talk: impl FnMut(Talk)) -> Result<
             let mut request = Header::new();
             request.insert("id".into(), json!(id));
             request.insert("op".into(), json!(op));
-            on_talk(Talk::Sending(&request, body));
+            say(
+                Side::Parent,
+                format!(
+                    "send {} + body {}",
+                    Value::Object(request.clone()),
+                    show_bytes(body)
+                ),
+            );
             codec
                 .write_message(&mut stream, Value::Object(request.clone()), body)
                 .context("sending a request to the worker")?;
@@ -88,7 +89,14 @@ pub fn run(requests: &[(&str, &[u8])], mut on_talk: impl FnMut(Talk)) -> Result<
                 .read_message(&mut stream)
                 .context("reading the worker's reply")?
                 .context("the worker closed the socket without answering")?;
-            on_talk(Talk::Got(&reply.header, &reply.body));
+            say(
+                Side::Parent,
+                format!(
+                    "got  {} + body {}",
+                    Value::Object(reply.header.clone()),
+                    show_bytes(&reply.body)
+                ),
+            );
             exchanges.push(Exchange {
                 request,
                 request_body: body.to_vec(),
@@ -101,8 +109,14 @@ pub fn run(requests: &[(&str, &[u8])], mut on_talk: impl FnMut(Talk)) -> Result<
     // Closing our end is the worker's "no more requests" (EOF): do it even
     // after an error, then reap, so the worker never outlives us.
     drop(stream);
-    let worker_exit = exit_code(reap(worker, CHILD_TIMEOUT)?);
+    let worker_exit = exit_code(reap_or_kill(worker, CHILD_TIMEOUT)?);
     result?;
+    say(
+        Side::Parent,
+        format!(
+            "closed my end; worker {worker} saw EOF and exited with code {worker_exit:?}; reaped"
+        ),
+    );
     Ok(WorkerRun {
         worker: worker.as_raw(),
         exchanges,

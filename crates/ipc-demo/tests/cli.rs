@@ -1,78 +1,105 @@
-//! Runs the demo binary itself: it finishes on its own, exits 0, narrates
-//! the real outcome, and rejects bad input without a panic.
+//! Runs the demo binary itself, as a student would: one claim per test.
 
-use demo_kit::testing::OutputWithin;
-use std::process::Command;
+use demo_kit::testing::run_demo;
 
-fn demo(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ipc-demo"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output_within()
+const BIN: &str = env!("CARGO_BIN_EXE_ipc-demo");
+
+/// A fast full run: short waits and few increments.
+fn quick_run() -> String {
+    let (code, out, err) = run_demo(BIN, &["--wait-ms", "200", "--increments", "1000"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    out
 }
 
 #[test]
-fn runs_all_steps_and_exits_zero() {
-    let out = demo(&["--wait-ms", "200", "--increments", "1000"]);
-    let text = String::from_utf8_lossy(&out.stdout);
+fn a_pipe_whose_reader_keeps_a_write_end_never_reports_eof() {
+    let out = quick_run();
+    assert!(out.contains("no end-of-file after waiting"), "{out}");
     assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        out.contains("closing my write end now... end-of-file: true"),
+        "{out}"
     );
-    assert!(text.contains("no end-of-file after waiting"), "{text}");
+}
+
+#[test]
+fn a_pipe_whose_reader_closed_its_write_end_reports_eof() {
+    let out = quick_run();
+    assert!(out.contains("read() returned 0 = end-of-file"), "{out}");
+}
+
+#[test]
+fn shared_counter_sums_all_children_and_private_counter_stays_zero() {
+    let out = quick_run();
     assert!(
-        text.contains("closing my write end now... end-of-file: true"),
-        "{text}"
+        out.contains("MAP_SHARED  counter in the parent: 4000 "),
+        "{out}"
     );
-    assert!(text.contains("read() returned 0 = end-of-file"), "{text}");
     assert!(
-        text.contains("MAP_SHARED  counter in the parent: 4000 "),
-        "{text}"
+        out.contains("MAP_PRIVATE counter in the parent: 0 "),
+        "{out}"
     );
+}
+
+#[test]
+fn the_worker_exits_cleanly_on_eof_and_the_channel_carries_nothing_across_fork() {
+    let out = quick_run();
     assert!(
-        text.contains("MAP_PRIVATE counter in the parent: 0 "),
-        "{text}"
+        out.contains("saw EOF and exited with code Some(0)"),
+        "{out}"
     );
-    assert!(text.contains("received nothing from the child"), "{text}");
+    assert!(out.contains("received nothing from the child"), "{out}");
+}
+
+#[test]
+fn children_narrate_whole_lines() {
+    // Children write each line with one write(2): no line is torn.
+    let out = quick_run();
     assert!(
-        text.contains("saw EOF and exited with code Some(0)"),
-        "{text}"
-    );
-    // Children narrate with one write(2) each: every line is whole.
-    assert!(
-        text.lines().all(|l| l.is_empty()
+        out.lines().all(|l| l.is_empty()
             || l.starts_with('[')
             || l.starts_with("===")
             || l.starts_with("──")),
-        "{text}"
+        "{out}"
     );
 }
 
 #[test]
-fn help_and_bad_input() {
-    let out = demo(&["--help"]);
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("USAGE"));
-    let out = demo(&["--children", "0"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+fn help_prints_usage() {
+    let (code, out, _) = run_demo(BIN, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("USAGE"), "{out}");
+}
+
+/// Refused with status 1 and a one-line `error:` message, never a panic.
+fn refused(args: &[&str]) -> String {
+    let (code, _, err) = run_demo(BIN, args);
+    assert_eq!(code, 1, "{args:?}: {err}");
     assert!(
         err.starts_with("error: ") && !err.contains("panicked"),
-        "{err}"
+        "{args:?}: {err}"
     );
-    let out = demo(&["--bogus"]);
-    assert_eq!(out.status.code(), Some(1));
-    // A zero wait made step 1 "prove" a missing EOF in under a microsecond;
-    // zero increments made step 4 claim copies nobody wrote; 1e11 never ended.
-    for args in [
-        &["--wait-ms", "0"][..],
-        &["--increments", "0"][..],
-        &["--increments", "100000000000"][..],
-    ] {
-        let out = demo(args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
-    }
+    err
+}
+
+#[test]
+fn zero_children_is_refused() {
+    assert!(refused(&["--children", "0"]).contains("--children must be between 1 and 64"));
+}
+
+#[test]
+fn an_unknown_option_is_refused() {
+    refused(&["--bogus"]);
+}
+
+#[test]
+fn a_zero_wait_is_refused() {
+    // It would "prove" a missing EOF in under a microsecond.
+    assert!(refused(&["--wait-ms", "0"]).contains("--wait-ms must be between 10 and 60000"));
+}
+
+#[test]
+fn zero_or_huge_increment_counts_are_refused() {
+    // Zero would claim copies nobody wrote; 1e11 would never end.
+    refused(&["--increments", "0"]);
+    refused(&["--increments", "100000000000"]);
 }

@@ -13,11 +13,11 @@
 //! here: `/proc` and `waitid(WNOWAIT)` to hold the zombie still.)
 
 use crate::pipe::{pipe, recv, send};
-use crate::process::{Child, TIMEOUT};
-use demo_kit::{procfs, wait, Context, Result};
+use crate::process::{describe, Child, TIMEOUT};
+use demo_kit::say::say;
+use demo_kit::{procfs, wait, Context, Result, Side};
 use nix::sys::signal::kill;
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
-use nix::unistd::Pid;
 
 /// What the three ways of asking said at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,12 +40,29 @@ pub struct AliveReport {
     pub reaped: Probe,
 }
 
-fn probe(pid: Pid) -> Probe {
-    Probe {
+/// Asks the three ways, in this order: `/proc`, `kill(pid, 0)`, then
+/// `is_alive()` (last: on a zombie it reaps), and says what each answered.
+fn probe(when: &str, child: &mut Child) -> Result<Probe> {
+    let pid = child.pid();
+    let p = Probe {
         proc_state: procfs::stat(pid.as_raw()).map(|s| s.state),
         kill0_ok: kill(pid, None).is_ok(),
-        is_alive: None,
-    }
+        is_alive: Some(child.is_alive()?),
+    };
+    say(
+        Side::Kernel,
+        format!(
+            "{when:<8} /proc state {:<4} kill({pid}, 0) {:<7} is_alive() {}",
+            p.proc_state.map_or("gone".to_string(), |c| c.to_string()),
+            if p.kill0_ok { "ok" } else { "ESRCH" },
+            if p.is_alive == Some(true) {
+                "True"
+            } else {
+                "False"
+            },
+        ),
+    );
+    Ok(p)
 }
 
 pub fn alive_probes() -> Result<AliveReport> {
@@ -67,8 +84,7 @@ pub fn alive_probes() -> Result<AliveReport> {
     recv(&up.read, 1, "the child's 'ready'")?;
 
     // 1. Running: all three agree.
-    let mut running = probe(pid);
-    running.is_alive = Some(child.is_alive()?);
+    let running = probe("running", &mut child)?;
 
     // 2. Let it exit; waitid(WNOWAIT) tells us when without reaping it.
     send(&down.write, b"x")?;
@@ -77,13 +93,16 @@ pub fn alive_probes() -> Result<AliveReport> {
     wait::until(TIMEOUT, || {
         procfs::stat(pid.as_raw()).filter(|s| s.state == 'Z')
     });
-    // kill(pid, 0) first: is_alive() would reap the zombie.
-    let mut zombie = probe(pid);
-    zombie.is_alive = Some(child.is_alive()?);
+    let zombie = probe("zombie", &mut child)?;
 
     // 3. That is_alive() call reaped it: now the pid is gone for everyone.
-    let mut reaped = probe(pid);
-    reaped.is_alive = Some(child.is_alive()?);
+    let reaped = probe("reaped", &mut child)?;
+    if zombie.kill0_ok {
+        say(Side::Note, "kill(pid, 0) succeeded on the zombie: it tests \"the pid exists\", not \"the program runs\" — the wrong test");
+    }
+    if let Some(s) = child.status() {
+        say(Side::Note, format!("the is_alive() on the zombie was a waitpid(WNOHANG) that returned {} — it reaped it, as Python's does", describe(s)));
+    }
     Ok(AliveReport {
         pid: pid.as_raw(),
         running,

@@ -13,8 +13,9 @@
 //! until the child has exited, returns its status, and leaves it a zombie.
 //! (Linux-only here: `/proc` and `waitid` with `WNOWAIT`.)
 
-use crate::process::{Child, TIMEOUT};
+use crate::process::{describe, py, Child, TIMEOUT};
 use demo_kit::child::child_say;
+use demo_kit::say::{colors_enabled, say};
 use demo_kit::{procfs, wait, Context, Result, Side};
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::getpid;
@@ -39,7 +40,9 @@ pub struct JoinReport {
 
 /// Starts a child that exits at once with `code`, shows it as a zombie, then
 /// joins (reaps) it.
-pub fn zombie_then_join(code: i32, color: bool) -> Result<JoinReport> {
+pub fn zombie_then_join(code: i32) -> Result<JoinReport> {
+    let color = colors_enabled();
+    say(Side::Parent, "p.start() → fork()");
     let mut child = Child::start(|| {
         child_say(
             Side::Child,
@@ -54,6 +57,13 @@ pub fn zombie_then_join(code: i32, color: bool) -> Result<JoinReport> {
     // WNOWAIT leaves it waitable, i.e. still a zombie.
     let peeked = waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
         .with_context(|| format!("waitid({pid}, WEXITED | WNOWAIT)"))?;
+    say(
+        Side::Kernel,
+        format!(
+            "waitid({pid}, WEXITED | WNOWAIT) = {}: it has exited; WNOWAIT left it unreaped",
+            describe(peeked)
+        ),
+    );
 
     // The kernel marks it 'Z' as part of the exit that waitid reported;
     // /proc has no event of its own, so poll it briefly and boundedly.
@@ -64,15 +74,39 @@ pub fn zombie_then_join(code: i32, color: bool) -> Result<JoinReport> {
         Some(s) => (Some(s.state), Some(s.comm)),
         None => (procfs::stat(pid.as_raw()).map(|s| s.state), None),
     };
+    match state_before_join {
+        Some('Z') => say(Side::Kernel, format!(
+            "/proc/{pid}/stat: state Z — a zombie (comm {:?}; `ps` shows <defunct>): memory freed, exit status kept for the parent",
+            comm_before_join.as_deref().unwrap_or("?"))),
+        other => say(Side::Kernel, format!("/proc/{pid}/stat: state {other:?} (expected Z)")),
+    }
 
     let status = child.join()?;
+    let exitcode = child.exitcode();
+    say(
+        Side::Parent,
+        format!(
+            "p.join() → waitpid({pid}) = {}; Python's p.exitcode = {}",
+            describe(status),
+            py(exitcode)
+        ),
+    );
+    let gone_after_join = procfs::is_gone(pid.as_raw());
+    say(
+        Side::Kernel,
+        if gone_after_join {
+            format!("/proc/{pid}: gone — join reaped the zombie")
+        } else {
+            format!("/proc/{pid}: still there (unexpected)")
+        },
+    );
     Ok(JoinReport {
         pid: pid.as_raw(),
         peeked,
         state_before_join,
         comm_before_join,
         status,
-        exitcode: child.exitcode(),
-        gone_after_join: procfs::is_gone(pid.as_raw()),
+        exitcode,
+        gone_after_join,
     })
 }

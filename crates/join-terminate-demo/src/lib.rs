@@ -9,10 +9,12 @@
 //! * [`terminate`]: SIGTERM obeyed, handled, refused, ignored — and SIGKILL;
 //! * [`alive`]: `is_alive` versus the wrong test `kill(pid, 0)`;
 //! * [`names`]: `getpid`, `getppid`, and the name the kernel knows (`prctl`);
-//! * [`orphan`]: a child outliving its parent, re-parented.
+//! * [`orphan`]: a child outliving its parent, re-parented;
+//! * [`leftovers`]: no child of ours is left in `/proc`.
 //!
-//! Each function runs real processes and returns what it observed as data;
-//! `main.rs` narrates it and the tests assert on it.
+//! Each scenario runs real processes, narrates every call as it returns
+//! (quiet under `demo_kit::say::set_quiet`), and returns what it observed as
+//! data for the tests; `main.rs` is the list of steps.
 //!
 //! Portability: `process`, `pipe` and `terminate` are plain POSIX (any Unix). The
 //! rest needs Linux: `/proc`, `waitid(WNOWAIT)`, `prctl`. On other systems
@@ -22,6 +24,8 @@
 pub mod alive;
 #[cfg(target_os = "linux")]
 pub mod join;
+#[cfg(target_os = "linux")]
+pub mod leftovers;
 #[cfg(target_os = "linux")]
 pub mod names;
 #[cfg(target_os = "linux")]

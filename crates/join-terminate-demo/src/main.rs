@@ -1,7 +1,14 @@
-//! `cargo run -p join-terminate-demo`: the course's process methods
-//! (join, terminate, is_alive, os.getpid, os.getppid, current_process().name)
-//! as the Unix calls underneath, plus an orphan — narrated from what the
-//! kernel actually reported.
+//! `cargo run -p join-terminate-demo`: 进程的方法与属性, the course's list of a
+//! process's methods, as the Unix calls underneath.
+//!
+//! The story follows the course's list. `join` is `waitpid`, and what it
+//! collects is a zombie (step 1). `terminate` is `kill(SIGTERM)`, a request
+//! the child may obey, handle, refuse or ignore — `SIGKILL` it cannot
+//! (step 2). `is_alive` is `waitpid(WNOHANG)`, not `kill(pid, 0)` (step 3).
+//! `os.getpid`/`os.getppid` are the kernel's numbers, while
+//! `current_process().name` is invisible to it (step 4). A child whose
+//! parent exits first is re-parented (step 5). Nothing is left (step 6).
+//! Each step is one scenario file making the calls and narrating them.
 
 use std::process::ExitCode;
 
@@ -28,6 +35,52 @@ fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
 
+#[cfg(unix)]
+fn run() -> demo_kit::Result<()> {
+    use demo_kit::say::{heading, say, step};
+    use demo_kit::Side;
+    use join_terminate_demo::terminate;
+
+    let mut args = demo_kit::cli::Args::parse(HELP);
+    let exit_code = i32::from(args.value_in::<u8>("--exit-code", 0..=255, 7)?);
+    let name = args
+        .value::<String>("--name")?
+        .unwrap_or_else(|| "子进程1".into());
+    let subreaper = !args.flag("--no-subreaper");
+    args.finish()?;
+    if name.is_empty() {
+        return demo_kit::bail_msg("--name must not be empty; see --help");
+    }
+    heading("Process methods and attributes (进程的方法与属性) as Unix calls");
+    say(
+        Side::Parent,
+        format!("I am pid {} (os.getpid())", std::process::id()),
+    );
+    #[cfg(target_os = "linux")]
+    {
+        use join_terminate_demo::{alive, join, leftovers, names, orphan};
+        step(1, "join = waitpid: first a zombie, then reaped");
+        join::zombie_then_join(exit_code)?;
+        step(2, "terminate = kill(SIGTERM)");
+        terminate::all_four()?;
+        step(3, "is_alive = waitpid(WNOHANG), not kill(pid, 0)");
+        alive::alive_probes()?;
+        step(4, "os.getpid / os.getppid / current_process().name");
+        names::name_the_child(&name)?;
+        step(5, "an orphan: the parent exits first");
+        orphan::orphan(subreaper)?;
+        step(6, "nothing left behind");
+        leftovers::nothing_left_behind()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (exit_code, subreaper);
+        say(Side::Note, "steps 1, 3, 4 and 5 are Linux-only here (/proc, waitid(WNOWAIT), prctl); running step 2");
+        step(2, "terminate = kill(SIGTERM)");
+        terminate::all_four().map(drop)
+    }
+}
+
 #[cfg(not(unix))]
 fn run() -> demo_kit::Result<()> {
     let _ = demo_kit::cli::Args::parse(HELP);
@@ -38,11 +91,3 @@ fn run() -> demo_kit::Result<()> {
     );
     Ok(())
 }
-
-#[cfg(unix)]
-fn run() -> demo_kit::Result<()> {
-    steps::run()
-}
-
-#[cfg(unix)]
-mod steps;

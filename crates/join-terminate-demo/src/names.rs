@@ -13,8 +13,9 @@
 //! (Linux-only: `prctl` and `/proc`.)
 
 use crate::pipe::{child_read_byte, i32s, pipe, recv, send};
-use crate::process::{Child, TIMEOUT};
-use demo_kit::{Context, Error, Result};
+use crate::process::{describe, Child, TIMEOUT};
+use demo_kit::say::say;
+use demo_kit::{Context, Error, Result, Side};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{getpid, getppid};
 use std::ffi::CString;
@@ -61,16 +62,47 @@ pub fn name_the_child(name: &str) -> Result<NameReport> {
     drop((up.write, down.read));
     let pid = child.pid().as_raw();
     let ids = i32s(&recv(&up.read, 8, "the child's getpid/getppid")?);
+    say(
+        Side::Parent,
+        format!("os.getpid() = {}; fork() returned {pid}", getpid()),
+    );
+    say(
+        Side::Child,
+        format!(
+            "(through the pipe) os.getpid() = {}, os.getppid() = {}",
+            ids[0], ids[1]
+        ),
+    );
+    say(
+        Side::Child,
+        format!("(through the pipe) prctl(PR_SET_NAME, {name:?}) done"),
+    );
 
     let comm = std::fs::read(format!("/proc/{pid}/comm"))
         .with_context(|| format!("reading /proc/{pid}/comm"))?;
     let comm = String::from_utf8_lossy(&comm)
         .trim_end_matches('\n')
         .to_string();
+    let cut = if comm.len() < name.len() {
+        " (truncated: the kernel keeps 15 bytes)"
+    } else {
+        ""
+    };
+    say(Side::Kernel, format!("/proc/{pid}/comm = {comm:?}{cut}"));
     let ps = ps_line(pid);
+    if let Some(ps) = &ps {
+        say(Side::Kernel, format!("ps -o pid,ppid,stat,comm: {ps}"));
+    }
 
     send(&down.write, b"x")?;
     let status = child.join()?;
+    say(Side::Parent, format!("p.join() → {}", describe(status)));
+    match python_names(name)? {
+        Some(py) => say(Side::Note, format!(
+            "Python, for comparison: current_process().name = {:?} but its /proc/self/comm = {:?} — the Python name is invisible to the OS",
+            py.python_name, py.comm)),
+        None => say(Side::Note, "python3 not found: skipping the Python comparison"),
+    }
     Ok(NameReport {
         parent_pid: getpid().as_raw(),
         child_pid: pid,

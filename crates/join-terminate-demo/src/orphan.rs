@@ -18,8 +18,9 @@
 //! (Linux-only: `prctl` and `/proc`.)
 
 use crate::pipe::{child_read_byte, i32s, pipe, recv, send};
-use crate::process::Child;
-use demo_kit::child::{child_main, child_say};
+use crate::process::{describe, Child};
+use demo_kit::child::{child_main, child_say, waitpid_retrying};
+use demo_kit::say::{colors_enabled, say};
 use demo_kit::{procfs, wait, Context, Result, Side};
 use nix::sys::prctl;
 use nix::sys::signal::{kill, Signal};
@@ -87,11 +88,16 @@ impl Drop for OrphanGuard {
     }
 }
 
-pub fn orphan(subreaper: bool, color: bool) -> Result<OrphanReport> {
+pub fn orphan(subreaper: bool) -> Result<OrphanReport> {
+    let color = colors_enabled();
     let _restore = SubreaperFlag(prctl::get_child_subreaper().unwrap_or(false));
     if subreaper {
         prctl::set_child_subreaper(true)
             .context("prctl(PR_SET_CHILD_SUBREAPER) (needs Linux 3.4+)")?;
+        say(
+            Side::Parent,
+            "prctl(PR_SET_CHILD_SUBREAPER, 1): orphans below me come to me, not to init",
+        );
     }
     let up = pipe()?; // C -> D
     let to_parent = pipe()?; // D -> P
@@ -145,18 +151,52 @@ pub fn orphan(subreaper: bool, color: bool) -> Result<OrphanReport> {
     send(&to_parent.write, b"x")?;
     let parent_status = parent.join()?;
     guard.parent = None;
+    // (Said only now: P's own line, printed before it read our "x", comes first.)
+    say(
+        Side::Child,
+        format!("(through the pipe) orphan {orphan_pid}: getppid() = {ppid_before} (its parent)"),
+    );
+    say(
+        Side::Parent,
+        format!(
+            "parent {} exited without joining; I joined it: {}",
+            parent.pid(),
+            describe(parent_status)
+        ),
+    );
     let ppid_in_proc = procfs::stat(orphan_pid)
         .map(|s| s.ppid)
         .context("the orphan vanished from /proc")?;
     let new_parent = classify(ppid_in_proc);
+    let who = match &new_parent {
+        NewParent::Us => "this demo (the subreaper)".to_string(),
+        NewParent::Init { comm } => format!("pid 1 ({comm}), init of this pid namespace"),
+        NewParent::Subreaper { pid, comm } => {
+            format!("pid {pid} ({comm}), the nearest subreaper above us")
+        }
+    };
+    say(
+        Side::Kernel,
+        format!("/proc/{orphan_pid}/stat ppid = {ppid_in_proc} → re-parented to {who}"),
+    );
 
     send(&to_orphan.write, b"x")?;
     let ppid_after = i32s(&recv(&up.read, 4, "the orphan's new ppid")?)[0];
+    say(
+        Side::Child,
+        format!("(through the pipe) orphan: getppid() now = {ppid_after}"),
+    );
 
     let orphan_status = if new_parent == NewParent::Us {
         // A process we never forked, yet waitpid works: it is our child now.
-        let s = waitpid(Pid::from_raw(orphan_pid), None)
-            .with_context(|| format!("waitpid({orphan_pid}) on the adopted orphan"))?;
+        let s = waitpid_retrying(Pid::from_raw(orphan_pid)).context("the adopted orphan")?;
+        say(
+            Side::Parent,
+            format!(
+                "waitpid({orphan_pid}) on a process I never forked = {}: I reaped the orphan",
+                describe(s)
+            ),
+        );
         Some(s)
     } else {
         None
@@ -168,6 +208,16 @@ pub fn orphan(subreaper: bool, color: bool) -> Result<OrphanReport> {
             procfs::is_gone(orphan_pid).then_some(())
         })
         .is_some();
+    if orphan_status.is_none() {
+        if orphan_gone {
+            say(
+                Side::Kernel,
+                format!("pid {orphan_pid} is gone: its new parent reaped it"),
+            );
+        } else {
+            say(Side::Note, format!("pid {orphan_pid} is still a zombie: its new parent does not reap (run without --no-subreaper to avoid this)"));
+        }
+    }
     Ok(OrphanReport {
         demo_pid: getpid().as_raw(),
         parent_pid: parent.pid().as_raw(),
@@ -191,17 +241,4 @@ fn classify(ppid: i32) -> NewParent {
     } else {
         NewParent::Subreaper { pid: ppid, comm }
     }
-}
-
-/// Linux: every live process whose parent is `pid`, from `/proc`. Used to
-/// check that a demo leaves no child behind.
-pub fn children_of(pid: i32) -> Vec<(i32, String, char)> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(procfs::stat)
-        .filter(|s| s.ppid == pid)
-        .map(|s| (s.pid, s.comm, s.state))
-        .collect()
 }

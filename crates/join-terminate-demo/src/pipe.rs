@@ -10,9 +10,7 @@
 
 use crate::process::TIMEOUT;
 use demo_kit::{Context, Error, Result};
-use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::os::fd::{AsFd, OwnedFd};
-use std::time::Instant;
 
 /// A pipe: `read` and `write` ends.
 pub struct Pipe {
@@ -38,38 +36,10 @@ pub fn send(fd: impl AsFd, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Reads exactly `n` bytes, waiting at most [`TIMEOUT`] with `poll()` —
-/// never blocking forever on a child that died or hung.
+/// Reads exactly `n` bytes, waiting at most [`TIMEOUT`] (`poll()` under
+/// `demo_kit::report`) — never blocking forever on a child that died or hung.
 pub fn recv(fd: impl AsFd, n: usize, what: &str) -> Result<Vec<u8>> {
-    let deadline = Instant::now() + TIMEOUT;
-    let mut got = Vec::with_capacity(n);
-    while got.len() < n {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
-        match poll(&mut fds, timeout) {
-            Ok(0) => {
-                return Err(Error::msg(format!(
-                    "gave up after {TIMEOUT:?} waiting for {what}"
-                )))
-            }
-            Ok(_) => {}
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(Error::from(e)).context("poll() on the pipe"),
-        }
-        let mut buf = vec![0u8; n - got.len()];
-        match nix::unistd::read(fd.as_fd(), &mut buf) {
-            Ok(0) => {
-                return Err(Error::msg(format!(
-                    "pipe closed while waiting for {what}: the child died early"
-                )))
-            }
-            Ok(k) => got.extend_from_slice(&buf[..k]),
-            Err(nix::errno::Errno::EINTR) => {}
-            Err(e) => return Err(Error::from(e)).context("reading from the pipe"),
-        }
-    }
-    Ok(got)
+    demo_kit::report::recv_exact(fd, n, TIMEOUT, what)
 }
 
 /// Decodes `i32`s sent with `i32::to_ne_bytes` (both ends are the same

@@ -14,7 +14,7 @@
 //! | `p.exitcode`         | [`Child::exitcode`]   | decoded wait status               |
 //! | `p.pid`              | [`Child::pid`]        | the value `fork()` returned       |
 
-use demo_kit::child::{child_main, flush_before_fork};
+use demo_kit::child::{child_main, exit_code, flush_before_fork, waitpid_retrying};
 use demo_kit::{Context, Result};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -68,8 +68,7 @@ impl Child {
         if let Some(status) = self.status {
             return Ok(status);
         }
-        let status =
-            waitpid(self.pid, None).with_context(|| format!("waitpid({}) (join)", self.pid))?;
+        let status = waitpid_retrying(self.pid).context("join")?;
         self.status = Some(status);
         Ok(status)
     }
@@ -119,7 +118,7 @@ impl Child {
     /// `p.exitcode`: `None` while not reaped, the exit code, or minus the
     /// signal number that killed it (`-15` for `SIGTERM`).
     pub fn exitcode(&self) -> Option<i32> {
-        self.status.and_then(python_exitcode)
+        self.status.and_then(exit_code)
     }
 }
 
@@ -127,18 +126,8 @@ impl Drop for Child {
     fn drop(&mut self) {
         if self.status.is_none() {
             let _ = kill(self.pid, Signal::SIGKILL);
-            let _ = waitpid(self.pid, None);
+            let _ = waitpid_retrying(self.pid);
         }
-    }
-}
-
-/// Python's `exitcode` for a wait status: `n` for `exit(n)`, `-N` for death
-/// by signal `N`.
-pub fn python_exitcode(status: WaitStatus) -> Option<i32> {
-    match status {
-        WaitStatus::Exited(_, code) => Some(code),
-        WaitStatus::Signaled(_, sig, _) => Some(-(sig as i32)),
-        _ => None,
     }
 }
 
@@ -155,4 +144,10 @@ pub fn describe(status: WaitStatus) -> String {
         WaitStatus::StillAlive => "StillAlive".to_string(),
         other => format!("{other:?}"),
     }
+}
+
+/// Python's `p.exitcode` as Python prints it (`None` before the child is
+/// reaped).
+pub fn py(code: Option<i32>) -> String {
+    code.map_or("None".to_string(), |c| c.to_string())
 }

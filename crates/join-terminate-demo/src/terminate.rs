@@ -17,13 +17,16 @@
 //! on `x`, and a handler writes `T` when it runs. A ping answered *after*
 //! the SIGTERM is proof, not timing, that the child survived it.
 
-use crate::pipe::{child_read_byte, pipe, recv, send};
-use crate::process::Child;
-use demo_kit::Result;
-use nix::sys::signal::{sigaction, signal, SaFlags, SigAction, SigHandler, SigSet, Signal};
+mod child;
+
+use crate::pipe::{pipe, recv, send};
+use crate::process::{describe, py, Child};
+use child::child_body;
+use demo_kit::say::say;
+use demo_kit::{Result, Side};
+use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
 
 /// How the child treats `SIGTERM`.
@@ -64,6 +67,15 @@ pub struct TerminateReport {
     pub elapsed: Duration,
 }
 
+/// The four children of step 2, one per disposition.
+pub fn all_four() -> Result<Vec<TerminateReport>> {
+    use Disposition::*;
+    [Default, CleanupThenDie, CatchAndCarryOn, Ignore]
+        .into_iter()
+        .map(terminate)
+        .collect()
+}
+
 /// Starts a child with `disposition`, terminates it and joins it.
 pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
     let up = pipe()?; // child -> parent
@@ -72,40 +84,86 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
     // Keep only the parent's ends: a child that dies early then shows as EOF.
     drop((up.write, down.read));
     let pid = child.pid().as_raw();
+    let who = match disposition {
+        Disposition::Default => "a child with the default action for SIGTERM",
+        Disposition::CleanupThenDie => "a child whose SIGTERM handler cleans up, then re-raises",
+        Disposition::CatchAndCarryOn => "a child whose SIGTERM handler just returns",
+        Disposition::Ignore => "a child that ignores SIGTERM (SIG_IGN)",
+    };
+    say(Side::Parent, format!("pid {pid}: {who}"));
     expect(&up.read, b'R', "the child's 'ready'")?;
     let ignored_per_proc = sigterm_ignored(pid);
+    if ignored_per_proc == Some(true) {
+        say(
+            Side::Kernel,
+            "/proc/<pid>/status SigIgn has bit 15 set: SIGTERM is ignored",
+        );
+    }
 
     let t0 = Instant::now();
     child.terminate()?;
+    say(
+        Side::Parent,
+        "p.terminate() → kill(pid, SIGTERM): returned at once",
+    );
     let mut handler_ran = false;
     let mut survived = false;
     let mut sent_sigkill = false;
+    if matches!(
+        disposition,
+        Disposition::CleanupThenDie | Disposition::CatchAndCarryOn
+    ) {
+        expect(&up.read, b'T', "the handler's report")?;
+        handler_ran = true;
+        say(
+            Side::Child,
+            "(through the pipe) my SIGTERM handler is running",
+        );
+    }
     let alive_right_after;
     match disposition {
         Disposition::Default => {
             // Nothing to wait for: ask at once, and report what we saw.
             alive_right_after = child.is_alive()?;
+            say(
+                Side::Note,
+                if alive_right_after {
+                    "observed: p.is_alive() right after kill() = True — kill() only marked the signal pending; the child dies when the kernel next runs it"
+                } else {
+                    "observed: p.is_alive() right after kill() = False — on this machine the child had already run and died (that call also reaped it)"
+                },
+            );
         }
         Disposition::CleanupThenDie => {
-            expect(&up.read, b'T', "the handler's report")?;
-            handler_ran = true;
             alive_right_after = child.is_alive()?; // it is inside its handler
+            say(Side::Note, format!("observed: p.is_alive() = {} while the handler runs — \"how long it takes is up to the OS\", and here up to the child's cleanup", py_bool(alive_right_after)));
             send(&down.write, b"c")?; // let the cleanup finish
         }
         Disposition::CatchAndCarryOn | Disposition::Ignore => {
-            if disposition == Disposition::CatchAndCarryOn {
-                expect(&up.read, b'T', "the handler's report")?;
-                handler_ran = true;
-            }
             send(&down.write, b"p")?;
             expect(&up.read, b'A', "the answer to a ping sent after SIGTERM")?;
             survived = true;
             alive_right_after = child.is_alive()?;
+            say(Side::Note, format!("observed: it answered a ping sent after SIGTERM → it survived; p.is_alive() = {}", py_bool(alive_right_after)));
             child.kill()?; // SIGKILL: no handler, no ignoring
             sent_sigkill = true;
+            say(
+                Side::Parent,
+                "p.kill() → kill(pid, SIGKILL): cannot be caught, blocked or ignored",
+            );
         }
     }
     let status = child.join()?;
+    let elapsed = t0.elapsed();
+    say(
+        Side::Parent,
+        format!(
+            "p.join() → waitpid = {}; Python's p.exitcode = {}; {:.1} ms from SIGTERM to reaped",
+            describe(status),
+            py(child.exitcode()),
+            elapsed.as_secs_f64() * 1e3
+        ),
+    );
     Ok(TerminateReport {
         disposition,
         pid,
@@ -116,8 +174,16 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
         sent_sigkill,
         status,
         exitcode: child.exitcode(),
-        elapsed: t0.elapsed(),
+        elapsed,
     })
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
 }
 
 fn expect(fd: &OwnedFd, byte: u8, what: &str) -> Result<()> {
@@ -137,83 +203,4 @@ fn sigterm_ignored(pid: i32) -> Option<bool> {
     let hex = text.lines().find_map(|l| l.strip_prefix("SigIgn:"))?.trim();
     let mask = u64::from_str_radix(hex, 16).ok()?;
     Some(mask & (1 << (Signal::SIGTERM as u64 - 1)) != 0)
-}
-
-// ---- the child side -------------------------------------------------------
-
-/// The pipe ends the signal handlers use: a handler gets no arguments but
-/// the signal number, so they live in globals (set in the child only).
-static UP_FD: AtomicI32 = AtomicI32::new(-1);
-static DOWN_FD: AtomicI32 = AtomicI32::new(-1);
-
-fn child_body(disposition: Disposition, up: &OwnedFd, down: &OwnedFd) -> i32 {
-    UP_FD.store(up.as_raw_fd(), Ordering::SeqCst);
-    DOWN_FD.store(down.as_raw_fd(), Ordering::SeqCst);
-    if set_disposition(disposition).is_err() {
-        return 2;
-    }
-    if send(up, b"R").is_err() {
-        return 3;
-    }
-    loop {
-        match child_read_byte(down) {
-            Some(b'p') => {
-                let _ = send(up, b"A");
-            }
-            Some(b'x') => return 0,
-            Some(_) => {}
-            None => return 4,
-        }
-    }
-}
-
-fn set_disposition(disposition: Disposition) -> nix::Result<()> {
-    // A forked child inherits its parent's handlers and signal mask (a test
-    // harness may have changed either): start from a known state.
-    let mut term = SigSet::empty();
-    term.add(Signal::SIGTERM);
-    term.thread_unblock()?; // pthread_sigmask(SIG_UNBLOCK, {SIGTERM})
-    let handler = match disposition {
-        Disposition::Default => SigHandler::SigDfl,
-        Disposition::Ignore => SigHandler::SigIgn,
-        Disposition::CleanupThenDie => SigHandler::Handler(cleanup_then_die),
-        Disposition::CatchAndCarryOn => SigHandler::Handler(note_and_carry_on),
-    };
-    // SA_RESTART: the main loop's read() resumes after a handler returns.
-    let action = SigAction::new(handler, SaFlags::SA_RESTART, SigSet::empty());
-    // SAFETY: the handlers below only make async-signal-safe calls.
-    unsafe { sigaction(Signal::SIGTERM, &action) }?;
-    Ok(())
-}
-
-/// Reports, waits for the parent's go, then dies *by SIGTERM*: the
-/// well-behaved way to clean up, so the parent still learns the real cause.
-extern "C" fn cleanup_then_die(_: nix::libc::c_int) {
-    raw_write(UP_FD.load(Ordering::SeqCst), b'T');
-    let mut b = 0u8;
-    // SAFETY: read(2) into a live byte; async-signal-safe.
-    unsafe {
-        nix::libc::read(
-            DOWN_FD.load(Ordering::SeqCst),
-            (&mut b as *mut u8).cast(),
-            1,
-        )
-    };
-    // SAFETY: signal(2) and raise(3) are async-signal-safe. SIGTERM is
-    // blocked while its handler runs, so the raised one is delivered — with
-    // the default action now — the moment this handler returns.
-    unsafe {
-        let _ = signal(Signal::SIGTERM, SigHandler::SigDfl);
-    }
-    let _ = nix::sys::signal::raise(Signal::SIGTERM);
-}
-
-/// Reports and returns: the child refuses to be terminated.
-extern "C" fn note_and_carry_on(_: nix::libc::c_int) {
-    raw_write(UP_FD.load(Ordering::SeqCst), b'T');
-}
-
-fn raw_write(fd: i32, byte: u8) {
-    // SAFETY: write(2) from a live byte; async-signal-safe.
-    unsafe { nix::libc::write(fd, (&byte as *const u8).cast(), 1) };
 }

@@ -2,7 +2,8 @@
 //! its own children, reaps them, and asserts on what the kernel reported.
 #![cfg(target_os = "linux")]
 
-use join_terminate_demo::process::{python_exitcode, Child};
+use demo_kit::child::exit_code;
+use join_terminate_demo::process::Child;
 use join_terminate_demo::terminate::{terminate, Disposition};
 use join_terminate_demo::{alive, join, names, orphan};
 use nix::sys::signal::Signal;
@@ -12,7 +13,8 @@ use std::time::Duration;
 
 #[test]
 fn join_sees_the_zombie_then_reaps_it() {
-    let r = join::zombie_then_join(7, false).unwrap();
+    demo_kit::say::set_quiet(true);
+    let r = join::zombie_then_join(7).unwrap();
     let pid = Pid::from_raw(r.pid);
     assert_eq!(
         r.peeked,
@@ -27,6 +29,7 @@ fn join_sees_the_zombie_then_reaps_it() {
 
 #[test]
 fn sigterm_with_default_action_reports_signaled_minus_15() {
+    demo_kit::say::set_quiet(true);
     let r = terminate(Disposition::Default).unwrap();
     assert_eq!(
         r.status,
@@ -39,6 +42,7 @@ fn sigterm_with_default_action_reports_signaled_minus_15() {
 
 #[test]
 fn a_cleanup_handler_keeps_it_alive_then_it_dies_by_sigterm() {
+    demo_kit::say::set_quiet(true);
     let r = terminate(Disposition::CleanupThenDie).unwrap();
     assert!(r.handler_ran);
     assert!(
@@ -54,6 +58,7 @@ fn a_cleanup_handler_keeps_it_alive_then_it_dies_by_sigterm() {
 
 #[test]
 fn a_handler_that_returns_refuses_sigterm_but_not_sigkill() {
+    demo_kit::say::set_quiet(true);
     let r = terminate(Disposition::CatchAndCarryOn).unwrap();
     assert!(r.handler_ran && r.survived && r.alive_right_after && r.sent_sigkill);
     assert_eq!(
@@ -65,6 +70,7 @@ fn a_handler_that_returns_refuses_sigterm_but_not_sigkill() {
 
 #[test]
 fn an_ignored_sigterm_is_discarded_and_sigkill_still_works() {
+    demo_kit::say::set_quiet(true);
     let r = terminate(Disposition::Ignore).unwrap();
     assert_eq!(
         r.ignored_per_proc,
@@ -80,6 +86,7 @@ fn an_ignored_sigterm_is_discarded_and_sigkill_still_works() {
 
 #[test]
 fn wnohang_is_the_right_liveness_test_and_kill0_is_not() {
+    demo_kit::say::set_quiet(true);
     let r = alive::alive_probes().unwrap();
     assert_eq!(r.running.is_alive, Some(true));
     assert!(r.running.kill0_ok);
@@ -99,6 +106,7 @@ fn wnohang_is_the_right_liveness_test_and_kill0_is_not() {
 
 #[test]
 fn pid_ppid_and_the_name_in_proc_comm() {
+    demo_kit::say::set_quiet(true);
     let r = names::name_the_child("子进程1").unwrap();
     assert_eq!(
         r.child_getpid, r.child_pid,
@@ -115,6 +123,7 @@ fn pid_ppid_and_the_name_in_proc_comm() {
 
 #[test]
 fn a_long_name_is_cut_to_15_bytes() {
+    demo_kit::say::set_quiet(true);
     let r = names::name_the_child("a-very-long-process-name").unwrap();
     assert_eq!(
         r.comm.as_bytes(),
@@ -125,6 +134,7 @@ fn a_long_name_is_cut_to_15_bytes() {
 
 #[test]
 fn python_names_are_invisible_to_the_kernel() {
+    demo_kit::say::set_quiet(true);
     match names::python_names("子进程1").unwrap() {
         None => eprintln!("skipped: python3 not installed"),
         Some(py) => {
@@ -139,7 +149,8 @@ fn python_names_are_invisible_to_the_kernel() {
 
 #[test]
 fn an_orphan_is_reparented_to_the_subreaper_and_reaped() {
-    let r = orphan::orphan(true, false).unwrap();
+    demo_kit::say::set_quiet(true);
+    let r = orphan::orphan(true).unwrap();
     assert_eq!(
         r.ppid_before, r.parent_pid,
         "before: the orphan's parent is P"
@@ -168,6 +179,7 @@ fn an_orphan_is_reparented_to_the_subreaper_and_reaped() {
 
 #[test]
 fn a_panicking_child_exits_101() {
+    demo_kit::say::set_quiet(true);
     let mut c = Child::start(|| panic!("boom in the child")).unwrap();
     // Bounded: a child that hung would be SIGKILLed (and reaped) by drop.
     let ended = demo_kit::wait::until(Duration::from_secs(30), || {
@@ -176,11 +188,12 @@ fn a_panicking_child_exits_101() {
     assert!(ended.is_some(), "the panicking child did not exit");
     let s = c.join().unwrap();
     assert_eq!(s, WaitStatus::Exited(c.pid(), 101));
-    assert_eq!(python_exitcode(s), Some(101));
+    assert_eq!(exit_code(s), Some(101));
 }
 
 #[test]
 fn dropping_an_unjoined_child_kills_and_reaps_it() {
+    demo_kit::say::set_quiet(true);
     let c = Child::start(|| {
         // Block forever (until killed): pause() waits for any signal.
         loop {
@@ -194,4 +207,35 @@ fn dropping_an_unjoined_child_kills_and_reaps_it() {
         demo_kit::procfs::is_gone(pid),
         "no zombie, no runaway child"
     );
+}
+
+/// The lesson's correction: join is not the only way to avoid a zombie. A
+/// parent that sets SIGCHLD to SIG_IGN gets none: its waitpid blocks until
+/// the child is gone, then fails with ECHILD (man 2 waitpid, NOTES). Done in
+/// a forked "parent", so this test binary's own SIGCHLD stays untouched.
+#[test]
+fn a_parent_that_ignores_sigchld_gets_no_zombie() {
+    demo_kit::say::set_quiet(true);
+    use nix::errno::Errno;
+    use nix::sys::signal::{signal, SigHandler};
+    use nix::unistd::{fork, ForkResult};
+    let mut parent = Child::start(|| {
+        // SAFETY: SIG_IGN installs no handler code.
+        if unsafe { signal(Signal::SIGCHLD, SigHandler::SigIgn) }.is_err() {
+            return 2;
+        }
+        // SAFETY: the grandchild only _exits (child_main).
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => demo_kit::child::child_main(|| 0),
+            Ok(ForkResult::Parent { child }) => match nix::sys::wait::waitpid(child, None) {
+                Err(Errno::ECHILD) if demo_kit::procfs::is_gone(child.as_raw()) => 0,
+                Err(Errno::ECHILD) => 3, // ECHILD, yet still in /proc
+                _ => 4,                  // waitpid found something to reap
+            },
+            Err(_) => 5,
+        }
+    })
+    .unwrap();
+    let pid = parent.pid();
+    assert_eq!(parent.join().unwrap(), WaitStatus::Exited(pid, 0));
 }

@@ -17,13 +17,17 @@
 //!
 //! Then a message that is real: the same kind of header with a body, whose
 //! `total_size` `write_message` fills in from the body itself.
+//!
+//! The notes' `'hash': 'asdf123123x123213x'` is a placeholder: the notes
+//! never compute a hash. We keep it byte for byte (the 507 depends on it).
 
 use crate::kernel;
 use crate::link::{self, Recorder, TIMEOUT};
+use crate::message::{read_body, read_header, HeaderSeen};
 use crate::python_format;
-use crate::split::{read_body, read_header, HeaderSeen};
 use crate::tell::{self, same, tail};
 use demo_kit::say::{heading, hex, say, show_bytes};
+use demo_kit::sock::wait_queued;
 use demo_kit::Side;
 use demo_kit::{Context, Result};
 use framing::{Codec, Prefix};
@@ -80,109 +84,55 @@ pub struct CourseReport {
     pub body_received: Vec<u8>,
 }
 
-impl CourseReport {
-    /// Narrates the report, step by step, for a student.
-    pub fn tell(&self) {
-        heading("course-header: the notes' header dictionary, byte for byte");
-        let n = self.notes_header.len();
-        say(
-            Side::Note,
-            format!(
-                "header_dic = {{'filename': 'a.txt', 'total_size': {}…{} ({} digits), 'hash': '{}'}}",
-                &NOTES_TOTAL_SIZE[..12],
-                &NOTES_TOTAL_SIZE[NOTES_TOTAL_SIZE.len() - 4..],
-                NOTES_TOTAL_SIZE.len(),
-                NOTES_HASH
-            ),
-        );
-        say(
-            Side::Note,
-            format!(
-                "json.dumps(header_dic).encode('utf-8') -> {n} bytes: {}…{}",
-                show_bytes(&self.notes_header[..48]),
-                tail(&self.notes_header)
-            ),
-        );
-        say(Side::Note, format!("struct.pack('i', {n})  -> {} {}   hex {}: little-endian, low byte first ({n} = 0x{n:08x})", show_bytes(&self.notes_prefix_le), self.notes_prefix_le.len(), hex(&self.notes_prefix_le)));
-        say(
-            Side::Note,
-            format!(
-                "struct.pack('!I', {n}) -> {} {}   hex {}: network order, high byte first",
-                show_bytes(&self.notes_prefix_be),
-                self.notes_prefix_be.len(),
-                hex(&self.notes_prefix_be)
-            ),
-        );
-        say(
-            Side::Note,
-            format!(
-                "struct.unpack('i', {}) -> ({},)",
-                show_bytes(&self.notes_prefix_le),
-                self.notes_unpacked
-            ),
-        );
-        say(
-            Side::Client,
-            format!(
-                "sent the {} prefix + the {n}-byte header (no body: 10^439 bytes fit nowhere)",
-                python_format(self.codec.prefix())
-            ),
-        );
-        say(
-            Side::Server,
-            format!(
-                "on the wire ({} bytes, peeked): {} | {} ...",
-                self.notes_on_wire.len(),
-                hex(&self.notes_on_wire[..4]),
-                hex(&self.notes_on_wire[4..20])
-            ),
-        );
-        say(Side::Server, format!("read_header: {}", self.notes_verdict));
-        if self.notes_verdict.contains("out of range") {
-            say(Side::Note, "a 440-digit number does not even fit a JSON parser's f64 (max about 1.8e308): the notes' header is refused, not obeyed");
-        }
-        say(
-            Side::Note,
-            format!(
-                "a size that does parse is checked before anything is allocated — read_message on a header with total_size {HUGE_SIZE}: {}",
-                self.huge_verdict
-            ),
-        );
-
-        heading("course-header: a real header + body");
-        say(Side::Client, format!("write_message({{\"filename\": \"a.txt\", \"hash\": \"{}\"}}, body of {} bytes): total_size is filled in from the body", NOTES_HASH, self.body_sent.len()));
-        tell::header_seen("a.txt", self.codec, &self.message);
-        say(
-            Side::Server,
-            format!(
-                "body ({} bytes): {} — {}",
-                self.body_received.len(),
-                show_bytes(&self.body_received),
-                same(&self.body_received, &self.body_sent)
-            ),
-        );
-        say(
-            Side::Server,
-            format!(
-                "as text: {:?}",
-                String::from_utf8_lossy(&self.body_received)
-            ),
-        );
-    }
-}
-
 /// Runs the scenario.
 pub fn run(codec: Codec) -> Result<CourseReport> {
+    heading("course-header: the notes' header dictionary, byte for byte");
     let notes_header = notes_header_bytes();
+    let n = notes_header.len();
+    say(
+        Side::Note,
+        format!(
+            "header_dic = {{'filename': 'a.txt', 'total_size': {}…{} ({} digits), 'hash': '{}'}}",
+            &NOTES_TOTAL_SIZE[..12],
+            &NOTES_TOTAL_SIZE[NOTES_TOTAL_SIZE.len() - 4..],
+            NOTES_TOTAL_SIZE.len(),
+            NOTES_HASH
+        ),
+    );
+    say(
+        Side::Note,
+        format!(
+            "json.dumps(header_dic).encode('utf-8') -> {n} bytes: {}…{}",
+            show_bytes(&notes_header[..48]),
+            tail(&notes_header)
+        ),
+    );
     let notes_prefix_le = Prefix::CourseLe
-        .encode(notes_header.len())
+        .encode(n)
         .context("packing the notes' header length")?;
+    say(Side::Note, format!("struct.pack('i', {n})  -> {} {}   hex {}: little-endian, low byte first ({n} = 0x{n:08x})", show_bytes(&notes_prefix_le), notes_prefix_le.len(), hex(&notes_prefix_le)));
     let notes_prefix_be = Prefix::NetworkBe
-        .encode(notes_header.len())
+        .encode(n)
         .context("packing the notes' header length")?;
+    say(
+        Side::Note,
+        format!(
+            "struct.pack('!I', {n}) -> {} {}   hex {}: network order, high byte first",
+            show_bytes(&notes_prefix_be),
+            notes_prefix_be.len(),
+            hex(&notes_prefix_be)
+        ),
+    );
     let notes_unpacked = Prefix::CourseLe
         .decode(notes_prefix_le)
         .context("unpacking the prefix")?;
+    say(
+        Side::Note,
+        format!(
+            "struct.unpack('i', {}) -> ({notes_unpacked},)",
+            show_bytes(&notes_prefix_le)
+        ),
+    );
 
     // Round 1: the notes' header, framed the course's way, over TCP.
     let header = notes_header.clone();
@@ -190,18 +140,39 @@ pub fn run(codec: Codec) -> Result<CourseReport> {
         codec
             .write_frame(stream, &header)
             .context("client: sending the notes' header")?;
+        say(
+            Side::Client,
+            format!(
+                "sent the {} prefix + the {}-byte header (no body: 10^439 bytes fit nowhere)",
+                python_format(codec.prefix()),
+                header.len()
+            ),
+        );
         Ok(4 + header.len())
     })?;
     let (server, written) = link.join_client()?;
-    kernel::wait_queued(&server, written, TIMEOUT)
+    wait_queued(&server, written, TIMEOUT)
         .context("server: ioctl(FIONREAD)")?
         .with_context(|| format!("server: the header was not queued within {TIMEOUT:?}"))?;
     let notes_on_wire = kernel::peek(&server, written).context("server: recv(MSG_PEEK)")?;
+    say(
+        Side::Server,
+        format!(
+            "on the wire ({} bytes, peeked): {} | {} ...",
+            notes_on_wire.len(),
+            hex(&notes_on_wire[..4]),
+            hex(&notes_on_wire[4..20])
+        ),
+    );
     let notes_verdict = match codec.read_header(&mut &server) {
         Ok(Some(h)) => format!("accepted: {}", serde_json::Value::Object(h)),
         Ok(None) => "the stream ended before a header".to_string(),
         Err(e) => format!("rejected: {e}"),
     };
+    say(Side::Server, format!("read_header: {notes_verdict}"));
+    if notes_verdict.contains("out of range") {
+        say(Side::Note, "a 440-digit number does not even fit a JSON parser's f64 (max about 1.8e308): the notes' header is refused, not obeyed");
+    }
 
     // A header that parses but claims an absurd body: refused before any
     // allocation (the body would be 10^18 bytes; none follow).
@@ -217,8 +188,15 @@ pub fn run(codec: Codec) -> Result<CourseReport> {
         Ok(_) => "accepted (!)".to_string(),
         Err(e) => format!("rejected: {e}"),
     };
+    say(
+        Side::Note,
+        format!(
+            "a size that does parse is checked before anything is allocated — read_message on a header with total_size {HUGE_SIZE}: {huge_verdict}"
+        ),
+    );
 
     // Round 2: a real message — header + body — on a new connection.
+    heading("course-header: a real header + body");
     let body_sent = A_TXT.to_vec();
     let body = body_sent.clone();
     let link = link::start(move |stream| {
@@ -228,14 +206,29 @@ pub fn run(codec: Codec) -> Result<CourseReport> {
                 json!({"filename": "a.txt", "hash": NOTES_HASH}),
                 &body,
             )
-            .context("client: sending a.txt")
+            .context("client: sending a.txt")?;
+        say(Side::Client, format!("write_message({{\"filename\": \"a.txt\", \"hash\": \"{}\"}}, body of {} bytes): total_size is filled in from the body", NOTES_HASH, body.len()));
+        Ok(())
     })?;
     let (server, ()) = link.join_client()?;
     let mut reader = Recorder::new(&server);
     let message = read_header(codec, &mut reader)?;
+    tell::header_seen("a.txt", codec, &message);
     let size = framing::total_size(&message.header).context("server: the header")?;
     let body_received = read_body(&mut reader, size).context("server: reading the body")?;
-
+    say(
+        Side::Server,
+        format!(
+            "body ({} bytes): {} — {}",
+            body_received.len(),
+            show_bytes(&body_received),
+            same(&body_received, &body_sent)
+        ),
+    );
+    say(
+        Side::Server,
+        format!("as text: {:?}", String::from_utf8_lossy(&body_received)),
+    );
     Ok(CourseReport {
         codec,
         notes_header,

@@ -1,17 +1,13 @@
-//! Questions we ask the kernel about the server's socket, so the demo
-//! prints facts instead of guesses.
+//! A question we ask the kernel about the server's socket, so the demo
+//! prints facts instead of guesses (the other, `ioctl(FIONREAD)`, is
+//! `demo_kit::sock::wait_queued`):
 //!
-//! * `ioctl(FIONREAD)`: how many bytes sit in the receive buffer right now.
-//!   For TCP that is *all* queued bytes, with no trace of where one `send()`
-//!   ended and the next began.
 //! * `recv(MSG_PEEK)`: copies queued bytes out *without* removing them — it
 //!   shows exactly what one plain `recv()` would have returned, while leaving
 //!   the bytes for the framed reader.
 
 use nix::sys::socket::{recv, MsgFlags};
 use std::os::fd::AsRawFd;
-
-pub use demo_kit::sock::{queued_bytes, wait_queued};
 
 /// Peeks at up to `max` queued bytes with `recv(fd, buf, MSG_PEEK)`: what a
 /// single raw `recv(max)` would return, left in place for the next read.

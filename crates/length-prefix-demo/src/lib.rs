@@ -9,9 +9,9 @@
 //! many bytes to read next, so boundaries come back.
 //!
 //! This crate runs the same scenarios as `sticky-demo`, but through the
-//! `framing` crate. Each scenario's `run()` returns what really happened as
-//! data, so that the tests can assert it, and its report's `tell()`
-//! narrates it ([`tell`] holds the wording they share):
+//! `framing` crate. Each scenario's `run()` makes the calls, narrates them
+//! in order, and returns what really happened as data, so that the tests
+//! can assert it ([`tell`] holds the wording they share):
 //!
 //! * [`merge::run`] — several small frames written back to back are all
 //!   queued in the server's receive buffer at once (one raw read would get
@@ -23,7 +23,7 @@
 //!   real header + body message, with the bytes on the wire.
 //!
 //! [`message`] reads one message and keeps the bytes it came from; [`link`]
-//! is the connection; [`kernel`] asks the kernel what is queued.
+//! is the connection; [`kernel`] peeks at what is queued.
 
 pub mod course;
 pub mod kernel;
@@ -32,8 +32,6 @@ pub mod merge;
 pub mod message;
 pub mod split;
 pub mod tell;
-
-pub use link::Recorder;
 
 /// The small messages of the merge scenario (the same words as `sticky-demo`).
 pub const SMALL_MESSAGES: [&[u8]; 5] = [b"hello", b"world", b"how", b"are", b"you"];

@@ -1,14 +1,15 @@
-//! One real TCP connection inside one process: a server socket here, a
-//! client in a thread, both on `127.0.0.1` with a port the kernel picks
-//! (port 0), so demos and tests never collide.
+//! One real TCP connection inside one process: the server's socket here,
+//! the client's end driven by a thread, both on loopback with a port the
+//! kernel picks (`demo_kit::net::loopback_pair`), so demos and tests never
+//! collide.
 //!
-//! Every wait is bounded: the server waits at most [`TIMEOUT`] for the
-//! client to connect and for each read; the client at most as long for
-//! each write. A stuck demo fails with a message instead of hanging.
+//! Every wait is bounded: each read on the server's socket gives up after
+//! [`TIMEOUT`], and so does each write of the client. A stuck demo fails
+//! with a message instead of hanging.
 
 use demo_kit::{Context, Error, Result};
 use std::io::{self, Read};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -19,76 +20,38 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Link<T> {
     /// The server's end of the connection (what `accept()` returned).
     pub server: TcpStream,
-    /// The address the server listened on.
-    pub addr: SocketAddr,
     client: JoinHandle<Result<T>>,
 }
 
-/// Listens on `127.0.0.1:0`, starts `client` in a thread with a socket
-/// connected to it, and accepts the connection.
+/// Connects a client to a fresh loopback listener, accepts it, and runs
+/// `client` in a thread with the client's socket.
 ///
-/// When `client` returns, its socket is closed, so the server then sees a
-/// clean end of stream after the last byte the client wrote.
+/// When `client` returns, the thread shuts its socket down for writing
+/// (our FIN), so the server then sees a clean end of stream after the
+/// last byte the client wrote.
 pub fn start<T: Send + 'static>(
     client: impl FnOnce(&mut TcpStream) -> Result<T> + Send + 'static,
 ) -> Result<Link<T>> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| demo_kit::fail::bind_error("127.0.0.1:0", &e))?;
-    let addr = listener
-        .local_addr()
-        .context("asking the kernel which port it chose")?;
+    let pair = demo_kit::net::loopback_pair(false)?;
+    let mut stream = pair.client;
+    stream
+        .set_write_timeout(Some(TIMEOUT))
+        .context("client: setting a write timeout")?;
+    pair.server
+        .set_read_timeout(Some(TIMEOUT))
+        .context("server: setting a read timeout")?;
     let handle = std::thread::Builder::new()
         .name("client".into())
         .spawn(move || {
-            let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)
-                .with_context(|| format!("client: connecting to {addr}"))?;
-            stream
-                .set_write_timeout(Some(TIMEOUT))
-                .context("client: setting a write timeout")?;
             let out = client(&mut stream)?;
-            // Send our FIN now, so the server's last read sees a clean end.
             stream
                 .shutdown(Shutdown::Write)
                 .context("client: closing the connection")?;
             Ok(out)
         })
         .context("starting the client thread")?;
-
-    // accept() has no timeout of its own: poll a non-blocking listener.
-    listener
-        .set_nonblocking(true)
-        .context("making the listener non-blocking")?;
-    let mut accept_err = None;
-    let accepted = demo_kit::wait::until(TIMEOUT, || match listener.accept() {
-        Ok((s, _)) => Some(s),
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
-        Err(e) => {
-            accept_err = Some(e);
-            None
-        }
-    });
-    let server = match (accepted, accept_err) {
-        (Some(s), _) => s,
-        (None, Some(e)) => return Err(Error::from(e)).context("server: accept()"),
-        (None, None) => {
-            // The client never connected: its own error says why.
-            return match handle.join() {
-                Ok(Err(e)) => Err(e),
-                _ => {
-                    demo_kit::bail_msg(format!("no client connected to {addr} within {TIMEOUT:?}"))
-                }
-            };
-        }
-    };
-    server
-        .set_nonblocking(false)
-        .context("server: making the connection blocking")?;
-    server
-        .set_read_timeout(Some(TIMEOUT))
-        .context("server: setting a read timeout")?;
     Ok(Link {
-        server,
-        addr,
+        server: pair.server,
         client: handle,
     })
 }
@@ -131,11 +94,6 @@ impl<R: Read> Recorder<R> {
             std::mem::take(&mut self.bytes),
             std::mem::take(&mut self.reads),
         )
-    }
-
-    /// The wrapped reader.
-    pub fn get_ref(&self) -> &R {
-        &self.inner
     }
 }
 

@@ -1,15 +1,18 @@
-//! `cargo run -p length-prefix-demo [merge|split|course-header] [--network]`
-//!
 //! The cure for 粘包 (sticky packets), narrated from real reads on a real
-//! TCP connection: every message gets a 4-byte length prefix (the course's
-//! `struct.pack('i', n)`), so the receiver always knows where it ends.
-//! Each scenario lives in its own library file (`src/merge.rs`,
-//! `src/split.rs`, `src/course.rs`): `run()` makes the system calls and
-//! returns what happened, `tell()` narrates it. This file only picks them.
+//! TCP connection.
+//!
+//! TCP keeps bytes, not messages. So the course puts a fixed 4-byte length
+//! before each message (`struct.pack('i', n)`, 自定义报头), then a JSON
+//! header with `total_size`, then the body: the reader always knows how
+//! many bytes to read next. `merge` shows frames stuck together in the
+//! kernel yet read back one by one; `split` a reply longer than
+//! `recv(1024)` arriving whole without eating the next; `course-header` the
+//! notes' own header, byte for byte. One file per scenario in `src/`.
 
 use demo_kit::cli::Args;
 use demo_kit::say::say;
-use demo_kit::{Context, Error, Result, Side};
+use demo_kit::{Context, Result, Side};
+use framing::Codec;
 use length_prefix_demo::tell::order_words;
 use length_prefix_demo::{codec, course, merge, python_format, split, SMALL_MESSAGES};
 use std::process::ExitCode;
@@ -37,8 +40,6 @@ OPTIONS:
 Everything runs in one process: a server socket and a client thread on
 127.0.0.1 with a port the kernel picks. Set NO_COLOR=1 to turn colours off.";
 
-const SCENARIOS: [&str; 3] = ["merge", "split", "course-header"];
-
 fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
@@ -46,39 +47,42 @@ fn main() -> ExitCode {
 fn run() -> Result<()> {
     let mut args = Args::parse(HELP);
     let network = args.flag("--network");
-    let size = args.value::<usize>("--size")?.unwrap_or(3000);
-    if size > 16 << 20 {
-        return demo_kit::bail_msg(format!(
-            "--size {size} is too large: at most 16777216 bytes; see --help"
-        ));
-    }
-    let chosen = args.positional();
+    let size = args.value_in("--size", 0..=16 << 20, 3000)?;
+    let scenario = args.subcommand(&["merge", "split", "course-header", "all"], "all")?;
     args.finish()?;
-    let scenarios: Vec<&str> = match chosen.as_deref() {
-        None | Some("all") => SCENARIOS.to_vec(),
-        Some(s) if SCENARIOS.contains(&s) => vec![s],
-        Some(other) => {
-            return Err(Error::msg(format!(
-                "unknown scenario {other:?}: choose merge, split or course-header; see --help"
-            ))
-            .with_exit_code(2))
-        }
-    };
     let codec = codec(network);
-    say(
-        Side::Note,
-        format!(
-            "prefix: 4 bytes, {} — {}",
-            python_format(codec.prefix()),
-            order_words(codec.prefix())
-        ),
-    );
-    for s in scenarios {
-        match s {
-            "merge" => merge::run(codec, &SMALL_MESSAGES).context("merge")?.tell(),
-            "split" => split::run(codec, size).context("split")?.tell(),
-            _ => course::run(codec).context("course-header")?.tell(),
-        }
+    announce_the_prefix(codec);
+    if matches!(scenario, "merge" | "all") {
+        frames_stuck_together(codec)?;
+    }
+    if matches!(scenario, "split" | "all") {
+        a_reply_longer_than_recv(codec, size)?;
+    }
+    if matches!(scenario, "course-header" | "all") {
+        the_notes_header(codec)?;
     }
     Ok(())
+}
+
+/// Which 4 bytes will carry each length.
+fn announce_the_prefix(codec: Codec) {
+    let (format, words) = (python_format(codec.prefix()), order_words(codec.prefix()));
+    say(Side::Note, format!("prefix: 4 bytes, {format} — {words}"));
+}
+
+/// Five frames queued at once, read back one by one: `src/merge.rs`.
+fn frames_stuck_together(codec: Codec) -> Result<()> {
+    merge::run(codec, &SMALL_MESSAGES)
+        .context("merge")
+        .map(drop)
+}
+
+/// A long reply read whole, the next one intact: `src/split.rs`.
+fn a_reply_longer_than_recv(codec: Codec, size: usize) -> Result<()> {
+    split::run(codec, size).context("split").map(drop)
+}
+
+/// The notes' own header, and a real header + body: `src/course.rs`.
+fn the_notes_header(codec: Codec) -> Result<()> {
+    course::run(codec).context("course-header").map(drop)
 }

@@ -6,11 +6,16 @@
 //! messages are *certainly* stuck together in its receive buffer; a peek
 //! shows what one raw `recv()` would return. Then `read_frame` takes them
 //! out one at a time: first exactly 4 bytes, then exactly that many.
+//!
+//! The client thread narrates its writes as it makes them; the server
+//! says nothing until the client is done, so the story reads in order.
 
 use crate::kernel;
 use crate::link::{self, Recorder, TIMEOUT};
 use crate::tell::{join, other_order, unpack_words};
+use crate::COURSE_RECV;
 use demo_kit::say::{heading, hex, say, show_bytes};
+use demo_kit::sock::wait_queued;
 use demo_kit::Side;
 use demo_kit::{Context, Result};
 use framing::Codec;
@@ -45,134 +50,122 @@ pub struct MergeReport {
     pub clean_end: bool,
 }
 
-impl MergeReport {
-    /// Narrates the report, step by step, for a student.
-    pub fn tell(&self) {
-        heading("merge: small frames written back to back");
-        for m in &self.sent {
-            let prefix = self.codec.encode_prefix(m.len()).unwrap_or_default();
-            say(
-                Side::Client,
-                format!(
-                    "write_frame({}): prefix {} + {} bytes, one writev",
-                    show_bytes(m),
-                    hex(&prefix),
-                    m.len()
-                ),
-            );
-        }
-        say(
-            Side::Client,
-            format!(
-                "done: {} bytes written in {} writes, then close",
-                self.bytes_written,
-                self.sent.len()
-            ),
-        );
-        say(
-            Side::Kernel,
-            format!("FIONREAD on the server socket: {} bytes queued — all {} frames, before the server reads anything", self.queued, self.sent.len()),
-        );
-        say(
-            Side::Server,
-            format!(
-                "recv(1024, MSG_PEEK) -> {} bytes, what one raw recv(1024) would return:",
-                self.peeked.len()
-            ),
-        );
-        say(Side::Server, format!("  {}", show_bytes(&self.peeked)));
-        say(
-            Side::Note,
-            "  all the messages stuck together (粘包) — but every one is led by its length:",
-        );
-        let mut exact = 0;
-        for (i, f) in self.frames.iter().enumerate() {
-            let same = self.sent.get(i) == Some(&f.payload);
-            exact += same as usize;
-            say(
-                Side::Server,
-                format!(
-                    "read_frame {}: prefix {} -> {} ({}), payload {}  [read() calls returned {}] {}",
-                    i + 1,
-                    hex(&f.prefix),
-                    f.payload.len(),
-                    unpack_words(self.codec.prefix()),
-                    show_bytes(&f.payload),
-                    join(&f.reads),
-                    if same { "== sent" } else { "!= SENT" }
-                ),
-            );
-        }
-        if self.clean_end {
-            say(Side::Server, format!("read_frame {}: end of stream between frames -> Ok(None): the client closed cleanly", self.frames.len() + 1));
-        }
-        say(
-            Side::Note,
-            format!(
-                "{exact} of {} messages came out exactly as sent",
-                self.sent.len()
-            ),
-        );
-        other_order(self.codec, self.sent.first().map_or(0, |m| m.len()));
-    }
-}
-
 /// Runs the scenario with `messages` (see [`crate::SMALL_MESSAGES`]).
 pub fn run(codec: Codec, messages: &[&[u8]]) -> Result<MergeReport> {
-    let to_send: Vec<Vec<u8>> = messages.iter().map(|m| m.to_vec()).collect();
-    let client_copy = to_send.clone();
+    heading("merge: small frames written back to back");
+    let sent: Vec<Vec<u8>> = messages.iter().map(|m| m.to_vec()).collect();
+    let to_send = sent.clone();
 
     // The client: one framed write per message, as fast as it can.
     let link = link::start(move |stream| {
         let mut written = 0;
-        for msg in &client_copy {
+        for msg in &to_send {
             codec
                 .write_frame(stream, msg)
                 .context("client: writing a frame")?;
             written += 4 + msg.len();
+            let prefix = codec.encode_prefix(msg.len()).unwrap_or_default();
+            say(
+                Side::Client,
+                format!(
+                    "write_frame({}): prefix {} + {} bytes, one writev",
+                    show_bytes(msg),
+                    hex(&prefix),
+                    msg.len()
+                ),
+            );
         }
         Ok(written)
     })?;
     let (server, bytes_written) = link.join_client()?;
+    say(
+        Side::Client,
+        format!(
+            "done: {bytes_written} bytes written in {} writes, then close",
+            sent.len()
+        ),
+    );
 
     // Reliable, not lucky: wait until every byte sits in our receive buffer.
-    let queued = kernel::wait_queued(&server, bytes_written, TIMEOUT)
+    let queued = wait_queued(&server, bytes_written, TIMEOUT)
         .context("server: ioctl(FIONREAD)")?
         .with_context(|| {
             format!("server: {bytes_written} bytes were not all queued within {TIMEOUT:?}")
         })?;
+    say(
+        Side::Kernel,
+        format!("FIONREAD on the server socket: {queued} bytes queued — all {} frames, before the server reads anything", sent.len()),
+    );
 
     // What the course's conn.recv(1024) would return right now: everything, stuck together.
-    let peeked = kernel::peek(&server, crate::COURSE_RECV).context("server: recv(MSG_PEEK)")?;
+    let peeked = kernel::peek(&server, COURSE_RECV).context("server: recv(MSG_PEEK)")?;
+    say(
+        Side::Server,
+        format!(
+            "recv(1024, MSG_PEEK) -> {} bytes, what one raw recv(1024) would return:",
+            peeked.len()
+        ),
+    );
+    say(Side::Server, format!("  {}", show_bytes(&peeked)));
+    say(
+        Side::Note,
+        "  all the messages stuck together (粘包) — but every one is led by its length:",
+    );
 
     // Now the framed reader: exactly 4 bytes, then exactly `len` bytes.
     let mut reader = Recorder::new(&server);
     let mut frames = Vec::new();
-    let clean_end = loop {
-        match codec
-            .read_frame(&mut reader)
-            .context("server: reading a frame")?
-        {
-            Some(payload) => {
-                let (bytes, reads) = reader.drain();
-                let mut prefix = [0u8; 4];
-                prefix.copy_from_slice(&bytes[..4]);
-                frames.push(FrameSeen {
-                    prefix,
-                    payload,
-                    reads,
-                });
-            }
-            None => break true,
-        }
-    };
+    let mut exact = 0;
+    while let Some(payload) = codec
+        .read_frame(&mut reader)
+        .context("server: reading a frame")?
+    {
+        let (bytes, reads) = reader.drain();
+        let mut prefix = [0u8; 4];
+        prefix.copy_from_slice(&bytes[..4]);
+        let same = sent.get(frames.len()) == Some(&payload);
+        exact += usize::from(same);
+        say(
+            Side::Server,
+            format!(
+                "read_frame {}: prefix {} -> {} ({}), payload {}  [read() calls returned {}] {}",
+                frames.len() + 1,
+                hex(&prefix),
+                payload.len(),
+                unpack_words(codec.prefix()),
+                show_bytes(&payload),
+                join(&reads),
+                if same { "== sent" } else { "!= SENT" }
+            ),
+        );
+        frames.push(FrameSeen {
+            prefix,
+            payload,
+            reads,
+        });
+    }
+    say(
+        Side::Server,
+        format!(
+            "read_frame {}: end of stream between frames -> Ok(None): the client closed cleanly",
+            frames.len() + 1
+        ),
+    );
+    say(
+        Side::Note,
+        format!(
+            "{exact} of {} messages came out exactly as sent",
+            sent.len()
+        ),
+    );
+    other_order(codec, sent.first().map_or(0, |m| m.len()));
     Ok(MergeReport {
         codec,
-        sent: to_send,
+        sent,
         bytes_written,
         queued,
         peeked,
         frames,
-        clean_end,
+        clean_end: true,
     })
 }

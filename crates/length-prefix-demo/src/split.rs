@@ -9,14 +9,18 @@
 //! in pieces of at most 1024 bytes but never past the end of the reply
 //! (`min(1024, remaining)` — the course's loop asks for 1024 every time and
 //! could swallow the start of the next reply).
+//!
+//! The long reply may be larger than the socket buffers, so the server
+//! reads it while the client is still writing. The client thread narrates
+//! its writes; the server narrates reply 1 once the client is done (what
+//! it read is recorded as it reads), then reply 2 live.
 
-use crate::kernel;
 use crate::link::{self, Recorder, TIMEOUT};
-use crate::message::message;
-pub use crate::message::{read_body, read_header, wire_len, HeaderSeen};
+use crate::message::{message, read_body, read_header, wire_len, HeaderSeen};
 use crate::tell::{self, join, same, tail};
 use crate::COURSE_RECV;
 use demo_kit::say::{heading, say, show_bytes};
+use demo_kit::sock::wait_queued;
 use demo_kit::Side;
 use demo_kit::{Context, Result};
 use framing::{Codec, Message};
@@ -49,80 +53,6 @@ pub struct SplitReport {
     pub clean_end: bool,
 }
 
-impl SplitReport {
-    /// Narrates the report, step by step, for a student.
-    pub fn tell(&self) {
-        heading("split: a reply longer than the course's recv(1024)");
-        for m in &self.sent {
-            say(
-                Side::Client,
-                format!(
-                    "write_message(header {}, body of {} bytes): one writev",
-                    serde_json::Value::Object(m.header.clone()),
-                    m.body.len()
-                ),
-            );
-        }
-        tell::header_seen("reply 1", self.codec, &self.first);
-        let total: usize = self.body_reads.iter().sum();
-        say(
-            Side::Server,
-            format!(
-                "body: read(min(1024, remaining)) until total_size: {} = {total} bytes",
-                join(&self.body_reads)
-            ),
-        );
-        say(
-            Side::Server,
-            format!(
-                "reply 1 body: {} ... {} — {}",
-                show_bytes(&self.first_body[..self.first_body.len().min(40)]),
-                tail(&self.first_body),
-                same(&self.first_body, &self.sent[0].body)
-            ),
-        );
-        let verdict = if self.left_queued == self.second_wire_len {
-            "nothing of it was eaten by reply 1"
-        } else {
-            "MORE than reply 2 is queued"
-        };
-        say(
-            Side::Kernel,
-            format!(
-                "FIONREAD now: {} bytes queued; reply 2 is {} bytes on the wire — {verdict}",
-                self.left_queued, self.second_wire_len
-            ),
-        );
-        tell::header_seen("reply 2", self.codec, &self.second);
-        say(
-            Side::Server,
-            format!(
-                "reply 2 body: {} — {}",
-                show_bytes(&self.second_body),
-                same(&self.second_body, &self.sent[1].body)
-            ),
-        );
-        if self.clean_end {
-            say(
-                Side::Server,
-                "then end of stream between messages: a clean close",
-            );
-        }
-        let rest = self.first_body.len().saturating_sub(COURSE_RECV);
-        if rest > 0 {
-            say(
-                Side::Note,
-                format!("without a header, a recv(1024) client would print the first 1024 bytes and the other {rest} would show up as the answer to the next command (try: cargo run -p sticky-demo split)"),
-            );
-        } else {
-            say(
-                Side::Note,
-                "this reply fits in one recv(1024); try --size 3000 to see it split",
-            );
-        }
-    }
-}
-
 /// A stand-in for a long command output (like `ls -l /usr/bin`), exactly
 /// `size` bytes of readable lines.
 pub fn long_output(size: usize) -> Vec<u8> {
@@ -142,6 +72,7 @@ pub fn long_output(size: usize) -> Vec<u8> {
 
 /// Runs the scenario with a long reply of `size` bytes.
 pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
+    heading("split: a reply longer than the course's recv(1024)");
     let sent = vec![
         message(
             json!({"cmd": "ls -l /usr/bin (simulated)"}),
@@ -153,9 +84,17 @@ pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
     let link = link::start(move |stream| {
         let mut lens = Vec::new();
         for m in &to_send {
+            let header = serde_json::Value::Object(m.header.clone());
             codec
-                .write_message(stream, serde_json::Value::Object(m.header.clone()), &m.body)
+                .write_message(stream, header.clone(), &m.body)
                 .context("client: writing a reply")?;
+            say(
+                Side::Client,
+                format!(
+                    "write_message(header {header}, body of {} bytes): one writev",
+                    m.body.len()
+                ),
+            );
             lens.push(wire_len(m)?);
         }
         Ok(lens)
@@ -189,20 +128,72 @@ pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
     // The writer is done once its thread returns; then what is left queued
     // must be exactly reply 2 — proof we consumed nothing that was not ours.
     let (server, lens) = link.join_client()?;
+    tell::header_seen("reply 1", codec, &first);
+    say(
+        Side::Server,
+        format!(
+            "body: read(min(1024, remaining)) until total_size: {} = {total} bytes",
+            join(&body_reads)
+        ),
+    );
+    say(
+        Side::Server,
+        format!(
+            "reply 1 body: {} ... {} — {}",
+            show_bytes(&first_body[..first_body.len().min(40)]),
+            tail(&first_body),
+            same(&first_body, &sent[0].body)
+        ),
+    );
     let second_wire_len = lens[1];
-    let left_queued = kernel::wait_queued(&server, second_wire_len, TIMEOUT)
+    let left_queued = wait_queued(&server, second_wire_len, TIMEOUT)
         .context("server: ioctl(FIONREAD)")?
         .with_context(|| format!("server: reply 2 was not queued within {TIMEOUT:?}"))?;
+    let verdict = if left_queued == second_wire_len {
+        "nothing of it was eaten by reply 1"
+    } else {
+        "MORE than reply 2 is queued"
+    };
+    say(
+        Side::Kernel,
+        format!("FIONREAD now: {left_queued} bytes queued; reply 2 is {second_wire_len} bytes on the wire — {verdict}"),
+    );
 
     let mut reader = Recorder::new(&server);
     let second = read_header(codec, &mut reader)?;
+    tell::header_seen("reply 2", codec, &second);
     let n = framing::total_size(&second.header).context("server: reply 2 header")?;
     let second_body = read_body(&mut reader, n).context("server: reading reply 2's body")?;
+    say(
+        Side::Server,
+        format!(
+            "reply 2 body: {} — {}",
+            show_bytes(&second_body),
+            same(&second_body, &sent[1].body)
+        ),
+    );
     let clean_end = codec
         .read_header(&mut reader)
         .context("server: reading after reply 2")?
         .is_none();
-
+    if clean_end {
+        say(
+            Side::Server,
+            "then end of stream between messages: a clean close",
+        );
+    }
+    let rest = first_body.len().saturating_sub(COURSE_RECV);
+    if rest > 0 {
+        say(
+            Side::Note,
+            format!("without a header, a recv(1024) client would print the first 1024 bytes and the other {rest} would show up as the answer to the next command (try: cargo run -p sticky-demo split)"),
+        );
+    } else {
+        say(
+            Side::Note,
+            "this reply fits in one recv(1024); try --size 3000 to see it split",
+        );
+    }
     Ok(SplitReport {
         codec,
         sent,

@@ -1,10 +1,10 @@
 //! Narration shared by the scenarios: how a prefix, a header and a
-//! comparison with what was sent are put into words. Each scenario's
-//! `tell()` (in its own file) uses these, so every line about bytes reads
-//! the same way in all three stories.
+//! comparison with what was sent are put into words. Each scenario (in its
+//! own file) uses these, so every line about bytes reads the same way in
+//! all three stories.
 
+use crate::message::HeaderSeen;
 use crate::python_format;
-use crate::split::HeaderSeen;
 use demo_kit::say::{hex, say, show_bytes};
 use demo_kit::Side;
 use framing::{Codec, Prefix};

@@ -1,29 +1,16 @@
 //! Runs the demo binary as a student would and checks its narration,
 //! exit codes and error messages.
 
-use demo_kit::testing::OutputWithin;
-use std::process::{Command, Output};
+use demo_kit::testing::run_demo;
 
-fn demo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_length-prefix-demo"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output_within()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+fn demo(args: &[&str]) -> (i32, String, String) {
+    run_demo(env!("CARGO_BIN_EXE_length-prefix-demo"), args)
 }
 
 #[test]
 fn default_runs_all_scenarios_and_every_message_is_exact() {
-    let o = demo(&[]);
-    let out = stdout(&o);
-    assert!(
-        o.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let (code, out, err) = demo(&[]);
+    assert_eq!(code, 0, "stderr: {err}");
     for needle in [
         "=== merge",
         "=== split",
@@ -56,9 +43,8 @@ fn one_scenario_at_a_time() {
         ("split", "=== split", "=== merge"),
         ("course-header", "=== course-header", "=== merge"),
     ] {
-        let o = demo(&[arg]);
-        let out = stdout(&o);
-        assert!(o.status.success(), "{arg}");
+        let (code, out, _) = demo(&[arg]);
+        assert_eq!(code, 0, "{arg}");
         assert!(
             out.contains(heading) && !out.contains(absent),
             "{arg}:\n{out}"
@@ -72,19 +58,17 @@ fn one_scenario_at_a_time() {
 
 #[test]
 fn network_order_puts_the_high_byte_first() {
-    let o = demo(&["merge", "--network"]);
-    let out = stdout(&o);
-    assert!(o.status.success());
+    let (code, out, _) = demo(&["merge", "--network"]);
+    assert_eq!(code, 0);
     assert!(out.contains("struct.pack('!I', n)"), "{out}");
     assert!(out.contains("prefix 00 00 00 05 + 5 bytes"), "{out}");
     assert!(out.contains("b'\\x00\\x00\\x00\\x05hello"), "{out}");
 }
 
 #[test]
-fn split_size_option() {
-    let o = demo(&["split", "--size", "5000"]);
-    let out = stdout(&o);
-    assert!(o.status.success());
+fn size_sets_the_long_replys_length() {
+    let (code, out, _) = demo(&["split", "--size", "5000"]);
+    assert_eq!(code, 0);
     assert!(
         out.contains("1024 + 1024 + 1024 + 1024 + 904 = 5000 bytes"),
         "{out}"
@@ -92,36 +76,62 @@ fn split_size_option() {
 }
 
 #[test]
-fn help_exits_zero() {
-    let o = demo(&["--help"]);
-    assert!(o.status.success());
-    assert!(stdout(&o).contains("USAGE:"));
+fn a_reply_that_fits_one_recv_says_so() {
+    let (code, out, _) = demo(&["split", "--size", "1000"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("this reply fits in one recv(1024)"), "{out}");
 }
 
 #[test]
-fn bad_arguments_give_a_clear_error() {
-    for (args, msg) in [
-        (&["bogus"][..], "unknown scenario \"bogus\""),
-        (&["merge", "split"][..], "unexpected argument \"split\""),
-        (&["--size", "lots"][..], "bad value \"lots\" for --size"),
-        (&["--size"][..], "--size needs a value"),
-        (&["--size", "99999999"][..], "too large"),
-        (
-            &["--frobnicate"][..],
-            "unexpected argument \"--frobnicate\"",
-        ),
-    ] {
-        let o = demo(args);
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success(), "{args:?} should fail");
-        assert!(
-            err.starts_with("error: ") && err.contains(msg),
-            "{args:?}: {err}"
-        );
-        assert!(
-            err.contains("--help"),
-            "{args:?} should point at --help: {err}"
-        );
-        assert!(!err.contains("panicked"), "{err}");
-    }
+fn help_exits_zero() {
+    let (code, out, _) = demo(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("USAGE:"));
+}
+
+fn assert_refused(args: &[&str], message: &str) {
+    let (code, _, err) = demo(args);
+    assert_eq!(code, 1, "{args:?} should fail: {err}");
+    assert!(
+        err.starts_with("error: ") && err.contains(message),
+        "{args:?}: {err}"
+    );
+    assert!(
+        err.contains("--help"),
+        "{args:?} should point at --help: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_unknown_scenario_is_refused() {
+    assert_refused(&["bogus"], "unknown mode \"bogus\"");
+}
+
+#[test]
+fn two_scenarios_at_once_are_refused() {
+    assert_refused(&["merge", "split"], "unexpected argument \"split\"");
+}
+
+#[test]
+fn a_size_that_is_not_a_number_is_refused() {
+    assert_refused(&["--size", "lots"], "bad value \"lots\" for --size");
+}
+
+#[test]
+fn a_size_without_a_value_is_refused() {
+    assert_refused(&["--size"], "--size needs a value");
+}
+
+#[test]
+fn a_size_over_16_mib_is_refused() {
+    assert_refused(
+        &["--size", "99999999"],
+        "--size must be between 0 and 16777216",
+    );
+}
+
+#[test]
+fn an_unknown_option_is_refused() {
+    assert_refused(&["--frobnicate"], "unexpected argument \"--frobnicate\"");
 }

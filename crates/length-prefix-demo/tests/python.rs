@@ -108,6 +108,7 @@ fn prefix_is_what_struct_pack_produces() {
 #[test]
 fn prefixes_seen_on_the_wire_match_struct_pack() {
     // The prefixes the server really read from the socket in the merge scenario.
+    demo_kit::say::set_quiet(true);
     let r = merge::run(Codec::course(), &SMALL_MESSAGES).unwrap();
     let lens: Vec<u64> = r.frames.iter().map(|f| f.payload.len() as u64).collect();
     let Some(py) = python_pack("i", &lens) else {
@@ -116,6 +117,7 @@ fn prefixes_seen_on_the_wire_match_struct_pack() {
     for (f, p) in r.frames.iter().zip(&py) {
         assert_eq!(&hex(&f.prefix), p);
     }
+    demo_kit::say::set_quiet(true);
     let c = course::run(Codec::course()).unwrap();
     let py = python_pack("i", &[c.message.header_bytes.len() as u64]).unwrap();
     assert_eq!(hex(&c.message.prefix), py[0]);

@@ -13,6 +13,7 @@ fn framed(codec: Codec, messages: &[&[u8]]) -> Vec<u8> {
 }
 
 fn check_merge(codec: Codec) {
+    demo_kit::say::set_quiet(true);
     let r = merge::run(codec, &SMALL_MESSAGES).unwrap();
     let expected_wire = framed(codec, &SMALL_MESSAGES);
     assert_eq!(r.bytes_written, expected_wire.len());
@@ -46,6 +47,7 @@ fn merge_network_order_every_message_exact() {
 #[test]
 fn merge_with_empty_and_binary_messages() {
     let msgs: [&[u8]; 4] = [b"", b"\x00\x00\x00\x00", b"\xff\xfe", b"x"];
+    demo_kit::say::set_quiet(true);
     let r = merge::run(Codec::course(), &msgs).unwrap();
     let got: Vec<&[u8]> = r.frames.iter().map(|f| f.payload.as_slice()).collect();
     assert_eq!(got, msgs.to_vec());
@@ -53,6 +55,7 @@ fn merge_with_empty_and_binary_messages() {
 }
 
 fn check_split(codec: Codec, size: usize) {
+    demo_kit::say::set_quiet(true);
     let r = split::run(codec, size).unwrap();
     assert_eq!(r.sent[0].body.len(), size);
     assert_eq!(r.first_body, r.sent[0].body, "the long reply arrived whole");
@@ -96,6 +99,7 @@ fn split_long_output_has_the_requested_size() {
 #[test]
 fn course_header_bytes_and_prefixes() {
     for codec in [Codec::course(), Codec::network()] {
+        demo_kit::say::set_quiet(true);
         let r = course::run(codec).unwrap();
         assert_eq!(r.notes_header.len(), 507, "the notes print 507");
         assert_eq!(r.notes_prefix_le, [0xfb, 0x01, 0x00, 0x00]); // b'\xfb\x01\x00\x00'
@@ -130,6 +134,7 @@ fn course_header_bytes_and_prefixes() {
 /// size, before anything is allocated.
 #[test]
 fn a_huge_total_size_is_refused_before_allocating() {
+    demo_kit::say::set_quiet(true);
     let r = course::run(Codec::course()).unwrap();
     assert!(r.huge_verdict.starts_with("rejected"), "{}", r.huge_verdict);
     assert!(

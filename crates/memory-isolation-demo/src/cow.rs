@@ -14,12 +14,14 @@
 //! Both processes print the same address for `x`: addresses are *virtual*,
 //! each process has its own page table translating them to physical frames.
 
-use crate::pagemap::{decode, encode, page_info, PageInfo};
-use crate::{join, receive, send, Global};
-use demo_kit::child::{child_main, flush_before_fork};
-use demo_kit::{Context, Result};
+use crate::pagemap::{decode, encode, page_info, tell, PageInfo};
+use crate::{Global, REPORT_WITHIN};
+use demo_kit::child::{child_main, flush_before_fork, waitpid_retrying};
+use demo_kit::report::{recv_words, send_words};
+use demo_kit::say::say;
+use demo_kit::{Context, Result, Side};
 use nix::sys::wait::WaitStatus;
-use nix::unistd::{fork, pipe, ForkResult, Pid};
+use nix::unistd::{fork, pipe, read, write, ForkResult, Pid};
 
 /// Everything the copy-on-write run observed.
 #[derive(Debug)]
@@ -48,52 +50,138 @@ pub struct CowRun {
 pub fn copy_on_write(x: &'static Global, parent_set: i32) -> Result<CowRun> {
     x.set(100);
     let at_fork = x.get();
+    say(Side::Parent, format!("x = {at_fork}"));
     let parent_page_before = page_info(x.addr());
+    tell(Side::Parent, "x's page before fork", parent_page_before);
     let (gate_r, gate_w) = pipe().context("creating the gate pipe")?;
     let (report_r, report_w) = pipe().context("creating the report pipe")?;
     flush_before_fork();
     // SAFETY: the child only reads/writes an atomic, makes plain system
     // calls (open, pread, read, write, close) and `_exit`s.
-    match unsafe { fork() }.context("fork() failed")? {
+    let child = match unsafe { fork() }.context("fork() failed")? {
         ForkResult::Child => child_main(move || {
             drop(gate_w);
-            send(&report_w, &[encode(page_info(x.addr()))]);
-            let mut byte = [0u8; 1];
-            let _ = nix::unistd::read(&gate_r, &mut byte); // the gate
+            send_words(&report_w, &[encode(page_info(x.addr()))]);
+            let _ = read(&gate_r, &mut [0u8; 1]); // the gate
             let saw = x.get();
             x.set(0);
             let page = encode(page_info(x.addr()));
-            send(&report_w, &[saw as u64, x.addr() as u64, page]);
+            send_words(&report_w, &[saw as u64, x.addr() as u64, page]);
             0
         }),
-        ForkResult::Parent { child } => {
-            drop(gate_r);
-            drop(report_w);
-            // Wait (on a real event: the pipe) until the child has looked
-            // at its page, so the parent's write below comes second.
-            let child_after_fork = receive::<1>(&report_r, "its page after fork");
-            x.set(parent_set);
-            let parent_page_after_write = page_info(x.addr());
-            let released = nix::unistd::write(&gate_w, b"g").context("opening the gate");
-            drop(gate_w); // EOF also releases the child if the write failed
-            let status = join(child)?;
-            let [child_after_fork] = child_after_fork?;
-            released?;
-            let [saw, addr, child_page] = receive::<3>(&report_r, "what it saw")?;
-            Ok(CowRun {
-                child,
-                status,
-                at_fork,
-                parent_set,
-                child_saw: saw as i32,
-                parent_after_join: x.get(),
-                parent_addr: x.addr(),
-                child_addr: addr as usize,
-                parent_page_before,
-                parent_page_after_write,
-                child_page_after_fork: decode(child_after_fork),
-                child_page_after_write: decode(child_page),
-            })
-        }
+        ForkResult::Parent { child } => child,
+    };
+    drop((gate_r, report_w));
+    say(
+        Side::Parent,
+        format!("fork() -> child {child} (held at a pipe gate after one look at its page)"),
+    );
+    // Wait (on a real event: the pipe) until the child has looked at its
+    // page, so the parent's write below comes second. On failure the gate
+    // is dropped (EOF releases the child) and the child is still reaped.
+    let child_page = recv_words::<1>(&report_r, REPORT_WITHIN, "its page after fork");
+    if let Ok([page]) = child_page {
+        tell(Side::Child, "x's page right after fork", decode(page));
+        x.set(parent_set);
+        say(
+            Side::Parent,
+            format!("x = {parent_set} (written after the fork, while the child waits)"),
+        );
+    }
+    let parent_page_after_write = page_info(x.addr());
+    tell(
+        Side::Parent,
+        "x's page after its write",
+        parent_page_after_write,
+    );
+    let released = write(&gate_w, b"g").context("opening the gate");
+    drop(gate_w);
+    say(Side::Parent, "gate opened; p.join()");
+    let status = waitpid_retrying(child)?;
+    let [child_after_fork] = child_page?;
+    released?;
+    let [saw, addr, page] = recv_words::<3>(&report_r, REPORT_WITHIN, "what it saw")?;
+    let r = CowRun {
+        child,
+        status,
+        at_fork,
+        parent_set,
+        child_saw: saw as i32,
+        parent_after_join: x.get(),
+        parent_addr: x.addr(),
+        child_addr: addr as usize,
+        parent_page_before,
+        parent_page_after_write,
+        child_page_after_fork: decode(child_after_fork),
+        child_page_after_write: decode(page),
+    };
+    say(
+        Side::Child,
+        format!("(reported through a pipe) saw x = {saw} at address {addr:#x}, then set x = 0"),
+    );
+    tell(
+        Side::Child,
+        "x's page after its own write",
+        r.child_page_after_write,
+    );
+    say(
+        Side::Parent,
+        format!(
+            "after join: x = {} at address {:#x}; waitpid -> {status:?}",
+            r.parent_after_join, r.parent_addr
+        ),
+    );
+    explain(&r);
+    Ok(r)
+}
+
+/// What the addresses, values and frames show, in words.
+fn explain(r: &CowRun) {
+    if r.parent_addr == r.child_addr && r.parent_after_join != r.child_saw {
+        say(Side::Note, "same virtual address in both processes, different values: each process has its own page table");
+    }
+    say(
+        Side::Note,
+        format!(
+            "the child saw {} (x at fork time), not the parent's later {}: fork gave it a snapshot",
+            r.child_saw, r.parent_set
+        ),
+    );
+    if r.child_page_after_fork.is_none() {
+        say(
+            Side::Note,
+            "no /proc/self/pagemap here (Linux only): page tables not shown",
+        );
+        return;
+    }
+    let frame = |p: Option<PageInfo>| p.and_then(|p| p.frame);
+    let (Some(before), Some(shared), Some(parent_copy)) = (
+        frame(r.parent_page_before),
+        frame(r.child_page_after_fork),
+        frame(r.parent_page_after_write),
+    ) else {
+        say(Side::Note, "physical frames are hidden from a process without CAP_SYS_ADMIN (root has it unless dropped); the shared/exclusive flag still shows the copy");
+        return;
+    };
+    let same = if shared == before {
+        "the same frame"
+    } else {
+        "NOT the same frame"
+    };
+    say(
+        Side::Note,
+        format!("after fork both processes mapped frame {before:#x} ({same}): fork did not copy this page"),
+    );
+    say(
+        Side::Note,
+        format!(
+            "the parent's first write got it a copy, frame {parent_copy:#x}: that is copy-on-write"
+        ),
+    );
+    if frame(r.child_page_after_write) == Some(before) {
+        say(
+            Side::Note,
+            "the child, by then the page's only user, wrote in place: no second copy was needed",
+        );
     }
 }

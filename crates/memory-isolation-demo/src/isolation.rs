@@ -15,9 +15,11 @@
 //! address space as its creator, so the same assignment made by a thread is
 //! the parent's `x`.
 
-use crate::{join, receive, send, Global};
-use demo_kit::child::{child_main, flush_before_fork};
-use demo_kit::{Context, Result};
+use crate::{Global, REPORT_WITHIN};
+use demo_kit::child::{child_main, flush_before_fork, waitpid_retrying};
+use demo_kit::report::{recv_words, send_words};
+use demo_kit::say::say;
+use demo_kit::{Context, Result, Side};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{fork, pipe, ForkResult, Pid};
 
@@ -42,32 +44,55 @@ pub struct ProcessRun {
 pub fn change_in_child(x: &'static Global) -> Result<ProcessRun> {
     x.set(100);
     let before_fork = x.get();
+    say(
+        Side::Parent,
+        format!(
+            "x = 100 (a global at address {:#x}); p.start() = fork()",
+            x.addr()
+        ),
+    );
     let (report_r, report_w) = pipe().context("creating the report pipe")?;
     flush_before_fork();
     // SAFETY: the child only loads/stores an atomic, writes to a pipe and `_exit`s.
-    match unsafe { fork() }.context("fork() failed")? {
+    let child = match unsafe { fork() }.context("fork() failed")? {
         ForkResult::Child => child_main(move || {
             let saw = x.get();
             x.set(0); // global x; x = 0
-            send(&report_w, &[saw as u64, x.get() as u64, x.addr() as u64]);
+            send_words(&report_w, &[saw as u64, x.get() as u64, x.addr() as u64]);
             0
         }),
-        ForkResult::Parent { child } => {
-            drop(report_w);
-            let status = join(child)?; // p.join(): no sleep(500) guesswork
-            let [saw, after, addr] = receive::<3>(&report_r, "what it saw")?;
-            Ok(ProcessRun {
-                child,
-                status,
-                before_fork,
-                child_saw: saw as i32,
-                child_after: after as i32,
-                parent_after_join: x.get(),
-                parent_addr: x.addr(),
-                child_addr: addr as usize,
-            })
-        }
-    }
+        ForkResult::Parent { child } => child,
+    };
+    drop(report_w);
+    let status = waitpid_retrying(child)?; // p.join(): no sleep(500) guesswork
+    say(
+        Side::Parent,
+        format!("p.join() = waitpid({child}) -> {status:?}"),
+    );
+    let [saw, after, addr] = recv_words::<3>(&report_r, REPORT_WITHIN, "what it saw")?;
+    say(Side::Child, format!(
+        "(reported through a pipe) saw x = {saw}, ran `global x; x = 0`, then x = {after}, at address {addr:#x}"
+    ));
+    let parent_after_join = x.get();
+    say(Side::Parent, format!("print(x) -> {parent_after_join}"));
+    say(
+        Side::Note,
+        if parent_after_join == before_fork {
+            "the child changed its own copy: processes do not share memory"
+        } else {
+            "unexpected: the parent's x changed"
+        },
+    );
+    Ok(ProcessRun {
+        child,
+        status,
+        before_fork,
+        child_saw: saw as i32,
+        child_after: after as i32,
+        parent_after_join,
+        parent_addr: x.addr(),
+        child_addr: addr as usize,
+    })
 }
 
 /// What the thread version observed.
@@ -86,6 +111,10 @@ pub struct ThreadRun {
 pub fn change_in_thread(x: &'static Global) -> Result<ThreadRun> {
     x.set(100);
     let before = x.get();
+    say(
+        Side::Parent,
+        format!("x = {before}; thread::spawn(...).join()"),
+    );
     let handle = std::thread::spawn(move || {
         let saw = x.get();
         x.set(0);
@@ -94,11 +123,28 @@ pub fn change_in_thread(x: &'static Global) -> Result<ThreadRun> {
     let (thread_saw, thread_after, thread_addr) = handle
         .join()
         .map_err(|_| demo_kit::Error::msg("the thread panicked"))?;
+    say(
+        Side::Note,
+        format!("the thread saw x = {thread_saw}, set it, then x = {thread_after}, at address {thread_addr:#x}"),
+    );
+    let parent_after_join = x.get();
+    say(
+        Side::Parent,
+        format!("print(x) -> {parent_after_join} (address {:#x})", x.addr()),
+    );
+    say(
+        Side::Note,
+        if parent_after_join == thread_after {
+            "threads share one address space: the thread's x IS the parent's x"
+        } else {
+            "unexpected: the thread's change was not seen"
+        },
+    );
     Ok(ThreadRun {
         before,
         thread_saw,
         thread_after,
-        parent_after_join: x.get(),
+        parent_after_join,
         parent_addr: x.addr(),
         thread_addr,
     })

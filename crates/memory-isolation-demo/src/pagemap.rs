@@ -10,12 +10,17 @@
 //!
 //! * bit 63 — the page is present in RAM;
 //! * bit 56 — the page is mapped *exclusively* (by this process only);
-//! * bits 0–54 — the physical frame number (PFN). Since Linux 4.0 the PFN
-//!   reads as 0 unless the reader has `CAP_SYS_ADMIN` (root), so as a normal
-//!   user we see the "exclusive" bit but not the frame.
+//! * bits 0–54 — the physical frame number (PFN). Since Linux 4.2 the PFN
+//!   reads as 0 unless the process that *opened* the file has the capability
+//!   `CAP_SYS_ADMIN` (in 4.0 and 4.1 the open itself failed with `EPERM`).
+//!   Root normally has it; root without it (a container that drops it) sees
+//!   zeros too. So without it we see the "exclusive" bit but not the frame.
 //!
 //! Every function here is a few plain system calls (`open`, `pread`,
 //! `close`), so a forked child may call it.
+
+use demo_kit::say::say;
+use demo_kit::Side;
 
 /// One page's entry in `/proc/self/pagemap`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +28,8 @@ pub struct PageInfo {
     pub present: bool,
     /// Mapped by this process only (false right after `fork`: shared).
     pub exclusive: bool,
-    /// Physical frame number; `None` when the kernel hides it (not root).
+    /// Physical frame number; `None` when the kernel hides it (no
+    /// `CAP_SYS_ADMIN`).
     pub frame: Option<u64>,
 }
 
@@ -93,4 +99,24 @@ pub fn decode(word: u64) -> Option<PageInfo> {
         exclusive: word >> 61 & 1 == 1,
         frame: (frame != 0).then_some(frame),
     })
+}
+
+/// Narrates one page entry, e.g. `x's page after fork: shared with another
+/// process, physical frame 0x153be0`.
+pub fn tell(side: Side, what: &str, info: Option<PageInfo>) {
+    let Some(p) = info else { return };
+    let frame = p
+        .frame
+        .map_or("hidden (needs CAP_SYS_ADMIN)".to_string(), |f| {
+            format!("{f:#x}")
+        });
+    let sharing = if p.exclusive {
+        "exclusive to this process"
+    } else {
+        "shared with another process"
+    };
+    say(
+        side,
+        format!("/proc/self/pagemap: {what}: {sharing}, physical frame {frame}"),
+    );
 }

@@ -22,6 +22,7 @@ fn reaped(pid: nix::unistd::Pid) -> bool {
 #[test]
 fn a_child_write_does_not_reach_the_parent() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    demo_kit::say::set_quiet(true);
     let r = isolation::change_in_child(&X).unwrap();
     assert_eq!(r.status, WaitStatus::Exited(r.child, 0));
     assert_eq!((r.before_fork, r.child_saw, r.child_after), (100, 100, 0));
@@ -33,6 +34,7 @@ fn a_child_write_does_not_reach_the_parent() {
 #[test]
 fn a_thread_write_does() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    demo_kit::say::set_quiet(true);
     let r = isolation::change_in_thread(&X).unwrap();
     assert_eq!((r.before, r.thread_saw, r.thread_after), (100, 100, 0));
     assert_eq!(r.parent_after_join, 0);
@@ -42,6 +44,7 @@ fn a_thread_write_does() {
 #[test]
 fn the_child_sees_a_snapshot_at_the_same_address() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    demo_kit::say::set_quiet(true);
     let r = cow::copy_on_write(&X, 7).unwrap();
     assert_eq!(r.status, WaitStatus::Exited(r.child, 0));
     assert_eq!(r.at_fork, 100);
@@ -61,6 +64,7 @@ fn the_child_sees_a_snapshot_at_the_same_address() {
 #[test]
 fn the_page_is_shared_after_fork_and_copied_on_write() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    demo_kit::say::set_quiet(true);
     if std::env::var_os("CI").is_none()
         && memory_isolation_demo::pagemap::page_info(X.addr()).is_none()
     {
@@ -132,14 +136,90 @@ fn the_demo_tells_the_course_story_and_leaves_no_child() {
 }
 
 #[test]
-fn help_and_bad_input() {
+fn help_prints_usage() {
     let (code, out, _) = run_demo(&["--help"]);
     assert_eq!(code, 0);
-    assert!(out.contains("USAGE"));
+    assert!(out.contains("USAGE"), "{out}");
+}
+
+#[test]
+fn an_unknown_argument_is_refused_without_a_panic() {
     let (code, _, err) = run_demo(&["--bogus"]);
     assert_eq!(code, 1);
     assert!(
         err.starts_with("error: ") && !err.contains("panicked"),
         "{err}"
     );
+}
+
+/// Runs the demo under `setpriv` with `how` (as root only: dropping
+/// privileges needs them). `None` when it cannot be run that way here.
+#[cfg(target_os = "linux")]
+fn run_demo_as(how: &[&str]) -> Option<String> {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: not root, cannot drop privileges to compare");
+        return None;
+    }
+    let bin = env!("CARGO_BIN_EXE_memory-isolation-demo");
+    let args: Vec<&str> = how.iter().copied().chain([bin]).collect();
+    let (code, out, err) = demo_kit::testing::run_demo("setpriv", &args);
+    if code != 0 && (err.contains("Permission denied") || err.contains("setpriv:")) {
+        eprintln!("skipped: setpriv {how:?} could not run the demo here: {err}");
+        return None;
+    }
+    assert_eq!(code, 0, "{out}\n{err}");
+    Some(out)
+}
+
+/// The lesson's correction of "root only": it is the capability that
+/// counts. Root with CAP_SYS_ADMIN dropped sees no frame numbers.
+#[cfg(target_os = "linux")]
+#[test]
+fn root_without_cap_sys_admin_sees_no_frame_numbers() {
+    let drop_it = ["--inh-caps=-sys_admin", "--bounding-set=-sys_admin"];
+    let Some(out) = run_demo_as(&drop_it) else {
+        return;
+    };
+    assert!(
+        out.contains("physical frame hidden (needs CAP_SYS_ADMIN)"),
+        "{out}"
+    );
+    assert!(!out.contains("physical frame 0x"), "{out}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_normal_user_sees_the_shared_bit_but_no_frame_numbers() {
+    let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+    let Some(out) = run_demo_as(&nobody) else {
+        return;
+    };
+    assert!(
+        out.contains("right after fork: shared with another process, physical frame hidden"),
+        "{out}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn with_cap_sys_admin_the_frames_show_fork_shares_and_the_write_copies() {
+    let caps = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let eff = caps
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .map(str::trim);
+    let has_sys_admin = eff
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .is_some_and(|bits| bits & (1 << 21) != 0); // CAP_SYS_ADMIN = 21
+    if !has_sys_admin {
+        eprintln!("skipped: this test process has no CAP_SYS_ADMIN");
+        return;
+    }
+    let (code, out, err) = run_demo(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("(the same frame): fork did not copy this page"),
+        "{out}"
+    );
+    assert!(out.contains("that is copy-on-write"), "{out}");
 }

@@ -12,14 +12,17 @@
 //! * [`threads`]: the same race between *threads* of one process, and
 //!   `std::sync::Mutex`.
 //!
-//! This file holds the ticket database itself: a private temporary
-//! directory and the read/write of the JSON file.
+//! Each scenario narrates its calls as they return and hands back a
+//! report for the tests. This file holds the ticket database itself (a
+//! private temporary directory and the read/write of the JSON file) and
+//! [`judge`], the verdict on a race.
 
 pub mod pitfall;
 pub mod threads;
 pub mod tickets;
 
-use demo_kit::{Context, Result};
+use demo_kit::say::say;
+use demo_kit::{Context, Result, Side};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -49,6 +52,13 @@ impl TicketDb {
             .with_context(|| format!("creating the temp directory {}", dir.display()))?;
         let db = TicketDb { dir };
         db.reset(count)?;
+        say(
+            Side::Parent,
+            format!(
+                "created {} with {{\"count\": {count}}}",
+                db.path().display()
+            ),
+        );
         Ok(db)
     }
 
@@ -72,6 +82,18 @@ impl TicketDb {
     pub fn count(&self) -> Result<u64> {
         let mut f = File::open(self.path()).context("opening db.json")?;
         load(&mut f)?.context("db.json does not hold {\"count\": N}")
+    }
+}
+
+impl TicketDb {
+    /// Removes the directory now, and says whether it is gone.
+    pub fn remove(self) {
+        let dir = self.dir.clone();
+        drop(self);
+        say(
+            Side::Parent,
+            format!("removed {} (exists now: {})", dir.display(), dir.exists()),
+        );
     }
 }
 
@@ -99,4 +121,19 @@ pub fn store(f: &mut File, count: u64) -> std::io::Result<()> {
     f.seek(SeekFrom::Start(0))?;
     f.set_len(0)?;
     f.write_all(text.as_bytes())
+}
+
+/// Compares tickets bought with what could honestly be sold.
+pub fn judge(bought: usize, tickets: u32, buyers: usize) -> String {
+    let possible = (tickets as usize).min(buyers);
+    match bought.cmp(&possible) {
+        std::cmp::Ordering::Greater => format!(
+            "sold {bought}, but there were only {tickets}: OVERSOLD by {}",
+            bought - possible
+        ),
+        std::cmp::Ordering::Equal => format!("sold {bought} of {tickets}: exact"),
+        std::cmp::Ordering::Less => {
+            format!("sold {bought} of {tickets}: fewer than possible (some buyers failed?)")
+        }
+    }
 }

@@ -14,10 +14,12 @@
 //! really exclude each other — even within one process. Hence the rule:
 //! each buyer opens the file itself, after `fork`.
 
-use demo_kit::{Context, Result};
+use demo_kit::child::{exit_code, fork_child, reap_or_kill};
+use demo_kit::say::say;
+use demo_kit::{Context, Result, Side};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
-use nix::unistd::{fork, ForkResult};
+use nix::unistd::{fork, ForkResult, Pid};
 use std::fs::File;
 use std::path::Path;
 use std::time::Duration;
@@ -53,23 +55,39 @@ pub fn run(db: &Path) -> Result<PitfallReport> {
     let guard = Flock::lock(file, FlockArg::LockExclusive)
         .map_err(|(_, e)| e)
         .context("flock(LOCK_EX) in the parent")?;
+    say(Side::Parent, "holding flock(LOCK_EX) on db.json");
 
     // 1. The right way: the child opens the file itself.
-    let own_open_child_got_lock = in_child(|| {
+    let own_open = fork_child(|| {
         let Ok(mine) = File::options().read(true).write(true).open(db) else {
             return ERROR;
         };
         try_lock(mine)
     })?;
+    let own_open_child_got_lock = exit_code_of(own_open)? == GOT_LOCK;
+    say(
+        Side::Child,
+        format!(
+            "child with its OWN open(): LOCK_EX|LOCK_NB -> {}",
+            verdict(own_open_child_got_lock)
+        ),
+    );
 
     // 2. A second open in the parent itself is refused too.
     let second_open_got_lock_before = try_lock(File::open(db).context("second open")?) == GOT_LOCK;
+    say(
+        Side::Parent,
+        format!(
+            "second open() in the parent: LOCK_EX|LOCK_NB -> {}",
+            verdict(second_open_got_lock_before)
+        ),
+    );
 
     // 3. The pitfall: the child uses the inherited descriptor (here: the
     //    child's copy of `guard`). Locking succeeds at once, and when the
     //    child drops its guard — as any Rust code does at the end of a
     //    scope — nix calls flock(LOCK_UN) on the shared open file description.
-    flush();
+    demo_kit::child::flush_before_fork();
     // SAFETY: the child only runs the closure, ending in `_exit`.
     let inherited_child_got_lock = match unsafe { fork() }.context("fork()")? {
         ForkResult::Child => demo_kit::child::child_main(move || {
@@ -81,14 +99,25 @@ pub fn run(db: &Path) -> Result<PitfallReport> {
             drop(guard); // flock(fd, LOCK_UN): the parent's lock too
             code
         }),
-        ForkResult::Parent { child } => wait_code(child)? == GOT_LOCK,
+        ForkResult::Parent { child } => exit_code_of(child)? == GOT_LOCK,
     };
+    say(Side::Child, format!("child with the INHERITED fd: LOCK_EX|LOCK_NB -> {}; then it drops its guard (flock LOCK_UN)", verdict(inherited_child_got_lock)));
 
     // 4. Does the parent still hold its lock? Ask with a second open.
     let second_open_got_lock_after = try_lock(File::open(db).context("second open")?) == GOT_LOCK;
+    say(
+        Side::Parent,
+        format!(
+            "second open() in the parent again: LOCK_EX|LOCK_NB -> {}",
+            verdict(second_open_got_lock_after)
+        ),
+    );
+    if second_open_got_lock_after {
+        say(Side::Note, "the parent still has its guard, but the lock is gone: the child's unlock released it. One open() = one lock, shared by every fd copied from it");
+    }
     drop(guard);
     Ok(PitfallReport {
-        own_open_child_got_lock: own_open_child_got_lock == GOT_LOCK,
+        own_open_child_got_lock,
         second_open_got_lock_before,
         inherited_child_got_lock,
         second_open_got_lock_after,
@@ -105,26 +134,20 @@ fn try_lock(file: File) -> i32 {
     }
 }
 
-fn flush() {
-    demo_kit::child::flush_before_fork();
-}
-
-/// Forks a child running `work` and returns its exit code.
-fn in_child(work: impl FnOnce() -> i32) -> Result<i32> {
-    flush();
-    // SAFETY: the child only runs `work`, ending in `_exit`.
-    match unsafe { fork() }.context("fork()")? {
-        ForkResult::Child => demo_kit::child::child_main(work),
-        ForkResult::Parent { child } => wait_code(child),
+/// Reaps a lock-testing child (bounded) and returns its exit code.
+fn exit_code_of(child: Pid) -> Result<i32> {
+    match exit_code(reap_or_kill(child, Duration::from_secs(20))?) {
+        Some(code) if code == GOT_LOCK || code == REFUSED => Ok(code),
+        other => demo_kit::bail_msg(format!(
+            "the lock-testing child failed: exit code {other:?}"
+        )),
     }
 }
 
-fn wait_code(child: nix::unistd::Pid) -> Result<i32> {
-    let status = crate::tickets::reap_all(&[child], Duration::from_secs(20))?;
-    match status.first() {
-        Some(nix::sys::wait::WaitStatus::Exited(_, code)) if *code != ERROR => Ok(*code),
-        other => Err(demo_kit::Error::msg(format!(
-            "the lock-testing child failed: {other:?}"
-        ))),
+fn verdict(got: bool) -> &'static str {
+    if got {
+        "GOT the lock"
+    } else {
+        "refused (EWOULDBLOCK)"
     }
 }

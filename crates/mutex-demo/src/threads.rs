@@ -8,6 +8,9 @@
 //! tickets oversell just like between processes. `std::sync::Mutex`
 //! makes the whole critical section exclusive (Python: `threading.Lock`).
 
+use crate::judge;
+use demo_kit::say::say;
+use demo_kit::Side;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Barrier, Mutex};
 use std::time::Duration;
@@ -37,10 +40,14 @@ pub fn race_unlocked(buyers: usize, tickets: u32, delay: Duration) -> ThreadRepo
             });
         }
     });
-    ThreadReport {
-        bought: bought.into_inner(),
-        left: count.into_inner(),
-    }
+    tell(
+        ThreadReport {
+            bought: bought.into_inner(),
+            left: count.into_inner(),
+        },
+        tickets,
+        buyers,
+    )
 }
 
 /// Locked: the whole read-decide-write happens while holding the mutex.
@@ -64,8 +71,26 @@ pub fn race_locked(buyers: usize, tickets: u32, delay: Duration) -> ThreadReport
         }
     });
     let left = count.into_inner().unwrap_or_else(|p| p.into_inner());
-    ThreadReport {
-        bought: bought.into_inner(),
-        left,
-    }
+    tell(
+        ThreadReport {
+            bought: bought.into_inner(),
+            left,
+        },
+        tickets,
+        buyers,
+    )
+}
+
+/// The main thread's count after every buyer thread was joined.
+fn tell(r: ThreadReport, tickets: u32, buyers: usize) -> ThreadReport {
+    say(
+        Side::Parent,
+        format!(
+            "main thread counts: {} bought, {} left: {}",
+            r.bought,
+            r.left,
+            judge(r.bought, tickets, buyers)
+        ),
+    );
+    r
 }

@@ -1,6 +1,6 @@
 //! Buyer *processes* racing for tickets, with and without a file lock.
 //!
-//! The course's Python (a classic of this course):
+//! Our example, in the course's style (the notes stop at the heading 互斥锁):
 //!
 //! ```python
 //! def get(name, lock):
@@ -23,9 +23,9 @@
 //! they all start at once (a *rendezvous*). The sleep inside the critical
 //! section stretches the window between read and write.
 
-use crate::{load, store};
+use crate::{judge, load, store};
 use demo_kit::child::{child_main, child_say, flush_before_fork};
-use demo_kit::say::colors_enabled;
+use demo_kit::say::{colors_enabled, say};
 use demo_kit::{Context, Result, Side};
 use nix::fcntl::{Flock, FlockArg};
 use nix::sys::signal::{kill, Signal};
@@ -45,12 +45,26 @@ pub const FAILED: i32 = 3;
 #[derive(Clone, Copy, Debug)]
 pub struct Race {
     pub buyers: usize,
+    /// Tickets in the file when the race starts.
+    pub tickets: u32,
     /// Protect the critical section with `flock(LOCK_EX)`?
     pub lock: bool,
     /// Sleep between reading and writing the count.
     pub delay: Duration,
     /// Narrate from the buyers (child_say)?
     pub narrate: bool,
+}
+
+impl Race {
+    pub fn new(buyers: usize, tickets: u32, lock: bool, delay: Duration, narrate: bool) -> Race {
+        Race {
+            buyers,
+            tickets,
+            lock,
+            delay,
+            narrate,
+        }
+    }
 }
 
 /// What the kernel told us: each buyer's exit status, and the file.
@@ -69,6 +83,7 @@ pub struct RaceReport {
 /// together, reaps them all, and counts outcomes by exit status.
 pub fn run(db: &Path, race: Race) -> Result<RaceReport> {
     let color = colors_enabled();
+    say(Side::Parent, format!("forking {} buyers; each blocks reading a pipe until all exist, then one write releases them together", race.buyers));
     let (start_r, start_w) = pipe().context("pipe() for the start signal")?;
     let mut report = RaceReport::default();
     for n in 1..=race.buyers {
@@ -116,8 +131,35 @@ pub fn run(db: &Path, race: Race) -> Result<RaceReport> {
             _ => report.failed += 1,
         }
     }
+    let r = &mut report;
+    say(
+        Side::Kernel,
+        format!(
+            "exit statuses: {} bought, {} sold out, {} torn reads, {} failed; all {} reaped",
+            r.bought,
+            r.sold_out,
+            r.torn_reads,
+            r.failed,
+            r.pids.len()
+        ),
+    );
     let mut f = File::open(db).context("opening db.json to count what is left")?;
-    report.left_in_file = load(&mut f)?.context("db.json is damaged")?;
+    r.left_in_file = load(&mut f)?.context("db.json is damaged")?;
+    let (tickets, buyers) = (race.tickets, race.buyers);
+    say(
+        Side::Kernel,
+        format!(
+            "db.json now says {{\"count\": {}}} (started with {tickets})",
+            r.left_in_file
+        ),
+    );
+    say(Side::Note, judge(r.bought, tickets, buyers));
+    if !race.lock && r.bought > tickets as usize {
+        say(Side::Note, "several buyers read the same count before any wrote it back; each write overwrote the others (lost updates)");
+    }
+    if race.lock && r.bought == (tickets as usize).min(buyers) && r.torn_reads == 0 {
+        say(Side::Note, "with LOCK_EX only one open file can hold the lock: the buyers went through the critical section one at a time, each seeing the count its predecessor wrote");
+    }
     Ok(report)
 }
 

@@ -3,10 +3,12 @@
 //! parallel; every buyer is reaped by pid (checked with /proc).
 
 use demo_kit::procfs;
-use demo_kit::testing::OutputWithin;
+use demo_kit::testing::run_demo;
 use mutex_demo::tickets::{self, Race};
 use mutex_demo::{pitfall, threads, TicketDb};
 use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mutex-demo");
 
 fn all_gone(pids: &[nix::unistd::Pid]) -> bool {
     pids.iter().all(|p| procfs::is_gone(p.as_raw()))
@@ -14,15 +16,11 @@ fn all_gone(pids: &[nix::unistd::Pid]) -> bool {
 
 #[test]
 fn without_a_lock_the_processes_oversell() {
+    demo_kit::say::set_quiet(true);
     let db = TicketDb::create(1).unwrap();
     // A long window (300 ms) between read and write: after the rendezvous,
     // two buyers reading before the first write is all we need.
-    let race = Race {
-        buyers: 8,
-        lock: false,
-        delay: Duration::from_millis(300),
-        narrate: false,
-    };
+    let race = Race::new(8, 1, false, Duration::from_millis(300), false);
     let r = tickets::run(&db.path(), race).unwrap();
     assert_eq!(r.failed, 0, "{r:?}");
     assert!(r.bought > 1, "expected an oversell of 1 ticket: {r:?}");
@@ -33,13 +31,9 @@ fn without_a_lock_the_processes_oversell() {
 
 #[test]
 fn with_flock_the_count_is_exact() {
+    demo_kit::say::set_quiet(true);
     let db = TicketDb::create(3).unwrap();
-    let race = Race {
-        buyers: 8,
-        lock: true,
-        delay: Duration::from_millis(20),
-        narrate: false,
-    };
+    let race = Race::new(8, 3, true, Duration::from_millis(20), false);
     let r = tickets::run(&db.path(), race).unwrap();
     assert_eq!(
         (r.bought, r.sold_out, r.torn_reads, r.failed),
@@ -53,6 +47,7 @@ fn with_flock_the_count_is_exact() {
 
 #[test]
 fn a_lock_inherited_across_fork_is_one_lock() {
+    demo_kit::say::set_quiet(true);
     let db = TicketDb::create(1).unwrap();
     let p = pitfall::run(&db.path()).unwrap();
     assert!(
@@ -72,6 +67,7 @@ fn a_lock_inherited_across_fork_is_one_lock() {
 
 #[test]
 fn threads_oversell_without_and_are_exact_with_a_mutex() {
+    demo_kit::say::set_quiet(true);
     let t = threads::race_unlocked(8, 1, Duration::from_millis(300));
     assert!(t.bought > 1, "{t:?}");
     let t = threads::race_locked(8, 3, Duration::from_millis(5));
@@ -80,6 +76,7 @@ fn threads_oversell_without_and_are_exact_with_a_mutex() {
 
 #[test]
 fn the_temp_directory_is_removed() {
+    demo_kit::say::set_quiet(true);
     let db = TicketDb::create(1).unwrap();
     let dir = db.dir().to_path_buf();
     assert!(dir.starts_with(std::env::temp_dir()) && dir.exists());
@@ -89,16 +86,8 @@ fn the_temp_directory_is_removed() {
 
 #[test]
 fn the_binary_runs_reaps_everyone_and_cleans_up() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
-        .args(["--buyers", "6", "--delay-ms", "200"])
-        .env("NO_COLOR", "1")
-        .output_within();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, text, err) = run_demo(BIN, &["--buyers", "6", "--delay-ms", "200"]);
+    assert_eq!(code, 0, "{text}\n{err}");
     assert!(!text.contains('\x1b'));
     assert!(
         text.contains("1 bought, 5 sold out, 0 torn reads, 0 failed; all 6 reaped"),
@@ -115,18 +104,18 @@ fn the_binary_runs_reaps_everyone_and_cleans_up() {
 }
 
 #[test]
-fn bad_arguments_give_a_clear_message() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
-        .args(["--buyers", "lots"])
-        .output_within();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+fn a_non_number_is_refused_with_the_option_named() {
+    let (code, _, err) = run_demo(BIN, &["--buyers", "lots"]);
+    assert_eq!(code, 1);
     assert!(
         err.starts_with("error: bad value \"lots\" for --buyers"),
         "{err}"
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mutex-demo"))
-        .args(["--buyers", "1"])
-        .output_within();
-    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn one_buyer_is_refused_there_is_no_race() {
+    let (code, _, err) = run_demo(BIN, &["--buyers", "1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--buyers must be between 2 and 200"), "{err}");
 }

@@ -3,11 +3,10 @@
 //! handler does in a forked child). `ctrlc::set_handler` only sends on a
 //! channel; the program reacts to it in its normal flow.
 
-use crate::{show_procs, show_threads};
+use crate::{pitfall, procs, threads};
 use crossbeam_channel::Receiver;
 use demo_kit::say::{heading, say, step};
 use demo_kit::{Context, Result, Side};
-use producer_consumer_demo::{pitfall, procs, threads};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -20,6 +19,21 @@ pub fn install_ctrlc() -> Result<Receiver<()>> {
     })
     .context("installing the Ctrl-C handler")?;
     Ok(rx)
+}
+
+/// `--forever`: threads (or, with `processes`, processes) with no item
+/// limit, until Ctrl-C; then drain and count.
+pub fn until_ctrl_c(cfg: threads::Config, processes: bool) -> Result<()> {
+    let ctrl_c = install_ctrlc()?;
+    let cfg = threads::Config {
+        items_per_producer: None,
+        ..cfg
+    };
+    if processes {
+        procs_forever(&cfg, &ctrl_c)
+    } else {
+        threads_forever(&cfg, &ctrl_c)
+    }
 }
 
 pub fn threads_forever(cfg: &threads::Config, ctrl_c: &Receiver<()>) -> Result<()> {
@@ -58,18 +72,13 @@ pub fn threads_forever(cfg: &threads::Config, ctrl_c: &Receiver<()>) -> Result<(
             .join()
             .map_err(|_| demo_kit::Error::msg("a producer or consumer thread panicked"))
     })?;
-    show_threads(cfg, &report)
+    threads::tell(cfg, &report)
 }
 
 pub fn procs_forever(cfg: &threads::Config, ctrl_c: &Receiver<()>) -> Result<()> {
     heading("processes until Ctrl-C");
-    let pcfg = procs::Config {
-        producers: cfg.producers,
-        consumers: cfg.consumers,
-        items_per_producer: None,
-        consume_delay: cfg.consume_delay,
-    };
-    let report = procs::run(&pcfg, |rep| {
+    let pcfg = procs::Config::from(cfg);
+    procs::run(&pcfg, |rep| {
         say(
             Side::Parent,
             format!(
@@ -83,8 +92,8 @@ pub fn procs_forever(cfg: &threads::Config, ctrl_c: &Receiver<()>) -> Result<()>
             Side::Parent,
             "Ctrl-C: sending SIGTERM to the producers; the consumers drain the queue",
         );
-    })?;
-    show_procs(&report)
+    })
+    .map(drop)
 }
 
 pub fn ctrlc_pitfall(fired: Receiver<()>) -> Result<()> {

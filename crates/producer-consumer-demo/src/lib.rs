@@ -12,11 +12,18 @@
 //!
 //! [`threads`] does it with threads and a `crossbeam-channel` (Python:
 //! `queue.Queue(maxsize)`), [`procs`] with processes and a socket pair
-//! (Python: `multiprocessing.JoinableQueue`).
+//! (Python: `multiprocessing.JoinableQueue`); [`forever`] runs either until
+//! Ctrl-C, and [`pitfall`] shows what `ctrlc`'s handler does in a forked
+//! child. Each narrates its calls as they return (quiet under
+//! `demo_kit::say::set_quiet`) and returns a report for the tests.
 
+pub mod forever;
 pub mod pitfall;
 pub mod procs;
 pub mod threads;
+
+use demo_kit::say::say;
+use demo_kit::{bail_msg, Result, Side};
 
 /// The item producer `producer` makes as its `seq`-th: unique over all
 /// producers, so a lost or duplicated item changes the checksum.
@@ -50,4 +57,24 @@ impl Tally {
         self.count += other.count;
         self.checksum = self.checksum.wrapping_add(other.checksum);
     }
+}
+
+/// The end of every run: produced and consumed must agree, count and
+/// checksum, or the run failed.
+pub fn check_totals(produced: Tally, consumed: Tally) -> Result<()> {
+    say(
+        Side::Parent,
+        format!(
+            "totals: produced {} (checksum {:016x}), consumed {} (checksum {:016x})",
+            produced.count, produced.checksum, consumed.count, consumed.checksum
+        ),
+    );
+    if produced != consumed {
+        return bail_msg("produced and consumed differ: items were lost or duplicated");
+    }
+    say(
+        Side::Parent,
+        "produced = consumed: nothing lost, nothing twice",
+    );
+    Ok(())
 }

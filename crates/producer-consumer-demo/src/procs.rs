@@ -30,15 +30,15 @@
 
 mod workers;
 
-use crate::Tally;
-use demo_kit::child::{child_main, flush_before_fork, keep_only_fds, reap_or_kill};
-use demo_kit::{Context, Result};
-use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use crate::{check_totals, Tally};
+use demo_kit::child::{exit_code, fork_child, keep_only_fds, reap_or_kill};
+use demo_kit::report::{recv_to_eof, words};
+use demo_kit::say::say;
+use demo_kit::{Context, Result, Side};
 use nix::sys::signal::{kill, SigmaskHow, Signal};
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
-use nix::sys::wait::WaitStatus;
-use nix::unistd::{fork, pipe, read, ForkResult, Pid};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use nix::unistd::{pipe, Pid};
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 use workers::{consumer, producer, stop_signals};
 
@@ -53,6 +53,18 @@ pub struct Config {
     /// Items per producer; `None` = until `wait_for_stop` returns.
     pub items_per_producer: Option<u64>,
     pub consume_delay: Duration,
+}
+
+impl From<&crate::threads::Config> for Config {
+    /// The processes version of a threads run (a socket's buffer is the bound).
+    fn from(t: &crate::threads::Config) -> Config {
+        Config {
+            producers: t.producers,
+            consumers: t.consumers,
+            items_per_producer: t.items_per_producer,
+            consume_delay: t.consume_delay,
+        }
+    }
 }
 
 /// One child's end-of-life report, read from the report pipe.
@@ -70,7 +82,7 @@ pub struct Report {
     pub consumer_pids: Vec<i32>,
     /// Producers the parent stopped with SIGTERM (`--forever`).
     pub terminated: Vec<i32>,
-    /// (pid, exit code) of every reaped child; `None` = killed by a signal.
+    /// (pid, Python's exitcode) of every reaped child: `-N` = killed by signal N.
     pub exits: Vec<(i32, Option<i32>)>,
     pub reports: Vec<ChildReport>,
     pub produced: Tally,
@@ -119,6 +131,7 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
         for &pid in &rep.producer_pids {
             if kill(Pid::from_raw(pid), Signal::SIGTERM).is_ok() {
                 rep.terminated.push(pid);
+                say(Side::Parent, format!("sent SIGTERM to producer {pid}"));
             }
         }
     }
@@ -131,8 +144,20 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
         .collect();
     let mut first_err = forked.err();
     for pid in all {
-        match reap(Pid::from_raw(pid)) {
-            Ok(code) => rep.exits.push((pid, code)),
+        match reap_or_kill(Pid::from_raw(pid), CHILD_TIMEOUT) {
+            Ok(status) => {
+                let code = exit_code(status);
+                let role = if rep.producer_pids.contains(&pid) {
+                    "producer"
+                } else {
+                    "consumer"
+                };
+                say(
+                    Side::Parent,
+                    format!("reaped {role} {pid}: exit code {code:?}"),
+                );
+                rep.exits.push((pid, code));
+            }
             Err(e) => first_err = first_err.or(Some(e)),
         }
     }
@@ -141,18 +166,57 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
     }
     // q.join(): all children are gone, so the report pipe is at EOF after
     // their reports.
-    rep.reports = read_reports(&reports_r)?;
-    for r in &rep.reports {
-        if r.producer {
-            rep.produced.merge(r.tally)
+    let bytes = recv_to_eof(
+        &reports_r,
+        Duration::from_secs(10),
+        "the children's reports",
+    )?;
+    rep.reports = words(&bytes)
+        .chunks_exact(4)
+        .map(ChildReport::from_words)
+        .collect();
+    for c in &rep.reports {
+        let role = if c.producer { "producer" } else { "consumer" };
+        say(
+            Side::Child,
+            format!(
+                "{role} #{} reported {} items, checksum {:016x}",
+                c.id, c.tally.count, c.tally.checksum
+            ),
+        );
+        if c.producer {
+            rep.produced.merge(c.tally)
         } else {
-            rep.consumed.merge(r.tally)
+            rep.consumed.merge(c.tally)
         }
     }
+    let expected = rep.producer_pids.len() + rep.consumer_pids.len();
+    if rep.reports.len() != expected {
+        return demo_kit::bail_msg(format!(
+            "only {} of {expected} children reported",
+            rep.reports.len()
+        ));
+    }
+    check_totals(rep.produced, rep.consumed)?;
     Ok(rep)
 }
 
-/// fork(); the child closes all descriptors but `keep` and runs `work`.
+impl ChildReport {
+    /// One report is four words: producer?, id, count, checksum.
+    fn from_words(w: &[u64]) -> ChildReport {
+        ChildReport {
+            producer: w[0] == 1,
+            id: w[1],
+            tally: Tally {
+                count: w[2],
+                checksum: w[3],
+            },
+        }
+    }
+}
+
+/// `fork()` a child that keeps only the descriptors in `keep` and runs
+/// `work` (`demo_kit::child::fork_child`: flush, fork, `_exit`).
 fn spawn(keep: &[RawFd], work: impl FnOnce() -> i32) -> Result<Pid> {
     // Block the stop signals around fork(): a SIGTERM that reaches the child
     // before it has installed its own handler then stays *pending* instead
@@ -161,56 +225,10 @@ fn spawn(keep: &[RawFd], work: impl FnOnce() -> i32) -> Result<Pid> {
     let old = stop_signals()
         .thread_swap_mask(SigmaskHow::SIG_BLOCK)
         .context("blocking signals around fork()")?;
-    flush_before_fork();
-    // SAFETY: the child runs only `work` under child_main, which `_exit`s.
-    let forked = unsafe { fork() };
-    if !matches!(forked, Ok(ForkResult::Child)) {
-        let _ = old.thread_set_mask(); // the parent: as before
-    }
-    match forked.context("fork() failed: too many processes?")? {
-        ForkResult::Child => child_main(|| {
-            keep_only_fds(keep);
-            work()
-        }),
-        ForkResult::Parent { child } => Ok(child),
-    }
-}
-
-/// Bounded `waitpid` (SIGKILL and reap if the child overstays); the exit
-/// code, or `None` if a signal ended it.
-fn reap(pid: Pid) -> Result<Option<i32>> {
-    Ok(match reap_or_kill(pid, CHILD_TIMEOUT)? {
-        WaitStatus::Exited(_, code) => Some(code),
-        _ => None,
-    })
-}
-
-fn read_reports(fd: &OwnedFd) -> Result<Vec<ChildReport>> {
-    let mut bytes = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
-        if poll(&mut fds, PollTimeout::from(10_000u16)).context("poll on the report pipe")? == 0 {
-            return demo_kit::bail_msg(
-                "no end-of-file on the report pipe: a write end is still open",
-            );
-        }
-        match read(fd, &mut buf).context("reading the report pipe")? {
-            0 => break,
-            n => bytes.extend_from_slice(&buf[..n]),
-        }
-    }
-    let word =
-        |c: &[u8], i: usize| u64::from_ne_bytes(c[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
-    Ok(bytes
-        .chunks_exact(32)
-        .map(|c| ChildReport {
-            producer: word(c, 0) == 1,
-            id: word(c, 1),
-            tally: Tally {
-                count: word(c, 2),
-                checksum: word(c, 3),
-            },
-        })
-        .collect())
+    let forked = fork_child(|| {
+        keep_only_fds(keep);
+        work()
+    });
+    let _ = old.thread_set_mask(); // only the parent gets here
+    forked
 }

@@ -13,8 +13,10 @@
 //! * Stop on request: with no item limit, producers run until `stop` is
 //!   set (by Ctrl-C in the demo), then return; the drain is the same.
 
-use crate::{item, Tally};
+use crate::{check_totals, item, Tally};
 use crossbeam_channel::{bounded, TrySendError};
+use demo_kit::say::say;
+use demo_kit::{Result, Side};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -29,6 +31,16 @@ pub struct Config {
     pub capacity: usize,
     /// Simulated work per item in a consumer (slow consumers = full queue).
     pub consume_delay: Duration,
+}
+
+impl Config {
+    /// The same run with another queue bound.
+    pub fn with_capacity(&self, capacity: usize) -> Config {
+        Config {
+            capacity,
+            ..self.clone()
+        }
+    }
 }
 
 /// Counters the caller may watch while it runs (progress output).
@@ -138,4 +150,39 @@ pub fn run(cfg: &Config, stop: &AtomicBool, live: &Live) -> Report {
         report.elapsed = start.elapsed();
         report
     })
+}
+
+/// Says what a run measured: per side, back-pressure, then the totals.
+pub fn tell(cfg: &Config, r: &Report) -> Result<()> {
+    say(
+        Side::Note,
+        format!(
+            "{} producers, {} consumers, queue bound {}, {:?} of work per item",
+            cfg.producers, cfg.consumers, cfg.capacity, cfg.consume_delay
+        ),
+    );
+    say(
+        Side::Parent,
+        format!(
+            "produced per producer {:?}, consumed per consumer {:?}",
+            r.per_producer, r.per_consumer
+        ),
+    );
+    let waited = if r.blocked_sends == 0 {
+        "no waiting".to_string()
+    } else {
+        format!(
+            "{:.1?} of waiting summed over the producers",
+            r.blocked_time
+        )
+    };
+    say(Side::Parent, format!("back-pressure: {} of {} sends found the queue full and blocked ({waited}); fullest queue seen: {} of {}", r.blocked_sends, r.produced.count, r.max_queue_len, cfg.capacity));
+    check_totals(r.produced, r.consumed)
+}
+
+/// Runs to completion with an item limit, then [`tell`]s.
+pub fn run_to_completion(cfg: &Config) -> Result<Report> {
+    let r = run(cfg, &AtomicBool::new(false), &Live::default());
+    tell(cfg, &r)?;
+    Ok(r)
 }

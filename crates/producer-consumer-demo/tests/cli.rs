@@ -1,7 +1,7 @@
 //! Runs the demo binary: it ends by itself, and with `--forever` it stops on
 //! a real SIGINT, drains, prints equal totals and exits 0, leaving no child.
 
-use demo_kit::testing::OutputWithin;
+use demo_kit::testing::run_demo;
 use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;
 use std::io::{BufRead, BufReader};
@@ -41,13 +41,8 @@ fn totals_line(text: &str) -> (u64, u64) {
 
 #[test]
 fn default_run_ends_by_itself_with_equal_totals_and_back_pressure() {
-    let out = Command::new(BIN).env("NO_COLOR", "1").output_within();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, text, err) = run_demo(BIN, &[]);
+    assert_eq!(code, 0, "{text}\n{err}");
     assert_eq!(text.matches("produced = consumed").count(), 3, "{text}");
     assert!(text.contains("back-pressure: 0 of 150 sends"), "{text}");
     let step2 = text.split("step 2").nth(1).unwrap();
@@ -65,32 +60,45 @@ fn default_run_ends_by_itself_with_equal_totals_and_back_pressure() {
 }
 
 #[test]
-fn help_and_bad_input() {
-    let out = Command::new(BIN).arg("--help").output_within();
-    assert!(out.status.success());
-    let out = Command::new(BIN).args(["--capacity", "0"]).output_within();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+fn help_lists_the_forever_mode() {
+    let (code, out, _) = run_demo(BIN, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--forever"), "{out}");
+}
+
+/// Refused with status 1 and an `error:` line naming the problem, no panic.
+fn refused(args: &[&str], says: &str) {
+    let (code, _, err) = run_demo(BIN, args);
+    assert_eq!(code, 1, "{args:?}: {err}");
     assert!(
         err.starts_with("error: ") && !err.contains("panicked"),
-        "{err}"
+        "{args:?}: {err}"
     );
-    let out = Command::new(BIN).args(["--items", "many"]).output_within();
-    assert_eq!(out.status.code(), Some(1));
-    // Too many items used to overflow (a panic) or run for hours; a flag
-    // that means nothing on its own used to be ignored silently.
-    for args in [
-        &["--items", "18446744073709551615"][..],
-        &["--processes"][..],
-    ] {
-        let out = Command::new(BIN).args(args).output_within();
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.starts_with("error: ") && !err.contains("panicked"),
-            "{args:?}: {err}"
-        );
-    }
+    assert!(err.contains(says), "{args:?}: {err}");
+}
+
+#[test]
+fn a_queue_of_capacity_zero_is_refused() {
+    refused(&["--capacity", "0"], "--capacity must be between 1 and");
+}
+
+#[test]
+fn a_non_number_is_refused() {
+    refused(&["--items", "many"], "bad value \"many\" for --items");
+}
+
+#[test]
+fn a_huge_item_count_is_refused_instead_of_overflowing() {
+    // It used to overflow (a panic) or run for hours.
+    refused(
+        &["--items", "18446744073709551615"],
+        "--items must be between 0 and 1000000",
+    );
+}
+
+#[test]
+fn processes_without_forever_is_refused_not_ignored() {
+    refused(&["--processes"], "--processes goes with --forever");
 }
 
 /// Reads the child's stdout lines on a thread so every wait can be bounded.

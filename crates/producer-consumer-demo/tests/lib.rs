@@ -17,6 +17,7 @@ fn expected(producers: usize, items: u64) -> Tally {
 
 #[test]
 fn checksum_detects_loss_and_duplication() {
+    demo_kit::say::set_quiet(true);
     let all = expected(2, 10);
     let mut lost_and_duplicated = Tally::default();
     for s in 0..10 {
@@ -29,6 +30,7 @@ fn checksum_detects_loss_and_duplication() {
 
 #[test]
 fn threads_produced_equals_consumed_and_queue_applies_back_pressure() {
+    demo_kit::say::set_quiet(true);
     let cfg = threads::Config {
         producers: 3,
         consumers: 2,
@@ -48,6 +50,7 @@ fn threads_produced_equals_consumed_and_queue_applies_back_pressure() {
 
 #[test]
 fn a_queue_big_enough_never_blocks() {
+    demo_kit::say::set_quiet(true);
     let cfg = threads::Config {
         producers: 2,
         consumers: 2,
@@ -62,6 +65,7 @@ fn a_queue_big_enough_never_blocks() {
 
 #[test]
 fn threads_stop_on_request_and_drain() {
+    demo_kit::say::set_quiet(true);
     let cfg = threads::Config {
         producers: 2,
         consumers: 2,
@@ -87,6 +91,7 @@ fn threads_stop_on_request_and_drain() {
 
 #[test]
 fn processes_produced_equals_consumed_and_all_reaped() {
+    demo_kit::say::set_quiet(true);
     let cfg = procs::Config {
         producers: 3,
         consumers: 2,
@@ -111,6 +116,7 @@ fn processes_produced_equals_consumed_and_all_reaped() {
 
 #[test]
 fn processes_stopped_with_sigterm_lose_nothing() {
+    demo_kit::say::set_quiet(true);
     let cfg = procs::Config {
         producers: 2,
         consumers: 2,
@@ -134,6 +140,7 @@ fn processes_stopped_with_sigterm_lose_nothing() {
 
 #[test]
 fn processes_stopped_at_once_still_exit_cleanly() {
+    demo_kit::say::set_quiet(true);
     // SIGTERM right after fork(): it must wait (blocked) until each producer
     // has installed its handler, not kill it with the inherited disposition.
     for _ in 0..5 {

@@ -11,8 +11,8 @@
 //!    and the `spawn` start methods, measured by a small script run with
 //!    `python3 -c` in the same run (skipped if `python3` is missing).
 
-use crate::process::{reap, start};
-use demo_kit::child::{child_main, flush_before_fork};
+use crate::process::start;
+use demo_kit::child::{child_main, flush_before_fork, waitpid_retrying};
 use demo_kit::{bail_msg, Context, Result};
 use nix::unistd::{fork, ForkResult};
 use std::path::Path;
@@ -44,7 +44,7 @@ pub fn fork_exit_wait(runs: usize) -> Result<Duration> {
         match unsafe { fork() }.context("fork() failed")? {
             ForkResult::Child => child_main(|| 0),
             ForkResult::Parent { child } => {
-                reap(child)?;
+                waitpid_retrying(child)?;
                 Ok(())
             }
         }

@@ -1,13 +1,14 @@
 //! `spawn-demo`: 开启进程的两种方式 (the two ways to start a process) and
 //! what Python's `multiprocessing` does underneath them.
 //!
+//! * [`ways`]: the course's two ways, narrated (steps 1 and 2);
 //! * [`process`]: `Process(target=task, args=..).start()` is `fork()` plus a
 //!   closure run in the child; subclassing `Process` with `run()` is the
 //!   [`process::Run`] trait, started the same way; `join()` is `waitpid()`.
 //! * [`respawn`]: Python's `spawn` start method — re-execute our own
-//!   program with a hidden argument naming the task.
-//! * [`timing`]: serial vs concurrent vs parallel, measured with two
-//!   CPU-bound children.
+//!   program with a hidden argument naming the task (step 3).
+//! * [`speed`]: step 4 and `--bench`, narrated; [`timing`]: serial vs
+//!   concurrent vs parallel, measured with two CPU-bound children.
 //! * [`bench`]: the cost of each way of starting a child, against Python.
 //!
 //! Everything here needs Unix; `main` says so on other systems.
@@ -16,8 +17,6 @@
 pub mod bench;
 pub mod process;
 pub mod respawn;
+pub mod speed;
 pub mod timing;
-
-/// `waitpid(-1, WNOHANG)` fails with `ECHILD` only when no child at all is
-/// left, reaped or not: shared with the other process lessons.
-pub use demo_kit::child::no_child_left;
+pub mod ways;

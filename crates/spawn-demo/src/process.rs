@@ -22,12 +22,14 @@
 //! before `fork`, no `println!` in the child, `_exit` at the end, a panic
 //! becomes exit status 101.
 
-use demo_kit::child::{child_main, flush_before_fork, write_fd};
+use demo_kit::child::{child_main, exit_code, flush_before_fork, waitpid_retrying, write_fd};
+use demo_kit::report::{recv_exact, words};
 use demo_kit::{Context, Result};
 use nix::libc;
-use nix::sys::wait::{waitpid, WaitStatus};
+use nix::sys::wait::WaitStatus;
 use nix::unistd::{fork, ForkResult, Pid};
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::time::Duration;
 
 /// Nanoseconds on `CLOCK_MONOTONIC`. The clock is system-wide, so times
 /// taken in the parent and in the child can be compared directly.
@@ -94,11 +96,7 @@ pub struct Finished {
 impl Finished {
     /// The exit code, like Python's `p.exitcode` (negative = killed by that signal).
     pub fn exit_code(&self) -> i32 {
-        match self.status {
-            WaitStatus::Exited(_, code) => code,
-            WaitStatus::Signaled(_, sig, _) => -(sig as i32),
-            _ => i32::MIN,
-        }
+        exit_code(self.status).unwrap_or(i32::MIN)
     }
 }
 
@@ -159,20 +157,18 @@ impl Started {
     /// parent sleeps in the kernel until the child has exited and is reaped.
     pub fn join(mut self) -> Result<Finished> {
         self.release()?;
-        let status = reap(self.pid)?;
+        let status = waitpid_retrying(self.pid)?;
         self.reaped = true;
-        // The child has exited, so everything it wrote is in the pipe now:
-        // a plain read cannot block for long (only until EOF).
-        let mut record = [0u8; 24];
-        let got = read_full(&self.report, &mut record);
-        let timeline = (got == record.len()).then(|| {
-            let t = |i: usize| {
-                u64::from_ne_bytes(record[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]))
-            };
+        // The child has exited, so everything it wrote is in the pipe now,
+        // followed by end-of-file: a child that died before reporting (a
+        // panic) simply has no timeline.
+        let record = recv_exact(&self.report, 24, Duration::from_secs(5), "its timeline").ok();
+        let timeline = record.map(|bytes| {
+            let t = words(&bytes);
             ChildTimeline {
-                alive_ns: t(0),
-                released_ns: t(1),
-                done_ns: t(2),
+                alive_ns: t[0],
+                released_ns: t[1],
+                done_ns: t[2],
             }
         });
         Ok(Finished {
@@ -190,17 +186,7 @@ impl Drop for Started {
     fn drop(&mut self) {
         if !self.reaped {
             let _ = nix::sys::signal::kill(self.pid, nix::sys::signal::Signal::SIGKILL);
-            let _ = reap(self.pid);
-        }
-    }
-}
-
-/// `waitpid(pid, 0)`, retried on `EINTR`.
-pub fn reap(pid: Pid) -> Result<WaitStatus> {
-    loop {
-        match waitpid(pid, None) {
-            Err(nix::errno::Errno::EINTR) => continue,
-            other => return other.with_context(|| format!("waitpid({pid}) failed")),
+            let _ = waitpid_retrying(self.pid);
         }
     }
 }
@@ -216,20 +202,6 @@ fn wait_at_gate(gate: &OwnedFd) {
         }
         return;
     }
-}
-
-/// Reads until `buf` is full or EOF/error; returns the number of bytes read.
-fn read_full(fd: &OwnedFd, buf: &mut [u8]) -> usize {
-    let mut got = 0;
-    while got < buf.len() {
-        match nix::unistd::read(fd, &mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(_) => break,
-        }
-    }
-    got
 }
 
 /// A pipe whose ends are closed on `exec`, so a program started by another

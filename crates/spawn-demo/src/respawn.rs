@@ -20,9 +20,43 @@ use demo_kit::{bail_msg, Context, Result};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::Instant;
 
 /// The hidden subcommand: `spawn-demo __child <task> [arg]`.
 pub const HIDDEN: &str = "__child";
+
+/// 方式三, the `spawn` start method: re-execute this very program, print
+/// `主`, release the child through its stdin, wait for it.
+pub fn way_three() -> Result<()> {
+    let exe = std::env::current_exe().context("finding our own executable")?;
+    say(
+        Side::Parent,
+        format!(
+            "Command::new({:?}).args([\"{HIDDEN}\", \"course\", \"子进程2\"]).spawn()",
+            exe.file_name().unwrap_or_default(),
+        ),
+    );
+    let t = Instant::now();
+    let mut child = start_course_task(&exe, "子进程2")?;
+    say(Side::Parent, format!(
+        "spawn() returned after {} µs: child pid {} is a fresh program; it waits for a line on its stdin",
+        t.elapsed().as_micros(),
+        child.id()
+    ));
+    say(Side::Parent, "主");
+    say(
+        Side::Parent,
+        "writing \"go\" to the child's stdin, then waiting for it (waitpid)",
+    );
+    release(&mut child)?;
+    let status = child.wait().context("waiting for the re-executed child")?;
+    say(
+        Side::Parent,
+        format!("child {} ended: {status}", child.id()),
+    );
+    say(Side::Note, "nothing of our memory went along: the task name travelled in argv, the start signal through a pipe");
+    Ok(())
+}
 
 /// Starts `exe __child course <name>` with stdin as a pipe (the gate).
 /// `exe` is `std::env::current_exe()` in the demo and

@@ -1,12 +1,12 @@
 //! Step 4 (serial / concurrent / parallel) and `--bench`, narrated: the
-//! part of the tour that is about *time*. The measuring is done by the
-//! library (`spawn_demo::timing`, `spawn_demo::bench`); this module only
-//! prints what was measured.
+//! part of the tour that is about *time*. Each run is made here, then what
+//! it measured is said; the forking and timing live in [`crate::timing`]
+//! and [`crate::bench`].
 
+use crate::bench;
+use crate::timing::{self, Mode, TwoTasks};
 use demo_kit::say::{heading, say, step};
 use demo_kit::{Context, Result, Side};
-use spawn_demo::bench;
-use spawn_demo::timing::{self, Mode, TwoTasks};
 use std::time::Duration;
 
 pub fn serial_concurrent_parallel(work: Duration) -> Result<()> {
@@ -48,21 +48,30 @@ pub fn serial_concurrent_parallel(work: Duration) -> Result<()> {
         "parallel: both started, the kernel may use every core",
     );
     let ratio = parallel.wall.as_secs_f64() / one_task.as_secs_f64().max(1e-9);
-    let verdict = if cores < 2 {
-        "one core only: parallel cannot beat serial here".to_string()
-    } else if ratio < 1.5 {
-        "two tasks took about the time of one: they ran in parallel".to_string()
-    } else {
-        "more than one task's time: the two did not get two whole cores to themselves (other programs compete for them: see the load average)".to_string()
-    };
     say(
         Side::Note,
         format!(
-        "one task ≈ {} ms (half the serial wall time); parallel took {ratio:.2}× that — {verdict}",
-        one_task.as_millis()
-    ),
+            "one task ≈ {} ms (half the serial wall time); parallel took {ratio:.2}× that — {}",
+            one_task.as_millis(),
+            verdict(cores, ratio)
+        ),
     );
     Ok(())
+}
+
+/// What a parallel run that took `ratio` × one task's time says. It varies
+/// from run to run: two cores are two only if nothing else wants them, and
+/// the scheduler shares a busy core between every runnable process.
+pub fn verdict(cores: usize, ratio: f64) -> &'static str {
+    if cores < 2 {
+        "one core only: parallel cannot beat serial here"
+    } else if ratio < 1.25 {
+        "about one task's time: the two ran in parallel, on two cores at once"
+    } else if ratio < 1.75 {
+        "between one and two tasks' time: they had two cores only part of the time; other programs took turns on them (see the load average)"
+    } else {
+        "two tasks' time or more: no second core was free, so they took turns (concurrent, not parallel)"
+    }
 }
 
 /// The 1-minute load average (Linux); `None` elsewhere.

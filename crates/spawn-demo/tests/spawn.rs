@@ -4,14 +4,12 @@
 #![cfg(unix)]
 
 use demo_kit::procfs;
-use demo_kit::testing::OutputWithin;
 use nix::sys::wait::WaitStatus;
 use spawn_demo::process::{now_ns, start, Run};
 use spawn_demo::timing::{self, Mode};
-use spawn_demo::{bench, respawn};
-use std::io::Write;
+use spawn_demo::{bench, respawn, speed};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const EXE: &str = env!("CARGO_BIN_EXE_spawn-demo");
@@ -78,17 +76,9 @@ fn dropping_a_started_child_still_reaps_it() {
 #[test]
 fn reexec_runs_only_the_hidden_task() {
     respawn::run_noop(Path::new(EXE)).unwrap();
-    let mut child = Command::new(EXE)
-        .args([respawn::HIDDEN, "course", "子进程2"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"go\n").unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
+    // stdin is /dev/null: end-of-file opens the child's start gate.
+    let (code, text, err) = run_demo(&[respawn::HIDDEN, "course", "子进程2"]);
+    assert_eq!(code, 0, "{text}\n{err}");
     assert!(text.contains("[child] 子进程2 is running"), "{text}");
     assert!(
         text.contains(&format!("parent {}", std::process::id())),
@@ -102,11 +92,9 @@ fn reexec_runs_only_the_hidden_task() {
 
 #[test]
 fn reexec_with_an_unknown_task_fails_cleanly() {
-    let out = Command::new(EXE)
-        .args([respawn::HIDDEN, "bogus"])
-        .output_within();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+    let (code, _, err) = run_demo(&[respawn::HIDDEN, "bogus"]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("error: "), "{err}");
 }
 
 #[test]
@@ -184,16 +172,61 @@ fn the_bench_runs_and_compares_with_python_when_present() {
 }
 
 #[test]
-fn help_and_bad_input() {
+fn help_lists_the_bench() {
     let (code, out, _) = run_demo(&["--help"]);
     assert_eq!(code, 0);
-    assert!(out.contains("--bench"));
+    assert!(out.contains("--bench"), "{out}");
+}
+
+#[test]
+fn a_non_number_is_refused_without_a_panic() {
     let (code, _, err) = run_demo(&["--work-ms", "abc"]);
     assert_eq!(code, 1);
     assert!(
         err.starts_with("error: ") && !err.contains("panicked"),
         "{err}"
     );
+}
+
+#[test]
+fn too_few_bench_runs_are_refused() {
     let (code, _, err) = run_demo(&["--runs", "1"]);
     assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--runs must be between 10 and 5000"), "{err}");
+}
+
+/// The lesson's correction of "parallel ≈ 1×": the verdict follows the
+/// measured ratio instead of declaring parallelism whenever it is under 1.5.
+#[test]
+fn the_parallel_verdict_follows_the_measured_ratio() {
+    assert!(speed::verdict(2, 1.02).contains("ran in parallel, on two cores at once"));
+    assert!(speed::verdict(2, 1.47).contains("two cores only part of the time"));
+    assert!(speed::verdict(2, 1.95).contains("no second core was free"));
+    assert!(speed::verdict(2, 4.09).starts_with("two tasks' time or more"));
+    assert!(speed::verdict(1, 1.0).starts_with("one core only"));
+}
+
+/// On one core nothing can run in parallel, and the demo must say so.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_one_core_the_demo_says_parallel_cannot_win() {
+    let Some(cpu) = timing::some_allowed_cpu() else {
+        return;
+    };
+    if Command::new("taskset").arg("--version").output().is_err() {
+        eprintln!("skipped: taskset (util-linux) is not installed");
+        return;
+    }
+    let cpu = cpu.to_string();
+    let (code, out, err) =
+        demo_kit::testing::run_demo("taskset", &["-c", &cpu, EXE, "--work-ms", "30"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("CPU cores available to this process: 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("one core only: parallel cannot beat serial here"),
+        "{out}"
+    );
 }

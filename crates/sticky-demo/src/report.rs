@@ -1,6 +1,6 @@
 //! Putting observations into words: which bytes of which reply a read
 //! returned, how many whole messages one read held. Pure functions, so the
-//! narration in `main.rs` stays short and the wording is tested.
+//! scenarios' narration stays short and the wording is tested.
 
 /// How many of `sent` lie entirely within the first `len` bytes.
 ///
@@ -70,4 +70,31 @@ pub fn bytes(n: usize) -> String {
     } else {
         format!("{n} bytes")
     }
+}
+
+/// Marks where the original messages start inside `bytes` (which holds
+/// `sent` back to back from `offset` on), e.g. `hello|world|!`.
+///
+/// ```
+/// let sent = vec![b"ab".to_vec(), b"cd".to_vec()];
+/// assert_eq!(sticky_demo::report::show_boundaries(b"abcd", &sent, 0), "ab|cd");
+/// assert_eq!(sticky_demo::report::show_boundaries(b"bcd", &sent, 1), "b|cd");
+/// ```
+pub fn show_boundaries(bytes: &[u8], sent: &[Vec<u8>], offset: usize) -> String {
+    let mut cuts = Vec::new();
+    let mut pos = 0;
+    for m in sent {
+        pos += m.len();
+        if pos > offset && pos < offset + bytes.len() {
+            cuts.push(pos - offset);
+        }
+    }
+    let mut out = String::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        if cuts.contains(&i) {
+            out.push('|');
+        }
+        out.push_str(&String::from_utf8_lossy(&[b]));
+    }
+    out
 }

@@ -1,27 +1,32 @@
 //! Each claim the demo prints, proven on the real kernel.
 
-use demo_kit::testing::OutputWithin;
-use std::process::Command;
-use sticky_demo::{tcp, udp, SMALL_MESSAGES};
+use demo_kit::testing::run_demo;
+use sticky_demo::{merge, split, udp, DATAGRAMS, SMALL_MESSAGES};
 
-fn concat(parts: &[&[u8]]) -> Vec<u8> {
-    parts.concat()
+fn quiet() {
+    demo_kit::say::set_quiet(true);
+}
+
+fn demo(args: &[&str]) -> (i32, String, String) {
+    run_demo(env!("CARGO_BIN_EXE_sticky-demo"), args)
 }
 
 #[test]
 fn separate_writes_merge_into_one_read() {
-    let report = tcp::merge(&SMALL_MESSAGES, false).unwrap();
+    quiet();
+    let report = merge::run(&SMALL_MESSAGES, false).unwrap();
     assert!(!report.nodelay);
     assert_eq!(report.queued, 19);
     // Five write() calls, one read() returned all of them.
-    assert_eq!(report.first_read, concat(&SMALL_MESSAGES));
+    assert_eq!(report.first_read, SMALL_MESSAGES.concat());
 }
 
 #[test]
 fn nodelay_is_really_on_and_writes_still_merge() {
-    let report = tcp::merge(&SMALL_MESSAGES, true).unwrap();
+    quiet();
+    let report = merge::run(&SMALL_MESSAGES, true).unwrap();
     assert!(report.nodelay, "the kernel must report TCP_NODELAY on");
-    assert_eq!(report.first_read, concat(&SMALL_MESSAGES));
+    assert_eq!(report.first_read, SMALL_MESSAGES.concat());
     if let Some(segments) = report.data_segments {
         // With Nagle off each write leaves as its own segment (on loopback
         // nothing delays them) — and the receiver still sees one stream.
@@ -31,48 +36,76 @@ fn nodelay_is_really_on_and_writes_still_merge() {
 
 #[test]
 fn a_long_reply_splits_and_its_tail_sticks_to_the_next() {
-    let long: Vec<u8> = (0..2500u32).map(|i| b'a' + (i % 26) as u8).collect();
-    let short = b"NEXT".to_vec();
-    let report = tcp::split(&long, &short, 1024).unwrap();
-    assert!(report.reads.len() >= 3, "{} reads", report.reads.len());
-    assert_eq!(report.reads[0].len(), 1024);
+    quiet();
+    let report = split::run(2500, 1024).unwrap();
+    let long = &report.replies[0];
+    let sizes: Vec<usize> = report.reads.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [1024, 1024, 479]);
     // The second read — the course's "reply to the next command" — is
     // still the first reply.
     assert_eq!(report.reads[1], long[1024..2048]);
     // And the last read holds the first reply's tail stuck to the second reply.
-    let last = report.reads.last().unwrap();
-    assert!(last.ends_with(b"NEXT") && last.len() > 4);
-    assert_eq!(report.reads.concat(), [long, short].concat());
+    assert!(report.reads[2].ends_with(split::NEXT_REPLY));
+    assert_eq!(report.reads.concat(), report.replies.concat());
+}
+
+#[test]
+fn a_buffer_as_large_as_both_replies_merges_them_instead() {
+    quiet();
+    let report = split::run(65536, 65536 + split::NEXT_REPLY.len()).unwrap();
+    assert_eq!(
+        report.reads.len(),
+        1,
+        "one read, both replies stuck together"
+    );
 }
 
 #[test]
 fn udp_keeps_each_datagram_separate() {
-    let msgs: [&[u8]; 3] = [b"hello", b"world", b"!"];
-    let report = udp::datagrams(&msgs).unwrap();
+    quiet();
+    let report = udp::run(&DATAGRAMS, 1500).unwrap();
     assert_eq!(report.received, report.sent);
     assert_eq!(report.next_sizes, vec![5, 5, 1]);
 }
 
-fn demo(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sticky-demo"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output_within()
+#[test]
+fn a_datagram_larger_than_the_buffer_is_cut_and_its_tail_lost() {
+    quiet();
+    let report = udp::run(&DATAGRAMS, 1500).unwrap();
+    assert_eq!(report.big_received, udp::RECV_BUFFER);
+    assert!(report.big_truncated, "recvmsg must report MSG_TRUNC");
+    // The 476 bytes that did not fit are not queued as another datagram:
+    // the next receive returns the next datagram.
+    assert_eq!(report.after_big, b"next");
+}
+
+#[test]
+fn a_datagram_that_fits_is_not_flagged() {
+    quiet();
+    let report = udp::run(&DATAGRAMS, 1000).unwrap();
+    assert_eq!(report.big_received, 1000);
+    assert!(!report.big_truncated);
 }
 
 #[test]
 fn the_binary_narrates_every_scenario() {
-    let out = demo(&[]);
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (code, text, err) = demo(&[]);
+    assert_eq!(code, 0, "{err}");
     for expected in [
         "[server] recv(1024) returned 19 bytes: b'helloworldhowareyou'",
         "[kernel] TCP_NODELAY on the client socket, read back: on",
         "[client] read #2: 1024 bytes = reply 1 bytes 1024..2048",
         "[server] recvfrom(1024) returned 1 byte: b'!'",
+        "[server] recvmsg(1024) returned 1024 bytes, msg_flags: MSG_TRUNC (the datagram was cut)",
+        "[kernel] FIONREAD: the next datagram is 4 bytes: the other 476 are gone, not queued",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+}
+
+#[test]
+fn no_colours_without_a_terminal() {
+    let (_, text, _) = demo(&["merge"]);
     assert!(
         !text.contains('\x1b'),
         "no colours with NO_COLOR or in a pipe"
@@ -80,20 +113,49 @@ fn the_binary_narrates_every_scenario() {
 }
 
 #[test]
-fn bad_input_is_a_clear_error_not_a_panic() {
-    for args in [
-        &["bogus"][..],
-        &["--buffer", "x"],
-        &["--size", "0"],
+fn one_scenario_runs_alone() {
+    let (code, text, _) = demo(&["udp"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("=== udp:") && !text.contains("=== merge:"),
+        "{text}"
+    );
+}
+
+fn assert_refused(args: &[&str], message: &str) {
+    let (code, _, err) = demo(args);
+    assert_eq!(code, 1, "{args:?}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(message), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_unknown_scenario_is_refused() {
+    assert_refused(&["bogus"], "unknown mode \"bogus\"");
+}
+
+#[test]
+fn a_size_out_of_range_is_refused() {
+    assert_refused(&["--size", "0"], "--size must be between 1 and 65536");
+}
+
+#[test]
+fn a_non_number_is_refused() {
+    assert_refused(&["--buffer", "x"], "bad value \"x\" for --buffer");
+}
+
+#[test]
+fn an_unknown_option_is_refused() {
+    assert_refused(
         &["merge", "--frobnicate"],
-    ] {
-        let out = demo(args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.starts_with("error: "), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
-    }
-    let help = demo(&["--help"]);
-    assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("SCENARIOS"));
+        "unexpected argument \"--frobnicate\"",
+    );
+}
+
+#[test]
+fn help_lists_the_scenarios() {
+    let (code, text, _) = demo(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("SCENARIOS"), "{text}");
 }

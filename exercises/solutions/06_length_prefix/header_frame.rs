@@ -14,7 +14,8 @@
 //   4. they must be a JSON object with "total_size": a non-negative integer
 //      (anything else -> Err)
 // Leave the body alone: the caller reads `total_size` bytes after the header.
-// `fill` is given: it reads until the buffer is full or the stream ends.
+// First write `fill`, the loop around `read` (the course's `recv`) that
+// both steps need: one `read` may return fewer bytes than asked for.
 
 use serde_json::{Map, Value};
 use std::io::{self, Read};
@@ -22,7 +23,8 @@ use std::io::{self, Read};
 /// The largest header we accept, in bytes.
 const MAX_HEADER: usize = 64 * 1024;
 
-/// Reads until `buf` is full or the stream ends; returns how many bytes it got.
+/// Reads until `buf` is full or the stream ends; returns how many bytes it
+/// got (fewer than `buf.len()` only at the end of the stream).
 fn fill(stream: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;
     while got < buf.len() {

@@ -4,12 +4,14 @@
 //! `child_say` (one raw `write`), report to D through pipes, and end in
 //! `_exit` through `child_main`.
 
-use super::{format_status, ParentEnd};
-use crate::{read_line, reap_within, PATIENCE};
-use demo_kit::child::{child_main, child_say, keep_only_fds, write_fd};
-use demo_kit::Side;
+use super::ParentEnd;
+use crate::PATIENCE;
+use demo_kit::child::{child_main, child_say, keep_only_fds, wait_within, write_fd};
+use demo_kit::report::recv_line;
+use demo_kit::{Context, Result, Side};
 use nix::sys::prctl;
 use nix::sys::signal::Signal;
+use nix::sys::wait::WaitStatus;
 use nix::unistd::{fork, getpid, getppid, ForkResult, Pid};
 use std::os::fd::{AsRawFd, OwnedFd};
 
@@ -33,7 +35,7 @@ pub(super) fn middle_life(
             format!("M (pid {me}): child forked, waiting for D"),
             color,
         );
-        let _ = read_line(go_r, PATIENCE * 3);
+        let _ = recv_line(go_r, PATIENCE * 3, "D's go");
         child_say(Side::Parent, format!("M (pid {me}): exiting now"), color);
         return 0;
     }
@@ -41,7 +43,7 @@ pub(super) fn middle_life(
     let helper = std::thread::scope(|s| {
         s.spawn(|| {
             let child = spawn_child(signal, me, report_w, life_r, color)?;
-            let _ = read_line(go_r, PATIENCE * 3);
+            let _ = recv_line(go_r, PATIENCE * 3, "D's go");
             child_say(
                 Side::Parent,
                 format!(
@@ -56,12 +58,12 @@ pub(super) fn middle_life(
         .flatten()
     });
     let Some(child) = helper else { return 2 };
-    let line = match reap_within(child, PATIENCE) {
+    let line = match wait_within(child, PATIENCE) {
         Ok(Some(status)) => format_status(&status),
         _ => "running".to_string(),
     };
     write_fd(report_w.as_raw_fd(), format!("{line}\n").as_bytes());
-    let _ = read_line(go_r, PATIENCE * 3);
+    let _ = recv_line(go_r, PATIENCE * 3, "D's go");
     0
 }
 
@@ -114,4 +116,43 @@ fn spawn_child(
             0
         }),
     }
+}
+
+/// D reads C's `ready PID PPID SIGNAL` line.
+pub(super) fn parse_ready(line: &str) -> Result<(Pid, Pid, Option<Signal>)> {
+    let bad = || demo_kit::Error::msg(format!("unexpected report from the child: {line:?}"));
+    let mut words = line.split_whitespace();
+    if words.next() != Some("ready") {
+        return Err(bad());
+    }
+    let pid: i32 = words.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
+    let ppid: i32 = words.next().and_then(|w| w.parse().ok()).ok_or_else(bad)?;
+    let sig = match words.next().ok_or_else(bad)? {
+        "none" => None,
+        name => Some(name.parse::<Signal>().map_err(|_| bad())?),
+    };
+    Ok((Pid::from_raw(pid), Pid::from_raw(ppid), sig))
+}
+
+/// M's report on how C ended, as `exited N` or `signaled SIGNAME`.
+fn format_status(status: &WaitStatus) -> String {
+    match status {
+        WaitStatus::Exited(_, code) => format!("exited {code}"),
+        WaitStatus::Signaled(_, sig, _) => format!("signaled {sig}"),
+        _ => "running".to_string(),
+    }
+}
+
+/// D reads M's `exited N` / `signaled SIG` line about C.
+pub(super) fn parse_status(pid: Pid, line: &str) -> Result<WaitStatus> {
+    let mut words = line.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some("exited"), Some(code)) => code.parse().ok().map(|c| WaitStatus::Exited(pid, c)),
+        (Some("signaled"), Some(sig)) => sig
+            .parse()
+            .ok()
+            .map(|s| WaitStatus::Signaled(pid, s, false)),
+        _ => None,
+    }
+    .with_context(|| format!("M could not reap the child: {line:?}"))
 }

@@ -1,0 +1,117 @@
+//! The second half of `backlog`: the server finally calls `accept()`.
+//!
+//! Each `accept()` takes one finished connection off the accept queue and
+//! makes room; a waiting client gets in at its next SYN retry, without
+//! knowing it was ever refused. A client counts itself ESTABLISHED as soon
+//! as the SYN|ACK arrives, so we compare its view with the server's
+//! (`/proc`) at the end: they can disagree.
+
+use crate::kernel::{self, TcpState};
+use crate::listener::{count, server_side, Client};
+use crate::procnet;
+use demo_kit::say::{say, step};
+use demo_kit::{Context, Result, Side};
+use nix::sys::socket::accept;
+use std::net::SocketAddr;
+use std::os::fd::OwnedFd;
+use std::time::Duration;
+
+/// Step 5: `accept()` as many as are queued (so it cannot block), at most 2.
+pub(crate) fn accept_some(lfd: &OwnedFd, waiters: usize, backlog: i32) -> Result<Vec<OwnedFd>> {
+    step(
+        5,
+        "the server accepts some; waiting clients retry and get in",
+    );
+    let queued = kernel::tcp_info(lfd)?.unacked as usize;
+    let to_accept = waiters.min(2).min(queued);
+    let mut accepted = Vec::new();
+    for _ in 0..to_accept {
+        accepted.push(accept(lfd).context("accept()")?);
+    }
+    let now = kernel::tcp_info(lfd)?.unacked as usize;
+    let room = (backlog as usize + 1).saturating_sub(now);
+    say(
+        Side::Server,
+        format!("accept() x{to_accept}: the accept queue holds {now} now, room for {room} more (TCP_INFO)"),
+    );
+    Ok(accepted)
+}
+
+/// Then: watch all waiting clients at once; note when each one gets in.
+/// Returns those times and how many clients are ESTABLISHED now.
+pub(crate) fn watch_the_waiters_get_in(
+    all: &[Client],
+    waiting: &[usize],
+    accepted: usize,
+) -> Result<(Vec<Duration>, usize)> {
+    let mut waits = Vec::new();
+    let mut got: Vec<Option<Duration>> = vec![None; waiting.len()];
+    demo_kit::wait::until(Duration::from_millis(4500), || {
+        for (slot, &i) in got.iter_mut().zip(waiting) {
+            if slot.is_none() && kernel::state_of(&all[i].fd).ok() == Some(TcpState::Established) {
+                *slot = Some(all[i].started.elapsed());
+            }
+        }
+        (got.iter().flatten().count() >= accepted).then_some(())
+    });
+    for (slot, &i) in got.iter().zip(waiting) {
+        match slot {
+            Some(t) => {
+                waits.push(*t);
+                say(
+                    Side::Client,
+                    format!(
+                        "client {} ESTABLISHED {:.1} s after its connect(): a retried SYN was answered",
+                        i + 1,
+                        t.as_secs_f64()
+                    ),
+                );
+            }
+            None => say(
+                Side::Client,
+                format!(
+                    "client {} still {} (no room for its retry)",
+                    i + 1,
+                    kernel::state_of(&all[i].fd)?
+                ),
+            ),
+        }
+    }
+    let established = count(all, TcpState::Established)?;
+    say(
+        Side::Kernel,
+        format!(
+            "clients ESTABLISHED now: {established} of {} (each client's own view)",
+            all.len()
+        ),
+    );
+    Ok((waits, established))
+}
+
+/// Last: a client turns ESTABLISHED when the SYN|ACK arrives; the server
+/// may still drop its final ACK if the queue filled up meanwhile. /proc
+/// has the server's side of the story.
+pub(crate) fn compare_the_two_views(
+    laddr: SocketAddr,
+    cookies_before: u64,
+    accepted: usize,
+    established_after: usize,
+) -> Result<()> {
+    let (est, syn) = server_side(laddr)?;
+    say(
+        Side::Kernel,
+        format!(
+            "server side (/proc): {est} ESTABLISHED ({accepted} of them accept()ed), {syn} SYN_RECV"
+        ),
+    );
+    let unseen = established_after.saturating_sub(est);
+    if unseen > 0 {
+        let cookies = procnet::tcp_ext_counter("SyncookiesSent")
+            .unwrap_or(0)
+            .saturating_sub(cookies_before);
+        say(Side::Note, format!("{unseen} client(s) believe they are connected, yet the server has no ESTABLISHED socket for them: a client is ESTABLISHED once the SYN|ACK arrives,"));
+        say(Side::Note, "but the server drops the final ACK if its accept queue is full by then (ListenOverflows) — two retries answered at the same moment.");
+        say(Side::Kernel, format!("TcpExt SyncookiesSent grew by {cookies} during this run (a SYN cookie leaves no SYN_RECV entry behind)"));
+    }
+    Ok(())
+}

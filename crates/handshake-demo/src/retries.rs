@@ -1,0 +1,171 @@
+//! `retries` mode: a client whose SYN is dropped, and when its kernel
+//! tries again.
+//!
+//! A full accept queue makes the server's kernel drop a SYN without an
+//! answer (see [`crate::backlog`]); the client cannot tell that from a
+//! lost packet, so it retransmits its SYN on a timer. Linux's schedule
+//! (`net/ipv4/tcp_timer.c`; `Documentation/networking/ip-sysctl.rst`):
+//! the first retry 1 s after `connect()` (the initial timeout), then, since
+//! Linux 6.5, `tcp_syn_linear_timeouts` more retries 1 s apart, and only
+//! then doubling. With the defaults (4 linear, `tcp_syn_retries` = 6) the
+//! timeouts are 1, 1, 1, 1, 1, 2, 4 s: *five* one-second retries.
+//!
+//! We fill a `listen(0)` queue with one connection, start a second,
+//! non-blocking `connect()`, and poll its `TCP_INFO`: `tcpi_retransmits`
+//! counts the retries (we timestamp each), and `tcpi_rto` is the timeout
+//! the kernel set for the next one — the schedule read from the kernel,
+//! not recited.
+
+use crate::kernel::{self, TcpState};
+use crate::listener::{connect_nonblocking, listener};
+use crate::procnet;
+use demo_kit::say::{say, step};
+use demo_kit::{Result, Side};
+use std::time::Duration;
+
+/// What the retries experiment observed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RetriesReport {
+    pub linear_timeouts: Option<u32>,
+    pub syn_retries: Option<u32>,
+    /// The waits (s) the sysctls predict after the SYN and after each retry.
+    pub expected: Vec<u64>,
+    /// `tcpi_rto` right after `connect()`, and right after each retry
+    /// (`None` if two retries fell between two looks).
+    pub rtos: Vec<Option<Duration>>,
+    /// When each retransmission was seen, measured from `connect()`.
+    pub retries_at: Vec<Duration>,
+}
+
+/// The waits (in seconds) the kernel's timer code gives after the first
+/// SYN and after each of `retries` retries: 1 s (the initial timeout) for
+/// the SYN and the first `linear` retries, then doubling.
+///
+/// ```
+/// use handshake_demo::retries::schedule;
+/// assert_eq!(schedule(4, 6), [1, 1, 1, 1, 1, 2, 4]); // as ip-sysctl.rst says
+/// assert_eq!(schedule(0, 6), [1, 2, 4, 8, 16, 32, 64]); // before Linux 6.5
+/// ```
+pub fn schedule(linear: u32, retries: u32) -> Vec<u64> {
+    (0..=retries)
+        .map(|k| if k <= linear { 1 } else { 1 << (k - linear) })
+        .collect()
+}
+
+/// Runs the experiment, watching `count` retransmissions (each costs its
+/// wait in the schedule: with the defaults 5 retries take 5 s, 6 take 7 s).
+pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
+    let mut r = RetriesReport::default();
+    step(1, "the kernel's SYN retry settings (/proc/sys/net/ipv4)");
+    let read = |name: &str| {
+        procnet::sysctl(name)
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+    };
+    r.linear_timeouts = read("ipv4/tcp_syn_linear_timeouts");
+    r.syn_retries = read("ipv4/tcp_syn_retries");
+    let show = |v: Option<u32>| v.map_or("not on this kernel".into(), |v| v.to_string());
+    say(
+        Side::Kernel,
+        format!(
+            "net.ipv4.tcp_syn_linear_timeouts = {}",
+            show(r.linear_timeouts)
+        ),
+    );
+    say(
+        Side::Kernel,
+        format!("net.ipv4.tcp_syn_retries = {}", show(r.syn_retries)),
+    );
+    r.expected = schedule(r.linear_timeouts.unwrap_or(0), r.syn_retries.unwrap_or(6));
+    say(
+        Side::Note,
+        format!(
+            "the timer code predicts waits of {} s after the SYN and after each retry",
+            words(&r.expected)
+        ),
+    );
+
+    step(2, "listen(0), one client fills the accept queue");
+    let (lfd, laddr) = listener(ipv6, 0)?;
+    let first = connect_nonblocking(laddr)?;
+    demo_kit::wait::until(Duration::from_secs(5), || {
+        (kernel::tcp_info(&lfd).ok()?.unacked >= 1).then_some(())
+    })
+    .ok_or_else(|| demo_kit::Error::msg("the first client never reached the accept queue"))?;
+    say(
+        Side::Kernel,
+        format!(
+            "client 1 {}; the listener's accept queue holds {} (TCP_INFO): full",
+            kernel::state_of(&first.fd)?,
+            kernel::tcp_info(&lfd)?.unacked
+        ),
+    );
+
+    step(
+        3,
+        format!("client 2 connects; its SYN is dropped; {count} retries timed"),
+    );
+    let c = connect_nonblocking(laddr)?;
+    let rto = |us: u32| Duration::from_micros(us.into());
+    r.rtos.push(Some(rto(kernel::tcp_info(&c.fd)?.rto_us)));
+    say(
+        Side::Client,
+        format!(
+            "client 2 ({}): connect() -> EINPROGRESS; the kernel will wait {} s (tcpi_rto)",
+            c.addr,
+            secs(r.rtos[0])
+        ),
+    );
+    let limit = Duration::from_secs(r.expected.iter().take(count).sum::<u64>() + 5);
+    demo_kit::wait::until(limit, || {
+        let info = kernel::tcp_info(&c.fd).ok()?;
+        if info.state != TcpState::SynSent {
+            return Some(());
+        }
+        let seen = r.retries_at.len();
+        let now = (info.retransmits as usize).min(count);
+        for k in seen..now {
+            r.retries_at.push(c.started.elapsed());
+            // tcpi_rto belongs to the latest retry only.
+            r.rtos.push((k + 1 == now).then(|| rto(info.rto_us)));
+        }
+        (now >= count).then_some(())
+    });
+    let mut previous = Duration::ZERO;
+    for (i, at) in r.retries_at.iter().enumerate() {
+        say(
+            Side::Kernel,
+            format!(
+                "retry {}: {:.2} s after connect(), {:.2} s after the previous SYN; next wait (tcpi_rto) {} s",
+                i + 1,
+                at.as_secs_f64(),
+                (*at - previous).as_secs_f64(),
+                secs(r.rtos[i + 1])
+            ),
+        );
+        previous = *at;
+    }
+    say(
+        Side::Client,
+        format!("client 2 is still {}", kernel::state_of(&c.fd)?),
+    );
+    let ones = r
+        .rtos
+        .iter()
+        .take_while(|t| *t == &Some(Duration::from_secs(1)))
+        .count();
+    say(
+        Side::Note,
+        format!("{ones} one-second waits (tcp_syn_linear_timeouts + 1: the first SYN's counts too): retries 1 to {ones} came 1 s apart, then the wait doubled"),
+    );
+    Ok(r)
+}
+
+fn secs(t: Option<Duration>) -> String {
+    t.map_or("?".into(), |t| format!("{:.1}", t.as_secs_f64()))
+}
+
+fn words(waits: &[u64]) -> String {
+    let w: Vec<String> = waits.iter().map(u64::to_string).collect();
+    w.join(", ")
+}

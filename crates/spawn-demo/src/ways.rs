@@ -1,0 +1,115 @@
+//! 开启进程的两种方式 — the course's two ways to start a process, on Unix:
+//! each is `fork()` underneath ([`crate::process::start`]).
+//!
+//! * 方式一: `p = Process(target=task, args=('子进程',)); p.start()` is a
+//!   closure run in the forked child;
+//! * 方式二: subclass `Process` and override `run()` is a trait, [`Run`],
+//!   whose `start()` forks and calls `run` in the child.
+//!
+//! Both then print `主` while the child exists but is held at a pipe gate,
+//! open the gate, and `join()` (`waitpid`). The child reports a
+//! `CLOCK_MONOTONIC` timeline, so the order of events is measured, not told.
+
+use crate::process::{now_ns, start, Run, Started};
+use demo_kit::child::child_say;
+use demo_kit::say::{colors_enabled, say};
+use demo_kit::{bail_msg, Result, Side};
+use nix::unistd::{getpid, getppid};
+use std::time::Duration;
+
+/// The course's `task(x)`, run in a forked child. The course sleeps 3 s;
+/// we sleep 0.1 s. Narration goes through `child_say` (one raw write),
+/// never `println!`, because this is a forked child.
+fn task(x: &str, color: bool) -> i32 {
+    let msg = format!("{x} is running (pid {}, parent {})", getpid(), getppid());
+    child_say(Side::Child, msg, color);
+    std::thread::sleep(Duration::from_millis(100));
+    child_say(Side::Child, format!("{x} is done"), color);
+    0
+}
+
+/// 方式一: `p = Process(target=task, args=('子进程',)); p.start(); print('主')`.
+pub fn way_one() -> Result<()> {
+    let color = colors_enabled();
+    say(
+        Side::Parent,
+        "p.start() -> fork(); the child will run task('子进程')",
+    );
+    let p = start(move || task("子进程", color))?;
+    print_main_then_join(p)
+}
+
+/// 方式二's `class Myprocess(Process)`: a struct with the [`Run`] trait.
+struct MyProcess {
+    name: String,
+    color: bool,
+}
+
+impl Run for MyProcess {
+    fn run(&self) -> i32 {
+        task(&self.name, self.color)
+    }
+}
+
+/// 方式二: `p = Myprocess('子进程1'); p.start(); print('主')`.
+pub fn way_two() -> Result<()> {
+    let p = MyProcess {
+        name: "子进程1".to_string(),
+        color: colors_enabled(),
+    };
+    say(
+        Side::Parent,
+        "p = Myprocess('子进程1'); p.start() -> fork(); the child calls p.run()",
+    );
+    print_main_then_join(p.start()?)
+}
+
+/// Shared by ways one and two: the parent prints 主 while the child
+/// already exists but is held at the gate; then releases and joins.
+fn print_main_then_join(mut p: Started) -> Result<()> {
+    let (fork_called, fork_returned) = (p.fork_called_ns, p.fork_returned_ns);
+    say(
+        Side::Parent,
+        format!(
+            "p.start() returned after {} µs: child pid {} exists, its task waits at a pipe gate",
+            (fork_returned - fork_called) / 1000,
+            p.pid
+        ),
+    );
+    let main_ns = now_ns();
+    say(Side::Parent, "主");
+    say(
+        Side::Parent,
+        "opening the gate (one byte into the pipe), then p.join() = waitpid()",
+    );
+    p.release()?;
+    let done = p.join()?;
+    say(
+        Side::Parent,
+        format!(
+            "waitpid({}) -> {:?}; exitcode {}",
+            done.pid,
+            done.status,
+            done.exit_code()
+        ),
+    );
+    let Some(t) = done.timeline else {
+        return bail_msg(format!(
+            "child {} died before reporting its timeline",
+            done.pid
+        ));
+    };
+    let at = |ns: u64| format!("+{} µs", ns.saturating_sub(fork_called) / 1000);
+    say(Side::Kernel, format!(
+        "timeline (CLOCK_MONOTONIC, from the fork() call): fork returned in parent {}, child alive {}, \
+         parent printed 主 {}, task began {}, task done {}",
+        at(fork_returned), at(t.alive_ns), at(main_ns), at(t.released_ns), at(t.done_ns)
+    ));
+    let when = if t.alive_ns < main_ns {
+        "the child was already running (blocked at the gate) when 主 was printed"
+    } else {
+        "the child had not run a single instruction yet when 主 was printed"
+    };
+    say(Side::Note, format!("{when}; either way the parent did not wait: start() only asked the kernel for a process"));
+    Ok(())
+}

@@ -1,0 +1,189 @@
+// Exercise `seqpacket_queue` — lesson 14, producers and consumers between
+// *processes* (生产者与消费者模型): docs/14-producer-consumer.md
+//
+// A channel cannot cross `fork()` (lesson 13): the child gets a copy of the
+// parent's memory, queue included. Between processes the queue must be a
+// kernel object. Build the one the demo uses, a `SOCK_SEQPACKET` socket
+// pair: every `write` is one record, every `read` returns one whole record,
+// even with many writers and many readers sharing the two ends — no lock and
+// no length prefix needed. Its socket buffer bounds it: a full queue makes a
+// writer wait (back-pressure).
+//
+// Write the three system calls:
+//   1. `queue()`: `socketpair(AF_UNIX, SOCK_SEQPACKET)` (nix:
+//      `socketpair(AddressFamily::Unix, SockType::SeqPacket, None,
+//      SockFlag::SOCK_CLOEXEC)`); the first end is for `put`, the second for
+//      `get`.
+//   2. `put(fd, item)`: the item's 8 bytes (`to_ne_bytes`) in ONE `write`.
+//   3. `get(fd)`: one `read` into an 8-byte buffer. `read` returning 0 is
+//      end-of-file — every copy of the put end is closed: `Ok(None)`.
+// Return errors as `io::Error` (`io::Error::from(errno)`), never panic:
+// the tests need to see `WouldBlock` from a full queue.
+//
+// `run` (given) forks the producers and consumers with your three functions,
+// closes the parent's copies (or the consumers would never see end-of-file),
+// reaps everyone and collects the consumers' reports.
+// The tests check: the queue is a SOCK_SEQPACKET pair, records keep their
+// boundaries, end-of-file ends `get`, the queue is bounded, and 3 producer
+// and 2 consumer processes move every item exactly once, leaving no child.
+
+use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{fork, pipe, read, write, ForkResult};
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+
+/// The queue: (the end producers `put` into, the end consumers `get` from).
+fn queue() -> io::Result<(OwnedFd, OwnedFd)> {
+    todo!("socketpair(AF_UNIX, SOCK_SEQPACKET)")
+}
+
+/// `q.put(item)`: one record of 8 bytes.
+fn put(fd: impl AsFd, item: u64) -> io::Result<()> {
+    todo!("write {item}'s 8 bytes to {:?} in one write", fd.as_fd())
+}
+
+/// `q.get()`: the next record, or `None` once every put end is closed.
+fn get(fd: impl AsFd) -> io::Result<Option<u64>> {
+    todo!("read one 8-byte record from {:?}", fd.as_fd())
+}
+
+/// What the consumers reported: items consumed, and their sum.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Totals {
+    count: u64,
+    sum: u64,
+}
+
+/// Forks `producers` processes putting `per_producer` items each (item
+/// `p * 1_000_000 + i`) and `consumers` processes getting until
+/// end-of-file; each consumer reports (count, sum) through a pipe. Reaps
+/// them all. Returns the totals and the exit codes. (Given.)
+fn run(producers: u64, per_producer: u64, consumers: u64) -> io::Result<(Totals, Vec<i32>)> {
+    let (put_end, get_end) = queue()?;
+    let (report_r, report_w) = pipe()?;
+    let mut pids = Vec::new();
+    for c in 0..producers + consumers {
+        exercises::flush_before_fork();
+        // SAFETY: the child runs only the closure and then `_exit`s.
+        match unsafe { fork() }? {
+            ForkResult::Child => exercises::child_main(|| {
+                if c < producers {
+                    for i in 0..per_producer {
+                        if put(&put_end, c * 1_000_000 + i).is_err() {
+                            return 2;
+                        }
+                    }
+                    return 0;
+                }
+                drop(put_end); // a consumer's own copy would hide end-of-file
+                let (mut count, mut sum) = (0u64, 0u64);
+                loop {
+                    match get(&get_end) {
+                        Ok(Some(item)) => (count, sum) = (count + 1, sum.wrapping_add(item)),
+                        Ok(None) => break,
+                        Err(_) => return 3,
+                    }
+                }
+                let mut report = count.to_ne_bytes().to_vec();
+                report.extend_from_slice(&sum.to_ne_bytes());
+                if write(&report_w, &report).is_err() {
+                    return 4;
+                }
+                0
+            }),
+            ForkResult::Parent { child } => pids.push(child),
+        }
+    }
+    // The parent neither puts nor gets: close its copies, or the consumers
+    // wait forever for an end-of-file that its own put end prevents.
+    drop((put_end, get_end, report_w));
+    let mut codes = Vec::new();
+    for pid in pids {
+        codes.push(match waitpid(pid, None)? {
+            WaitStatus::Exited(_, code) => code,
+            _ => -1,
+        });
+    }
+    let mut totals = Totals::default();
+    let mut report = [0u8; 16];
+    while read(&report_r, &mut report)? == 16 {
+        totals.count += u64::from_ne_bytes(report[..8].try_into().unwrap_or_default());
+        let sum = u64::from_ne_bytes(report[8..].try_into().unwrap_or_default());
+        totals.sum = totals.sum.wrapping_add(sum);
+    }
+    Ok((totals, codes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+    use nix::fcntl::{fcntl, FcntlArg, OFlag};
+    use nix::sys::socket::{getsockopt, sockopt};
+
+    #[test]
+    fn the_queue_is_a_seqpacket_socket_pair() {
+        within(5, || {
+            let (a, b) = queue().unwrap();
+            for end in [&a, &b] {
+                assert_eq!(getsockopt(end, sockopt::SockType).unwrap(), SockType::SeqPacket);
+            }
+        });
+    }
+
+    #[test]
+    fn records_come_out_whole_and_in_order() {
+        within(5, || {
+            let (p, g) = queue().unwrap();
+            for item in [7, u64::MAX, 0] {
+                put(&p, item).unwrap();
+            }
+            assert_eq!(get(&g).unwrap(), Some(7));
+            assert_eq!(get(&g).unwrap(), Some(u64::MAX));
+            assert_eq!(get(&g).unwrap(), Some(0));
+        });
+    }
+
+    #[test]
+    fn get_says_none_once_every_put_end_is_closed() {
+        within(5, || {
+            let (p, g) = queue().unwrap();
+            put(&p, 42).unwrap();
+            drop(p);
+            assert_eq!(get(&g).unwrap(), Some(42), "what was put is still there");
+            assert_eq!(get(&g).unwrap(), None, "then end-of-file");
+        });
+    }
+
+    #[test]
+    fn the_queue_is_bounded() {
+        within(10, || {
+            let (p, _g) = queue().unwrap();
+            // Non-blocking, so that a full queue says WouldBlock instead of waiting.
+            fcntl(p.as_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).unwrap();
+            let mut stored = 0u64;
+            let full = loop {
+                match put(&p, stored) {
+                    Ok(()) => stored += 1,
+                    Err(e) => break e,
+                }
+                assert!(stored < 10_000_000, "10 million items and still not full?");
+            };
+            assert_eq!(full.kind(), io::ErrorKind::WouldBlock, "{full}");
+            assert!(stored > 0, "an empty queue took nothing");
+        });
+    }
+
+    #[test]
+    fn three_producer_and_two_consumer_processes_move_every_item_once() {
+        within(20, || {
+            let (totals, codes) = run(3, 2000, 2).unwrap();
+            let expected_sum = (0..3u64)
+                .flat_map(|p| (0..2000u64).map(move |i| p * 1_000_000 + i))
+                .fold(0u64, u64::wrapping_add);
+            assert_eq!(codes, vec![0; 5], "every child exits 0");
+            assert_eq!(totals, Totals { count: 6000, sum: expected_sum });
+        });
+    }
+}

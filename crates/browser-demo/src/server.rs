@@ -239,9 +239,15 @@ fn serve_connection(
 fn linger(stream: &mut TcpStream) {
     use std::io::Read;
     let _ = stream.shutdown(std::net::Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    // One deadline for the whole drain, not one per read: a client that
+    // keeps trickling bytes must not hold this connection's thread longer.
+    let deadline = std::time::Instant::now() + Duration::from_millis(500);
     let mut sink = [0u8; 4096];
     for _ in 0..64 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
         match stream.read(&mut sink) {
             Ok(n) if n > 0 => continue,
             _ => break,

@@ -23,7 +23,19 @@
 //!
 //! (rustc: "error\[E0373\]: closure may outlive the current function, but it
 //! borrows `x`, which is owned by the current function"; the lesson quotes
-//! it in full.) What it accepts instead is below, each run for real.
+//! it in full.) Even where the thread cannot outlive `x` (a scoped thread),
+//! two threads writing the same plain variable — a data race — is refused:
+//!
+//! ```compile_fail
+//! let mut count = 0;
+//! std::thread::scope(|s| {
+//!     s.spawn(|| count += 1);
+//!     s.spawn(|| count += 1);
+//! });
+//! ```
+//!
+//! (rustc: "error\[E0499\]: cannot borrow `count` as mutable more than once
+//! at a time".) What it accepts instead is below, each run for real.
 
 use demo_kit::say::{say, Side};
 use demo_kit::{Error, Result};

@@ -102,6 +102,20 @@ pub const EXERCISES: &[Exercise] = &[
         "11-producer-consumer",
         "11 producer-consumer"
     ),
+    exercise!("shared_counter", "15_threads", "15-threads", "15 threads"),
+    exercise!(
+        "lock_order",
+        "16_locks_and_sync",
+        "16-locks-and-sync",
+        "16 locks and sync"
+    ),
+    exercise!(
+        "semaphore",
+        "16_locks_and_sync",
+        "16-locks-and-sync",
+        "16 locks and sync"
+    ),
+    exercise!("pool_submit", "17_pools", "17-pools", "17 pools"),
 ];
 
 /// Looks an exercise up by name.

@@ -27,6 +27,10 @@ pub fn cores() -> usize {
 }
 
 /// The CPU-bound job of the course's pools: count primes below `limit`.
+// Never inlined: every caller (the serial loop, a thread, a forked child,
+// the calibration) must run the same machine code, or the comparison
+// measures the optimiser instead of the threads.
+#[inline(never)]
 pub fn count_primes(limit: u64) -> u64 {
     (2..limit)
         .filter(|&k| (2..).take_while(|i| i * i <= k).all(|i| k % i != 0))

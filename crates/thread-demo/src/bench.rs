@@ -84,6 +84,10 @@ fn gil_runs(work: Duration, repeats: usize) -> Result<()> {
             cores()
         ),
     );
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let one_minute = load.split_whitespace().next().unwrap_or("?");
+        say(Side::Kernel, format!("load average (1 min, /proc/loadavg): {one_minute}; other programs on these cores get their share too"));
+    }
     let limit = gil::calibrate(work);
     let mut rust = Vec::new();
     let mut py = Vec::new();

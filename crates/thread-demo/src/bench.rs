@@ -111,7 +111,7 @@ fn gil_runs(work: Duration, repeats: usize) -> Result<()> {
             say(Side::Kernel, format!("python3: sys.getswitchinterval() = {s} s: the GIL holder is asked to let go this often"));
         }
     }
-    say(Side::Note, format!("speed-up = serial time / parallel time; at most {} here (the cores this process may use)", cores()));
+    say(Side::Note, format!("speed-up = serial time / parallel time; cores busy = CPU time (getrusage) / wall time; both at most {} here", cores()));
     Ok(())
 }
 
@@ -121,10 +121,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn show(lang: &str, runs: &[gil::Times], n: usize) {
-    let serial = median(runs.iter().map(|t| t.serial.as_secs_f64() * 1e3).collect());
-    let threads = median(runs.iter().map(gil::Times::threads_speedup).collect());
-    let procs = median(runs.iter().map(gil::Times::processes_speedup).collect());
+    let m = |f: fn(&gil::Times) -> f64| median(runs.iter().map(f).collect());
+    let serial = m(|t| t.serial.as_secs_f64() * 1e3);
     say(Side::Parent, format!(
-        "{lang:<6}: serial {n} tasks {serial:>6.0} ms | {n} threads: speed-up {threads:.2}× | {n} processes: speed-up {procs:.2}×"
+        "{lang:<6}: serial {n} tasks {serial:>5.0} ms | {n} threads: speed-up {:.2}×, cores busy {:.2} | {n} processes: speed-up {:.2}×, cores busy {:.2}",
+        m(gil::Times::threads_speedup), m(gil::Times::threads_busy), m(gil::Times::processes_speedup), m(gil::Times::processes_busy)
     ));
 }

@@ -50,6 +50,9 @@ pub struct Times {
     pub serial: Duration,
     pub threads: Duration,
     pub processes: Duration,
+    /// CPU time (user + system) the N threads used, and the N processes.
+    pub threads_cpu: Duration,
+    pub processes_cpu: Duration,
 }
 
 impl Times {
@@ -59,6 +62,36 @@ impl Times {
     pub fn processes_speedup(&self) -> f64 {
         self.serial.as_secs_f64() / self.processes.as_secs_f64().max(1e-9)
     }
+    /// CPU time / wall time: how many cores were busy for us on average.
+    /// The GIL caps it near 1 for Python threads, whatever else runs on
+    /// the machine; a busy machine lowers everyone's.
+    pub fn threads_busy(&self) -> f64 {
+        self.threads_cpu.as_secs_f64() / self.threads.as_secs_f64().max(1e-9)
+    }
+    pub fn processes_busy(&self) -> f64 {
+        self.processes_cpu.as_secs_f64() / self.processes.as_secs_f64().max(1e-9)
+    }
+}
+
+/// `getrusage(who)`: user + system CPU time so far, of this process
+/// (`RUSAGE_SELF`, all its threads) or of its reaped children
+/// (`RUSAGE_CHILDREN`).
+pub fn cpu_time(who: i32) -> Duration {
+    // SAFETY: rusage is plain data that getrusage fills in.
+    let mut ru: nix::libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { nix::libc::getrusage(who, &mut ru) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: nix::libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+pub fn self_cpu() -> Duration {
+    cpu_time(nix::libc::RUSAGE_SELF)
+}
+
+pub fn children_cpu() -> Duration {
+    cpu_time(nix::libc::RUSAGE_CHILDREN)
 }
 
 pub fn rust(n: usize, limit: u64) -> Result<Times> {
@@ -68,7 +101,7 @@ pub fn rust(n: usize, limit: u64) -> Result<Times> {
     }
     let serial = t.elapsed();
 
-    let t = Instant::now();
+    let (t, cpu0) = (Instant::now(), self_cpu());
     let workers: Vec<_> = (0..n)
         .map(|_| std::thread::spawn(move || count_primes(black_box(limit))))
         .collect();
@@ -76,9 +109,9 @@ pub fn rust(n: usize, limit: u64) -> Result<Times> {
         w.join()
             .map_err(|_| demo_kit::Error::msg("a prime-counting thread panicked"))?;
     }
-    let threads = t.elapsed();
+    let (threads, threads_cpu) = (t.elapsed(), self_cpu().saturating_sub(cpu0));
 
-    let t = Instant::now();
+    let (t, cpu0) = (Instant::now(), children_cpu());
     let mut children = Vec::with_capacity(n);
     for _ in 0..n {
         flush_before_fork();
@@ -97,8 +130,10 @@ pub fn rust(n: usize, limit: u64) -> Result<Times> {
             other => return bail_msg(format!("prime-counting child ended with {other:?}")),
         }
     }
-    let processes = t.elapsed();
+    let (processes, processes_cpu) = (t.elapsed(), children_cpu().saturating_sub(cpu0));
     Ok(Times {
+        threads_cpu,
+        processes_cpu,
         serial,
         threads,
         processes,
@@ -109,7 +144,7 @@ pub fn rust(n: usize, limit: u64) -> Result<Times> {
 /// itself to `target_ms` per task. Prints `serial`, `threads`,
 /// `processes` (seconds) and `switch` (the switch interval).
 pub const PY: &str = r#"
-import multiprocessing as mp, sys, threading, time
+import multiprocessing as mp, os, sys, threading, time
 def count_primes(limit):
     c = 0
     for k in range(2, limit):
@@ -120,12 +155,15 @@ def count_primes(limit):
         else:
             c += 1
     return c
-def run(make, n, limit):
+def cpu(children):
+    t = os.times()
+    return t.children_user + t.children_system if children else t.user + t.system
+def run(make, n, limit, children):
     ws = [make(target=count_primes, args=(limit,)) for _ in range(n)]
-    t = time.perf_counter()
+    c, t = cpu(children), time.perf_counter()
     for w in ws: w.start()
     for w in ws: w.join()
-    return time.perf_counter() - t
+    return time.perf_counter() - t, cpu(children) - c
 if __name__ == "__main__":
     n, target = int(sys.argv[1]), float(sys.argv[2]) / 1000
     limit = 1000
@@ -137,8 +175,10 @@ if __name__ == "__main__":
     t = time.perf_counter()
     for _ in range(n): count_primes(limit)
     print("serial", time.perf_counter() - t)
-    print("threads", run(threading.Thread, n, limit))
-    print("processes", run(mp.get_context("fork").Process, n, limit))
+    wall, used = run(threading.Thread, n, limit, False)
+    print("threads", wall); print("threads_cpu", used)
+    wall, used = run(mp.get_context("fork").Process, n, limit, True)
+    print("processes", wall); print("processes_cpu", used)
     print("switch", sys.getswitchinterval())
 "#;
 
@@ -154,6 +194,8 @@ pub fn python(n: usize, target: Duration) -> Result<Option<(Times, f64)>> {
         serial: secs("serial")?,
         threads: secs("threads")?,
         processes: secs("processes")?,
+        threads_cpu: secs("threads_cpu")?,
+        processes_cpu: secs("processes_cpu")?,
     };
     Ok(Some((times, crate::python::field(&out, "switch")?)))
 }

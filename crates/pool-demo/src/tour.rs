@@ -316,6 +316,16 @@ fn sizing(job: Duration, jobs: usize) -> Result<()> {
     };
     show("CPU-bound", &cpu);
     show("sleeping", &io);
-    say(Side::Note, "CPU-bound stops improving at the core count; sleeping jobs keep improving up to one thread per job");
+    // "Enough" = within 10% of the fastest: the smallest such pool.
+    let enough = |rows: &[(usize, Duration)]| {
+        let best = rows.iter().map(|r| r.1).min().unwrap_or_default();
+        rows.iter()
+            .find(|r| r.1.as_secs_f64() <= best.as_secs_f64() * 1.1)
+            .map_or(0, |r| r.0)
+    };
+    say(Side::Note, format!(
+        "smallest pool within 10% of the fastest: CPU-bound {} threads, sleeping {} threads ({} cores, {jobs} jobs)",
+        enough(&cpu), enough(&io), cores()
+    ));
     Ok(())
 }

@@ -165,7 +165,10 @@ fn watch(
         thread::sleep(Duration::from_millis(50));
         let now = snapshot(pid)?;
         let printed = lines.try_recv().ok();
-        if now != last || printed.is_some() {
+        // A runnable task ('R') may just be waiting for a busy CPU: that
+        // is not "no progress" yet.
+        let runnable = now.iter().any(|t| t.state == 'R');
+        if now != last || printed.is_some() || runnable {
             quiet_since = Instant::now();
             last = now;
         }

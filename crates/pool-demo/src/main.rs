@@ -7,6 +7,8 @@
 use std::process::ExitCode;
 
 #[cfg(unix)]
+mod timed;
+#[cfg(unix)]
 mod tour;
 
 #[cfg(unix)]

@@ -177,9 +177,16 @@ pub fn sizing(
 pub fn calibrate(target: Duration) -> u64 {
     let mut limit = 1_000u64;
     loop {
-        let t = Instant::now();
-        std::hint::black_box(crate::count_primes(std::hint::black_box(limit)));
-        let took = t.elapsed();
+        // The fastest of three: another program taking the CPU can only
+        // make a run slower, so the minimum is the closest to the task's cost.
+        let took = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(crate::count_primes(std::hint::black_box(limit)));
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default();
         if took >= target / 4 || limit > 1 << 40 {
             let f = (target.as_secs_f64() / took.as_secs_f64().max(1e-9)).powf(1.0 / 1.5);
             return ((limit as f64) * f) as u64;

@@ -79,7 +79,7 @@ pub fn sizing(job: Duration, jobs: usize) -> Result<()> {
             .map_or(0, |r| r.0)
     };
     say(Side::Note, format!(
-        "smallest pool within 10% of the fastest: CPU-bound {} threads, sleeping {} threads ({} cores, {jobs} jobs)",
+        "smallest pool within 10% of the fastest: CPU-bound {} thread(s), sleeping {} thread(s) ({} cores, {jobs} jobs)",
         enough(&cpu), enough(&io), cores()
     ));
     Ok(())

@@ -32,9 +32,16 @@ pub fn count_primes(limit: u64) -> u64 {
 pub fn calibrate(target: Duration) -> u64 {
     let mut limit = 1_000;
     loop {
-        let t = Instant::now();
-        black_box(count_primes(black_box(limit)));
-        let took = t.elapsed();
+        // The fastest of three: another program taking the CPU can only
+        // make a run slower, so the minimum is the closest to the task's cost.
+        let took = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                black_box(count_primes(black_box(limit)));
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default();
         if took >= target / 4 || limit > 1 << 40 {
             // Trial division costs about limit^1.5: scale by that.
             let f = (target.as_secs_f64() / took.as_secs_f64().max(1e-9)).powf(1.0 / 1.5);

@@ -126,6 +126,20 @@ pub const EXERCISES: &[Exercise] = &[
         "14-producer-consumer",
         "14 producer-consumer"
     ),
+    exercise!("shared_counter", "15_threads", "15-threads", "15 threads"),
+    exercise!(
+        "lock_order",
+        "16_locks_and_sync",
+        "16-locks-and-sync",
+        "16 locks and sync"
+    ),
+    exercise!(
+        "semaphore",
+        "16_locks_and_sync",
+        "16-locks-and-sync",
+        "16 locks and sync"
+    ),
+    exercise!("pool_submit", "17_pools", "17-pools", "17 pools"),
 ];
 
 /// Looks an exercise up by name.

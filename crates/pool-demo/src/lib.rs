@@ -1,0 +1,38 @@
+//! `pool-demo`: 进程池与线程池 (process and thread pools), lesson 17.
+//!
+//! * [`handle`]: what `submit` returns — Python's `Future`: `result()`
+//!   blocks, with an optional timeout; a panic or a dead worker is an error;
+//! * [`thread_pool`]: N threads fed from one crossbeam channel;
+//! * [`process_pool`]: N worker processes fed through pipes, each job a
+//!   message of the `framing` crate (length prefix + JSON header); a worker
+//!   killed by a signal is replaced and its job reported failed;
+//! * [`worker`]: the worker process's side;
+//! * [`compare`]: 同步调用 vs 异步调用, pool vs one per task, pool sizing.
+#![cfg(unix)]
+
+pub mod compare;
+pub mod handle;
+pub mod process_pool;
+pub mod thread_pool;
+pub mod worker;
+
+pub use handle::{Handle, JobError};
+
+/// The hidden first argument that makes this program a pool worker.
+pub const HELPER_WORKER: &str = "__worker";
+
+/// The CPUs this process may run on (honours `taskset`).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The CPU-bound job of the course's pools: count primes below `limit`.
+// Never inlined: every caller (the serial loop, a thread, a forked child,
+// the calibration) must run the same machine code, or the comparison
+// measures the optimiser instead of the threads.
+#[inline(never)]
+pub fn count_primes(limit: u64) -> u64 {
+    (2..limit)
+        .filter(|&k| (2..).take_while(|i| i * i <= k).all(|i| k % i != 0))
+        .count() as u64
+}

@@ -1,0 +1,171 @@
+//! The pools' claims, checked with real threads and real worker processes.
+#![cfg(unix)]
+
+use pool_demo::process_pool::ProcessPool;
+use pool_demo::thread_pool::ThreadPool;
+use pool_demo::{compare, JobError};
+use serde_json::json;
+use std::path::Path;
+use std::time::Duration;
+
+const EXE: &str = env!("CARGO_BIN_EXE_pool-demo");
+const T: Option<Duration> = Some(Duration::from_secs(20));
+
+#[test]
+fn the_thread_pool_returns_correct_results_in_order() {
+    let pool = ThreadPool::new(3, "t").unwrap();
+    let got: Vec<u64> = pool
+        .map(|x: u64| x * x, 0..100)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(got, (0..100u64).map(|x| x * x).collect::<Vec<_>>());
+    assert_eq!(pool.submit(|| "hi").result(T), Ok("hi"));
+    pool.shutdown(true);
+}
+
+#[test]
+fn result_with_a_timeout_can_be_retried() {
+    let pool = ThreadPool::new(1, "t").unwrap();
+    let (go, gate) = crossbeam_channel::bounded::<()>(1);
+    let h = pool.submit(move || gate.recv_timeout(Duration::from_secs(20)).is_ok());
+    assert_eq!(
+        h.result(Some(Duration::from_millis(20))),
+        Err(JobError::Timeout(Duration::from_millis(20)))
+    );
+    assert!(!h.done());
+    go.send(()).unwrap();
+    assert_eq!(h.result(T), Ok(true));
+}
+
+#[test]
+fn a_panicking_job_is_reported_and_the_pool_survives() {
+    let pool = ThreadPool::new(1, "t").unwrap();
+    let bad = pool.submit(|| -> u32 { panic!("boom {}", 7) });
+    assert_eq!(bad.result(T), Err(JobError::Panicked("boom 7".into())));
+    // The only worker thread caught it and runs the next job.
+    assert_eq!(pool.submit(|| 5).result(T), Ok(5));
+    pool.shutdown(true);
+}
+
+#[test]
+fn a_callback_runs_on_the_worker_thread_before_the_result_is_seen() {
+    let pool = ThreadPool::new(1, "cb").unwrap();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let h = pool.submit_with_callback(
+        || 9,
+        move |r| {
+            tx.send((r.clone(), std::thread::current().name().map(String::from)))
+                .unwrap();
+        },
+    );
+    assert_eq!(h.result(T), Ok(9));
+    assert_eq!(rx.try_recv().unwrap(), (Ok(9), Some("cb-0".to_string())));
+}
+
+#[test]
+fn shutdown_without_wait_still_runs_queued_jobs() {
+    let pool = ThreadPool::new(1, "t").unwrap();
+    let handles: Vec<_> = (0..5).map(|i| pool.submit(move || i)).collect();
+    pool.shutdown(false);
+    let got: Vec<_> = handles.iter().map(|h| h.result(T).unwrap()).collect();
+    assert_eq!(got, [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn the_process_pool_returns_correct_results() {
+    let pool = ProcessPool::new(Path::new(EXE), 2).unwrap();
+    let handles: Vec<_> = (0..50u64)
+        .map(|n| pool.submit(json!({"op": "square", "n": n})))
+        .collect();
+    for (n, h) in handles.iter().enumerate() {
+        assert_eq!(h.result(T), Ok(json!(n * n)));
+    }
+    assert_eq!(
+        pool.submit(json!({"op": "primes", "n": 100})).result(T),
+        Ok(json!(25))
+    );
+    let bad = pool.submit(json!({"op": "fly"})).result(T);
+    assert!(
+        matches!(bad, Err(JobError::Failed(ref m)) if m.contains("fly")),
+        "{bad:?}"
+    );
+    let pids = pool.pids();
+    pool.shutdown();
+    for pid in pids {
+        assert!(
+            demo_kit::procfs::is_gone(pid),
+            "worker {pid} exited and was reaped"
+        );
+    }
+}
+
+#[test]
+fn a_killed_worker_is_replaced_and_its_job_reported_failed() {
+    let pool = ProcessPool::new(Path::new(EXE), 1).unwrap();
+    let first = pool.pids()[0];
+    let long = json!({"op": "sleep", "n": 30_000});
+    let doomed = pool.submit(long.clone());
+    let pid = demo_kit::wait::until(Duration::from_secs(20), || pool.running(&long))
+        .expect("the job started");
+    assert_eq!(pid, first);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    match doomed.result(T) {
+        Err(JobError::WorkerDied(m)) => {
+            assert!(m.contains("SIGKILL") || m.contains("signal: 9"), "{m}")
+        }
+        other => panic!("expected WorkerDied, got {other:?}"),
+    }
+    assert_eq!(pool.replaced(), 1);
+    let now = pool.pids()[0];
+    assert_ne!(now, first, "a new worker took the slot");
+    assert!(
+        demo_kit::procfs::is_gone(first),
+        "the killed worker was reaped"
+    );
+    assert_eq!(pool.submit(json!({"op": "pid"})).result(T), Ok(json!(now)));
+    pool.shutdown();
+    assert!(demo_kit::procfs::is_gone(now));
+}
+
+#[test]
+fn pool_and_per_task_give_the_same_answers() {
+    let r = compare::pool_vs_per_task(Path::new(EXE), 200).unwrap();
+    assert!(r.thread_pool > Duration::ZERO && r.process_each > Duration::ZERO);
+}
+
+#[test]
+fn sync_waits_for_each_job_async_for_all() {
+    // With 4 threads, 4 sleeping jobs submitted together overlap; one at a
+    // time they cannot. Only the lower bound of the sync run is certain.
+    let (sync, _asyn) = compare::sync_vs_async(4, 4, Duration::from_millis(30)).unwrap();
+    assert!(sync >= Duration::from_millis(120), "{sync:?}");
+}
+
+#[test]
+fn help_and_bad_input() {
+    let (code, out, _) = demo_kit::testing::run_demo(EXE, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--tasks"));
+    let (code, _, err) = demo_kit::testing::run_demo(EXE, &["--tasks", "5"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("error: ") && err.contains("see --help"),
+        "{err}"
+    );
+    let (code, _, err) = demo_kit::testing::run_demo(EXE, &["--frobnicate"]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn the_tour_runs_clean() {
+    let (code, out, err) = demo_kit::testing::run_demo(EXE, &["--tasks", "100"]);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    assert!(out.contains("WorkerDied"));
+    assert!(out.contains("Panicked"));
+    assert!(out.contains("no child left"));
+}

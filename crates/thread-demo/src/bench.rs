@@ -1,0 +1,130 @@
+//! The measured parts, narrated: `--bench` (thread vs process cost, the GIL
+//! table as medians of three runs) and the tour's one quick GIL run.
+
+use demo_kit::say::{say, step};
+use demo_kit::{Result, Side};
+use std::path::Path;
+use std::time::Duration;
+use thread_demo::{cores, cost, gil};
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+pub fn run(exe: &Path, runs: usize, work: Duration) -> Result<()> {
+    step(
+        1,
+        format!("start + join something that does nothing, median of {runs} runs"),
+    );
+    let c = cost::measure(exe, runs)?;
+    say(
+        Side::Parent,
+        format!("Rust thread::spawn + join:       {:>9.1} µs", us(c.thread)),
+    );
+    say(
+        Side::Parent,
+        format!(
+            "Rust fork + _exit + waitpid:     {:>9.1} µs  ({:.1}× a thread)",
+            us(c.fork),
+            us(c.fork) / us(c.thread)
+        ),
+    );
+    say(
+        Side::Parent,
+        format!(
+            "Rust re-exec + wait:             {:>9.1} µs  ({:.1}× a thread)",
+            us(c.reexec),
+            us(c.reexec) / us(c.thread)
+        ),
+    );
+    match (c.py_thread, c.py_process) {
+        (Some(pt), Some(pp)) => {
+            say(
+                Side::Parent,
+                format!(
+                    "Python Thread start + join:      {:>9.1} µs  ({:.1}× a Rust thread)",
+                    us(pt),
+                    us(pt) / us(c.thread)
+                ),
+            );
+            say(
+                Side::Parent,
+                format!(
+                    "Python Process (fork) + join:    {:>9.1} µs  ({:.1}× a Python thread)",
+                    us(pp),
+                    us(pp) / us(pt)
+                ),
+            );
+        }
+        _ => say(
+            Side::Note,
+            "python3 not found: Python's Thread and Process not measured",
+        ),
+    }
+    step(
+        2,
+        format!(
+            "the GIL: median of 3 runs, one task ≈ {} ms",
+            work.as_millis()
+        ),
+    );
+    gil_runs(work, 3)
+}
+
+pub fn gil_once(work: Duration) -> Result<()> {
+    gil_runs(work, 1)
+}
+
+fn gil_runs(work: Duration, repeats: usize) -> Result<()> {
+    let n = cores().max(2);
+    say(
+        Side::Kernel,
+        format!(
+            "CPU cores this process may use (sched_getaffinity): {}; N = {n} tasks",
+            cores()
+        ),
+    );
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let one_minute = load.split_whitespace().next().unwrap_or("?");
+        say(Side::Kernel, format!("load average (1 min, /proc/loadavg): {one_minute}; other programs on these cores get their share too"));
+    }
+    let limit = gil::calibrate(work);
+    let mut rust = Vec::new();
+    let mut py = Vec::new();
+    let mut switch = None;
+    for _ in 0..repeats {
+        rust.push(gil::rust(n, limit)?);
+        if let Some((t, s)) = gil::python(n, work)? {
+            py.push(t);
+            switch = Some(s);
+        }
+    }
+    show("Rust", &rust, n);
+    if py.is_empty() {
+        say(
+            Side::Note,
+            "python3 not found: the Python half of the GIL table is skipped",
+        );
+    } else {
+        show("Python", &py, n);
+        if let Some(s) = switch {
+            say(Side::Kernel, format!("python3: sys.getswitchinterval() = {s} s: the GIL holder is asked to let go this often"));
+        }
+    }
+    say(Side::Note, format!("speed-up = serial time / parallel time; cores busy = CPU time (getrusage) / wall time; both at most {} here", cores()));
+    Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn show(lang: &str, runs: &[gil::Times], n: usize) {
+    let m = |f: fn(&gil::Times) -> f64| median(runs.iter().map(f).collect());
+    let serial = m(|t| t.serial.as_secs_f64() * 1e3);
+    say(Side::Parent, format!(
+        "{lang:<6}: serial {n} tasks {serial:>5.0} ms | {n} threads: speed-up {:.2}×, cores busy {:.2} | {n} processes: speed-up {:.2}×, cores busy {:.2}",
+        m(gil::Times::threads_speedup), m(gil::Times::threads_busy), m(gil::Times::processes_speedup), m(gil::Times::processes_busy)
+    ));
+}

@@ -1,0 +1,106 @@
+//! 递归锁 (recursive lock): what happens when one thread locks twice.
+//!
+//! Python's `Lock` locked twice by the same thread waits for itself
+//! forever; its `RLock` counts and lets the owner in again. Rust's
+//! `std::sync::Mutex` is neither: a second `lock()` by the owner may
+//! deadlock or panic (the documentation promises only that it will not
+//! return), and `try_lock()` answers `WouldBlock`. There is no recursive
+//! mutex in std on purpose: a second guard would hand out two `&mut` to
+//! the same data. Rust's answer is to pass the guard (or `&mut T`) down to
+//! the function that needs it, or to restructure so the lock is taken once.
+
+use demo_kit::say::{say, Side};
+use demo_kit::Result;
+use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::time::Duration;
+
+#[derive(Debug)]
+pub struct Report {
+    /// `try_lock` while this thread already holds the lock.
+    pub second_try_would_block: bool,
+    /// Python: `Lock().acquire(timeout=0.2)` a second time, and `RLock`'s.
+    pub python: Option<(bool, bool)>,
+}
+
+/// The fix: the helper takes the guard it needs instead of locking again.
+fn add_interest(balance: &mut MutexGuard<'_, i64>) {
+    **balance += **balance / 10;
+}
+
+pub fn show() -> Result<Report> {
+    let m = Mutex::new(100i64);
+    let mut first = m.lock().unwrap_or_else(|e| e.into_inner());
+    say(Side::Parent, "m.lock() → got the guard");
+    let second = m.try_lock();
+    let second_try_would_block = matches!(second, Err(TryLockError::WouldBlock));
+    say(
+        Side::Parent,
+        format!(
+            "m.try_lock() again in the same thread → {}",
+            match &second {
+                Err(TryLockError::WouldBlock) =>
+                    "Err(WouldBlock): the owner itself is refused".to_string(),
+                other => format!("{other:?}"),
+            }
+        ),
+    );
+    drop(second);
+    add_interest(&mut first);
+    say(
+        Side::Parent,
+        format!(
+            "instead: pass the guard down — add_interest(&mut guard) → balance {}",
+            *first
+        ),
+    );
+    drop(first);
+
+    let python = match crate::python::run(PY, &[], Duration::from_secs(20))? {
+        None => {
+            say(
+                Side::Note,
+                "python3 not found: the Python Lock/RLock comparison is skipped",
+            );
+            None
+        }
+        Some(out) => {
+            let lock = crate::python::field(&out, "lock")? == 1.0;
+            let rlock = crate::python::field(&out, "rlock")? == 1.0;
+            say(
+                Side::Parent,
+                format!(
+                    "python3: Lock().acquire() twice → the second, with timeout=0.2, returned {}",
+                    py_bool(lock)
+                ),
+            );
+            say(
+                Side::Parent,
+                format!(
+                    "python3: RLock().acquire() twice → the second returned {}",
+                    py_bool(rlock)
+                ),
+            );
+            Some((lock, rlock))
+        }
+    };
+    Ok(Report {
+        second_try_would_block,
+        python,
+    })
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False (without a timeout it would wait forever)"
+    }
+}
+
+const PY: &str = r#"
+import threading
+l = threading.Lock(); l.acquire()
+print("lock", int(l.acquire(timeout=0.2)))
+r = threading.RLock(); r.acquire()
+print("rlock", int(r.acquire(timeout=0.2)))
+"#;

@@ -1,0 +1,188 @@
+//! The demo's claims, checked on the real kernel.
+#![cfg(target_os = "linux")]
+
+use std::time::Duration;
+use thread_demo::*;
+
+const EXE: &str = env!("CARGO_BIN_EXE_thread-demo");
+
+#[test]
+fn threads_share_the_pid_but_each_has_its_own_tid() {
+    let r = start::two_ways().unwrap();
+    assert!(r.threads.iter().all(|t| t.pid == r.main.pid), "{r:?}");
+    // (In the demo the calling thread is the process's first, so its tid
+    // is the pid; a test runs on a thread of the harness, so it is not.)
+    if r.main.name == "main" {
+        assert_eq!(r.main.tid, r.main.pid, "the first thread's tid is the pid");
+    }
+    let mut tids: Vec<i32> = r.threads.iter().map(|t| t.tid).collect();
+    tids.push(r.main.tid);
+    tids.sort_unstable();
+    tids.dedup();
+    assert_eq!(tids.len(), 3, "three distinct tids: {r:?}");
+    for t in &r.threads {
+        assert_ne!(t.tid, t.pid);
+        assert!(
+            r.tasks.contains(&t.tid),
+            "{} not in /proc/self/task {:?}",
+            t.tid,
+            r.tasks
+        );
+    }
+    assert_eq!(r.threads[1].name, "子线程1");
+    assert!(!r.finished_before && r.finished_after);
+}
+
+#[test]
+fn a_threads_write_is_seen_by_main() {
+    let r = share::x_becomes_zero().unwrap();
+    assert_eq!(
+        r,
+        share::Report {
+            mutex: 0,
+            atomic: 0,
+            scoped: 0,
+            moved_copy: 100
+        }
+    );
+}
+
+#[test]
+fn the_deadlock_is_detected_and_its_process_killed() {
+    let r = deadlock::detect(std::path::Path::new(EXE)).unwrap();
+    let named: Vec<_> = r
+        .threads
+        .iter()
+        .filter(|t| t.comm.starts_with("locks-"))
+        .collect();
+    assert_eq!(
+        named.len(),
+        2,
+        "both deadlocked threads seen: {:?}",
+        r.threads
+    );
+    for t in &named {
+        assert!(
+            matches!(t.state, 'S' | 'D'),
+            "a deadlocked thread sleeps: {t:?}"
+        );
+    }
+    assert!(r.stalled_for >= deadlock::QUIET);
+    assert!(
+        r.gone_after_kill,
+        "the helper {} was killed and reaped",
+        r.pid
+    );
+}
+
+#[test]
+fn one_lock_order_never_deadlocks() {
+    deadlock::fixed_order(20_000).unwrap();
+}
+
+#[test]
+fn a_detached_thread_dies_with_its_process() {
+    let r = daemon_thread::show(std::path::Path::new(EXE)).unwrap();
+    assert!(r.output.contains("detached thread started"), "{}", r.output);
+    assert!(r.output.contains("main() returns now"), "{}", r.output);
+    assert!(!r.last_line_printed, "{}", r.output);
+    assert!(r.lifetime < daemon_thread::DAEMON_SLEEP, "{:?}", r.lifetime);
+}
+
+#[test]
+fn locking_twice_in_one_thread_would_block() {
+    let r = recursive::show().unwrap();
+    assert!(r.second_try_would_block);
+    if let Some((lock, rlock)) = r.python {
+        assert!(!lock, "Python's Lock refuses its owner");
+        assert!(rlock, "Python's RLock lets its owner in again");
+    }
+}
+
+#[test]
+fn the_semaphore_lets_exactly_k_in() {
+    for k in [1, 2, 3, 5] {
+        let peak = sync_demo::semaphore_peak(k, 8, Duration::from_secs(5));
+        assert_eq!(peak, k, "Semaphore::new({k})");
+    }
+}
+
+#[test]
+fn an_event_wakes_its_waiter() {
+    let e = std::sync::Arc::new(sync::Event::new());
+    assert!(!e.wait(Duration::from_millis(20)), "not set yet: times out");
+    let e2 = e.clone();
+    let waiter = std::thread::spawn(move || e2.wait(Duration::from_secs(10)));
+    e.set();
+    assert!(waiter.join().unwrap());
+    assert!(e.is_set());
+    e.clear();
+    assert!(!e.is_set());
+}
+
+#[test]
+fn a_timer_fires_once_unless_cancelled() {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let t = sync::Timer::start(Duration::from_millis(20), move || tx.send(()).unwrap());
+    assert!(t.join());
+    assert_eq!(rx.try_iter().count(), 1);
+    let (tx, rx) = crossbeam_channel::unbounded::<()>();
+    let t = sync::Timer::start(Duration::from_secs(10), move || tx.send(()).unwrap());
+    t.cancel();
+    assert!(!t.join(), "a cancelled timer does not run its function");
+    assert_eq!(rx.try_iter().count(), 0);
+}
+
+#[test]
+fn queues_give_back_in_their_order() {
+    let r = queues::show().unwrap();
+    assert_eq!(r.fifo, [1, 2, 3]);
+    assert_eq!(r.lifo, [3, 2, 1]);
+    assert_eq!(
+        r.priority.iter().map(|p| p.0).collect::<Vec<_>>(),
+        [10, 20, 30]
+    );
+    assert!(r.bounded_full);
+}
+
+#[test]
+fn a_queue_get_waits_for_a_put_from_another_thread() {
+    let q = std::sync::Arc::new(queues::LifoQueue::default());
+    let q2 = q.clone();
+    let getter = std::thread::spawn(move || q2.get(Duration::from_secs(10)));
+    q.put(7);
+    assert_eq!(getter.join().unwrap(), Some(7));
+}
+
+#[test]
+fn the_cpu_task_counts_primes_and_every_way_finishes() {
+    assert_eq!(gil::count_primes(100), 25);
+    let t = gil::rust(2, 2_000).unwrap();
+    assert!(
+        t.serial > Duration::ZERO && t.threads > Duration::ZERO && t.processes > Duration::ZERO
+    );
+}
+
+#[test]
+fn help_and_bad_input() {
+    let (code, out, _) = demo_kit::testing::run_demo(EXE, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--bench"));
+    let (code, _, err) = demo_kit::testing::run_demo(EXE, &["--work-ms", "nope"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("error: ") && err.contains("see --help"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    let (code, _, err) = demo_kit::testing::run_demo(EXE, &["--runs", "3"]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn the_tour_runs_clean() {
+    let (code, out, err) = demo_kit::testing::run_demo(EXE, &["--work-ms", "20"]);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    assert!(out.contains("deadlock"));
+    assert!(out.contains("no child left"));
+}

@@ -1,0 +1,64 @@
+// Exercise `shared_counter` — lesson 15, threads (线程):
+// docs/15-threads.md
+//
+// Eight threads each add 1 to ONE shared counter 100 000 times. Threads
+// share their process's memory, so they can all see the same counter — but
+// Rust will not let them write a plain integer together (that would be a
+// data race; the lesson shows the compiler's message). Make it correct:
+//
+// 1. Put the counter where every thread can reach it: an `Arc<Mutex<u64>>`
+//    (lock, add, unlock) or an `AtomicU64` (`fetch_add`).
+// 2. Start `threads` threads with `thread::spawn`; each adds 1
+//    `per_thread` times and returns `(getpid(), gettid())` — the process id
+//    and its own thread id — as seen from inside the thread
+//    (`nix::unistd::getpid`, `nix::unistd::gettid`).
+// 3. `join` every thread, then return the final count and what each
+//    thread returned.
+//
+// The tests check the count is exactly threads × per_thread, that every
+// thread saw the test's own pid, and that every thread had its own tid.
+
+use nix::unistd::{getpid, gettid};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// Returns the final count and each thread's `(pid, tid)`.
+fn count_together(threads: usize, per_thread: u64) -> (u64, Vec<(i32, i32)>) {
+    todo!("start {threads} threads, each adding 1 {per_thread} times to a shared counter")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+
+    #[test]
+    fn eight_threads_times_100_000_is_800_000() {
+        within(60, || {
+            let (count, _) = count_together(8, 100_000);
+            assert_eq!(count, 800_000, "lost updates: the increments raced");
+        });
+    }
+
+    #[test]
+    fn every_thread_shares_the_pid_but_has_its_own_tid() {
+        within(60, || {
+            let (_, seen) = count_together(8, 10);
+            assert_eq!(seen.len(), 8, "one (pid, tid) per thread");
+            let pid = std::process::id() as i32;
+            for &(p, t) in &seen {
+                assert_eq!(p, pid, "a thread runs in its parent's process");
+                assert_ne!(t, pid, "a spawned thread's tid is not the pid");
+            }
+            let mut tids: Vec<i32> = seen.iter().map(|s| s.1).collect();
+            tids.sort_unstable();
+            tids.dedup();
+            assert_eq!(tids.len(), 8, "each thread is its own task: {seen:?}");
+        });
+    }
+
+    #[test]
+    fn no_threads_count_nothing() {
+        within(10, || assert_eq!(count_together(0, 5), (0, vec![])));
+    }
+}

@@ -1,0 +1,126 @@
+// Exercise `lock_order` — lesson 16, locks and synchronisation (死锁):
+// docs/16-locks-and-sync.md
+//
+// Two bank accounts, each behind its own `Mutex`. `transfer` locks the
+// account it takes money from, then the one it gives to. One thread
+// transfers a → b while another transfers b → a: each takes its first lock,
+// then waits for the other's — forever. That is the lesson's deadlock.
+//
+// Fix `transfer` (marked BUG) with ONE global lock order: whatever the
+// direction, always lock the account with the smaller `id` first. Keep the
+// `between()` call right after the first lock is taken: the tests use it
+// to let both threads take their first lock before either asks for its
+// second, so the wrong order deadlocks every time instead of once in a
+// while. (A deadlocked test fails after its deadline: "TIMED OUT".)
+
+use std::sync::Mutex;
+
+struct Account {
+    id: u32,
+    balance: Mutex<i64>,
+}
+
+/// Moves `amount` from `from` to `to`, holding both locks while it does.
+/// `between` is called once, right after the first lock is taken.
+fn transfer(from: &Account, to: &Account, amount: i64, between: &dyn Fn()) {
+    // BUG: the order depends on the direction of the transfer.
+    let mut from_balance = from.balance.lock().unwrap();
+    between();
+    let mut to_balance = to.balance.lock().unwrap();
+    *from_balance -= amount;
+    *to_balance += amount;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+    use std::sync::{Arc, Condvar};
+    use std::time::Duration;
+
+    /// Waits (at most 100 ms) until `parties` threads have called it.
+    struct Rendezvous {
+        arrived: Mutex<usize>,
+        cv: Condvar,
+        parties: usize,
+    }
+
+    impl Rendezvous {
+        fn wait(&self) {
+            let mut n = self.arrived.lock().unwrap();
+            *n += 1;
+            self.cv.notify_all();
+            let target = self.parties;
+            let _ = self
+                .cv
+                .wait_timeout_while(n, Duration::from_millis(100), |n| *n % target != 0)
+                .unwrap();
+        }
+    }
+
+    fn accounts() -> Arc<(Account, Account)> {
+        Arc::new((
+            Account { id: 1, balance: Mutex::new(1_000) },
+            Account { id: 2, balance: Mutex::new(1_000) },
+        ))
+    }
+
+    #[test]
+    fn one_transfer_moves_money() {
+        within(10, || {
+            let acc = accounts();
+            transfer(&acc.0, &acc.1, 300, &|| {});
+            transfer(&acc.1, &acc.0, 100, &|| {});
+            assert_eq!(*acc.0.balance.lock().unwrap(), 800);
+            assert_eq!(*acc.1.balance.lock().unwrap(), 1_200);
+        });
+    }
+
+    #[test]
+    fn opposite_transfers_at_once_do_not_deadlock() {
+        within(10, || {
+            let acc = accounts();
+            let meet = Arc::new(Rendezvous { arrived: Mutex::new(0), cv: Condvar::new(), parties: 2 });
+            let threads: Vec<_> = [true, false]
+                .into_iter()
+                .map(|a_to_b| {
+                    let (acc, meet) = (acc.clone(), meet.clone());
+                    std::thread::spawn(move || {
+                        for _ in 0..5 {
+                            let (from, to) = if a_to_b { (&acc.0, &acc.1) } else { (&acc.1, &acc.0) };
+                            transfer(from, to, 10, &|| meet.wait());
+                        }
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().unwrap();
+            }
+            let total = *acc.0.balance.lock().unwrap() + *acc.1.balance.lock().unwrap();
+            assert_eq!(total, 2_000, "money was created or destroyed");
+        });
+    }
+
+    #[test]
+    fn many_threads_many_transfers_keep_the_total() {
+        within(15, || {
+            let acc = accounts();
+            let threads: Vec<_> = (0..4)
+                .map(|i| {
+                    let acc = acc.clone();
+                    std::thread::spawn(move || {
+                        for k in 0..20_000 {
+                            let (from, to) = if (i + k) % 2 == 0 { (&acc.0, &acc.1) } else { (&acc.1, &acc.0) };
+                            transfer(from, to, 1, &std::thread::yield_now);
+                        }
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().unwrap();
+            }
+            let total = *acc.0.balance.lock().unwrap() + *acc.1.balance.lock().unwrap();
+            assert_eq!(total, 2_000);
+        });
+    }
+}

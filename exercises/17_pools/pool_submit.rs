@@ -1,0 +1,136 @@
+// Exercise `pool_submit` — lesson 17, pools (线程池, 异步调用):
+// docs/17-pools.md
+//
+// A fixed thread pool, Python's `ThreadPoolExecutor(n)`, on a
+// crossbeam-channel:
+//
+// 1. `ThreadPool::new(n)`: make an unbounded channel of jobs and start n
+//    threads (`thread::spawn`); each loops receiving jobs from the channel
+//    and running them, and ends when the channel is closed.
+// 2. `submit(f)` (异步调用): make a one-slot channel for the result, send
+//    the pool a job that runs `f` and sends its result into that slot, and
+//    return a `Handle` holding the receiving end — at once, before `f` ran.
+//    Run `f` under `std::panic::catch_unwind` so a panicking job becomes
+//    `Err(JobError::Panicked)` and the worker thread lives on.
+// 3. `Handle::result(timeout)`: wait for the result, at most `timeout`
+//    (`recv_timeout`): `Err(JobError::Timeout)` if it is not there yet.
+//
+// Dropping the pool closes the channel and joins the threads (done for you).
+// The tests check results, that n jobs really run at the same time, the
+// timeout, and that a panic is reported without killing the pool.
+
+use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+#[derive(Debug, PartialEq)]
+pub enum JobError {
+    Panicked,
+    Timeout,
+    Lost,
+}
+
+pub struct Handle<T> {
+    rx: Receiver<Result<T, JobError>>,
+}
+
+pub struct ThreadPool {
+    jobs: Option<Sender<Job>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl ThreadPool {
+    pub fn new(n: usize) -> ThreadPool {
+        todo!("an unbounded channel of jobs and {n} threads receiving from it")
+    }
+
+    pub fn submit<T, F>(&self, f: F) -> Handle<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        todo!("send a job that runs f and sends its result; return the handle")
+    }
+}
+
+impl<T> Handle<T> {
+    pub fn result(&self, timeout: Duration) -> Result<T, JobError> {
+        todo!("wait at most {timeout:?} for the job's result")
+    }
+}
+
+impl Drop for ThreadPool {
+    fn drop(&mut self) {
+        self.jobs = None; // closes the channel: every worker's loop ends
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+    use std::sync::{Arc, Barrier};
+
+    const T: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn results_come_back() {
+        within(20, || {
+            let pool = ThreadPool::new(3);
+            let handles: Vec<_> = (0..20u64).map(|i| pool.submit(move || i * i)).collect();
+            let got: Vec<u64> = handles.iter().map(|h| h.result(T).unwrap()).collect();
+            assert_eq!(got, (0..20u64).map(|i| i * i).collect::<Vec<_>>());
+        });
+    }
+
+    #[test]
+    fn submit_returns_before_the_job_ran_and_n_jobs_run_at_once() {
+        within(20, || {
+            // Three jobs that can only finish if all three run at the same
+            // time: each waits for the other two at a barrier.
+            let pool = ThreadPool::new(3);
+            let meet = Arc::new(Barrier::new(3));
+            let handles: Vec<_> = (0..3)
+                .map(|_| {
+                    let meet = meet.clone();
+                    pool.submit(move || {
+                        meet.wait();
+                        std::thread::current().id()
+                    })
+                })
+                .collect();
+            let mut ids: Vec<_> = handles.iter().map(|h| format!("{:?}", h.result(T).unwrap())).collect();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), 3, "three different worker threads");
+        });
+    }
+
+    #[test]
+    fn result_times_out_then_succeeds() {
+        within(20, || {
+            let pool = ThreadPool::new(1);
+            let (go, gate) = bounded::<()>(1);
+            let h = pool.submit(move || gate.recv().is_ok());
+            assert_eq!(h.result(Duration::from_millis(30)), Err(JobError::Timeout));
+            go.send(()).unwrap();
+            assert_eq!(h.result(T), Ok(true));
+        });
+    }
+
+    #[test]
+    fn a_panicking_job_is_reported_and_the_pool_survives() {
+        within(20, || {
+            let pool = ThreadPool::new(1);
+            let bad = pool.submit(|| -> u8 { panic!("on purpose") });
+            assert_eq!(bad.result(T), Err(JobError::Panicked));
+            assert_eq!(pool.submit(|| 8).result(T), Ok(8), "the one worker thread must live on");
+        });
+    }
+}

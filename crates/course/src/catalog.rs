@@ -102,6 +102,24 @@ pub const EXERCISES: &[Exercise] = &[
         "11-producer-consumer",
         "11 producer-consumer"
     ),
+    exercise!(
+        "nonblocking_read",
+        "18_io_models",
+        "18-io-models",
+        "18 I/O models"
+    ),
+    exercise!(
+        "poll_two_clients",
+        "18_io_models",
+        "18-io-models",
+        "18 I/O models"
+    ),
+    exercise!(
+        "epoll_echo",
+        "18_io_models",
+        "18-io-models",
+        "18 I/O models"
+    ),
 ];
 
 /// Looks an exercise up by name.

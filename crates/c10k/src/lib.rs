@@ -12,6 +12,7 @@
 //! two processes and collects the report.
 
 pub mod accept;
+pub mod conn;
 pub mod entry;
 pub mod limits;
 pub mod listen;

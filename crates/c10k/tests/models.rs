@@ -64,13 +64,13 @@ fn epoll_server_reassembles_split_frames() {
     // Frames cut at every byte boundary and glued together still echo whole.
     let frames: Vec<u8> = (0..3).flat_map(|r| c10k::load::frame(7, r)).collect();
     for cut in 0..frames.len() {
-        let first = c10k::serve_epoll::complete_frames(&frames[..cut]).unwrap();
+        let first = c10k::conn::complete_frames(&frames[..cut]).unwrap();
         assert_eq!(first % 68, 0);
         assert!(first <= cut && cut - first < 68);
     }
     let bad = [0xff, 0xff, 0xff, 0xff];
     assert!(
-        c10k::serve_epoll::complete_frames(&bad).is_err(),
+        c10k::conn::complete_frames(&bad).is_err(),
         "a negative length is refused"
     );
 }

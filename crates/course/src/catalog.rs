@@ -120,6 +120,7 @@ pub const EXERCISES: &[Exercise] = &[
         "18-io-models",
         "18 I/O models"
     ),
+    exercise!("accept_emfile", "19_c10k", "19-c10k", "19 C10K"),
 ];
 
 /// Looks an exercise up by name.

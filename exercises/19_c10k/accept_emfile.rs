@@ -81,6 +81,7 @@ mod tests {
         if writeln!(report, "{} {shed}", held.len()).is_err() {
             return 4;
         }
+        drop(report); // end-of-file for the parent's read_to_string
         let _ = go.read(&mut [0u8; 1]);
         0
     }

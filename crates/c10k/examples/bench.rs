@@ -79,11 +79,11 @@ fn bench() -> demo_kit::Result<()> {
     let epoll_1k = measure("epoll", 1000, 100, RUNS, 60)?;
     let sockserver_1k = measure("py-threading", 1000, 100, RUNS, 60)?;
     println!(
-        "\n== C: 1 connection x 20000 round trips ==\n       {}",
+        "\n== C: 1 connection x 100000 round trips ==\n       {}",
         table::header()
     );
-    let epoll_one = measure("epoll", 1, 20_000, RUNS, 60)?;
-    let bare_one = measure("bare", 1, 20_000, RUNS, 60)?;
+    let epoll_one = measure("epoll", 1, 100_000, RUNS, 60)?;
+    let bare_one = measure("bare", 1, 100_000, RUNS, 60)?;
 
     let rps = |o: &[Outcome]| median(o.iter().map(|o| o.report.req_per_s));
     let cpu_rt = |o: &[Outcome]| {
@@ -175,14 +175,27 @@ fn bench() -> demo_kit::Result<()> {
             Some(true),
         );
     }
+    let kstack = |o: &[Outcome]| {
+        median(o.iter().filter_map(|o| {
+            Some(
+                o.report
+                    .server
+                    .as_ref()?
+                    .kstack_per_conn(o.report.connected),
+            )
+        }))
+    };
     let m = per_conn(&epoll_big);
     verdict(
         &format!("user-space memory per connection at {big}"),
         format!(
-            "epoll {} B, asyncio {} B, thread {} B (VmRSS after all connected - before, / conns)",
+            "epoll {} B, asyncio {} B, thread {} B (VmRSS after all connected - before, / conns); \
+             kernel stacks (KernelStack in /proc/meminfo, system-wide): thread +{} B per connection, epoll +{} B",
             f0(m),
             f0(per_conn(&asyncio_big)),
-            f0(per_conn(&thread_big))
+            f0(per_conn(&thread_big)),
+            f0(kstack(&thread_big)),
+            f0(kstack(&epoll_big))
         ),
         "epoll <= 1024 B".into(),
         m.map(|m| m <= 1024.0),

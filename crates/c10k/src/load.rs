@@ -67,6 +67,7 @@ pub fn run(
         ..LoadReport::default()
     };
     let before = server_pid.and_then(snapshot);
+    let kstack_before = crate::procstat::kernel_stack_kib();
     let started = Instant::now();
     let mut live: Vec<Option<Conn>> = Vec::with_capacity(conns);
     for i in 0..conns {
@@ -98,6 +99,7 @@ pub fn run(
     report.connected = live.len();
     let after =
         server_pid.and_then(|pid| settled(pid, before.map_or(0, |b| b.fds) + live.len() as u64));
+    let kstack = (kstack_before, crate::procstat::kernel_stack_kib());
 
     let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("epoll_create1")?;
     for (i, c) in live
@@ -159,6 +161,7 @@ pub fn run(
             end,
             cpu,
             report.round_trips,
+            kstack,
         ));
     }
     Ok(report)

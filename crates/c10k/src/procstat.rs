@@ -49,3 +49,21 @@ pub fn cpu_time(pid: i32) -> Option<Duration> {
     let hz = unsafe { nix::libc::sysconf(nix::libc::_SC_CLK_TCK) }.max(1) as u64;
     Some(Duration::from_micros(ticks * 1_000_000 / hz))
 }
+
+/// The kernel memory holding every thread's kernel stack, system-wide
+/// (`KernelStack` in `/proc/meminfo`), KiB: each thread has one (16 KiB on
+/// x86-64), which `VmRSS` does not show. Other processes change it too, so
+/// only a large difference means something.
+pub fn kernel_stack_kib() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("KernelStack:"))?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}

@@ -15,6 +15,9 @@ pub struct ServerFigures {
     pub fds_before: u64,
     pub fds_after: u64,
     pub threads_after: u64,
+    /// System-wide `KernelStack` before and after connecting, KiB.
+    pub kstack_before_kib: u64,
+    pub kstack_after_kib: u64,
     /// utime + stime during the round trips, seconds.
     pub cpu_s: f64,
     /// That, per round trip, microseconds.
@@ -28,6 +31,7 @@ impl ServerFigures {
         end: Snapshot,
         cpu: Duration,
         round_trips: u64,
+        kstack: (u64, u64),
     ) -> ServerFigures {
         ServerFigures {
             rss_before_kib: before.rss_kib,
@@ -36,9 +40,17 @@ impl ServerFigures {
             fds_before: before.fds,
             fds_after: after.fds,
             threads_after: after.threads,
+            kstack_before_kib: kstack.0,
+            kstack_after_kib: kstack.1,
             cpu_s: cpu.as_secs_f64(),
             cpu_per_rt_us: cpu.as_secs_f64() * 1e6 / round_trips.max(1) as f64,
         }
+    }
+
+    /// Kernel stacks per connection (system-wide difference), bytes.
+    pub fn kstack_per_conn(&self, conns: usize) -> f64 {
+        (self.kstack_after_kib as f64 - self.kstack_before_kib as f64) * 1024.0
+            / conns.max(1) as f64
     }
 
     /// User-space memory per connection: (VmRSS after - before) / conns, bytes.
@@ -99,6 +111,7 @@ impl LoadReport {
         let s = self.server.clone().map(|s| {
             json!({"rss_before_kib": s.rss_before_kib, "rss_after_kib": s.rss_after_kib, "hwm_kib": s.hwm_kib,
                    "fds_before": s.fds_before, "fds_after": s.fds_after, "threads_after": s.threads_after,
+                   "kstack_before_kib": s.kstack_before_kib, "kstack_after_kib": s.kstack_after_kib,
                    "cpu_s": s.cpu_s, "cpu_per_rt_us": s.cpu_per_rt_us})
         });
         json!({"conns": self.conns, "rounds": self.rounds, "connected": self.connected,
@@ -118,6 +131,8 @@ impl LoadReport {
                 fds_before: u(s, "fds_before")?,
                 fds_after: u(s, "fds_after")?,
                 threads_after: u(s, "threads_after")?,
+                kstack_before_kib: u(s, "kstack_before_kib")?,
+                kstack_after_kib: u(s, "kstack_after_kib")?,
                 cpu_s: f(s, "cpu_s")?,
                 cpu_per_rt_us: f(s, "cpu_per_rt_us")?,
             }),

@@ -14,6 +14,9 @@ use std::time::Duration;
 /// its exit code; otherwise `None`.
 pub fn child_role() -> Option<ExitCode> {
     let role = std::env::args().nth(1)?;
+    if std::env::args().any(|a| a == "-h" || a == "--help") {
+        return None; // the program's own --help covers both roles
+    }
     let rest = Args::from_vec(std::env::args().skip(2).collect());
     match role.as_str() {
         "serve" => Some(demo_kit::fail::run(|| serve(rest))),

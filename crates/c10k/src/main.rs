@@ -89,7 +89,7 @@ fn run() -> Result<()> {
             }
         }
         let o = run_one(&exe, m, conns, rounds, limit)?;
-        narrate(&o);
+        table::narrate(&o);
         rows.push(o);
     }
     println!("\n{}", table::header());
@@ -101,27 +101,4 @@ fn run() -> Result<()> {
         "every server and load process was stopped and reaped",
     );
     Ok(())
-}
-
-fn narrate(o: &Outcome) {
-    let r = &o.report;
-    let side = if r.clean() { Side::Client } else { Side::Note };
-    say(side, format!("{}: server pid {}, load pid {}: {} of {} connected, {} round trips in {:.2}s, {} errors{}",
-        o.model, o.server_pid, o.load_pid, r.connected, r.conns, r.round_trips, r.elapsed_s, r.errors,
-        r.first_error.as_deref().map(|e| format!(" (first: {e})")).unwrap_or_default()));
-    if let Some(s) = &r.server {
-        say(
-            Side::Kernel,
-            format!(
-                "{}: VmRSS {} -> {} KiB, VmHWM {} KiB, fds {} -> {}, threads {}",
-                o.model,
-                s.rss_before_kib,
-                s.rss_after_kib,
-                s.hwm_kib,
-                s.fds_before,
-                s.fds_after,
-                s.threads_after
-            ),
-        );
-    }
 }

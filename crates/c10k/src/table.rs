@@ -1,6 +1,8 @@
 //! One line per measured run, the same in the demo and the bench.
 
 use crate::run::Outcome;
+use demo_kit::say::say;
+use demo_kit::Side;
 
 pub fn header() -> String {
     format!(
@@ -52,4 +54,28 @@ pub fn row(o: &Outcome) -> String {
         fds,
         hwm
     )
+}
+
+/// Two narrated lines about one run: the client's side, then the kernel's figures.
+pub fn narrate(o: &Outcome) {
+    let r = &o.report;
+    let side = if r.clean() { Side::Client } else { Side::Note };
+    say(side, format!("{}: server pid {}, load pid {}: {} of {} connected, {} round trips in {:.2}s, {} errors{}",
+        o.model, o.server_pid, o.load_pid, r.connected, r.conns, r.round_trips, r.elapsed_s, r.errors,
+        r.first_error.as_deref().map(|e| format!(" (first: {e})")).unwrap_or_default()));
+    if let Some(s) = &r.server {
+        say(
+            Side::Kernel,
+            format!(
+                "{}: VmRSS {} -> {} KiB, VmHWM {} KiB, fds {} -> {}, threads {}",
+                o.model,
+                s.rss_before_kib,
+                s.rss_after_kib,
+                s.hwm_kib,
+                s.fds_before,
+                s.fds_after,
+                s.threads_after
+            ),
+        );
+    }
 }

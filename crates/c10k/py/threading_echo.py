@@ -8,6 +8,12 @@ import sys
 
 class Echo(socketserver.BaseRequestHandler):
     def handle(self):
+        try:
+            self.echo()
+        except ConnectionError:  # the client reset the connection: it is gone
+            pass
+
+    def echo(self):
         f = self.request.makefile("rb")
         while True:
             head = f.read(4)  # BufferedReader.read(n) loops until n bytes or EOF

@@ -140,6 +140,25 @@ pub const EXERCISES: &[Exercise] = &[
         "16 locks and sync"
     ),
     exercise!("pool_submit", "17_pools", "17-pools", "17 pools"),
+    exercise!(
+        "nonblocking_read",
+        "18_io_models",
+        "18-io-models",
+        "18 I/O models"
+    ),
+    exercise!(
+        "poll_two_clients",
+        "18_io_models",
+        "18-io-models",
+        "18 I/O models"
+    ),
+    exercise!(
+        "epoll_echo",
+        "18_io_models",
+        "18-io-models",
+        "18 I/O models"
+    ),
+    exercise!("accept_emfile", "19_c10k", "19-c10k", "19 C10K"),
 ];
 
 /// Looks an exercise up by name.

@@ -56,7 +56,7 @@ pub struct TerminateReport {
     pub handler_ran: bool,
     /// The child answered a ping sent after the SIGTERM: it survived.
     pub survived: bool,
-    /// Linux: bit 15 of `SigIgn` in `/proc/<pid>/status`.
+    /// Linux: signal 15's bit (mask 0x4000) of `SigIgn` in `/proc/<pid>/status`.
     pub ignored_per_proc: Option<bool>,
     /// The parent had to send SIGKILL.
     pub sent_sigkill: bool,
@@ -96,7 +96,7 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
     if ignored_per_proc == Some(true) {
         say(
             Side::Kernel,
-            "/proc/<pid>/status SigIgn has bit 15 set: SIGTERM is ignored",
+            "/proc/<pid>/status SigIgn has signal 15's bit (0x4000) set: SIGTERM is ignored",
         );
     }
 

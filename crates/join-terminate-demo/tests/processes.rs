@@ -75,7 +75,7 @@ fn an_ignored_sigterm_is_discarded_and_sigkill_still_works() {
     assert_eq!(
         r.ignored_per_proc,
         Some(true),
-        "SigIgn bit 15 in /proc/<pid>/status"
+        "SigIgn has signal 15's bit (0x4000) in /proc/<pid>/status"
     );
     assert!(!r.handler_ran && r.survived && r.alive_right_after && r.sent_sigkill);
     assert_eq!(

@@ -1,0 +1,104 @@
+//! `cargo run -p c10k`: the same framed echo service as a thread per
+//! client, a pool, one epoll loop and a loop per core, next to Python's
+//! socketserver and asyncio, each driven by one load generator in its own
+//! process; the table shows what each costs. `serve` runs one server alone.
+
+use c10k::run::{run_one, Outcome};
+use c10k::{entry, table, MODELS};
+use demo_kit::cli::Args;
+use demo_kit::say::{heading, say};
+use demo_kit::{Context, Result, Side};
+use std::process::ExitCode;
+use std::time::Duration;
+
+const HELP: &str = "\
+c10k: many connections, one server, measured (C10K and socketserver)
+
+USAGE:
+  cargo run -p c10k -- [--model M] [--conns N] [--rounds M] [--time-limit S]
+  cargo run -p c10k -- serve --model M [--addr 127.0.0.1:8765] [--threads N] [--seconds S]
+  cargo run -p c10k -- load --addr HOST:PORT [--conns N] [--rounds M] [--server-pid P]
+
+Without a subcommand: starts each server model in its own process, drives it with the
+load generator (another process, one epoll loop), and prints one line per model.
+
+MODELS:
+  thread        a thread per connection (remote-shell; socketserver.ThreadingTCPServer)
+  pool          a fixed pool of --threads threads (default 8), each serving one client at a time
+  epoll         one thread, one epoll loop
+  epoll-cores   one epoll loop per core, sharing the listener (EPOLLEXCLUSIVE)
+  py-threading  Python's socketserver.ThreadingTCPServer (crates/c10k/py/threading_echo.py)
+  py-asyncio    Python's asyncio streams server (crates/c10k/py/asyncio_echo.py)
+  bare          one client at a time, no framing: the single-connection ceiling
+
+OPTIONS:
+  --model M        one model, or all (default all; bare only when named)
+  --conns N        connections, all at once (default 1000; at most the open-files limit)
+  --rounds M       round trips of a 64-byte frame per connection (default 10)
+  --time-limit S   per run, for connecting and for the round trips (default 60)
+  -h, --help       this text
+
+COLUMNS: done (round trips finished, every byte checked), req/s, p50/p99 latency,
+load-cpu (the load generator's own CPU, 100% = a core), srv-cpu/rt (server utime+stime
+per round trip), rss/conn ((VmRSS after all connected - before) / conns), fds, VmHWM.";
+
+fn main() -> ExitCode {
+    if let Some(code) = entry::child_role() {
+        return code;
+    }
+    demo_kit::fail::run(run)
+}
+
+fn run() -> Result<()> {
+    let mut args = Args::parse(HELP);
+    let model = args
+        .value::<String>("--model")?
+        .unwrap_or_else(|| "all".into());
+    let conns = args.value::<usize>("--conns")?.unwrap_or(1000);
+    let rounds = args.value::<usize>("--rounds")?.unwrap_or(10);
+    let limit = Duration::from_secs(
+        args.value::<u64>("--time-limit")?
+            .unwrap_or(60)
+            .clamp(1, 3600),
+    );
+    args.finish()?;
+    let models: Vec<&str> = if model == "all" {
+        MODELS.to_vec()
+    } else {
+        vec![c10k::check_model(&model)?]
+    };
+    entry::check_counts(conns, rounds)?;
+    let exe = std::env::current_exe().context("finding this program")?;
+
+    heading(format!(
+        "{conns} connections x {rounds} round trips of a 64-byte frame, each model"
+    ));
+    say(
+        Side::Note,
+        format!(
+            "open-files hard limit {}: server and load generator are separate processes",
+            c10k::limits::hard_nofile()?
+        ),
+    );
+    let mut rows: Vec<Outcome> = Vec::new();
+    for m in models {
+        if m.starts_with("py-") {
+            if let Some(why) = c10k::python::missing() {
+                say(Side::Note, format!("{m}: skipped: {why}"));
+                continue;
+            }
+        }
+        let o = run_one(&exe, m, conns, rounds, limit)?;
+        table::narrate(&o);
+        rows.push(o);
+    }
+    println!("\n{}", table::header());
+    for o in &rows {
+        println!("{}", table::row(o));
+    }
+    say(
+        Side::Note,
+        "every server and load process was stopped and reaped",
+    );
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! The binary: the default run finishes by itself; bad options get a clear
+//! error, never a panic.
+
+use demo_kit::testing::run_demo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_c10k");
+
+#[test]
+fn a_small_run_of_every_model_exits_zero() {
+    let (code, out, err) = run_demo(BIN, &["--conns", "100", "--rounds", "3"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for model in ["thread", "pool", "epoll", "epoll-cores"] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{model} ")))
+            .unwrap_or_else(|| panic!("no row for {model}:\n{out}"));
+        assert!(row.split_whitespace().nth(2) == Some("all"), "{row}");
+    }
+    assert!(out.contains("stopped and reaped"), "{out}");
+}
+
+#[test]
+fn help_and_bad_options() {
+    let (code, out, _) = run_demo(BIN, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("USAGE") && out.contains("epoll-cores"));
+    let hard = c10k::limits::hard_nofile().unwrap();
+    for (args, needle) in [
+        (vec!["--conns", "0"], "at least 1".to_string()),
+        (vec!["--conns", "1000000"], format!("hard limit is {hard}")),
+        (
+            vec!["--model", "fork"],
+            "unknown --model \"fork\"".to_string(),
+        ),
+        (
+            vec!["serve", "--model", "fork"],
+            "unknown --model".to_string(),
+        ),
+        (
+            vec!["load", "--addr", "192.0.2.1:80"],
+            "only sends to loopback".to_string(),
+        ),
+    ] {
+        let (code, _, err) = run_demo(BIN, &args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(&needle),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -45,6 +45,7 @@ fn serve(protocol: &str) -> demo_kit::Result<()> {
         timeout: Duration::from_secs(120),
         write_timeout: Duration::from_secs(60),
         idle_timeout: Duration::from_secs(300),
+        hello_timeout: remote_shell::framed_proto::HELLO_TIMEOUT,
         allow_remote: false,
         token: None,
     })?;

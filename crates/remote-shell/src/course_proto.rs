@@ -21,7 +21,7 @@
 
 use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};
 use crate::security::{MAX_COMMAND, MAX_COURSE_OUTPUT, MAX_HEADER};
-use crate::server::Session;
+use crate::session::Session;
 use crate::spool::Spool;
 use demo_kit::say::show_bytes;
 use framing::{total_size, write_all_vectored, Codec, FrameError, Header, Part};

@@ -51,6 +51,7 @@ fn start(protocol: Protocol) -> Result<Running> {
         timeout: Duration::from_secs(1),
         write_timeout: Duration::from_secs(5),
         idle_timeout: Duration::from_secs(300),
+        hello_timeout: remote_shell::framed_proto::HELLO_TIMEOUT,
         allow_remote: false,
         token: None,
     })?;

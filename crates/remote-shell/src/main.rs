@@ -40,6 +40,8 @@ SERVER OPTIONS:
     --write-timeout SECS drop a client that does not read for SECS (default 10)
     --idle-timeout SECS  close a connection that sends no command for SECS
                          (default 300; framed clients get an error frame first)
+    --hello-timeout SECS close a framed connection that sends no hello for
+                         SECS (default 10)
     --allow-remote       allow a non-loopback address (framed only, needs a token)
 
 CLIENT:
@@ -90,6 +92,7 @@ fn serve(mut args: Args) -> Result<()> {
     let timeout = args.value::<f64>("--timeout")?.unwrap_or(10.0);
     let write_timeout = args.value::<f64>("--write-timeout")?.unwrap_or(10.0);
     let idle_timeout = args.value::<f64>("--idle-timeout")?.unwrap_or(300.0);
+    let hello_timeout = args.value::<f64>("--hello-timeout")?.unwrap_or(10.0);
     let allow_remote = args.flag("--allow-remote");
     args.finish()?;
     let secs = |s: f64, name: &str| {
@@ -104,6 +107,7 @@ fn serve(mut args: Args) -> Result<()> {
         timeout: secs(timeout, "--timeout")?,
         write_timeout: secs(write_timeout, "--write-timeout")?,
         idle_timeout: secs(idle_timeout, "--idle-timeout")?,
+        hello_timeout: secs(hello_timeout, "--hello-timeout")?,
         allow_remote,
         token,
     };

@@ -133,7 +133,7 @@ fn our_server_survives_the_stderr_flood() {
         timeout: PATIENCE,
         stop: &stop,
         peer: None,
-        groups: None,
+        running: None,
     };
     let mut sink = Collect::default();
     let outcome = exec::run(cmd.as_bytes(), &limits, &mut sink).unwrap();

@@ -1,0 +1,317 @@
+//! The keeper: one small process per command that makes sure nothing the
+//! command starts outlives it.
+//!
+//! A process group is not enough. `killpg` reaches every process in the
+//! command's group, but a process can leave the group: `setsid sleep 1234 &`
+//! starts a new *session* (and a new group), and a double-forking daemon
+//! does the same, then its parent exits so it is re-parented to pid 1.
+//! Nothing the server holds points at it any more.
+//!
+//! A **child subreaper** (`prctl(PR_SET_CHILD_SUBREAPER, 1)`, Linux 3.4+)
+//! fixes the second half: when a process dies, its orphaned children are
+//! re-parented to the nearest living ancestor that is a subreaper, not to
+//! pid 1. So each command gets a keeper:
+//!
+//! ```text
+//! server ── fork ──> keeper (subreaper, own group) ── fork ──> sh -c CMD (own group)
+//!                        ^ every orphan below the shell lands here, whatever its session
+//! ```
+//!
+//! The keeper waits until the shell exits or the server says stop (a byte
+//! on the stop pipe, or the pipe's hang-up if the server died). Then it
+//! `killpg`s the shell's group, and, in rounds, reads its own children from
+//! `/proc/thread-self/children` and SIGKILLs each one; each death hands that
+//! process's children to the keeper, the next round kills those, until
+//! `waitpid(-1)` says `ECHILD`: nothing left. Then it writes the shell's
+//! wait status on the status pipe and exits.
+//!
+//! The keeper is forked from a server with many threads, so until it exits
+//! it may only make async-signal-safe calls: no allocation, no locks, no
+//! `println!`. Everything it needs (the pipes, `argv`) is prepared before
+//! `fork()`, and its body below is system calls only.
+
+use nix::errno::Errno;
+use nix::libc::{self, c_char, c_int};
+use std::ffi::CString;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+
+/// A running command: its keeper, its shell, and our ends of the pipes.
+pub struct Keeper {
+    /// The keeper: our child, reaped with `waitpid`.
+    pub pid: i32,
+    /// The shell (`sh -c CMD`), the keeper's child; its group id too.
+    pub shell: i32,
+    /// Our read ends of its stdout and stderr (taken by whoever reads them).
+    pub stdout: Option<File>,
+    pub stderr: Option<File>,
+    /// Carries the shell's pid first, then its wait status.
+    status: File,
+    /// One byte written here tells the keeper to kill everything.
+    stop: File,
+}
+
+/// `fork()` a keeper that `fork()`s `sh -c CMD`. Returns once the shell
+/// has been started (its pid came back on the status pipe).
+pub fn spawn(cmd: &[u8]) -> io::Result<Keeper> {
+    let cmd = CString::new(cmd).map_err(|_| io::Error::other("the command contains a NUL byte"))?;
+    let argv: [*const c_char; 4] = [
+        c"/bin/sh".as_ptr(),
+        c"-c".as_ptr(),
+        cmd.as_ptr(),
+        std::ptr::null(),
+    ];
+    let devnull = File::open("/dev/null")?;
+    let (out_r, out_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+    let (err_r, err_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+    let (status_r, status_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+    let (stop_r, stop_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+    // In the keeper these become 0, 1, 2 (the shell's stdin/stdout/stderr),
+    // 3 (status) and 4 (stop).
+    let layout = [
+        devnull.as_raw_fd(),
+        out_w.as_raw_fd(),
+        err_w.as_raw_fd(),
+        status_w.as_raw_fd(),
+        stop_r.as_raw_fd(),
+    ];
+    // SAFETY: the child runs only `keeper_main`, which makes
+    // async-signal-safe system calls and never returns.
+    let pid = match unsafe { nix::unistd::fork() }? {
+        nix::unistd::ForkResult::Child => unsafe { keeper_main(&layout, &argv) },
+        nix::unistd::ForkResult::Parent { child } => child.as_raw(),
+    };
+    // Only the keeper and the shell may hold the write ends, or the pipes
+    // would never reach end-of-file.
+    drop((out_w, err_w, status_w, stop_r, devnull));
+    let mut status = File::from(status_r);
+    let shell = read_i32(&mut status);
+    let keeper = Keeper {
+        pid,
+        shell: shell.unwrap_or(0),
+        stdout: Some(File::from(out_r)),
+        stderr: Some(File::from(err_r)),
+        status,
+        stop: File::from(stop_w),
+    };
+    match shell {
+        Some(shell) if shell > 0 => Ok(keeper),
+        other => {
+            let _ = keeper.reap();
+            Err(match other {
+                Some(errno) => io::Error::from_raw_os_error(-errno),
+                None => io::Error::other("the keeper could not start the shell"),
+            })
+        }
+    }
+}
+
+impl Keeper {
+    /// Tell the keeper to kill the command and everything it started now.
+    pub fn stop(&self) {
+        let _ = (&self.stop).write(b"k");
+    }
+
+    /// A second handle on the stop pipe (the server's registry keeps one).
+    pub fn stop_handle(&self) -> io::Result<File> {
+        self.stop.try_clone()
+    }
+
+    /// `waitpid` the keeper, then read how the shell ended (a raw wait
+    /// status). The keeper exits only when nothing below it is left.
+    pub fn reap(mut self) -> io::Result<Option<i32>> {
+        let pid = nix::unistd::Pid::from_raw(self.pid);
+        loop {
+            match nix::sys::wait::waitpid(pid, None) {
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
+                Ok(_) => break,
+            }
+        }
+        Ok(read_i32(&mut self.status))
+    }
+}
+
+fn read_i32(r: &mut File) -> Option<i32> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b).ok().map(|()| i32::from_ne_bytes(b))
+}
+
+/// The keeper's whole life. Async-signal-safe calls only.
+unsafe fn keeper_main(layout: &[RawFd; 5], argv: &[*const c_char; 4]) -> ! {
+    // Its own process group, so a Ctrl-C at the server's terminal (sent to
+    // the terminal's foreground group) does not kill it before it cleans up.
+    libc::setpgid(0, 0);
+    // The server's signal handlers are not the keeper's; SIGPIPE ignored so
+    // a vanished server cannot stop the clean-up half-way.
+    for sig in 1..32 {
+        libc::signal(sig, libc::SIG_DFL);
+    }
+    libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    let mut none: libc::sigset_t = std::mem::zeroed();
+    libc::sigemptyset(&mut none);
+    libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+
+    // Descriptors: ours at 0..=4, every other one the server had (sockets
+    // of other clients, the listener) closed, or they would stay open as
+    // long as this command runs.
+    let mut high = [0; 5];
+    for (h, &fd) in high.iter_mut().zip(layout) {
+        *h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 16);
+        if *h < 0 {
+            libc::_exit(126);
+        }
+    }
+    for (target, &h) in high.iter().enumerate() {
+        libc::dup2(h, target as c_int); // dup2 clears close-on-exec
+    }
+    libc::fcntl(3, libc::F_SETFD, libc::FD_CLOEXEC); // status: not for the shell
+    libc::fcntl(4, libc::F_SETFD, libc::FD_CLOEXEC); // stop: not for the shell
+    close_from(5);
+
+    libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    let shell = libc::fork();
+    if shell == 0 {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::setpgid(0, 0); // the shell leads its own process group
+        libc::execv(argv[0], argv.as_ptr());
+        libc::_exit(127);
+    }
+    // Only the shell (and what it starts) holds stdout/stderr now.
+    libc::close(0);
+    libc::close(1);
+    libc::close(2);
+    write_i32(
+        3,
+        if shell > 0 {
+            shell
+        } else {
+            -(Errno::last() as i32)
+        },
+    );
+    if shell < 0 {
+        libc::_exit(1);
+    }
+
+    wait_for_shell_or_stop(shell);
+    // The shell is not reaped yet, so its pid (= its group id) is still
+    // ours: this cannot hit anybody else's group.
+    libc::kill(-shell, libc::SIGKILL);
+    libc::kill(shell, libc::SIGKILL);
+    let status = kill_and_reap_everything(shell);
+    write_i32(3, status);
+    libc::_exit(0);
+}
+
+/// Block until the shell has exited (left unreaped) or the stop pipe is
+/// readable: a byte, or hang-up because every copy of its write end closed.
+unsafe fn wait_for_shell_or_stop(shell: c_int) {
+    let pidfd = libc::syscall(libc::SYS_pidfd_open, shell, 0) as c_int; // Linux 5.3+
+    loop {
+        let mut fds = [
+            libc::pollfd {
+                fd: pidfd,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: 4,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // Without a pidfd, look at the shell every 10 ms instead.
+        let wait = if pidfd < 0 { 10 } else { -1 };
+        libc::poll(fds.as_mut_ptr(), 2, wait);
+        if fds[1].revents != 0 || fds[0].revents != 0 {
+            return;
+        }
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        if pidfd < 0
+            && libc::waitid(libc::P_PID, shell as u32, &mut info, flags) == 0
+            && info.si_pid() != 0
+        {
+            return;
+        }
+    }
+}
+
+/// Rounds of: reap whatever has died; if no child is left, done; else
+/// SIGKILL every child listed in /proc and look again 1 ms later.
+/// Returns the shell's raw wait status.
+unsafe fn kill_and_reap_everything(shell: c_int) -> c_int {
+    let mut shell_status = libc::SIGKILL; // as if killed, should we miss it
+    loop {
+        loop {
+            let mut st = 0;
+            let pid = libc::waitpid(-1, &mut st, libc::WNOHANG);
+            if pid == shell {
+                shell_status = st;
+            }
+            if pid > 0 {
+                continue;
+            }
+            if pid < 0 && Errno::last() == Errno::ECHILD {
+                return shell_status; // no child, dead or alive, is left
+            }
+            if pid < 0 && Errno::last() == Errno::EINTR {
+                continue;
+            }
+            break; // children left, none dead yet
+        }
+        for_each_child(|pid| {
+            libc::kill(pid, libc::SIGKILL);
+        });
+        let pause = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 1_000_000,
+        };
+        libc::nanosleep(&pause, std::ptr::null_mut());
+    }
+}
+
+/// Call `f` with each pid in /proc/thread-self/children (our children,
+/// space-separated). A list longer than the buffer is finished next round.
+unsafe fn for_each_child(mut f: impl FnMut(c_int)) {
+    let fd = libc::open(
+        c"/proc/thread-self/children".as_ptr(),
+        libc::O_RDONLY | libc::O_CLOEXEC,
+    );
+    if fd < 0 {
+        return;
+    }
+    let mut buf = [0u8; 4096];
+    let n = libc::read(fd, buf.as_mut_ptr().cast(), buf.len());
+    libc::close(fd);
+    let mut pid: c_int = 0;
+    for &b in &buf[..n.max(0) as usize] {
+        if b.is_ascii_digit() {
+            pid = pid * 10 + c_int::from(b - b'0');
+        } else {
+            if pid > 0 {
+                f(pid);
+            }
+            pid = 0;
+        }
+    }
+}
+
+/// Close every descriptor from `first` up: `close_range(2)` (Linux 5.9+),
+/// else one `close` per possible descriptor.
+unsafe fn close_from(first: c_int) {
+    if libc::syscall(libc::SYS_close_range, first as u32, u32::MAX, 0) == 0 {
+        return;
+    }
+    let mut lim: libc::rlimit = std::mem::zeroed();
+    libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+    for fd in first..(lim.rlim_cur.min(1 << 20) as c_int) {
+        libc::close(fd);
+    }
+}
+
+unsafe fn write_i32(fd: c_int, v: i32) {
+    let b = v.to_ne_bytes();
+    libc::write(fd, b.as_ptr().cast(), 4);
+}

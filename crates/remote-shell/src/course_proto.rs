@@ -185,7 +185,7 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
 
 /// Send an error as an ordinary reply (the course has no error message
 /// type): the Python client prints it like any output.
-fn send_error(stream: &mut TcpStream, msg: &str) -> io::Result<()> {
+pub fn send_error(stream: &mut TcpStream, msg: &str) -> io::Result<()> {
     let header = json!({"file": "error", "hashlib": Value::Null, "error": msg.trim_end()});
     write_header(stream, header, msg.len() as u64)?;
     stream.write_all(msg.as_bytes())

@@ -143,6 +143,7 @@ impl Server {
                 Side::Server,
                 format!("{peer}: refused, already {MAX_CLIENTS} clients"),
             );
+            refuse_busy(stream, self.config.protocol);
             return; // dropping the stream closes it
         }
         say(Side::Server, format!("{peer}: connected"));
@@ -223,6 +224,24 @@ impl Server {
         }
         killed
     }
+}
+
+/// Tell a client over the limit why it is closed, instead of a silent
+/// close that looks like a crash. The socket is made non-blocking first:
+/// the accept loop must never wait for one client.
+fn refuse_busy(stream: TcpStream, protocol: Protocol) {
+    let why = format!("server busy: already {MAX_CLIENTS} clients connected; try again later");
+    if stream.set_nonblocking(true).is_err() {
+        return;
+    }
+    let mut stream = stream;
+    let _ = match protocol {
+        Protocol::Framed => framed_proto::send(&mut stream, framed_proto::ERROR, why.as_bytes()),
+        // The course's client reads this as the reply to its first command.
+        Protocol::Course => {
+            course_proto::send_error(&mut stream, &format!("remote-shell: {why}\n"))
+        }
+    };
 }
 
 /// Blocking socket with a write timeout, so a client that never reads

@@ -109,25 +109,23 @@ pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result
     }
     // (After a normal exit the keeper has already done the same for what
     // the shell left running, e.g. `setsid sleep 60 &`.)
-    let (keeper_pid, pid) = (keeper.pid, keeper.shell);
+    let keeper_pid = keeper.pid;
     drop(keeper.stdout.take());
     drop(keeper.stderr.take());
     // waitpid(keeper): returns once the keeper has reaped everything.
-    let status = keeper.reap();
+    let report = keeper.reap();
     if let Some(running) = limits.running {
         running.remove(keeper_pid);
     }
-    let status = status?;
+    let report = report?;
+    let (pid, st) = (report.shell, report.status);
     let ending = match stopped_early {
         // A stopping server shuts the sockets down, which looks like a
         // client leaving: name the real reason.
         Some(_) if limits.stop.load(Ordering::SeqCst) => Ending::Stopped,
         Some(ending) => ending,
-        None => match status {
-            Some(st) if nix::libc::WIFEXITED(st) => Ending::Exited(nix::libc::WEXITSTATUS(st)),
-            Some(st) if nix::libc::WIFSIGNALED(st) => Ending::Signaled(nix::libc::WTERMSIG(st)),
-            _ => Ending::Signaled(9),
-        },
+        None if nix::libc::WIFEXITED(st) => Ending::Exited(nix::libc::WEXITSTATUS(st)),
+        None => Ending::Signaled(nix::libc::WTERMSIG(st)),
     };
     Ok(Outcome {
         pid,

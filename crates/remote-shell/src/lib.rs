@@ -6,12 +6,15 @@
 //! * [`framed_proto`]: both directions framed, output streamed in chunks,
 //!   stdout and stderr apart, the exit status at the end, a token first.
 //!
-//! Running the command safely is [`exec`] (process group, concurrent pipe
-//! reading with one `poll` in `watch`, timeout, reaping), with the running
-//! process groups kept in [`groups`]; the output goes to a [`sink`]; large
-//! course-mode output goes through a [`spool`]; [`server`] accepts and
-//! stops; [`client`] is the other end and prints through [`lossy`];
-//! [`security`] holds the limits and the bind rules.
+//! [`simple`] is the notes' server done right, the smallest correct version,
+//! to read first. The hardened server: [`server`] accepts and stops, and
+//! serves each client through a [`session`]; running a command safely is
+//! [`exec`] (concurrent pipe reading with one `poll` in `watch`, timeout),
+//! under a [`keeper`] that kills and reaps everything the command started,
+//! with the running keepers kept in [`running`]; the output goes to a
+//! [`sink`]; large course-mode output goes through a [`spool`]; [`client`]
+//! is the other end and prints through [`lossy`]; [`security`] holds the
+//! limits and the bind rules.
 
 pub mod client;
 pub mod course_proto;
@@ -23,8 +26,10 @@ pub mod running;
 pub mod security;
 pub mod server;
 pub mod session;
+pub mod simple;
 pub mod sink;
 pub mod spool;
+mod subreaper;
 mod watch;
 
 use exec::{Ending, Outcome};

@@ -27,8 +27,13 @@ impl ServerProc {
     }
 
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> ServerProc {
+        ServerProc::start_mode("server", args, env)
+    }
+
+    /// Start `remote-shell MODE --addr 127.0.0.1:0 ARGS...`.
+    pub fn start_mode(mode: &str, args: &[&str], env: &[(&str, &str)]) -> ServerProc {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_remote-shell"));
-        cmd.arg("server");
+        cmd.arg(mode);
         if !args.contains(&"--addr") {
             cmd.args(["--addr", "127.0.0.1:0"]);
         }

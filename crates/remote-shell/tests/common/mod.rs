@@ -157,3 +157,22 @@ pub fn python3() -> bool {
     }
     ok
 }
+
+/// The course notes' server, as in the notes (see peers/course_server.py).
+pub const COURSE_SERVER: &str = include_str!("../peers/course_server.py");
+
+/// The course's server on a port the kernel picks; its stdout is drained
+/// (it prints every command) so it never blocks on a full pipe.
+pub fn python_server() -> (Child, SocketAddr) {
+    let mut child = Command::new("python3")
+        .args(["-u", "-c", COURSE_SERVER, "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = lines.next().unwrap().unwrap().trim().parse().unwrap();
+    std::thread::spawn(move || for _ in lines {});
+    (child, SocketAddr::from(([127, 0, 0, 1], port)))
+}

@@ -12,8 +12,7 @@ mod common;
 use common::{python3, python_server, ServerProc, PATIENCE};
 use remote_shell::client::Client;
 use remote_shell::Protocol;
-use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
+use std::io::Write;
 use std::process::{Child, Command, Stdio};
 
 const COURSE_CLIENT: &str = include_str!("peers/course_client.py");

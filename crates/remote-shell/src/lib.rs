@@ -70,10 +70,10 @@ pub fn describe(o: &Outcome) -> String {
     let how = match &o.ending {
         Ending::Exited(c) => format!("exited with status {c}"),
         Ending::Signaled(s) => format!("was killed by signal {s}"),
-        Ending::TimedOut => "timed out: killed its process group".to_string(),
-        Ending::PeerGone => "lost its client: killed its process group".to_string(),
-        Ending::Stopped => "server stopping: killed its process group".to_string(),
-        Ending::SinkFailed(_, why) => format!("output failed ({why}): killed its process group"),
+        Ending::TimedOut => "timed out: killed with all it started".to_string(),
+        Ending::PeerGone => "lost its client: killed with all it started".to_string(),
+        Ending::Stopped => "server stopping: killed with all it started".to_string(),
+        Ending::SinkFailed(_, why) => format!("output failed ({why}): killed with all it started"),
     };
     format!(
         "pid {} {how}; {} bytes stdout, {} bytes stderr; reaped",

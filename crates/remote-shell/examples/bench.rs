@@ -126,9 +126,9 @@ fn bench() -> demo_kit::Result<()> {
         local * 1e3
     );
     let framed_ratio = alone_m / framed_m;
-    verdict("framed throughput", framed_ratio, ">=", 0.9, "x the command's own piped throughput", "the command writing into its pipe is the ceiling; the server adds one more copy, pipe to socket, on a 2-core machine shared with the client and the command");
+    verdict("framed throughput", framed_ratio, ">=", 0.9, "x the command's own piped throughput", "three processes copy the bytes (command into the pipe, server from pipe to socket, client out of the socket) where the ceiling has two, and this machine has 2 cores, shared with other work");
     let bound = alone_m + raw_m;
-    verdict("course time", course_m / bound, "<=", 1.2, &format!("x (command alone {alone_m:.3} s + raw TCP {raw_m:.3} s = {bound:.3} s)"), "the two phases cannot overlap (total_size first), and storing the output (splice into a file) costs on top of the command");
+    verdict("course time", course_m / bound, "<=", 1.2, &format!("x (command alone {alone_m:.3} s + raw TCP {raw_m:.3} s = {bound:.3} s)"), "total_size comes first, so the send cannot start before the command ends, and storing the output (splice into a file) runs on top of the command, on 2 shared cores");
     verdict(
         "framed round trip of `true`",
         rt_framed / local,

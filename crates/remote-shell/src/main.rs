@@ -3,7 +3,7 @@
 //! The course's 模拟ssh远程执行命令: a server runs the shell commands a
 //! client sends and sends back their output. Read the code in this order:
 //!
-//! 1. `src/simple.rs`: the notes' server, done right, in 80 lines: framed
+//! 1. `src/simple.rs`: the notes' server, done right, in 87 lines: framed
 //!    both ways, stdout and stderr read at the same time, the child reaped.
 //! 2. `src/server.rs`: the hardened server. A thread per client
 //!    (`session.rs`), a timeout, limits and a token (`security.rs`), both

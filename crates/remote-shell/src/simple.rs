@@ -47,12 +47,14 @@ pub fn run(listener: &TcpListener, clients: Option<u64>) -> io::Result<()> {
 fn serve_client(conn: &mut TcpStream) -> Result<(), FrameError> {
     let codec = Codec::course().with_max_frame(MAX_COMMAND); // struct.pack('i')
     while let Some(cmd) = codec.read_frame(conn)? {
+        // 1. the command is framed too
         say(Side::Server, format!("runs {}", show_bytes(&cmd)));
         let (stdout, stderr, code) = run_command(&cmd)?;
         let header = json!({
             "stderr_size": stderr.len(), "stdout_size": stdout.len(), "exit_code": code,
         });
-        // total_size is added by write_message; stderr first, as the notes.
+        // 3. exact lengths, one writev; total_size is added by write_message;
+        // stderr first, as the notes.
         codec.write_message(conn, header, &[stderr, stdout].concat())?;
     }
     Ok(())
@@ -74,12 +76,12 @@ fn run_command(cmd: &[u8]) -> io::Result<(Vec<u8>, Vec<u8>, Option<i32>)> {
     };
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let (out, err) = std::thread::scope(|s| {
-        let err_reader = s.spawn(|| err_pipe.read_to_end(&mut stderr)); // stderr, meanwhile
+        let err_reader = s.spawn(|| err_pipe.read_to_end(&mut stderr)); // 2. meanwhile
         let out = out_pipe.read_to_end(&mut stdout); // stdout, here
         (out, err_reader.join())
     });
     out?;
     err.map_err(|_| io::Error::other("the stderr reader panicked"))??;
-    let status = child.wait()?; // waitpid: reap it
+    let status = child.wait()?; // 4. waitpid: reap it
     Ok((stdout, stderr, status.code()))
 }

@@ -252,3 +252,27 @@ fn children_of(pid: i32) -> Vec<i32> {
         .map(|s| s.pid)
         .collect()
 }
+
+/// Even a server killed with SIGKILL, which cleans up nothing, leaves
+/// nothing: its end of each keeper's stop pipe closes with it, the keeper
+/// sees the hang-up and kills everything below it.
+#[test]
+fn escapees_die_even_when_the_server_is_killed() {
+    let mut server = ServerProc::start(&["--timeout", "60"]);
+    let s = Scratch::new("sigkill");
+    let client = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let pid = start(&client, ESCAPES[0].1, &s);
+    let keepers = children_of(server.pid());
+    server.signal(Signal::SIGKILL);
+    server.wait_exit(PATIENCE).expect("the server did not die");
+    let killed = Instant::now();
+    assert_gone_within(pid, killed, "setsid after SIGKILL");
+    for k in keepers {
+        // Re-parented to pid 1 (or a subreaper above us), which reaps it.
+        let gone = demo_kit::wait::until(PATIENCE, || {
+            let alive = demo_kit::procfs::stat(k).is_some_and(|st| st.state != 'Z');
+            (!alive).then_some(())
+        });
+        assert!(gone.is_some(), "keeper {k} still running");
+    }
+}

@@ -149,7 +149,7 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
         }
         Ending::TimedOut => {
             let note = format!(
-                "remote-shell: timed out after {:?}; process group killed\n",
+                "remote-shell: timed out after {:?}; killed with all it started\n",
                 session.timeout
             );
             if sink.stderr.push(note.as_bytes()).is_err() {

@@ -1,6 +1,6 @@
-//! Running one command the way a server must: in its own process group,
-//! reading stdout and stderr *at the same time*, with a deadline, and
-//! always reaping the child.
+//! Running one command the way a server must: under a keeper, in its own
+//! process group, reading stdout and stderr *at the same time*, with a
+//! deadline, and always reaping everything it started.
 //!
 //! The course does
 //!

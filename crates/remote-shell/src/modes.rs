@@ -36,7 +36,7 @@ OPTIONS (server and client):
     --token T            shared secret (or set REMOTE_SHELL_TOKEN)
 
 SERVER OPTIONS:
-    --timeout SECS       kill a command's process group after SECS (default 10)
+    --timeout SECS       kill a command, and all it started, after SECS (default 10)
     --write-timeout SECS drop a client that does not read for SECS (default 10)
     --idle-timeout SECS  close a connection that sends no command for SECS
                          (default 300; framed clients get an error frame first)

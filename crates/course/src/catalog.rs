@@ -94,6 +94,12 @@ pub const EXERCISES: &[Exercise] = &[
         "07 remote shell"
     ),
     exercise!(
+        "escapees",
+        "07_remote_shell",
+        "07-remote-shell",
+        "07 remote shell"
+    ),
+    exercise!(
         "fork_wait",
         "08_spawning_processes",
         "08-spawning-processes",

@@ -21,7 +21,7 @@
 
 use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};
 use crate::security::{MAX_COMMAND, MAX_COURSE_OUTPUT, MAX_HEADER};
-use crate::server::Session;
+use crate::session::Session;
 use crate::spool::Spool;
 use demo_kit::say::show_bytes;
 use framing::{total_size, write_all_vectored, Codec, FrameError, Header, Part};
@@ -149,7 +149,7 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
         }
         Ending::TimedOut => {
             let note = format!(
-                "remote-shell: timed out after {:?}; process group killed\n",
+                "remote-shell: timed out after {:?}; killed with all it started\n",
                 session.timeout
             );
             if sink.stderr.push(note.as_bytes()).is_err() {
@@ -185,7 +185,7 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
 
 /// Send an error as an ordinary reply (the course has no error message
 /// type): the Python client prints it like any output.
-fn send_error(stream: &mut TcpStream, msg: &str) -> io::Result<()> {
+pub fn send_error(stream: &mut TcpStream, msg: &str) -> io::Result<()> {
     let header = json!({"file": "error", "hashlib": Value::Null, "error": msg.trim_end()});
     write_header(stream, header, msg.len() as u64)?;
     stream.write_all(msg.as_bytes())

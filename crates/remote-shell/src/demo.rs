@@ -3,7 +3,7 @@
 //! Step 1 shows the course protocol's reply byte by byte, read with plain
 //! `read`s from a real socket. Step 2 runs commands through the framed
 //! protocol: separate stdout/stderr, an exit status, and a timeout that
-//! kills the command's process group.
+//! kills the command and everything it started.
 
 use demo_kit::say::{hex, say, show_bytes, step};
 use demo_kit::{Context, Result, Side};
@@ -51,6 +51,7 @@ fn start(protocol: Protocol) -> Result<Running> {
         timeout: Duration::from_secs(1),
         write_timeout: Duration::from_secs(5),
         idle_timeout: Duration::from_secs(300),
+        hello_timeout: remote_shell::framed_proto::HELLO_TIMEOUT,
         allow_remote: false,
         token: None,
     })?;

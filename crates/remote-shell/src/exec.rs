@@ -1,6 +1,6 @@
-//! Running one command the way a server must: in its own process group,
-//! reading stdout and stderr *at the same time*, with a deadline, and
-//! always reaping the child.
+//! Running one command the way a server must: under a keeper, in its own
+//! process group, reading stdout and stderr *at the same time*, with a
+//! deadline, and always reaping everything it started.
 //!
 //! The course does
 //!
@@ -17,28 +17,26 @@
 //! watches both pipes (and the client's socket), and whichever has bytes is
 //! read, so neither pipe can fill up while we wait on the other.
 //!
-//! The command runs as `sh -c CMD` in a **new process group** (`setpgid(0,
-//! 0)` in the child, via `process_group(0)`), so `killpg` reaches the shell
-//! *and* everything it started (`sleep`, a pipeline, a background job).
-//! Whatever happens — normal exit, timeout, client gone, server stopping —
-//! we `killpg` the group (after a normal exit that only kills what the
-//! shell left running in the background) and `wait()` for the child:
-//! nothing is left as a zombie, and nothing outlives its command.
+//! The command runs as `sh -c CMD` under a **keeper** (see [`crate::keeper`]),
+//! a small forked process that is a child subreaper: whatever the command
+//! starts, even in a new session (`setsid`) or by double-forking, stays
+//! below the keeper. When the shell exits, or when we tell the keeper to
+//! stop (timeout, client gone, server stopping), the keeper SIGKILLs the
+//! shell's process group and then every process left below it, reaps them
+//! all, and exits. We `waitpid` the keeper: when that returns, nothing the
+//! command started is left, and nothing is a zombie.
 
-pub use crate::groups::Groups;
+use crate::keeper::{self, Keeper};
+pub use crate::running::Running;
 pub use crate::sink::{Collect, OutputSink, Stream};
 use crate::watch::{pidfd, wait_ready};
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg};
-use nix::sys::signal::{killpg, Signal};
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
-use std::ffi::OsStr;
+use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, BorrowedFd};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -58,21 +56,21 @@ pub enum Ending {
     Exited(i32),
     /// It was killed by a signal it did not get from us.
     Signaled(i32),
-    /// Still running at the deadline: we killed its process group.
+    /// Still running at the deadline: the keeper killed it all.
     TimedOut,
-    /// The client hung up while it ran: we killed its process group.
+    /// The client hung up while it ran: the keeper killed it all.
     PeerGone,
-    /// The server is shutting down: we killed its process group.
+    /// The server is shutting down: the keeper killed it all.
     Stopped,
     /// Writing its output failed (client not reading, output too large):
-    /// we killed its process group. The text says why.
+    /// the keeper killed it all. The text says why.
     SinkFailed(io::ErrorKind, String),
 }
 
 /// What the server observed about one command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
-    /// The shell's pid, which is also the process group id.
+    /// The shell's pid, which is also its process group id.
     pub pid: i32,
     pub ending: Ending,
     pub stdout_bytes: u64,
@@ -87,62 +85,47 @@ pub struct Limits<'a> {
     pub stop: &'a AtomicBool,
     /// The client's socket: if the client hangs up, kill the command.
     pub peer: Option<BorrowedFd<'a>>,
-    /// Register the process group here while it runs.
-    pub groups: Option<&'a Groups>,
+    /// Register the command's keeper here while it runs.
+    pub running: Option<&'a Running>,
 }
 
-/// Run `sh -c CMD`, feeding its output to `sink` as it is produced, and
-/// reap it. Errors are only for failing to start it.
+/// Run `sh -c CMD` under a keeper, feeding its output to `sink` as it is
+/// produced, and reap it all. Errors are only for failing to start it.
 pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result<Outcome> {
-    let mut child = Command::new("/bin/sh")
-        .arg("-c")
-        .arg(OsStr::from_bytes(cmd))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0) // setpgid(0, 0) in the child: its own group
-        .spawn()?;
-    let pid = child.id() as i32;
-    for fd in [
-        child.stdout.as_ref().map(|p| p.as_fd()),
-        child.stderr.as_ref().map(|p| p.as_fd()),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    let mut keeper = keeper::spawn(cmd)?;
+    for pipe in [&keeper.stdout, &keeper.stderr].into_iter().flatten() {
         // Best effort: an unprivileged user may be limited to a smaller size.
-        let _ = fcntl(fd, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+        let _ = fcntl(pipe.as_fd(), FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
     }
-    if let Some(groups) = limits.groups {
-        groups.insert(pid);
+    if let Some(running) = limits.running {
+        running.insert(keeper.pid, keeper.stop_handle()?);
     }
     let mut counts = (0u64, 0u64);
-    let stopped_early = pump(&mut child, limits, sink, &mut counts).err();
-    // kill(-pgid, SIGKILL), whatever happened: on a timeout, a lost client
-    // or a stop, this kills the shell and all it started; after a normal
-    // exit it kills what the shell left behind in its group (e.g. `sleep 60
-    // >/dev/null &`, which no longer holds our pipes), so no command
-    // outlives its reply. The shell is not reaped yet (`pump` only looks
-    // with WNOWAIT), so its pid, which is the group id, cannot have been
-    // reused by an unrelated process.
-    let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-    // Close our ends of the pipes, then reap. After SIGKILL this returns
-    // at once; after a normal exit the status is already there.
-    drop(child.stdout.take());
-    drop(child.stderr.take());
-    if let Some(groups) = limits.groups {
-        groups.remove(pid);
+    let stopped_early = pump(&mut keeper, limits, sink, &mut counts).err();
+    if stopped_early.is_some() {
+        // Timeout, lost client, stop: the keeper SIGKILLs the shell's
+        // group, then every process left below it, round by round.
+        keeper.stop();
     }
-    let status = child.wait()?;
+    // (After a normal exit the keeper has already done the same for what
+    // the shell left running, e.g. `setsid sleep 60 &`.)
+    let keeper_pid = keeper.pid;
+    drop(keeper.stdout.take());
+    drop(keeper.stderr.take());
+    // waitpid(keeper): returns once the keeper has reaped everything.
+    let report = keeper.reap();
+    if let Some(running) = limits.running {
+        running.remove(keeper_pid);
+    }
+    let report = report?;
+    let (pid, st) = (report.shell, report.status);
     let ending = match stopped_early {
         // A stopping server shuts the sockets down, which looks like a
         // client leaving: name the real reason.
         Some(_) if limits.stop.load(Ordering::SeqCst) => Ending::Stopped,
         Some(ending) => ending,
-        None => match status.code() {
-            Some(code) => Ending::Exited(code),
-            None => Ending::Signaled(status.signal().unwrap_or(0)),
-        },
+        None if nix::libc::WIFEXITED(st) => Ending::Exited(nix::libc::WEXITSTATUS(st)),
+        None => Ending::Signaled(nix::libc::WTERMSIG(st)),
     };
     Ok(Outcome {
         pid,
@@ -153,19 +136,19 @@ pub fn run(cmd: &[u8], limits: &Limits, sink: &mut dyn OutputSink) -> io::Result
 }
 
 /// Move output from the pipes to the sink until both pipes are closed and
-/// the child has exited (`Ok(())`, the child left unreaped), or until a
-/// reason to kill it (`Err(ending)`).
+/// the keeper has exited (`Ok(())`, the keeper left unreaped), or until a
+/// reason to stop the command (`Err(ending)`).
 fn pump(
-    child: &mut Child,
+    keeper: &mut Keeper,
     limits: &Limits,
     sink: &mut dyn OutputSink,
     counts: &mut (u64, u64),
 ) -> Result<(), Ending> {
     let deadline = Instant::now() + limits.timeout;
-    let mut stdout: Option<ChildStdout> = child.stdout.take();
-    let mut stderr: Option<ChildStderr> = child.stderr.take();
+    let mut stdout: Option<File> = keeper.stdout.take();
+    let mut stderr: Option<File> = keeper.stderr.take();
     let mut buf = vec![0u8; CHUNK];
-    let exit_fd = pidfd(child.id() as i32);
+    let exit_fd = pidfd(keeper.pid);
     loop {
         if limits.stop.load(Ordering::SeqCst) {
             return Err(Ending::Stopped);
@@ -175,11 +158,11 @@ fn pump(
             return Err(Ending::TimedOut);
         }
         if stdout.is_none() && stderr.is_none() {
-            // Both pipes closed: the command is done writing. Usually it
-            // has exited too; if it lingers, keep honouring the deadline.
-            // WNOWAIT: look without reaping (the caller reaps, after killpg).
+            // Both pipes closed: the command is done writing. Usually the
+            // keeper has exited too; if not, keep honouring the deadline.
+            // WNOWAIT: look without reaping (`Keeper::reap` reaps).
             let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
-            match waitid(Id::Pid(Pid::from_raw(child.id() as i32)), flags) {
+            match waitid(Id::Pid(Pid::from_raw(keeper.pid)), flags) {
                 Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
                 Ok(_) => return Ok(()),
                 Err(e) => return Err(Ending::SinkFailed(io::Error::from(e).kind(), e.to_string())),
@@ -195,11 +178,21 @@ fn pump(
                 None => wait = wait.min(Duration::from_millis(1)),
             }
         }
-        let ready = wait_ready(stdout.as_ref(), stderr.as_ref(), limits.peer, exited, wait)?;
-        if ready.0 {
+        let (out_fd, err_fd) = (
+            stdout.as_ref().map(File::as_fd),
+            stderr.as_ref().map(File::as_fd),
+        );
+        let ready = match wait_ready(out_fd, err_fd, limits.peer, exited, wait) {
+            Ok(r) => r,
+            Err(e) => return Err(Ending::SinkFailed(e.kind(), e.to_string())),
+        };
+        if ready.peer_gone {
+            return Err(Ending::PeerGone);
+        }
+        if ready.stdout {
             read_into(&mut stdout, Stream::Stdout, &mut buf, sink, &mut counts.0)?;
         }
-        if ready.1 {
+        if ready.stderr {
             read_into(&mut stderr, Stream::Stderr, &mut buf, sink, &mut counts.1)?;
         }
     }

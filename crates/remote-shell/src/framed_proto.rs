@@ -21,7 +21,7 @@
 
 use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};
 use crate::security::{token_matches, MAX_COMMAND};
-use crate::server::Session;
+use crate::session::Session;
 use demo_kit::{Error, Result};
 use framing::{write_all_vectored, Codec, FrameError};
 use serde_json::json;
@@ -38,7 +38,7 @@ pub const STDERR: u8 = b'e';
 pub const EXIT: u8 = b'x';
 pub const ERROR: u8 = b'!';
 
-/// How long a new connection may take to say hello.
+/// How long a new connection may take to say hello, unless configured.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Frames a server accepts: a tag byte and at most `MAX_COMMAND` bytes.
@@ -129,11 +129,11 @@ fn refuse(stream: &mut TcpStream, session: &Session, why: &str) {
 }
 
 /// The first frame must be a hello with the right token (if the server
-/// has one). A silent client is dropped after `HELLO_TIMEOUT` (or the
+/// has one). A silent client is dropped after the hello timeout (or the
 /// idle timeout, if shorter); after the hello, waiting for each command is
 /// bounded by the idle timeout.
 fn hello(stream: &mut TcpStream, session: &Session) -> Result<()> {
-    let patience = HELLO_TIMEOUT.min(session.idle_timeout);
+    let patience = session.hello_timeout.min(session.idle_timeout);
     stream.set_read_timeout(Some(patience))?;
     let frame = match server_codec().read_frame(stream) {
         Ok(Some(f)) => f,

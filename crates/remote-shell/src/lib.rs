@@ -6,23 +6,30 @@
 //! * [`framed_proto`]: both directions framed, output streamed in chunks,
 //!   stdout and stderr apart, the exit status at the end, a token first.
 //!
-//! Running the command safely is [`exec`] (process group, concurrent pipe
-//! reading with one `poll` in `watch`, timeout, reaping), with the running
-//! process groups kept in [`groups`]; the output goes to a [`sink`]; large
-//! course-mode output goes through a [`spool`]; [`server`] accepts and
-//! stops; [`client`] is the other end and prints through [`lossy`];
-//! [`security`] holds the limits and the bind rules.
+//! [`simple`] is the notes' server done right, the smallest correct version,
+//! to read first. The hardened server: [`server`] accepts and stops, and
+//! serves each client through a [`session`]; running a command safely is
+//! [`exec`] (concurrent pipe reading with one `poll` in `watch`, timeout),
+//! under a [`keeper`] that kills and reaps everything the command started,
+//! with the running keepers kept in [`running`]; the output goes to a
+//! [`sink`]; large course-mode output goes through a [`spool`]; [`client`]
+//! is the other end and prints through [`lossy`]; [`security`] holds the
+//! limits and the bind rules.
 
 pub mod client;
 pub mod course_proto;
 pub mod exec;
 pub mod framed_proto;
-pub mod groups;
+pub mod keeper;
 pub mod lossy;
+pub mod running;
 pub mod security;
 pub mod server;
+pub mod session;
+pub mod simple;
 pub mod sink;
 pub mod spool;
+mod subreaper;
 mod watch;
 
 use exec::{Ending, Outcome};
@@ -63,10 +70,10 @@ pub fn describe(o: &Outcome) -> String {
     let how = match &o.ending {
         Ending::Exited(c) => format!("exited with status {c}"),
         Ending::Signaled(s) => format!("was killed by signal {s}"),
-        Ending::TimedOut => "timed out: killed its process group".to_string(),
-        Ending::PeerGone => "lost its client: killed its process group".to_string(),
-        Ending::Stopped => "server stopping: killed its process group".to_string(),
-        Ending::SinkFailed(_, why) => format!("output failed ({why}): killed its process group"),
+        Ending::TimedOut => "timed out: killed with all it started".to_string(),
+        Ending::PeerGone => "lost its client: killed with all it started".to_string(),
+        Ending::Stopped => "server stopping: killed with all it started".to_string(),
+        Ending::SinkFailed(_, why) => format!("output failed ({why}): killed with all it started"),
     };
     format!(
         "pid {} {how}; {} bytes stdout, {} bytes stderr; reaped",

@@ -9,8 +9,8 @@
 //! in the background. The accept loop `poll`s the listening socket with a
 //! 50 ms timeout and looks at the stop flag between polls. On stop it shuts
 //! down every open connection (which wakes threads blocked in `read`),
-//! kills every running command's process group, and waits for the
-//! connection threads, which reap their children.
+//! tells every running command's keeper to kill it and all it started,
+//! and waits for the connection threads, which reap the keepers.
 //!
 //! At most `MAX_CLIENTS` connections are served at once, so a connection
 //! that just sits there is not harmless: 128 idle ones would lock everyone
@@ -18,16 +18,16 @@
 //! `--idle-timeout`, default 300 s) while it waits for its next command;
 //! when it expires the server logs it and closes the connection.
 
-use crate::exec::{Groups, Limits, TICK};
+use crate::exec::{Running, TICK};
 use crate::security::{check_bind, MAX_CLIENTS};
+use crate::session::Session;
 use crate::{course_proto, framed_proto, Protocol};
 use demo_kit::say::say;
 use demo_kit::{Context, Result, Side};
 use nix::poll::{poll, PollFd, PollFlags};
 use std::collections::HashMap;
-use std::fmt::Display;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,42 +44,16 @@ pub struct Config {
     /// How long a connection may stay silent between commands (and, in
     /// framed mode, after its hello) before we close it.
     pub idle_timeout: Duration,
+    /// How long a new framed connection may take to say hello.
+    pub hello_timeout: Duration,
     pub allow_remote: bool,
     pub token: Option<Vec<u8>>,
-}
-
-/// What one connection's thread needs to serve it.
-pub struct Session<'a> {
-    pub peer: SocketAddr,
-    pub timeout: Duration,
-    /// Close the connection when no command arrives for this long.
-    pub idle_timeout: Duration,
-    pub stop: &'a AtomicBool,
-    pub groups: &'a Groups,
-    pub token: Option<&'a [u8]>,
-}
-
-impl Session<'_> {
-    /// One log line about this client.
-    pub fn log(&self, msg: impl Display) {
-        say(Side::Server, format!("{}: {msg}", self.peer));
-    }
-
-    /// The limits a command from this client runs under.
-    pub fn limits<'b>(&'b self, peer: Option<BorrowedFd<'b>>) -> Limits<'b> {
-        Limits {
-            timeout: self.timeout,
-            stop: self.stop,
-            peer,
-            groups: Some(self.groups),
-        }
-    }
 }
 
 /// State shared by the accept loop and the connection threads.
 #[derive(Default)]
 struct Shared {
-    groups: Groups,
+    running: Running,
     /// A second handle on every open connection, to shut it down on stop.
     conns: Mutex<HashMap<u64, TcpStream>>,
     active: AtomicUsize,
@@ -169,6 +143,7 @@ impl Server {
                 Side::Server,
                 format!("{peer}: refused, already {MAX_CLIENTS} clients"),
             );
+            refuse_busy(stream, self.config.protocol);
             return; // dropping the stream closes it
         }
         say(Side::Server, format!("{peer}: connected"));
@@ -194,8 +169,9 @@ impl Server {
                     peer,
                     timeout: config.timeout,
                     idle_timeout: config.idle_timeout,
+                    hello_timeout: config.hello_timeout,
                     stop: &stop,
-                    groups: &shared.groups,
+                    running: &shared.running,
                     token: config.token.as_deref(),
                 };
                 match config.protocol {
@@ -222,11 +198,11 @@ impl Server {
                 let _ = conn.shutdown(Shutdown::Both);
             }
         }
-        let killed = self.shared.groups.kill_all();
+        let killed = self.shared.running.stop_all();
         if killed > 0 {
             say(
                 Side::Server,
-                format!("killed {killed} running command(s) (SIGKILL to each process group)"),
+                format!("told {killed} keeper(s) to kill their running command and all it started"),
             );
         }
         let done = demo_kit::wait::until(Duration::from_millis(900), || {
@@ -238,17 +214,34 @@ impl Server {
                 "stopped: every connection closed, every command reaped",
             );
         } else {
-            // A thread is stuck (e.g. in a write); reap its child ourselves.
-            let left = self.shared.groups.snapshot();
-            for &pgid in &left {
-                let pid = nix::unistd::Pid::from_raw(pgid);
-                let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL);
-                let _ = nix::sys::wait::waitpid(pid, None);
+            // A thread is stuck (e.g. in a write); reap its keeper ourselves
+            // (it has been told to stop, and exits once all below it is gone).
+            let left = self.shared.running.snapshot();
+            for &keeper in &left {
+                let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(keeper), None);
             }
-            say(Side::Server, format!("stopped: a connection thread did not finish in time; reaped {} command(s) directly", left.len()));
+            say(Side::Server, format!("stopped: a connection thread did not finish in time; reaped {} keeper(s) directly", left.len()));
         }
         killed
     }
+}
+
+/// Tell a client over the limit why it is closed, instead of a silent
+/// close that looks like a crash. The socket is made non-blocking first:
+/// the accept loop must never wait for one client.
+fn refuse_busy(stream: TcpStream, protocol: Protocol) {
+    let why = format!("server busy: already {MAX_CLIENTS} clients connected; try again later");
+    if stream.set_nonblocking(true).is_err() {
+        return;
+    }
+    let mut stream = stream;
+    let _ = match protocol {
+        Protocol::Framed => framed_proto::send(&mut stream, framed_proto::ERROR, why.as_bytes()),
+        // The course's client reads this as the reply to its first command.
+        Protocol::Course => {
+            course_proto::send_error(&mut stream, &format!("remote-shell: {why}\n"))
+        }
+    };
 }
 
 /// Blocking socket with a write timeout, so a client that never reads

@@ -1,25 +1,31 @@
 //! Waiting for whatever happens first while a command runs: output on
-//! stdout, output on stderr, the client hanging up, or the command exiting
+//! stdout, output on stderr, the client hanging up, or the keeper exiting
 //! — one `poll(2)` over four file descriptors.
 //!
 //! We call `libc::poll` directly because nix 0.32 has no `POLLRDHUP`, the
 //! flag that reports a peer's FIN without also waking up for its data.
 
-use crate::exec::Ending;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::process::{ChildStderr, ChildStdout};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
-/// One `poll(2)` on both pipes and the client's socket. Returns which pipes
-/// are readable; a hung-up client is `Err(PeerGone)`.
+/// What one `poll` saw.
+#[derive(Debug, Default)]
+pub(crate) struct Ready {
+    pub stdout: bool,
+    pub stderr: bool,
+    /// The client closed or reset its connection.
+    pub peer_gone: bool,
+}
+
+/// One `poll(2)` on both pipes, the client's socket and the keeper's exit.
 pub(crate) fn wait_ready(
-    stdout: Option<&ChildStdout>,
-    stderr: Option<&ChildStderr>,
+    stdout: Option<BorrowedFd>,
+    stderr: Option<BorrowedFd>,
     peer: Option<BorrowedFd>,
     exited: Option<BorrowedFd>,
     wait: Duration,
-) -> Result<(bool, bool), Ending> {
+) -> io::Result<Ready> {
     use nix::libc::{poll, pollfd, POLLERR, POLLHUP, POLLIN, POLLRDHUP};
     let fd = |f: Option<BorrowedFd>, events| pollfd {
         fd: f.map_or(-1, |f| f.as_raw_fd()), // poll ignores negative fds
@@ -27,8 +33,8 @@ pub(crate) fn wait_ready(
         revents: 0,
     };
     let mut fds = [
-        fd(stdout.map(|p| p.as_fd()), POLLIN),
-        fd(stderr.map(|p| p.as_fd()), POLLIN),
+        fd(stdout, POLLIN),
+        fd(stderr, POLLIN),
         // POLLRDHUP: the client sent FIN (closed or half-closed). We do not
         // ask for POLLIN, so a client typing ahead is not mistaken for one
         // that left. POLLHUP/POLLERR (e.g. after a RST) are always reported.
@@ -42,18 +48,16 @@ pub(crate) fn wait_ready(
     if n < 0 {
         let e = io::Error::last_os_error();
         if e.kind() == io::ErrorKind::Interrupted {
-            return Ok((false, false));
+            return Ok(Ready::default());
         }
-        return Err(Ending::SinkFailed(e.kind(), e.to_string()));
-    }
-    if fds[2].revents & (POLLRDHUP | POLLHUP | POLLERR) != 0 {
-        return Err(Ending::PeerGone);
+        return Err(e);
     }
     let readable = POLLIN | POLLHUP | POLLERR;
-    Ok((
-        fds[0].revents & readable != 0,
-        fds[1].revents & readable != 0,
-    ))
+    Ok(Ready {
+        stdout: fds[0].revents & readable != 0,
+        stderr: fds[1].revents & readable != 0,
+        peer_gone: fds[2].revents & (POLLRDHUP | POLLHUP | POLLERR) != 0,
+    })
 }
 
 /// `pidfd_open(2)` (Linux 5.3+): a descriptor that becomes readable when

@@ -43,7 +43,7 @@ fn a_timeout_kills_the_whole_process_group_framed() {
     let pid: i32 = String::from_utf8_lossy(&out).trim().parse().unwrap();
     assert_eq!(exit.pid, Some(pid));
     assert_command_gone(pid);
-    server.expect_log(&format!("pid {pid} timed out: killed its process group"));
+    server.expect_log(&format!("pid {pid} timed out: killed with all it started"));
     // The connection still works.
     let (mut out, mut err) = (Vec::new(), Vec::new());
     c.run(b"echo still here", &mut out, &mut err).unwrap();

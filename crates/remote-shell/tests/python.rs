@@ -9,16 +9,13 @@
 
 mod common;
 
-use common::{python3, ServerProc, PATIENCE};
+use common::{python3, python_server, ServerProc, PATIENCE};
 use remote_shell::client::Client;
 use remote_shell::Protocol;
-use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
+use std::io::Write;
 use std::process::{Child, Command, Stdio};
 
 const COURSE_CLIENT: &str = include_str!("peers/course_client.py");
-
-const COURSE_SERVER: &str = include_str!("peers/course_server.py");
 
 /// The commands both directions run, and the body the course expects:
 /// stderr, then stdout.
@@ -105,22 +102,6 @@ fn our_client_against_the_course_python_server() {
     drop(c);
     let _ = python.kill();
     let _ = python.wait();
-}
-
-/// The course's server on a port the kernel picks; its stdout is drained
-/// (it prints every command) so it never blocks on a full pipe.
-fn python_server() -> (Child, SocketAddr) {
-    let mut child = Command::new("python3")
-        .args(["-u", "-c", COURSE_SERVER, "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port: u16 = lines.next().unwrap().unwrap().trim().parse().unwrap();
-    std::thread::spawn(move || for _ in lines {});
-    (child, SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 /// `wait_with_output`, but bounded: kill the peer if it hangs.

@@ -133,7 +133,7 @@ fn our_server_survives_the_stderr_flood() {
         timeout: PATIENCE,
         stop: &stop,
         peer: None,
-        groups: None,
+        running: None,
     };
     let mut sink = Collect::default();
     let outcome = exec::run(cmd.as_bytes(), &limits, &mut sink).unwrap();
@@ -179,44 +179,63 @@ fn the_client_binary_reads_commands_from_stdin() {
     server.expect_log("runs b'echo hi'");
 }
 
+/// Runs the binary with `args` (no token in the environment) and returns
+/// its stderr, checking it failed with exit 1 and a one-line message.
+fn refused(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
+        .args(args)
+        .env_remove("REMOTE_SHELL_TOKEN")
+        .env("NO_COLOR", "1")
+        .output_within();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    stderr
+}
+
 #[test]
-fn bad_arguments_and_unsafe_addresses_are_refused_with_a_message() {
-    let cases: &[&[&str]] = &[
-        &["server", "--addr", "0.0.0.0:0"],
-        &[
-            "server",
-            "--addr",
-            "0.0.0.0:0",
-            "--protocol",
-            "course",
-            "--allow-remote",
-            "--token",
-            "long-enough-token",
-        ],
-        &["server", "--addr", "0.0.0.0:0", "--allow-remote"],
-        &["server", "--protocol", "ssh"],
-        &["server", "--timeout", "0"],
-        &["bogus"],
-    ];
-    for args in cases {
-        let out = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
-            .args(*args)
-            .env_remove("REMOTE_SHELL_TOKEN")
-            .output_within();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-    }
+fn a_non_loopback_address_needs_allow_remote_and_a_token() {
+    let err = refused(&["server", "--addr", "0.0.0.0:0"]);
+    assert!(err.contains("add --allow-remote and a token"), "{err}");
+    let err = refused(&["server", "--addr", "0.0.0.0:0", "--allow-remote"]);
+    assert!(err.contains("--allow-remote needs a token"), "{err}");
+}
+
+#[test]
+fn the_course_protocol_never_leaves_loopback() {
+    let err = refused(&[
+        "server",
+        "--addr",
+        "0.0.0.0:0",
+        "--protocol",
+        "course",
+        "--allow-remote",
+        "--token",
+        "long-enough-token",
+    ]);
+    assert!(err.contains("no place for a token"), "{err}");
+    let err = refused(&["simple-server", "--addr", "0.0.0.0:0"]);
+    assert!(err.contains("only listens on loopback"), "{err}");
+}
+
+#[test]
+fn bad_option_values_and_unknown_modes_get_a_message() {
+    let err = refused(&["server", "--protocol", "ssh"]);
+    assert!(err.contains("unknown protocol \"ssh\""), "{err}");
+    let err = refused(&["server", "--timeout", "0"]);
+    assert!(
+        err.contains("--timeout must be a positive number of seconds"),
+        "{err}"
+    );
+    let err = refused(&["bogus"]);
+    assert!(err.contains("unknown mode \"bogus\""), "{err}");
 }
 
 #[test]
 fn the_default_demo_runs_and_exits_zero() {
-    let out = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
-        .env("NO_COLOR", "1")
-        .output_within();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    let (code, stdout, _) = demo_kit::testing::run_demo(env!("CARGO_BIN_EXE_remote-shell"), &[]);
+    assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("timed out true"), "{stdout}");
     assert!(stdout.contains("= struct.unpack('i')"), "{stdout}");
 }

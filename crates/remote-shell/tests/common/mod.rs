@@ -27,8 +27,13 @@ impl ServerProc {
     }
 
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> ServerProc {
+        ServerProc::start_mode("server", args, env)
+    }
+
+    /// Start `remote-shell MODE --addr 127.0.0.1:0 ARGS...`.
+    pub fn start_mode(mode: &str, args: &[&str], env: &[(&str, &str)]) -> ServerProc {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_remote-shell"));
-        cmd.arg("server");
+        cmd.arg(mode);
         if !args.contains(&"--addr") {
             cmd.args(["--addr", "127.0.0.1:0"]);
         }
@@ -151,4 +156,23 @@ pub fn python3() -> bool {
         eprintln!("SKIPPED: python3 is not on the PATH; the Python interop tests need it");
     }
     ok
+}
+
+/// The course notes' server, as in the notes (see peers/course_server.py).
+pub const COURSE_SERVER: &str = include_str!("../peers/course_server.py");
+
+/// The course's server on a port the kernel picks; its stdout is drained
+/// (it prints every command) so it never blocks on a full pipe.
+pub fn python_server() -> (Child, SocketAddr) {
+    let mut child = Command::new("python3")
+        .args(["-u", "-c", COURSE_SERVER, "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = lines.next().unwrap().unwrap().trim().parse().unwrap();
+    std::thread::spawn(move || for _ in lines {});
+    (child, SocketAddr::from(([127, 0, 0, 1], port)))
 }

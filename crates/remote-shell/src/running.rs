@@ -1,0 +1,44 @@
+//! The commands running right now, by their keeper's pid.
+//!
+//! Each command has a keeper (see [`crate::keeper`]) that kills the command
+//! and everything it started when told to. The server keeps a handle on
+//! each keeper's stop pipe here so that, when it stops, it can end every
+//! running command at once, even one whose connection thread is stuck.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write;
+use std::sync::Mutex;
+
+/// The keepers of all commands running right now, with their stop pipes.
+#[derive(Default, Debug)]
+pub struct Running(Mutex<HashMap<i32, File>>);
+
+impl Running {
+    pub(crate) fn insert(&self, keeper: i32, stop: File) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(keeper, stop);
+        }
+    }
+    pub(crate) fn remove(&self, keeper: i32) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(&keeper);
+        }
+    }
+    /// The keepers' pids.
+    pub fn snapshot(&self) -> Vec<i32> {
+        self.0
+            .lock()
+            .map(|m| m.keys().copied().collect())
+            .unwrap_or_default()
+    }
+    /// Tell every keeper to kill its command and everything the command
+    /// started (one byte on its stop pipe). Returns how many were told.
+    pub fn stop_all(&self) -> usize {
+        let Ok(map) = self.0.lock() else { return 0 };
+        for mut stop in map.values() {
+            let _ = stop.write(b"k");
+        }
+        map.len()
+    }
+}

@@ -1,0 +1,134 @@
+// Exercise `escapees` — lesson 07, the remote shell (模拟ssh远程执行命令):
+// docs/07-remote-shell.md, section "Nothing a command starts outlives it".
+//
+// `run_command` runs `sh -c CMD` in its own process group (进程组), waits for
+// the shell, then kills what is left in that group: that is how the remote
+// shell used to clean up. But a command can leave its group: `setsid sleep
+// 1000 &` starts a new session (会话). `killpg` misses it, and when the shell
+// exits it is re-parented to pid 1: it outlives its command.
+//
+// Fill in the two functions marked todo!():
+//   1. `become_subreaper`: prctl(PR_SET_CHILD_SUBREAPER, 1) (`nix::libc::prctl`),
+//      so that orphans below this process are re-parented to it, not to pid 1;
+//   2. `sweep`: kill and reap every process left below this one, in rounds:
+//      reap whatever has died (`waitpid(-1, WNOHANG)`); if waitpid fails with
+//      ECHILD, nothing is left: done; else SIGKILL (`kill`) each pid that
+//      `children()` lists, and look again a moment later. (Each death hands
+//      that process's own children to you for the next round.)
+//
+// The test runs three commands that each leave a process behind (a `setsid`
+// job, a double-forked daemon, a `nohup` job) and checks that each one is gone,
+// reaped, when `run_command` returns.
+
+use nix::errno::Errno;
+use nix::sys::signal::{kill, killpg, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+use std::time::Duration;
+
+/// Runs `sh -c cmd` and returns its exit code. Nothing it started may be
+/// left running when this returns.
+fn run_command(cmd: &str) -> i32 {
+    become_subreaper();
+    let mut shell = Command::new("/bin/sh")
+        .args(["-c", cmd])
+        .process_group(0) // setpgid(0, 0): the shell leads a new group
+        .spawn()
+        .expect("start /bin/sh");
+    let group = Pid::from_raw(shell.id() as i32);
+    let status = shell.wait().expect("wait for the shell");
+    let _ = killpg(group, Signal::SIGKILL); // reaches the group, not a new session
+    sweep();
+    status.code().unwrap_or(-1)
+}
+
+/// Makes this process a child subreaper.
+fn become_subreaper() {
+    todo!("prctl(PR_SET_CHILD_SUBREAPER, 1)")
+}
+
+/// Kills and reaps every process below this one.
+fn sweep() {
+    // `waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG))` returns
+    // Ok(WaitStatus::StillAlive) when children are left but none has died yet.
+    todo!("rounds of: reap the dead; stop at ECHILD; SIGKILL each of children()")
+}
+
+/// The pids whose parent is this process (field 4 of /proc/PID/stat).
+fn children() -> Vec<i32> {
+    let me = std::process::id() as i32;
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
+            let after = stat.rsplit(')').next().unwrap_or("");
+            after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) == Some(me)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::within;
+
+    /// Three ways to leave the command's process group. Each writes the
+    /// escaped process's pid into PIDFILE, then becomes `sleep 1000`.
+    const ESCAPES: [(&str, &str); 3] = [
+        (
+            "setsid",
+            "setsid sh -c 'echo $$ > PIDFILE; exec sleep 1000' &",
+        ),
+        (
+            "double fork",
+            "sh -c 'setsid sh -c \"echo \\$\\$ > PIDFILE; exec sleep 1000\" &';",
+        ),
+        (
+            "nohup",
+            "nohup sh -c 'echo $$ > PIDFILE; exec sleep 1000' >/dev/null 2>&1 &",
+        ),
+    ];
+
+    fn gone(pid: i32) -> bool {
+        // Not even a zombie: reaped.
+        !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    }
+
+    #[test]
+    fn every_escaped_process_is_killed_and_reaped_with_its_command() {
+        within(30, || {
+            for (name, escape) in ESCAPES {
+                let dir = std::env::temp_dir().join(format!(
+                    "escapees-{}-{}",
+                    std::process::id(),
+                    name.replace(' ', "-")
+                ));
+                std::fs::create_dir_all(&dir).unwrap();
+                let pidfile = dir.join("pid").display().to_string();
+                let cmd = format!(
+                    "{} while [ ! -s {pidfile} ]; do sleep 0.01; done; exit 7",
+                    escape.replace("PIDFILE", &pidfile)
+                );
+                let code = run_command(&cmd);
+                let pid: i32 = std::fs::read_to_string(&pidfile)
+                    .unwrap()
+                    .trim()
+                    .parse()
+                    .unwrap();
+                let _ = std::fs::remove_dir_all(&dir);
+                let left = !gone(pid);
+                if left {
+                    // Clean up what escaped (a process this test started).
+                    let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+                }
+                assert!(!left, "{name}: pid {pid} outlived its command");
+                assert_eq!(code, 7, "{name}: the shell's exit code");
+            }
+        });
+    }
+}

@@ -36,6 +36,8 @@ pub struct Ladder {
     right: (String, SocketAddrV4),
     /// x: the left side's ISN; y: the right side's.
     isn: (Option<u32>, Option<u32>),
+    /// What the ISNs are called: ("x", "y") unless changed.
+    names: (&'static str, &'static str),
     count: usize,
 }
 
@@ -52,6 +54,7 @@ impl Ladder {
             left: (left_name.to_string(), left),
             right: (right_name.to_string(), right),
             isn: (None, None),
+            names: ("x", "y"),
             count: 0,
         }
     }
@@ -60,6 +63,13 @@ impl Ladder {
     /// learned from the first SYN its side sends).
     pub fn with_isns(mut self, x: u32, y: u32) -> Ladder {
         self.isn = (Some(x), Some(y));
+        self
+    }
+
+    /// Calls the left side's ISN `left` and the right side's `right`
+    /// (the course calls the *client's* ISN x, whichever column it is in).
+    pub fn with_isn_names(mut self, left: &'static str, right: &'static str) -> Ladder {
+        self.names = (left, right);
         self
     }
 
@@ -92,9 +102,9 @@ impl Ladder {
             slot.get_or_insert(s.seq);
         }
         let (mine, theirs) = if from_left {
-            (("x", self.isn.0), ("y", self.isn.1))
+            ((self.names.0, self.isn.0), (self.names.1, self.isn.1))
         } else {
-            (("y", self.isn.1), ("x", self.isn.0))
+            ((self.names.1, self.isn.1), (self.names.0, self.isn.0))
         };
         let rel = |name: &str, isn: Option<u32>, n: u32| match isn {
             Some(isn) => format!("{name}+{}", n.wrapping_sub(isn)),

@@ -102,6 +102,24 @@ pub const EXERCISES: &[Exercise] = &[
         "11-producer-consumer",
         "11 producer-consumer"
     ),
+    exercise!(
+        "tcp_checksum",
+        "20_tcp_by_hand",
+        "20-tcp-by-hand",
+        "20 TCP by hand"
+    ),
+    exercise!(
+        "syn_packet",
+        "20_tcp_by_hand",
+        "20-tcp-by-hand",
+        "20 TCP by hand"
+    ),
+    exercise!(
+        "handshake_by_hand",
+        "20_tcp_by_hand",
+        "20-tcp-by-hand",
+        "20 TCP by hand"
+    ),
 ];
 
 /// Looks an exercise up by name.

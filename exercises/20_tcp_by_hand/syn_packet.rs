@@ -19,13 +19,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// The 40-byte IPv4 packet carrying a SYN from `src` to `dst` with seq `seq`.
 fn syn_packet(src: SocketAddrV4, dst: SocketAddrV4, seq: u32) -> Vec<u8> {
-    let mut p = vec![0u8; 40];
-    // IPv4 header: bytes 0..20.
-    todo!("fill the IPv4 header of {src} -> {dst}");
-    // TCP header: bytes 20..40.
-    todo!("fill the TCP header: SYN, seq = {seq}");
-    #[allow(unreachable_code)]
-    p
+    // Start from 40 zero bytes: p[0..20] is the IPv4 header, p[20..40] the TCP header.
+    let _p = vec![0u8; 40];
+    todo!("fill both headers of a SYN {src} -> {dst} with seq = {seq}, then return them")
 }
 
 // ---- given: the checksums of exercise `tcp_checksum` ----

@@ -162,3 +162,47 @@ pub fn run(tun: &Tun) -> Result<Report> {
     let _ = std::io::stdout().flush();
     Ok(r)
 }
+
+/// Step 6: the kernel's verdicts, one line each.
+pub fn summary(r: &Report, b: &crate::bad::Report) {
+    step(6, "what the kernel said");
+    let yes = |ok: bool| if ok { "yes" } else { "NO" };
+    say(
+        Side::Note,
+        format!(
+            "handshake accepted (accept() returned): {}",
+            yes(r.accepted)
+        ),
+    );
+    say(
+        Side::Note,
+        format!(
+            "kernel read our data: {:?}; we read the kernel's: {:?}",
+            String::from_utf8_lossy(&r.kernel_read),
+            String::from_utf8_lossy(&r.we_read)
+        ),
+    );
+    say(
+        Side::Note,
+        format!("kernel states seen: {}", r.states.join(" -> ")),
+    );
+    say(
+        Side::Note,
+        format!(
+            "bad checksum dropped in silence: {} (InCsumErrors +{})",
+            yes(!b.bad_checksum_answered),
+            b.csum_errors_counted
+        ),
+    );
+    say(
+        Side::Note,
+        format!("wrong ack answered with RST: {}", yes(b.wrong_ack_got_rst)),
+    );
+    say(
+        Side::Note,
+        format!(
+            "SYN to a closed port answered with RST: {}",
+            yes(b.closed_port_got_rst)
+        ),
+    );
+}

@@ -11,11 +11,15 @@
 //! * [`peer`]: our end of a connection, drawn on the ladder (crate `tcp-packet`).
 //! * [`handshake`] + [`bad`]: the default mode.
 //! * [`connect`]: the kernel as the client; its SYN retransmissions timed.
+//! * [`wire`] + [`forward`] + [`impair`]: two kernels joined through the lab, a lossy wire.
 
 pub mod bad;
 pub mod connect;
+pub mod forward;
 pub mod handshake;
+pub mod impair;
 pub mod kstate;
 pub mod netns;
 pub mod peer;
 pub mod tun;
+pub mod wire;

@@ -12,7 +12,7 @@
 use demo_kit::cli::Args;
 use demo_kit::say::{say, step};
 use demo_kit::{bail_msg, Result, Side};
-use tcp_lab::{bad, connect, handshake, netns, tun};
+use tcp_lab::{bad, connect, handshake, netns, tun, wire};
 
 const HELP: &str = "\
 tcp-lab: the TCP handshake by hand, against your own kernel, over a TUN device
@@ -43,7 +43,7 @@ fn main() -> std::process::ExitCode {
                     &tun,
                     handshake::KERNEL.parse().map_err(demo_kit::Error::from)?,
                 )?;
-                summary(&r, &b);
+                handshake::summary(&r, &b);
             }
             "connect" => {
                 let answer_after = connect::parse_answer_after(&mut args)?;
@@ -51,6 +51,13 @@ fn main() -> std::process::ExitCode {
                 enter_namespace()?;
                 let tun = kernel_side()?;
                 connect::run(&tun, answer_after)?;
+            }
+            "wire" => {
+                let opts = wire::Options::parse(&mut args)?;
+                args.finish()?;
+                enter_namespace()?;
+                let r = wire::run(&opts)?;
+                wire::summary(&opts, &r);
             }
             other => {
                 return bail_msg(format!(
@@ -87,47 +94,4 @@ fn kernel_side() -> Result<tun::Tun> {
         "the kernel routes 192.0.2.0/24 into tun0: its packets to 192.0.2.2 now come to us",
     );
     Ok(tun)
-}
-
-fn summary(r: &handshake::Report, b: &bad::Report) {
-    step(6, "what the kernel said");
-    let yes = |ok: bool| if ok { "yes" } else { "NO" };
-    say(
-        Side::Note,
-        format!(
-            "handshake accepted (accept() returned): {}",
-            yes(r.accepted)
-        ),
-    );
-    say(
-        Side::Note,
-        format!(
-            "kernel read our data: {:?}; we read the kernel's: {:?}",
-            String::from_utf8_lossy(&r.kernel_read),
-            String::from_utf8_lossy(&r.we_read)
-        ),
-    );
-    say(
-        Side::Note,
-        format!("kernel states seen: {}", r.states.join(" -> ")),
-    );
-    say(
-        Side::Note,
-        format!(
-            "bad checksum dropped in silence: {} (InCsumErrors +{})",
-            yes(!b.bad_checksum_answered),
-            b.csum_errors_counted
-        ),
-    );
-    say(
-        Side::Note,
-        format!("wrong ack answered with RST: {}", yes(b.wrong_ack_got_rst)),
-    );
-    say(
-        Side::Note,
-        format!(
-            "SYN to a closed port answered with RST: {}",
-            yes(b.closed_port_got_rst)
-        ),
-    );
 }

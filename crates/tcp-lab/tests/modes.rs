@@ -106,6 +106,14 @@ fn bad_options_are_refused_with_a_hint() {
         &["connect", "--answer-after", "soon"],
         &["connect", "--answer-after"],
         &["handshake", "--bogus"],
+        &["wire", "--loss", "51"],
+        &["wire", "--loss", "-1"],
+        &["wire", "--delay", "501"],
+        &["wire", "--reorder", "often"],
+        &["wire", "--duplicate", "90"],
+        &["wire", "--bytes", "0"],
+        &["wire", "--bytes", "50000001"],
+        &["wire", "--jitter", "3"],
         &["teleport"],
     ] {
         let (code, out, err) = run_demo(BIN, args);
@@ -186,4 +194,81 @@ fn as_nobody_the_lab_runs_or_says_exactly_what_is_missing() {
         other => panic!("exit {other:?}: {err}"),
     }
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Pulls the number after `label` out of the output.
+fn number_after(out: &str, label: &str) -> u64 {
+    let rest = out
+        .split(label)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {label:?} in:\n{out}"));
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after {label:?} in:\n{out}"))
+}
+
+#[test]
+fn over_a_lossy_wire_tcp_delivers_everything_and_udp_loses_what_was_dropped() {
+    let args = [
+        "wire",
+        "--loss",
+        "10",
+        "--delay",
+        "2",
+        "--reorder",
+        "10",
+        "--duplicate",
+        "5",
+        "--bytes",
+        "150000",
+    ];
+    let Some(out) = run_mode(&args) else { return };
+    assert!(out.contains("the right kernel read 150000, same checksum (FNV-1a over the stream, order included): yes"), "{out}");
+    assert!(
+        out.contains("exactly the same: yes"),
+        "UDP lost exactly what the wire dropped:\n{out}"
+    );
+    let dropped_data = number_after(&out, "TCP segments; ");
+    let came_again = number_after(&out, "(or SYN/FIN); ");
+    let retrans = number_after(&out, "tcpi_total_retrans = ");
+    let snmp = number_after(&out, "RetransSegs +");
+    // Every dropped piece of sequence space had to be sent again.
+    assert!(
+        dropped_data > 0,
+        "with 10% loss some data is dropped:\n{out}"
+    );
+    assert!(came_again > 0 && came_again <= dropped_data, "{out}");
+    assert!(
+        retrans >= came_again,
+        "the kernel retransmitted at least what the wire saw again:\n{out}"
+    );
+    assert!(snmp >= retrans, "{out}");
+}
+
+#[test]
+fn a_perfect_wire_loses_nothing() {
+    let args = [
+        "wire",
+        "--loss",
+        "0",
+        "--delay",
+        "0",
+        "--reorder",
+        "0",
+        "--duplicate",
+        "0",
+        "--bytes",
+        "100000",
+    ];
+    let Some(out) = run_mode(&args) else { return };
+    assert!(
+        out.contains("read 100000, same checksum (FNV-1a over the stream, order included): yes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("UDP: sent 200, lost 0 []; the wire dropped 0 []"),
+        "{out}"
+    );
+    assert!(out.contains("UDP delivered 0 duplicate"), "{out}");
 }

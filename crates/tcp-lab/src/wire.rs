@@ -32,6 +32,8 @@ pub struct Report {
     pub tcp_sent: usize,
     pub tcp_received: u64,
     pub tcp_intact: bool,
+    /// From connect() to the right side's answer.
+    pub tcp_elapsed: Duration,
     pub retrans_tcp_info: u32,
     pub retrans_snmp: u64,
     pub udp_lost: Vec<u32>,
@@ -151,6 +153,7 @@ pub fn run(o: &Options) -> Result<Report> {
         );
         let before = snmp("Tcp", "RetransSegs")?;
         let addr: SocketAddrV4 = RIGHT_TCP.parse().map_err(Error::from)?;
+        let started = std::time::Instant::now();
         let mut s = TcpStream::connect_timeout(&addr.into(), Duration::from_secs(10))
             .context("connect() over the wire")?;
         s.set_read_timeout(Some(Duration::from_secs(60)))
@@ -173,6 +176,7 @@ pub fn run(o: &Options) -> Result<Report> {
         let mut answer = [0u8; 16];
         s.read_exact(&mut answer)
             .context("the right side's count and checksum")?;
+        r.tcp_elapsed = started.elapsed();
         r.tcp_sent = data.len();
         r.tcp_received = u64::from_be_bytes(answer[..8].try_into().unwrap_or_default());
         r.tcp_intact = r.tcp_received == data.len() as u64

@@ -22,22 +22,33 @@ pub const US: &str = "192.0.2.2:80";
 /// `--answer-after N`: answer the Nth SYN (1 = at once).
 pub fn parse_answer_after(args: &mut Args) -> Result<u32> {
     let n = args.value::<u32>("--answer-after")?.unwrap_or(3);
-    if !(1..=4).contains(&n) {
+    if !(1..=7).contains(&n) {
         return bail_msg(format!(
-            "--answer-after {n} is out of range: 1..=4 (the 4th SYN already comes seconds after the first); see --help"
+            "--answer-after {n} is out of range: 1..=7 (the 7th SYN comes about 10 s after the first); see --help"
         ));
     }
     Ok(n)
 }
 
-/// The gap before retransmission `i` (1-based) that the sysctls predict:
-/// the first RTO is 1 s (TCP_TIMEOUT_INIT); it stays 1 s for the first
-/// `tcp_syn_linear_timeouts` tries, then doubles each time.
+/// The gap before retransmission `i` (1-based) that the sysctls predict.
+/// The first RTO is 1 s (TCP_TIMEOUT_INIT). After each retransmission the
+/// timer keeps 1 s while the retransmissions so far are at most
+/// `tcp_syn_linear_timeouts`, then doubles: with 4, the gaps are
+/// 1 1 1 1 1 2 4 8 ... s; with 0 (older kernels), the classic 1 2 4 8 ... s.
+///
+/// ```
+/// use std::time::Duration;
+/// use tcp_lab::connect::predicted_gap;
+/// let gaps: Vec<u64> = (1..=7).map(|i| predicted_gap(i, 4).as_secs()).collect();
+/// assert_eq!(gaps, [1, 1, 1, 1, 1, 2, 4]);
+/// let classic: Vec<u64> = (1..=4).map(|i| predicted_gap(i, 0).as_secs()).collect();
+/// assert_eq!(classic, [1, 2, 4, 8]);
+/// ```
 pub fn predicted_gap(i: u32, linear: u32) -> Duration {
-    if i <= linear {
+    if i <= linear + 1 {
         Duration::from_secs(1)
     } else {
-        Duration::from_secs(1 << (i - linear).min(6))
+        Duration::from_secs(1 << (i - linear - 1).min(6))
     }
 }
 

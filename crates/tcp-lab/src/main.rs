@@ -20,7 +20,7 @@ tcp-lab: the TCP handshake by hand, against your own kernel, over a TUN device
 usage: tcp-lab [handshake]            SYN, SYN|ACK, ACK, data, FIN/ACK/FIN/ACK, bad packets
        tcp-lab connect [--answer-after N]
                                       the kernel connects to us; we answer its Nth SYN
-                                      (1..=4, default 3) and time its retransmissions
+                                      (1..=7, default 3) and time its retransmissions
        tcp-lab wire [--loss P] [--delay MS] [--reorder P] [--duplicate P] [--bytes N]
                                       two kernels, a lossy wire between them:
                                       P in 0..=50 (percent), MS in 0..=500, N in 1..=50000000

@@ -102,7 +102,7 @@ fn connect_mode_times_the_syn_retransmissions() {
 fn bad_options_are_refused_with_a_hint() {
     for args in [
         &["connect", "--answer-after", "0"][..],
-        &["connect", "--answer-after", "5"],
+        &["connect", "--answer-after", "8"],
         &["connect", "--answer-after", "soon"],
         &["connect", "--answer-after"],
         &["handshake", "--bogus"],

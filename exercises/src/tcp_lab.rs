@@ -47,6 +47,8 @@ pub struct Lab {
 struct Kernel {
     tun: OwnedFd,
     listener: TcpListener,
+    /// The connection `accept()` returned, kept open until [`Lab::close_accepted`].
+    conn: std::cell::RefCell<Option<std::net::TcpStream>>,
 }
 
 /// The header fields of a segment the kernel sent.
@@ -117,6 +119,22 @@ impl Lab {
         self.ask(&req) == [1]
     }
 
+    /// The kernel's application calls `close()` on the accepted connection:
+    /// the kernel sends its FIN. False if nothing was accepted.
+    pub fn close_accepted(&self) -> bool {
+        self.ask(b"X") == [1]
+    }
+
+    /// The state of the kernel's socket for the connection with `peer`,
+    /// as `/proc/net/tcp` names it (`ESTABLISHED`, `TIME_WAIT`, ...), or
+    /// `gone`.
+    pub fn kernel_state(&self, peer: SocketAddrV4) -> String {
+        let mut req = vec![b'T'];
+        req.extend_from_slice(&peer.ip().octets());
+        req.extend_from_slice(&peer.port().to_be_bytes());
+        String::from_utf8_lossy(&self.ask(&req)).into_owned()
+    }
+
     /// `/proc/net/snmp`'s Tcp InCsumErrors in the lab's namespace: segments
     /// the kernel dropped because their checksum was wrong.
     pub fn checksum_errors(&self) -> u64 {
@@ -141,6 +159,41 @@ impl Kernel {
                 return buf;
             }
         }
+    }
+
+    /// The state of KERNEL <-> `peer` in /proc/net/tcp.
+    fn state(peer: SocketAddrV4) -> String {
+        const NAMES: [&str; 12] = [
+            "?",
+            "ESTABLISHED",
+            "SYN_SENT",
+            "SYN_RECV",
+            "FIN_WAIT1",
+            "FIN_WAIT2",
+            "TIME_WAIT",
+            "CLOSE",
+            "CLOSE_WAIT",
+            "LAST_ACK",
+            "LISTEN",
+            "CLOSING",
+        ];
+        let hex = |a: SocketAddrV4| {
+            format!(
+                "{:08X}:{:04X}",
+                u32::from_ne_bytes(a.ip().octets()),
+                a.port()
+            )
+        };
+        let (l, r) = (hex(KERNEL), hex(peer));
+        let table = std::fs::read_to_string("/proc/self/net/tcp").unwrap_or_default();
+        for line in table.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() > 3 && f[1] == l && f[2] == r {
+                let n = usize::from_str_radix(f[3], 16).unwrap_or(0);
+                return NAMES.get(n).unwrap_or(&"?").to_string();
+            }
+        }
+        "gone".into()
     }
 
     fn checksum_errors() -> u64 {
@@ -173,9 +226,20 @@ impl Kernel {
                 }
                 b'R' if n == 3 => self.reply_packet(ms(&buf)),
                 b'A' if n == 3 => {
-                    let ok =
-                        ready(self.listener.as_fd(), ms(&buf)) && self.listener.accept().is_ok();
+                    let conn = ready(self.listener.as_fd(), ms(&buf))
+                        .then(|| self.listener.accept().ok())
+                        .flatten();
+                    let ok = conn.is_some();
+                    *self.conn.borrow_mut() = conn.map(|(c, _)| c);
                     vec![u8::from(ok)]
+                }
+                b'X' => vec![u8::from(self.conn.borrow_mut().take().is_some())],
+                b'T' if n == 7 => {
+                    let peer = SocketAddrV4::new(
+                        Ipv4Addr::new(buf[1], buf[2], buf[3], buf[4]),
+                        u16::from_be_bytes([buf[5], buf[6]]),
+                    );
+                    Kernel::state(peer).into_bytes()
                 }
                 b'C' => Kernel::checksum_errors().to_be_bytes().to_vec(),
                 _ => return,
@@ -291,7 +355,11 @@ fn set_up() -> Result<Kernel, Result<String, String>> {
     listener
         .set_nonblocking(true)
         .map_err(|e| Err(format!("nonblocking: {e}")))?;
-    Ok(Kernel { tun, listener })
+    Ok(Kernel {
+        tun,
+        listener,
+        conn: std::cell::RefCell::new(None),
+    })
 }
 
 /// Runs `body` against a real kernel in a child process with its own

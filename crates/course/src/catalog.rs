@@ -120,6 +120,12 @@ pub const EXERCISES: &[Exercise] = &[
         "20-tcp-by-hand",
         "20 TCP by hand"
     ),
+    exercise!(
+        "teardown_by_hand",
+        "20_tcp_by_hand",
+        "20-tcp-by-hand",
+        "20 TCP by hand"
+    ),
 ];
 
 /// Looks an exercise up by name.

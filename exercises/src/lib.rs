@@ -6,6 +6,8 @@
 //! under [`within`], which fails the test after a few seconds instead of
 //! hanging the runner.
 
+pub mod tcp_lab;
+
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -57,4 +59,14 @@ pub fn child_main(work: impl FnOnce() -> i32) -> ! {
     let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or(101);
     // SAFETY: `_exit` is async-signal-safe and ends the process at once.
     unsafe { nix::libc::_exit(code) }
+}
+
+/// Skips a test that cannot run here for lack of privilege: prints exactly
+/// one line `COURSE-SKIP: <reason>` to stdout and to stderr; the caller then
+/// returns early. The course runner counts an exercise whose output holds
+/// `COURSE-SKIP:` as skipped, not done.
+pub fn skip(reason: &str) {
+    let line = format!("COURSE-SKIP: {}", reason.replace('\n', " "));
+    println!("{line}");
+    eprintln!("{line}");
 }

@@ -165,6 +165,30 @@ pub const EXERCISES: &[Exercise] = &[
         "18 I/O models"
     ),
     exercise!("accept_emfile", "19_c10k", "19-c10k", "19 C10K"),
+    exercise!(
+        "tcp_checksum",
+        "20_tcp_by_hand",
+        "20-tcp-by-hand",
+        "20 TCP by hand"
+    ),
+    exercise!(
+        "syn_packet",
+        "20_tcp_by_hand",
+        "20-tcp-by-hand",
+        "20 TCP by hand"
+    ),
+    exercise!(
+        "handshake_by_hand",
+        "20_tcp_by_hand",
+        "20-tcp-by-hand",
+        "20 TCP by hand"
+    ),
+    exercise!(
+        "teardown_by_hand",
+        "20_tcp_by_hand",
+        "20-tcp-by-hand",
+        "20 TCP by hand"
+    ),
 ];
 
 /// Looks an exercise up by name.

@@ -10,6 +10,7 @@ use demo_kit::{Context, Result, Side};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::time::Duration;
+use tcp_packet::Ladder;
 
 /// One recorded connection.
 #[derive(Clone, Debug)]
@@ -92,7 +93,8 @@ fn v4(a: SocketAddr) -> Result<SocketAddrV4> {
     }
 }
 
-/// Prints the packets as a table, like `tcpdump -S` but readable.
+/// Prints the packets as a ladder (the shared view of `tcp-packet`, also
+/// used by `tcp-lab`), like `tcpdump -S` but drawn the way the course draws it.
 pub fn print_table(c: &Capture) {
     let Some((x, y)) = c.isns() else {
         say(
@@ -103,51 +105,12 @@ pub fn print_table(c: &Capture) {
     };
     say(
         Side::Note,
-        format!(
-            "client {}, server {}; x = client's first seq {x}, y = server's {y}",
-            c.client, c.server
-        ),
+        format!("x = client's first seq {x}, y = server's {y}; relative numbers count from them"),
     );
-    let row = |n: &str,
-               dir: &str,
-               flags: &str,
-               seq: (String, String),
-               ack: (String, String),
-               len: &str| {
-        format!(
-            "{n:>2}  {dir:<16}  {flags:<8}  seq {:>10} = {:<5}  ack {:>10} = {:<5}  len {len}",
-            seq.0, seq.1, ack.0, ack.1
-        )
-    };
-    for (i, s) in c.packets.iter().enumerate() {
-        // Relative numbers count from each side's first seq: x for the
-        // client's bytes, y for the server's.
-        let (dir, (me, my_isn), (peer, peer_isn)) = if c.from_client(s) {
-            ("client -> server", ("x", x), ("y", y))
-        } else {
-            ("server -> client", ("y", y), ("x", x))
-        };
-        let seq = (
-            s.seq.to_string(),
-            format!("{me}+{}", s.seq.wrapping_sub(my_isn)),
-        );
-        let ack = if s.has(ACK) {
-            (
-                s.ack.to_string(),
-                format!("{peer}+{}", s.ack.wrapping_sub(peer_isn)),
-            )
-        } else {
-            ("-".into(), "-".into())
-        };
-        let line = row(
-            &(i + 1).to_string(),
-            dir,
-            &s.flag_names(),
-            seq,
-            ack,
-            &s.payload_len.to_string(),
-        );
-        say(Side::Kernel, line);
+    let mut ladder = Ladder::new("client", c.client, "server", c.server).with_isns(x, y);
+    say(Side::Kernel, ladder.header(""));
+    for s in &c.packets {
+        say(Side::Kernel, ladder.arrow(s, ""));
     }
 }
 

@@ -1,0 +1,97 @@
+//! `tcp-lab`: make the three-way handshake (三次握手) yourself.
+//!
+//! The story: the lab moves into a private network namespace, creates a TUN
+//! device `tun0` (192.0.2.1 on the kernel's side) and plays the peer
+//! 192.0.2.2, writing every byte of every IPv4 and TCP header by hand.
+//! Linux's real TCP is on the other side and grades each packet: SYN,
+//! SYN|ACK, ACK; data both ways; FIN, ACK, FIN, ACK; then bad packets.
+//! `connect` turns it round (the kernel is the client, and we answer late);
+//! `wire` joins two kernels through the lab, which drops, delays, reorders
+//! and duplicates packets, and TCP still delivers every byte.
+
+use demo_kit::cli::Args;
+use demo_kit::say::{say, step};
+use demo_kit::{bail_msg, Result, Side};
+use tcp_lab::{bad, connect, handshake, netns, tun, wire};
+
+const HELP: &str = "\
+tcp-lab: the TCP handshake by hand, against your own kernel, over a TUN device
+
+usage: tcp-lab [handshake]            SYN, SYN|ACK, ACK, data, FIN/ACK/FIN/ACK, bad packets
+       tcp-lab connect [--answer-after N]
+                                      the kernel connects to us; we answer its Nth SYN
+                                      (1..=7, default 3) and time its retransmissions
+       tcp-lab wire [--loss P] [--delay MS] [--reorder P] [--duplicate P] [--bytes N]
+                                      two kernels, a lossy wire between them:
+                                      P in 0..=50 (percent), MS in 0..=500, N in 1..=50000000
+
+Everything happens in a private network namespace (192.0.2.0/24, TEST-NET-1),
+which disappears when the lab exits. Needs root, or unprivileged user namespaces
+plus a usable /dev/net/tun; without them it exits with status 77 and says why.";
+
+fn main() -> std::process::ExitCode {
+    demo_kit::fail::run(|| {
+        let mut args = Args::parse(HELP);
+        let mode = args.positional().unwrap_or_else(|| "handshake".into());
+        match mode.as_str() {
+            "handshake" => {
+                args.finish()?;
+                enter_namespace()?;
+                let tun = kernel_side()?;
+                let r = handshake::run(&tun)?;
+                let b = bad::run(
+                    &tun,
+                    handshake::KERNEL.parse().map_err(demo_kit::Error::from)?,
+                )?;
+                handshake::summary(&r, &b);
+            }
+            "connect" => {
+                let answer_after = connect::parse_answer_after(&mut args)?;
+                args.finish()?;
+                enter_namespace()?;
+                let tun = kernel_side()?;
+                connect::run(&tun, answer_after)?;
+            }
+            "wire" => {
+                let opts = wire::Options::parse(&mut args)?;
+                args.finish()?;
+                enter_namespace()?;
+                let r = wire::run(&opts)?;
+                wire::summary(&opts, &r);
+            }
+            other => {
+                return bail_msg(format!(
+                    "unknown mode {other:?}: use handshake, connect or wire; see --help"
+                ))
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Step 1a: a private network namespace for this process (before any thread).
+fn enter_namespace() -> Result<()> {
+    step(1, "a private network namespace and a TUN device");
+    let how = netns::enter()?;
+    say(Side::Kernel, match how {
+        netns::How::Root => "unshare(CLONE_NEWNET): this process now has a network stack of its own",
+        netns::How::UserNamespace => "unshare(CLONE_NEWUSER | CLONE_NEWNET): a user namespace, and in it a network stack of our own",
+    });
+    Ok(())
+}
+
+/// Step 1b: `lo` up, `tun0` created with 192.0.2.1/24 and up.
+fn kernel_side() -> Result<tun::Tun> {
+    tun::configure("lo", None)?;
+    let tun = tun::Tun::create("tun0")?;
+    tun::configure(
+        &tun.name,
+        Some("192.0.2.1".parse().map_err(demo_kit::Error::from)?),
+    )?;
+    say(Side::Kernel, "open(\"/dev/net/tun\") + ioctl(TUNSETIFF): tun0 exists; SIOCSIFADDR 192.0.2.1/24, SIOCSIFFLAGS up");
+    say(
+        Side::Note,
+        "the kernel routes 192.0.2.0/24 into tun0: its packets to 192.0.2.2 now come to us",
+    );
+    Ok(tun)
+}

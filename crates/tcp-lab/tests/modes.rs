@@ -1,0 +1,274 @@
+//! The lab's claims, on the real kernel (as root, as in CI; a normal user
+//! without user namespaces or access to /dev/net/tun sees the exit-77 path
+//! and the mode tests skip, saying why).
+//!
+//! Every mode runs as a child process (the binary), which moves itself
+//! into a namespace of its own; this test process never changes namespace,
+//! and checks that the host's interface list is the same before and after.
+
+use demo_kit::testing::{run_demo, OutputWithin};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tcp-lab");
+
+/// The host's network interfaces, as `ip link` would list them.
+fn host_links() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .expect("/sys/class/net")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs a mode; `None` (test skipped, reason printed) on exit 77.
+fn run_mode(args: &[&str]) -> Option<String> {
+    let before = host_links();
+    let (code, out, err) = run_demo(BIN, args);
+    assert_eq!(
+        host_links(),
+        before,
+        "the host's interfaces changed during {args:?}"
+    );
+    assert!(!before.iter().any(|n| n.starts_with("tun")), "{before:?}");
+    if code == 77 {
+        println!("skipped: no privilege for the lab here: {err}");
+        return None;
+    }
+    assert_eq!(code, 0, "{args:?}\nstdout:\n{out}\nstderr:\n{err}");
+    Some(out)
+}
+
+#[test]
+fn handshake_by_hand_is_accepted_and_bad_packets_are_graded() {
+    let Some(out) = run_mode(&[]) else { return };
+    for want in [
+        "(exactly the course's seq = x -> ack = x+1)",
+        "accept() returned",
+        "read() returned \"hello\\n\"",
+        "kernel states seen: ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> gone",
+        "bad checksum dropped in silence: yes (InCsumErrors +1)",
+        "wrong ack answered with RST: yes",
+        "SYN to a closed port answered with RST: yes",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
+    // The ladder: our SYN, the kernel's SYN|ACK acknowledging x+1.
+    assert!(out.contains("|--- SYN  seq=x+0"), "{out}");
+    assert!(
+        out.contains("|<-- SYN|ACK  seq=y+0") && out.contains("ack=x+1"),
+        "{out}"
+    );
+}
+
+/// Parses "SYN again after 1.023 s (predicted 1 s)" lines.
+fn gaps(out: &str) -> Vec<(f64, f64)> {
+    out.lines()
+        .filter_map(|l| {
+            let rest = l.split("SYN again after ").nth(1)?;
+            let measured: f64 = rest.split(' ').next()?.parse().ok()?;
+            let predicted: f64 = rest
+                .split("(predicted ")
+                .nth(1)?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((measured, predicted))
+        })
+        .collect()
+}
+
+#[test]
+fn connect_mode_times_the_syn_retransmissions() {
+    let Some(out) = run_mode(&["connect", "--answer-after", "2"]) else {
+        return;
+    };
+    let g = gaps(&out);
+    assert_eq!(g.len(), 1, "{out}");
+    for (measured, predicted) in g {
+        assert!(
+            measured >= predicted * 0.9 && measured <= predicted + 1.0,
+            "SYN retransmitted after {measured} s, the sysctls predict {predicted} s"
+        );
+    }
+    assert!(out.contains("SYN_SENT"), "{out}");
+    assert!(out.contains("connect() returned"), "{out}");
+    assert!(out.contains("waits in TIME_WAIT"), "{out}");
+}
+
+#[test]
+fn bad_options_are_refused_with_a_hint() {
+    for args in [
+        &["connect", "--answer-after", "0"][..],
+        &["connect", "--answer-after", "8"],
+        &["connect", "--answer-after", "soon"],
+        &["connect", "--answer-after"],
+        &["handshake", "--bogus"],
+        &["wire", "--loss", "51"],
+        &["wire", "--loss", "-1"],
+        &["wire", "--delay", "501"],
+        &["wire", "--reorder", "often"],
+        &["wire", "--duplicate", "90"],
+        &["wire", "--bytes", "0"],
+        &["wire", "--bytes", "50000001"],
+        &["wire", "--jitter", "3"],
+        &["teleport"],
+    ] {
+        let (code, out, err) = run_demo(BIN, args);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(err.contains("see --help"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            out.is_empty(),
+            "nothing runs before the options are checked: {out}"
+        );
+    }
+    let (code, out, _) = run_demo(BIN, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("usage: tcp-lab"));
+}
+
+/// Runs the binary as `nobody` (if we are root; else as ourselves), with
+/// the test hook that refuses user namespaces when `no_userns`.
+fn run_unprivileged(no_userns: bool) -> (Option<i32>, String) {
+    use std::os::unix::process::CommandExt;
+    let dir =
+        std::env::temp_dir().join(format!("tcp-lab-nobody-{}-{no_userns}", std::process::id()));
+    let mut cmd;
+    if nix::unistd::Uid::effective().is_root() {
+        // Copy the binary where `nobody` can surely execute it.
+        std::fs::create_dir_all(&dir).unwrap();
+        let copy = dir.join("tcp-lab");
+        std::fs::copy(BIN, &copy).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        cmd = Command::new(&copy);
+        cmd.uid(65534).gid(65534);
+    } else {
+        cmd = Command::new(BIN);
+    }
+    if no_userns {
+        cmd.env("TCP_LAB_NO_USERNS", "1");
+    }
+    let before = host_links();
+    let out = cmd.env("NO_COLOR", "1").output_within();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(host_links(), before);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn without_user_namespaces_a_normal_user_gets_77_and_the_fix() {
+    if !nix::unistd::Uid::effective().is_root() {
+        println!("(running as a normal user: the hook makes this user namespace-less)");
+    }
+    let (code, err) = run_unprivileged(true);
+    assert_eq!(code, Some(77), "{err}");
+    assert!(err.contains("user namespaces"), "{err}");
+    assert!(err.contains("sudo"), "{err}");
+    assert!(err.contains("TCP_LAB_NO_USERNS"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn as_nobody_the_lab_runs_or_says_exactly_what_is_missing() {
+    if !nix::unistd::Uid::effective().is_root() {
+        println!("skipped: needs root to become nobody (the other tests cover this user)");
+        return;
+    }
+    let (code, err) = run_unprivileged(false);
+    // With user namespaces allowed, nobody gets past unshare() and is then
+    // refused /dev/net/tun (mode 0600 here); on a machine where the device
+    // is 0666 the lab would simply run.
+    match code {
+        Some(77) => assert!(
+            err.contains("/dev/net/tun") || err.contains("user namespaces"),
+            "{err}"
+        ),
+        Some(0) => {}
+        other => panic!("exit {other:?}: {err}"),
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Pulls the number after `label` out of the output.
+fn number_after(out: &str, label: &str) -> u64 {
+    let rest = out
+        .split(label)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {label:?} in:\n{out}"));
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after {label:?} in:\n{out}"))
+}
+
+#[test]
+fn over_a_lossy_wire_tcp_delivers_everything_and_udp_loses_what_was_dropped() {
+    let args = [
+        "wire",
+        "--loss",
+        "10",
+        "--delay",
+        "2",
+        "--reorder",
+        "10",
+        "--duplicate",
+        "5",
+        "--bytes",
+        "150000",
+    ];
+    let Some(out) = run_mode(&args) else { return };
+    assert!(out.contains("the right kernel read 150000, same checksum (FNV-1a over the stream, order included): yes"), "{out}");
+    assert!(
+        out.contains("exactly the same: yes"),
+        "UDP lost exactly what the wire dropped:\n{out}"
+    );
+    let dropped_data = number_after(&out, "TCP segments; ");
+    let came_again = number_after(&out, "(or SYN/FIN); ");
+    let retrans = number_after(&out, "tcpi_total_retrans = ");
+    let snmp = number_after(&out, "RetransSegs +");
+    // Every dropped piece of sequence space had to be sent again.
+    assert!(
+        dropped_data > 0,
+        "with 10% loss some data is dropped:\n{out}"
+    );
+    assert!(came_again > 0 && came_again <= dropped_data, "{out}");
+    assert!(
+        retrans >= came_again,
+        "the kernel retransmitted at least what the wire saw again:\n{out}"
+    );
+    assert!(snmp >= retrans, "{out}");
+}
+
+#[test]
+fn a_perfect_wire_loses_nothing() {
+    let args = [
+        "wire",
+        "--loss",
+        "0",
+        "--delay",
+        "0",
+        "--reorder",
+        "0",
+        "--duplicate",
+        "0",
+        "--bytes",
+        "100000",
+    ];
+    let Some(out) = run_mode(&args) else { return };
+    assert!(
+        out.contains("read 100000, same checksum (FNV-1a over the stream, order included): yes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("UDP: sent 200, lost 0 []; the wire dropped 0 []"),
+        "{out}"
+    );
+    assert!(out.contains("UDP delivered 0 duplicate"), "{out}");
+}

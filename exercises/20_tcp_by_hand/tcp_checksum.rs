@@ -1,0 +1,123 @@
+// Exercise `tcp_checksum` — lesson 20, TCP by hand (报头, 三次握手):
+// docs/20-tcp-by-hand.md
+//
+// Every IPv4 header and every TCP segment carries a 16-bit checksum, the
+// "Internet checksum" of RFC 1071. A segment whose checksum is wrong is
+// dropped by the kernel without a word. Write both:
+//
+// * `internet_checksum(chunks)`: read all the chunks as ONE byte string of
+//   big-endian 16-bit words (pad an odd last byte with 0), add the words in
+//   a u32, fold the carries back in (`sum = (sum & 0xffff) + (sum >> 16)`
+//   until it fits in 16 bits), and return the bit-flipped sum (`!sum`).
+// * `tcp_checksum(src, dst, segment)`: the same, over the 12-byte
+//   pseudo-header (source address, destination address, a zero byte, the
+//   protocol 6, the segment's length as u16) followed by the segment.
+//
+// The tests check RFC 1071's example, then build a SYN with YOUR checksums
+// and hand it to the real kernel over a TUN device in a private network
+// namespace: the kernel answers SYN|ACK only if both checksums are right.
+// (Without root or user namespaces that part is skipped, saying why.)
+
+use std::net::Ipv4Addr;
+
+/// RFC 1071: the one's-complement of the one's-complement sum.
+fn internet_checksum(chunks: &[&[u8]]) -> u16 {
+    todo!("add up {} chunks as 16-bit big-endian words", chunks.len())
+}
+
+/// TCP's checksum: the pseudo-header, then the segment (whose checksum
+/// field, bytes 16..18, is zero while computing).
+fn tcp_checksum(src: Ipv4Addr, dst: Ipv4Addr, segment: &[u8]) -> u16 {
+    todo!(
+        "pseudo-header for {src} -> {dst}, then {} bytes",
+        segment.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use exercises::tcp_lab::{with_kernel, ACK, KERNEL, SYN, US};
+    use exercises::within;
+
+    #[test]
+    fn rfc_1071_example() {
+        // The words 0001 f203 f4f5 f6f7 sum to ddf2 (after folding the carry).
+        let c = internet_checksum(&[&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]]);
+        assert_eq!(c, !0xddf2u16);
+    }
+
+    #[test]
+    fn carries_fold_and_odd_bytes_pad() {
+        assert_eq!(internet_checksum(&[&[0x80, 0x00, 0x80, 0x00]]), !0x0001u16);
+        assert_eq!(internet_checksum(&[&[0xab]]), !0xab00u16);
+        // Chunks are one byte string: splitting at an odd offset changes nothing.
+        assert_eq!(
+            internet_checksum(&[&[0x12], &[0x34, 0x56]]),
+            internet_checksum(&[&[0x12, 0x34, 0x56]])
+        );
+        assert_eq!(internet_checksum(&[]), 0xffff);
+    }
+
+    #[test]
+    fn an_intact_segment_sums_to_zero() {
+        let (a, b) = (Ipv4Addr::new(192, 0, 2, 2), Ipv4Addr::new(192, 0, 2, 1));
+        let mut seg = [0u8; 24];
+        seg[12] = 5 << 4;
+        seg[13] = SYN;
+        seg[20..].copy_from_slice(b"data");
+        let c = tcp_checksum(a, b, &seg);
+        seg[16..18].copy_from_slice(&c.to_be_bytes());
+        assert_eq!(tcp_checksum(a, b, &seg), 0);
+        assert_ne!(
+            tcp_checksum(b, Ipv4Addr::new(192, 0, 2, 9), &seg),
+            0,
+            "the addresses count"
+        );
+    }
+
+    /// A SYN from 192.0.2.2:40000 to 192.0.2.1:7000, checksums by you.
+    fn syn(x: u32) -> Vec<u8> {
+        let mut p = vec![0u8; 40];
+        p[0] = 0x45;
+        p[2..4].copy_from_slice(&40u16.to_be_bytes());
+        p[8] = 64;
+        p[9] = 6;
+        p[12..16].copy_from_slice(&US.ip().octets());
+        p[16..20].copy_from_slice(&KERNEL.ip().octets());
+        let ip = internet_checksum(&[&p[..20]]);
+        p[10..12].copy_from_slice(&ip.to_be_bytes());
+        p[20..22].copy_from_slice(&US.port().to_be_bytes());
+        p[22..24].copy_from_slice(&KERNEL.port().to_be_bytes());
+        p[24..28].copy_from_slice(&x.to_be_bytes());
+        p[32] = 5 << 4;
+        p[33] = SYN;
+        p[34..36].copy_from_slice(&64240u16.to_be_bytes());
+        let tcp = tcp_checksum(*US.ip(), *KERNEL.ip(), &p[20..]);
+        p[36..38].copy_from_slice(&tcp.to_be_bytes());
+        p
+    }
+
+    #[test]
+    fn the_kernel_accepts_your_segment() {
+        let packet = syn(0x1234_5678); // your code runs first, even without privilege
+        within(20, move || {
+            with_kernel(move |lab| {
+                let errors = lab.checksum_errors();
+                lab.send(&packet);
+                let reply = lab.reply(1000);
+                if lab.checksum_errors() != errors {
+                    return Err(
+                        "the kernel counted a checksum error (InCsumErrors) and dropped your SYN"
+                            .into(),
+                    );
+                }
+                match reply {
+                    Some(r) if r.has(SYN) && r.has(ACK) && r.ack == 0x1234_5679 => Ok(()),
+                    Some(r) => Err(format!("the kernel answered {r:?}, not SYN|ACK with ack = x+1")),
+                    None => Err("no answer: the kernel dropped your SYN (is the IPv4 header checksum right?)".into()),
+                }
+            })
+        });
+    }
+}

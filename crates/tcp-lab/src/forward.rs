@@ -1,7 +1,7 @@
 //! The lab in the middle of the wire: read a packet from one TUN device,
 //! roll the dice ([`crate::impair`]), write it into the other.
 //!
-//! The two kernels only ever see what this loop lets through. It also keeps
+//! The two network stacks only ever see what this loop lets through. It also keeps
 //! the wire's own log: every TCP segment it dropped, and whether (and how
 //! soon) the sending kernel sent the same sequence number again — TCP's
 //! retransmission, seen from the wire.
@@ -83,6 +83,11 @@ impl Wire<'_> {
                                 s.payload_len
                             ),
                         );
+                    } else if self.stats.dropped_tcp as usize == LOG_LINES + 1 {
+                        say(
+                            Side::Note,
+                            format!("wire: (more drops: only the first {LOG_LINES} are listed)"),
+                        );
                     }
                     if s.seq_len() > 0 && dir == 0 {
                         self.stats.dropped_tcp_data += 1;
@@ -104,6 +109,11 @@ impl Wire<'_> {
                         if self.stats.tcp_came_again as usize <= LOG_LINES {
                             say(Side::Note, format!("wire: seq {} ({}) came again {} ms after its drop: a retransmission",
                                 self.rel(dir, s.seq), DIR[dir], when.elapsed().as_millis()));
+                        } else if self.stats.tcp_came_again as usize == LOG_LINES + 1 {
+                            say(
+                                Side::Note,
+                                format!("wire: (more came again: only the first {LOG_LINES} are listed)"),
+                            );
                         }
                     }
                 }

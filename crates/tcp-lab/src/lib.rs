@@ -11,7 +11,7 @@
 //! * [`peer`]: our end of a connection, drawn on the ladder (crate `tcp-packet`).
 //! * [`handshake`] + [`bad`]: the default mode.
 //! * [`connect`]: the kernel as the client; its SYN retransmissions timed.
-//! * [`wire`] + [`forward`] + [`impair`]: two kernels joined through the lab, a lossy wire.
+//! * [`wire`] + [`forward`] + [`impair`]: two network stacks joined through the lab, a lossy wire.
 
 pub mod bad;
 pub mod connect;

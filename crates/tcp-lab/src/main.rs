@@ -6,7 +6,7 @@
 //! Linux's real TCP is on the other side and grades each packet: SYN,
 //! SYN|ACK, ACK; data both ways; FIN, ACK, FIN, ACK; then bad packets.
 //! `connect` turns it round (the kernel is the client, and we answer late);
-//! `wire` joins two kernels through the lab, which drops, delays, reorders
+//! `wire` joins two network stacks through the lab, which drops, delays, reorders
 //! and duplicates packets, and TCP still delivers every byte.
 
 use demo_kit::cli::Args;
@@ -22,7 +22,7 @@ usage: tcp-lab [handshake]            SYN, SYN|ACK, ACK, data, FIN/ACK/FIN/ACK, 
                                       the kernel connects to us; we answer its Nth SYN
                                       (1..=7, default 3) and time its retransmissions
        tcp-lab wire [--loss P] [--delay MS] [--reorder P] [--duplicate P] [--bytes N]
-                                      two kernels, a lossy wire between them:
+                                      two network stacks, a lossy wire between them:
                                       P in 0..=50 (percent), MS in 0..=500, N in 1..=50000000
 
 Everything happens in a private network namespace (192.0.2.0/24, TEST-NET-1),

@@ -1,4 +1,4 @@
-//! `wire` mode: two kernels, and the lab as the wire between them.
+//! `wire` mode: two network stacks (two namespaces of one kernel), and the lab as the wire between them.
 //!
 //! The left kernel (this process's namespace) has `left0` = 192.0.2.1; a
 //! thread moves into a second namespace and makes `right0` = 192.0.2.2

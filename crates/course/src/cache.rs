@@ -98,6 +98,14 @@ impl Checker {
         ))
     }
 
+    /// Forgets every verdict remembered for this workspace.
+    pub fn forget_all(&self) -> io::Result<()> {
+        match std::fs::remove_dir_all(&self.dir) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// The remembered verdict for `e`, if its key is unchanged.
     pub fn remembered(&self, e: &Exercise) -> Option<Status> {
         let key = self.key(e)?;

@@ -204,13 +204,17 @@ struct Built {
 
 fn compile(mut cmd: Command, limit: Duration, scratch: &Path) -> io::Result<Built> {
     std::fs::create_dir_all(scratch)?;
-    let out_path = scratch.join("course-cargo.json");
-    let err_path = scratch.join("course-cargo.err");
+    // One pair of files per runner process: several runners (a `watch` and
+    // a `list`, or parallel tests) may share the target directory.
+    let out_path = scratch.join(format!("course-cargo-{}.json", std::process::id()));
+    let err_path = scratch.join(format!("course-cargo-{}.err", std::process::id()));
     cmd.stdout(File::create(&out_path)?)
         .stderr(File::create(&err_path)?);
     let status = run_bounded(cmd, limit)?;
     let json = std::fs::read_to_string(&out_path)?;
     let stderr = std::fs::read_to_string(&err_path)?;
+    let _ = std::fs::remove_file(&out_path);
+    let _ = std::fs::remove_file(&err_path);
     let mut built = Built {
         success: status.is_some_and(|s| s.success()),
         executables: BTreeMap::new(),

@@ -100,6 +100,8 @@ fn scratch(name: &str) -> PathBuf {
     let solution = dir.join("solutions").join(e.path);
     std::fs::create_dir_all(solution.parent().unwrap()).unwrap();
     std::fs::copy(exercises_dir().join("solutions").join(e.path), solution).unwrap();
+    // Each test starts with nothing remembered from an earlier run.
+    checker(&dir).forget_all().unwrap();
     for e in course::catalog::EXERCISES {
         let path = dir.join(e.path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

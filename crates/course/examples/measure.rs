@@ -5,7 +5,13 @@
 //! ```sh
 //! cargo run -p course --example measure            # 5 runs per row
 //! cargo run -p course --example measure -- --runs 9 --watch 4
+//! cargo run -p course --example measure -- --baseline b76a3e1 --cold 3
 //! ```
+//!
+//! With `--baseline REV`, the runner and exercises of that commit (git
+//! archive into `target/course-measure/`) are measured too, each row
+//! alternating between the two runners so that both see the same load: the
+//! "before" and "after" columns of `exercises/README.md`.
 //!
 //! Everything happens on a scratch copy of the exercises as shipped, in
 //! `target/course-measure/` (the student's files are never touched), and
@@ -25,7 +31,7 @@
 //! the runner's stdout ("Next:", "Progress", the last line), read as it
 //! streams. Medians of `--runs` runs, raw figures beside them.
 
-use course::catalog::{self, EXERCISES};
+use course::catalog::{self, Exercise, EXERCISES};
 use demo_kit::cli::Args;
 use demo_kit::{bail_msg, Context, Result};
 use std::io::{BufRead, BufReader, Write};
@@ -37,10 +43,15 @@ use std::time::{Duration, Instant};
 const HELP: &str = "\
 measure: time the course runner as a student uses it (issue 19's table)
 
-usage: cargo run -p course --example measure [-- --runs N] [--watch K]
+usage: cargo run -p course --example measure [-- --runs N] [--cold C] [--watch K]
+                                              [--baseline REV]
 
   --runs N   runs per row, the median is reported (default 5, 1..=50)
+  --cold C   cold first runs (each compiles everything again; default 1, 1..=9)
   --watch K  exercises to solve in `watch`, one sample each (default 3, 1..=8)
+  --baseline REV
+             measure the runner and exercises of commit REV too, alternating
+             run by run (same catalog of exercises needed)
 
 Works on a scratch copy in target/course-measure; your exercises are not touched.";
 
@@ -54,89 +65,175 @@ fn main() -> std::process::ExitCode {
 fn run() -> Result<()> {
     let mut args = Args::parse(HELP);
     let runs: usize = args.value_in("--runs", 1..=50, 5)?;
+    let cold_runs: usize = args.value_in("--cold", 1..=9, 1)?;
     let solve: usize = args.value_in("--watch", 1..=8, 3)?;
+    let baseline: Option<String> = args.value("--baseline")?;
     args.finish()?;
     let root = catalog::repo_root();
     let base = root.join("target/course-measure");
-    let scratch = base.join("exercises");
-    let target = base.join("target");
-    make_scratch(&scratch)?;
-    let env = Env {
+    let mut envs = vec![Env {
+        label: "this tree".into(),
         root: root.clone(),
-        scratch: scratch.clone(),
-        target: target.clone(),
-    };
-    println!("runner: cargo run -p course (building it first, not timed)");
-    let built = Command::new(cargo())
-        .args(["build", "-q", "-p", "course"])
-        .current_dir(&root)
-        .status()
-        .context("running cargo build -p course")?;
-    if !built.success() {
-        return bail_msg("cargo build -p course failed");
+        scratch: base.join("exercises"),
+        target: base.join("target"),
+        baseline: None,
+    }];
+    if let Some(rev) = baseline {
+        let dir = base.join(format!("baseline-{rev}"));
+        if !dir.join("Cargo.toml").is_file() {
+            extract(&root, &rev, &dir)?;
+        }
+        envs.insert(
+            0,
+            Env {
+                label: format!("at {rev}"),
+                root: dir.clone(),
+                scratch: base.join("baseline-exercises"),
+                target: base.join("baseline-target"),
+                baseline: Some(dir.join("exercises")),
+            },
+        );
     }
+    for env in &envs {
+        println!(
+            "runner {}: cargo run -p course in {} (built first, not timed)",
+            env.label,
+            env.root.display()
+        );
+        let built = Command::new(cargo())
+            .args(["build", "-q", "-p", "course"])
+            .current_dir(&env.root)
+            .status()
+            .context("running cargo build -p course")?;
+        if !built.success() {
+            return bail_msg("cargo build -p course failed");
+        }
+        env.make_scratch()?;
+    }
+    let labels: Vec<&str> = envs.iter().map(|e| e.label.as_str()).collect();
+    println!("\n{:<36} {}", "", labels.join(" | "));
 
-    let _ = std::fs::remove_dir_all(&target);
-    let cold = env.timed(&[], &["Next:", "All done"])?;
-    row("cold first run: next on screen", &[cold.0]);
-    row("cold first run: finished", &[cold.1]);
+    // Each row runs the runners in turn, so both see the same load.
+    let mut cold = Rows::new(&envs);
+    for _ in 0..cold_runs {
+        for (i, env) in envs.iter().enumerate() {
+            let _ = std::fs::remove_dir_all(&env.target);
+            cold.push(i, env.timed(&[], &["Next:", "All done"])?);
+        }
+    }
+    cold.print("cold first run: next on screen", "cold first run: finished");
 
-    let warm = env.repeat(runs, &[], &["Next:", "All done"])?;
-    row("warm status: next on screen", &warm.0);
-    row("warm status: finished", &warm.1);
-
-    let mut next = Vec::new();
-    let mut total = Vec::new();
+    let mut warm = Rows::new(&envs);
+    let mut forgot = Rows::new(&envs);
+    let mut list = Rows::new(&envs);
+    let mut check = Rows::new(&envs);
     for _ in 0..runs {
-        let _ = std::fs::remove_dir_all(target.join("course-verdicts"));
-        let (n, t) = env.timed(&[], &["Next:", "All done"])?;
-        next.push(n);
-        total.push(t);
+        for (i, env) in envs.iter().enumerate() {
+            warm.push(i, env.timed(&[], &["Next:", "All done"])?);
+            let _ = std::fs::remove_dir_all(env.target.join("course-verdicts"));
+            forgot.push(i, env.timed(&[], &["Next:", "All done"])?);
+            list.push(i, env.timed(&["list"], &["Progress"])?);
+            check.push(i, env.timed(&["check", "tcp_states"], &["tcp_states"])?);
+        }
     }
-    row("no verdict cache: next on screen", &next);
-    row("no verdict cache: finished", &total);
+    warm.print("warm status: next on screen", "warm status: finished");
+    forgot.print(
+        "no verdict cache: next on screen",
+        "no verdict cache: finished",
+    );
+    list.print("", "list: finished");
+    check.print("", "check tcp_states: finished");
 
-    let list = env.repeat(runs, &["list"], &["Progress"])?;
-    row("list: finished", &list.1);
-    let check = env.repeat(runs, &["check", "tcp_states"], &["tcp_states"])?;
-    row("check tcp_states: finished", &check.1);
-
-    let (verdict, next, progress) = env.watch(solve)?;
-    row("watch: save -> verdict", &verdict);
-    row("watch: passes! -> next exercise", &next);
-    row("watch: passes! -> progress n/N", &progress);
-    println!("\n(medians of the raw figures in brackets; the machine may be shared)");
+    let mut watch = [Rows::new(&envs), Rows::new(&envs), Rows::new(&envs)];
+    for (i, env) in envs.iter().enumerate() {
+        env.make_scratch()?;
+        let (verdict, next, progress) = env.watch(solve)?;
+        for (k, v) in [verdict, next, progress].into_iter().enumerate() {
+            watch[k].0[i] = v;
+        }
+    }
+    let [verdict, next, progress] = watch;
+    verdict.print("", "watch: save -> verdict");
+    next.print("", "watch: passes! -> next exercise");
+    progress.print("", "watch: passes! -> progress n/N");
+    println!("\n(seconds: medians, the raw figures in brackets; the machine may be shared)");
     Ok(())
+}
+
+/// Figures per runner for one or two rows (time to the mark, time to the end).
+struct Rows(Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+impl Rows {
+    fn new(envs: &[Env]) -> Rows {
+        Rows(vec![Vec::new(); envs.len()], vec![Vec::new(); envs.len()])
+    }
+    fn push(&mut self, i: usize, (shown, ended): (f64, f64)) {
+        self.0[i].push(shown);
+        self.1[i].push(ended);
+    }
+    fn print(&self, shown: &str, ended: &str) {
+        if !shown.is_empty() {
+            row(shown, &self.0);
+        }
+        row(ended, &self.1);
+    }
 }
 
 fn cargo() -> std::ffi::OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
-/// The exercises workspace as shipped, with hints and solutions.
-fn make_scratch(dir: &Path) -> Result<()> {
-    let from = catalog::exercises_dir();
-    course::verify::copy_workspace(&from, dir).context("copying the exercises workspace")?;
-    for e in EXERCISES {
-        let path = dir.join(e.path);
-        std::fs::create_dir_all(path.parent().expect("exercise paths have a directory"))?;
-        std::fs::write(&path, catalog::pristine(e)?)?;
+/// The repository at `rev` (its workspace and exercises) in `dir`.
+fn extract(root: &Path, rev: &str, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tar = dir.join("tree.tar");
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["archive", "--format=tar", "-o"])
+        .arg(&tar)
+        .args([rev, "Cargo.toml", "Cargo.lock", "crates", "exercises"])
+        .status()
+        .context("running git archive")?;
+    let unpacked = out.success()
+        && Command::new("tar")
+            .arg("-xf")
+            .arg(&tar)
+            .arg("-C")
+            .arg(dir)
+            .status()
+            .context("running tar")?
+            .success();
+    if !unpacked {
+        return bail_msg(format!("could not extract {rev} into {}", dir.display()));
     }
     Ok(())
 }
 
-fn row(what: &str, secs: &[f64]) {
-    let mut sorted = secs.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
-    let raw: Vec<String> = secs.iter().map(|s| format!("{s:.2}")).collect();
-    println!("{what:<36} {median:>6.2} s   [{}]", raw.join(" "));
+fn row(what: &str, per_runner: &[Vec<f64>]) {
+    let cells: Vec<String> = per_runner
+        .iter()
+        .map(|secs| {
+            let mut sorted = secs.clone();
+            sorted.sort_by(f64::total_cmp);
+            let median = sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN);
+            let raw: Vec<String> = secs.iter().map(|s| format!("{s:.2}")).collect();
+            format!("{median:>6.2} [{}]", raw.join(" "))
+        })
+        .collect();
+    println!("{what:<36} {}", cells.join(" | "));
 }
 
+/// One runner to measure: this tree's, or the one at `--baseline REV`.
 struct Env {
+    label: String,
+    /// Where `cargo run -p course` runs.
     root: PathBuf,
+    /// The scratch exercises it checks, and their target directory.
     scratch: PathBuf,
     target: PathBuf,
+    /// For a baseline: its exercises as shipped (with its solutions).
+    baseline: Option<PathBuf>,
 }
 
 /// A running runner: its output lines, each with the time it arrived.
@@ -179,6 +276,43 @@ impl Running {
 }
 
 impl Env {
+    /// An exercise as shipped.
+    fn shipped(&self, e: &Exercise) -> Result<String> {
+        match &self.baseline {
+            None => Ok(catalog::pristine(e)?),
+            Some(dir) => Ok(std::fs::read_to_string(dir.join(e.path))?),
+        }
+    }
+
+    /// An exercise solved: its solution's code, then its tests as shipped.
+    fn solved(&self, e: &Exercise) -> Result<String> {
+        let solutions = match &self.baseline {
+            None => catalog::exercises_dir().join("solutions"),
+            Some(dir) => dir.join("solutions"),
+        };
+        let code = std::fs::read_to_string(solutions.join(e.path))?;
+        let code = code.split("\n#[cfg(test)]").next().unwrap_or_default();
+        let shipped = self.shipped(e)?;
+        let tests = shipped.find("\n#[cfg(test)]").map_or("", |at| &shipped[at..]);
+        Ok(format!("{}{tests}", code.trim_end_matches('\n')))
+    }
+
+    /// The exercises workspace as shipped.
+    fn make_scratch(&self) -> Result<()> {
+        let from = match &self.baseline {
+            None => catalog::exercises_dir(),
+            Some(dir) => dir.clone(),
+        };
+        course::verify::copy_workspace(&from, &self.scratch)
+            .context("copying the exercises workspace")?;
+        for e in EXERCISES {
+            let path = self.scratch.join(e.path);
+            std::fs::create_dir_all(path.parent().expect("exercise paths have a directory"))?;
+            std::fs::write(&path, self.shipped(e)?)?;
+        }
+        Ok(())
+    }
+
     fn start(&self, args: &[&str], stdin: Stdio) -> Result<Running> {
         let mut child = Command::new(cargo())
             .args(["run", "-q", "-p", "course", "--"])
@@ -232,17 +366,6 @@ impl Env {
         ))
     }
 
-    fn repeat(&self, runs: usize, args: &[&str], marks: &[&str]) -> Result<(Vec<f64>, Vec<f64>)> {
-        let mut shown = Vec::new();
-        let mut total = Vec::new();
-        for _ in 0..runs {
-            let (s, t) = self.timed(args, marks)?;
-            shown.push(s);
-            total.push(t);
-        }
-        Ok((shown, total))
-    }
-
     /// Drives `watch` through the first `solve` exercises by writing each
     /// solution into its file. Returns (save -> verdict, passes! -> next,
     /// passes! -> progress) per exercise, in seconds.
@@ -253,7 +376,7 @@ impl Env {
         let (mut verdict, mut next, mut progress) = (Vec::new(), Vec::new(), Vec::new());
         for e in EXERCISES.iter().take(solve) {
             // A save a student would make: the whole solved file at once.
-            let solved = catalog::solved_text(e, &catalog::exercises_dir().join("solutions"))?;
+            let solved = self.solved(e)?;
             std::thread::sleep(Duration::from_millis(300));
             let saved = Instant::now();
             std::fs::write(self.scratch.join(e.path), solved)?;

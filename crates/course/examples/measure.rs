@@ -47,7 +47,7 @@ usage: cargo run -p course --example measure [-- --runs N] [--cold C] [--watch K
                                               [--baseline REV]
 
   --runs N   runs per row, the median is reported (default 5, 1..=50)
-  --cold C   cold first runs (each compiles everything again; default 1, 1..=9)
+  --cold C   cold first runs (each compiles everything again; default 1, 0..=9)
   --watch K  exercises to solve in `watch`, one sample each (default 3, 1..=8)
   --baseline REV
              measure the runner and exercises of commit REV too, alternating
@@ -65,7 +65,7 @@ fn main() -> std::process::ExitCode {
 fn run() -> Result<()> {
     let mut args = Args::parse(HELP);
     let runs: usize = args.value_in("--runs", 1..=50, 5)?;
-    let cold_runs: usize = args.value_in("--cold", 1..=9, 1)?;
+    let cold_runs: usize = args.value_in("--cold", 0..=9, 1)?;
     let solve: usize = args.value_in("--watch", 1..=8, 3)?;
     let baseline: Option<String> = args.value("--baseline")?;
     args.finish()?;
@@ -121,7 +121,9 @@ fn run() -> Result<()> {
             cold.push(i, env.timed(&[], &["Next:", "All done"])?);
         }
     }
-    cold.print("cold first run: next on screen", "cold first run: finished");
+    if cold_runs > 0 {
+        cold.print("cold first run: next on screen", "cold first run: finished");
+    }
 
     let mut warm = Rows::new(&envs);
     let mut forgot = Rows::new(&envs);
@@ -149,7 +151,7 @@ fn run() -> Result<()> {
         env.make_scratch()?;
         let (verdict, next, progress) = env.watch(solve)?;
         for (k, v) in [verdict, next, progress].into_iter().enumerate() {
-            watch[k].0[i] = v;
+            watch[k].1[i] = v;
         }
     }
     let [verdict, next, progress] = watch;
@@ -293,7 +295,9 @@ impl Env {
         let code = std::fs::read_to_string(solutions.join(e.path))?;
         let code = code.split("\n#[cfg(test)]").next().unwrap_or_default();
         let shipped = self.shipped(e)?;
-        let tests = shipped.find("\n#[cfg(test)]").map_or("", |at| &shipped[at..]);
+        let tests = shipped
+            .find("\n#[cfg(test)]")
+            .map_or("", |at| &shipped[at..]);
         Ok(format!("{}{tests}", code.trim_end_matches('\n')))
     }
 

@@ -40,11 +40,11 @@ fn choose_language() -> Result<()> {
             .map(str::to_string)
             .or_else(|| (w == "--lang").then(|| words.get(i + 1).cloned().unwrap_or_default()))
     });
-    let lang = match given {
-        Some(value) => i18n::parse_lang(&value).map_err(demo_kit::Error::msg)?,
-        None => i18n::from_locale(|k| std::env::var(k).ok()),
-    };
-    i18n::set(lang);
+    // The locale's language first: a bad --lang is reported in it.
+    i18n::set(i18n::from_locale(|k| std::env::var(k).ok()));
+    if let Some(value) = given {
+        i18n::set(i18n::parse_lang(&value).map_err(demo_kit::Error::msg)?);
+    }
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use course::i18n::{self, Lang};
 use course::runner::{trim, Status};
 use demo_kit::cli::Args;
 use demo_kit::{bail_msg, Context, Result};
-use show::{check_one, checker, mark, next_from, padded_mark, paint, progress};
+use show::{check_one, checker, mark, next_from, pad, padded_mark, paint, progress};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -231,15 +231,14 @@ fn verify() -> Result<()> {
         course::verify::verify(&catalog::exercises_dir(), &scratch, Duration::from_secs(60))
             .context(i18n::running_proof())?;
     println!(
-        "\n{:<16} {:<22} {:<22} clippy",
-        i18n::col_exercise(),
-        i18n::col_untouched(),
-        i18n::col_solved()
+        "\n{} {} {} clippy",
+        pad(i18n::col_exercise(), 16),
+        pad(i18n::col_untouched(), 22),
+        pad(i18n::col_solved(), 22)
     );
     for row in &report.rows {
-        let cell =
-            |good: bool, word: &str| paint(if good { "32" } else { "31" }, &format!("{word:<22}"));
-        let skipped = |reason: &str| paint("36", &format!("{:<22}", i18n::not_proven_here(reason)));
+        let cell = |good: bool, word: &str| paint(if good { "32" } else { "31" }, &pad(word, 22));
+        let skipped = |reason: &str| paint("36", &pad(&i18n::not_proven_here(reason), 22));
         let untouched = match &row.untouched {
             Status::Failed(_) => cell(true, i18n::fails_good()),
             Status::Passed => cell(false, i18n::passes_defect()),

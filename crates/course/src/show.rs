@@ -102,13 +102,17 @@ pub fn padded_mark(status: &Status, width: usize) -> String {
         Status::CompileError(_) => ("33", i18n::mark_no_compile()),
         Status::Skipped(_) => ("36", i18n::mark_skip_short()),
     };
-    // Chinese characters take two columns: pad by display width.
-    let shown: usize = word
+    paint(code, &pad(word, width))
+}
+
+/// `text` padded with spaces to `width` columns on screen: Chinese
+/// characters take two columns (`format!` padding counts them as one).
+pub fn pad(text: &str, width: usize) -> String {
+    let shown: usize = text
         .chars()
         .map(|c| if c > '\u{2E7F}' { 2 } else { 1 })
         .sum();
-    let pad = " ".repeat(width.saturating_sub(shown));
-    paint(code, &format!("{word}{pad}"))
+    format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
 }
 
 /// `[####~~-----] 3/14 done, 1 skipped`

@@ -7,6 +7,7 @@
 //! while nothing it depends on has changed (`course::cache`).
 //! It speaks English or Chinese (`course::i18n`).
 
+mod prove;
 mod show;
 mod watch;
 
@@ -15,10 +16,9 @@ use course::i18n::{self, Lang};
 use course::runner::{trim, Status};
 use demo_kit::cli::Args;
 use demo_kit::{bail_msg, Context, Result};
-use show::{check_one, checker, mark, next_from, pad, padded_mark, paint, progress};
+use show::{check_one, checker, mark, next_from, padded_mark, paint, progress};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::time::Duration;
 use watch::watch;
 
 fn main() -> ExitCode {
@@ -69,7 +69,7 @@ fn run() -> Result<()> {
         Some("hint") => hint(exercise()?),
         Some("reset") => reset(exercise()?, yes),
         Some("solution") => solution(exercise()?, force),
-        Some("verify") => verify(),
+        Some("verify") => prove::verify(),
         Some(other) => bail_msg(i18n::unknown_command(other)),
     }
 }
@@ -216,62 +216,4 @@ fn solution(e: &'static Exercise, force: bool) -> Result<()> {
     println!("{text}");
     println!("{}", i18n::solution_compare(e.path));
     Ok(())
-}
-
-fn verify() -> Result<()> {
-    let scratch = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| catalog::repo_root().join("target"))
-        .join("course-verify");
-    eprintln!(
-        "{}",
-        i18n::verifying(EXERCISES.len(), &scratch.display().to_string())
-    );
-    let report =
-        course::verify::verify(&catalog::exercises_dir(), &scratch, Duration::from_secs(60))
-            .context(i18n::running_proof())?;
-    println!(
-        "\n{} {} {} clippy",
-        pad(i18n::col_exercise(), 16),
-        pad(i18n::col_untouched(), 22),
-        pad(i18n::col_solved(), 22)
-    );
-    for row in &report.rows {
-        let cell = |good: bool, word: &str| paint(if good { "32" } else { "31" }, &pad(word, 22));
-        let skipped = |reason: &str| paint("36", &pad(&i18n::not_proven_here(reason), 22));
-        let untouched = match &row.untouched {
-            Status::Failed(_) => cell(true, i18n::fails_good()),
-            Status::Passed => cell(false, i18n::passes_defect()),
-            Status::CompileError(_) => cell(false, i18n::no_compile_upper()),
-            Status::Skipped(reason) => skipped(reason),
-        };
-        let solved = match &row.solved {
-            Status::Passed => cell(true, i18n::passes_good()),
-            Status::Skipped(reason) => skipped(reason),
-            _ => cell(false, i18n::fails_defect()),
-        };
-        let clippy = match row.clippy {
-            None => paint("32", i18n::clean()),
-            Some(_) => paint("31", i18n::warnings()),
-        };
-        println!("{:<16} {untouched} {solved} {clippy}", row.name);
-    }
-    for row in &report.rows {
-        for d in row.defects() {
-            println!("\n{}: {d}", row.name);
-        }
-    }
-    for g in &report.general {
-        println!("\n{g}");
-    }
-    println!("\n{}", i18n::took(report.elapsed.as_secs_f64()));
-    if report.not_proven() > 0 {
-        println!("{}", i18n::not_proven_count(report.not_proven()));
-    }
-    if report.ok() {
-        println!("{}", i18n::verify_ok());
-        Ok(())
-    } else {
-        bail_msg(i18n::verify_defective())
-    }
 }

@@ -86,6 +86,12 @@ fn overview() -> Result<()> {
     }
     let (verdicts, line) = progress(&checker)?;
     println!("\n{line}");
+    // Skipped exercises are passed over: say which, and why.
+    for e in EXERCISES {
+        if let Status::Skipped(_) = &verdicts[e.name].status {
+            println!("  {:<16} {}", e.name, mark(&verdicts[e.name].status));
+        }
+    }
     if next.is_none() {
         println!(
             "\n{} {}",

@@ -51,19 +51,19 @@ mod tests {
         addr
     }
 
-    /// Sends `msg` and waits (at most 5 s) for the echo.
+    /// Sends `msg` and waits (at most 2 s) for the echo.
     fn ask(conn: &mut TcpStream, msg: &[u8]) -> Vec<u8> {
-        conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
         conn.write_all(msg).unwrap();
         let mut got = vec![0u8; msg.len()];
         conn.read_exact(&mut got)
-            .expect("no echo within 5 s: is this client waiting behind another one?");
+            .expect("no echo within 2 s: is this client waiting behind another one?");
         got
     }
 
     #[test]
     fn one_client_gets_its_echo() {
-        within(10, || {
+        within(3, || {
             let mut a = TcpStream::connect(start_server()).unwrap();
             assert_eq!(ask(&mut a, b"hello"), b"hello");
             assert_eq!(ask(&mut a, b"again"), b"again");
@@ -72,7 +72,7 @@ mod tests {
 
     #[test]
     fn a_silent_client_does_not_block_the_next_one() {
-        within(15, || {
+        within(3, || {
             let addr = start_server();
             let mut a = TcpStream::connect(addr).unwrap();
             assert_eq!(ask(&mut a, b"I am A"), b"I am A");
@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn ten_clients_at_once() {
-        within(15, || {
+        within(3, || {
             let addr = start_server();
             let mut clients: Vec<TcpStream> =
                 (0..10).map(|_| TcpStream::connect(addr).unwrap()).collect();

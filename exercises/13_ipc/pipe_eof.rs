@@ -61,7 +61,7 @@ mod tests {
 
     #[test]
     fn three_lines_then_end_of_file() {
-        within(10, || {
+        within(2, || {
             let (text, code) = collect_from_child(3).unwrap();
             assert_eq!(text, "line 0\nline 1\nline 2\n");
             assert_eq!(code, 0);
@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn nothing_to_say_is_an_immediate_end_of_file() {
-        within(10, || {
+        within(2, || {
             let (text, code) = collect_from_child(0).unwrap();
             assert_eq!(text, "");
             assert_eq!(code, 0);
@@ -79,7 +79,7 @@ mod tests {
 
     #[test]
     fn more_than_a_pipe_can_hold() {
-        within(10, || {
+        within(2, || {
             let (text, code) = collect_from_child(100_000).unwrap();
             assert_eq!(text.lines().count(), 100_000, "every line arrives");
             assert!(text.len() > 64 * 1024, "more than the pipe's 64 KiB buffer");

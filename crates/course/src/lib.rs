@@ -3,8 +3,12 @@
 //!
 //! * [`catalog`]: the exercises in course order, with their shipped text.
 //! * [`runner`]: compile and test exercises for real; trim the output.
+//! * [`cache`]: remember verdicts while nothing they depend on changes.
+//! * [`i18n`]: every message the runner prints, in English and Chinese.
 //! * [`verify`]: every exercise fails untouched and passes solved.
 
+pub mod cache;
 pub mod catalog;
+pub mod i18n;
 pub mod runner;
 pub mod verify;

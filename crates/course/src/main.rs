@@ -1,65 +1,65 @@
 //! `cargo run -p course`: the exercise runner.
 //!
-//! Shows your progress and the next exercise to do, re-checks it every time
+//! Shows the next exercise to do and your progress, re-checks it every time
 //! you save (`watch`), and gives hints, resets and solutions on request.
-//! Whether an exercise is done is never stored anywhere: each time, the
-//! runner compiles it and runs its tests on the real kernel.
+//! Whether an exercise is done is never stored anywhere: the runner compiles
+//! it and runs its tests on the real kernel, and remembers a verdict only
+//! while nothing it depends on has changed (`course::cache`).
+//! It speaks English or Chinese (`course::i18n`).
 
+mod prove;
 mod show;
 mod watch;
 
 use course::catalog::{self, Exercise, EXERCISES};
+use course::i18n::{self, Lang};
 use course::runner::{trim, Status};
 use demo_kit::cli::Args;
 use demo_kit::{bail_msg, Context, Result};
-use show::{bar, check_all, mark, padded_mark, paint, show_current};
+use show::{check_one, checker, mark, next_from, padded_mark, paint, progress};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::time::Duration;
 use watch::watch;
 
-const HELP: &str = "\
-course: the exercise runner (exercises/README.md explains it all)
-
-usage: cargo run -p course [-- COMMAND]
-
-  (no command)        progress, and the first exercise not done yet
-  watch               re-check the current exercise whenever a file is saved;
-                      moves on when it passes (type q + Enter to quit)
-  list                every exercise with its status and lesson
-  check NAME          compile and test one exercise, show what fails
-  hint NAME           a hint for one exercise
-  reset NAME [--yes]  put an exercise back as it was shipped (asks first)
-  solution NAME [--force]
-                      show the solution (only once yours passes, or --force)
-  verify              prove every exercise both ways on a scratch copy: each
-                      fails untouched and passes with its solution, clippy
-                      clean (your files are not touched)
-
-Status is never stored: each time, the exercise is compiled and its tests run.
-Colours only on a terminal, never when NO_COLOR is set.";
-
 fn main() -> ExitCode {
-    demo_kit::fail::run(run)
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: {e}", i18n::error_word());
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// The language: `--lang` if given, else the locale. Read before anything
+/// is printed, `--help` included.
+fn choose_language() -> Result<()> {
+    let words: Vec<String> = std::env::args().skip(1).collect();
+    let given = words.iter().enumerate().find_map(|(i, w)| {
+        w.strip_prefix("--lang=")
+            .map(str::to_string)
+            .or_else(|| (w == "--lang").then(|| words.get(i + 1).cloned().unwrap_or_default()))
+    });
+    // The locale's language first: a bad --lang is reported in it.
+    i18n::set(i18n::from_locale(|k| std::env::var(k).ok()));
+    if let Some(value) = given {
+        i18n::set(i18n::parse_lang(&value).map_err(demo_kit::Error::msg)?);
+    }
+    Ok(())
 }
 
 fn run() -> Result<()> {
-    let mut args = Args::parse(HELP);
+    choose_language()?;
+    let mut args = Args::parse(i18n::help());
+    let _: Option<String> = args.value("--lang")?;
     let yes = args.flag("--yes");
     let force = args.flag("--force");
     let command = args.positional();
     let name = args.positional();
     args.finish()?;
     let exercise = || -> Result<&'static Exercise> {
-        let name = name
-            .as_deref()
-            .context("which exercise? give its NAME; see `list`")?;
-        catalog::find(name).with_context(|| {
-            format!(
-                "no exercise called {name:?}; the exercises are: {}",
-                catalog::names()
-            )
-        })
+        let name = name.as_deref().context(i18n::which_exercise())?;
+        catalog::find(name).with_context(|| i18n::which_missing(name, &catalog::names()))
     };
     match command.as_deref() {
         None => overview(),
@@ -69,82 +69,114 @@ fn run() -> Result<()> {
         Some("hint") => hint(exercise()?),
         Some("reset") => reset(exercise()?, yes),
         Some("solution") => solution(exercise()?, force),
-        Some("verify") => verify(),
-        Some(other) => bail_msg(format!("unknown command {other:?}; see --help")),
+        Some("verify") => prove::verify(),
+        Some(other) => bail_msg(i18n::unknown_command(other)),
     }
 }
 
 // ---- commands ----
 
+/// The next task first (checking in course order, stopping at the first
+/// exercise not done), then the progress over all of them.
 fn overview() -> Result<()> {
-    let all: Vec<&Exercise> = EXERCISES.iter().collect();
-    let statuses = check_all(&all)?;
-    let done = EXERCISES
-        .iter()
-        .filter(|e| statuses[e.name].passed())
-        .count();
-    println!("\nProgress {}", bar(done, EXERCISES.len()));
-    match EXERCISES.iter().find(|e| !statuses[e.name].passed()) {
-        None => println!(
-            "\n{} Every exercise passes. `cargo run -p course -- verify` proves the set itself.",
-            paint("32", "All done!")
-        ),
-        Some(e) => show_current(e, &statuses[e.name]),
+    let checker = checker();
+    let next = next_from(&checker, 0)?;
+    if let Some((i, verdict)) = &next {
+        show::show_current(&EXERCISES[*i], verdict);
+    }
+    let (verdicts, line) = progress(&checker)?;
+    println!("\n{line}");
+    // Skipped exercises are passed over: say which, and why.
+    for e in EXERCISES {
+        if let Status::Skipped(_) = &verdicts[e.name].status {
+            println!("  {:<16} {}", e.name, mark(&verdicts[e.name].status));
+        }
+    }
+    if next.is_none() {
+        println!(
+            "\n{} {}",
+            paint("32", i18n::all_done()),
+            i18n::every_exercise_passes()
+        );
+        let skipped = show::skipped_count(&verdicts);
+        if skipped > 0 {
+            println!("{}", i18n::all_skipped_note(skipped));
+        }
     }
     Ok(())
 }
 
 fn list() -> Result<()> {
-    let all: Vec<&Exercise> = EXERCISES.iter().collect();
-    let statuses = check_all(&all)?;
-    let done = EXERCISES
-        .iter()
-        .filter(|e| statuses[e.name].passed())
-        .count();
+    let checker = checker();
+    let (verdicts, line) = progress(&checker)?;
     println!();
     for (i, e) in EXERCISES.iter().enumerate() {
+        let status = &verdicts[e.name].status;
         println!(
             "{:>2}. {:<16} {} {:<24} {}",
             i + 1,
             e.name,
-            padded_mark(&statuses[e.name], 20),
+            padded_mark(status, 20),
             e.topic,
             e.lesson
         );
+        if let Status::Skipped(reason) = status {
+            println!("    {:<16} {}", "", mark(&Status::Skipped(reason.clone())));
+        }
     }
-    println!("\nProgress {}", bar(done, EXERCISES.len()));
+    println!("\n{line}");
     Ok(())
 }
 
 fn check(e: &'static Exercise) -> Result<()> {
-    let statuses = check_all(&[e])?;
-    let status = &statuses[e.name];
-    println!("\n{}  {}  (exercises/{})", e.name, mark(status), e.path);
+    // Always for real: `check` is how a student asks "run it now".
+    let status = check_one(&checker(), e, true)?.status;
+    println!("\n{}  {}  (exercises/{})", e.name, mark(&status), e.path);
     match status {
         Status::Passed => {
-            println!("All its tests pass. `cargo run -p course` shows the next exercise.");
+            println!("{}", i18n::all_tests_pass());
+            Ok(())
+        }
+        Status::Skipped(reason) => {
+            println!("{}", i18n::check_skipped(&reason));
             Ok(())
         }
         Status::CompileError(errors) => {
             println!("{}", errors.trim_end());
-            bail_msg(format!("{} does not compile yet", e.name))
+            bail_msg(i18n::does_not_compile(e.name))
         }
         Status::Failed(out) => {
-            println!("{}", trim(out, 200));
-            bail_msg(format!(
-                "{} does not pass yet (stuck? `-- hint {}`)",
-                e.name, e.name
-            ))
+            println!("{}", trim(&out, 200));
+            bail_msg(i18n::does_not_pass(e.name))
         }
     }
 }
 
+/// The hint, in the runner's language: `hints/zh-CN/NAME.md` in Chinese
+/// when it exists, else the English `hints/NAME.md` (with a note saying so).
 fn hint(e: &Exercise) -> Result<()> {
-    let path = catalog::exercises_dir()
-        .join("hints")
-        .join(format!("{}.md", e.name));
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let hints = catalog::exercises_dir().join("hints");
+    let file = format!("{}.md", e.name);
+    let translated = hints.join("zh-CN").join(&file);
+    let path = if i18n::lang() == Lang::ZhCn {
+        if translated.is_file() {
+            translated
+        } else {
+            println!("{}", i18n::no_zh_hint(e.name));
+            hints.join(&file)
+        }
+    } else {
+        hints.join(&file)
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| i18n::reading(&path.display().to_string()))?;
+    // A translation's first line records its source (`<!-- translates ... -->`).
+    let text = match text.strip_prefix("<!--") {
+        Some(rest) => rest
+            .split_once("-->\n")
+            .map_or(text.as_str(), |(_, body)| body),
+        None => text.as_str(),
+    };
     println!("{}", text.trim_end());
     Ok(())
 }
@@ -154,101 +186,40 @@ fn reset(e: &Exercise, yes: bool) -> Result<()> {
     let pristine = catalog::pristine(e)?;
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     if current == pristine {
-        println!("exercises/{} is already as shipped.", e.path);
+        println!("{}", i18n::already_shipped(e.path));
         return Ok(());
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
-            return bail_msg("reset asks before overwriting your work; pass --yes to confirm");
+            return bail_msg(i18n::reset_needs_yes());
         }
-        print!(
-            "Restore exercises/{} as shipped? Your changes will be lost. [y/N] ",
-            e.path
-        );
+        print!("{}", i18n::restore_question(e.path));
         let _ = std::io::stdout().flush();
         let mut answer = String::new();
         std::io::stdin()
             .read_line(&mut answer)
-            .context("reading your answer")?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("Nothing changed.");
+            .context(i18n::reading_answer())?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "是") {
+            println!("{}", i18n::nothing_changed());
             return Ok(());
         }
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
     }
-    std::fs::write(&path, pristine).with_context(|| format!("writing {}", path.display()))?;
-    println!("exercises/{} is back as shipped.", e.path);
+    std::fs::write(&path, pristine).with_context(|| path.display().to_string())?;
+    println!("{}", i18n::back_as_shipped(e.path));
     Ok(())
 }
 
 fn solution(e: &'static Exercise, force: bool) -> Result<()> {
-    if !force {
-        let statuses = check_all(&[e])?;
-        if !statuses[e.name].passed() {
-            return bail_msg(format!(
-                "{0} does not pass yet. Try `-- hint {0}` first; or see the solution anyway with `-- solution {0} --force`",
-                e.name
-            ));
-        }
+    if !force && !check_one(&checker(), e, false)?.status.passed() {
+        return bail_msg(i18n::solution_locked(e.name));
     }
     let path = catalog::exercises_dir().join("solutions").join(e.path);
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| i18n::reading(&path.display().to_string()))?;
     println!("{text}");
-    println!("(exercises/solutions/{}; compare it with yours: `diff exercises/{0} exercises/solutions/{0}`)", e.path);
+    println!("{}", i18n::solution_compare(e.path));
     Ok(())
-}
-
-fn verify() -> Result<()> {
-    let scratch = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| catalog::repo_root().join("target"))
-        .join("course-verify");
-    eprintln!(
-        "verifying {} exercises on scratch copies in {} (two builds; your files are not touched)...",
-        EXERCISES.len(),
-        scratch.display()
-    );
-    let report =
-        course::verify::verify(&catalog::exercises_dir(), &scratch, Duration::from_secs(60))
-            .context("running the proof")?;
-    println!(
-        "\n{:<16} {:<22} {:<22} clippy",
-        "exercise", "untouched", "with its solution"
-    );
-    for row in &report.rows {
-        let cell =
-            |good: bool, word: &str| paint(if good { "32" } else { "31" }, &format!("{word:<22}"));
-        let untouched = match row.untouched {
-            Status::Failed(_) => cell(true, "fails (good)"),
-            Status::Passed => cell(false, "PASSES (defect)"),
-            Status::CompileError(_) => cell(false, "DOES NOT COMPILE"),
-        };
-        let solved = match row.solved {
-            Status::Passed => cell(true, "passes (good)"),
-            _ => cell(false, "FAILS (defect)"),
-        };
-        let clippy = match row.clippy {
-            None => paint("32", "clean"),
-            Some(_) => paint("31", "WARNINGS"),
-        };
-        println!("{:<16} {untouched} {solved} {clippy}", row.name);
-    }
-    for row in &report.rows {
-        for d in row.defects() {
-            println!("\n{}: {d}", row.name);
-        }
-    }
-    for g in &report.general {
-        println!("\n{g}");
-    }
-    println!("\n(took {:.0} s)", report.elapsed.as_secs_f64());
-    if report.ok() {
-        println!("Every exercise fails untouched and passes with its solution.");
-        Ok(())
-    } else {
-        bail_msg("some exercises are defective (see above)")
-    }
 }

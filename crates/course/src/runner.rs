@@ -7,7 +7,12 @@
 //! runs in its own process group with a time limit, its output going to a
 //! file. Reading a file instead of a pipe matters here: a forked child
 //! (or a daemon!) that outlives the test would keep a pipe open forever.
+//!
+//! An exercise whose tests pass but which printed a line `COURSE-SKIP:
+//! <reason>` (`exercises::skip`, for a part that needs privileges this
+//! machine does not give) is *skipped*: neither done nor failed.
 
+use crate::i18n;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::BTreeMap;
@@ -27,12 +32,38 @@ pub enum Status {
     CompileError(String),
     /// Compiles, but some test failed (or it ran out of time): the output.
     Failed(String),
+    /// The tests pass but said they skipped what they check here
+    /// (`COURSE-SKIP: <reason>`): the reason(s).
+    Skipped(String),
 }
 
 impl Status {
     pub fn passed(&self) -> bool {
         *self == Status::Passed
     }
+
+    /// Passed or skipped: the runner moves on past it to the next exercise.
+    pub fn moves_on(&self) -> bool {
+        matches!(self, Status::Passed | Status::Skipped(_))
+    }
+}
+
+/// The line prefix `exercises::skip` prints.
+pub const SKIP_PREFIX: &str = "COURSE-SKIP: ";
+
+/// The reasons given by `COURSE-SKIP: ` lines in a test run's output, each
+/// once, joined with "; "; `None` if there are none.
+pub fn skip_reasons(output: &str) -> Option<String> {
+    let mut reasons: Vec<&str> = Vec::new();
+    for line in output.lines() {
+        if let Some(reason) = line.strip_prefix(SKIP_PREFIX) {
+            let reason = reason.trim();
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+    }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 /// An exercises workspace to check: the student's `exercises/`, or a scratch copy.
@@ -83,8 +114,21 @@ impl Workspace {
 
     /// Compiles and tests the named exercises; one status per name.
     pub fn check(&self, names: &[&str]) -> io::Result<BTreeMap<String, Status>> {
+        Ok(self
+            .check_each(names)?
+            .into_iter()
+            .map(|(name, (status, _))| (name, status))
+            .collect())
+    }
+
+    /// Like [`Workspace::check`], and says of each status whether it is a
+    /// verdict on the exercise (`true`), or on something else that went
+    /// wrong (cargo itself failing: not to be remembered).
+    pub fn check_each(&self, names: &[&str]) -> io::Result<BTreeMap<String, (Status, bool)>> {
         let mut cmd = self.cargo("build");
-        cmd.args(["--keep-going", "--tests"]);
+        // Only the targets asked for (`--tests` would build every exercise:
+        // the next task must not wait for the others to compile).
+        cmd.arg("--keep-going");
         for name in names {
             cmd.args(["--test", name]);
         }
@@ -93,14 +137,15 @@ impl Workspace {
         let mut to_run = Vec::new();
         for name in names {
             if let Some(errors) = built.errors.get(*name) {
-                statuses.insert(name.to_string(), Status::CompileError(errors.clone()));
+                statuses.insert(
+                    name.to_string(),
+                    (Status::CompileError(errors.clone()), true),
+                );
             } else if let Some(exe) = built.executables.get(*name) {
                 to_run.push((name.to_string(), exe.clone()));
             } else {
-                statuses.insert(
-                    name.to_string(),
-                    Status::CompileError(format!("cargo did not build it:\n{}", built.stderr_tail)),
-                );
+                let why = i18n::cargo_did_not_build(&built.stderr_tail);
+                statuses.insert(name.to_string(), (Status::CompileError(why), false));
             }
         }
         // Run the test binaries four at a time: they mostly wait on sockets,
@@ -114,14 +159,21 @@ impl Workspace {
                 s.spawn(|| loop {
                     let next = queue.lock().expect("queue lock").next();
                     let Some((name, exe)) = next else { return };
-                    let out = runs_dir.join(format!("{name}.txt"));
+                    // One file per runner process: two runners (a `watch` and a
+                    // `list`) may check the same exercise at once.
+                    let out = runs_dir.join(format!("{name}-{}.txt", std::process::id()));
                     let status = run_tests(&exe, &self.root, &out, self.time_limit);
+                    let _ = std::fs::remove_file(&out);
                     results.lock().expect("results lock").push((name, status));
                 });
             }
         });
         for (name, status) in results.into_inner().expect("results lock") {
-            statuses.insert(name, status?);
+            // A run stopped by the runner's own limit is not a verdict to keep.
+            let status = status?;
+            let verdict =
+                !matches!(&status, Status::Failed(t) if t.lines().any(i18n::is_stopped_line));
+            statuses.insert(name, (status, verdict));
         }
         Ok(statuses)
     }
@@ -154,13 +206,17 @@ struct Built {
 
 fn compile(mut cmd: Command, limit: Duration, scratch: &Path) -> io::Result<Built> {
     std::fs::create_dir_all(scratch)?;
-    let out_path = scratch.join("course-cargo.json");
-    let err_path = scratch.join("course-cargo.err");
+    // One pair of files per runner process: several runners (a `watch` and
+    // a `list`, or parallel tests) may share the target directory.
+    let out_path = scratch.join(format!("course-cargo-{}.json", std::process::id()));
+    let err_path = scratch.join(format!("course-cargo-{}.err", std::process::id()));
     cmd.stdout(File::create(&out_path)?)
         .stderr(File::create(&err_path)?);
     let status = run_bounded(cmd, limit)?;
     let json = std::fs::read_to_string(&out_path)?;
     let stderr = std::fs::read_to_string(&err_path)?;
+    let _ = std::fs::remove_file(&out_path);
+    let _ = std::fs::remove_file(&err_path);
     let mut built = Built {
         success: status.is_some_and(|s| s.success()),
         executables: BTreeMap::new(),
@@ -168,11 +224,7 @@ fn compile(mut cmd: Command, limit: Duration, scratch: &Path) -> io::Result<Buil
         stderr_tail: last_lines(&stderr, 30),
     };
     if status.is_none() {
-        built.stderr_tail = format!(
-            "cargo took longer than {} s\n{}",
-            limit.as_secs(),
-            built.stderr_tail
-        );
+        built.stderr_tail = i18n::cargo_took_too_long(limit.as_secs(), &built.stderr_tail);
     }
     for line in json.lines() {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
@@ -204,7 +256,8 @@ fn compile(mut cmd: Command, limit: Duration, scratch: &Path) -> io::Result<Buil
 fn run_tests(exe: &Path, root: &Path, out: &Path, limit: Duration) -> io::Result<Status> {
     let file = File::create(out)?;
     let mut cmd = Command::new(exe);
-    cmd.args(["--color", "never", "--test-threads", "4"])
+    // `--show-output`: a passing test's output too, where a skip is said.
+    cmd.args(["--color", "never", "--test-threads", "4", "--show-output"])
         .env("RUST_BACKTRACE", "0")
         .current_dir(root)
         .stdin(Stdio::null())
@@ -214,12 +267,12 @@ fn run_tests(exe: &Path, root: &Path, out: &Path, limit: Duration) -> io::Result
     let mut text = String::new();
     File::open(out)?.read_to_string(&mut text)?;
     Ok(match status {
-        Some(s) if s.success() => Status::Passed,
+        Some(s) if s.success() => match skip_reasons(&text) {
+            Some(reasons) => Status::Skipped(reasons),
+            None => Status::Passed,
+        },
         Some(_) => Status::Failed(text),
-        None => Status::Failed(format!(
-            "{text}\n(stopped: the tests were still running after {} s)",
-            limit.as_secs()
-        )),
+        None => Status::Failed(format!("{text}\n{}", i18n::stopped_after(limit.as_secs()))),
     })
 }
 
@@ -287,7 +340,7 @@ pub fn trim(output: &str, max_lines: usize) -> String {
     if let Some(summary) = lines.iter().rev().find(|l| l.starts_with("test result:")) {
         text.push_str(&format!("\n{summary}"));
     }
-    for l in lines.iter().filter(|l| l.starts_with("(stopped:")) {
+    for l in lines.iter().filter(|l| i18n::is_stopped_line(l)) {
         text.push_str(&format!("\n{l}"));
     }
     if extra > 0 {
@@ -309,6 +362,16 @@ mod tests {
         assert!(t.ends_with("test result: FAILED. 1 passed; 1 failed; 0 ignored"));
         assert!(!t.contains("RUST_BACKTRACE"));
         assert!(!t.contains("test a ... ok"));
+    }
+
+    #[test]
+    fn skip_lines_give_the_reasons_once() {
+        let out = "running 2 tests\nsuccesses:\n---- tests::a stdout ----\nCOURSE-SKIP: needs root\nCOURSE-SKIP: needs root\n---- tests::b stdout ----\nCOURSE-SKIP: no IPv6\n";
+        assert_eq!(skip_reasons(out).as_deref(), Some("needs root; no IPv6"));
+        assert_eq!(
+            skip_reasons("test a ... ok\n  COURSE-SKIP: indented\n"),
+            None
+        );
     }
 
     #[test]

@@ -1,28 +1,81 @@
 //! How the runner shows things: the progress bar, status marks, colours,
-//! and the current exercise with its task and what fails.
+//! and the current exercise with its task and what fails; and the order it
+//! checks in: the next task first, the rest of the progress afterwards.
 
-use course::catalog::{self, Exercise};
+use course::cache::{Checker, Verdict};
+use course::catalog::{self, Exercise, EXERCISES};
+use course::i18n;
 use course::runner::{trim, Status, Workspace};
 use demo_kit::{Context, Result};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
-/// The student's exercises workspace.
-pub fn workspace() -> Workspace {
-    Workspace::student(catalog::exercises_dir())
+/// A checker for the student's exercises workspace.
+pub fn checker() -> Checker {
+    Checker::new(Workspace::student(catalog::exercises_dir()))
 }
 
-/// Compiles and tests the given exercises, saying so while it works.
-pub fn check_all(list: &[&'static Exercise]) -> Result<BTreeMap<String, Status>> {
-    eprint!(
-        "checking {} exercise(s) (compiling and running their tests)...",
-        list.len()
-    );
-    let names: Vec<&str> = list.iter().map(|e| e.name).collect();
-    let result = workspace()
-        .check(&names)
-        .context("building the exercises workspace");
-    eprintln!(" done");
+/// Verdicts for `list` (remembered ones unless `fresh`), saying so on
+/// stderr while exercises are compiled and tested for real.
+pub fn check_list(
+    checker: &Checker,
+    list: &[&'static Exercise],
+    fresh: bool,
+) -> Result<BTreeMap<String, Verdict>> {
+    let said = Cell::new(false);
+    let result = checker
+        .check(list, fresh, |n| {
+            eprint!("{}", i18n::checking(n));
+            said.set(true);
+        })
+        .context(i18n::building());
+    if said.get() {
+        eprintln!("{}", i18n::done_word());
+    }
     result
+}
+
+/// One exercise's verdict.
+pub fn check_one(checker: &Checker, e: &'static Exercise, fresh: bool) -> Result<Verdict> {
+    let mut v = check_list(checker, &[e], fresh)?;
+    Ok(v.remove(e.name)
+        .expect("a verdict for the exercise checked"))
+}
+
+/// The next task: from `from` on, in course order, the first exercise that
+/// neither passes nor skips, checking one at a time and stopping there, so
+/// the student never waits for exercises not reached yet.
+pub fn next_from(checker: &Checker, from: usize) -> Result<Option<(usize, Verdict)>> {
+    for (i, e) in EXERCISES.iter().enumerate().skip(from) {
+        let v = check_one(checker, e, false)?;
+        if !v.status.moves_on() {
+            return Ok(Some((i, v)));
+        }
+    }
+    Ok(None)
+}
+
+/// Every exercise's verdict (the ones not remembered are checked, all in
+/// one build) and the progress line made of them.
+pub fn progress(checker: &Checker) -> Result<(BTreeMap<String, Verdict>, String)> {
+    let all: Vec<&Exercise> = EXERCISES.iter().collect();
+    let verdicts = check_list(checker, &all, false)?;
+    let count = |f: fn(&Status) -> bool| verdicts.values().filter(|v| f(&v.status)).count();
+    let done = count(Status::passed);
+    let skipped = count(|s| matches!(s, Status::Skipped(_)));
+    let line = format!(
+        "{} {}",
+        i18n::progress_word(),
+        bar(done, skipped, EXERCISES.len())
+    );
+    Ok((verdicts, line))
+}
+
+pub fn skipped_count(verdicts: &BTreeMap<String, Verdict>) -> usize {
+    verdicts
+        .values()
+        .filter(|v| matches!(v.status, Status::Skipped(_)))
+        .count()
 }
 
 pub fn paint(code: &str, text: &str) -> String {
@@ -34,57 +87,76 @@ pub fn paint(code: &str, text: &str) -> String {
 }
 
 pub fn mark(status: &Status) -> String {
-    padded_mark(status, 0)
+    match status {
+        Status::Skipped(reason) => paint("36", &i18n::mark_skipped(reason)),
+        _ => padded_mark(status, 0),
+    }
 }
 
 /// The status word, padded to `width` before colouring (escape codes have
 /// no width on screen but count for `format!` padding).
 pub fn padded_mark(status: &Status, width: usize) -> String {
     let (code, word) = match status {
-        Status::Passed => ("32", "✓ done"),
-        Status::Failed(_) => ("31", "✗ todo"),
-        Status::CompileError(_) => ("33", "✗ does not compile"),
+        Status::Passed => ("32", i18n::mark_done()),
+        Status::Failed(_) => ("31", i18n::mark_todo()),
+        Status::CompileError(_) => ("33", i18n::mark_no_compile()),
+        Status::Skipped(_) => ("36", i18n::mark_skip_short()),
     };
-    paint(code, &format!("{word:<width$}"))
+    paint(code, &pad(word, width))
 }
 
-pub fn bar(done: usize, total: usize) -> String {
+/// `text` padded with spaces to `width` columns on screen: Chinese
+/// characters take two columns (`format!` padding counts them as one).
+pub fn pad(text: &str, width: usize) -> String {
+    let shown: usize = text
+        .chars()
+        .map(|c| if c > '\u{2E7F}' { 2 } else { 1 })
+        .sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+}
+
+/// `[####~~-----] 3/14 done, 1 skipped`
+pub fn bar(done: usize, skipped: usize, total: usize) -> String {
     let width = 30;
     let filled = done * width / total.max(1);
-    format!(
-        "[{}{}] {done}/{total}",
+    let skip = (skipped * width / total.max(1)).min(width - filled);
+    let mut text = format!(
+        "[{}{}{}] {}",
         paint("32", &"#".repeat(filled)),
-        "-".repeat(width - filled)
-    )
+        paint("36", &"~".repeat(skip)),
+        "-".repeat(width - filled - skip),
+        i18n::progress(done, total)
+    );
+    if skipped > 0 {
+        text.push_str(&i18n::skipped_count(skipped));
+    }
+    text
 }
 
 /// The current exercise: where it is, what to do, what fails.
-pub fn show_current(e: &Exercise, status: &Status) {
+pub fn show_current(e: &Exercise, verdict: &Verdict) {
+    let status = &verdict.status;
     let file = catalog::exercises_dir().join(e.path);
     let text = std::fs::read_to_string(&file).unwrap_or_default();
-    println!(
-        "\nNext: {}  ({}, lesson {})",
-        paint("1", e.name),
-        e.topic,
-        e.lesson
-    );
-    println!("File: exercises/{}\n", e.path);
+    let name = paint("1", e.name);
+    println!("\n{}", i18n::next_header(&name, e.topic, e.lesson));
+    println!("{}\n", i18n::file_line(e.path));
     for line in catalog::task(&text).lines() {
         println!("  {line}");
     }
     println!("\n{}:", mark(status));
     let output = match status {
-        Status::Passed => String::new(),
+        Status::Passed | Status::Skipped(_) => String::new(),
         Status::CompileError(errors) => trim_compile(errors),
         Status::Failed(out) => trim(out, 25),
     };
     for line in output.lines() {
         println!("  {line}");
     }
-    println!(
-        "\nEdit the file; then `cargo run -p course -- check {0}` (or `-- watch`). Stuck? `-- hint {0}`.",
-        e.name
-    );
+    if verdict.remembered {
+        println!("  {}", i18n::remembered(e.name));
+    }
+    println!("\n{}", i18n::edit_then_check(e.name));
 }
 
 fn trim_compile(errors: &str) -> String {

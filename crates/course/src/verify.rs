@@ -10,11 +10,16 @@
 //! 2. copy it to `scratch/solved` with every solution in place: each must
 //!    PASS, and `cargo clippy -D warnings` must be clean.
 //!
+//! An exercise whose tests skip what they check (`COURSE-SKIP:`, e.g. a
+//! part that needs root) on either side is not a defect but is *not
+//! proven here*: the report says so, and how many.
+//!
 //! Each side is one `cargo build` (all exercises at once), so the proof costs
 //! two builds, not two per exercise. The two sides share a target directory
 //! under `scratch`, so the dependencies are compiled once.
 
 use crate::catalog::{Exercise, EXERCISES};
+use crate::i18n;
 use crate::runner::{Status, Workspace};
 use nix::fcntl::{Flock, FlockArg};
 use std::collections::BTreeMap;
@@ -40,21 +45,29 @@ impl Row {
     pub fn defects(&self) -> Vec<String> {
         let mut d = Vec::new();
         match &self.untouched {
-            Status::Passed => d.push("passes untouched (nothing to do?)".to_string()),
-            Status::CompileError(e) => d.push(format!("does not compile untouched:\n{e}")),
-            Status::Failed(_) => {}
+            Status::Passed => d.push(i18n::untouched_passes().to_string()),
+            Status::CompileError(e) => d.push(i18n::untouched_no_compile(e)),
+            Status::Failed(_) | Status::Skipped(_) => {}
         }
         match &self.solved {
-            Status::Passed => {}
-            Status::CompileError(e) => d.push(format!("solution does not compile:\n{e}")),
-            Status::Failed(out) => {
-                d.push(format!("solution fails:\n{}", crate::runner::trim(out, 40)))
-            }
+            Status::Passed | Status::Skipped(_) => {}
+            Status::CompileError(e) => d.push(i18n::solution_no_compile(e)),
+            Status::Failed(out) => d.push(i18n::solution_fails(&crate::runner::trim(out, 40))),
         }
         if let Some(c) = &self.clippy {
-            d.push(format!("solution is not clippy clean:\n{c}"));
+            d.push(i18n::solution_clippy(c));
         }
         d
+    }
+
+    /// Why this exercise is not proven here, if a side skipped.
+    pub fn not_proven(&self) -> Option<&str> {
+        [&self.untouched, &self.solved]
+            .into_iter()
+            .find_map(|s| match s {
+                Status::Skipped(reason) => Some(reason.as_str()),
+                _ => None,
+            })
     }
 }
 
@@ -70,6 +83,14 @@ pub struct Report {
 impl Report {
     pub fn ok(&self) -> bool {
         self.general.is_empty() && self.rows.iter().all(|r| r.defects().is_empty())
+    }
+
+    /// How many exercises skipped on a side, so were not proven here.
+    pub fn not_proven(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.not_proven().is_some())
+            .count()
     }
 }
 
@@ -106,10 +127,10 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
         pids.is_empty().then_some(())
     });
     if left.is_none() {
-        general.push(format!(
-            "processes started by the exercises' tests are still running: {:?}",
+        general.push(i18n::still_running(&format!(
+            "{:?}",
             running_from(&target_dir)
-        ));
+        )));
     }
     let mut lint: BTreeMap<String, String> = match solved.clippy()? {
         Ok(()) => BTreeMap::new(),
@@ -117,14 +138,12 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
     };
     for (target, text) in &lint {
         if !names.contains(&target.as_str()) {
-            general.push(format!(
-                "clippy ({}):\n{text}",
-                if target.is_empty() {
-                    "workspace"
-                } else {
-                    target
-                }
-            ));
+            let target = if target.is_empty() {
+                i18n::workspace_word()
+            } else {
+                target
+            };
+            general.push(i18n::clippy_general(target, text));
         }
     }
     let rows = EXERCISES
@@ -198,7 +217,7 @@ fn side(
 /// *relative to its workspace*, which is the same for both copies: without
 /// this, the second build could take the first one's test binaries as up to
 /// date. (The library keeps its name `exercises`, set in `[lib]`.)
-fn rename_package(root: &Path, name: &str) -> io::Result<()> {
+pub fn rename_package(root: &Path, name: &str) -> io::Result<()> {
     let old = "name = \"exercises\"\nversion = \"0.1.0\"";
     let new = format!("name = \"{name}\"\nversion = \"0.1.0\"");
     for file in ["Cargo.toml", "Cargo.lock"] {
@@ -238,6 +257,40 @@ pub fn copy_workspace(from: &Path, to: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_skip_on_either_side_is_not_a_defect_but_is_not_proven() {
+        let row = |untouched, solved| Row {
+            name: "x",
+            untouched,
+            solved,
+            clippy: None,
+        };
+        let rows = vec![
+            row(Status::Failed("f".into()), Status::Passed),
+            row(Status::Skipped("needs root".into()), Status::Passed),
+            row(
+                Status::Failed("f".into()),
+                Status::Skipped("no raw socket".into()),
+            ),
+        ];
+        assert_eq!(rows[1].not_proven(), Some("needs root"));
+        assert_eq!(rows[2].not_proven(), Some("no raw socket"));
+        assert_eq!(rows[0].not_proven(), None);
+        let report = Report {
+            rows,
+            general: Vec::new(),
+            elapsed: Duration::ZERO,
+        };
+        assert!(report.ok());
+        assert_eq!(report.not_proven(), 2);
+        let bad = row(Status::Passed, Status::Skipped("r".into()));
+        assert_eq!(
+            bad.defects().len(),
+            1,
+            "passing untouched is still a defect"
+        );
+    }
 
     #[test]
     fn running_from_finds_this_very_test_process() {

@@ -1,13 +1,18 @@
 //! `watch`: re-check the current exercise whenever a file is saved.
 //!
-//! Saves are noticed by polling modification times twice a second. File
-//! notification APIs are faster but miss saves on WSL, network drives and
-//! with editors that replace files; polling works everywhere.
+//! Saves are noticed by polling modification times five times a second.
+//! File notification APIs are faster but miss saves on WSL, network drives
+//! and with editors that replace files; polling works everywhere.
+//!
+//! After a pass, the next exercise is on screen at once: the exercises
+//! after it were checked when watch started and are remembered while their
+//! files are unchanged (`course::cache`); the progress line follows.
 
-use crate::show::{check_all, paint, show_current};
-use course::catalog::{self, Exercise, EXERCISES};
+use crate::show::{check_one, next_from, paint, progress, show_current};
+use course::catalog::{self, EXERCISES};
+use course::i18n;
+use course::runner::Status;
 use demo_kit::Result;
-use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
@@ -36,62 +41,68 @@ pub fn watch() -> Result<()> {
             }
         }
     });
-    let all: Vec<&Exercise> = EXERCISES.iter().collect();
-    let statuses = check_all(&all)?;
-    let mut current = EXERCISES.iter().position(|e| !statuses[e.name].passed());
-    let mut status = current.map(|i| statuses[EXERCISES[i].name].clone());
+    let checker = crate::show::checker();
+    // Taken before each check: a save during the check is a change too.
+    let mut seen = newest_change();
+    let mut current = next_from(&checker, 0)?;
     loop {
-        let Some(i) = current else {
-            println!("\n{} Every exercise passes.", paint("32", "All done!"));
+        let Some((i, verdict)) = &current else {
+            let (verdicts, line) = progress(&checker)?;
+            println!("\n{line}");
+            println!(
+                "\n{} {}",
+                paint("32", i18n::all_done()),
+                i18n::every_exercise_passes_short()
+            );
+            let skipped = crate::show::skipped_count(&verdicts);
+            if skipped > 0 {
+                println!("{}", i18n::all_skipped_note(skipped));
+            }
             return Ok(());
         };
-        let e = &EXERCISES[i];
+        let e = &EXERCISES[*i];
         println!("\n{}", "─".repeat(60));
-        show_current(e, status.as_ref().expect("status of the current exercise"));
-        println!("\nWatching for saves... (q + Enter: quit, h + Enter: hint, Enter: check again)");
-        let seen = newest_change();
-        // Wait for a save or a command, polling modification times: this
-        // works on every file system and editor (file-notify often does not).
-        loop {
-            match typed.recv_timeout(Duration::from_millis(500)) {
+        show_current(e, verdict);
+        println!("\n{}", progress(&checker)?.1);
+        println!("\n{}", i18n::watching());
+        // Wait for a save or a command.
+        let fresh = loop {
+            match typed.recv_timeout(Duration::from_millis(200)) {
                 Ok(cmd) if cmd == "q" => return Ok(()),
                 Ok(cmd) if cmd == "h" => {
                     crate::hint(e)?;
                     continue;
                 }
-                Ok(_) => break,
+                // Enter: check again for real, whatever is remembered.
+                Ok(_) => break true,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     if newest_change() != seen {
-                        break;
+                        break false;
                     }
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     if newest_change() != seen {
-                        break;
+                        break false;
                     }
-                    std::thread::sleep(Duration::from_millis(500));
+                    std::thread::sleep(Duration::from_millis(200));
                 }
             }
-        }
-        let now = check_all(&[e])?
-            .remove(e.name)
-            .expect("a status for the exercise checked");
-        if now.passed() {
-            println!("\n{} {} passes!", paint("32", "✓"), e.name);
-            // Move on to the next exercise not yet done (checking each for real).
-            let rest: Vec<&Exercise> = EXERCISES[i + 1..].iter().collect();
-            let later = if rest.is_empty() {
-                BTreeMap::new()
-            } else {
-                check_all(&rest)?
-            };
-            current = EXERCISES[i + 1..]
-                .iter()
-                .position(|e| !later[e.name].passed())
-                .map(|j| i + 1 + j);
-            status = current.map(|j| later[EXERCISES[j].name].clone());
-        } else {
-            status = Some(now);
-        }
+        };
+        seen = newest_change();
+        let now = check_one(&checker, e, fresh)?;
+        current = match &now.status {
+            Status::Passed => {
+                println!("\n{} {}", paint("32", "✓"), i18n::passes(e.name));
+                next_from(&checker, i + 1)?
+            }
+            Status::Skipped(reason) => {
+                println!(
+                    "\n{}",
+                    paint("36", &i18n::skipped_moving_on(e.name, reason))
+                );
+                next_from(&checker, i + 1)?
+            }
+            _ => Some((*i, now)),
+        };
     }
 }

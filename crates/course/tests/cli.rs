@@ -1,23 +1,71 @@
 //! The runner's commands, run as a student would, on a scratch copy of the
 //! exercises (`COURSE_EXERCISES`), so the student's files are never touched.
 
-use course::catalog::{exercises_dir, find};
+use course::cache::Checker;
+use course::catalog::{exercises_dir, find, EXERCISES};
+use course::runner::{Status, Workspace};
 use demo_kit::testing::OutputWithin;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Shared with the verify test: dependencies compile once.
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("course-verify/target")
+}
+
+/// The runner, in English whatever the machine's locale.
+fn runner(scratch: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_course"));
+    cmd.args(args)
+        .env("COURSE_EXERCISES", scratch)
+        .env("COURSE_TARGET_DIR", target_dir())
+        .env("NO_COLOR", "1")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .stdin(Stdio::null());
+    cmd
+}
 
 fn course(scratch: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_course"))
-        .args(args)
-        .env("COURSE_EXERCISES", scratch)
-        // Share the verify test's target directory: dependencies compile once.
-        .env(
-            "COURSE_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("course-verify/target"),
-        )
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output_within()
+    runner(scratch, args).output_within()
+}
+
+fn course_in(scratch: &Path, lang: &str, args: &[&str]) -> Output {
+    runner(scratch, args).env("LANG", lang).output_within()
+}
+
+/// The checker the runner uses on `scratch`: to see what it remembers.
+fn checker(scratch: &Path) -> Checker {
+    Checker::new(Workspace {
+        root: scratch.to_path_buf(),
+        target_dir: target_dir(),
+        time_limit: Duration::from_secs(60),
+        build_limit: Duration::from_secs(900),
+    })
+}
+
+fn solve(dir: &Path, name: &str) {
+    let e = find(name).unwrap();
+    let solved = course::catalog::solved_text(e, &exercises_dir().join("solutions")).unwrap();
+    std::fs::write(dir.join(e.path), solved).unwrap();
+}
+
+/// `tcp_states` solved, with tests that pass but skip (as a privileged
+/// exercise does for a normal user).
+fn make_it_skip(dir: &Path) {
+    let e = find("tcp_states").unwrap();
+    let solved = course::catalog::solved_text(e, &exercises_dir().join("solutions")).unwrap();
+    let code = solved.split("\n#[cfg(test)]").next().unwrap();
+    let text = format!(
+        "{code}\n#[cfg(test)]\nmod tests {{\n    #[test]\n    fn needs_privileges() {{\n        \
+         let _ = super::state_name(1);\n        \
+         exercises::skip(\"needs root: run as root to check it\");\n    }}\n}}\n"
+    );
+    std::fs::write(dir.join(e.path), text).unwrap();
 }
 
 fn text(out: &Output) -> String {
@@ -28,29 +76,32 @@ fn text(out: &Output) -> String {
     )
 }
 
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(from).unwrap() {
+        let f = f.unwrap();
+        if f.file_type().unwrap().is_dir() {
+            copy_tree(&f.path(), &to.join(f.file_name()));
+        } else {
+            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+}
+
 /// A scratch exercises workspace as shipped (with the hints and one solution).
+/// Each has its own package name: scratch copies build in parallel into one
+/// target directory, and must not take each other's test binaries.
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("course-cli-{name}"));
     course::verify::copy_workspace(&exercises_dir(), &dir).unwrap();
+    course::verify::rename_package(&dir, &format!("exercises-cli-{name}")).unwrap();
+    copy_tree(&exercises_dir().join("hints"), &dir.join("hints"));
     let e = find("tcp_states").unwrap();
-    for (from, to) in [
-        (exercises_dir().join("hints"), dir.join("hints")),
-        (
-            exercises_dir().join("solutions").join(e.path),
-            dir.join("solutions").join(e.path),
-        ),
-    ] {
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        if from.is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-            for f in std::fs::read_dir(&from).unwrap() {
-                let f = f.unwrap();
-                std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
-            }
-        } else {
-            std::fs::copy(from, to).unwrap();
-        }
-    }
+    let solution = dir.join("solutions").join(e.path);
+    std::fs::create_dir_all(solution.parent().unwrap()).unwrap();
+    std::fs::copy(exercises_dir().join("solutions").join(e.path), solution).unwrap();
+    // Each test starts with nothing remembered from an earlier run.
+    checker(&dir).forget_all().unwrap();
     for e in course::catalog::EXERCISES {
         let path = dir.join(e.path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -119,4 +170,229 @@ fn check_solution_and_reset_on_one_exercise() {
         std::fs::read_to_string(dir.join(e.path)).unwrap(),
         course::catalog::pristine(e).unwrap()
     );
+}
+
+/// Issue 19: a verdict is remembered, but only while nothing it depends on
+/// changes: editing a passed exercise back to broken makes it not done again.
+#[test]
+fn breaking_a_passed_exercise_makes_it_not_done_again_cache_included() {
+    let dir = scratch("again");
+    let e = find("tcp_states").unwrap();
+    let total = EXERCISES.len();
+    solve(&dir, "tcp_states");
+    let out = course(&dir, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Next: recv_exact"), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("1/{total} done")),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(checker(&dir).remembered(e), Some(Status::Passed));
+
+    // Again, nothing changed: every verdict is remembered, nothing is rebuilt.
+    let out = course(&dir, &["list"]);
+    assert!(!text(&out).contains("checking"), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("1/{total} done")),
+        "{}",
+        text(&out)
+    );
+
+    // Broken again: the remembered pass no longer applies.
+    std::fs::write(dir.join(e.path), course::catalog::pristine(e).unwrap()).unwrap();
+    assert_eq!(checker(&dir).remembered(e), None);
+    let out = course(&dir, &[]);
+    assert!(text(&out).contains("Next: tcp_states"), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("0/{total} done")),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("not yet implemented"), "{}", text(&out));
+    let out = course(&dir, &["list"]);
+    let row = text(&out)
+        .lines()
+        .find(|l| l.contains("tcp_states"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(row.contains("todo"), "{}", text(&out));
+
+    // A change to the exercises crate (here its test support) is a change too.
+    solve(&dir, "tcp_states");
+    let out = course(&dir, &["list"]);
+    assert!(
+        text(&out).contains(&format!("1/{total} done")),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(checker(&dir).remembered(e), Some(Status::Passed));
+    let lib = dir.join("src/lib.rs");
+    let support = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, format!("{support}\n// changed\n")).unwrap();
+    assert_eq!(checker(&dir).remembered(e), None);
+}
+
+/// The skip protocol: tests that pass but print `COURSE-SKIP: <reason>`.
+#[test]
+fn a_skipping_exercise_is_neither_done_nor_failed_and_is_passed_over() {
+    let dir = scratch("skip");
+    let total = EXERCISES.len();
+    make_it_skip(&dir);
+    let out = course(&dir, &["list"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("skipped: needs root: run as root to check it"),
+        "{t}"
+    );
+    assert!(t.contains(&format!("0/{total} done, 1 skipped")), "{t}");
+    let out = course(&dir, &[]);
+    let t = text(&out);
+    assert!(t.contains("Next: recv_exact"), "{t}");
+    assert!(t.contains(&format!("0/{total} done, 1 skipped")), "{t}");
+    assert!(t.contains("tcp_states       skipped: needs root"), "{t}");
+    let out = course(&dir, &["check", "tcp_states"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("skipped: needs root"), "{}", text(&out));
+    assert!(text(&out).contains("not counted as done"), "{}", text(&out));
+}
+
+/// Lines a running `watch` prints, as they come.
+struct Watching {
+    lines: mpsc::Receiver<String>,
+    seen: String,
+}
+
+impl Watching {
+    fn until(&mut self, what: &str) {
+        while !self.seen.contains(what) {
+            match self.lines.recv_timeout(Duration::from_secs(180)) {
+                Ok(line) => {
+                    self.seen.push_str(&line);
+                    self.seen.push('\n');
+                }
+                Err(_) => panic!("watch never printed {what:?}; it printed:\n{}", self.seen),
+            }
+        }
+        // Later waits look only at what comes after.
+        let at = self.seen.find(what).unwrap() + what.len();
+        self.seen.drain(..at);
+    }
+}
+
+/// `watch` as a student drives it: save a skipping exercise, then a
+/// solution; it moves on each time and shows the progress.
+#[test]
+fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
+    let dir = scratch("watch");
+    let total = EXERCISES.len();
+    let mut child = runner(&dir, &["watch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut w = Watching {
+        lines,
+        seen: String::new(),
+    };
+    w.until("Next: tcp_states");
+    w.until(&format!("0/{total} done"));
+    w.until("Watching for saves");
+    make_it_skip(&dir);
+    w.until("tcp_states skipped: needs root");
+    w.until("Next: recv_exact");
+    w.until(&format!("0/{total} done, 1 skipped"));
+    w.until("Watching for saves");
+    solve(&dir, "recv_exact");
+    w.until("recv_exact passes!");
+    w.until("Next: line_frames");
+    w.until(&format!("1/{total} done, 1 skipped"));
+    w.until("Watching for saves");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "q").unwrap();
+    let ended = demo_kit::wait::until(Duration::from_secs(30), || child.try_wait().unwrap());
+    if ended.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("watch did not quit on q");
+    }
+}
+
+/// Issue 11: the runner in Chinese from the locale or `--lang`, English
+/// forced with `--lang en`, and a clear error for a language it lacks.
+#[test]
+fn the_runner_speaks_chinese_when_asked() {
+    let dir = scratch("lang");
+    let out = course_in(&dir, "zh_CN.UTF-8", &["list"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("进度") && t.contains("已完成 0/"), "{t}");
+    assert!(t.contains("未通过"), "{t}");
+    let out = course_in(&dir, "zh_CN.UTF-8", &["list", "--lang", "en"]);
+    assert!(text(&out).contains("Progress") && !text(&out).contains("进度"));
+    let out = course(&dir, &["--lang", "zh-CN", "--help"]);
+    assert!(
+        out.status.success() && text(&out).contains("用法"),
+        "{}",
+        text(&out)
+    );
+    // LC_ALL comes before LANG.
+    let out = runner(&dir, &["hint", "nope"])
+        .env("LANG", "zh_CN.UTF-8")
+        .env("LC_ALL", "C")
+        .output_within();
+    assert!(text(&out).contains("no exercise called"), "{}", text(&out));
+
+    // Hints in Chinese; the English one, said so, where none is translated.
+    let out = course_in(&dir, "zh_CN.UTF-8", &["hint", "tcp_states"]);
+    assert!(text(&out).contains("`tcp_states` 的提示"), "{}", text(&out));
+    assert!(!text(&out).contains("<!--"), "{}", text(&out));
+    std::fs::remove_file(dir.join("hints/zh-CN/recv_exact.md")).unwrap();
+    let out = course_in(&dir, "zh_CN.UTF-8", &["hint", "recv_exact"]);
+    let t = text(&out);
+    assert!(
+        t.contains("还没有中文提示") && t.contains("Hint for `recv_exact`"),
+        "{t}"
+    );
+    let out = course(&dir, &["hint", "tcp_states"]);
+    assert!(
+        text(&out).contains("Hint for `tcp_states`"),
+        "{}",
+        text(&out)
+    );
+
+    let out = course(&dir, &["list", "--lang", "fr"]);
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(
+        t.contains("unknown language \"fr\"") && t.contains("zh-CN"),
+        "{t}"
+    );
+    assert!(!t.contains("panicked"), "{t}");
+}
+
+#[test]
+fn every_hint_has_a_chinese_translation_of_its_current_text() {
+    for e in EXERCISES {
+        let zh = exercises_dir().join(format!("hints/zh-CN/{}.md", e.name));
+        let text =
+            std::fs::read_to_string(&zh).unwrap_or_else(|_| panic!("missing {}", zh.display()));
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!(
+                "<!-- translates exercises/hints/{}.md sha256:",
+                e.name
+            )),
+            "{}: the first line names the English hint it translates",
+            zh.display()
+        );
+    }
 }

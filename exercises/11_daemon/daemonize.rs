@@ -8,7 +8,7 @@
 //   2. in the child: `setsid()` — a new session, no controlling terminal
 //   3. fork again and let the first child `_exit(0)`: the grandchild is not
 //      a session leader, so it can never acquire a terminal again
-//   4. the grandchild runs `daemon_body` (given; it never returns)
+//   4. the grandchild runs `daemon_body` (given; it idles for at most 60 s)
 //   5. the parent reaps the first child (no zombie) and reads the report
 //      that `daemon_body` writes into a pipe you create: one line of facts.
 // Write `start_daemon`. Each child branch runs inside
@@ -23,7 +23,7 @@
 //   2. 在子进程里：`setsid()`——一个新的会话，没有控制终端
 //   3. 再 fork 一次，让第一个子进程 `_exit(0)`：孙进程不是会话首进程，所以它再
 //      也无法获得终端
-//   4. 孙进程运行 `daemon_body`（已给出；它不会返回）
+//   4. 孙进程运行 `daemon_body`（已给出；它最多空转 60 s）
 //   5. 父进程回收第一个子进程（不留僵尸进程），并读取 `daemon_body` 写进你创建
 //      的管道里的报告：一行事实。
 // 写出 `start_daemon`。每个子进程分支都在 `exercises::child_main(|| ...)` 里运

@@ -22,6 +22,30 @@
 // why a restarted server needs SO_REUSEADDR).
 //
 // Run: cargo run -p course -- check tcp_states
+//
+// 中文：
+// 练习 `tcp_states`——第 01 课，三次握手与四次挥手。
+//
+// 亲手让一条真实的 TCP 连接走过它的各个状态。下面每个函数是课程图中的一步；用
+// 这一步需要的系统调用来写（std 的 `TcpStream::connect`、
+// `TcpListener::accept`、`TcpStream::shutdown`、`read`，而丢弃一个套接字就是
+// `close()`）：
+//
+//   open        客户端的 connect() 和服务端的 accept()
+//   say_goodbye “我不再发送了”：发出一个 FIN，但套接字保持打开，
+//               这一端仍然可以读（半关闭）
+//   read_to_eof 一直读，直到 recv 返回 0（即对端的 FIN），
+//               返回在它之前收到的全部数据
+//   hang_up     关闭套接字：这一端的最后一句话
+//
+// 测试在每一步之后读取内核里的状态（对你的套接字用 `getsockopt(TCP_INFO)`，对
+// 套接字关掉后仍留下的记录查 `/proc/net/tcp`），并检查：open 之后两端都是
+// ESTABLISHED；先说再见的一端处于 FIN_WAIT2，另一端停在 CLOSE_WAIT，仍然可以回
+// 话；先关闭的一端进入 TIME_WAIT（课程的正常流程里是客户端；如果服务端先挂断，
+// TIME_WAIT 就留在服务端自己的端口上，这正是重启的服务端需要 SO_REUSEADDR 的原
+// 因）。
+//
+// 运行：cargo run -p course -- check tcp_states
 
 use std::io::Read;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};

@@ -20,6 +20,28 @@
 //   * The peer closes before the reply is complete: `UnexpectedEof`.
 // The tests run a real server on 127.0.0.1 that writes the replies glued
 // together, cut at odd places, or broken.
+//
+// 中文：
+// 练习 `http_split`——第 02 课，C/S 架构与 B/S 架构。
+//
+// 浏览器让一条 TCP 连接保持打开（长连接，keep-alive），在上面一个接一个地发请
+// 求。响应从同一条字节流上回来，彼此之间什么都没有：这就是粘包问题，而 HTTP 同
+// 时用上了课程里的两种办法来解决它：
+//   * 响应的报头在第一个空行 "\r\n\r\n" 处结束（分隔符）；
+//   * 之后紧跟恰好 `Content-Length` 个字节的正文（长度前缀，即笔记里的
+//     total_size）。
+//
+// 写出 `read_reply`：用 `read()` 从 `conn` 读出一个响应并返回它。
+//   * `pending` 里是之前读到、但还没用掉的字节：先用它们。读到的超出本响应末尾
+//     的部分是下一个响应的开头：把它留在 `pending` 里（不要丢掉，也不要为它再
+//     等更多数据）。
+//   * `parse_head`（已写好）把报头文本解析成状态码和各个头部字段。
+//   * 没有 `Content-Length`，或者它不是数字：`InvalidData`。
+//   * 报头超过 MAX_HEAD 字节还没出现 "\r\n\r\n"：`InvalidData`（停止读取：永远
+//     不要替陌生人缓存一个没有尽头的报头）。
+//   * 响应还没收完整，对端就关闭了连接：`UnexpectedEof`。
+// 测试在 127.0.0.1 上运行一个真实的服务端，它发出的响应或者粘在一起，或者在奇
+// 怪的位置被切开，或者是坏的。
 
 use std::io::{self, Read};
 use std::net::TcpStream;

@@ -25,6 +25,31 @@
 //    yours, or that is not a response, is not your answer: ignore it and
 //    keep waiting.
 // The tests run a real responder on a loopback port.
+//
+// 中文：
+// 练习 `dns_header`——第 03 课，什么是互联网 / 标识地址的方式。
+//
+// DNS 把名字转换成地址。它是跑在 UDP 上的一个独立协议（端口 53），每条 DNS 消
+// 息都以同样的、固定 12 字节的报头开头——正是笔记里“报头：必须是固定长度”这条规
+// 则——由六个大端序的 16 位字组成：
+//
+//   字节 0-1   ID        由提问方选定；回答里带着同一个 ID
+//   字节 2-3   flags     第 15 位 QR（0 查询，1 响应），第 14-11 位 OPCODE，
+//                        第 10 位 AA，第 9 位 TC，第 8 位 RD，第 7 位 RA，
+//                        第 6-4 位 Z（为 0），第 3-0 位 RCODE（0 成功，3 无此名字）
+//   字节 4-5   QDCOUNT   报头之后的问题数
+//   字节 6-7   ANCOUNT   回答数
+//   字节 8-9   NSCOUNT   授权记录数
+//   字节 10-11 ARCOUNT   附加记录数
+//
+// 1. 写出报头的 `encode` 和 `decode`（`decode` 遇到不足 12 字节：None）。
+// 2. `ask`：通过 UDP 向 `server` 发送一个查询 `name` 的请求，返回响应的报头。
+//    用 `encode` + `question(name)`（已写好）构造查询：ID = `id`，置上 RD，
+//    QDCOUNT 为 1，其余为 0。使用绑定到 127.0.0.1:0 的 UdpSocket；每个数据报最
+//    多等 1 秒（丢失的查询没有人会替你重传：不设超时就会永远等下去——返回超时错
+//    误）。ID 不是你的、或者不是响应的数据报，都不是你要的回答：忽略它，继续
+//    等。
+// 测试在一个回环地址的端口上运行一个真实的应答方。
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};

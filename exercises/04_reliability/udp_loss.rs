@@ -17,6 +17,24 @@
 //    `setsockopt(SO_RCVBUF)` to 4096 bytes (the spot marked TODO).
 // The tests flood a real socket on 127.0.0.1 and check your counts against
 // what was sent and received.
+//
+// 中文：
+// 练习 `udp_loss`——第 04 课，可靠协议与不可靠协议。
+//
+// UDP 的发送方永远不会得知某个数据报丢了——但接收方的内核会把它因为套接字接收缓
+// 冲区已满而丢弃的每个数据报都记下数来。读出这些计数：
+//
+// 1. `socket_inode`：套接字的 inode 号（对它的文件描述符做 `fstat`；
+//    `ls -l /proc/self/fd` 把它显示为 `socket:[INODE]`）。
+// 2. `socket_drops`：这个套接字在 `/proc/net/udp` 中那一行的最后一列 `drops`
+//    （按 `inode` 列找到这一行；各列的名字在文件的第一行）。找不到这个套接字：
+//    `NotFound`。
+// 3. `rcvbuf_errors`：`/proc/net/snmp` 里 `Udp:` 行中的 `RcvbufErrors`（第一行
+//    `Udp:` 给出列名，第二行是数值）。它统计的是整台机器上的所有套接字。
+// 4. 在 `flood` 里，在发送任何数据之前先把接收方的缓冲区调小：用
+//    `setsockopt(SO_RCVBUF)` 设为 4096 字节（标着 TODO 的地方）。
+// 测试在 127.0.0.1 上向一个真实的套接字狂发数据报，再拿你的计数和实际发送、接
+// 收的数量对照检查。
 
 use nix::sys::socket::{getsockopt, setsockopt, sockopt};
 use std::io;

@@ -10,6 +10,19 @@
 // arrive after a b'\n' belong to the NEXT message: keep them in `pending`.
 //   * clean end of stream (nothing pending) -> `Ok(None)`
 //   * end of stream in the middle of a message -> `UnexpectedEof` error
+//
+// 中文：
+// 练习 `line_frames`——第 05 课，粘包。
+//
+// TCP 不保留消息边界：两次 `send` 可能在一次 `recv` 里到达（“粘”在一起），一次
+// `send` 也可能分两次到达。所以接收方必须自己找出边界。最简单的协议：每条消息
+// 都以 b'\n' 结尾。
+//
+// 写出 `LineReader::next_line`：返回下一条完整的消息（不含它的 b'\n'），不管这
+// 些字节在路上被怎样拆分或合并。在 b'\n' 之后到达的字节属于下一条消息：把它们
+// 留在 `pending` 里。
+//   * 干净的流结束（没有待处理的字节）-> `Ok(None)`
+//   * 流在一条消息的中间结束 -> `UnexpectedEof` 错误
 
 use std::io::{self, Read};
 

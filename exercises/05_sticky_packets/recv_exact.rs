@@ -9,6 +9,17 @@
 // If the peer closes first, return an `UnexpectedEof` error
 // (`std::io::ErrorKind::UnexpectedEof`) instead of a short buffer.
 // Use `read`, not `read_exact` — the point is to write the loop yourself.
+//
+// 中文：
+// 练习 `recv_exact`——第 05 课，粘包。
+//
+// 课程的客户端执行 `phone.recv(dahler_len)`，并以为会拿到 `dahler_len` 个字
+// 节。其实不一定：TCP 是字节流，一次 `read` 返回的是到此刻为止已经到达的数据——
+// 可能更少。
+//
+// 写出 `recv_exact`：一直读，直到手里恰好有 `n` 个字节。如果对端先关闭了连接，
+// 返回 `UnexpectedEof` 错误（`std::io::ErrorKind::UnexpectedEof`），而不是一个
+// 不够长的缓冲区。用 `read`，不要用 `read_exact`——重点就是自己写出这个循环。
 
 use std::io::{self, Read};
 

@@ -16,6 +16,25 @@
 // Leave the body alone: the caller reads `total_size` bytes after the header.
 // First write `fill`, the loop around `read` (the course's `recv`) that
 // both steps need: one `read` may return fewer bytes than asked for.
+//
+// 中文：
+// 练习 `header_frame`——第 06 课，长度前缀（报头）。
+//
+// 课程的客户端这样读取一个报头帧：
+//     header_len = struct.unpack('i', phone.recv(4))[0]
+//     header = json.loads(phone.recv(header_len))
+// 而且来什么就信什么。写出 `read_header`，让它绝不轻信：
+//   1. 读 4 字节的前缀（一个 i32，小端序，同 'i'）；
+//      第一个字节之前流就结束 -> Ok(None)（对端说完了）；
+//      在前缀中间结束 -> Err
+//   2. 长度为负或超过 MAX_HEADER -> Err，并且不再往下读（说谎的对端不能让我们
+//      为 2 GB 数据空等或分配内存）
+//   3. 恰好读出那么多字节（没读够流就结束 -> Err）
+//   4. 它们必须是一个 JSON 对象，带有 "total_size"：一个非负整数（其他情况 ->
+//      Err）
+// 不要动正文：调用方会在报头之后读取 `total_size` 个字节。
+// 先写 `fill`：第 1 步和第 3 步都要用到的、包在 `read`（课程里的 `recv`）外面
+// 的循环——一次 `read` 返回的字节可能比要求的少。
 
 use serde_json::{Map, Value};
 use std::io::{self, Read};

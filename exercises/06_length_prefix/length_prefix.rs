@@ -16,6 +16,22 @@
 //    algorithm on, the second may wait for the peer's delayed ACK). The test
 //    turns Nagle off and counts, with `getsockopt(TCP_INFO)`, the segments
 //    your socket sent: one per frame.
+//
+// 中文：
+// 练习 `length_prefix`——第 06 课，长度前缀（报头 + struct）。
+//
+// 课程用固定长度的报头解决粘包：`struct.pack('i', len(data))`——存放长度的 4 个
+// 字节——后面跟着数据。在 x86-64 上，'i' 是小端序的 32 位整数：507 ->
+// b'\xfb\x01\x00\x00'。网络惯例（'!I'）则是大端序：507 ->
+// b'\x00\x00\x01\xfb'。
+//
+// 1. 写出 `prefix`（课程的 'i'）和 `prefix_network`（'!I'）：为 `len` 字节的负
+//    载生成 4 个报头字节。前缀装不下的长度是错误：'i' 最多装 i32::MAX，'!I' 最
+//    多装 u32::MAX。`frame`（前缀 + 负载）已经写好。提示：`to_le_bytes`。
+// 2. 写出 `send_frame`：在一个 TCP 套接字上用一次系统调用发出一帧。课程用一次
+//    `send` 发前缀、另一次 `send` 发数据：每条消息在线路上都是两个小报文段（而
+//    且开着 Nagle 算法时，第二个可能要等对端的延迟 ACK）。测试会关掉 Nagle 算
+//    法，再用 `getsockopt(TCP_INFO)` 数你的套接字发出的报文段：每帧一个。
 
 use std::io::Write;
 use std::net::TcpStream;

@@ -19,6 +19,29 @@
 // The test runs three commands that each leave a process behind (a `setsid`
 // job, a double-forked daemon, a `nohup` job) and checks that each one is gone,
 // reaped, when `run_command` returns.
+//
+// 中文：
+// 练习 `escapees`——第 07 课，模拟 ssh 远程执行命令；见 docs/07-remote-shell.md
+// 的 "Nothing a command starts outlives it" 一节。
+//
+// `run_command` 把 `sh -c CMD` 放在它自己的进程组里运行，等 shell 结束，再杀掉
+// 这个组里剩下的进程：远程 shell 以前就是这样收尾的。但命令可以离开自己的组：
+// `setsid sleep 1000 &` 会开启一个新的会话。`killpg` 杀不到它；shell 退出后，
+// 它成了孤儿进程，被过继给 1 号进程：它比它的命令活得更久。
+//
+// 填上两个标着 todo!() 的函数：
+//   1. `become_subreaper`：prctl(PR_SET_CHILD_SUBREAPER, 1)
+//      （`nix::libc::prctl`），让这个进程之下的孤儿进程过继给它，而不是过继给
+//      1 号进程；
+//   2. `sweep`：分几轮杀掉并回收这个进程之下剩下的所有进程：先回收已经死掉的
+//      （`waitpid(-1, WNOHANG)`）；如果 waitpid 以 ECHILD 失败，说明什么都不剩
+//      了：结束；否则向 `children()` 列出的每个 pid 发 SIGKILL（`kill`），稍等
+//      片刻再看一次。（每死掉一个进程，它自己的子进程就会交到你手里，留给下一
+//      轮。）
+//
+// 测试运行三条命令，每条都会留下一个进程（一个 `setsid` 任务、一个两次 fork 的
+// 守护进程、一个 `nohup` 任务），并检查 `run_command` 返回时它们都已经不在了，
+// 而且已被回收。
 
 use nix::errno::Errno;
 use nix::sys::signal::{kill, killpg, Signal};

@@ -1,15 +1,30 @@
 // Exercise `long_reply` — lesson 07, the remote shell (模拟ssh远程执行命令):
 // docs/07-remote-shell.md
 //
-// `Shell` is the course's ssh client: send a command, read the reply's
-// header (its "total_size"), then the reply's body. It works for `echo hi`
-// but not for a long output: the body is read with ONE `read` into a
-// 1024-byte buffer, like a single `recv(1024)`.
+// `Shell` is an ssh client in the course's style: send a command, read the
+// reply's header (its "total_size"), then the reply's body. It works for
+// `echo hi` but not for a long output: here the body is read with ONE `read`
+// into a 1024-byte buffer, like a single `recv(1024)`. (The notes' own
+// client loops for the body; its single read is the header's,
+// `phone.recv(dahler_len)`.)
 //
 // Fix `Shell::run` (the spot marked BUG) so it returns exactly `total_size`
 // body bytes — no fewer, however the stream splits them, and no more: the
 // connection stays open for the next command, so reading "until the end"
 // would wait forever. The end of stream before `total_size` is an error.
+//
+// 中文：
+// 练习 `long_reply`——第 07 课，模拟 ssh 远程执行命令。
+//
+// `Shell` 是一个课程风格的 ssh 客户端：发出一条命令，读取响应的报头（其中的
+// "total_size"），再读取响应的正文。它对 `echo hi` 没问题，对长输出就不行了：
+// 这里正文只用一次 `read` 读进一个 1024 字节的缓冲区，相当于只做了一次
+// `recv(1024)`。（笔记自己的客户端读正文时是循环读的；它只读一次的地方是报头：
+// `phone.recv(dahler_len)`。）
+//
+// 修好 `Shell::run`（标着 BUG 的地方），让它返回恰好 `total_size` 个正文字节——
+// 不能少，无论字节流怎样拆分它们；也不能多：连接还要留给下一条命令，所以“读到
+// 结束为止”会永远等下去。读满 `total_size` 之前流就结束了，是一个错误。
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;

@@ -9,6 +9,18 @@
 // `serve` below is that server, as an echo server. Fix it (the spot marked
 // BUG) so that every client is served at once, each by its own thread:
 // a client that connects and stays silent must not block anyone else.
+//
+// 中文：
+// 练习 `two_clients`——第 07 课，模拟 ssh 远程执行命令。
+//
+// 课程的服务端有两层循环：外层是 `accept()` 循环，内层循环只和一个客户端对话，
+// 直到它离开。在它和第一个客户端对话时，第二个客户端其实已经连上了（内核已经替
+// 它完成了三次握手，把它停放在 backlog 里，即半连接池/全连接队列），却没有人理
+// 它。
+//
+// 下面的 `serve` 就是这个服务端，只不过做成了回显（echo）服务端。修好它（标着
+// BUG 的地方），让所有客户端同时得到服务，每个客户端由它自己的线程负责：一个连
+// 上之后一声不吭的客户端不能挡住其他任何人。
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

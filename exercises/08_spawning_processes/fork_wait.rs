@@ -13,6 +13,21 @@
 // Fork rules (see `exercises::child_main`): call
 // `exercises::flush_before_fork()` before `fork()`, and in the child branch
 // run `exercises::child_main(|| code)`, which ends the child with `_exit`.
+//
+// 中文：
+// 练习 `fork_wait`——第 08 课，开启进程。
+//
+// Python 的 `p.start()` 请操作系统创建一个新进程；`p.join()` 等它结束。在
+// Linux 上，底下就是 `fork()` 和 `waitpid()`。
+//
+// 写出 `start_all`：为 `codes` 的每一项启动一个子进程，而且要全部启动之后才开
+// 始等待（它们同时运行）；子进程 `i` 只做一件事：以状态 `codes[i]` 退出。然后
+// 写出 `join`：等待一个子进程（参数 `pid` 指定的那个），返回它的退出状态。已经
+// 结束、却没有被等待回收的子进程就是僵尸进程：测试会检查一个都没有留下。
+//
+// fork 的规则（见 `exercises::child_main`）：在 `fork()` 之前调用
+// `exercises::flush_before_fork()`，并在子进程分支里运行
+// `exercises::child_main(|| code)`，它会用 `_exit` 结束子进程。
 
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};

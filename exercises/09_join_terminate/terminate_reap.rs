@@ -13,6 +13,22 @@
 //   * `join`: wait until the child has ended, reap it, return how it ended.
 // Once reaped, the pid is gone: never `waitpid` or `kill` it again (the
 // kernel may give the number to a new process); use `self.ended` instead.
+//
+// 中文：
+// 练习 `terminate_reap`——第 09 课，join / terminate / is_alive。
+//
+// 课程里的 `p.terminate()`“让操作系统把这个子进程干掉”；紧接着调用
+// `p.is_alive()` 仍可能得到 True：信号已经发出，但子进程还没死，也还没有人回收
+// 它。
+//
+// 写出 `Child` 的三个方法：
+//   * `is_alive`：和 Python 的一样，以不阻塞的方式询问（`waitpid` 加上
+//     `WaitPidFlag::WNOHANG`）；如果子进程已经结束，这一步就回收了它（不留僵尸
+//     进程），并把它的结束方式记在 `self.ended` 里。
+//   * `terminate`：发送 SIGTERM（`nix::sys::signal::kill`）。不要等待。
+//   * `join`：等到子进程结束，回收它，返回它的结束方式。
+// 一旦回收，这个 pid 就不再属于你：永远不要再对它 `waitpid` 或 `kill`（内核可
+// 能已经把这个号码分给了新的进程）；改用 `self.ended`。
 
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};

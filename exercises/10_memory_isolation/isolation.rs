@@ -12,6 +12,20 @@
 //    `to_le_bytes`); the parent waits for the child, reads the report, and
 //    returns (what the child saw, what the parent sees now).
 // The tests check your prediction against the kernel's answer.
+//
+// 中文：
+// 练习 `isolation`——第 10 课，进程间的内存空间是彼此隔离的。
+//
+// 课程先设 `x = 100`，启动一个执行 `global x; x = 0` 的子进程，再在父进程里打
+// 印 x。这里的 `X` 甚至是一个原子全局变量：同一进程的所有线程都共享它。那么子
+// 进程呢？
+//
+// 1. 先预测：把答案写进 `prediction`（子进程往 X 里存了 0 并结束之后，父进程从
+//    X 读到的值）。
+// 2. 再写 `experiment`：把 X 设为 100；fork；子进程往 X 里存 0，并通过管道报告
+//    它自己读回的值（写出这个值的 4 个字节，`to_le_bytes`）；父进程等待子进
+//    程，读取报告，然后返回（子进程看到的值，父进程此刻看到的值）。
+// 测试会用内核给出的答案来核对你的预测。
 
 use nix::sys::wait::waitpid;
 use nix::unistd::{fork, pipe, ForkResult};

@@ -8,11 +8,26 @@
 //   2. in the child: `setsid()` — a new session, no controlling terminal
 //   3. fork again and let the first child `_exit(0)`: the grandchild is not
 //      a session leader, so it can never acquire a terminal again
-//   4. the grandchild runs `daemon_body` (given; it never returns)
+//   4. the grandchild runs `daemon_body` (given; it idles for at most 60 s)
 //   5. the parent reaps the first child (no zombie) and reads the report
 //      that `daemon_body` writes into a pipe you create: one line of facts.
 // Write `start_daemon`. Each child branch runs inside
 // `exercises::child_main(|| ...)`; flush before each fork.
+//
+// 中文：
+// 练习 `daemonize`——第 11 课，守护进程。
+//
+// Python 的 `p.daemon = True` 意思是“父进程结束时杀掉这个子进程”。Unix 的守护
+// 进程恰恰相反：它比启动它的进程活得更久，并且脱离任何终端。经典做法：
+//   1. fork；父进程继续往下走（在这里：它等待一份报告）
+//   2. 在子进程里：`setsid()`——一个新的会话，没有控制终端
+//   3. 再 fork 一次，让第一个子进程 `_exit(0)`：孙进程不是会话首进程，所以它再
+//      也无法获得终端
+//   4. 孙进程运行 `daemon_body`（已给出；它最多空转 60 s）
+//   5. 父进程回收第一个子进程（不留僵尸进程），并读取 `daemon_body` 写进你创建
+//      的管道里的报告：一行事实。
+// 写出 `start_daemon`。每个子进程分支都在 `exercises::child_main(|| ...)` 里运
+// 行；每次 fork 之前先 flush。
 
 use nix::unistd::{fork, getpgrp, getpid, getsid, pipe, setsid, ForkResult, Pid};
 use std::fs::File;

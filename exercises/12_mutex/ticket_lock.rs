@@ -12,6 +12,19 @@
 // 2. `buy` takes the lock in the wrong place (marked BUG): move it so that
 //    reading the count, deciding and writing are ONE step no other process
 //    can interleave with.
+//
+// 中文：
+// 练习 `ticket_lock`——第 12 课，互斥锁。
+//
+// 课程里的抢票：一个存着 {"count": N} 的文件；许多进程各自读出余票数，稍等一会
+// 儿（网络延迟），再写回 count - 1 来买一张票。不加锁的话，它们会读到同一个余
+// 票数，把同一张票卖出很多次。
+//
+// 1. 写出 `lock`：在文件上加一把排他的 `flock`
+//    （`nix::fcntl::Flock::lock(file, FlockArg::LockExclusive)`）。返回的
+//    `Flock` 被丢弃（或进程结束）时，锁就释放了。
+// 2. `buy` 加锁的位置不对（标着 BUG）：把它挪到正确的位置，让读余票数、判断、
+//    写回成为同一步，其他进程无法插进来。
 
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::{File, OpenOptions};

@@ -13,6 +13,19 @@
 // order of the steps and who closes what. (In Rust, a file descriptor is
 // closed when its owner is dropped: at the end of its scope, or earlier
 // with `drop(..)`.)
+//
+// 中文：
+// 练习 `pipe_eof`——第 13 课，IPC机制（进程间通信）。
+//
+// 管道是两个进程之间最简单的通道：子进程往一端写的东西，父进程从另一端读出来。
+// 父进程“读到文件结束（EOF）为止”——而只有当管道写端的每一份副本都关闭了，管道
+// 才会报告文件结束。`fork()` 之后，写端有两份副本。
+//
+// `collect_from_child` 会卡住：3 行时，父进程永远等不到文件结束；100 000 行时
+// （超过管道 64 KiB 的缓冲区），父子进程互相等待，永远等下去。有两处标着 BUG
+// （在发布的练习里）；两处都要修好。不用线程，不用超时：只调整步骤的顺序，以及
+// 谁关闭什么。（在 Rust 里，文件描述符在它的所有者被丢弃时关闭：要么在作用域结
+// 束时，要么更早，用 `drop(..)`。）
 
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, pipe, ForkResult};

@@ -15,6 +15,23 @@
 // that pass each item to `consume(item, &stats)` and collect what they
 // consumed; return every consumed item. Several consumers share one
 // receiver: put it in an `Arc<Mutex<..>>`.
+//
+// 中文：
+// 练习 `bounded_queue`——第 14 课，生产者与消费者模型。
+//
+// 生产者制造数据，消费者使用数据，中间隔着一个队列。让它成为一个“模型”、而不只
+// 是一个队列的，是两点：
+//   * 有界：队列最多容纳 `capacity` 个数据；跑在前面的生产者必须等待（这里用
+//     `std::sync::mpsc::sync_channel(capacity)`）；
+//   * 干净地收尾：当每个生产者都做完、队列也空了，每个消费者都会自己停下——不卡
+//     死，不丢数据。
+//     （课程往队列里为每个消费者放一个 `None`；用通道的话，丢弃最后一个
+//     Sender 就能做到：之后 `recv` 会失败。）
+//
+// 写出 `run`：启动 `producers` 个生产者线程，生产者 `p` 对 0..per_producer 中
+// 的每个 i 发送 `make(p, i, &stats)`；启动 `consumers` 个消费者线程，把每个数
+// 据交给 `consume(item, &stats)`，并收集自己消费过的数据；返回所有被消费的数
+// 据。多个消费者共用一个接收端：把它放进 `Arc<Mutex<..>>`。
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;

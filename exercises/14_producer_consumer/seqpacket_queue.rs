@@ -26,6 +26,32 @@
 // The tests check: the queue is a SOCK_SEQPACKET pair, records keep their
 // boundaries, end-of-file ends `get`, the queue is bounded, and 3 producer
 // and 2 consumer processes move every item exactly once, leaving no child.
+//
+// 中文：
+// 练习 `seqpacket_queue`——第 14 课，进程之间的生产者与消费者模型。
+//
+// 通道无法跨越 `fork()`（第 13 课）：子进程拿到的是父进程内存的一份副本，队列
+// 也一起被复制了。在进程之间，队列必须是一个内核对象。来搭出演示程序用的那一
+// 种——一对 `SOCK_SEQPACKET` 套接字（socket pair）：每次 `write` 是一条记录，每
+// 次 `read` 返回一条完整的记录，即使许多写方和读方共用这两端也一样——不需要锁，
+// 也不需要长度前缀。套接字缓冲区给它设了上限：队列满了，写方就得等待（背压）。
+//
+// 写出这三个系统调用：
+//   1. `queue()`：`socketpair(AF_UNIX, SOCK_SEQPACKET)`（nix：
+//      `socketpair(AddressFamily::Unix, SockType::SeqPacket, None,
+//      SockFlag::SOCK_CLOEXEC)`）；第一端给 `put` 用，第二端给 `get` 用。
+//   2. `put(fd, item)`：把数据的 8 个字节（`to_ne_bytes`）用一次 `write` 写
+//      出。
+//   3. `get(fd)`：用一次 `read` 读进一个 8 字节的缓冲区。`read` 返回 0 就是文
+//      件结束——put 端的每一份副本都关闭了：`Ok(None)`。
+// 把错误作为 `io::Error` 返回（`io::Error::from(errno)`），绝不 panic：测试需
+// 要看到队列满时的 `WouldBlock`。
+//
+// `run`（已给出）用你的三个函数 fork 出生产者和消费者，关闭父进程手里的副本
+// （否则消费者永远看不到文件结束），回收所有子进程，并收集消费者的报告。
+// 测试检查：队列是一对 SOCK_SEQPACKET 套接字，记录保持边界，文件结束会让 `get`
+// 结束，队列有界，以及 3 个生产者进程和 2 个消费者进程把每个数据都恰好搬运一
+// 次，并且不留下子进程。
 
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
 use nix::sys::wait::{waitpid, WaitStatus};

@@ -17,6 +17,23 @@
 //
 // The tests check the count is exactly threads × per_thread, that every
 // thread saw the test's own pid, and that every thread had its own tid.
+//
+// 中文：
+// 练习 `shared_counter`——第 15 课，线程。
+//
+// 八个线程各自给同一个共享计数器加 1，每个加 100 000 次。线程共享所在进程的内
+// 存，所以它们都能看到同一个计数器——但 Rust 不允许它们一起写一个普通整数（那是
+// 数据竞争；本课给出了编译器的报错）。把它做对：
+//
+// 1. 把计数器放在每个线程都够得着的地方：`Arc<Mutex<u64>>`（加锁、加 1、解锁）
+//    或者 `AtomicU64`（`fetch_add`）。
+// 2. 用 `thread::spawn` 启动 `threads` 个线程；每个线程加 1 共 `per_thread`
+//    次，并返回从线程内部看到的 `(getpid(), gettid())`——进程 id 和它自己的线程
+//    id（`nix::unistd::getpid`、`nix::unistd::gettid`）。
+// 3. `join` 每个线程，然后返回最终计数和每个线程的返回值。
+//
+// 测试检查：计数恰好是 threads × per_thread，每个线程看到的都是测试进程自己的
+// pid，而且每个线程都有自己的 tid。
 
 use nix::unistd::{getpid, gettid};
 use std::sync::{Arc, Mutex};

@@ -12,6 +12,18 @@
 // to let both threads take their first lock before either asks for its
 // second, so the wrong order deadlocks every time instead of once in a
 // while. (A deadlocked test fails after its deadline: "TIMED OUT".)
+//
+// 中文：
+// 练习 `lock_order`——第 16 课，锁与同步（死锁）。
+//
+// 两个银行账户，各有自己的 `Mutex`。`transfer` 先锁住要扣钱的账户，再锁要加钱
+// 的账户。一个线程从 a 转账到 b，同时另一个从 b 转账到 a：各自拿到第一把锁，再
+// 等对方手里的那把——永远等下去。这就是本课讲的死锁。
+//
+// 用一个全局统一的加锁顺序修好 `transfer`（标着 BUG）：不管转账方向如何，总是
+// 先锁 `id` 较小的账户。把 `between()` 调用保留在拿到第一把锁之后：测试靠它让
+// 两个线程都先拿到第一把锁、再去要第二把，这样错误的顺序每次都会死锁，而不是偶
+// 尔才死锁一次。（死锁的测试会在期限到了之后失败："TIMED OUT"。）
 
 use std::sync::Mutex;
 

@@ -13,6 +13,21 @@
 //
 // The tests start many threads and measure the peak number inside at once:
 // it must be exactly k, never more.
+//
+// 中文：
+// 练习 `semaphore`——第 16 课，锁与同步（信号量）。
+//
+// Python 的 `threading.Semaphore(k)` 同一时刻最多放 k 个线程进入一段代码
+// （`with sem:`）。用一个 `Mutex` 和一个 `Condvar` 做一个出来：
+//
+// * 互斥锁保护空闲许可的数量；
+// * `acquire` 在没有空闲许可时在条件变量上等待（要放在循环里：`Condvar::wait`
+//   可能无缘无故地醒来），然后拿走一个许可，返回一个 `Permit`；
+// * 丢弃 `Permit` 就把许可还回去，并唤醒一个等待者（`notify_one`）——这就是
+//   `sem.release()`，由 `Drop` 替你完成。
+//
+// 测试会启动许多线程，测量同一时刻在里面的线程数的峰值：必须恰好是 k，绝不能更
+// 多。
 
 use std::sync::{Condvar, Mutex};
 

@@ -18,6 +18,25 @@
 // Dropping the pool closes the channel and joins the threads (done for you).
 // The tests check results, that n jobs really run at the same time, the
 // timeout, and that a panic is reported without killing the pool.
+//
+// 中文：
+// 练习 `pool_submit`——第 17 课，进程池与线程池（线程池，异步调用）。
+//
+// 一个固定大小的线程池，即 Python 的 `ThreadPoolExecutor(n)`，建在
+// crossbeam-channel 之上：
+//
+// 1. `ThreadPool::new(n)`：创建一个无界的任务通道，启动 n 个线程
+//    （`thread::spawn`）；每个线程循环地从通道接收任务并运行，通道关闭时结束。
+// 2. `submit(f)`（异步调用）：为结果创建一个单槽通道，向线程池发送一个任务：运
+//    行 `f` 并把结果发进这个槽；然后返回一个持有接收端的 `Handle`——立刻返回，
+//    在 `f` 运行之前。用 `std::panic::catch_unwind` 运行 `f`，这样 panic 的任
+//    务会变成 `Err(JobError::Panicked)`，工作线程则继续活着。
+// 3. `Handle::result(timeout)`：等待结果，最多等 `timeout`（`recv_timeout`）：
+//    结果还没来就返回 `Err(JobError::Timeout)`。
+//
+// 丢弃线程池会关闭通道并 join 所有线程（已替你写好）。
+// 测试检查：结果正确，n 个任务确实同时运行，超时，以及 panic 会被报告出来而不
+// 会搞垮线程池。
 
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use std::panic::{catch_unwind, AssertUnwindSafe};

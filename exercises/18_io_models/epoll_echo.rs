@@ -16,6 +16,23 @@
 // Return once `clients` clients have connected and all of them have closed,
 // with the total number of bytes echoed. The tests send a message far bigger
 // than your buffer: read only once per event and the echo stalls.
+//
+// 中文：
+// 练习 `epoll_echo`——第 18 课，IO模型（IO多路复用，epoll）。
+//
+// 每个事件驱动服务端（nginx、Redis、Python 的 asyncio、Rust 的 tokio）核心处的
+// 那个循环：一个线程，一个 epoll 实例，任意多个客户端。写出 `serve`：
+//   1. `Epoll::new`，并为监听套接字注册（`epoll.add`）EPOLLIN，数据为
+//      `LISTENER`；
+//   2. 在 `epoll.wait` 上循环。对监听套接字：`accept`，把连接设成非阻塞，用你
+//      自己选的键为它注册 EPOLLIN | EPOLLET（边缘触发），并按这个键把连接存进
+//      一个 HashMap；
+//   3. 对一个连接：边缘触发意味着新数据只通知你一次，所以要一直读（`recv`，读
+//      进 1024 字节的缓冲区）直到 EAGAIN，每读到一块就用
+//      `write_all_nonblocking` 发回去。读到 0 字节 = 客户端关闭了：
+//      `epoll.delete` 它，再丢弃它。
+// 当 `clients` 个客户端都连上来、又都关闭之后返回，返回值是回显的总字节数。测
+// 试会发送一条远大于你的缓冲区的消息：每个事件只读一次的话，回显就会卡住。
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};

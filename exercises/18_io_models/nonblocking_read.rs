@@ -16,6 +16,23 @@
 // The tests check that `drain` takes all that is waiting, returns at once on
 // an empty socket, leaves the socket non-blocking, and tells a closed peer
 // apart from "nothing yet".
+//
+// 中文：
+// 练习 `nonblocking_read`——第 18 课，IO模型（非阻塞IO）。
+//
+// 在空套接字上做阻塞的 `recv`，线程会一直睡到数据到来。非阻塞的 `recv` 则立刻
+// 返回：要么带着数据，要么返回 0（对端关闭了），要么返回错误 EAGAIN（“还没有，
+// 稍后再试”；即 Python 的 `BlockingIOError`）。做 IO多路复用、同时照看许多套接
+// 字的服务端需要的正是这一点：把此刻已经有的全部拿走，绝不等待。
+//
+// 写出 `drain`：
+//   1. 用 `fcntl` 给套接字设上 O_NONBLOCK（先 F_GETFL，再用旧标志 | O_NONBLOCK
+//      做 F_SETFL）——不要用 `set_nonblocking`；
+//   2. 循环调用 `recv`（nix::sys::socket::recv），追加到 `out`，直到它以
+//      EAGAIN 失败（此时报告 `closed: false`）或返回 0（对端关闭了：
+//      `closed: true`）。其他任何错误都返回出去。
+// 测试检查：`drain` 拿走所有等着的数据，在空套接字上立刻返回，让套接字保持非阻
+// 塞，并能把对端已关闭和“还没有数据”区分开。
 
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};

@@ -14,6 +14,22 @@
 // Return when both clients have closed, with the number of bytes echoed to
 // each: `[a, b]` in the order they were accepted.
 // No threads: the tests check that a silent client never holds up the other.
+//
+// 中文：
+// 练习 `poll_two_clients`——第 18 课，IO模型（IO多路复用）。
+//
+// 课程的第一个服务端一次只和一个客户端对话：当它在 `recv` 里等客户端 A 时，客
+// 户端 B 完全得不到服务。如果先问内核“哪个套接字有数据”，一个线程就能同时服务
+// 两个客户端：这就是 `poll`。
+//
+// 写出 `serve_two`：恰好接受两个客户端，然后循环：
+//   1. 对仍然打开的套接字调用 `poll`（nix::poll::poll），每个都带 POLLIN，不设
+//      超时（PollTimeout::NONE）；
+//   2. 对每个 `revents()` 非空的套接字 `read` 一次：读到 0 字节说明那个客户端
+//      关闭了（不再关注它）；否则把这些字节写回去（`write_all`）——即回显。
+// 两个客户端都关闭后返回，返回值是回显给每个客户端的字节数：`[a, b]`，按它们被
+// 接受的顺序。
+// 不用线程：测试检查一个沉默的客户端永远不会耽误另一个。
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::io::{self, Read, Write};

@@ -15,6 +15,23 @@
 //   3. open the spare again (`File::open("/dev/null")`) and return Ok(None).
 // A client accepted normally is `Ok(Some(conn))`; any other error is `Err`.
 // The tests run your loop in a child process whose open-files limit is 16.
+//
+// 中文：
+// 练习 `accept_emfile`——第 19 课，C10K（一万个连接）。
+//
+// 每个连接都是一个文件描述符，而一个进程能持有的数量是有限的（`ulimit -n`）。
+// 全部用完时，`accept` 会以 EMFILE（“打开的文件过多”）失败，而客户端仍然留在
+// accept 队列里。只会重试的服务端会永远以 100 % 的 CPU 空转；干脆放弃的服务端
+// 则不再为任何人服务。
+//
+// 写出 `accept_or_shed`，这是 nginx 和 libev 用的技巧：多留一个备用的文件描述
+// 符（`/dev/null`）开着。遇到 EMFILE 时：
+//   1. 关掉备用的那个（`spare.take()`，然后丢弃它）：腾出一个描述符；
+//   2. `accept` 那个等着的客户端，并立刻丢弃这个连接（客户端会读到文件结束：被
+//      拒绝，而不是被晾在那里）；
+//   3. 重新打开备用描述符（`File::open("/dev/null")`），返回 Ok(None)。
+// 正常接受的客户端是 `Ok(Some(conn))`；其他任何错误是 `Err`。
+// 测试在一个子进程里运行你的循环，这个子进程的打开文件数上限是 16。
 
 use std::fs::File;
 use std::io;

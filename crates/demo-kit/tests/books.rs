@@ -47,37 +47,60 @@ fn hrefs(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// Builds the book whose sources are `docs_dir` (relative to the root) into
-/// a scratch folder and returns every broken link, as `page: target`.
-fn build_and_check(root: &Path, docs_dir: &str) -> Vec<String> {
-    let out = root
-        .join("target/book-check")
-        .join(docs_dir.replace('/', "-"));
-    let _ = fs::remove_dir_all(&out);
+/// Runs `mdbook build SRC --dest-dir DEST` and fails on an error or a warning.
+fn mdbook_build(src: &Path, dest: &Path) {
     let run = Command::new("mdbook")
         .arg("build")
-        .arg(root.join(docs_dir))
+        .arg(src)
         .arg("--dest-dir")
-        .arg(&out)
+        .arg(dest)
         .output()
         .expect("mdbook is on PATH (.ci/run installs it: cargo install --locked mdbook)");
     let log =
         String::from_utf8_lossy(&run.stderr).into_owned() + &String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
-        "mdbook build {docs_dir} failed:\n{log}"
+        "mdbook build {} failed:\n{log}",
+        src.display()
     );
     assert!(
         !log.contains("WARN") && !log.contains("ERROR"),
-        "mdbook build {docs_dir} warned:\n{log}"
+        "mdbook build {} warned:\n{log}",
+        src.display()
     );
-    let mut broken = Vec::new();
-    for entry in fs::read_dir(&out).expect("the book was written") {
-        let page = entry.expect("readable output").path();
-        if page.extension().is_none_or(|e| e != "html") {
-            continue;
+}
+
+/// Every HTML page below `dir`.
+fn pages(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).expect("the book was written") {
+        let path = entry.expect("readable output").path();
+        if path.is_dir() {
+            pages(&path, found);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            found.push(path);
         }
+    }
+}
+
+/// Builds both editions into one site that mirrors `docs/` (English at the
+/// top, Chinese in `zh-CN/`, so each page's link to its twin works) and
+/// returns every broken link, as `page: target`.
+fn build_and_check(root: &Path) -> Vec<String> {
+    let site = root.join("target/book-check");
+    let _ = fs::remove_dir_all(&site);
+    // English first: a build empties its own destination.
+    mdbook_build(&root.join("docs"), &site);
+    mdbook_build(&root.join("docs/zh-CN"), &site.join("zh-CN"));
+    let mut all = Vec::new();
+    pages(&site, &mut all);
+    let mut broken = Vec::new();
+    for page in all {
         let html = fs::read_to_string(&page).expect("an HTML page is text");
+        let dir = page
+            .parent()
+            .and_then(|d| d.strip_prefix(&site).ok())
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
         for href in hrefs(&html) {
             let target = href.split('#').next().unwrap_or("");
             if target.is_empty()
@@ -87,20 +110,19 @@ fn build_and_check(root: &Path, docs_dir: &str) -> Vec<String> {
             {
                 continue;
             }
-            let inside = normalize(Path::new(target));
-            if !inside.starts_with("..") {
-                if !out.join(&inside).exists() {
-                    broken.push(format!("{}: {href}", page.display()));
-                }
-                continue;
-            }
-            // Leaves the book: a repository file, seen from the sources' folder.
-            let repo_path = normalize(&Path::new(docs_dir).join(target));
-            let as_md = repo_path.with_extension("md");
-            let exists = [repo_path.clone(), as_md]
-                .iter()
-                .any(|p| !p.starts_with("..") && root.join(p).exists());
-            if !exists {
+            // Where the link points, seen from the site's root (= docs/).
+            let in_site = normalize(&dir.join(target));
+            let ok = if !in_site.starts_with("..") {
+                site.join(&in_site).exists()
+            } else {
+                // Leaves the book for a repository file, which mdBook
+                // rewrote from `.md` to `.html`.
+                let repo_path = normalize(&Path::new("docs").join(&in_site));
+                [repo_path.clone(), repo_path.with_extension("md")]
+                    .iter()
+                    .any(|p| !p.starts_with("..") && root.join(p).exists())
+            };
+            if !ok {
                 broken.push(format!("{}: {href}", page.display()));
             }
         }
@@ -112,10 +134,7 @@ fn build_and_check(root: &Path, docs_dir: &str) -> Vec<String> {
 #[ignore = "needs mdbook; .ci/run installs it and runs this explicitly"]
 fn both_books_build_with_every_link_resolving() {
     let root = workspace_root();
-    let mut broken = Vec::new();
-    for docs_dir in ["docs", "docs/zh-CN"] {
-        broken.extend(build_and_check(&root, docs_dir));
-    }
+    let broken = build_and_check(&root);
     assert!(
         broken.is_empty(),
         "broken links in the books:\n  {}",

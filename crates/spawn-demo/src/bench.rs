@@ -13,28 +13,13 @@
 
 use crate::process::start;
 use demo_kit::child::{child_main, flush_before_fork, waitpid_retrying};
+pub use demo_kit::measure::median;
+use demo_kit::measure::time_median;
 use demo_kit::{bail_msg, Context, Result};
 use nix::unistd::{fork, ForkResult};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Median of a set of samples (the upper middle one for an even count).
-pub fn median(samples: &mut [Duration]) -> Duration {
-    samples.sort();
-    samples.get(samples.len() / 2).copied().unwrap_or_default()
-}
-
-/// Times `runs` calls of `once` and returns the median.
-fn time_median(runs: usize, mut once: impl FnMut() -> Result<()>) -> Result<Duration> {
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        once()?;
-        samples.push(t.elapsed());
-    }
-    Ok(median(&mut samples))
-}
+use std::time::Duration;
 
 /// Median cost of `fork()` + child `_exit(0)` + `waitpid()`.
 pub fn fork_exit_wait(runs: usize) -> Result<Duration> {

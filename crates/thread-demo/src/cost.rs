@@ -7,27 +7,13 @@
 
 use crate::HELPER_NOOP;
 use demo_kit::child::{child_main, flush_before_fork};
+use demo_kit::measure::time_median;
 use demo_kit::{bail_msg, Context, Result};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-pub fn median(samples: &mut [Duration]) -> Duration {
-    samples.sort();
-    samples.get(samples.len() / 2).copied().unwrap_or_default()
-}
-
-fn time_median(runs: usize, mut once: impl FnMut() -> Result<()>) -> Result<Duration> {
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        once()?;
-        samples.push(t.elapsed());
-    }
-    Ok(median(&mut samples))
-}
+use std::time::Duration;
 
 /// `thread::spawn(|| {})` + `join()`.
 pub fn thread_spawn_join(runs: usize) -> Result<Duration> {

@@ -84,11 +84,12 @@ pub fn measure(exe: &Path, runs: usize) -> Result<Costs> {
     let thread = thread_spawn_join(runs)?;
     let fork = fork_waitpid(runs)?;
     let reexec = reexec(exe, (runs / 4).max(10))?;
-    let py = crate::python::run(PY, &[runs.to_string()], Duration::from_secs(120))?;
+    let py = demo_kit::python::run(PY, &[runs.to_string()], Duration::from_secs(120))?;
     let (py_thread, py_process) = match py {
         None => (None, None),
         Some(out) => {
-            let get = |k| crate::python::field(&out, k).map(|ns| Duration::from_nanos(ns as u64));
+            let get =
+                |k| demo_kit::python::field(&out, k).map(|ns| Duration::from_nanos(ns as u64));
             (Some(get("thread")?), Some(get("process")?))
         }
     };

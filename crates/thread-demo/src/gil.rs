@@ -161,10 +161,10 @@ if __name__ == "__main__":
 pub fn python(n: usize, target: Duration) -> Result<Option<(Times, f64)>> {
     let args = [n.to_string(), target.as_millis().to_string()];
     let limit = target * (3 * n as u32 + 4) * 4 + Duration::from_secs(30);
-    let Some(out) = crate::python::run(PY, &args, limit)? else {
+    let Some(out) = demo_kit::python::run(PY, &args, limit)? else {
         return Ok(None);
     };
-    let secs = |k| crate::python::field(&out, k).map(Duration::from_secs_f64);
+    let secs = |k| demo_kit::python::field(&out, k).map(Duration::from_secs_f64);
     let times = Times {
         serial: secs("serial")?,
         threads: secs("threads")?,
@@ -172,5 +172,5 @@ pub fn python(n: usize, target: Duration) -> Result<Option<(Times, f64)>> {
         threads_cpu: secs("threads_cpu")?,
         processes_cpu: secs("processes_cpu")?,
     };
-    Ok(Some((times, crate::python::field(&out, "switch")?)))
+    Ok(Some((times, demo_kit::python::field(&out, "switch")?)))
 }

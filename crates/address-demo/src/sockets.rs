@@ -8,11 +8,12 @@
 //! two is exactly what `ss -ltnp` and `netstat -ltnp` do. (Other users'
 //! `/proc/<pid>/fd` is readable only by root: their owners show as unknown.)
 
+use demo_kit::procnet::parse_addr;
 use demo_kit::say::say;
 use demo_kit::Side;
 use demo_kit::{Context, Result};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 
 /// One row of the kernel's TCP socket table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +50,9 @@ pub fn tcp_table() -> Result<Vec<TcpSocket>> {
 }
 
 /// Parses `sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...`.
+/// The addresses (`0100007F:1F90` → 127.0.0.1:8080: 32-bit words in the
+/// machine's byte order, then the port in hex) are decoded by
+/// [`demo_kit::procnet::parse_addr`].
 ///
 /// ```
 /// let s = address_demo::sockets::parse_line(
@@ -67,23 +71,6 @@ pub fn parse_line(line: &str) -> Option<TcpSocket> {
         uid: f[7].parse().ok()?,
         inode: f[9].parse().ok()?,
     })
-}
-
-/// `0100007F:1F90` → 127.0.0.1:8080. The address is printed as 32-bit
-/// words in the machine's byte order, the port as plain hex.
-fn parse_addr(field: &str) -> Option<SocketAddr> {
-    let (addr, port) = field.split_once(':')?;
-    let port = u16::from_str_radix(port, 16).ok()?;
-    let mut bytes = Vec::with_capacity(16);
-    for chunk in addr.as_bytes().chunks(8) {
-        let word = u32::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
-        bytes.extend_from_slice(&word.to_ne_bytes());
-    }
-    let ip = match <[u8; 16]>::try_from(bytes.as_slice()) {
-        Ok(v6) => IpAddr::V6(Ipv6Addr::from(v6)),
-        Err(_) => IpAddr::V4(Ipv4Addr::from(<[u8; 4]>::try_from(bytes.as_slice()).ok()?)),
-    };
-    Some(SocketAddr::new(ip, port))
 }
 
 /// inode → owners, from every `/proc/<pid>/fd/*` we may read.

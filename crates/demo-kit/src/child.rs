@@ -193,6 +193,27 @@ pub fn no_child_left() -> bool {
     )
 }
 
+/// A demo's last step: proves it leaves no child behind. Fails if
+/// [`no_child_left`] finds one; otherwise the kernel's answer is narrated,
+/// followed by ` — {note}` when a note is given.
+///
+/// ```
+/// demo_kit::child::end_with_no_child_left(Some("every child was reaped")).unwrap();
+/// ```
+pub fn end_with_no_child_left(note: Option<&str>) -> crate::Result<()> {
+    if !no_child_left() {
+        return crate::bail_msg(
+            "a child process was left behind (waitpid(-1, WNOHANG) did not say ECHILD)",
+        );
+    }
+    let said = "no child left: waitpid(-1, WNOHANG) says ECHILD";
+    match note {
+        Some(note) => crate::say::say(crate::Side::Kernel, format!("{said} — {note}")),
+        None => crate::say::say(crate::Side::Kernel, said),
+    }
+    Ok(())
+}
+
 /// Closes every inherited descriptor >= 3 except those in `keep`. Call it
 /// first thing in a forked child.
 ///

@@ -14,18 +14,25 @@
 //! * [`net`]: `TCP_INFO` (the kernel's view of a connection) and a loopback
 //!   client/server pair.
 //! * [`report`]: a child→parent report pipe, read with a deadline.
+//! * [`measure`]: the median of repeated timings.
 //! * [`procfs`]: a process's state, parent, session and terminal from `/proc`.
+//! * [`procnet`]: the addresses in `/proc/net/tcp` and `/proc/net/tcp6`.
+//! * [`python`]: running the course's Python beside our Rust, if installed.
 //! * [`sock`]: how many bytes wait in a socket's receive buffer (`FIONREAD`).
 //! * [`testing`]: running a demo binary from a test, with a deadline.
 //! * [`wait`]: bounded polling for states the kernel offers no signal for.
+//! * [`work`]: the CPU-bound task (counting primes) and its calibration.
 
 #[cfg(unix)]
 pub mod child;
 pub mod cli;
 pub mod fail;
+pub mod measure;
 #[cfg(unix)]
 pub mod net;
 pub mod procfs;
+pub mod procnet;
+pub mod python;
 #[cfg(unix)]
 pub mod report;
 pub mod say;
@@ -33,6 +40,7 @@ pub mod say;
 pub mod sock;
 pub mod testing;
 pub mod wait;
+pub mod work;
 
 pub use fail::{bail_msg, Context, Error, Result};
 pub use say::Side;

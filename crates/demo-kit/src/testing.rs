@@ -105,3 +105,19 @@ pub fn run_demo(bin: &str, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The number a demo printed right after `marker`, up to the next space,
+/// e.g. `number_after::<u64>(out, "produced ")`; panics (failing the test)
+/// with the text if there is none.
+///
+/// ```
+/// let n: u64 = demo_kit::testing::number_after("totals: produced 150 consumed 149", "consumed ");
+/// assert_eq!(n, 149);
+/// ```
+pub fn number_after<T: std::str::FromStr>(text: &str, marker: &str) -> T {
+    text.split(marker)
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|word| word.parse().ok())
+        .unwrap_or_else(|| panic!("no number after {marker:?} in: {text}"))
+}

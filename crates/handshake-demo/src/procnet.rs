@@ -7,9 +7,10 @@
 //! what `ss -tan` and `netstat -tan` read.
 
 use crate::kernel::TcpState;
+use demo_kit::procnet::parse_addr;
 use demo_kit::{Context, Result};
 use nix::libc;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 
 /// One line of `/proc/net/tcp` or `/proc/net/tcp6`.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,8 +73,8 @@ pub fn proc_entry(local: SocketAddr, remote: SocketAddr) -> Result<Option<ProcEn
 pub fn parse_proc_line(line: &str) -> Option<ProcEntry> {
     let mut f = line.split_whitespace();
     let _slot = f.next()?;
-    let local = parse_proc_addr(f.next()?)?;
-    let remote = parse_proc_addr(f.next()?)?;
+    let local = parse_addr(f.next()?)?;
+    let remote = parse_addr(f.next()?)?;
     let state = TcpState::from_kernel(u8::from_str_radix(f.next()?, 16).ok()?);
     let (tx, rx) = f.next()?.split_once(':')?;
     let (timer, when) = f.next()?.split_once(':')?;
@@ -97,22 +98,6 @@ fn clock_ticks() -> f64 {
     } else {
         100.0
     }
-}
-
-fn parse_proc_addr(field: &str) -> Option<SocketAddr> {
-    let (addr, port) = field.split_once(':')?;
-    let port = u16::from_str_radix(port, 16).ok()?;
-    let mut bytes = Vec::with_capacity(16);
-    for chunk in addr.as_bytes().chunks(8) {
-        let word = u32::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
-        bytes.extend_from_slice(&word.to_ne_bytes());
-    }
-    let ip = match bytes.len() {
-        4 => IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])),
-        16 => IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?)),
-        _ => return None,
-    };
-    Some(SocketAddr::new(ip, port))
 }
 
 /// A number from `/proc/sys/net/...`, e.g. `sysctl("core/somaxconn")`.

@@ -155,15 +155,8 @@ if __name__ == '__main__':
     p.start()
     p.join()
 "#;
-    let spawned = Command::new("python3")
-        .args(["-c", SCRIPT, name])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn();
-    let mut py = match spawned {
-        Ok(p) => p,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::from(e)).context("starting python3"),
+    let Some(mut py) = demo_kit::python::spawn(SCRIPT, &[name.to_string()], Stdio::null())? else {
+        return Ok(None);
     };
     // Bounded: a wedged interpreter is killed, never waited for forever.
     let done = demo_kit::wait::until(TIMEOUT, || py.try_wait().ok().flatten());

@@ -32,8 +32,7 @@ fn main() -> ExitCode {
 
 #[cfg(unix)]
 fn run() -> demo_kit::Result<()> {
-    use demo_kit::say::{say, step};
-    use demo_kit::Side;
+    use demo_kit::say::step;
     use memory_isolation_demo::{cow, isolation, X};
 
     demo_kit::cli::Args::parse(HELP).finish()?;
@@ -43,16 +42,7 @@ fn run() -> demo_kit::Result<()> {
     isolation::change_in_thread(&X)?;
     step(3, "copy-on-write: the same address, two values");
     cow::copy_on_write(&X, 1)?;
-    if !demo_kit::child::no_child_left() {
-        return demo_kit::bail_msg(
-            "a child process was left behind (waitpid(-1, WNOHANG) did not say ECHILD)",
-        );
-    }
-    say(
-        Side::Kernel,
-        "no child left: waitpid(-1, WNOHANG) says ECHILD — every child was reaped",
-    );
-    Ok(())
+    demo_kit::child::end_with_no_child_left(Some("every child was reaped"))
 }
 
 #[cfg(not(unix))]

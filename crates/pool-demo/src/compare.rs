@@ -9,6 +9,9 @@
 use crate::process_pool::ProcessPool;
 use crate::thread_pool::ThreadPool;
 use demo_kit::child::{child_main, flush_before_fork};
+/// A `limit` for which `count_primes(limit)` takes about `target` (the
+/// same calibration as lesson 15's GIL experiment).
+pub use demo_kit::work::calibrate;
 use demo_kit::{bail_msg, Context, Result};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
@@ -171,26 +174,4 @@ pub fn sizing(
         out.push((size, t.elapsed()));
     }
     Ok(out)
-}
-
-/// A `limit` for which `count_primes(limit)` takes about `target`.
-pub fn calibrate(target: Duration) -> u64 {
-    let mut limit = 1_000u64;
-    loop {
-        // The fastest of three: another program taking the CPU can only
-        // make a run slower, so the minimum is the closest to the task's cost.
-        let took = (0..3)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(crate::count_primes(std::hint::black_box(limit)));
-                t.elapsed()
-            })
-            .min()
-            .unwrap_or_default();
-        if took >= target / 4 || limit > 1 << 40 {
-            let f = (target.as_secs_f64() / took.as_secs_f64().max(1e-9)).powf(1.0 / 1.5);
-            return ((limit as f64) * f) as u64;
-        }
-        limit *= 2;
-    }
 }

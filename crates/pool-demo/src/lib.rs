@@ -26,13 +26,6 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The CPU-bound job of the course's pools: count primes below `limit`.
-// Never inlined: every caller (the serial loop, a thread, a forked child,
-// the calibration) must run the same machine code, or the comparison
-// measures the optimiser instead of the threads.
-#[inline(never)]
-pub fn count_primes(limit: u64) -> u64 {
-    (2..limit)
-        .filter(|&k| (2..).take_while(|i| i * i <= k).all(|i| k % i != 0))
-        .count() as u64
-}
+/// The CPU-bound job of the course's pools: count primes below `limit`
+/// (never inlined; the same task as lesson 15's GIL experiment).
+pub use demo_kit::work::count_primes;

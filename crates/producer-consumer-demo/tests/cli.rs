@@ -1,7 +1,7 @@
 //! Runs the demo binary: it ends by itself, and with `--forever` it stops on
 //! a real SIGINT, drains, prints equal totals and exits 0, leaving no child.
 
-use demo_kit::testing::run_demo;
+use demo_kit::testing::{number_after, run_demo};
 use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;
 use std::io::{BufRead, BufReader};
@@ -18,24 +18,8 @@ fn totals_line(text: &str) -> (u64, u64) {
         .rev()
         .find(|l| l.contains("totals: produced"))
         .expect("no totals line");
-    let produced = line
-        .split("produced ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let consumed = line
-        .split("consumed ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let produced = number_after(line, "produced ");
+    let consumed = number_after(line, "consumed ");
     (produced, consumed)
 }
 
@@ -46,15 +30,7 @@ fn default_run_ends_by_itself_with_equal_totals_and_back_pressure() {
     assert_eq!(text.matches("produced = consumed").count(), 3, "{text}");
     assert!(text.contains("back-pressure: 0 of 150 sends"), "{text}");
     let step2 = text.split("step 2").nth(1).unwrap();
-    let blocked: u64 = step2
-        .split("back-pressure: ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let blocked: u64 = number_after(step2, "back-pressure: ");
     assert!(blocked > 0, "{text}");
     assert_eq!(totals_line(&text), (150, 150));
 }

@@ -137,15 +137,7 @@ fn a_client_that_stops_reading_100_mb_costs_no_memory_and_times_out() {
         // Framed: the log names the command's pid; it is gone.
         if proto == Protocol::Framed {
             let log = server.expect_log("output failed");
-            let pid: i32 = log
-                .split("pid ")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
+            let pid: i32 = demo_kit::testing::number_after(&log, "pid ");
             assert_command_gone(pid);
         }
         echo(&mut warm, "still served");

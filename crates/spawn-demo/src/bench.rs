@@ -13,28 +13,12 @@
 
 use crate::process::start;
 use demo_kit::child::{child_main, flush_before_fork, waitpid_retrying};
+pub use demo_kit::measure::median;
+use demo_kit::measure::time_median;
 use demo_kit::{bail_msg, Context, Result};
 use nix::unistd::{fork, ForkResult};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Median of a set of samples (the upper middle one for an even count).
-pub fn median(samples: &mut [Duration]) -> Duration {
-    samples.sort();
-    samples.get(samples.len() / 2).copied().unwrap_or_default()
-}
-
-/// Times `runs` calls of `once` and returns the median.
-fn time_median(runs: usize, mut once: impl FnMut() -> Result<()>) -> Result<Duration> {
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        once()?;
-        samples.push(t.elapsed());
-    }
-    Ok(median(&mut samples))
-}
+use std::time::Duration;
 
 /// Median cost of `fork()` + child `_exit(0)` + `waitpid()`.
 pub fn fork_exit_wait(runs: usize) -> Result<Duration> {
@@ -98,42 +82,12 @@ pub struct PythonCosts {
 /// Runs [`PYTHON_SCRIPT`]; `Ok(None)` if `python3` is not installed. The
 /// script gets at most `limit` of wall time, then it is killed and reaped.
 pub fn python(fork_runs: usize, spawn_runs: usize, limit: Duration) -> Result<Option<PythonCosts>> {
-    let spawned = Command::new("python3")
-        .arg("-c")
-        .arg(PYTHON_SCRIPT)
-        .arg(fork_runs.to_string())
-        .arg(spawn_runs.to_string())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).context("starting python3"),
+    let args = [fork_runs.to_string(), spawn_runs.to_string()];
+    let Some(text) = demo_kit::python::run(PYTHON_SCRIPT, &args, limit)? else {
+        return Ok(None);
     };
-    // Bounded wait: the script's output is a few dozen bytes, so it cannot
-    // fill the stdout pipe and block before exiting.
-    let status = demo_kit::wait::until(limit, || child.try_wait().ok().flatten());
-    let Some(status) = status else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return bail_msg(format!("python3 took longer than {limit:?}; killed it"));
-    };
-    let mut text = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        std::io::Read::read_to_string(&mut out, &mut text).context("reading python3's output")?;
-    }
-    if !status.success() {
-        return bail_msg(format!(
-            "the python3 benchmark failed ({status}); output: {text:?}"
-        ));
-    }
-    let get = |method: &str| -> Result<Duration> {
-        text.lines()
-            .find_map(|l| l.strip_prefix(method)?.trim().parse::<u64>().ok())
-            .map(Duration::from_nanos)
-            .with_context(|| format!("python3 printed no `{method}` line: {text:?}"))
-    };
+    let get =
+        |method| demo_kit::python::field(&text, method).map(|ns| Duration::from_nanos(ns as u64));
     Ok(Some(PythonCosts {
         fork: get("fork")?,
         spawn: get("spawn")?,

@@ -7,27 +7,13 @@
 
 use crate::HELPER_NOOP;
 use demo_kit::child::{child_main, flush_before_fork};
+use demo_kit::measure::time_median;
 use demo_kit::{bail_msg, Context, Result};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-pub fn median(samples: &mut [Duration]) -> Duration {
-    samples.sort();
-    samples.get(samples.len() / 2).copied().unwrap_or_default()
-}
-
-fn time_median(runs: usize, mut once: impl FnMut() -> Result<()>) -> Result<Duration> {
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        once()?;
-        samples.push(t.elapsed());
-    }
-    Ok(median(&mut samples))
-}
+use std::time::Duration;
 
 /// `thread::spawn(|| {})` + `join()`.
 pub fn thread_spawn_join(runs: usize) -> Result<Duration> {
@@ -98,11 +84,12 @@ pub fn measure(exe: &Path, runs: usize) -> Result<Costs> {
     let thread = thread_spawn_join(runs)?;
     let fork = fork_waitpid(runs)?;
     let reexec = reexec(exe, (runs / 4).max(10))?;
-    let py = crate::python::run(PY, &[runs.to_string()], Duration::from_secs(120))?;
+    let py = demo_kit::python::run(PY, &[runs.to_string()], Duration::from_secs(120))?;
     let (py_thread, py_process) = match py {
         None => (None, None),
         Some(out) => {
-            let get = |k| crate::python::field(&out, k).map(|ns| Duration::from_nanos(ns as u64));
+            let get =
+                |k| demo_kit::python::field(&out, k).map(|ns| Duration::from_nanos(ns as u64));
             (Some(get("thread")?), Some(get("process")?))
         }
     };

@@ -10,46 +10,14 @@
 //! the cores this process may use, which the demo prints beside it.
 
 use demo_kit::child::{child_main, flush_before_fork};
+// The task (count the primes below a limit, never inlined, pure CPU) and
+// its calibration are the same as lesson 17's pools: one copy in demo-kit.
+pub use demo_kit::work::{calibrate, count_primes};
 use demo_kit::{bail_msg, Context, Result};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-
-/// The task: count the primes below `limit` by trial division. Pure CPU,
-/// no allocation, no lock: safe in a forked child.
-// Never inlined: every caller (the serial loop, a thread, a forked child,
-// the calibration) must run the same machine code, or the comparison
-// measures the optimiser instead of the threads.
-#[inline(never)]
-pub fn count_primes(limit: u64) -> u64 {
-    (2..limit)
-        .filter(|&k| (2..).take_while(|i| i * i <= k).all(|i| k % i != 0))
-        .count() as u64
-}
-
-/// A `limit` for which one [`count_primes`] takes about `target`.
-pub fn calibrate(target: Duration) -> u64 {
-    let mut limit = 1_000;
-    loop {
-        // The fastest of three: another program taking the CPU can only
-        // make a run slower, so the minimum is the closest to the task's cost.
-        let took = (0..3)
-            .map(|_| {
-                let t = Instant::now();
-                black_box(count_primes(black_box(limit)));
-                t.elapsed()
-            })
-            .min()
-            .unwrap_or_default();
-        if took >= target / 4 || limit > 1 << 40 {
-            // Trial division costs about limit^1.5: scale by that.
-            let f = (target.as_secs_f64() / took.as_secs_f64().max(1e-9)).powf(1.0 / 1.5);
-            return ((limit as f64) * f) as u64;
-        }
-        limit *= 2;
-    }
-}
 
 /// Wall times of one experiment.
 #[derive(Debug, Clone, Copy)]
@@ -193,10 +161,10 @@ if __name__ == "__main__":
 pub fn python(n: usize, target: Duration) -> Result<Option<(Times, f64)>> {
     let args = [n.to_string(), target.as_millis().to_string()];
     let limit = target * (3 * n as u32 + 4) * 4 + Duration::from_secs(30);
-    let Some(out) = crate::python::run(PY, &args, limit)? else {
+    let Some(out) = demo_kit::python::run(PY, &args, limit)? else {
         return Ok(None);
     };
-    let secs = |k| crate::python::field(&out, k).map(Duration::from_secs_f64);
+    let secs = |k| demo_kit::python::field(&out, k).map(Duration::from_secs_f64);
     let times = Times {
         serial: secs("serial")?,
         threads: secs("threads")?,
@@ -204,5 +172,5 @@ pub fn python(n: usize, target: Duration) -> Result<Option<(Times, f64)>> {
         threads_cpu: secs("threads_cpu")?,
         processes_cpu: secs("processes_cpu")?,
     };
-    Ok(Some((times, crate::python::field(&out, "switch")?)))
+    Ok(Some((times, demo_kit::python::field(&out, "switch")?)))
 }

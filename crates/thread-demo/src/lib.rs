@@ -19,7 +19,6 @@ pub mod cost;
 pub mod daemon_thread;
 pub mod deadlock;
 pub mod gil;
-pub mod python;
 pub mod queues;
 pub mod recursive;
 pub mod share;

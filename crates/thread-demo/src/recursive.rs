@@ -55,7 +55,7 @@ pub fn show() -> Result<Report> {
     );
     drop(first);
 
-    let python = match crate::python::run(PY, &[], Duration::from_secs(20))? {
+    let python = match demo_kit::python::run(PY, &[], Duration::from_secs(20))? {
         None => {
             say(
                 Side::Note,
@@ -64,8 +64,8 @@ pub fn show() -> Result<Report> {
             None
         }
         Some(out) => {
-            let lock = crate::python::field(&out, "lock")? == 1.0;
-            let rlock = crate::python::field(&out, "rlock")? == 1.0;
+            let lock = demo_kit::python::field(&out, "lock")? == 1.0;
+            let rlock = demo_kit::python::field(&out, "rlock")? == 1.0;
             say(
                 Side::Parent,
                 format!(

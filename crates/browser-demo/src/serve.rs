@@ -4,8 +4,10 @@
 
 use crate::http;
 use crate::server::{self, Event, Timeouts};
+use demo_kit::cli::Args;
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{bail_msg, Context, Result, Side};
+use std::time::Duration;
 
 /// Serves on `addr` (already checked: loopback, or allowed) until Ctrl-C.
 pub fn serve(addr: &str, timeouts: Timeouts) -> Result<()> {
@@ -38,6 +40,33 @@ pub fn serve(addr: &str, timeouts: Timeouts) -> Result<()> {
     running.stop();
     say(Side::Server, "stopped");
     Ok(())
+}
+
+/// The `serve` subcommand: its options checked (a non-loopback address only
+/// with `--allow-remote`), then [`serve`] until Ctrl-C.
+pub fn from_args(mut args: Args) -> Result<()> {
+    let addr = args
+        .value::<String>("--addr")?
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let allow_remote = args.flag("--allow-remote");
+    let secs = |v: Option<f64>, d: f64, name: &str| {
+        Duration::try_from_secs_f64(v.unwrap_or(d))
+            .ok()
+            .filter(|d| !d.is_zero() && d.as_secs() <= 3600)
+            .with_context(|| format!("{name} must be a number of seconds between 0 and 3600"))
+    };
+    let head = secs(args.value("--head-timeout")?, 5.0, "--head-timeout")?;
+    let idle = secs(args.value("--idle-timeout")?, 15.0, "--idle-timeout")?;
+    args.finish()?;
+    let ip: std::net::SocketAddr = addr.parse().map_err(|e| {
+        demo_kit::Error::msg(format!(
+            "bad --addr {addr:?} ({e}): use IP:PORT, e.g. 127.0.0.1:8080"
+        ))
+    })?;
+    if !ip.ip().is_loopback() && !allow_remote {
+        return bail_msg(format!("{addr} is not a loopback address: other machines could connect; add --allow-remote if you mean it"));
+    }
+    serve(&addr, Timeouts { idle, head })
 }
 
 /// Prints one event the way `serve` logs it: the request raw, `\r\n` visible.

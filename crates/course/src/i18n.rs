@@ -36,6 +36,51 @@ pub fn lang() -> Lang {
     }
 }
 
+/// A lesson's topic as the lists show it: the catalog's English, or in
+/// Chinese the notes' own name for the lesson (by its number).
+pub fn topic(english: &'static str) -> &'static str {
+    match lang() {
+        Lang::En => english,
+        Lang::ZhCn => topic_zh(english).unwrap_or(english),
+    }
+}
+
+/// The Chinese name of the lesson a catalog topic ("05 sticky packets")
+/// belongs to, by its number.
+fn topic_zh(english: &str) -> Option<&'static str> {
+    Some(match english.get(..2)? {
+        "01" => "01 三次握手与四次挥手",
+        "02" => "02 C/S 与 B/S",
+        "03" => "03 互联网与地址",
+        "04" => "04 可靠与不可靠",
+        "05" => "05 粘包",
+        "06" => "06 自定义报头",
+        "07" => "07 模拟ssh",
+        "08" => "08 开启进程",
+        "09" => "09 进程的方法与属性",
+        "10" => "10 进程间内存隔离",
+        "11" => "11 守护进程",
+        "12" => "12 互斥锁",
+        "13" => "13 IPC机制",
+        "14" => "14 生产者与消费者",
+        "15" => "15 线程",
+        "16" => "16 锁与同步",
+        "17" => "17 进程池与线程池",
+        "18" => "18 IO模型",
+        "19" => "19 C10K",
+        "20" => "20 亲手实现 TCP",
+        _ => return None,
+    })
+}
+
+/// The lesson to read: in Chinese, its twin in `docs/zh-CN/`.
+pub fn lesson(path: &'static str) -> String {
+    match (lang(), path.strip_prefix("docs/")) {
+        (Lang::ZhCn, Some(file)) => format!("docs/zh-CN/{file}"),
+        _ => path.to_string(),
+    }
+}
+
 /// The language the locale asks for: the first of `LC_ALL`, `LC_MESSAGES`,
 /// `LANG` that is set and not empty decides; Chinese if it starts with `zh`.
 pub fn from_locale(var: impl Fn(&str) -> Option<String>) -> Lang {
@@ -325,5 +370,30 @@ mod tests {
         assert_eq!(parse_lang("en"), Ok(Lang::En));
         let e = parse_lang("fr").unwrap_err();
         assert!(e.contains("\"fr\"") && e.contains("zh-CN"), "{e}");
+    }
+
+    #[test]
+    fn every_exercise_has_a_chinese_topic_and_lesson() {
+        for e in crate::catalog::EXERCISES {
+            let zh =
+                topic_zh(e.topic).unwrap_or_else(|| panic!("no Chinese topic for {}", e.topic));
+            assert_eq!(zh.get(..2), e.topic.get(..2), "{}", e.name);
+            let file = e
+                .lesson
+                .strip_prefix("docs/")
+                .expect("lessons live in docs/");
+            let twin = crate::catalog::exercises_dir()
+                .join("../docs/zh-CN")
+                .join(file);
+            assert!(
+                twin.exists()
+                    || !crate::catalog::exercises_dir()
+                        .join("../docs/zh-CN")
+                        .exists(),
+                "{} has no Chinese lesson {}",
+                e.name,
+                twin.display()
+            );
+        }
     }
 }

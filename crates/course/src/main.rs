@@ -117,8 +117,8 @@ fn list() -> Result<()> {
             i + 1,
             e.name,
             padded_mark(status, 20),
-            e.topic,
-            e.lesson
+            i18n::topic(e.topic),
+            i18n::lesson(e.lesson)
         );
         if let Status::Skipped(reason) = status {
             println!("    {:<16} {}", "", mark(&Status::Skipped(reason.clone())));

@@ -139,7 +139,10 @@ pub fn show_current(e: &Exercise, verdict: &Verdict) {
     let file = catalog::exercises_dir().join(e.path);
     let text = std::fs::read_to_string(&file).unwrap_or_default();
     let name = paint("1", e.name);
-    println!("\n{}", i18n::next_header(&name, e.topic, e.lesson));
+    println!(
+        "\n{}",
+        i18n::next_header(&name, i18n::topic(e.topic), &i18n::lesson(e.lesson))
+    );
     println!("{}\n", i18n::file_line(e.path));
     for line in catalog::task(&text).lines() {
         println!("  {line}");

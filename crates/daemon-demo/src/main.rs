@@ -17,24 +17,14 @@ use nix::sys::signal::Signal::{self, SIGTERM};
 use std::process::ExitCode;
 use std::time::Duration;
 
-const HELP: &str = "\
-daemon-demo: Python's daemon=True (prctl PR_SET_PDEATHSIG) and the classic Unix daemon
-
-USAGE: cargo run -p daemon-demo [-- OPTIONS]
-
-OPTIONS:
-  --only pdeathsig|daemon   run one part only (default: both)
-  -h, --help                show this help
-
-Linux only (prctl, /proc). Needs no privileges. Every process it starts is
-stopped and reaped before it exits.";
+mod help;
 
 fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
 
 fn run() -> Result<()> {
-    let mut args = Args::parse(HELP);
+    let mut args = Args::parse(help::HELP);
     let only: Option<String> = args.value("--only")?;
     args.finish()?;
     if !matches!(only.as_deref(), None | Some("pdeathsig" | "daemon")) {

@@ -9,19 +9,7 @@ use reliability_demo::{tcp, udp};
 use std::process::ExitCode;
 use std::time::Duration;
 
-const HELP: &str = "\
-reliability-demo: UDP loses and nobody is told; TCP blocks and loses nothing
-
-USAGE: cargo run -p reliability-demo -- [udp|tcp] [OPTIONS]
-       (no scenario: both, UDP first)
-
-OPTIONS:
-    --count N      messages sent (default 20000, 1..=1000000)
-    --size N       bytes per message (default 1024, 4..=65000)
-    --rcvbuf N     receive buffer asked for with SO_RCVBUF (default 4096; the kernel
-                   doubles it and enforces a minimum)
-    --pause-us N   the reader's pause after each read, in microseconds (default 50, 0..=100000)
-    -h, --help     this text";
+mod help;
 
 struct Opts {
     count: u32,
@@ -35,7 +23,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
-    let mut args = Args::parse(HELP);
+    let mut args = Args::parse(help::HELP);
     let o = Opts {
         count: args.value("--count")?.unwrap_or(20_000),
         size: args.value("--size")?.unwrap_or(1024),

@@ -14,36 +14,19 @@ use demo_kit::say::{say, step};
 use demo_kit::{bail_msg, Result, Side};
 use tcp_lab::{bad, connect, handshake, netns, tun, wire};
 
-const HELP: &str = "\
-tcp-lab: the TCP handshake by hand, against your own kernel, over a TUN device
-
-usage: tcp-lab [handshake]            SYN, SYN|ACK, ACK, data, FIN/ACK/FIN/ACK, bad packets
-       tcp-lab connect [--answer-after N]
-                                      the kernel connects to us; we answer its Nth SYN
-                                      (1..=7, default 3) and time its retransmissions
-       tcp-lab wire [--loss P] [--delay MS] [--reorder P] [--duplicate P] [--bytes N]
-                                      two network stacks, a lossy wire between them:
-                                      P in 0..=50 (percent), MS in 0..=500, N in 1..=50000000
-
-Everything happens in a private network namespace (192.0.2.0/24, TEST-NET-1),
-which disappears when the lab exits. Needs root, or unprivileged user namespaces
-plus a usable /dev/net/tun; without them it exits with status 77 and says why.";
+mod help;
 
 fn main() -> std::process::ExitCode {
     demo_kit::fail::run(|| {
-        let mut args = Args::parse(HELP);
-        let mode = args.positional().unwrap_or_else(|| "handshake".into());
-        match mode.as_str() {
+        let mut args = Args::parse(help::HELP);
+        match args.positional().as_deref().unwrap_or("handshake") {
             "handshake" => {
                 args.finish()?;
                 enter_namespace()?;
                 let tun = kernel_side()?;
                 let r = handshake::run(&tun)?;
-                let b = bad::run(
-                    &tun,
-                    handshake::KERNEL.parse().map_err(demo_kit::Error::from)?,
-                )?;
-                handshake::summary(&r, &b);
+                let kernel = handshake::KERNEL.parse().map_err(demo_kit::Error::from)?;
+                handshake::summary(&r, &bad::run(&tun, kernel)?);
             }
             "connect" => {
                 let answer_after = connect::parse_answer_after(&mut args)?;
@@ -84,10 +67,8 @@ fn enter_namespace() -> Result<()> {
 fn kernel_side() -> Result<tun::Tun> {
     tun::configure("lo", None)?;
     let tun = tun::Tun::create("tun0")?;
-    tun::configure(
-        &tun.name,
-        Some("192.0.2.1".parse().map_err(demo_kit::Error::from)?),
-    )?;
+    let ip = "192.0.2.1".parse().map_err(demo_kit::Error::from)?;
+    tun::configure(&tun.name, Some(ip))?;
     say(Side::Kernel, "open(\"/dev/net/tun\") + ioctl(TUNSETIFF): tun0 exists; SIOCSIFADDR 192.0.2.1/24, SIOCSIFFLAGS up");
     say(
         Side::Note,

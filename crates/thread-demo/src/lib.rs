@@ -32,6 +32,19 @@ pub const HELPER_DEADLOCK: &str = "__deadlock";
 pub const HELPER_DAEMON: &str = "__daemon";
 pub const HELPER_NOOP: &str = "__noop";
 
+/// Our `if __name__ == '__main__':` guard: when the first argument names a
+/// helper, this copy of the program runs only that scenario (and returns its
+/// exit code), never the tour.
+pub fn helper_role() -> Option<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match std::env::args().nth(1).as_deref() {
+        Some(HELPER_DEADLOCK) => Some(ExitCode::from(deadlock::helper_main() as u8)),
+        Some(HELPER_DAEMON) => Some(ExitCode::from(daemon_thread::helper_main() as u8)),
+        Some(HELPER_NOOP) => Some(ExitCode::SUCCESS),
+        _ => None,
+    }
+}
+
 /// The CPUs this process may run on (honours `taskset`).
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())

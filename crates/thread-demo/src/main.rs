@@ -8,21 +8,17 @@ use std::process::ExitCode;
 
 #[cfg(target_os = "linux")]
 mod bench;
+#[cfg(target_os = "linux")]
+mod help;
 
 #[cfg(target_os = "linux")]
 fn main() -> ExitCode {
     // Our `if __name__ == '__main__':` guard: a helper copy of this program
     // runs only its scenario, never the tour.
-    match std::env::args().nth(1).as_deref() {
-        Some(thread_demo::HELPER_DEADLOCK) => {
-            ExitCode::from(thread_demo::deadlock::helper_main() as u8)
-        }
-        Some(thread_demo::HELPER_DAEMON) => {
-            ExitCode::from(thread_demo::daemon_thread::helper_main() as u8)
-        }
-        Some(thread_demo::HELPER_NOOP) => ExitCode::SUCCESS,
-        _ => demo_kit::fail::run(tour::run),
+    if let Some(code) = thread_demo::helper_role() {
+        return code;
     }
+    demo_kit::fail::run(tour::run)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -39,38 +35,12 @@ mod tour {
     use std::time::Duration;
     use thread_demo::*;
 
-    const HELP: &str = "\
-thread-demo — 线程: threads, the GIL, deadlock, semaphore/event/timer, queues
-
-USAGE:
-    cargo run -p thread-demo [-- OPTIONS]
-
-OPTIONS:
-    --work-ms N   length of one CPU-bound task in the GIL step, in ms
-                  (default 100 for the tour, 400 for --bench; 10..=5000)
-    --bench       instead of the tour: the cost of a thread against a process
-                  (and Python's Thread and Process), and the GIL speed-up
-                  table, each the median of several runs
-    --runs N      samples per cost figure for --bench (default 200, 10..=5000)
-    -h, --help    this text
-
-Python figures appear only when python3 is installed.
-";
-
     pub fn run() -> Result<()> {
-        let mut args = Args::parse(HELP);
+        let mut args = Args::parse(crate::help::HELP);
         let bench = args.flag("--bench");
-        let work_ms = args
-            .value::<u64>("--work-ms")?
-            .unwrap_or(if bench { 400 } else { 100 });
-        let runs = args.value::<usize>("--runs")?.unwrap_or(200);
+        let work_ms = args.value_in("--work-ms", 10..=5000, if bench { 400 } else { 100 })?;
+        let runs = args.value_in("--runs", 10..=5000, 200)?;
         args.finish()?;
-        if !(10..=5000).contains(&work_ms) {
-            return bail_msg("--work-ms must be between 10 and 5000; see --help");
-        }
-        if !(10..=5000).contains(&runs) {
-            return bail_msg("--runs must be between 10 and 5000; see --help");
-        }
         let exe = std::env::current_exe().context("finding our own executable")?;
         let work = Duration::from_millis(work_ms);
         if bench {

@@ -13,32 +13,11 @@
 //! (413, refused *before* allocating), a half-sent head is dropped after a
 //! timeout, and anything malformed gets 400. None of it may crash the server.
 
-use crate::request::body_length;
-pub use crate::request::{parse_head, Request};
+use crate::request::{body_length, reject};
+pub use crate::request::{parse_head, Failure, Request, END_OF_HEAD, MAX_BODY, MAX_HEAD};
 use std::io::{ErrorKind, Read};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
-
-/// The longest request head we accept (request line + headers + blank line).
-pub const MAX_HEAD: usize = 8 * 1024;
-/// The largest request body we accept.
-pub const MAX_BODY: u64 = 64 * 1024;
-/// The delimiter that ends every HTTP head: an empty line.
-pub const END_OF_HEAD: &[u8] = b"\r\n\r\n";
-
-/// Why no request could be read. Each maps to what the server does next.
-#[derive(Debug)]
-pub enum Failure {
-    /// The peer closed the connection between requests: the normal end.
-    Closed,
-    /// The peer closed in the middle of a head, after `n` bytes.
-    ClosedMidHead(usize),
-    /// No complete head within the timeout; `n` bytes had arrived.
-    TimedOut(usize),
-    /// Answer with this status and reason, then close.
-    Reject(u16, String),
-    Io(std::io::Error),
-}
 
 /// The standard reason phrase of the statuses this server sends.
 pub fn reason(status: u16) -> &'static str {
@@ -116,10 +95,6 @@ pub fn read_request(
         }
     }
     Ok(request)
-}
-
-pub(crate) fn reject(status: u16, why: String) -> Failure {
-    Failure::Reject(status, why)
 }
 
 /// A complete response: status line, headers, the empty line, the body.

@@ -3,7 +3,31 @@
 //! from a stranger: anything malformed is a 400, a `Content-Length` that is
 //! negative or too large is refused before one byte of body is stored.
 
-use crate::http::{reject, Failure, END_OF_HEAD, MAX_BODY};
+/// The longest request head we accept (request line + headers + blank line).
+pub const MAX_HEAD: usize = 8 * 1024;
+/// The largest request body we accept.
+pub const MAX_BODY: u64 = 64 * 1024;
+/// The delimiter that ends every HTTP head: an empty line.
+pub const END_OF_HEAD: &[u8] = b"\r\n\r\n";
+
+/// Why no request could be read. Each maps to what the server does next.
+#[derive(Debug)]
+pub enum Failure {
+    /// The peer closed the connection between requests: the normal end.
+    Closed,
+    /// The peer closed in the middle of a head, after `n` bytes.
+    ClosedMidHead(usize),
+    /// No complete head within the timeout; `n` bytes had arrived.
+    TimedOut(usize),
+    /// Answer with this status and reason, then close.
+    Reject(u16, String),
+    Io(std::io::Error),
+}
+
+/// A request refused with this status and reason.
+pub(crate) fn reject(status: u16, why: String) -> Failure {
+    Failure::Reject(status, why)
+}
 
 /// One parsed request head.
 #[derive(Clone, Debug)]

@@ -247,7 +247,7 @@ mod tests {
             ("Cargo.toml", "[package]"),
             ("Cargo.lock", "version = 3"),
             ("src/lib.rs", "pub fn within() {}"),
-            (e.path, "fn main() {}"),
+            (e.path, "fn main() { let _unsolved = (); }"),
         ] {
             std::fs::write(root.join(file), text).unwrap();
         }

@@ -113,11 +113,11 @@ fn list() -> Result<()> {
     for (i, e) in EXERCISES.iter().enumerate() {
         let status = &verdicts[e.name].status;
         println!(
-            "{:>2}. {:<16} {} {:<24} {}",
+            "{:>2}. {:<16} {} {} {}",
             i + 1,
             e.name,
             padded_mark(status, 20),
-            i18n::topic(e.topic),
+            show::pad(i18n::topic(e.topic), 24),
             i18n::lesson(e.lesson)
         );
         if let Status::Skipped(reason) = status {

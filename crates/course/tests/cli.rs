@@ -385,7 +385,7 @@ fn the_runner_speaks_chinese_when_asked() {
 }
 
 #[test]
-fn every_hint_has_a_chinese_translation_of_its_current_text() {
+fn every_exercise_has_a_stamped_chinese_hint() {
     for e in EXERCISES {
         let zh = exercises_dir().join(format!("hints/zh-CN/{}.md", e.name));
         let text =

@@ -11,32 +11,12 @@
 //! which mdBook rewrites from `.md` to `.html`: then the repository file
 //! must exist.
 
+mod common;
+
+use common::{normalize, workspace_root};
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the workspace root exists")
-}
-
-/// `a/b/../c` → `a/c`; `..` above the start is kept, so a path can be seen
-/// to leave its folder.
-fn normalize(p: &Path) -> PathBuf {
-    let mut parts: Vec<Component> = Vec::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.iter().collect()
-}
 
 /// Every `href="…"` in an HTML page.
 fn hrefs(html: &str) -> Vec<String> {

@@ -2,13 +2,12 @@
 //! type must name a package that exists in this workspace — a lesson whose
 //! first command fails loses the student in the first minute.
 
+mod common;
+
+use common::workspace_root;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// The package names of all crates under `crates/`.
 fn packages(root: &Path) -> BTreeSet<String> {

@@ -19,15 +19,11 @@
 //! pair while translating: `EDITION_PAGE=docs/05-sticky-packets.md cargo
 //! test -p demo-kit --test editions`.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the workspace root exists")
-}
+use common::{normalize, workspace_root};
+use std::fs;
+use std::path::Path;
 
 /// One English page and where its Chinese twin lives (paths relative to the
 /// repository root).
@@ -307,21 +303,6 @@ fn links_to_near_top(file: &str, markdown: &str, other: &str) -> bool {
         let path = t.split('#').next().unwrap_or("");
         normalize(&dir.join(path)) == normalize(Path::new(other))
     })
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Everything wrong with one pair, as messages naming the files.

@@ -180,8 +180,11 @@ impl Codec {
         Ok(self.read_frame_into(r, &mut payload)?.then_some(payload))
     }
 
-    /// Like [`Codec::read_frame`], but reuses `buf` (cleared first), which
-    /// saves an allocation per frame in a loop. Returns `false` at a clean end.
+    /// Like [`Codec::read_frame`], but reuses `buf`, which saves an
+    /// allocation per frame in a loop: on success `buf` holds exactly the
+    /// payload; at a clean end (`false`) it is empty; after an error its
+    /// contents are unspecified. Its old bytes are overwritten, not zeroed
+    /// first, so a stream of large frames costs no extra pass over memory.
     ///
     /// ```
     /// let codec = framing::Codec::course();
@@ -198,11 +201,11 @@ impl Codec {
         r: &mut R,
         buf: &mut Vec<u8>,
     ) -> Result<bool, FrameError> {
-        buf.clear();
         let Some(len) = self.read_len(r, self.max_frame as u64, Part::Frame)? else {
+            buf.clear();
             return Ok(false);
         };
-        buf.resize(len, 0);
+        buf.resize(len, 0); // zeroes only what grows past the last frame
         read_exact_part(r, buf, Part::Frame)?;
         Ok(true)
     }

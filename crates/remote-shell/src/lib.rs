@@ -10,7 +10,9 @@
 //! to read first. The hardened server: [`server`] accepts and stops, and
 //! serves each client through a [`session`]; running a command safely is
 //! [`exec`] (concurrent pipe reading with one `poll` in `watch`, timeout),
-//! under a [`keeper`] that kills and reaps everything the command started,
+//! under its connection's [`keeper`] (one process per connection, told
+//! what to run over a socket, `keeper_wire`) that kills and reaps
+//! everything each command started,
 //! with the running keepers kept in [`running`]; the output goes to a
 //! [`sink`]; large course-mode output goes through a [`spool`]; [`client`]
 //! is the other end and prints through [`lossy`]; [`security`] holds the
@@ -21,6 +23,7 @@ pub mod course_proto;
 pub mod exec;
 pub mod framed_proto;
 pub mod keeper;
+mod keeper_wire;
 pub mod lossy;
 pub mod running;
 pub mod security;

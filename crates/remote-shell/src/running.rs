@@ -1,21 +1,22 @@
 //! The commands running right now, by their keeper's pid.
 //!
-//! Each command has a keeper (see [`crate::keeper`]) that kills the command
-//! and everything it started when told to. The server keeps a handle on
-//! each keeper's stop pipe here so that, when it stops, it can end every
-//! running command at once, even one whose connection thread is stuck.
+//! Each command runs under its connection's keeper (see [`crate::keeper`]),
+//! which kills the command and everything it started when told to. The
+//! server keeps a handle on each busy keeper's socket here so that, when it
+//! stops, it can end every running command at once, even one whose
+//! connection thread is stuck.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::Write;
+use std::os::unix::net::UnixStream;
 use std::sync::Mutex;
 
-/// The keepers of all commands running right now, with their stop pipes.
+/// The keepers of all commands running right now, with a handle on each one's socket.
 #[derive(Default, Debug)]
-pub struct Running(Mutex<HashMap<i32, File>>);
+pub struct Running(Mutex<HashMap<i32, UnixStream>>);
 
 impl Running {
-    pub(crate) fn insert(&self, keeper: i32, stop: File) {
+    pub(crate) fn insert(&self, keeper: i32, stop: UnixStream) {
         if let Ok(mut map) = self.0.lock() {
             map.insert(keeper, stop);
         }
@@ -33,11 +34,12 @@ impl Running {
             .unwrap_or_default()
     }
     /// Tell every keeper to kill its command and everything the command
-    /// started (one byte on its stop pipe). Returns how many were told.
+    /// started, and to exit (a quit message on its socket). Returns how
+    /// many were told.
     pub fn stop_all(&self) -> usize {
         let Ok(map) = self.0.lock() else { return 0 };
         for mut stop in map.values() {
-            let _ = stop.write(b"k");
+            let _ = stop.write(&[crate::keeper_wire::QUIT]);
         }
         map.len()
     }

@@ -1,18 +1,22 @@
-//! The keeper process itself: it becomes a child subreaper, starts the
-//! shell, waits for the shell's exit or the server's word, then sweeps:
-//! kills and reaps everything left below it (see [`crate::keeper`]).
+//! The keeper process itself: it becomes a child subreaper, then, for each
+//! command the server sends, starts the shell, waits for the shell's exit
+//! or the server's word, and sweeps: kills and reaps everything left below
+//! it, before it reports (see [`crate::keeper`]).
 //!
 //! The keeper is forked from a server with many threads, so until it exits
 //! it may only make async-signal-safe calls: no allocation, no locks, no
-//! `println!`. Everything it needs (the pipes, `argv`) was prepared before
-//! `fork()`, and everything here is a system call on stack memory.
+//! `println!`. Everything here is a system call on stack memory: the
+//! commands and their pipes arrive on the socket, into a buffer on the stack.
 
+use crate::keeper_wire::{
+    close_all, next_command, recv_message, send_report, CTL, MAX_MSG, QUIT, STOP,
+};
 use nix::errno::Errno;
 use nix::libc::{self, c_char, c_int};
 use std::os::fd::RawFd;
 
 /// The keeper's whole life. Async-signal-safe calls only.
-pub(crate) unsafe fn keeper_main(layout: &[RawFd; 5], argv: &[*const c_char; 4]) -> ! {
+pub(crate) unsafe fn keeper_main(ctl: RawFd, devnull: RawFd) -> ! {
     // Its own process group, so a Ctrl-C at the server's terminal (sent to
     // the terminal's foreground group) does not kill it before it cleans up.
     libc::setpgid(0, 0);
@@ -26,50 +30,66 @@ pub(crate) unsafe fn keeper_main(layout: &[RawFd; 5], argv: &[*const c_char; 4])
     libc::sigemptyset(&mut none);
     libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
 
-    // Descriptors: ours at 0..=4, every other one the server had (sockets
-    // of other clients, the listener) closed, or they would stay open as
-    // long as this command runs.
-    let mut high = [0; 5];
-    for (h, &fd) in high.iter_mut().zip(layout) {
-        *h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 16);
-        if *h < 0 {
-            libc::_exit(126);
-        }
+    // Descriptors: /dev/null at 0 (every shell's stdin), the socket at 3,
+    // every other one the server had (sockets of other clients, the
+    // listener) closed, or they would stay open as long as we live.
+    let (hi_null, hi_ctl) = (
+        libc::fcntl(devnull, libc::F_DUPFD_CLOEXEC, 16),
+        libc::fcntl(ctl, libc::F_DUPFD_CLOEXEC, 16),
+    );
+    if hi_null < 0 || hi_ctl < 0 {
+        libc::_exit(126);
     }
-    for (target, &h) in high.iter().enumerate() {
-        libc::dup2(h, target as c_int); // dup2 clears close-on-exec
+    // 0, 1 and 2 on /dev/null: the server's stdout is not ours to hold,
+    // and received pipes never land on 0-2 (recvmsg takes the lowest free
+    // numbers). dup2 clears close-on-exec: the shells get stdin from here.
+    for std in 0..3 {
+        libc::dup2(hi_null, std);
     }
-    libc::fcntl(3, libc::F_SETFD, libc::FD_CLOEXEC); // status: not for the shell
-    libc::fcntl(4, libc::F_SETFD, libc::FD_CLOEXEC); // stop: not for the shell
-    close_from(5);
+    libc::dup3(hi_ctl, CTL, libc::O_CLOEXEC); // the socket: not for the shells
+    close_from(CTL + 1);
 
     libc::prctl(libc::PR_SET_NAME, c"keeper".as_ptr()); // what `ps` shows
     libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    let shell = spawn_shell(argv);
-    // Only the shell (and what it starts) holds stdout/stderr now.
-    libc::close(0);
-    libc::close(1);
-    libc::close(2);
-    write_i32(
-        3,
-        if shell > 0 {
-            shell
-        } else {
-            -(Errno::last() as i32)
-        },
-    );
-    if shell < 0 {
-        libc::_exit(1);
-    }
 
-    wait_for_shell_or_stop(shell);
-    // The shell is not reaped yet, so its pid (= its group id) is still
-    // ours: this cannot hit anybody else's group.
-    libc::kill(-shell, libc::SIGKILL);
-    libc::kill(shell, libc::SIGKILL);
-    let status = kill_and_reap_everything(shell);
-    write_i32(3, status);
-    libc::_exit(0);
+    // One command after another, until the server hangs up or says quit.
+    let mut buf = [0u8; MAX_MSG];
+    loop {
+        let Some((seq, len, out, err)) = next_command(&mut buf) else {
+            libc::_exit(0); // hang-up or quit, with nothing running
+        };
+        // The shell's stdout and stderr are the pipes the server sent.
+        libc::dup2(out, 1);
+        libc::dup2(err, 2);
+        libc::close(out);
+        libc::close(err);
+        let argv: [*const c_char; 4] = [
+            c"/bin/sh".as_ptr(),
+            c"-c".as_ptr(),
+            buf[5..].as_ptr().cast(),
+            std::ptr::null(),
+        ];
+        buf[5 + len] = 0;
+        let shell = spawn_shell(&argv);
+        let errno = Errno::last() as i32;
+        // Only the shell (and what it starts) holds the pipes now.
+        libc::dup2(0, 1);
+        libc::dup2(0, 2);
+        if shell < 0 {
+            send_report(seq, -errno, 0);
+            continue;
+        }
+        let quit = wait_for_shell_or_stop(shell, seq);
+        // The shell is not reaped yet, so its pid (= its group id) is still
+        // ours: this cannot hit anybody else's group.
+        libc::kill(-shell, libc::SIGKILL);
+        libc::kill(shell, libc::SIGKILL);
+        let status = kill_and_reap_everything(shell);
+        send_report(seq, shell, status);
+        if quit {
+            libc::_exit(0);
+        }
+    }
 }
 
 /// `posix_spawn` the shell: glibc does it with `clone(CLONE_VM|CLONE_VFORK)`
@@ -111,11 +131,12 @@ unsafe fn spawn_shell(argv: &[*const c_char; 4]) -> c_int {
     pid
 }
 
-/// Block until the shell has exited (left unreaped) or the stop pipe is
-/// readable: a byte, or hang-up because every copy of its write end closed.
-unsafe fn wait_for_shell_or_stop(shell: c_int) {
+/// Block until the shell has exited (left unreaped) or the server says
+/// stop. Returns `true` if the keeper must exit afterwards: the server
+/// said quit or hung up (it stopped, or died).
+unsafe fn wait_for_shell_or_stop(shell: c_int, seq: u32) -> bool {
     let pidfd = libc::syscall(libc::SYS_pidfd_open, shell, 0) as c_int; // Linux 5.3+
-    loop {
+    let quit = loop {
         let mut fds = [
             libc::pollfd {
                 fd: pidfd,
@@ -123,7 +144,7 @@ unsafe fn wait_for_shell_or_stop(shell: c_int) {
                 revents: 0,
             },
             libc::pollfd {
-                fd: 4,
+                fd: CTL,
                 events: libc::POLLIN,
                 revents: 0,
             },
@@ -131,8 +152,22 @@ unsafe fn wait_for_shell_or_stop(shell: c_int) {
         // Without a pidfd, look at the shell every 10 ms instead.
         let wait = if pidfd < 0 { 10 } else { -1 };
         libc::poll(fds.as_mut_ptr(), 2, wait);
-        if fds[1].revents != 0 || fds[0].revents != 0 {
-            return;
+        if fds[1].revents != 0 {
+            let mut msg = [0u8; 8];
+            let mut passed = [-1; 2];
+            let (n, _) = recv_message(&mut msg, &mut passed);
+            close_all(&passed);
+            let said_stop = n == 5 && msg[0] == STOP && msg[1..5] == seq.to_ne_bytes();
+            if n == 0 || (n > 0 && msg[0] == QUIT) {
+                break true;
+            }
+            if said_stop {
+                break false;
+            }
+            continue; // a stale stop: not for this command
+        }
+        if fds[0].revents != 0 {
+            break false;
         }
         let mut info: libc::siginfo_t = std::mem::zeroed();
         let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
@@ -140,9 +175,13 @@ unsafe fn wait_for_shell_or_stop(shell: c_int) {
             && libc::waitid(libc::P_PID, shell as u32, &mut info, flags) == 0
             && info.si_pid() != 0
         {
-            return;
+            break false;
         }
+    };
+    if pidfd >= 0 {
+        libc::close(pidfd);
     }
+    quit
 }
 
 /// Rounds of: reap whatever has died; if no child is left, done; else
@@ -216,9 +255,4 @@ unsafe fn close_from(first: c_int) {
     for fd in first..(lim.rlim_cur.min(1 << 20) as c_int) {
         libc::close(fd);
     }
-}
-
-unsafe fn write_i32(fd: c_int, v: i32) {
-    let b = v.to_ne_bytes();
-    libc::write(fd, b.as_ptr().cast(), 4);
 }

@@ -1,12 +1,12 @@
 //! Waiting for whatever happens first while a command runs: output on
-//! stdout, output on stderr, the client hanging up, or the keeper exiting
+//! stdout, output on stderr, the client hanging up, or the keeper's report
 //! — one `poll(2)` over four file descriptors.
 //!
 //! We call `libc::poll` directly because nix 0.32 has no `POLLRDHUP`, the
 //! flag that reports a peer's FIN without also waking up for its data.
 
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::time::Duration;
 
 /// What one `poll` saw.
@@ -16,14 +16,16 @@ pub(crate) struct Ready {
     pub stderr: bool,
     /// The client closed or reset its connection.
     pub peer_gone: bool,
+    /// The keeper's report is waiting (or the keeper is gone).
+    pub ended: bool,
 }
 
-/// One `poll(2)` on both pipes, the client's socket and the keeper's exit.
+/// One `poll(2)` on both pipes, the client's socket and the keeper's report.
 pub(crate) fn wait_ready(
     stdout: Option<BorrowedFd>,
     stderr: Option<BorrowedFd>,
     peer: Option<BorrowedFd>,
-    exited: Option<BorrowedFd>,
+    report: Option<BorrowedFd>,
     wait: Duration,
 ) -> io::Result<Ready> {
     use nix::libc::{poll, pollfd, POLLERR, POLLHUP, POLLIN, POLLRDHUP};
@@ -39,7 +41,7 @@ pub(crate) fn wait_ready(
         // ask for POLLIN, so a client typing ahead is not mistaken for one
         // that left. POLLHUP/POLLERR (e.g. after a RST) are always reported.
         fd(peer, POLLRDHUP),
-        fd(exited, POLLIN),
+        fd(report, POLLIN),
     ];
     let ms = wait.as_millis().min(i32::MAX as u128) as i32;
     // SAFETY: `fds` is a valid array of 4 pollfd for the whole call, and
@@ -57,19 +59,6 @@ pub(crate) fn wait_ready(
         stdout: fds[0].revents & readable != 0,
         stderr: fds[1].revents & readable != 0,
         peer_gone: fds[2].revents & (POLLRDHUP | POLLHUP | POLLERR) != 0,
+        ended: fds[3].revents & readable != 0,
     })
-}
-
-/// `pidfd_open(2)` (Linux 5.3+): a descriptor that becomes readable when
-/// the process `pid` exits, so `poll` can wait for the exit like for data.
-/// `None` on older kernels.
-pub(crate) fn pidfd(pid: i32) -> Option<OwnedFd> {
-    // SAFETY: pidfd_open(pid, flags) only returns a new descriptor or -1.
-    // The pid is our unreaped child, so it cannot have been reused.
-    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
-    if fd < 0 {
-        return None;
-    }
-    // SAFETY: the kernel just created this descriptor; nothing else owns it.
-    Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }

@@ -276,3 +276,34 @@ fn escapees_die_even_when_the_server_is_killed() {
         assert!(gone.is_some(), "keeper {k} still running");
     }
 }
+
+/// A connection's commands share one keeper, forked at its first command
+/// as a child of the server (the shell's parent, `$PPID`, is the keeper);
+/// another connection has its own; the keeper is gone when its client
+/// hangs up.
+#[test]
+fn one_keeper_per_connection() {
+    let server = ServerProc::start(&["--timeout", "60"]);
+    let keeper_of = |c: &mut Client| -> i32 {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        c.run(b"echo $PPID", &mut out, &mut err).unwrap();
+        String::from_utf8(out).unwrap().trim().parse().unwrap()
+    };
+    let mut a = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let first = keeper_of(&mut a);
+    assert_eq!(
+        keeper_of(&mut a),
+        first,
+        "the same keeper runs both commands"
+    );
+    let stat = demo_kit::procfs::stat(first).expect("the keeper is alive between commands");
+    assert_eq!(stat.ppid, server.pid(), "the keeper is the server's child");
+    let mut b = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    assert_ne!(
+        keeper_of(&mut b),
+        first,
+        "another connection, another keeper"
+    );
+    drop(a);
+    assert_gone_within(first, Instant::now(), "the keeper of a client that hung up");
+}

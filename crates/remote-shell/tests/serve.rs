@@ -239,3 +239,21 @@ fn the_default_demo_runs_and_exits_zero() {
     assert!(stdout.contains("timed out true"), "{stdout}");
     assert!(stdout.contains("= struct.unpack('i')"), "{stdout}");
 }
+
+/// The longest command a server accepts reaches the keeper whole (it
+/// travels over the keeper's socket as one message, into a buffer of a
+/// fixed size), and the same connection keeps working after it.
+#[test]
+fn the_longest_allowed_command_runs_whole() {
+    let max = remote_shell::security::MAX_COMMAND;
+    let server = ServerProc::start(&["--timeout", "60"]);
+    let mut c = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    // `echo` + padding, exactly `max` bytes; the shell prints the padding.
+    let cmd = format!("echo {}", "x".repeat(max - 5));
+    assert_eq!(cmd.len(), max);
+    let (out, _, reply) = run(&mut c, &cmd);
+    assert!(reply.exit.unwrap().success());
+    assert_eq!(out.len(), max - 5 + 1, "the whole padding and a newline");
+    let (out, _, _) = run(&mut c, "echo after");
+    assert_eq!(out, b"after\n");
+}

@@ -157,7 +157,7 @@ fn banner(config: &Config, bound: SocketAddr) {
     say(
         Side::Note,
         format!(
-            "Each command: own keeper and process group, killed with all it started after {:?}; Ctrl-C stops the server.",
+            "Each command: own process group under its connection's keeper, killed with all it started after {:?}; Ctrl-C stops the server.",
             config.timeout
         ),
     );

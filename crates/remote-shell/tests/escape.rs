@@ -254,7 +254,7 @@ fn children_of(pid: i32) -> Vec<i32> {
 }
 
 /// Even a server killed with SIGKILL, which cleans up nothing, leaves
-/// nothing: its end of each keeper's stop pipe closes with it, the keeper
+/// nothing: its end of each keeper's socket closes with it, the keeper
 /// sees the hang-up and kills everything below it.
 #[test]
 fn escapees_die_even_when_the_server_is_killed() {

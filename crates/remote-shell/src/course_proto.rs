@@ -20,7 +20,6 @@
 //! we send `null` rather than pretend.
 
 use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};
-use crate::keeper::Keeper;
 use crate::security::{MAX_COMMAND, MAX_COURSE_OUTPUT, MAX_HEADER};
 use crate::session::Session;
 use crate::spool::Spool;
@@ -74,8 +73,6 @@ impl CourseSink {
 pub fn serve(stream: &mut TcpStream, session: &Session) {
     // +1: a read that fills the whole buffer means "too long".
     let mut buf = vec![0u8; MAX_COMMAND + 1];
-    // This connection's keeper, forked at its first command (see keeper.rs).
-    let mut keeper: Option<Keeper> = None;
     // Waiting for the next command is bounded by the idle timeout. The
     // course's reply has no room for an unasked-for error message (the
     // client would take it for the answer to its next command), so an
@@ -113,7 +110,7 @@ pub fn serve(stream: &mut TcpStream, session: &Session) {
             continue;
         }
         session.log(format!("runs {}", short(command)));
-        if !run_and_reply(stream, session, &mut keeper, command) {
+        if !run_and_reply(stream, session, command) {
             return;
         }
     }
@@ -132,16 +129,16 @@ fn check_command(command: &[u8]) -> Result<(), &'static str> {
 }
 
 /// Run one command and send the reply. `false` = close the connection.
-fn run_and_reply(
-    stream: &mut TcpStream,
-    session: &Session,
-    keeper: &mut Option<Keeper>,
-    command: &[u8],
-) -> bool {
+fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> bool {
     let mut sink = CourseSink::default();
     let outcome = {
         let peer = stream.as_fd();
-        match exec::run_kept(keeper, command, &session.limits(Some(peer)), &mut sink) {
+        match exec::run_kept(
+            &mut session.keeper.borrow_mut(),
+            command,
+            &session.limits(Some(peer)),
+            &mut sink,
+        ) {
             Ok(o) => o,
             Err(e) => {
                 session.log(format!("could not start the command: {e}"));

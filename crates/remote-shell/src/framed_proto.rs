@@ -20,7 +20,6 @@
 //! exit status finally reaches the client.
 
 use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};
-use crate::keeper::Keeper;
 use crate::security::{token_matches, MAX_COMMAND};
 use crate::session::Session;
 use demo_kit::{Error, Result};
@@ -89,8 +88,6 @@ pub fn serve(stream: &mut TcpStream, session: &Session) {
     }
     let codec = server_codec();
     let mut frame = Vec::new();
-    // This connection's keeper, forked at its first command (see keeper.rs).
-    let mut keeper: Option<Keeper> = None;
     loop {
         match codec.read_frame_into(stream, &mut frame) {
             Ok(true) => {}
@@ -109,7 +106,7 @@ pub fn serve(stream: &mut TcpStream, session: &Session) {
             }
             Some((&COMMAND, command)) => {
                 session.log(format!("runs {}", demo_kit::say::show_bytes(command)));
-                if !run_and_reply(stream, session, &mut keeper, command) {
+                if !run_and_reply(stream, session, command) {
                     return;
                 }
             }
@@ -163,16 +160,16 @@ fn hello(stream: &mut TcpStream, session: &Session) -> Result<()> {
 }
 
 /// Run one command, stream its output, send its exit. `false` = close.
-fn run_and_reply(
-    stream: &mut TcpStream,
-    session: &Session,
-    keeper: &mut Option<Keeper>,
-    command: &[u8],
-) -> bool {
+fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> bool {
     let outcome = {
         let peer = stream.as_fd();
         let mut sink = FramedSink(stream);
-        exec::run_kept(keeper, command, &session.limits(Some(peer)), &mut sink)
+        exec::run_kept(
+            &mut session.keeper.borrow_mut(),
+            command,
+            &session.limits(Some(peer)),
+            &mut sink,
+        )
     };
     let outcome = match outcome {
         Ok(o) => o,

@@ -173,11 +173,13 @@ impl Server {
                     stop: &stop,
                     running: &shared.running,
                     token: config.token.as_deref(),
+                    keeper: Default::default(),
                 };
                 match config.protocol {
                     Protocol::Course => course_proto::serve(&mut stream, &session),
                     Protocol::Framed => framed_proto::serve(&mut stream, &session),
                 }
+                drop(session); // closes the keeper's socket and reaps the keeper
                 if let Ok(mut conns) = shared.conns.lock() {
                     conns.remove(&id);
                 }

@@ -1,5 +1,6 @@
 //! What one connection's thread knows while it serves its client: who the
-//! client is, the limits its commands run under, the server's stop flag.
+//! client is, the limits its commands run under, the server's stop flag,
+//! and the connection's keeper.
 //!
 //! Both protocols ([`crate::course_proto`], [`crate::framed_proto`]) serve a
 //! client through a `Session`; the server ([`crate::server`]) makes one per
@@ -7,8 +8,10 @@
 //! server → protocols → session → exec.
 
 use crate::exec::{Limits, Running};
+use crate::keeper::Keeper;
 use demo_kit::say::say;
 use demo_kit::Side;
+use std::cell::RefCell;
 use std::fmt::Display;
 use std::net::SocketAddr;
 use std::os::fd::BorrowedFd;
@@ -26,6 +29,9 @@ pub struct Session<'a> {
     pub stop: &'a AtomicBool,
     pub running: &'a Running,
     pub token: Option<&'a [u8]>,
+    /// The connection's keeper, forked at its first command (see
+    /// [`crate::keeper`]); dropping the session reaps it.
+    pub keeper: RefCell<Option<Keeper>>,
 }
 
 impl Session<'_> {

@@ -137,6 +137,24 @@ impl Lab {
     }
 }
 
+/// In a freshly forked child: close every inherited descriptor above 2
+/// but `link`. Tests run in parallel threads, so another test may have
+/// created its own socketpair just before we forked: our copy of its ends
+/// would keep its child from ever seeing end-of-file, and its copy of ours
+/// would do the same to us. Both would wait forever. (`SOCK_CLOEXEC` does not
+/// help: nothing here calls `exec`.)
+fn keep_only(link: std::os::fd::RawFd) {
+    // SAFETY: close_range only closes descriptors; nothing in this child
+    // uses any of them but `link`.
+    unsafe {
+        let below = (link as u32).saturating_sub(1);
+        if link > 3 {
+            nix::libc::syscall(nix::libc::SYS_close_range, 3u32, below, 0u32);
+        }
+        nix::libc::syscall(nix::libc::SYS_close_range, link as u32 + 1, u32::MAX, 0u32);
+    }
+}
+
 /// Runs `body` against a real kernel in a child process with its own
 /// network namespace (see the module comment). Fails the test with
 /// `body`'s message if it returns `Err`; skips it (returning early) if this
@@ -155,6 +173,7 @@ pub fn with_kernel(body: impl FnOnce(&Lab) -> Result<(), String>) {
     let child = match unsafe { nix::unistd::fork() }.expect("fork") {
         nix::unistd::ForkResult::Child => crate::child_main(|| {
             drop(mine);
+            keep_only(theirs.as_raw_fd());
             let hello = match set_up() {
                 Err(Ok(reason)) => format!("SKIP {reason}"),
                 Err(Err(e)) => format!("FAIL the lab's set-up failed: {e}"),

@@ -126,7 +126,7 @@ fn bench() -> demo_kit::Result<()> {
         local * 1e3
     );
     let framed_ratio = alone_m / framed_m;
-    verdict("framed throughput", framed_ratio, ">=", 0.9, "x the command's own piped throughput", "three processes copy the bytes (command into the pipe, server from pipe to socket, client out of the socket) where the ceiling has two, on 2 cores");
+    verdict("framed throughput", framed_ratio, ">=", 0.9, "x the command's own piped throughput", "three processes (command, server, client) take turns on 2 cores where the ceiling has two, even with the server splicing pages instead of copying them");
     let bound = alone_m + raw_m;
     verdict("course time", course_m / bound, "<=", 1.2, &format!("x (command alone {alone_m:.3} s + raw TCP {raw_m:.3} s = {bound:.3} s)"), "total_size comes first, so the send cannot start before the command ends, and storing the output (splice into a file) runs on top of the command, on 2 shared cores");
     verdict(

@@ -27,7 +27,7 @@ use framing::{write_all_vectored, Codec, FrameError};
 use serde_json::json;
 use std::io::{self, IoSlice, Write};
 use std::net::TcpStream;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::time::Duration;
 
 pub const HELLO: u8 = b'h';
@@ -76,6 +76,90 @@ impl OutputSink for FramedSink<'_> {
             Stream::Stderr => STDERR,
         };
         send(&mut self.0, tag, bytes)
+    }
+
+    /// Move what waits in the pipe straight into the socket, as one frame:
+    /// its prefix and tag first, then the bytes with `splice(2)`, which
+    /// hands the pipe's pages to the socket without copying them into our
+    /// memory and out again. The prefix must give the length before the
+    /// bytes go, so we ask the pipe how much it holds (`FIONREAD`): only we
+    /// read from it, so that much is there to move.
+    fn splice_from(&mut self, stream: Stream, pipe: BorrowedFd) -> Option<io::Result<usize>> {
+        let mut held: nix::libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int into `held`.
+        let asked = unsafe { nix::libc::ioctl(pipe.as_raw_fd(), nix::libc::FIONREAD, &mut held) };
+        if asked < 0 || held <= 0 {
+            return None; // nothing there (end of file?): a plain read will tell
+        }
+        let n = (held as usize).min(CHUNK);
+        let tag = match stream {
+            Stream::Stdout => STDOUT,
+            Stream::Stderr => STDERR,
+        };
+        Some(splice_frame(self.0, tag, pipe, n).map(|()| n))
+    }
+}
+
+/// One frame of the `n` bytes waiting in `pipe`. The prefix and tag go
+/// with `MSG_MORE` ("more is coming: do not send a packet yet"), so they
+/// share a segment with the bytes. A failure half-way leaves a broken
+/// frame; the caller then kills the command and closes the connection.
+fn splice_frame(socket: &TcpStream, tag: u8, pipe: BorrowedFd, n: usize) -> io::Result<()> {
+    use nix::libc::{send, splice, MSG_MORE, SPLICE_F_MORE, SPLICE_F_MOVE};
+    let prefix = Codec::network()
+        .encode_prefix(1 + n)
+        .map_err(io::Error::other)?;
+    let head = [prefix[0], prefix[1], prefix[2], prefix[3], tag];
+    let mut sent = 0;
+    while sent < head.len() {
+        let rest = &head[sent..];
+        // SAFETY: `rest` is valid for `rest.len()` bytes during the call.
+        let r = unsafe {
+            send(
+                socket.as_raw_fd(),
+                rest.as_ptr().cast(),
+                rest.len(),
+                MSG_MORE,
+            )
+        };
+        sent += retry_or_fail(r)?;
+    }
+    let mut left = n;
+    while left > 0 {
+        // SAFETY: both descriptors stay open during the call; null offsets
+        // because pipes and sockets have no file position.
+        let r = unsafe {
+            let null = std::ptr::null_mut();
+            let flags = SPLICE_F_MOVE | SPLICE_F_MORE;
+            splice(
+                pipe.as_raw_fd(),
+                null,
+                socket.as_raw_fd(),
+                null,
+                left,
+                flags,
+            )
+        };
+        match retry_or_fail(r)? {
+            0 if r == 0 => {
+                let why = "the pipe ended inside a frame";
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, why));
+            }
+            moved => left -= moved,
+        }
+    }
+    Ok(())
+}
+
+/// A system call's result: bytes moved, 0 to try again after `EINTR`, or
+/// the error (`EAGAIN` here means the write timeout passed).
+fn retry_or_fail(r: isize) -> io::Result<usize> {
+    if r >= 0 {
+        return Ok(r as usize);
+    }
+    match io::Error::last_os_error() {
+        e if e.kind() == io::ErrorKind::Interrupted => Ok(0),
+        e => Err(e),
     }
 }
 

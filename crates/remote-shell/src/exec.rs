@@ -158,21 +158,20 @@ pub fn run_kept(
     })
 }
 
-/// Hand the command to the keeper in `slot` (starting one if needed);
-/// a keeper that is gone (e.g. told to quit by a stopping server) is
-/// replaced once.
+/// Hand the command to the keeper in `slot`, starting one if there is
+/// none. A keeper that is gone (e.g. told to quit by a stopping server) is
+/// replaced once; a command it refuses (a NUL byte) is not retried.
 fn launch<'k>(
     slot: &'k mut Option<Keeper>,
     cmd: &[u8],
 ) -> io::Result<(&'k mut Keeper, (File, File))> {
-    if let Some(keeper) = slot.as_mut() {
-        if let Ok(pipes) = keeper.launch(cmd) {
-            return Ok((slot.as_mut().expect("just used"), pipes));
-        }
-        *slot = None;
-    }
-    let keeper = slot.insert(Keeper::start()?);
-    let pipes = keeper.launch(cmd)?;
+    let tried = slot.as_mut().map(|keeper| keeper.launch(cmd));
+    let pipes = match tried {
+        Some(Ok(pipes)) => pipes,
+        Some(Err(e)) if e.kind() == io::ErrorKind::InvalidInput => return Err(e),
+        _ => slot.insert(Keeper::start()?).launch(cmd)?,
+    };
+    let keeper = slot.as_mut().ok_or_else(|| io::Error::other("no keeper"))?;
     Ok((keeper, pipes))
 }
 

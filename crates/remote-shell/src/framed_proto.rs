@@ -104,44 +104,28 @@ impl OutputSink for FramedSink<'_> {
 /// with `MSG_MORE` ("more is coming: do not send a packet yet"), so they
 /// share a segment with the bytes. A failure half-way leaves a broken
 /// frame; the caller then kills the command and closes the connection.
+/// (`EAGAIN` from either call means the write timeout passed.)
 fn splice_frame(socket: &TcpStream, tag: u8, pipe: BorrowedFd, n: usize) -> io::Result<()> {
     use nix::libc::{send, splice, MSG_MORE, SPLICE_F_MORE, SPLICE_F_MOVE};
     let prefix = Codec::network()
         .encode_prefix(1 + n)
         .map_err(io::Error::other)?;
     let head = [prefix[0], prefix[1], prefix[2], prefix[3], tag];
+    let (sock, pipe) = (socket.as_raw_fd(), pipe.as_raw_fd());
     let mut sent = 0;
     while sent < head.len() {
         let rest = &head[sent..];
         // SAFETY: `rest` is valid for `rest.len()` bytes during the call.
-        let r = unsafe {
-            send(
-                socket.as_raw_fd(),
-                rest.as_ptr().cast(),
-                rest.len(),
-                MSG_MORE,
-            )
-        };
-        sent += retry_or_fail(r)?;
+        sent += retrying(|| unsafe { send(sock, rest.as_ptr().cast(), rest.len(), MSG_MORE) })?;
     }
     let mut left = n;
     while left > 0 {
+        let null = std::ptr::null_mut();
+        let flags = SPLICE_F_MOVE | SPLICE_F_MORE;
         // SAFETY: both descriptors stay open during the call; null offsets
         // because pipes and sockets have no file position.
-        let r = unsafe {
-            let null = std::ptr::null_mut();
-            let flags = SPLICE_F_MOVE | SPLICE_F_MORE;
-            splice(
-                pipe.as_raw_fd(),
-                null,
-                socket.as_raw_fd(),
-                null,
-                left,
-                flags,
-            )
-        };
-        match retry_or_fail(r)? {
-            0 if r == 0 => {
+        match retrying(|| unsafe { splice(pipe, null, sock, null, left, flags) })? {
+            0 => {
                 let why = "the pipe ended inside a frame";
                 return Err(io::Error::new(io::ErrorKind::UnexpectedEof, why));
             }
@@ -151,15 +135,17 @@ fn splice_frame(socket: &TcpStream, tag: u8, pipe: BorrowedFd, n: usize) -> io::
     Ok(())
 }
 
-/// A system call's result: bytes moved, 0 to try again after `EINTR`, or
-/// the error (`EAGAIN` here means the write timeout passed).
-fn retry_or_fail(r: isize) -> io::Result<usize> {
-    if r >= 0 {
-        return Ok(r as usize);
-    }
-    match io::Error::last_os_error() {
-        e if e.kind() == io::ErrorKind::Interrupted => Ok(0),
-        e => Err(e),
+/// A system call that returns a byte count, made again after `EINTR`.
+fn retrying(mut call: impl FnMut() -> isize) -> io::Result<usize> {
+    loop {
+        let r = call();
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
     }
 }
 

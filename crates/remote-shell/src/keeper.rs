@@ -93,7 +93,8 @@ impl Keeper {
     /// stdout and stderr; the keeper and the shell hold the only write ends.
     pub fn launch(&mut self, cmd: &[u8]) -> io::Result<(File, File)> {
         if cmd.contains(&0) {
-            return Err(io::Error::other("the command contains a NUL byte"));
+            let why = "the command contains a NUL byte";
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
         }
         let (out_r, out_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
         let (err_r, err_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;

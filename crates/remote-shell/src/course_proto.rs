@@ -28,7 +28,7 @@ use framing::{total_size, write_all_vectored, Codec, FrameError, Header, Part};
 use serde_json::{json, Value};
 use std::io::{self, IoSlice, Read, Write};
 use std::net::TcpStream;
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::AsFd;
 
 /// The course's header prefix: `struct.pack('i', n)` on x86-64.
 pub fn codec() -> Codec {
@@ -50,13 +50,6 @@ impl OutputSink for CourseSink {
             )));
         }
         self.spool(stream).push(bytes)
-    }
-
-    fn splice_from(&mut self, stream: Stream, pipe: BorrowedFd) -> Option<io::Result<usize>> {
-        if self.stderr.len() + self.stdout.len() + CHUNK as u64 > MAX_COURSE_OUTPUT {
-            return None; // near the limit: let `output` check it exactly
-        }
-        self.spool(stream).splice_from(pipe, CHUNK)
     }
 }
 

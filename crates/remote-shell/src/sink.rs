@@ -22,9 +22,10 @@ pub enum Stream {
 pub trait OutputSink {
     fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()>;
 
-    /// Optionally take bytes straight from the pipe (e.g. `splice(2)` into
-    /// a file, with no copy through our memory). `None` = not now, use
-    /// `output`; `Some(Ok(0))` = end of the pipe.
+    /// Optionally take bytes straight from the pipe (the framed protocol
+    /// `splice(2)`s them into the socket, with no copy through our
+    /// memory). `None` = not now, use `output`; `Some(Ok(0))` = end of the
+    /// pipe.
     fn splice_from(&mut self, _stream: Stream, _pipe: BorrowedFd) -> Option<io::Result<usize>> {
         None
     }

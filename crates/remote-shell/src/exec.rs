@@ -121,7 +121,7 @@ pub fn run_kept(
         let _ = fcntl(pipe.as_fd(), FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
     }
     if let Some(running) = limits.running {
-        running.insert(keeper.pid, keeper.stop_handle()?);
+        running.insert(keeper.pid, keeper.stop_handle());
     }
     let mut counts = (0u64, 0u64);
     let stopped_early = pump(keeper, stdout, stderr, limits, sink, &mut counts).err();

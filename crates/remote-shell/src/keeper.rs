@@ -44,13 +44,15 @@ use std::fs::File;
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::os::unix::net::UnixStream;
+use std::sync::Arc;
 
 /// A connection's keeper: our child, and our end of the socket to it.
 pub struct Keeper {
     /// The keeper's pid: reaped with `waitpid` when the keeper is dropped.
     pub pid: i32,
     /// A `SOCK_SEQPACKET` socket: each write is one message, kept whole.
-    ctl: UnixStream,
+    /// Shared with the server's registry of running commands.
+    ctl: Arc<UnixStream>,
     /// The number of the command now running (or last run).
     seq: u32,
 }
@@ -84,7 +86,7 @@ impl Keeper {
         };
         Ok(Keeper {
             pid,
-            ctl: UnixStream::from(ours),
+            ctl: Arc::new(UnixStream::from(ours)),
             seq: 0,
         })
     }
@@ -121,14 +123,14 @@ impl Keeper {
     /// it carries that command's number.)
     pub fn stop(&self) {
         let msg = [&[STOP][..], &self.seq.to_ne_bytes()].concat();
-        let _ = (&self.ctl).write(&msg);
+        let _ = (&*self.ctl).write(&msg);
     }
 
     /// A second handle on the socket, for the server's registry of running
     /// commands: writing [`QUIT`](crate::keeper_wire) on it ends the command
-    /// and the keeper.
-    pub fn stop_handle(&self) -> io::Result<UnixStream> {
-        self.ctl.try_clone()
+    /// and the keeper. (The same socket, shared: no `dup` per command.)
+    pub fn stop_handle(&self) -> Arc<UnixStream> {
+        Arc::clone(&self.ctl)
     }
 
     /// Readable when the report has arrived (or the keeper died): for `poll`.
@@ -142,7 +144,7 @@ impl Keeper {
     pub fn report(&mut self) -> io::Result<Report> {
         let mut msg = [0u8; 16];
         loop {
-            let n = match (&self.ctl).read(&mut msg) {
+            let n = match (&*self.ctl).read(&mut msg) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 r => r?,
             };

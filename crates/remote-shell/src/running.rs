@@ -9,14 +9,14 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The keepers of all commands running right now, with a handle on each one's socket.
 #[derive(Default, Debug)]
-pub struct Running(Mutex<HashMap<i32, UnixStream>>);
+pub struct Running(Mutex<HashMap<i32, Arc<UnixStream>>>);
 
 impl Running {
-    pub(crate) fn insert(&self, keeper: i32, stop: UnixStream) {
+    pub(crate) fn insert(&self, keeper: i32, stop: Arc<UnixStream>) {
         if let Ok(mut map) = self.0.lock() {
             map.insert(keeper, stop);
         }
@@ -38,8 +38,8 @@ impl Running {
     /// many were told.
     pub fn stop_all(&self) -> usize {
         let Ok(map) = self.0.lock() else { return 0 };
-        for mut stop in map.values() {
-            let _ = stop.write(&[crate::keeper_wire::QUIT]);
+        for stop in map.values() {
+            let _ = (&**stop).write(&[crate::keeper_wire::QUIT]);
         }
         map.len()
     }

@@ -198,8 +198,9 @@ fn mbps(secs: f64) -> f64 {
     BYTES as f64 / secs / 1e6
 }
 
-/// `true` locally, through the framed server, through the course server,
-/// round after round (so a burst of load hits all three alike).
+/// `true` locally, through the framed server, through the course server
+/// and through `exec::run_kept` alone, round after round, each round in
+/// another order (so a burst of load, or a tail, hits all four alike).
 fn round_trips(framed: &mut Client, course: &mut Client) -> demo_kit::Result<(f64, f64, f64, f64)> {
     let mut times: [Vec<f64>; 4] = Default::default(); // local, framed, course, kept
     let mut keeper = None; // one keeper for all rounds, as a connection has

@@ -34,15 +34,35 @@ pub trait OutputWithin {
     fn output_within_limit(&mut self, limit: Duration) -> Output;
 }
 
+/// `spawn`, tried again for up to 2 s while it fails with `ETXTBSY` ("text
+/// file busy"). A test that copies a binary (to run it as `nobody`) and
+/// then runs it can meet that: tests run in parallel threads, and another
+/// test's `fork` in the instant the copy was open for writing gives its
+/// child a copy of that descriptor, held until the child's `exec` closes
+/// it. Nothing tells us when that happens, so we look again every 10 ms.
+// (`io::ErrorKind::ExecutableFileBusy` is newer than our minimum Rust.)
+const ETXTBSY: i32 = 26; // the same number on Linux, the BSDs and macOS
+
+fn spawn_when_not_busy(cmd: &mut Command) -> std::io::Result<std::process::Child> {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) && Instant::now() < deadline => {
+                thread::sleep(Duration::from_millis(10));
+            }
+            result => return result,
+        }
+    }
+}
+
 impl OutputWithin for Command {
     fn output_within_limit(&mut self, limit: Duration) -> Output {
         let shown = format!("{self:?}");
-        let mut child = self
-            .stdin(Stdio::null())
+        self.stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {shown}: {e}"));
+            .stderr(Stdio::piped());
+        let mut child =
+            spawn_when_not_busy(self).unwrap_or_else(|e| panic!("cannot start {shown}: {e}"));
         // Both pipes are drained while the program runs, so it never blocks
         // on a full pipe while we wait for it to exit.
         let drain = |pipe: Option<Box<dyn Read + Send>>| {

@@ -64,6 +64,7 @@ fn pairs(root: &Path) -> (Vec<Pair>, Vec<String>) {
     ];
     for (en_dir, zh_dir) in [
         ("docs", "docs/zh-CN"),
+        ("docs/measured", "docs/zh-CN/measured"),
         ("exercises/hints", "exercises/hints/zh-CN"),
     ] {
         for name in markdown_in(root, en_dir)
@@ -81,6 +82,7 @@ fn pairs(root: &Path) -> (Vec<Pair>, Vec<String>) {
     let mut orphans = Vec::new();
     for (en_dir, zh_dir) in [
         ("docs", "docs/zh-CN"),
+        ("docs/measured", "docs/zh-CN/measured"),
         ("exercises/hints", "exercises/hints/zh-CN"),
     ] {
         for name in markdown_in(root, zh_dir)
@@ -497,7 +499,12 @@ fn both_books_list_every_lesson_in_the_same_order() {
         en, zh,
         "docs/SUMMARY.md and docs/zh-CN/SUMMARY.md must list the same pages in the same order"
     );
-    for name in markdown_in(&root, "docs") {
+    let pages = markdown_in(&root, "docs").into_iter().chain(
+        markdown_in(&root, "docs/measured")
+            .into_iter()
+            .map(|n| format!("measured/{n}")),
+    );
+    for name in pages {
         if name != "SUMMARY.md" {
             assert!(
                 en.contains(&name),

@@ -1,7 +1,7 @@
 //! The measured parts, narrated: `--bench` (thread vs process cost, the GIL
 //! table as medians of three runs) and the tour's one quick GIL run.
 
-use demo_kit::say::{say, step};
+use demo_kit::say::{heading, say};
 use demo_kit::{Result, Side};
 use std::path::Path;
 use std::time::Duration;
@@ -12,10 +12,11 @@ fn us(d: Duration) -> f64 {
 }
 
 pub fn run(exe: &Path, runs: usize, work: Duration) -> Result<()> {
-    step(
-        1,
-        format!("start + join something that does nothing, median of {runs} runs"),
-    );
+    // Headings, not numbered steps: the tour's steps 1–8 keep their numbers.
+    heading(format!(
+        "bench 1/2: start + join something that does nothing, median of {runs} runs ({} for re-exec and Python's Process)",
+        (runs / 4).max(10)
+    ));
     let c = cost::measure(exe, runs)?;
     say(
         Side::Parent,
@@ -61,13 +62,10 @@ pub fn run(exe: &Path, runs: usize, work: Duration) -> Result<()> {
             "python3 not found: Python's Thread and Process not measured",
         ),
     }
-    step(
-        2,
-        format!(
-            "the GIL: median of 3 runs, one task ≈ {} ms",
-            work.as_millis()
-        ),
-    );
+    heading(format!(
+        "bench 2/2: the GIL, median of 3 runs, one task ≈ {} ms",
+        work.as_millis()
+    ));
     gil_runs(work, 3)
 }
 

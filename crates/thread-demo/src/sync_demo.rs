@@ -6,57 +6,134 @@
 use crate::sync::{Event, Semaphore, Timer};
 use demo_kit::say::{say, Side};
 use demo_kit::{bail_msg, Result};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// `threads` threads each enter a `Semaphore::new(k)` once. Inside, a
-/// thread waits (at most `hold`) until `k` threads are inside, so if the
-/// semaphore lets `k` in, the peak is exactly `k` on any number of cores.
-/// Returns the peak number of threads seen inside at once.
-pub fn semaphore_peak(k: usize, threads: usize, hold: Duration) -> usize {
-    let sem = Arc::new(Semaphore::new(k));
-    let inside = Arc::new((Mutex::new((0usize, 0usize)), Condvar::new())); // (now, peak)
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let (sem, inside) = (sem.clone(), inside.clone());
-            thread::spawn(move || {
-                let _permit = sem.acquire();
-                let (m, cv) = &*inside;
-                let mut g = m.lock().unwrap_or_else(|e| e.into_inner());
-                g.0 += 1;
-                g.1 = g.1.max(g.0);
-                cv.notify_all();
-                let (mut g, _) = cv
-                    .wait_timeout_while(g, hold, |g| g.0 < k && g.1 < k)
-                    .unwrap_or_else(|e| e.into_inner());
-                g.0 -= 1;
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
-    let peak = inside.0.lock().unwrap_or_else(|e| e.into_inner()).1;
+/// Anything that lets a limited number of threads into a block at once:
+/// `with sem:`. The measurement takes any of them, so a test can hand it a
+/// broken one and see that it is caught.
+pub trait Gate: Sync {
+    /// Runs `inside` while holding a permit.
+    fn with_permit(&self, inside: &mut dyn FnMut());
+}
+
+impl Gate for Semaphore {
+    fn with_permit(&self, inside: &mut dyn FnMut()) {
+        let _permit = self.acquire();
+        inside();
+    } // the permit is released here, after `inside` returned
+}
+
+/// Longest a thread waits for the semaphore to fill (a safety bound; a
+/// correct semaphore fills as fast as threads start).
+pub const FILL_WITHIN: Duration = Duration::from_secs(10);
+
+/// Who is inside, counted under the measurement's own lock (not the
+/// semaphore's).
+#[derive(Default)]
+struct Count {
+    inside: usize,
+    peak: usize,
+    entered: usize,
+    left: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `threads` threads each pass through `gate` once, which should admit at
+/// most `k` at a time; returns the peak number inside at once.
+///
+/// Inside, holding its permit, a thread counts itself in (and the peak),
+/// then works outside the semaphore's lock: it waits on the count's own
+/// condition variable, first until the semaphore is full (`k` inside, or
+/// every thread still running is inside), then — while some thread has not
+/// entered yet — for at most `hold` more, so that a gate which admits one
+/// too many has the time to let a (k+1)th thread in. Both waits end at
+/// once when more than `k` are inside: a broken gate is caught as soon as
+/// it lets the extra thread in. Then the thread counts itself out and
+/// releases the permit.
+pub fn semaphore_peak(gate: &dyn Gate, k: usize, threads: usize, hold: Duration) -> usize {
+    let count = Mutex::new(Count::default());
+    let changed = Condvar::new();
+    thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                gate.with_permit(&mut || {
+                    let mut c = lock(&count);
+                    c.inside += 1;
+                    c.entered += 1;
+                    c.peak = c.peak.max(c.inside);
+                    changed.notify_all();
+                    // Fill: wait until k are inside (or all that are left).
+                    let (g, _) = changed
+                        .wait_timeout_while(c, FILL_WITHIN, |c| {
+                            c.inside <= k && c.inside < k.min(threads - c.left)
+                        })
+                        .unwrap_or_else(|e| e.into_inner());
+                    // Hold: give the threads still outside a chance to get in.
+                    let (mut c, _) = changed
+                        .wait_timeout_while(g, hold, |c| c.inside <= k && c.entered < threads)
+                        .unwrap_or_else(|e| e.into_inner());
+                    c.inside -= 1;
+                    c.left += 1;
+                    changed.notify_all();
+                });
+            });
+        }
+    });
+    let peak = lock(&count).peak;
     peak
+}
+
+/// A gate that lets one thread too many in: `Semaphore::new(k + 1)` where
+/// `Semaphore::new(k)` was meant. The demo shows that the measurement
+/// catches it.
+pub struct OneTooMany(pub Semaphore);
+
+impl OneTooMany {
+    pub fn new(k: usize) -> OneTooMany {
+        OneTooMany(Semaphore::new(k + 1))
+    }
+}
+
+impl Gate for OneTooMany {
+    fn with_permit(&self, inside: &mut dyn FnMut()) {
+        self.0.with_permit(inside)
+    }
 }
 
 pub fn show() -> Result<()> {
     let (k, n) = (3, 8);
+    let hold = Duration::from_millis(100);
     say(
         Side::Parent,
         format!(
-            "Semaphore::new({k}); {n} threads each do `with sem:` and count how many are inside"
+            "Semaphore::new({k}); {n} threads each do `with sem:`; inside, each waits until {k} are in, then holds its permit up to {} ms more while others wait outside",
+            hold.as_millis()
         ),
     );
-    let peak = semaphore_peak(k, n, Duration::from_millis(200));
+    let peak = semaphore_peak(&Semaphore::new(k), k, n, hold);
     say(
         Side::Parent,
-        format!("peak concurrency measured inside the semaphore: {peak} (limit {k})"),
+        format!("peak number inside at once: {peak} (limit {k})"),
     );
-    if peak > k {
+    if peak != k {
         return bail_msg(format!(
-            "the semaphore let {peak} threads in, more than {k}"
+            "the semaphore let {peak} threads in at once, not {k}"
+        ));
+    }
+    let broken = semaphore_peak(&OneTooMany::new(k), k, n, hold);
+    say(
+        Side::Parent,
+        format!("the same count through a broken semaphore (Semaphore::new({}) in its place): peak {broken} — caught", k + 1),
+    );
+    if broken <= k {
+        return bail_msg(format!(
+            "a semaphore that admits {} was not caught: peak {broken}",
+            k + 1
         ));
     }
 

@@ -5,12 +5,15 @@
 //! waiting and the buffer could hold them all: the kernel stores them as
 //! separate packets, and `FIONREAD` on a UDP socket reports the size of
 //! the *next* one only. The price is the course's 不可靠: no
-//! acknowledgement and no retransmission, so a lost datagram stays lost.
+//! acknowledgement and no retransmission, so a lost datagram stays lost,
+//! and no ordering or duplicate protection either (RFC 768, RFC 8085).
 //!
 //! "Whole" has a catch (see udp(7) and recv(2)): a datagram larger than
 //! the buffer given to `recvfrom` is **cut** to fit, the rest of it is
-//! thrown away, and the call still succeeds. Only `recvmsg`'s `msg_flags`
-//! says so, with `MSG_TRUNC`. The course reads with `recv(1024)`, so a
+//! thrown away, and the call still succeeds. The return value does not
+//! say so: `recvmsg`'s `msg_flags` does, with `MSG_TRUNC` (as would the
+//! `MSG_TRUNC` flag passed to `recv`, which returns the real length, or
+//! `FIONREAD` asked before). The course reads with `recv(1024)`, so a
 //! 1500-byte datagram loses its last 476 bytes without a word.
 
 use crate::report::bytes;
@@ -160,7 +163,7 @@ pub fn run(messages: &[&[u8]], big: usize) -> Result<UdpReport> {
     say(
         Side::Note,
         format!(
-            "a datagram bigger than the buffer is cut and its tail dropped: recv(1024) returns {big_received} bytes and no error; only recvmsg's msg_flags tells."
+            "a datagram bigger than the buffer is cut and its tail dropped: recv(1024) returns {big_received} bytes and no error; recvmsg's msg_flags says MSG_TRUNC."
         ),
     );
     Ok(UdpReport {

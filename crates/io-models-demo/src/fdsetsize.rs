@@ -2,8 +2,9 @@
 //!
 //! `select` takes its sockets as bitmaps (`fd_set`) of a fixed size:
 //! `FD_SETSIZE` = 1024 bits. Descriptor 1024 has no bit. In C, `FD_SET(1024,
-//! &set)` silently writes past the end of the bitmap — undefined behaviour,
-//! a classic memory corruption; nix's `FdSet::insert` panics instead. Either
+//! &set)` is undefined behaviour: it writes past the end of the bitmap (a
+//! classic memory corruption), or, built with `_FORTIFY_SOURCE`, glibc's
+//! check aborts the program; nix's `FdSet::insert` panics. Either
 //! way a server using `select` cannot serve a socket whose *number* is 1024
 //! or more, however few sockets it watches. So we check the number
 //! *before* the bitmap is touched ([`insert_checked`]) and refuse with a

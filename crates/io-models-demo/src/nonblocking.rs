@@ -1,7 +1,7 @@
 //! Non-blocking I/O (非阻塞IO): `recv` never waits, it says `EAGAIN`.
 //!
-//! With `O_NONBLOCK` set on the socket (`fcntl(F_SETFL)`, Python's
-//! `sock.setblocking(False)`), `recv` on an empty buffer returns at once with
+//! With `O_NONBLOCK` set on the socket (`fcntl(F_SETFL)` here; Python's
+//! `sock.setblocking(False)` sets the same flag with `ioctl(FIONBIO)`), `recv` on an empty buffer returns at once with
 //! the error `EAGAIN` ("try again"; Python raises `BlockingIOError`). The
 //! thread is free to do something else — but if it has nothing else to do
 //! and simply asks again and again, it turns a free wait into a busy loop

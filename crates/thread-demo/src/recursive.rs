@@ -4,10 +4,12 @@
 //! forever; its `RLock` counts and lets the owner in again. Rust's
 //! `std::sync::Mutex` is neither: a second `lock()` by the owner may
 //! deadlock or panic (the documentation promises only that it will not
-//! return), and `try_lock()` answers `WouldBlock`. There is no recursive
-//! mutex in std on purpose: a second guard would hand out two `&mut` to
-//! the same data. Rust's answer is to pass the guard (or `&mut T`) down to
-//! the function that needs it, or to restructure so the lock is taken once.
+//! return), and `try_lock()` answers `WouldBlock`. Stable std has no
+//! recursive mutex: a second `MutexGuard` would hand out two `&mut` to the
+//! same data. (`std::sync::ReentrantLock`, the lock behind `stdout()`, is
+//! unstable, and hands out only `&T` for that reason.) Rust's answer is to
+//! pass the guard (or `&mut T`) down to the function that needs it, or to
+//! restructure so the lock is taken once.
 
 use demo_kit::say::{say, Side};
 use demo_kit::Result;

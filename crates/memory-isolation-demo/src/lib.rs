@@ -27,7 +27,8 @@ use std::time::Duration;
 /// Rust does not allow an unsynchronised mutable global (`static mut` is
 /// `unsafe` to touch), because two threads could race on it. An
 /// `AtomicI32` is the safe global integer; with `Relaxed` ordering a load or
-/// store is an ordinary `mov` instruction. It is page-aligned so that it is
+/// store is an ordinary `mov` instruction on x86-64 (a plain `ldr`/`str` on
+/// aarch64). It is page-aligned so that it is
 /// alone on its memory page, which lets the copy-on-write step watch that
 /// one page.
 #[repr(C, align(4096))]

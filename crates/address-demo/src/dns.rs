@@ -9,7 +9,9 @@
 //! [question: name, type, class][answers ...]  body, its size known from the counts
 //! ```
 //! The header needs no length prefix because its length never changes;
-//! the body needs none because UDP keeps each datagram whole (no 粘包).
+//! over UDP the message needs none because UDP keeps each datagram whole
+//! (no 粘包). Over TCP (port 53 too, for answers too big for a datagram),
+//! each message is preceded by a 2-byte length (RFC 1035 §4.2.2).
 
 use std::net::Ipv4Addr;
 

@@ -1,6 +1,7 @@
 //! A DNS conversation on loopback: a tiny responder on a UDP port the
-//! kernel picks (port 53 needs root, and belongs to the system's own
-//! resolver), answering from `/etc/hosts`; and a client that builds the
+//! kernel picks (port 53 is often taken by the system's own resolver, and
+//! binding a port below `net.ipv4.ip_unprivileged_port_start`, 1024 by
+//! default, needs `CAP_NET_BIND_SERVICE`), answering from `/etc/hosts`; and a client that builds the
 //! query byte by byte, `sendto()`s it, and decodes the reply field by field.
 
 use crate::dns::{self, Header};
@@ -169,10 +170,14 @@ pub fn show(side: Side, msg: &[u8]) {
 /// Step 5 of the demo: a responder, and two questions for it.
 pub fn tour() -> Result<()> {
     let responder = start_responder()?;
+    let start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        .map(|t| t.trim().to_string())
+        .unwrap_or_else(|_| "?".into());
     say(
         Side::Server,
         format!(
-            "a toy DNS responder on UDP {} (port 53 needs root), answering from /etc/hosts",
+            "a toy DNS responder on UDP {} (port 53 is below ip_unprivileged_port_start = {start}: \
+             binding it needs CAP_NET_BIND_SERVICE), answering from /etc/hosts",
             responder.addr
         ),
     );

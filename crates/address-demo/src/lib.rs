@@ -3,10 +3,11 @@
 //!
 //! * [`interfaces`]: a machine's media and addresses: MAC (link layer) and
 //!   IPv4/IPv6 per interface, from `getifaddrs()`; loopback has no MAC.
-//! * [`sockets`]: ip + port identifies one program: the kernel's socket
-//!   table (`/proc/net/tcp*`) joined to each process's fds, like `ss -ltnp`.
-//! * [`url`] + [`services`]: a URL taken apart by hand, its default port
-//!   from `/etc/services`, its host resolved by the system resolver.
+//! * [`sockets`]: ip + port finds a socket: the kernel's socket table
+//!   (`/proc/net/tcp*`) joined to each process's fds, like `netstat -ltnp`.
+//! * [`url`]: a URL taken apart by hand, its default port from its scheme,
+//!   its host resolved by the system resolver.
+//! * [`services`]: well-known ports, from `/etc/services`.
 //! * [`dns`] + [`dns_talk`]: DNS is a protocol of its own on UDP port 53: a fixed 12-byte
 //!   header, then a body — the notes' 报头 + 数据 idea.
 

@@ -47,10 +47,13 @@ fn run() -> Result<()> {
     interfaces::show()?;
     step(
         2,
-        "ip + port identifies one program: find ourselves in the kernel's socket table",
+        "ip + port finds a socket, and the socket its program(s): find ourselves in the kernel's table",
     );
     sockets::find_ourselves()?;
-    step(3, "a URL identifies a resource: scheme, host, port, path");
+    step(
+        3,
+        "a URL identifies a resource: scheme, host, port, path, query",
+    );
     for u in URLS {
         url::show(u, false)?;
     }

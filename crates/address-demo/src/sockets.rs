@@ -1,12 +1,17 @@
-//! ip + port identifies one application (the notes' ip+mac+port): the
-//! kernel keeps a table of every socket, keyed by its addresses, and each
-//! socket belongs to the processes holding a file descriptor for it.
+//! ip + port finds a socket (the notes' ip+mac+port): the kernel keeps a
+//! table of every socket, keyed by its addresses, and each socket belongs
+//! to the processes holding a file descriptor for it. One ip:port is not
+//! always one program: accepted sockets share their listener's port, a
+//! listener inherited across fork() is held by several processes, and
+//! `SO_REUSEPORT` lets several sockets bind the same ip:port.
 //!
 //! `/proc/net/tcp` and `/proc/net/tcp6` list the TCP sockets of this
 //! network namespace, each with an *inode* number; `/proc/<pid>/fd/N` is a
 //! link to `socket:[INODE]` for every socket a process holds. Joining the
-//! two is exactly what `ss -ltnp` and `netstat -ltnp` do. (Other users'
-//! `/proc/<pid>/fd` is readable only by root: their owners show as unknown.)
+//! two is what `netstat -ltnp` does; `ss -ltnp` gets the table from the
+//! kernel over netlink (sock_diag(7)) instead, and the owners from
+//! `/proc/<pid>/fd` too. (Other users' `/proc/<pid>/fd` is readable only by
+//! root: their owners show as unknown.)
 
 use demo_kit::procnet::parse_addr;
 use demo_kit::say::say;
@@ -123,7 +128,7 @@ pub fn inode_of(fd: &impl std::os::fd::AsRawFd) -> Result<u64> {
 }
 
 /// Step 2 of the demo: bind a listener, then find it (and us) in the
-/// kernel's table, like `ss -ltnp`.
+/// kernel's table, like `netstat -ltnp`.
 pub fn find_ourselves() -> Result<()> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").context("bind() 127.0.0.1:0")?;
     let addr = listener.local_addr()?;
@@ -149,7 +154,7 @@ pub fn find_ourselves() -> Result<()> {
     say(
         Side::Kernel,
         format!(
-            "/proc/net/tcp: {} sockets; {} LISTEN, uid {}, inode {}",
+            "/proc/net/tcp + tcp6: {} sockets; {} LISTEN, uid {}, inode {}",
             table.len(),
             me.local,
             me.uid,
@@ -171,8 +176,10 @@ pub fn find_ourselves() -> Result<()> {
     say(
         Side::Note,
         format!(
-            "{same_port} listening socket on port {}: ip + port leads to exactly one program",
-            addr.port()
+            "{same_port} listening socket(s) on port {}, held by {} process(es): here ip + port leads to one program; \
+             not always (accepted sockets share the port, a forked child shares the listener, SO_REUSEPORT)",
+            addr.port(),
+            who.len()
         ),
     );
     Ok(())

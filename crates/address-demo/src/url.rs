@@ -1,15 +1,15 @@
 //! A URL identifies one resource in the world (the notes: url地址 标识全世界
-//! 范围内独一无二的一个资源). Taken apart by hand, it is the other addresses
-//! stacked up: `scheme://host:port/path` — the *host* becomes an IP address
-//! (the resolver), the *port* picks the program on that machine (given, or
-//! the scheme's well-known port), and the *path* is a name only that
-//! program understands.
+//! 范围内独一无二的一个资源). Taken apart by hand (RFC 3986 §3), it is the
+//! other addresses stacked up: `scheme://host:port/path?query` — the *host*
+//! becomes an IP address (the resolver), the *port* picks the program on
+//! that machine (given, or the default port the scheme's own specification
+//! names), and the *path* and the *query* are names only that program
+//! understands.
 //!
 //! The demo sends nothing beyond loopback, so it resolves only names the
 //! machine knows by itself (`localhost`, names in `/etc/hosts`) and IP
 //! literals. Any other name would need a query to a DNS server elsewhere.
 
-use crate::services::{self, Source};
 use demo_kit::say::say;
 use demo_kit::Side;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
@@ -21,9 +21,11 @@ pub struct Url {
     pub host: String,
     /// The port written in the URL, if any.
     pub port: Option<u16>,
-    /// Path and query, `/` if none was given (the fragment is dropped: it
-    /// never leaves the browser).
+    /// The path, `/` if none was given.
     pub path: String,
+    /// The query, after `?` (without it), if any. The fragment, after `#`,
+    /// is dropped: it never leaves the browser.
+    pub query: Option<String>,
 }
 
 /// Splits `text` into scheme, host, port and path; a clear error if it is
@@ -31,7 +33,8 @@ pub struct Url {
 ///
 /// ```
 /// let u = address_demo::url::parse("http://[::1]:8080/a?b=1#top").unwrap();
-/// assert_eq!((u.scheme.as_str(), u.host.as_str(), u.port, u.path.as_str()), ("http", "::1", Some(8080), "/a?b=1"));
+/// assert_eq!((u.scheme.as_str(), u.host.as_str(), u.port, u.path.as_str()), ("http", "::1", Some(8080), "/a"));
+/// assert_eq!(u.query.as_deref(), Some("b=1"));
 /// ```
 pub fn parse(text: &str) -> Result<Url, String> {
     let (scheme, rest) = text.split_once("://").ok_or_else(|| {
@@ -77,7 +80,11 @@ pub fn parse(text: &str) -> Result<Url, String> {
     if host.parse::<IpAddr>().is_err() {
         check_host_name(&host)?;
     }
-    let path = tail.split('#').next().unwrap_or("");
+    let before_fragment = tail.split('#').next().unwrap_or("");
+    let (path, query) = match before_fragment.split_once('?') {
+        Some((p, q)) => (p, Some(q.to_string())),
+        None => (before_fragment, None),
+    };
     let path = if path.starts_with('/') {
         path.to_string()
     } else {
@@ -88,6 +95,7 @@ pub fn parse(text: &str) -> Result<Url, String> {
         host: host.to_ascii_lowercase(),
         port,
         path,
+        query,
     })
 }
 
@@ -116,16 +124,30 @@ pub fn check_host_name(host: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The port to connect to: the URL's, or the scheme's well-known one.
-pub fn port(url: &Url) -> Result<(u16, Option<Source>), String> {
+/// Default ports, each from its scheme's specification (RFC 3986 §3.2.3:
+/// the scheme defines it). A browser knows these itself; it does not look
+/// them up in `/etc/services`.
+pub const DEFAULT_PORTS: &[(&str, u16, &str)] = &[
+    ("http", 80, "RFC 9110 §4.2.1"),
+    ("https", 443, "RFC 9110 §4.2.2"),
+    ("ws", 80, "RFC 6455 §3"),
+    ("wss", 443, "RFC 6455 §3"),
+    ("ftp", 21, "RFC 1738 §3.2"),
+];
+
+/// The port to connect to: the URL's (`None` as the source), or the
+/// scheme's default port and the specification that names it.
+pub fn port(url: &Url) -> Result<(u16, Option<&'static str>), String> {
     if let Some(p) = url.port {
         return Ok((p, None));
     }
-    services::port_of(&url.scheme, "tcp")
-        .map(|(p, s)| (p, Some(s)))
+    DEFAULT_PORTS
+        .iter()
+        .find(|(scheme, _, _)| *scheme == url.scheme)
+        .map(|(_, p, spec)| (*p, Some(*spec)))
         .ok_or_else(|| {
             format!(
-                "no well-known port for scheme {:?}: write one, e.g. {}://{}:8080/",
+                "no default port known for scheme {:?}: write one, e.g. {}://{}:8080/",
                 url.scheme, url.scheme, url.host
             )
         })
@@ -136,7 +158,8 @@ pub fn port(url: &Url) -> Result<(u16, Option<Source>), String> {
 pub enum Resolved {
     /// It was an IP address already: no lookup.
     Literal(SocketAddr),
-    /// The system resolver (`getaddrinfo`) answered from local sources.
+    /// The system resolver (`getaddrinfo`) answered; the name is in
+    /// `/etc/hosts`, so no DNS query was needed.
     Found(Vec<SocketAddr>),
 }
 
@@ -151,7 +174,9 @@ pub fn resolve(host: &str, port: u16) -> Result<Resolved, String> {
              would send a query off this machine, which this demo never does (try `getent hosts {host}` yourself)"
         ));
     }
-    // getaddrinfo(): the system resolver, which reads /etc/hosts first.
+    // getaddrinfo(): the C library's resolver. It asks the sources that
+    // the `hosts:` line of /etc/nsswitch.conf names, in that order
+    // (usually `files dns`: /etc/hosts, then DNS).
     match (host, port).to_socket_addrs() {
         Ok(addrs) => Ok(Resolved::Found(addrs.collect())),
         Err(e) => Err(format!(
@@ -173,19 +198,33 @@ pub fn known_locally(host: &str) -> bool {
     })
 }
 
+/// The `hosts:` line of `/etc/nsswitch.conf`, e.g. `hosts: files dns`.
+pub fn nsswitch_hosts() -> Option<String> {
+    let text = std::fs::read_to_string("/etc/nsswitch.conf").ok()?;
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .find(|l| l.starts_with("hosts:"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// Step 3 of the demo: one URL taken apart and resolved. With `strict`,
 /// a name that cannot be resolved is an error (the `--url` option).
 pub fn show(text: &str, strict: bool) -> demo_kit::Result<()> {
     let u = parse(text).map_err(|e| demo_kit::Error::msg(format!("bad URL: {e}")))?;
     let (port, src) = port(&u).map_err(demo_kit::Error::msg)?;
     let from = src
-        .map(|s| format!("the scheme's well-known port, from {}", s.describe()))
+        .map(|spec| format!("the scheme's default port, {spec}"))
         .unwrap_or("written in the URL".into());
     say(Side::Client, text);
+    let query = u
+        .query
+        .as_ref()
+        .map(|q| format!("  query {q:?}"))
+        .unwrap_or_default();
     say(
         Side::Client,
         format!(
-            "  scheme {:?}  host {:?}  port {port} ({from})  path {:?}",
+            "  scheme {:?}  host {:?}  port {port} ({from})  path {:?}{query}",
             u.scheme, u.host, u.path
         ),
     );
@@ -197,10 +236,11 @@ pub fn show(text: &str, strict: bool) -> demo_kit::Result<()> {
         Ok(Resolved::Found(addrs)) => {
             let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
             say(
-                Side::Kernel,
+                Side::Client,
                 format!(
-                    "  getaddrinfo({:?}) from /etc/hosts: {}",
+                    "  getaddrinfo({:?}), sources in the order of /etc/nsswitch.conf ({}): {}",
                     u.host,
+                    nsswitch_hosts().unwrap_or_else(|| "no hosts: line".into()),
                     list.join(", ")
                 ),
             );

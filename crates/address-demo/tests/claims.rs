@@ -81,18 +81,29 @@ fn urls_are_taken_apart() {
     let u = url::parse("HTTP://LocalHost/index.html?lang=zh#top").unwrap();
     assert_eq!(
         (u.scheme.as_str(), u.host.as_str(), u.port, u.path.as_str()),
-        ("http", "localhost", None, "/index.html?lang=zh")
+        ("http", "localhost", None, "/index.html")
     );
-    assert_eq!(url::port(&u).unwrap().0, 80);
+    assert_eq!(
+        u.query.as_deref(),
+        Some("lang=zh"),
+        "the query is its own part"
+    );
+    assert_eq!(
+        url::port(&u).unwrap(),
+        (80, Some("RFC 9110 §4.2.1")),
+        "the default port comes from the scheme's specification"
+    );
+    let u = url::parse("http://x/?").unwrap();
+    assert_eq!((u.path.as_str(), u.query.as_deref()), ("/", Some("")));
     let u = url::parse("https://127.0.0.1:8443").unwrap();
-    assert_eq!((u.port, u.path.as_str()), (Some(8443), "/"));
+    assert_eq!((u.port, u.path.as_str(), u.query), (Some(8443), "/", None));
     assert_eq!(
         url::port(&url::parse("https://x/").unwrap()).unwrap().0,
         443
     );
     assert!(url::port(&url::parse("gopherx://x/").unwrap())
         .unwrap_err()
-        .contains("no well-known port"));
+        .contains("no default port"));
 }
 
 #[test]
@@ -206,6 +217,16 @@ fn the_default_run_and_bad_input() {
     let (code, out, err) = run_demo(bin, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("is held by address-demo (pid "), "{out}");
+    assert!(
+        out.contains("held by 1 process(es)") && !out.contains("exactly one program"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            r#"(the scheme's default port, RFC 9110 §4.2.1)  path "/index.html"  query "lang=zh""#
+        ),
+        "{out}"
+    );
     assert!(out.contains("RCODE=3 (no such name)"), "{out}");
     assert!(
         out.contains("domain  53/udp") && out.contains("bootps  67/udp"),

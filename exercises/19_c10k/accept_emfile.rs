@@ -7,7 +7,7 @@
 // that just retries spins at 100 % CPU forever; one that gives up stops
 // serving everyone.
 //
-// Write `accept_or_shed`, the trick nginx and libev use: keep one SPARE
+// Write `accept_or_shed`, the trick libuv and muduo use: keep one SPARE
 // descriptor open (`/dev/null`). On EMFILE:
 //   1. close the spare (`spare.take()`, then drop it): one descriptor is free;
 //   2. `accept` the waiting client and drop that connection at once (the
@@ -24,7 +24,7 @@
 // accept 队列里。只会重试的服务端会永远以 100 % 的 CPU 空转；干脆放弃的服务端
 // 则不再为任何人服务。
 //
-// 写出 `accept_or_shed`，这是 nginx 和 libev 用的技巧：多留一个备用的文件描述
+// 写出 `accept_or_shed`，这是 libuv 和 muduo 用的技巧：多留一个备用的文件描述
 // 符（`/dev/null`）开着。遇到 EMFILE 时：
 //   1. 关掉备用的那个（`spare.take()`，然后丢弃它）：腾出一个描述符；
 //   2. `accept` 那个等着的客户端，并立刻丢弃这个连接（客户端会读到文件结束：被

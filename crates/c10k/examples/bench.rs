@@ -71,10 +71,11 @@ fn bench() -> demo_kit::Result<()> {
         "\n== A: {big} connections x 20 round trips ==\n       {}",
         table::header()
     );
-    // The runs alternate: each 10,000-connection run leaves as many
-    // TIME_WAIT entries on loopback, which slow the next run's connects
-    // (back to back, three epoll runs measured 139k, 95k, 80k req/s), and
-    // a busy spell of the machine should hit both servers alike.
+    // The runs alternate. Back to back, three epoll runs measured less each
+    // time (139k, 95k, 80k req/s); each 10,000-connection run leaves as many
+    // TIME_WAIT entries on loopback, which may slow the next run's connects
+    // (a hypothesis, not measured separately). Alternating, whatever slows
+    // a later run, or a busy spell of the machine, hits both servers alike.
     let (mut epoll_big, mut asyncio_big) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
         epoll_big.extend(measure("epoll", big, 20, 1, 120)?);

@@ -4,7 +4,8 @@
 //! `EMFILE` — and the client stays in the accept queue. A level-triggered
 //! `epoll` (or a blocking `accept` loop) then reports the listener ready
 //! again at once, forever: the server spins at 100 % CPU and serves nobody.
-//! The cure (libev's; nginx instead pauses accepting for a moment): keep one *spare* descriptor open; on
+//! The cure (libuv's and muduo's; libev's documentation suggests it, nginx
+//! instead stops accepting for a moment): keep one *spare* descriptor open; on
 //! `EMFILE`, close it, accept the client, close that connection at once
 //! (the client sees end-of-file and knows it was refused), and take the
 //! spare again. The queue drains, nothing spins.

@@ -7,7 +7,7 @@
 // that just retries spins at 100 % CPU forever; one that gives up stops
 // serving everyone.
 //
-// Write `accept_or_shed`, the trick nginx and libev use: keep one SPARE
+// Write `accept_or_shed`, the trick libuv and muduo use: keep one SPARE
 // descriptor open (`/dev/null`). On EMFILE:
 //   1. close the spare (`spare.take()`, then drop it): one descriptor is free;
 //   2. `accept` the waiting client and drop that connection at once (the

@@ -3,7 +3,7 @@
 //! Every `read`/`write` on a socket is a system call, and a system call
 //! costs far more than copying 16 bytes. A protocol that sends many small
 //! frames therefore batches: the writer collects frames in a buffer and
-//! hands the kernel 64 KiB at a time; the reader fetches 64 KiB at a time
+//! hands the kernel 256 KiB at a time; the reader fetches 256 KiB at a time
 //! and cuts frames out of its buffer. (The course's `recv(1024)` loop is a
 //! hand-made version of the reader side.)
 //!

@@ -65,7 +65,7 @@ fn explain(r: &Running, d: &ProcStat) {
         _ => say(Side::Note, "the daemon still has a controlling terminal?!"),
     }
     if d.ppid == r.demo.pid {
-        say(Side::Note, format!("ppid {} = the demo: as a subreaper it adopted the orphan; without that, the daemon's parent would be init (pid 1)", d.ppid));
+        say(Side::Note, format!("ppid {} = the demo: as a subreaper it adopted the orphan; without that, it would go to the nearest subreaper above, else to init (pid 1)", d.ppid));
     }
 }
 

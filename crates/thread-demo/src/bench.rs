@@ -78,13 +78,13 @@ fn gil_runs(work: Duration, repeats: usize) -> Result<()> {
     say(
         Side::Kernel,
         format!(
-            "CPU cores this process may use (sched_getaffinity): {}; N = {n} tasks",
+            "CPU cores this process may use (available_parallelism: affinity mask and cgroup quota): {}; N = {n} tasks",
             cores()
         ),
     );
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         let one_minute = load.split_whitespace().next().unwrap_or("?");
-        say(Side::Kernel, format!("load average (1 min, /proc/loadavg): {one_minute}; other programs on these cores get their share too"));
+        say(Side::Kernel, format!("load average (1 min, /proc/loadavg; tasks runnable or in uninterruptible sleep): {one_minute}; other programs on these cores get their share too"));
     }
     let limit = gil::calibrate(work);
     let mut rust = Vec::new();
@@ -106,7 +106,7 @@ fn gil_runs(work: Duration, repeats: usize) -> Result<()> {
     } else {
         show("Python", &py, n);
         if let Some(s) = switch {
-            say(Side::Kernel, format!("python3: sys.getswitchinterval() = {s} s: the GIL holder is asked to let go this often"));
+            say(Side::Kernel, format!("python3: sys.getswitchinterval() = {s} s: a thread that has waited this long for the GIL asks the holder to let go"));
         }
     }
     say(Side::Note, format!("speed-up = serial time / parallel time; cores busy = CPU time (getrusage) / wall time; both at most {} here", cores()));

@@ -2,8 +2,9 @@
 //! on N threads and on N processes, in Rust and in Python.
 //!
 //! CPython lets only the thread holding its interpreter's GIL run Python
-//! bytecode; a thread that wants it waits, and the holder is asked to drop
-//! it every `sys.getswitchinterval()` (5 ms). So N CPU-bound Python threads
+//! bytecode; a thread that wants it waits, and after waiting
+//! `sys.getswitchinterval()` (5 ms) asks the holder to drop it (CPython's
+//! Python/ceval_gil.c, `take_gil`). So N CPU-bound Python threads
 //! take turns: no speed-up. N processes have N interpreters, N GILs, and run
 //! in parallel. Rust has no interpreter lock: threads run in parallel like
 //! processes. On one core nobody can speed up; the speed-up is bounded by

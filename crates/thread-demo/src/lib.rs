@@ -45,7 +45,8 @@ pub fn helper_role() -> Option<std::process::ExitCode> {
     }
 }
 
-/// The CPUs this process may run on (honours `taskset`).
+/// The CPUs this process may use: `available_parallelism` honours the
+/// affinity mask (`taskset`) and a cgroup CPU quota.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

@@ -4,6 +4,8 @@
 //! The same fast sender and the same slow reader, twice:
 //! * [`udp`]: datagrams that find the receive buffer full are dropped; the
 //!   kernel counts them, the sender is never told, nothing is sent again.
+//!   (UDP also keeps no order and removes no duplicates: loopback happens
+//!   not to reorder or duplicate.)
 //! * [`tcp`]: the sender *blocks* while the receiver's window is closed, and
 //!   its kernel keeps every byte until the peer acknowledges it; all arrive.
 //! * [`kernel`]: the counters and queues Linux publishes for both.

@@ -6,7 +6,11 @@
 //! and `write()` *blocks* (flow control). Every byte sent stays in the
 //! sender's kernel until the peer acknowledges it — the true half of the
 //! notes' "清空数据 only after the peer confirms" — so a lost segment can be
-//! sent again.
+//! sent again. An ACK says the peer's *kernel* has the bytes, not that the
+//! reading program has read them (RFC 793 §2.6).
+//!
+//! Both buffers are small: the listener's `SO_RCVBUF` (inherited by the
+//! accepted socket) and the sender's `SO_SNDBUF` are set to the same size.
 
 use crate::{kernel, Checksum};
 use demo_kit::say::say;
@@ -44,8 +48,9 @@ pub struct TcpReport {
     pub max_unacked: usize,
     pub unsent_then: usize,
     pub samples: u64,
-    /// `TcpExt: TCPToZeroWindowAdv` rise (namespace-wide): times a receiver
-    /// told its peer "window 0, stop".
+    /// `TcpExt: TCPToZeroWindowAdv` rise (namespace-wide): times a
+    /// receiver's advertised window went from open to 0 (`tcp_select_window`
+    /// in net/ipv4/tcp_output.c); a window that stays 0 counts once.
     pub zero_window_delta: Option<u64>,
 }
 
@@ -54,8 +59,8 @@ pub struct TcpReport {
 pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<TcpReport> {
     let zero_before = zero_windows();
     let listener = TcpListener::bind("127.0.0.1:0").context("bind() the listener")?;
-    // Set before the handshake: the window is agreed in the SYN, and an
-    // accepted socket inherits its listener's buffer sizes.
+    // Set before the handshake: the window scale is fixed in the SYN (RFC
+    // 7323), and an accepted socket inherits its listener's buffer sizes.
     setsockopt(&listener, sockopt::RcvBuf, &rcvbuf).context("setsockopt(SO_RCVBUF)")?;
     let mut sender = TcpStream::connect(listener.local_addr()?).context("connect()")?;
     setsockopt(&sender, sockopt::SndBuf, &rcvbuf).context("setsockopt(SO_SNDBUF)")?;
@@ -196,7 +201,7 @@ pub fn narrate(r: &TcpReport) {
     say(Side::Kernel, format!("sender's send queue, sampled {} times: at most {} bytes not yet acknowledged (SIOCOUTQ), {} of them not even sent (SIOCOUTQNSD)",
         r.samples, r.max_unacked, r.unsent_then));
     if let Some(z) = r.zero_window_delta {
-        say(Side::Kernel, format!("/proc/net/netstat TCPToZeroWindowAdv: +{z} (machine-wide): \"my window is 0, stop\""));
+        say(Side::Kernel, format!("/proc/net/netstat TCPToZeroWindowAdv: +{z} (machine-wide): times a window went from open to 0, \"stop\""));
     }
     say(
         Side::Server,

@@ -1,11 +1,15 @@
 //! UDP: a fast sender, a slow reader with a small receive buffer.
 //!
-//! `sendto()` on UDP hands the datagram to the kernel and returns; on
-//! loopback the kernel delivers it at once into the receiver's buffer — or,
-//! if that buffer is full, drops it and adds one to a counter. The sender
-//! never learns of it: UDP has no acknowledgement, so there is nothing to
+//! `sendto()` on UDP hands the datagram to the kernel and returns. On
+//! loopback, `loopback_xmit()` puts it on this CPU's backlog queue
+//! (`netif_rx`); the softirq that drains that queue, usually before
+//! `sendto()` returns, delivers it into the receiver's buffer — or, if that
+//! buffer is full, drops it and adds one to a counter. The sender never
+//! learns of it: UDP has no acknowledgement, so there is nothing to
 //! retransmit and nobody to tell. That, not "sends and deletes", is what
-//! makes it unreliable (不可靠).
+//! makes it unreliable (不可靠); nor does UDP restore order, remove
+//! duplicates or slow down for the receiver or the network (RFC 768,
+//! RFC 8085).
 
 use crate::kernel;
 use demo_kit::say::say;
@@ -25,7 +29,8 @@ pub struct UdpReport {
     pub send_errors: u64,
     pub received: u64,
     /// Received sequence numbers were strictly increasing: no datagram came
-    /// twice or late, i.e. nothing was retransmitted.
+    /// twice or out of order. On loopback (one queue, no second path) that
+    /// is what happens; UDP itself promises neither order nor uniqueness.
     pub in_order: bool,
     /// The first few lost sequence numbers, as ranges.
     pub first_gaps: Vec<(u32, u32)>,
@@ -73,8 +78,9 @@ pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<Ud
         }
     }
     let send_time = sending.elapsed();
-    // On loopback each datagram was queued (or dropped) inside sendto():
-    // once the loop is over, the reader only has to empty its buffer.
+    // On loopback each datagram was delivered (or dropped) by the backlog's
+    // softirq, normally before sendto() returned: once the loop is over,
+    // the reader only has to empty its buffer.
     done.store(true, Ordering::SeqCst);
     let seqs = reader
         .join()
@@ -172,7 +178,7 @@ pub fn narrate(r: &UdpReport, asked_rcvbuf: usize) {
     say(
         Side::Server,
         format!(
-            "the first missing numbers: {:?}; received numbers only ever increase: {}",
+            "the first missing numbers: {:?}; the rest came in order, none twice: {} (loopback has one queue; UDP promises neither)",
             r.first_gaps, r.in_order
         ),
     );

@@ -19,7 +19,6 @@ fn udp_loses_datagrams_and_the_kernel_counts_exactly_those() {
     );
     // Namespace-wide: parallel tests may add their own drops, never fewer.
     assert!(r.rcvbuf_errors_delta >= r.socket_drops, "{r:?}");
-    assert!(r.in_order, "nothing came twice or late: no retransmission");
     assert!(!r.first_gaps.is_empty());
 }
 

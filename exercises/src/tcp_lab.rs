@@ -12,8 +12,10 @@
 //! Your code runs in the test, not in the child: the child only obeys
 //! small requests ("write these bytes into tun0", "what did the kernel
 //! send?") over a socketpair. (A child forked from a multi-threaded test
-//! must not run code that may panic: another thread's panic could have left
-//! a lock held forever in the child's copy of memory.)
+//! must not run code that may panic, nor allocate: another thread could
+//! have held a lock, the allocator's or a panic's, at the fork, and the
+//! child's copy of it stays held forever. So the child only uses buffers
+//! the parent allocated before the fork.)
 //!
 //! Without the privilege for this (no root, no user namespaces, or no
 //! access to /dev/net/tun), the test is *skipped* (see [`crate::skip`]).
@@ -167,23 +169,29 @@ pub fn with_kernel(body: impl FnOnce(&Lab) -> Result<(), String>) {
         nix::sys::socket::SockFlag::SOCK_CLOEXEC,
     )
     .expect("socketpair");
+    // Everything the child will need, allocated now: the child allocates
+    // nothing (see tcp_lab_kernel.rs).
+    let mut scratch = kernel::Scratch::new();
     crate::flush_before_fork();
     // SAFETY: the child only runs `child_main`, which `_exit`s; it runs no
-    // code of the test's (nothing that could panic).
+    // code of the test's (nothing that could panic) and allocates nothing.
     let child = match unsafe { nix::unistd::fork() }.expect("fork") {
         nix::unistd::ForkResult::Child => crate::child_main(|| {
             drop(mine);
             keep_only(theirs.as_raw_fd());
-            let hello = match set_up() {
-                Err(Ok(reason)) => format!("SKIP {reason}"),
-                Err(Err(e)) => format!("FAIL the lab's set-up failed: {e}"),
-                Ok(kernel) => {
+            match set_up(&mut scratch) {
+                Some(mut kernel) => {
                     let _ = nix::sys::socket::send(theirs.as_raw_fd(), b"READY", MsgFlags::empty());
-                    kernel.serve(&theirs);
-                    return 0;
+                    kernel.serve(&theirs, &mut scratch);
                 }
-            };
-            let _ = nix::sys::socket::send(theirs.as_raw_fd(), hello.as_bytes(), MsgFlags::empty());
+                None => {
+                    let _ = nix::sys::socket::send(
+                        theirs.as_raw_fd(),
+                        scratch.msg.as_bytes(),
+                        MsgFlags::empty(),
+                    );
+                }
+            }
             0
         }),
         nix::unistd::ForkResult::Parent { child } => child,

@@ -1,44 +1,135 @@
 //! The child's side of the lab: the namespace, the TUN device, the
 //! listener, and a loop answering the test's requests. It runs in a child
-//! forked from a multi-threaded test, so it does only simple things and
-//! never runs the student's code.
+//! forked from a multi-threaded test, so it does only simple things, never
+//! runs the student's code, and allocates nothing: after `fork` in a
+//! multi-threaded process only async-signal-safe calls are safe (lessons 16
+//! and 17), and `malloc` is not one (another thread may have held its lock
+//! at the fork). Every buffer it needs is allocated by the parent before
+//! the fork ([`Scratch`]); messages are written into a fixed buffer
+//! ([`Msg`]); `/proc` files are read with `open` and `read`.
 
 use super::{ready, KERNEL, US};
 use nix::errno::Errno;
 use nix::libc;
 use nix::sched::{unshare, CloneFlags};
 use nix::sys::socket::MsgFlags;
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+
+/// A message in a fixed buffer: `write!` into it allocates nothing (too
+/// long a message is cut).
+pub(super) struct Msg {
+    buf: [u8; 512],
+    len: usize,
+}
+
+impl Msg {
+    fn new() -> Msg {
+        Msg {
+            buf: [0; 512],
+            len: 0,
+        }
+    }
+
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl std::fmt::Write for Msg {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+/// Everything the child needs, allocated by the parent before `fork`.
+pub(super) struct Scratch {
+    /// One packet read from tun0.
+    packet: Vec<u8>,
+    /// One request from the test.
+    request: Vec<u8>,
+    /// A `/proc` file.
+    text: Vec<u8>,
+    /// The first line the child sends: `READY`, `SKIP <reason>` or `FAIL <error>`.
+    pub(super) msg: Msg,
+    /// The test hook `TCP_LAB_NO_USERNS=1`, read before the fork.
+    no_userns: bool,
+}
+
+impl Scratch {
+    pub(super) fn new() -> Scratch {
+        Scratch {
+            packet: vec![0; 65536],
+            request: vec![0; 70000],
+            text: vec![0; 65536],
+            msg: Msg::new(),
+            no_userns: std::env::var("TCP_LAB_NO_USERNS").is_ok_and(|v| v == "1"),
+        }
+    }
+}
 
 /// The child's end: the real device and listener.
 pub(super) struct Kernel {
     tun: OwnedFd,
     listener: TcpListener,
     /// The connection `accept()` returned, kept open until [`Lab::close_accepted`].
-    conn: std::cell::RefCell<Option<std::net::TcpStream>>,
+    conn: Option<std::net::TcpStream>,
+}
+
+/// Reads a `/proc` file into `buf` with plain system calls; "" if it cannot.
+fn read_proc<'a>(path: &str, buf: &'a mut [u8]) -> &'a str {
+    let Ok(fd) = nix::fcntl::open(
+        path,
+        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    ) else {
+        return "";
+    };
+    let mut len = 0;
+    while len < buf.len() {
+        match nix::unistd::read(fd.as_fd(), &mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(Errno::EINTR) => continue,
+            Err(_) => return "",
+        }
+    }
+    std::str::from_utf8(&buf[..len]).unwrap_or("")
+}
+
+/// `0100A8C0:1B58` (as /proc/net/tcp writes an address) as `addr`?
+fn is_addr(field: &str, addr: SocketAddrV4) -> bool {
+    let Some((ip, port)) = field.split_once(':') else {
+        return false;
+    };
+    u32::from_str_radix(ip, 16) == Ok(u32::from_ne_bytes(addr.ip().octets()))
+        && u16::from_str_radix(port, 16) == Ok(addr.port())
 }
 
 impl Kernel {
-    fn reply_packet(&self, ms: u16) -> Vec<u8> {
+    /// The next TCP segment to 192.0.2.2 within `ms`, into `buf`: its length,
+    /// 0 if none came.
+    fn reply_packet(&self, ms: u16, buf: &mut [u8]) -> usize {
         let deadline = std::time::Instant::now() + std::time::Duration::from_millis(ms.into());
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if !ready(self.tun.as_fd(), left.as_millis() as u16) {
-                return Vec::new();
+                return 0;
             }
-            let mut buf = vec![0u8; 65536];
-            let n = nix::unistd::read(self.tun.as_fd(), &mut buf).unwrap_or(0);
-            buf.truncate(n);
+            let n = nix::unistd::read(self.tun.as_fd(), buf).unwrap_or(0);
             // IPv4, TCP, to 192.0.2.2: anything else (IPv6 chatter) is skipped.
             if n >= 40 && buf[0] >> 4 == 4 && buf[9] == 6 && buf[16..20] == US.ip().octets() {
-                return buf;
+                return n;
             }
         }
     }
 
     /// The state of KERNEL <-> `peer` in /proc/net/tcp.
-    fn state(peer: SocketAddrV4) -> String {
+    fn state(peer: SocketAddrV4, text: &mut [u8]) -> &'static str {
         const NAMES: [&str; 12] = [
             "?",
             "ESTABLISHED",
@@ -53,29 +144,24 @@ impl Kernel {
             "LISTEN",
             "CLOSING",
         ];
-        let hex = |a: SocketAddrV4| {
-            format!(
-                "{:08X}:{:04X}",
-                u32::from_ne_bytes(a.ip().octets()),
-                a.port()
-            )
-        };
-        let (l, r) = (hex(KERNEL), hex(peer));
-        let table = std::fs::read_to_string("/proc/self/net/tcp").unwrap_or_default();
-        for line in table.lines().skip(1) {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            if f.len() > 3 && f[1] == l && f[2] == r {
-                let n = usize::from_str_radix(f[3], 16).unwrap_or(0);
-                return NAMES.get(n).unwrap_or(&"?").to_string();
+        for line in read_proc("/proc/self/net/tcp", text).lines().skip(1) {
+            let mut f = line.split_whitespace().skip(1);
+            let (Some(local), Some(remote), Some(st)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            if is_addr(local, KERNEL) && is_addr(remote, peer) {
+                let n = usize::from_str_radix(st, 16).unwrap_or(0);
+                return NAMES.get(n).copied().unwrap_or("?");
             }
         }
-        "gone".into()
+        "gone"
     }
 
-    fn checksum_errors() -> u64 {
-        let text = std::fs::read_to_string("/proc/self/net/snmp").unwrap_or_default();
-        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("Tcp:")).collect();
-        let (Some(names), Some(values)) = (rows.first(), rows.get(1)) else {
+    fn checksum_errors(text: &mut [u8]) -> u64 {
+        let mut rows = read_proc("/proc/self/net/snmp", text)
+            .lines()
+            .filter(|l| l.starts_with("Tcp:"));
+        let (Some(names), Some(values)) = (rows.next(), rows.next()) else {
             return 0;
         };
         names
@@ -87,40 +173,58 @@ impl Kernel {
     }
 
     /// Answers the test's requests until it hangs up.
-    pub(super) fn serve(&self, link: &OwnedFd) {
-        let mut buf = vec![0u8; 70000];
+    pub(super) fn serve(&mut self, link: &OwnedFd, scratch: &mut Scratch) {
+        let Scratch {
+            packet,
+            request,
+            text,
+            ..
+        } = scratch;
         loop {
-            let n = match nix::sys::socket::recv(link.as_raw_fd(), &mut buf, MsgFlags::empty()) {
+            let n = match nix::sys::socket::recv(link.as_raw_fd(), request, MsgFlags::empty()) {
                 Ok(0) | Err(_) => return,
                 Ok(n) => n,
             };
+            let req = &request[..n];
             let ms = |b: &[u8]| u16::from_be_bytes([b[1], b[2]]);
-            let answer = match buf[0] {
+            let one: [u8; 1];
+            let eight: [u8; 8];
+            let answer: &[u8] = match req[0] {
                 b'S' => {
-                    let _ = nix::unistd::write(self.tun.as_fd(), &buf[1..n]);
-                    vec![1]
+                    let _ = nix::unistd::write(self.tun.as_fd(), &req[1..]);
+                    one = [1];
+                    &one
                 }
-                b'R' if n == 3 => self.reply_packet(ms(&buf)),
+                b'R' if n == 3 => {
+                    let len = self.reply_packet(ms(req), packet);
+                    &packet[..len]
+                }
                 b'A' if n == 3 => {
-                    let conn = ready(self.listener.as_fd(), ms(&buf))
+                    let conn = ready(self.listener.as_fd(), ms(req))
                         .then(|| self.listener.accept().ok())
                         .flatten();
-                    let ok = conn.is_some();
-                    *self.conn.borrow_mut() = conn.map(|(c, _)| c);
-                    vec![u8::from(ok)]
+                    one = [u8::from(conn.is_some())];
+                    self.conn = conn.map(|(c, _)| c);
+                    &one
                 }
-                b'X' => vec![u8::from(self.conn.borrow_mut().take().is_some())],
+                b'X' => {
+                    one = [u8::from(self.conn.take().is_some())];
+                    &one
+                }
                 b'T' if n == 7 => {
                     let peer = SocketAddrV4::new(
-                        Ipv4Addr::new(buf[1], buf[2], buf[3], buf[4]),
-                        u16::from_be_bytes([buf[5], buf[6]]),
+                        Ipv4Addr::new(req[1], req[2], req[3], req[4]),
+                        u16::from_be_bytes([req[5], req[6]]),
                     );
-                    Kernel::state(peer).into_bytes()
+                    Kernel::state(peer, text).as_bytes()
                 }
-                b'C' => Kernel::checksum_errors().to_be_bytes().to_vec(),
+                b'C' => {
+                    eight = Kernel::checksum_errors(text).to_be_bytes();
+                    &eight
+                }
                 _ => return,
             };
-            if nix::sys::socket::send(link.as_raw_fd(), &answer, MsgFlags::empty()).is_err() {
+            if nix::sys::socket::send(link.as_raw_fd(), answer, MsgFlags::empty()).is_err() {
                 return;
             }
         }
@@ -154,9 +258,11 @@ fn sockaddr(ip: Ipv4Addr) -> libc::sockaddr {
     unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(sin) }
 }
 
-/// Sets up the namespace, device, address and listener. `Err(Ok(reason))`:
-/// no privilege (skip); `Err(Err(e))`: a real failure.
-pub(super) fn set_up() -> Result<Kernel, Result<String, String>> {
+/// Sets up the namespace, device, address and listener. `None` if it
+/// cannot: then `scratch.msg` holds `SKIP <reason>` (no privilege) or
+/// `FAIL <error>` (a real failure).
+pub(super) fn set_up(scratch: &mut Scratch) -> Option<Kernel> {
+    let msg = &mut scratch.msg;
     let root = nix::unistd::Uid::effective().is_root();
     let flags = if root {
         CloneFlags::CLONE_NEWNET
@@ -164,22 +270,25 @@ pub(super) fn set_up() -> Result<Kernel, Result<String, String>> {
         CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNET
     };
     // The same test hook as tcp-lab's: act as if user namespaces were off.
-    if !root && std::env::var("TCP_LAB_NO_USERNS").is_ok_and(|v| v == "1") {
-        return Err(Ok(
-            "tcp_lab needs a private network namespace: user namespaces refused \
-                       (test hook TCP_LAB_NO_USERNS=1); run as root (sudo)"
-                .into(),
-        ));
+    if !root && scratch.no_userns {
+        let _ = write!(
+            msg,
+            "SKIP tcp_lab needs a private network namespace: user namespaces refused \
+             (test hook TCP_LAB_NO_USERNS=1); run as root (sudo)"
+        );
+        return None;
     }
     match unshare(flags) {
         Ok(()) => {}
         Err(e @ (Errno::EPERM | Errno::ENOSPC | Errno::EUSERS | Errno::EACCES)) => {
-            return Err(Ok(format!(
-                "tcp_lab needs a private network namespace: unshare({flags:?}) said {e}; \
+            let _ = write!(
+                msg,
+                "SKIP tcp_lab needs a private network namespace: unshare({flags:?}) said {e}; \
                  run as root (sudo) or allow unprivileged user namespaces"
-            )))
+            );
+            return None;
         }
-        Err(e) => return Err(Err(format!("unshare: {e}"))),
+        Err(e) => return fail(msg, "unshare", e),
     }
     let tun = match nix::fcntl::open(
         "/dev/net/tun",
@@ -188,26 +297,29 @@ pub(super) fn set_up() -> Result<Kernel, Result<String, String>> {
     ) {
         Ok(fd) => fd,
         Err(e @ (Errno::EACCES | Errno::EPERM | Errno::ENOENT)) => {
-            return Err(Ok(format!(
-                "tcp_lab needs /dev/net/tun ({e}): run as root (sudo), or `sudo chmod 0666 /dev/net/tun`"
-            )))
+            let _ = write!(
+                msg,
+                "SKIP tcp_lab needs /dev/net/tun ({e}): run as root (sudo), or `sudo chmod 0666 /dev/net/tun`"
+            );
+            return None;
         }
-        Err(e) => return Err(Err(format!("open /dev/net/tun: {e}"))),
+        Err(e) => return fail(msg, "open /dev/net/tun", e),
     };
-    let fail = |what: &str, e: Errno| Err(Err(format!("{what}: {e}")));
     let mut req = ifreq("tun0");
     req.ifr_ifru.ifru_flags = (libc::IFF_TUN | libc::IFF_NO_PI) as libc::c_short;
     // SAFETY: req lives across the call.
     if let Err(e) = unsafe { tunsetiff(tun.as_raw_fd(), &req) } {
-        return fail("TUNSETIFF", e);
+        return fail(msg, "TUNSETIFF", e);
     }
-    let sock = nix::sys::socket::socket(
+    let sock = match nix::sys::socket::socket(
         nix::sys::socket::AddressFamily::Inet,
         nix::sys::socket::SockType::Datagram,
         nix::sys::socket::SockFlag::SOCK_CLOEXEC,
         None,
-    )
-    .map_err(|e| Err(format!("socket: {e}")))?;
+    ) {
+        Ok(sock) => sock,
+        Err(e) => return fail(msg, "socket", e),
+    };
     let s = sock.as_raw_fd();
     for (name, ip) in [("lo", None), ("tun0", Some(KERNEL.ip()))] {
         let mut req = ifreq(name);
@@ -215,25 +327,40 @@ pub(super) fn set_up() -> Result<Kernel, Result<String, String>> {
             req.ifr_ifru.ifru_addr = sockaddr(*ip);
             // SAFETY: as above.
             if let Err(e) = unsafe { siocsifaddr(s, &req) } {
-                return fail("SIOCSIFADDR", e);
+                return fail(msg, "SIOCSIFADDR", e);
             }
             req.ifr_ifru.ifru_netmask = sockaddr(Ipv4Addr::new(255, 255, 255, 0));
             if let Err(e) = unsafe { siocsifnetmask(s, &req) } {
-                return fail("SIOCSIFNETMASK", e);
+                return fail(msg, "SIOCSIFNETMASK", e);
             }
         }
         req.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
         if let Err(e) = unsafe { siocsifflags(s, &req) } {
-            return fail("SIOCSIFFLAGS", e);
+            return fail(msg, "SIOCSIFFLAGS", e);
         }
     }
-    let listener = TcpListener::bind(KERNEL).map_err(|e| Err(format!("bind {KERNEL}: {e}")))?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| Err(format!("nonblocking: {e}")))?;
-    Ok(Kernel {
+    // std's bind and set_nonblocking make system calls only (an address,
+    // not a name: no lookup, no allocation).
+    let listener = match TcpListener::bind(KERNEL) {
+        Ok(l) => l,
+        Err(e) => {
+            let _ = write!(msg, "FAIL the lab's set-up failed: bind {KERNEL}: {e}");
+            return None;
+        }
+    };
+    if let Err(e) = listener.set_nonblocking(true) {
+        let _ = write!(msg, "FAIL the lab's set-up failed: nonblocking: {e}");
+        return None;
+    }
+    Some(Kernel {
         tun,
         listener,
-        conn: std::cell::RefCell::new(None),
+        conn: None,
     })
+}
+
+/// A real failure of the set-up, into `msg`.
+fn fail(msg: &mut Msg, what: &str, e: Errno) -> Option<Kernel> {
+    let _ = write!(msg, "FAIL the lab's set-up failed: {what}: {e}");
+    None
 }

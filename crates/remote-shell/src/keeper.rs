@@ -4,8 +4,9 @@
 //! A process group is not enough. `killpg` reaches every process in the
 //! command's group, but a process can leave the group: `setsid sleep 1234 &`
 //! starts a new *session* (and a new group), and a double-forking daemon
-//! does the same, then its parent exits so it is re-parented to pid 1.
-//! Nothing the server holds points at it any more.
+//! does the same, then its parent exits so it is re-parented to pid 1 (or to
+//! a subreaper above the server, such as `systemd --user`). Nothing the
+//! server holds points at it any more.
 //!
 //! A **child subreaper** (`prctl(PR_SET_CHILD_SUBREAPER, 1)`, Linux 3.4+)
 //! fixes the second half: when a process dies, its orphaned children are
@@ -19,7 +20,8 @@
 //!
 //! For each command the server makes the stdout and stderr pipes and sends
 //! their write ends to the keeper over a Unix socket (`SCM_RIGHTS`: the
-//! kernel installs copies of our descriptors in the keeper), with the
+//! kernel gives the keeper new descriptors for the same open pipes, as
+//! `dup(2)` would), with the
 //! command. The keeper starts the shell, waits until it exits or the
 //! server says stop (timeout, client gone), then `killpg`s the shell's
 //! group and, in rounds, SIGKILLs every child it still has, reaping each,

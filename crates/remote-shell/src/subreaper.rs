@@ -5,8 +5,11 @@
 //!
 //! The keeper is forked from a server with many threads, so until it exits
 //! it may only make async-signal-safe calls: no allocation, no locks, no
-//! `println!`. Everything here is a system call on stack memory: the
-//! commands and their pipes arrive on the socket, into a buffer on the stack.
+//! `println!`. Everything here is a system call on stack memory (the
+//! commands and their pipes arrive on the socket, into a buffer on the
+//! stack), except glibc's `posix_spawn`: POSIX does not list it as
+//! async-signal-safe, so we rely on glibc's implementation (`clone` with
+//! `CLONE_VM|CLONE_VFORK`, then `execve`).
 
 use crate::keeper_wire::{
     close_all, next_command, recv_message, send_report, CTL, MAX_MSG, QUIT, STOP,
@@ -219,7 +222,9 @@ unsafe fn kill_and_reap_everything(shell: c_int) -> c_int {
 }
 
 /// Call `f` with each pid in /proc/thread-self/children (our children,
-/// space-separated). A list longer than the buffer is finished next round.
+/// space-separated). A list longer than the buffer is finished next round,
+/// and so is a child the list missed: proc_tid_children(5) warns that it
+/// may omit children while others exit.
 unsafe fn for_each_child(mut f: impl FnMut(c_int)) {
     let fd = libc::open(
         c"/proc/thread-self/children".as_ptr(),

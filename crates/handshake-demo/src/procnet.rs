@@ -4,7 +4,8 @@
 //! `/proc/net/tcp` lists every IPv4 TCP socket of this network namespace
 //! (`/proc/net/tcp6` the IPv6 ones) — also those without an fd: a finished
 //! connection still waiting for `accept()`, and a TIME_WAIT record. It is
-//! what `ss -tan` and `netstat -tan` read.
+//! what `netstat -tan` reads; `ss -tan` asks the kernel for the same list
+//! over netlink (sock_diag(7)).
 
 use crate::kernel::TcpState;
 use demo_kit::procnet::parse_addr;

@@ -1,5 +1,5 @@
 // Exercise `escapees` — lesson 07, the remote shell (模拟ssh远程执行命令):
-// docs/07-remote-shell.md, section "Nothing a command starts outlives it".
+// docs/07-remote-shell-processes.md (processes and subreapers).
 //
 // `run_command` runs `sh -c CMD` in its own process group (进程组), waits for
 // the shell, then kills what is left in that group: that is how the remote

@@ -22,25 +22,45 @@
 //! * [`testing`]: running a demo binary from a test, with a deadline.
 //! * [`wait`]: bounded polling for states the kernel offers no signal for.
 //! * [`work`]: the CPU-bound task (counting primes) and its calibration.
+//!
+//! The course runs on Linux only: its demos read `/proc`, `TCP_INFO`,
+//! `epoll` and other Linux interfaces. On any other system the build stops
+//! here with one clear error (nothing else of this crate is compiled, and
+//! the crates use `nix` only on Linux, so there are no follow-on errors).
 
-#[cfg(unix)]
+#[cfg(not(target_os = "linux"))]
+compile_error!("netproc-course runs on Linux: on Windows use WSL2 (see README), on macOS a Linux VM or container");
+
+#[cfg(target_os = "linux")]
 pub mod child;
+#[cfg(target_os = "linux")]
 pub mod cli;
+#[cfg(target_os = "linux")]
 pub mod fail;
+#[cfg(target_os = "linux")]
 pub mod measure;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 pub mod net;
+#[cfg(target_os = "linux")]
 pub mod procfs;
+#[cfg(target_os = "linux")]
 pub mod procnet;
+#[cfg(target_os = "linux")]
 pub mod python;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 pub mod report;
+#[cfg(target_os = "linux")]
 pub mod say;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 pub mod sock;
+#[cfg(target_os = "linux")]
 pub mod testing;
+#[cfg(target_os = "linux")]
 pub mod wait;
+#[cfg(target_os = "linux")]
 pub mod work;
 
+#[cfg(target_os = "linux")]
 pub use fail::{bail_msg, Context, Error, Result};
+#[cfg(target_os = "linux")]
 pub use say::Side;

@@ -21,7 +21,8 @@ pub use handle::{Handle, JobError};
 /// The hidden first argument that makes this program a pool worker.
 pub const HELPER_WORKER: &str = "__worker";
 
-/// The CPUs this process may run on (honours `taskset`).
+/// The CPUs this process may use: `available_parallelism` honours the
+/// affinity mask (`taskset`) and a cgroup CPU quota.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

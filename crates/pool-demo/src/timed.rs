@@ -48,7 +48,7 @@ pub fn sizing(job: Duration, jobs: usize) -> Result<()> {
     );
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         let one_minute = load.split_whitespace().next().unwrap_or("?");
-        say(Side::Kernel, format!("load average (1 min, /proc/loadavg): {one_minute}; other programs on these cores get their share too"));
+        say(Side::Kernel, format!("load average (1 min, /proc/loadavg; tasks runnable or in uninterruptible sleep): {one_minute}; other programs on these cores get their share too"));
     }
     let limit = compare::calibrate(job);
     let cpu = compare::sizing(&[1, 2, 4, 8], jobs, move || {

@@ -82,15 +82,16 @@ pub fn run() -> Result<()> {
 }
 
 /// A job that panics is part of the tour: print its panic as one narrated
-/// line instead of Rust's default message and backtrace.
+/// line instead of Rust's default message and backtrace. The line comes
+/// from this hook, in our process (a panic is Rust's, not the kernel's).
 fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
         let who = std::thread::current().name().unwrap_or("?").to_string();
         let msg = pool_demo::thread_pool::panic_message(info.payload());
         say(
-            Side::Kernel,
+            Side::Note,
             format!(
-                "thread {who:?} panicked: {msg:?} (at {})",
+                "our panic hook: thread {who:?} panicked: {msg:?} (at {})",
                 info.location().map_or("?".into(), |l| l.to_string())
             ),
         );

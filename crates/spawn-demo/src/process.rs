@@ -75,7 +75,8 @@ pub struct Started {
 /// What the child told us through the report pipe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChildTimeline {
-    /// The child's first instruction after `fork()` returned 0.
+    /// The child's first clock reading after `fork()` returned 0 in it (its
+    /// first line of Rust after the fork; glibc's own after-fork code ran before).
     pub alive_ns: u64,
     /// When the parent's release byte arrived and the task began.
     pub released_ns: u64,

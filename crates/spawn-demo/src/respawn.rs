@@ -54,7 +54,7 @@ pub fn way_three() -> Result<()> {
         Side::Parent,
         format!("child {} ended: {status}", child.id()),
     );
-    say(Side::Note, "nothing of our memory went along: the task name travelled in argv, the start signal through a pipe");
+    say(Side::Note, "nothing of our memory went along: the task name travelled in argv, the go-ahead through a pipe (its stdin)");
     Ok(())
 }
 

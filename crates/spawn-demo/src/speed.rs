@@ -17,7 +17,7 @@ pub fn serial_concurrent_parallel(work: Duration) -> Result<()> {
         format!("CPU cores available to this process: {cores}"),
     );
     if let Some(load) = load_average() {
-        say(Side::Kernel, format!("load average (1 min) from /proc/loadavg: {load} — other programs compete for those cores"));
+        say(Side::Kernel, format!("load average (1 min) from /proc/loadavg: {load} — tasks running, waiting for a core or in uninterruptible sleep, averaged: the higher, the less likely two cores are free"));
     }
     let rounds = timing::calibrate(work);
     say(

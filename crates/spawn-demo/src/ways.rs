@@ -108,7 +108,7 @@ fn print_main_then_join(mut p: Started) -> Result<()> {
     let when = if t.alive_ns < main_ns {
         "the child was already running (blocked at the gate) when 主 was printed"
     } else {
-        "the child had not run a single instruction yet when 主 was printed"
+        "the child had not yet reached its first line after fork() when 主 was printed"
     };
     say(Side::Note, format!("{when}; either way the parent did not wait: start() only asked the kernel for a process"));
     Ok(())

@@ -66,35 +66,38 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    /// `threads` threads each enter once; inside, a thread waits (at most
-    /// 100 ms) until k threads have been inside together, then 20 ms more.
-    /// Returns the peak number inside at once.
+    /// `threads` threads each pass through the semaphore once. Inside,
+    /// holding its permit, a thread counts itself in, waits until k are
+    /// inside (or all that are left), then keeps its permit up to 100 ms
+    /// more while others still wait outside: a semaphore that lets one too
+    /// many in shows it then, and every wait ends at once. Returns the peak
+    /// number inside at once.
     fn peak(k: usize, threads: usize) -> usize {
-        let sem = Arc::new(Semaphore::new(k));
-        let inside = Arc::new((Mutex::new((0usize, 0usize)), Condvar::new()));
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (sem, inside) = (sem.clone(), inside.clone());
-                std::thread::spawn(move || {
+        let sem = Semaphore::new(k);
+        let count = Mutex::new((0usize, 0usize, 0usize, 0usize)); // (inside, peak, entered, left)
+        let changed = Condvar::new();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
                     let _permit = sem.acquire();
-                    let (m, cv) = &*inside;
-                    let mut g = m.lock().unwrap();
-                    g.0 += 1;
-                    g.1 = g.1.max(g.0);
-                    cv.notify_all();
-                    let g = cv.wait_timeout_while(g, Duration::from_millis(100), |g| g.1 < k).unwrap().0;
-                    // Stay inside a little longer: a semaphore that lets
-                    // too many in shows it now.
-                    drop(g);
-                    std::thread::sleep(Duration::from_millis(20));
-                    m.lock().unwrap().0 -= 1;
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
-        let p = inside.0.lock().unwrap().1;
+                    let mut c = count.lock().unwrap();
+                    c.0 += 1;
+                    c.2 += 1;
+                    c.1 = c.1.max(c.0);
+                    changed.notify_all();
+                    let full = |c: &mut (usize, usize, usize, usize)| c.0 > k || c.0 >= k.min(threads - c.3);
+                    let c = changed.wait_timeout_while(c, Duration::from_secs(10), |c| !full(c)).unwrap().0;
+                    let mut c = changed
+                        .wait_timeout_while(c, Duration::from_millis(100), |c| c.0 <= k && c.2 < threads)
+                        .unwrap()
+                        .0;
+                    c.0 -= 1;
+                    c.3 += 1;
+                    changed.notify_all();
+                });
+            }
+        });
+        let p = count.lock().unwrap().1;
         p
     }
 

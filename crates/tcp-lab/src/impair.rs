@@ -1,5 +1,6 @@
 //! What the lossy wire does to each packet: netem's four knobs, in user
-//! space (`tc qdisc ... netem` is missing from many kernels).
+//! space (`tc qdisc ... netem` needs the `sch_netem` module, which the
+//! major distributions ship but not every kernel has).
 //!
 //! For every packet the wire rolls dice: drop it (`--loss`), deliver it
 //! twice (`--duplicate`), hold it back so the next packet overtakes it

@@ -1,7 +1,8 @@
 //! Isolation first: the lab's own network namespace, never the host's.
 //!
-//! A network namespace is a private copy of the whole network stack:
-//! interfaces, addresses, routes, sockets, `/proc/net`. The lab creates one
+//! A network namespace is a network stack of its own: interfaces,
+//! addresses, routes, sockets, `/proc/net`. A new one is empty, not a copy
+//! of the host's: only a loopback interface, down. The lab creates one
 //! with `unshare(CLONE_NEWNET)` and does everything inside it, so the TUN
 //! device, the addresses (192.0.2.0/24, TEST-NET-1, reserved for
 //! documentation) and every socket vanish when the lab exits. The host's

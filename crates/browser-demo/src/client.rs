@@ -114,7 +114,11 @@ pub fn keep_alive(server: SocketAddr, events: &Receiver<Event>) -> Result<KeepAl
 }
 
 /// Cuts complete replies out of `stream`: the head ends at `\r\n\r\n`,
-/// then exactly `Content-Length` body bytes follow.
+/// then exactly `Content-Length` body bytes follow. Enough for replies to
+/// GET from this server; a general client must also know the request's
+/// method and the status: a reply to HEAD, and 1xx, 204 and 304 replies,
+/// have no body whatever their headers say, and a body may also be chunked
+/// or end when the server closes (RFC 9112 §6.3).
 pub fn split_replies(mut stream: &[u8]) -> Result<Vec<Reply>> {
     let mut replies = Vec::new();
     while !stream.is_empty() {

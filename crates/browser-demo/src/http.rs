@@ -8,6 +8,15 @@
 //! * the body's size is announced in the header, `Content-Length: N`: a
 //!   **length prefix**, the notes' `total_size`.
 //!
+//! HTTP/1.1 has two more ways to end a body (RFC 9112 §6.3): chunked
+//! transfer coding (the body comes in pieces, each with its own length
+//! prefix, and a piece of length 0 ends it), and, for a response only, the
+//! server closing the connection. Some messages have no body at all, whatever
+//! their headers say: the reply to HEAD, and the statuses 1xx, 204 and 304.
+//! This server refuses chunked request bodies with 501: a deliberate
+//! departure, since every HTTP/1.1 recipient MUST be able to decode chunked
+//! (RFC 9112 §7.1). It keeps the framing to the two ways the course teaches.
+//!
 //! A server reads bytes from strangers, so each step has a limit: the head
 //! may not exceed [`MAX_HEAD`] (431), a body may not exceed [`MAX_BODY`]
 //! (413, refused *before* allocating), a half-sent head is dropped after a
@@ -97,18 +106,37 @@ pub fn read_request(
     Ok(request)
 }
 
+/// The methods this server supports; a 405 reply must list them in `Allow`
+/// (RFC 9110 §15.5.6), and every server must support GET and HEAD (§9.1).
+pub const ALLOWED_METHODS: &str = "GET, HEAD";
+
 /// A complete response: status line, headers, the empty line, the body.
 pub fn response(status: u16, content_type: &str, body: &[u8], keep_alive: bool) -> Vec<u8> {
-    let mut out = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: {}\r\n\r\n",
-        reason(status),
-        body.len(),
-        if keep_alive { "keep-alive" } else { "close" }
-    )
-    .into_bytes();
+    let mut out = response_head(status, content_type, body.len(), keep_alive);
     out.extend_from_slice(body);
     out
+}
+
+/// The head of a response whose body is `body_len` bytes long: what a reply
+/// to HEAD sends, with the `Content-Length` a GET would get and no body.
+pub fn response_head(
+    status: u16,
+    content_type: &str,
+    body_len: usize,
+    keep_alive: bool,
+) -> Vec<u8> {
+    let allow = if status == 405 {
+        format!("Allow: {ALLOWED_METHODS}\r\n")
+    } else {
+        String::new()
+    };
+    format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {body_len}\r\n\
+         {allow}Cache-Control: no-store\r\nConnection: {}\r\n\r\n",
+        reason(status),
+        if keep_alive { "keep-alive" } else { "close" }
+    )
+    .into_bytes()
 }
 
 /// Where `needle` first occurs in `hay`.

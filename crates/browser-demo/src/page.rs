@@ -10,7 +10,8 @@ pub fn data_text(peer: SocketAddr, conn: u64, nth: u64) -> String {
     format!("fetched /data: request #{nth} on connection #{conn}, from {peer}")
 }
 
-/// (status, content type, body) for one request.
+/// (status, content type, body) for one request. HEAD is routed like GET:
+/// the server sends the same head, without the body.
 pub fn route(
     request: &Request,
     peer: SocketAddr,
@@ -19,12 +20,12 @@ pub fn route(
 ) -> (u16, &'static str, Vec<u8>) {
     let path = request.target.split('?').next().unwrap_or("");
     match (request.method.as_str(), path) {
-        ("GET", "/") => (
+        ("GET" | "HEAD", "/") => (
             200,
             "text/html; charset=utf-8",
             home(request, peer, conn, nth).into_bytes(),
         ),
-        ("GET", "/data") => (
+        ("GET" | "HEAD", "/data") => (
             200,
             "text/plain; charset=utf-8",
             data_text(peer, conn, nth).into_bytes(),
@@ -32,7 +33,7 @@ pub fn route(
         (_, "/" | "/data") => (
             405,
             "text/plain; charset=utf-8",
-            b"405: only GET here\n".to_vec(),
+            b"405: only GET and HEAD here\n".to_vec(),
         ),
         _ => (
             404,

@@ -110,11 +110,15 @@ pub fn parse_head(raw_head: Vec<u8>) -> Result<Request, Failure> {
 }
 
 /// `Content-Length`, checked before a single body byte is read or stored.
+/// A request without it has no body (a request is never ended by close).
+/// `Transfer-Encoding` gets 501: HTTP/1.1 requires every recipient to decode
+/// chunked (RFC 9112 §7.1), so this is a deliberate departure, to keep the
+/// demo's framing to a delimiter and a length prefix.
 pub(crate) fn body_length(request: &Request) -> Result<u64, Failure> {
     if request.header("Transfer-Encoding").is_some() {
         return Err(reject(
             501,
-            "Transfer-Encoding (chunked bodies) not supported".into(),
+            "Transfer-Encoding (chunked bodies) not supported here, on purpose".into(),
         ));
     }
     let values: Vec<&str> = request

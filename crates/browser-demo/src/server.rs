@@ -22,6 +22,11 @@ use std::time::Duration;
 /// The most connections served at once; more get 503 and are closed.
 pub const MAX_CONNECTIONS: usize = 64;
 
+/// The most 503 replies being sent at once, each on a short-lived thread
+/// that closes the connection the careful way ([`answer_busy`]). During a
+/// flood beyond that, the 503 is written and the socket closed at once.
+pub const MAX_REFUSING: usize = 64;
+
 /// How long the server waits for clients.
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
@@ -125,6 +130,7 @@ fn accept_loop(
     stop: Arc<AtomicBool>,
 ) {
     let active = Arc::new(AtomicUsize::new(0));
+    let refusing = Arc::new(AtomicUsize::new(0));
     let counter = AtomicU64::new(0);
     loop {
         let accepted = listener.accept();
@@ -141,23 +147,55 @@ fn accept_loop(
         let _ = log.send(Event::Accepted { conn, peer });
         if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
             active.fetch_sub(1, Ordering::SeqCst);
-            let mut stream = stream;
-            let _ = stream.write_all(&http::response(503, "text/plain", b"busy\n", false));
             let _ = log.send(Event::Refused {
                 conn,
                 peer,
                 status: 503,
                 why: "too many connections".into(),
             });
+            refuse_busy(stream, &refusing, timeouts);
             continue;
         }
         let (log, active) = (log.clone(), Arc::clone(&active));
         std::thread::spawn(move || {
             let why = serve_connection(stream, conn, peer, timeouts, &log);
-            let _ = log.send(Event::Closed { conn, peer, why });
+            // The slot is free before anyone hears of the close.
             active.fetch_sub(1, Ordering::SeqCst);
+            let _ = log.send(Event::Closed { conn, peer, why });
         });
     }
+}
+
+/// 503 on a thread of its own, so that the accept loop never waits for a
+/// refused client; at most [`MAX_REFUSING`] at once.
+fn refuse_busy(mut stream: TcpStream, refusing: &Arc<AtomicUsize>, t: Timeouts) {
+    if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
+        refusing.fetch_sub(1, Ordering::SeqCst);
+        let _ = stream.write_all(&busy_reply());
+        return;
+    }
+    let count = Arc::clone(refusing);
+    let spawned = std::thread::Builder::new().spawn(move || {
+        if stream.set_write_timeout(Some(t.head)).is_ok() {
+            answer_busy(&mut stream);
+        }
+        count.fetch_sub(1, Ordering::SeqCst);
+    });
+    if spawned.is_err() {
+        // No thread to be had: the stream was dropped with the closure.
+        refusing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn busy_reply() -> Vec<u8> {
+    http::response(503, "text/plain", b"busy\n", false)
+}
+
+/// The 503 reply, then the same careful close as every error reply
+/// ([`linger`]): a client that already sent its request still reads the 503.
+pub fn answer_busy(stream: &mut TcpStream) {
+    let _ = stream.write_all(&busy_reply());
+    linger(stream);
 }
 
 /// Serves requests on one connection until it ends; returns why it ended.
@@ -214,7 +252,13 @@ fn serve_connection(
         nth += 1;
         let keep = request.keep_alive();
         let (status, content_type, body) = page::route(&request, peer, conn, nth);
-        let reply = http::response(status, content_type, &body, keep);
+        // A reply to HEAD is the head a GET would get, and no body at all
+        // (RFC 9110 §9.3.2): the client knows not to wait for one.
+        let reply = if request.method == "HEAD" {
+            http::response_head(status, content_type, body.len(), keep)
+        } else {
+            http::response(status, content_type, &body, keep)
+        };
         if let Err(e) = stream.write_all(&reply) {
             return format!("write failed: {e}");
         }

@@ -2,12 +2,12 @@
 //! keep-alive stream, and every bad input refused while the server keeps serving.
 
 use browser_demo::client::{self, send_raw, split_replies};
-use browser_demo::http::MAX_HEAD;
-use browser_demo::server::{self, Event, Running, Timeouts};
+use browser_demo::http::{find, MAX_HEAD};
+use browser_demo::server::{self, Event, Running, Timeouts, MAX_CONNECTIONS};
 use crossbeam_channel::Receiver;
 use demo_kit::testing::run_demo;
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 fn start(timeouts: Timeouts) -> (Running, Receiver<Event>) {
@@ -154,13 +154,19 @@ fn a_negative_huge_or_chunked_body_is_refused_before_reading_it() {
             "{header}"
         );
     }
-    // A body within the limit is read (and the route answers 405 for POST).
+    // A body within the limit is read (and the route answers 405 for POST,
+    // with the methods it does allow: RFC 9110 §15.5.6 requires them).
     let ok = send_raw(
         server.addr,
         b"POST / HTTP/1.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
     )
     .unwrap();
     assert_eq!(status_of(&ok), 405);
+    assert!(
+        String::from_utf8_lossy(&ok).contains("\r\nAllow: GET, HEAD\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&ok)
+    );
     still_serving(&server);
 }
 
@@ -201,6 +207,115 @@ fn an_idle_keep_alive_connection_is_closed() {
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut buf = [0u8; 1];
     assert_eq!(s.read(&mut buf).unwrap(), 0);
+    still_serving(&server);
+}
+
+/// Reads events until `n` of the kind `is` have arrived.
+fn wait_for(rx: &Receiver<Event>, n: usize, is: fn(&Event) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = 0;
+    while seen < n {
+        let e = rx.recv_deadline(deadline).expect("the server's events");
+        if is(&e) {
+            seen += 1;
+        }
+    }
+}
+
+#[test]
+fn head_gets_the_head_a_get_would_get_and_no_body() {
+    let (server, _rx) = start(Timeouts::default());
+    // HEAD then GET on one connection: the reply to HEAD announces a
+    // Content-Length but has no body, so the GET's reply follows its head.
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(b"HEAD /data HTTP/1.1\r\n\r\nGET /data HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut all = Vec::new();
+    s.read_to_end(&mut all).unwrap();
+    let end = find(&all, b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&all[..end]).into_owned();
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    let announced: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    let rest = split_replies(&all[end..]).unwrap();
+    assert_eq!(
+        rest.len(),
+        1,
+        "the GET's reply comes right after HEAD's head"
+    );
+    assert_eq!(rest[0].status, 200);
+    assert_eq!(
+        rest[0].content_length, announced,
+        "HEAD announces GET's length"
+    );
+    still_serving(&server);
+}
+
+#[test]
+fn a_connection_over_the_limit_gets_503_and_the_server_recovers() {
+    let (server, rx) = start(Timeouts {
+        idle: Duration::from_secs(10),
+        head: Duration::from_secs(5),
+    });
+    let held: Vec<TcpStream> = (0..MAX_CONNECTIONS)
+        .map(|_| TcpStream::connect(server.addr).unwrap())
+        .collect();
+    wait_for(&rx, MAX_CONNECTIONS, |e| {
+        matches!(e, Event::Accepted { .. })
+    });
+    let reply = send_raw(server.addr, b"GET /data HTTP/1.1\r\n\r\n").unwrap();
+    assert_eq!(status_of(&reply), 503);
+    drop(held);
+    wait_for(&rx, MAX_CONNECTIONS, |e| matches!(e, Event::Closed { .. }));
+    still_serving(&server);
+}
+
+/// A client that sent its request before the server refused it: the
+/// server's close must not turn into a reset that costs the client the
+/// reply. Returns what the client's `read_to_end` saw.
+fn refused_after_the_client_wrote(refuse: fn(&mut TcpStream)) -> (std::io::Result<usize>, u16) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let body = vec![b'x'; 20_000];
+    let head = format!(
+        "POST /data HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    client.write_all(head.as_bytes()).unwrap();
+    client.write_all(&body).unwrap();
+    let (mut conn, _) = listener.accept().unwrap();
+    conn.peek(&mut [0u8; 1]).unwrap(); // the request is there, unread
+    refuse(&mut conn);
+    drop(conn);
+    client
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reply = Vec::new();
+    let result = client.read_to_end(&mut reply);
+    (result, status_of(&reply))
+}
+
+#[test]
+fn the_503_reply_survives_a_request_the_server_never_read() {
+    let (result, status) = refused_after_the_client_wrote(server::answer_busy);
+    assert!(
+        result.is_ok(),
+        "{result:?}: a reset, not the end of the reply"
+    );
+    assert_eq!(status, 503);
+    // The check can fail: a careless close (write the 503, close at once,
+    // the request unread) makes the kernel send RST, and the client sees it.
+    let (careless, _) = refused_after_the_client_wrote(|conn| {
+        let _ = conn.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+    });
+    assert_eq!(
+        careless.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::ConnectionReset)
+    );
 }
 
 #[test]

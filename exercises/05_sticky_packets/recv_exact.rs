@@ -58,9 +58,11 @@ mod tests {
 
     /// Waits (at most 5 s) until `stream`'s kernel has received `n` bytes
     /// (`TCP_INFO`'s tcpi_bytes_received) and the program has read them all
-    /// (`ioctl(FIONREAD)` = 0). No event announces "the reader has read",
-    /// so we poll the kernel's counters instead of sleeping and hoping.
-    fn wait_until_read(stream: &TcpStream, n: u64) {
+    /// (`ioctl(FIONREAD)` = 0), or until the reader has ended (`ended()`:
+    /// it returned or panicked, and its `join` tells which). No event
+    /// announces "the reader has read", so we poll the kernel's counters
+    /// instead of sleeping and hoping.
+    fn wait_until_read(stream: &TcpStream, n: u64, ended: impl Fn() -> bool) {
         use nix::libc;
         use std::os::fd::AsRawFd;
         let fd = stream.as_raw_fd();
@@ -82,7 +84,7 @@ mod tests {
                     && libc::ioctl(fd, libc::FIONREAD, &mut queued) == 0
             };
             assert!(ok, "asking the kernel: {}", io::Error::last_os_error());
-            if info.tcpi_bytes_received >= n && queued == 0 {
+            if (info.tcpi_bytes_received >= n && queued == 0) || ended() {
                 return;
             }
             assert!(
@@ -113,7 +115,7 @@ mod tests {
             let reader = thread::spawn(move || recv_exact(&mut stream, 9));
             // Release piece two only once the reader has read piece one: the
             // kernel says 4 bytes came in and none is left queued.
-            wait_until_read(&watch, 4);
+            wait_until_read(&watch, 4, || reader.is_finished());
             let _ = go.send(());
             let got = reader.join().unwrap().unwrap();
             assert_eq!(got, b"123456789");

@@ -31,7 +31,7 @@
 //! the runner's stdout ("Next:", "Progress", the last line), read as it
 //! streams. Medians of `--runs` runs, raw figures beside them.
 
-use course::catalog::{self, Exercise, EXERCISES};
+use course::catalog::{self, Exercise};
 use demo_kit::cli::Args;
 use demo_kit::{bail_msg, Context, Result};
 use std::io::{BufRead, BufReader, Write};
@@ -309,7 +309,7 @@ impl Env {
         };
         course::verify::copy_workspace(&from, &self.scratch)
             .context("copying the exercises workspace")?;
-        for e in EXERCISES {
+        for e in catalog::all() {
             let path = self.scratch.join(e.path);
             std::fs::create_dir_all(path.parent().expect("exercise paths have a directory"))?;
             std::fs::write(&path, self.shipped(e)?)?;
@@ -378,7 +378,7 @@ impl Env {
         let mut stdin = run.child.stdin.take().expect("piped");
         run.until(&["Watching for saves"])?;
         let (mut verdict, mut next, mut progress) = (Vec::new(), Vec::new(), Vec::new());
-        for e in EXERCISES.iter().take(solve) {
+        for e in catalog::all().iter().take(solve) {
             // A save a student would make: the whole solved file at once.
             let solved = self.solved(e)?;
             std::thread::sleep(Duration::from_millis(300));

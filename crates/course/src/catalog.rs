@@ -1,15 +1,23 @@
 //! The exercises, in course order, and where their files live.
 //!
-//! The order is the course's (docs/README.md): each exercise names the
-//! lesson it practises. `exercises/Cargo.toml` declares the same list as
-//! test targets; a test below checks that the two agree.
+//! The list is data, not code: `catalog.json` in the exercises workspace
+//! (`exercises/catalog.json`) names each exercise, its directory, the lesson
+//! it practises and its topic, in the course's order (docs/README.md).
+//! `exercises/Cargo.toml` declares the same list as test targets; a test
+//! below checks that the two agree. Because the runner reads the list from
+//! whichever exercises workspace it is pointed at (`COURSE_EXERCISES`), its
+//! own tests can drive it on a small fixture workspace of three exercises
+//! instead of compiling the course's thirty-one.
 //!
 //! Each exercise's *pristine* text (as shipped, unsolved) is the version in
 //! the repository's last commit ([`pristine`]): `reset` restores it and
 //! `verify` proves it fails, whatever the student has done to their working
-//! copy — without a second copy of every exercise in the tree.
+//! copy — without a second copy of every exercise in the tree. The
+//! catalog's `shipped` field says which committed directory that is.
 
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// One exercise.
 #[derive(Debug)]
@@ -23,186 +31,91 @@ pub struct Exercise {
     pub lesson: &'static str,
     /// The lesson's number and title, for lists.
     pub topic: &'static str,
+    /// The shipped file in the repository's last commit (`exercises/<path>`).
+    pub shipped: &'static str,
 }
 
-macro_rules! exercise {
-    ($name:literal, $dir:literal, $lesson:literal, $topic:literal) => {
-        Exercise {
-            name: $name,
-            path: concat!($dir, "/", $name, ".rs"),
-            lesson: concat!("docs/", $lesson, ".md"),
-            topic: $topic,
-        }
+/// Reads `<dir>/catalog.json`. The strings live as long as the program (a
+/// runner loads one catalog; a test process a few).
+pub fn load(dir: &Path) -> io::Result<&'static [Exercise]> {
+    let file = dir.join("catalog.json");
+    let bad = |why: String| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: {why}", file.display()),
+        )
     };
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!(
+                "cannot read {} ({e}): the runner needs the exercises workspace's catalog",
+                file.display()
+            ),
+        )
+    })?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let shipped = json["shipped"]
+        .as_str()
+        .ok_or_else(|| bad("no \"shipped\" directory".into()))?
+        .trim_end_matches('/')
+        .to_string();
+    let list = json["exercises"]
+        .as_array()
+        .ok_or_else(|| bad("no \"exercises\" list".into()))?;
+    let mut exercises = Vec::with_capacity(list.len());
+    for (i, row) in list.iter().enumerate() {
+        let field = |key: &str| {
+            row[key]
+                .as_str()
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| bad(format!("exercise {} has no \"{key}\"", i + 1)))
+        };
+        let (name, dir) = (field("name")?, field("dir")?);
+        let path = format!("{dir}/{name}.rs");
+        exercises.push(Exercise {
+            shipped: leak(format!("{shipped}/{path}")),
+            name: leak(name),
+            path: leak(path),
+            lesson: leak(field("lesson")?),
+            topic: leak(field("topic")?),
+        });
+    }
+    if exercises.is_empty() {
+        return Err(bad("the list of exercises is empty".into()));
+    }
+    Ok(Box::leak(exercises.into_boxed_slice()))
 }
 
-/// Every exercise, in the order a student should do them.
-pub const EXERCISES: &[Exercise] = &[
-    exercise!("tcp_states", "01_handshake", "01-handshake", "01 handshake"),
-    exercise!(
-        "http_split",
-        "02_client_server",
-        "02-client-server-browser",
-        "02 C/S and B/S"
-    ),
-    exercise!(
-        "dns_header",
-        "03_internet_addresses",
-        "03-internet-addresses",
-        "03 internet, addresses"
-    ),
-    exercise!(
-        "udp_loss",
-        "04_reliability",
-        "04-reliability",
-        "04 reliability"
-    ),
-    exercise!(
-        "recv_exact",
-        "05_sticky_packets",
-        "05-sticky-packets",
-        "05 sticky packets"
-    ),
-    exercise!(
-        "line_frames",
-        "05_sticky_packets",
-        "05-sticky-packets",
-        "05 sticky packets"
-    ),
-    exercise!(
-        "length_prefix",
-        "06_length_prefix",
-        "06-length-prefix",
-        "06 length prefix"
-    ),
-    exercise!(
-        "header_frame",
-        "06_length_prefix",
-        "06-length-prefix",
-        "06 length prefix"
-    ),
-    exercise!(
-        "long_reply",
-        "07_remote_shell",
-        "07-remote-shell",
-        "07 remote shell"
-    ),
-    exercise!(
-        "two_clients",
-        "07_remote_shell",
-        "07-remote-shell",
-        "07 remote shell"
-    ),
-    exercise!(
-        "escapees",
-        "07_remote_shell",
-        "07-remote-shell",
-        "07 remote shell"
-    ),
-    exercise!(
-        "fork_wait",
-        "08_spawning_processes",
-        "08-spawning-processes",
-        "08 spawning processes"
-    ),
-    exercise!(
-        "terminate_reap",
-        "09_join_terminate",
-        "09-join-terminate",
-        "09 join/terminate"
-    ),
-    exercise!(
-        "isolation",
-        "10_memory_isolation",
-        "10-memory-isolation",
-        "10 memory isolation"
-    ),
-    exercise!("daemonize", "11_daemon", "11-daemon", "11 daemon"),
-    exercise!("ticket_lock", "12_mutex", "12-mutex", "12 mutex"),
-    exercise!("pipe_eof", "13_ipc", "13-ipc", "13 IPC"),
-    exercise!(
-        "bounded_queue",
-        "14_producer_consumer",
-        "14-producer-consumer",
-        "14 producer-consumer"
-    ),
-    exercise!(
-        "seqpacket_queue",
-        "14_producer_consumer",
-        "14-producer-consumer",
-        "14 producer-consumer"
-    ),
-    exercise!("shared_counter", "15_threads", "15-threads", "15 threads"),
-    exercise!(
-        "lock_order",
-        "16_locks_and_sync",
-        "16-locks-and-sync",
-        "16 locks and sync"
-    ),
-    exercise!(
-        "semaphore",
-        "16_locks_and_sync",
-        "16-locks-and-sync",
-        "16 locks and sync"
-    ),
-    exercise!("pool_submit", "17_pools", "17-pools", "17 pools"),
-    exercise!(
-        "nonblocking_read",
-        "18_io_models",
-        "18-io-models",
-        "18 I/O models"
-    ),
-    exercise!(
-        "poll_two_clients",
-        "18_io_models",
-        "18-io-models",
-        "18 I/O models"
-    ),
-    exercise!(
-        "epoll_echo",
-        "18_io_models",
-        "18-io-models",
-        "18 I/O models"
-    ),
-    exercise!("accept_emfile", "19_c10k", "19-c10k", "19 C10K"),
-    exercise!(
-        "tcp_checksum",
-        "20_tcp_by_hand",
-        "20-tcp-by-hand",
-        "20 TCP by hand"
-    ),
-    exercise!(
-        "syn_packet",
-        "20_tcp_by_hand",
-        "20-tcp-by-hand",
-        "20 TCP by hand"
-    ),
-    exercise!(
-        "handshake_by_hand",
-        "20_tcp_by_hand",
-        "20-tcp-by-hand",
-        "20 TCP by hand"
-    ),
-    exercise!(
-        "teardown_by_hand",
-        "20_tcp_by_hand",
-        "20-tcp-by-hand",
-        "20 TCP by hand"
-    ),
-];
+static CATALOG: OnceLock<&'static [Exercise]> = OnceLock::new();
+
+/// Loads the catalog of [`exercises_dir`]; the runner calls it first, so
+/// that a missing or broken catalog is an error message, not a panic.
+pub fn init() -> io::Result<&'static [Exercise]> {
+    if let Some(all) = CATALOG.get() {
+        return Ok(all);
+    }
+    let all = load(&exercises_dir())?;
+    Ok(CATALOG.get_or_init(|| all))
+}
+
+/// Every exercise, in the order a student should do them (the catalog of
+/// [`exercises_dir`], loaded at the first call).
+pub fn all() -> &'static [Exercise] {
+    init().unwrap_or_else(|e| panic!("{e}"))
+}
 
 /// Looks an exercise up by name.
 pub fn find(name: &str) -> Option<&'static Exercise> {
-    EXERCISES.iter().find(|e| e.name == name)
+    all().iter().find(|e| e.name == name)
 }
 
 /// All names, for error messages.
 pub fn names() -> String {
-    EXERCISES
-        .iter()
-        .map(|e| e.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    all().iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
 }
 
 /// The repository root (this crate lives in `crates/course`).
@@ -220,11 +133,12 @@ pub fn exercises_dir() -> PathBuf {
     }
 }
 
-/// The exercise as shipped: `git show HEAD:exercises/<path>` in the
+/// The exercise as shipped: `git show HEAD:exercises/<path>` (its
+/// `shipped` path) in the
 /// repository this runner belongs to. (If you commit your own work on an
 /// exercise, that commit becomes what `reset` restores.)
-pub fn pristine(e: &Exercise) -> std::io::Result<String> {
-    let spec = format!("HEAD:exercises/{}", e.path);
+pub fn pristine(e: &Exercise) -> io::Result<String> {
+    let spec = format!("HEAD:{}", e.shipped);
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(repo_root())
@@ -300,7 +214,7 @@ mod tests {
                 (field("name = "), field("path = "))
             })
             .collect();
-        let ours: Vec<(String, String)> = EXERCISES
+        let ours: Vec<(String, String)> = all()
             .iter()
             .map(|e| (e.name.to_string(), e.path.to_string()))
             .collect();
@@ -309,8 +223,8 @@ mod tests {
 
     #[test]
     fn every_exercise_has_a_task_naming_its_lesson_a_hint_and_a_solution() {
-        assert!(EXERCISES.len() >= 12);
-        for e in EXERCISES {
+        assert!(all().len() >= 12);
+        for e in all() {
             let text = std::fs::read_to_string(repo_root().join("exercises").join(e.path)).unwrap();
             let task = task(&text);
             assert!(

@@ -11,7 +11,7 @@ mod prove;
 mod show;
 mod watch;
 
-use course::catalog::{self, Exercise, EXERCISES};
+use course::catalog::{self, Exercise};
 use course::i18n::{self, Lang};
 use course::runner::{trim, Status};
 use demo_kit::cli::Args;
@@ -57,6 +57,8 @@ fn run() -> Result<()> {
     let command = args.positional();
     let name = args.positional();
     args.finish()?;
+    // The list of exercises is the exercises workspace's catalog.json.
+    catalog::init().map_err(|e| demo_kit::Error::msg(e.to_string()))?;
     let exercise = || -> Result<&'static Exercise> {
         let name = name.as_deref().context(i18n::which_exercise())?;
         catalog::find(name).with_context(|| i18n::which_missing(name, &catalog::names()))
@@ -82,12 +84,12 @@ fn overview() -> Result<()> {
     let checker = checker();
     let next = next_from(&checker, 0)?;
     if let Some((i, verdict)) = &next {
-        show::show_current(&EXERCISES[*i], verdict);
+        show::show_current(&catalog::all()[*i], verdict);
     }
     let (verdicts, line) = progress(&checker)?;
     println!("\n{line}");
     // Skipped exercises are passed over: say which, and why.
-    for e in EXERCISES {
+    for e in catalog::all() {
         if let Status::Skipped(_) = &verdicts[e.name].status {
             println!("  {:<16} {}", e.name, mark(&verdicts[e.name].status));
         }
@@ -110,7 +112,7 @@ fn list() -> Result<()> {
     let checker = checker();
     let (verdicts, line) = progress(&checker)?;
     println!();
-    for (i, e) in EXERCISES.iter().enumerate() {
+    for (i, e) in catalog::all().iter().enumerate() {
         let status = &verdicts[e.name].status;
         println!(
             "{:>2}. {:<16} {} {} {}",

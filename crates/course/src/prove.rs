@@ -2,7 +2,7 @@
 //! its solution (`course::verify`), shown as a table a maintainer can read.
 
 use crate::show::{pad, paint};
-use course::catalog::{self, EXERCISES};
+use course::catalog;
 use course::i18n;
 use course::runner::Status;
 use demo_kit::{bail_msg, Context, Result};
@@ -15,7 +15,7 @@ pub fn verify() -> Result<()> {
         .join("course-verify");
     eprintln!(
         "{}",
-        i18n::verifying(EXERCISES.len(), &scratch.display().to_string())
+        i18n::verifying(catalog::all().len(), &scratch.display().to_string())
     );
     let report =
         course::verify::verify(&catalog::exercises_dir(), &scratch, Duration::from_secs(60))

@@ -181,8 +181,23 @@ impl Workspace {
     /// Runs clippy on every target with warnings as errors. `Ok(())` if
     /// clean, else the messages per exercise (key "" for the workspace).
     pub fn clippy(&self) -> io::Result<Result<(), BTreeMap<String, String>>> {
+        self.clippy_on(&[])
+    }
+
+    /// Like [`Workspace::clippy`], on the library and the named test
+    /// targets only (every target if `tests` is empty).
+    pub fn clippy_on(&self, tests: &[&str]) -> io::Result<Result<(), BTreeMap<String, String>>> {
         let mut cmd = self.cargo("clippy");
-        cmd.args(["--keep-going", "--all-targets", "--", "-D", "warnings"]);
+        cmd.arg("--keep-going");
+        if tests.is_empty() {
+            cmd.arg("--all-targets");
+        } else {
+            cmd.arg("--lib");
+            for name in tests {
+                cmd.args(["--test", name]);
+            }
+        }
+        cmd.args(["--", "-D", "warnings"]);
         let built = compile(cmd, self.build_limit, &self.target_dir)?;
         if built.success {
             Ok(Ok(()))

@@ -3,7 +3,7 @@
 //! checks in: the next task first, the rest of the progress afterwards.
 
 use course::cache::{Checker, Verdict};
-use course::catalog::{self, Exercise, EXERCISES};
+use course::catalog::{self, Exercise};
 use course::i18n;
 use course::runner::{trim, Status, Workspace};
 use demo_kit::{Context, Result};
@@ -46,7 +46,7 @@ pub fn check_one(checker: &Checker, e: &'static Exercise, fresh: bool) -> Result
 /// neither passes nor skips, checking one at a time and stopping there, so
 /// the student never waits for exercises not reached yet.
 pub fn next_from(checker: &Checker, from: usize) -> Result<Option<(usize, Verdict)>> {
-    for (i, e) in EXERCISES.iter().enumerate().skip(from) {
+    for (i, e) in catalog::all().iter().enumerate().skip(from) {
         let v = check_one(checker, e, false)?;
         if !v.status.moves_on() {
             return Ok(Some((i, v)));
@@ -58,7 +58,7 @@ pub fn next_from(checker: &Checker, from: usize) -> Result<Option<(usize, Verdic
 /// Every exercise's verdict (the ones not remembered are checked, all in
 /// one build) and the progress line made of them.
 pub fn progress(checker: &Checker) -> Result<(BTreeMap<String, Verdict>, String)> {
-    let all: Vec<&Exercise> = EXERCISES.iter().collect();
+    let all: Vec<&Exercise> = catalog::all().iter().collect();
     let verdicts = check_list(checker, &all, false)?;
     let count = |f: fn(&Status) -> bool| verdicts.values().filter(|v| f(&v.status)).count();
     let done = count(Status::passed);
@@ -66,7 +66,7 @@ pub fn progress(checker: &Checker) -> Result<(BTreeMap<String, Verdict>, String)
     let line = format!(
         "{} {}",
         i18n::progress_word(),
-        bar(done, skipped, EXERCISES.len())
+        bar(done, skipped, catalog::all().len())
     );
     Ok((verdicts, line))
 }

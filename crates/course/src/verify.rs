@@ -5,20 +5,23 @@
 //! actually pass (or is not clean code). `verify` checks both, for every
 //! exercise, without touching the student's files:
 //!
-//! 1. copy the exercises workspace to `scratch/untouched` with every
-//!    exercise as shipped: each must compile and FAIL its tests;
-//! 2. copy it to `scratch/solved` with every solution in place: each must
-//!    PASS, and `cargo clippy -D warnings` must be clean.
+//! 1. every exercise as shipped must compile and FAIL its tests;
+//! 2. every exercise with its solution in place must PASS, and `cargo
+//!    clippy -D warnings` must be clean on it.
 //!
 //! An exercise whose tests skip what they check (`COURSE-SKIP:`, e.g. a
 //! part that needs root) on either side is not a defect but is *not
 //! proven here*: the report says so, and how many.
 //!
-//! Each side is one `cargo build` (all exercises at once), so the proof costs
-//! two builds, not two per exercise. The two sides share a target directory
-//! under `scratch`, so the dependencies are compiled once.
+//! Both sides live in ONE scratch workspace, `scratch/proof`: each exercise
+//! twice, as shipped (`untouched/<path>`, test target `<name>`) and solved
+//! (`solved/<path>`, target `<name>_solved`). So the proof is one `cargo
+//! build` of every target at once, one run of all the test binaries
+//! (a stub that fails slowly overlaps with the others), and one clippy run
+//! on the solved targets. Files are rewritten only when their text changed,
+//! so a second proof with nothing changed compiles nothing.
 
-use crate::catalog::{Exercise, EXERCISES};
+use crate::catalog::Exercise;
 use crate::i18n;
 use crate::runner::{Status, Workspace};
 use nix::fcntl::{Flock, FlockArg};
@@ -94,30 +97,30 @@ impl Report {
     }
 }
 
+/// The test target of an exercise's solved copy.
+fn solved_target(name: &str) -> String {
+    format!("{name}_solved")
+}
+
 /// Runs the proof for every exercise. `exercises` is the student's
-/// `exercises/` (read only: its Cargo files, test support and solutions);
-/// `scratch` is a directory this may wipe and fill.
+/// `exercises/` (read only: its catalog, Cargo files, test support and
+/// solutions); `scratch` is a directory this may wipe and fill.
 pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Result<Report> {
     let started = Instant::now();
+    let list = crate::catalog::load(exercises)?;
     std::fs::create_dir_all(scratch)?;
     // Two verifies at once would overwrite each other's copies: take turns.
     let lock = File::create(scratch.join(".lock"))?;
     let _turn = Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, e)| io::Error::from(e))?;
 
-    let untouched = side(
-        exercises,
-        scratch,
-        "untouched",
-        time_limit,
-        &crate::catalog::pristine,
-    )?;
-    let solved = side(exercises, scratch, "solved", time_limit, &|e| {
-        crate::catalog::solved_text(e, &exercises.join("solutions"))
-    })?;
-
-    let names: Vec<&str> = EXERCISES.iter().map(|e| e.name).collect();
-    let mut before = untouched.check(&names)?;
-    let mut after = solved.check(&names)?;
+    let workspace = proof_workspace(exercises, scratch, list, time_limit)?;
+    let solved_names: Vec<String> = list.iter().map(|e| solved_target(e.name)).collect();
+    let names: Vec<&str> = list
+        .iter()
+        .map(|e| e.name)
+        .chain(solved_names.iter().map(String::as_str))
+        .collect();
+    let mut results = workspace.check(&names)?;
     let mut general = Vec::new();
     // Nothing an exercise's tests started may outlive them (no orphan, no
     // forgotten daemon). Zombies have no exe link and are not counted.
@@ -132,12 +135,13 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
             running_from(&target_dir)
         )));
     }
-    let mut lint: BTreeMap<String, String> = match solved.clippy()? {
+    let solved_refs: Vec<&str> = solved_names.iter().map(String::as_str).collect();
+    let mut lint: BTreeMap<String, String> = match workspace.clippy_on(&solved_refs)? {
         Ok(()) => BTreeMap::new(),
         Err(found) => found,
     };
     for (target, text) in &lint {
-        if !names.contains(&target.as_str()) {
+        if !solved_names.contains(target) {
             let target = if target.is_empty() {
                 i18n::workspace_word()
             } else {
@@ -146,17 +150,16 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
             general.push(i18n::clippy_general(target, text));
         }
     }
-    let rows = EXERCISES
+    let not_checked = || Status::CompileError("not checked".into());
+    let rows = list
         .iter()
         .map(|e| Row {
             name: e.name,
-            untouched: before
-                .remove(e.name)
-                .unwrap_or(Status::CompileError("not checked".into())),
-            solved: after
-                .remove(e.name)
-                .unwrap_or(Status::CompileError("not checked".into())),
-            clippy: lint.remove(e.name),
+            untouched: results.remove(e.name).unwrap_or_else(not_checked),
+            solved: results
+                .remove(&solved_target(e.name))
+                .unwrap_or_else(not_checked),
+            clippy: lint.remove(&solved_target(e.name)),
         })
         .collect();
     Ok(Report {
@@ -185,29 +188,71 @@ fn running_from(dir: &Path) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// Makes the scratch copy `scratch/<dir>` with each exercise's file
-/// written by `text`; all copies build in `scratch/target`.
-fn side(
+/// Writes `scratch/proof`: the exercises' Cargo files and test support,
+/// every exercise as shipped under `untouched/` and solved under `solved/`,
+/// and a Cargo.toml declaring both as test targets. It builds in
+/// `scratch/target`.
+fn proof_workspace(
     exercises: &Path,
     scratch: &Path,
-    dir: &str,
+    list: &[Exercise],
     time_limit: Duration,
-    text: &dyn Fn(&Exercise) -> io::Result<String>,
 ) -> io::Result<Workspace> {
-    let root = scratch.join(dir);
-    copy_workspace(exercises, &root)?;
-    rename_package(&root, &format!("exercises-{dir}"))?;
-    for e in EXERCISES {
-        let path = root.join(e.path);
-        std::fs::create_dir_all(path.parent().expect("exercise paths have a directory"))?;
-        std::fs::write(&path, text(e)?)?;
+    let root = scratch.join("proof");
+    std::fs::create_dir_all(root.join("src"))?;
+    write_if_changed(
+        &root.join("Cargo.lock"),
+        &std::fs::read_to_string(exercises.join("Cargo.lock"))?,
+    )?;
+    for entry in std::fs::read_dir(exercises.join("src"))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            let text = std::fs::read_to_string(entry.path())?;
+            write_if_changed(&root.join("src").join(entry.file_name()), &text)?;
+        }
     }
+    // The package as the student's, its own [[test]] list replaced by ours.
+    let manifest = std::fs::read_to_string(exercises.join("Cargo.toml"))?;
+    let mut toml = manifest
+        .split("\n[[test]]")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    for e in list {
+        let solved_text = crate::catalog::solved_text(e, &exercises.join("solutions"))?;
+        for (side, target, text) in [
+            (
+                "untouched",
+                e.name.to_string(),
+                crate::catalog::pristine(e)?,
+            ),
+            ("solved", solved_target(e.name), solved_text),
+        ] {
+            let path = format!("{side}/{}", e.path);
+            let file = root.join(&path);
+            std::fs::create_dir_all(file.parent().expect("exercise paths have a directory"))?;
+            write_if_changed(&file, &text)?;
+            toml.push_str(&format!(
+                "\n[[test]]\nname = \"{target}\"\npath = \"{path}\"\n"
+            ));
+        }
+    }
+    write_if_changed(&root.join("Cargo.toml"), &toml)?;
     Ok(Workspace {
         root,
         target_dir: scratch.join("target"),
         time_limit,
         build_limit: Duration::from_secs(900),
     })
+}
+
+/// Writes `text` to `path` unless the file already holds exactly that: an
+/// unchanged file keeps its modification time, and cargo rebuilds nothing.
+fn write_if_changed(path: &Path, text: &str) -> io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    std::fs::write(path, text)
 }
 
 /// Gives a scratch copy its own package name (in Cargo.toml and Cargo.lock).
@@ -235,14 +280,14 @@ pub fn rename_package(root: &Path, name: &str) -> io::Result<()> {
 }
 
 /// Copies what an exercises workspace needs besides the exercise files:
-/// its Cargo.toml, Cargo.lock and test support (`src/`). Replaces any
+/// its Cargo.toml, Cargo.lock, catalog.json and test support (`src/`). Replaces any
 /// previous copy at `to` (but never a target directory).
 pub fn copy_workspace(from: &Path, to: &Path) -> io::Result<()> {
     if to.exists() {
         std::fs::remove_dir_all(to)?;
     }
     std::fs::create_dir_all(to.join("src"))?;
-    for file in ["Cargo.toml", "Cargo.lock"] {
+    for file in ["Cargo.toml", "Cargo.lock", "catalog.json"] {
         std::fs::copy(from.join(file), to.join(file))?;
     }
     for entry in std::fs::read_dir(from.join("src"))? {

@@ -9,7 +9,7 @@
 //! files are unchanged (`course::cache`); the progress line follows.
 
 use crate::show::{check_one, next_from, paint, progress, show_current};
-use course::catalog::{self, EXERCISES};
+use course::catalog;
 use course::i18n;
 use course::runner::Status;
 use demo_kit::Result;
@@ -19,7 +19,7 @@ use std::time::{Duration, SystemTime};
 
 /// Newest modification time among the exercise files.
 fn newest_change() -> Option<SystemTime> {
-    EXERCISES
+    catalog::all()
         .iter()
         .filter_map(|e| {
             std::fs::metadata(catalog::exercises_dir().join(e.path))
@@ -60,7 +60,7 @@ pub fn watch() -> Result<()> {
             }
             return Ok(());
         };
-        let e = &EXERCISES[*i];
+        let e = &catalog::all()[*i];
         println!("\n{}", "─".repeat(60));
         show_current(e, verdict);
         println!("\n{}", progress(&checker)?.1);

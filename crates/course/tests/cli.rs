@@ -1,8 +1,12 @@
-//! The runner's commands, run as a student would, on a scratch copy of the
-//! exercises (`COURSE_EXERCISES`), so the student's files are never touched.
+//! The runner's commands, run as a student would, on a scratch copy of a
+//! small fixture workspace (`tests/fixture`: three exercises with no
+//! dependencies), so the tests exercise the runner — progress, check,
+//! watch, hint, reset, solution, skips, both languages — in seconds. The
+//! course's own exercises are proven by `tests/verify.rs` through the same
+//! machinery (`course::runner`).
 
 use course::cache::Checker;
-use course::catalog::{exercises_dir, find, EXERCISES};
+use course::catalog::Exercise;
 use course::runner::{Status, Workspace};
 use demo_kit::testing::OutputWithin;
 use std::io::{BufRead, BufReader, Write};
@@ -11,9 +15,27 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Shared with the verify test: dependencies compile once.
+/// The fixture workspace, as committed.
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture")
+}
+
+/// The fixture's exercises, in order.
+fn exercises() -> &'static [Exercise] {
+    course::catalog::load(&fixture()).expect("tests/fixture/catalog.json")
+}
+
+fn find(name: &str) -> &'static Exercise {
+    exercises()
+        .iter()
+        .find(|e| e.name == name)
+        .expect("a fixture exercise")
+}
+
+/// One target directory for every scratch copy: the fixture compiles once
+/// per change, and its copies have their own package names.
 fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("course-verify/target")
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("course-cli/target")
 }
 
 /// The runner, in English whatever the machine's locale.
@@ -49,16 +71,16 @@ fn checker(scratch: &Path) -> Checker {
 }
 
 fn solve(dir: &Path, name: &str) {
-    let e = find(name).unwrap();
-    let solved = course::catalog::solved_text(e, &exercises_dir().join("solutions")).unwrap();
+    let e = find(name);
+    let solved = course::catalog::solved_text(e, &fixture().join("solutions")).unwrap();
     std::fs::write(dir.join(e.path), solved).unwrap();
 }
 
-/// `tcp_states` solved, with tests that pass but skip (as a privileged
-/// exercise does for a normal user).
+/// The first exercise solved, with tests that pass but skip (as a
+/// privileged exercise does for a normal user).
 fn make_it_skip(dir: &Path) {
-    let e = find("tcp_states").unwrap();
-    let solved = course::catalog::solved_text(e, &exercises_dir().join("solutions")).unwrap();
+    let e = &exercises()[0];
+    let solved = course::catalog::solved_text(e, &fixture().join("solutions")).unwrap();
     let code = solved.split("\n#[cfg(test)]").next().unwrap();
     let text = format!(
         "{code}\n#[cfg(test)]\nmod tests {{\n    #[test]\n    fn needs_privileges() {{\n        \
@@ -87,24 +109,20 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// A scratch exercises workspace as shipped (with the hints and one solution).
-/// Each has its own package name: scratch copies build in parallel into one
-/// target directory, and must not take each other's test binaries.
+/// A scratch copy of the fixture as shipped (the committed text of each
+/// exercise), with its own package name: the copies build in parallel into
+/// one target directory and must not take each other's test binaries.
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("course-cli-{name}"));
-    course::verify::copy_workspace(&exercises_dir(), &dir).unwrap();
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    copy_tree(&fixture(), &dir);
     course::verify::rename_package(&dir, &format!("exercises-cli-{name}")).unwrap();
-    copy_tree(&exercises_dir().join("hints"), &dir.join("hints"));
-    let e = find("tcp_states").unwrap();
-    let solution = dir.join("solutions").join(e.path);
-    std::fs::create_dir_all(solution.parent().unwrap()).unwrap();
-    std::fs::copy(exercises_dir().join("solutions").join(e.path), solution).unwrap();
     // Each test starts with nothing remembered from an earlier run.
     checker(&dir).forget_all().unwrap();
-    for e in course::catalog::EXERCISES {
-        let path = dir.join(e.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, course::catalog::pristine(e).unwrap()).unwrap();
+    for e in exercises() {
+        std::fs::write(dir.join(e.path), course::catalog::pristine(e).unwrap()).unwrap();
     }
     dir
 }
@@ -131,39 +149,39 @@ fn help_and_bad_input() {
 #[test]
 fn check_solution_and_reset_on_one_exercise() {
     let dir = scratch("flow");
-    let e = find("tcp_states").unwrap();
+    let e = find("states");
 
-    let out = course(&dir, &["hint", "tcp_states"]);
+    let out = course(&dir, &["hint", "states"]);
     assert!(
-        out.status.success() && text(&out).contains("match"),
+        out.status.success() && text(&out).contains("Read the test"),
         "{}",
         text(&out)
     );
 
     // As shipped: the check fails and says why; the solution stays hidden.
-    let out = course(&dir, &["check", "tcp_states"]);
+    let out = course(&dir, &["check", "states"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("not yet implemented"), "{}", text(&out));
-    let out = course(&dir, &["solution", "tcp_states"]);
+    let out = course(&dir, &["solution", "states"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("--force"));
-    let out = course(&dir, &["solution", "tcp_states", "--force"]);
+    let out = course(&dir, &["solution", "states", "--force"]);
     assert!(out.status.success());
-    assert!(text(&out).contains("\"ESTABLISHED\""));
+    assert!(text(&out).contains("\"LISTEN\""));
 
     // Solved: the check passes and the solution is shown.
     let solved = course::catalog::solved_text(e, &dir.join("solutions")).unwrap();
     std::fs::write(dir.join(e.path), &solved).unwrap();
-    let out = course(&dir, &["check", "tcp_states"]);
+    let out = course(&dir, &["check", "states"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("done"));
 
     // Reset asks first; without a terminal it wants --yes.
-    let out = course(&dir, &["reset", "tcp_states"]);
+    let out = course(&dir, &["reset", "states"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("--yes"));
     assert_eq!(std::fs::read_to_string(dir.join(e.path)).unwrap(), solved);
-    let out = course(&dir, &["reset", "tcp_states", "--yes"]);
+    let out = course(&dir, &["reset", "states", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         std::fs::read_to_string(dir.join(e.path)).unwrap(),
@@ -176,12 +194,12 @@ fn check_solution_and_reset_on_one_exercise() {
 #[test]
 fn breaking_a_passed_exercise_makes_it_not_done_again_cache_included() {
     let dir = scratch("again");
-    let e = find("tcp_states").unwrap();
-    let total = EXERCISES.len();
-    solve(&dir, "tcp_states");
+    let e = find("states");
+    let total = exercises().len();
+    solve(&dir, "states");
     let out = course(&dir, &[]);
     assert!(out.status.success(), "{}", text(&out));
-    let second = EXERCISES[1].name;
+    let second = exercises()[1].name;
     assert!(
         text(&out).contains(&format!("Next: {second}")),
         "{}",
@@ -207,7 +225,7 @@ fn breaking_a_passed_exercise_makes_it_not_done_again_cache_included() {
     std::fs::write(dir.join(e.path), course::catalog::pristine(e).unwrap()).unwrap();
     assert_eq!(checker(&dir).remembered(e), None);
     let out = course(&dir, &[]);
-    assert!(text(&out).contains("Next: tcp_states"), "{}", text(&out));
+    assert!(text(&out).contains("Next: states"), "{}", text(&out));
     assert!(
         text(&out).contains(&format!("0/{total} done")),
         "{}",
@@ -217,13 +235,13 @@ fn breaking_a_passed_exercise_makes_it_not_done_again_cache_included() {
     let out = course(&dir, &["list"]);
     let row = text(&out)
         .lines()
-        .find(|l| l.contains("tcp_states"))
+        .find(|l| l.contains("states"))
         .unwrap_or_default()
         .to_string();
     assert!(row.contains("todo"), "{}", text(&out));
 
     // A change to the exercises crate (here its test support) is a change too.
-    solve(&dir, "tcp_states");
+    solve(&dir, "states");
     let out = course(&dir, &["list"]);
     assert!(
         text(&out).contains(&format!("1/{total} done")),
@@ -241,7 +259,7 @@ fn breaking_a_passed_exercise_makes_it_not_done_again_cache_included() {
 #[test]
 fn a_skipping_exercise_is_neither_done_nor_failed_and_is_passed_over() {
     let dir = scratch("skip");
-    let total = EXERCISES.len();
+    let total = exercises().len();
     make_it_skip(&dir);
     let out = course(&dir, &["list"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -253,10 +271,10 @@ fn a_skipping_exercise_is_neither_done_nor_failed_and_is_passed_over() {
     assert!(t.contains(&format!("0/{total} done, 1 skipped")), "{t}");
     let out = course(&dir, &[]);
     let t = text(&out);
-    assert!(t.contains(&format!("Next: {}", EXERCISES[1].name)), "{t}");
+    assert!(t.contains(&format!("Next: {}", exercises()[1].name)), "{t}");
     assert!(t.contains(&format!("0/{total} done, 1 skipped")), "{t}");
-    assert!(t.contains("tcp_states       skipped: needs root"), "{t}");
-    let out = course(&dir, &["check", "tcp_states"]);
+    assert!(t.contains("states           skipped: needs root"), "{t}");
+    let out = course(&dir, &["check", "states"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("skipped: needs root"), "{}", text(&out));
     assert!(text(&out).contains("not counted as done"), "{}", text(&out));
@@ -290,7 +308,7 @@ impl Watching {
 #[test]
 fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
     let dir = scratch("watch");
-    let total = EXERCISES.len();
+    let total = exercises().len();
     let mut child = runner(&dir, &["watch"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -307,12 +325,12 @@ fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
         lines,
         seen: String::new(),
     };
-    w.until("Next: tcp_states");
+    w.until("Next: states");
     w.until(&format!("0/{total} done"));
     w.until("Watching for saves");
     make_it_skip(&dir);
-    w.until("tcp_states skipped: needs root");
-    let (second, third) = (EXERCISES[1].name, EXERCISES[2].name);
+    w.until("states skipped: needs root");
+    let (second, third) = (exercises()[1].name, exercises()[2].name);
     w.until(&format!("Next: {second}"));
     w.until(&format!("0/{total} done, 1 skipped"));
     w.until("Watching for saves");
@@ -357,22 +375,17 @@ fn the_runner_speaks_chinese_when_asked() {
     assert!(text(&out).contains("no exercise called"), "{}", text(&out));
 
     // Hints in Chinese; the English one, said so, where none is translated.
-    let out = course_in(&dir, "zh_CN.UTF-8", &["hint", "tcp_states"]);
-    assert!(text(&out).contains("`tcp_states` 的提示"), "{}", text(&out));
+    let out = course_in(&dir, "zh_CN.UTF-8", &["hint", "states"]);
+    assert!(text(&out).contains("`states` 的提示"), "{}", text(&out));
     assert!(!text(&out).contains("<!--"), "{}", text(&out));
-    std::fs::remove_file(dir.join("hints/zh-CN/recv_exact.md")).unwrap();
-    let out = course_in(&dir, "zh_CN.UTF-8", &["hint", "recv_exact"]);
+    let out = course_in(&dir, "zh_CN.UTF-8", &["hint", "echo"]);
     let t = text(&out);
     assert!(
-        t.contains("还没有中文提示") && t.contains("Hint for `recv_exact`"),
+        t.contains("还没有中文提示") && t.contains("Hint for `echo`"),
         "{t}"
     );
-    let out = course(&dir, &["hint", "tcp_states"]);
-    assert!(
-        text(&out).contains("Hint for `tcp_states`"),
-        "{}",
-        text(&out)
-    );
+    let out = course(&dir, &["hint", "states"]);
+    assert!(text(&out).contains("Hint for `states`"), "{}", text(&out));
 
     let out = course(&dir, &["list", "--lang", "fr"]);
     assert_eq!(out.status.code(), Some(1));
@@ -384,10 +397,11 @@ fn the_runner_speaks_chinese_when_asked() {
     assert!(!t.contains("panicked"), "{t}");
 }
 
+/// The course's own exercises (not the fixture's): each hint is translated.
 #[test]
 fn every_exercise_has_a_stamped_chinese_hint() {
-    for e in EXERCISES {
-        let zh = exercises_dir().join(format!("hints/zh-CN/{}.md", e.name));
+    for e in course::catalog::all() {
+        let zh = course::catalog::exercises_dir().join(format!("hints/zh-CN/{}.md", e.name));
         let text =
             std::fs::read_to_string(&zh).unwrap_or_else(|_| panic!("missing {}", zh.display()));
         let first = text.lines().next().unwrap_or_default();

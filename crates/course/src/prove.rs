@@ -9,17 +9,23 @@ use demo_kit::{bail_msg, Context, Result};
 use std::time::Duration;
 
 pub fn verify() -> Result<()> {
-    let scratch = std::env::var_os("CARGO_TARGET_DIR")
+    // The root workspace's target directory: the proof reuses the
+    // dependencies compiled there.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| catalog::repo_root().join("target"))
-        .join("course-verify");
+        .unwrap_or_else(|| catalog::repo_root().join("target"));
+    let scratch = target.join("course-verify");
     eprintln!(
         "{}",
         i18n::verifying(catalog::all().len(), &scratch.display().to_string())
     );
-    let report =
-        course::verify::verify(&catalog::exercises_dir(), &scratch, Duration::from_secs(60))
-            .context(i18n::running_proof())?;
+    let report = course::verify::verify(
+        &catalog::exercises_dir(),
+        &scratch,
+        &target,
+        Duration::from_secs(60),
+    )
+    .context(i18n::running_proof())?;
     println!(
         "\n{} {} {} clippy",
         pad(i18n::col_exercise(), 16),

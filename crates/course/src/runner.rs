@@ -125,7 +125,26 @@ impl Workspace {
     /// verdict on the exercise (`true`), or on something else that went
     /// wrong (cargo itself failing: not to be remembered).
     pub fn check_each(&self, names: &[&str]) -> io::Result<BTreeMap<String, (Status, bool)>> {
+        Ok(self.check_with(names, None)?.statuses)
+    }
+
+    /// Like [`Workspace::check_each`], compiling the workspace's own crates
+    /// through `clippy-driver` (cargo's `RUSTC_WORKSPACE_WRAPPER`, which is
+    /// how `cargo clippy` lints): one build makes the test binaries AND
+    /// lints them, where `cargo build` then `cargo clippy` would compile
+    /// everything twice. The warnings (rustc's and clippy's) come back per
+    /// target; cargo replays them when nothing needed compiling.
+    pub fn check_linted(&self, names: &[&str], clippy_driver: &Path) -> io::Result<Checked> {
+        self.check_with(names, Some(clippy_driver))
+    }
+
+    fn check_with(&self, names: &[&str], clippy_driver: Option<&Path>) -> io::Result<Checked> {
         let mut cmd = self.cargo("build");
+        if let Some(driver) = clippy_driver {
+            cmd.env("RUSTC_WORKSPACE_WRAPPER", driver);
+        } else {
+            cmd.env_remove("RUSTC_WORKSPACE_WRAPPER");
+        }
         // Only the targets asked for (`--tests` would build every exercise:
         // the next task must not wait for the others to compile).
         cmd.arg("--keep-going");
@@ -148,6 +167,7 @@ impl Workspace {
                 statuses.insert(name.to_string(), (Status::CompileError(why), false));
             }
         }
+        let executables = to_run.iter().map(|(_, exe)| exe.clone()).collect();
         // Run the test binaries four at a time: they mostly wait on sockets,
         // pipes and children, and a stuck one waits for its time limit.
         let runs_dir = self.target_dir.join("course-runs");
@@ -175,28 +195,18 @@ impl Workspace {
                 !matches!(&status, Status::Failed(t) if t.lines().any(i18n::is_stopped_line));
             statuses.insert(name, (status, verdict));
         }
-        Ok(statuses)
+        Ok(Checked {
+            statuses,
+            warnings: built.warnings,
+            executables,
+        })
     }
 
     /// Runs clippy on every target with warnings as errors. `Ok(())` if
     /// clean, else the messages per exercise (key "" for the workspace).
     pub fn clippy(&self) -> io::Result<Result<(), BTreeMap<String, String>>> {
-        self.clippy_on(&[])
-    }
-
-    /// Like [`Workspace::clippy`], on the library and the named test
-    /// targets only (every target if `tests` is empty).
-    pub fn clippy_on(&self, tests: &[&str]) -> io::Result<Result<(), BTreeMap<String, String>>> {
         let mut cmd = self.cargo("clippy");
-        cmd.arg("--keep-going");
-        if tests.is_empty() {
-            cmd.arg("--all-targets");
-        } else {
-            cmd.arg("--lib");
-            for name in tests {
-                cmd.args(["--test", name]);
-            }
-        }
+        cmd.args(["--keep-going", "--all-targets"]);
         cmd.args(["--", "-D", "warnings"]);
         let built = compile(cmd, self.build_limit, &self.target_dir)?;
         if built.success {
@@ -209,6 +219,17 @@ impl Workspace {
     }
 }
 
+/// What [`Workspace::check_linted`] found.
+#[derive(Debug)]
+pub struct Checked {
+    /// Each test target's status, and whether it is a verdict on the exercise.
+    pub statuses: BTreeMap<String, (Status, bool)>,
+    /// Rendered warnings by target name (the library's under its own name).
+    pub warnings: BTreeMap<String, String>,
+    /// The test binaries that ran.
+    pub executables: Vec<PathBuf>,
+}
+
 /// What one cargo invocation produced.
 struct Built {
     success: bool,
@@ -216,6 +237,8 @@ struct Built {
     executables: BTreeMap<String, PathBuf>,
     /// Rendered error (and, for clippy, warning-as-error) messages by target name.
     errors: BTreeMap<String, String>,
+    /// Rendered warnings by target name.
+    warnings: BTreeMap<String, String>,
     stderr_tail: String,
 }
 
@@ -236,6 +259,7 @@ fn compile(mut cmd: Command, limit: Duration, scratch: &Path) -> io::Result<Buil
         success: status.is_some_and(|s| s.success()),
         executables: BTreeMap::new(),
         errors: BTreeMap::new(),
+        warnings: BTreeMap::new(),
         stderr_tail: last_lines(&stderr, 30),
     };
     if status.is_none() {
@@ -255,9 +279,14 @@ fn compile(mut cmd: Command, limit: Duration, scratch: &Path) -> io::Result<Buil
                     built.executables.insert(target, PathBuf::from(exe));
                 }
             }
-            Some("compiler-message") if msg["message"]["level"] == "error" => {
+            Some("compiler-message") => {
                 let text = msg["message"]["rendered"].as_str().unwrap_or_default();
-                built.errors.entry(target).or_default().push_str(text);
+                let by_target = match msg["message"]["level"].as_str() {
+                    Some("error") => &mut built.errors,
+                    Some("warning") => &mut built.warnings,
+                    _ => continue,
+                };
+                by_target.entry(target).or_default().push_str(text);
             }
             _ => {}
         }

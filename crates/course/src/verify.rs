@@ -25,10 +25,9 @@ use crate::catalog::Exercise;
 use crate::i18n;
 use crate::runner::{Status, Workspace};
 use nix::fcntl::{Flock, FlockArg};
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The verdict for one exercise.
@@ -104,61 +103,64 @@ fn solved_target(name: &str) -> String {
 
 /// Runs the proof for every exercise. `exercises` is the student's
 /// `exercises/` (read only: its catalog, Cargo files, test support and
-/// solutions); `scratch` is a directory this may wipe and fill.
-pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Result<Report> {
+/// solutions); `scratch` is a directory this may wipe and fill; the proof
+/// builds in `target_dir` — the root workspace's target directory, where
+/// `cargo test` has already compiled the same dependencies with the same
+/// profile, so the proof compiles only the exercises.
+pub fn verify(
+    exercises: &Path,
+    scratch: &Path,
+    target_dir: &Path,
+    time_limit: Duration,
+) -> io::Result<Report> {
     let started = Instant::now();
     let list = crate::catalog::load(exercises)?;
+    let clippy_driver = clippy_driver()?;
     std::fs::create_dir_all(scratch)?;
     // Two verifies at once would overwrite each other's copies: take turns.
     let lock = File::create(scratch.join(".lock"))?;
     let _turn = Flock::lock(lock, FlockArg::LockExclusive).map_err(|(_, e)| io::Error::from(e))?;
 
-    let workspace = proof_workspace(exercises, scratch, list, time_limit)?;
+    let workspace = proof_workspace(exercises, scratch, target_dir, list, time_limit)?;
     let solved_names: Vec<String> = list.iter().map(|e| solved_target(e.name)).collect();
     let names: Vec<&str> = list
         .iter()
         .map(|e| e.name)
         .chain(solved_names.iter().map(String::as_str))
         .collect();
-    let mut results = workspace.check(&names)?;
+    let checked = workspace.check_linted(&names, &clippy_driver)?;
+    let mut results = checked.statuses;
     let mut general = Vec::new();
     // Nothing an exercise's tests started may outlive them (no orphan, no
     // forgotten daemon). Zombies have no exe link and are not counted.
-    let target_dir = scratch.join("target");
     let left = demo_kit::wait::until(Duration::from_secs(5), || {
-        let pids = running_from(&target_dir);
-        pids.is_empty().then_some(())
+        running(&checked.executables).is_empty().then_some(())
     });
     if left.is_none() {
         general.push(i18n::still_running(&format!(
             "{:?}",
-            running_from(&target_dir)
+            running(&checked.executables)
         )));
     }
-    let solved_refs: Vec<&str> = solved_names.iter().map(String::as_str).collect();
-    let mut lint: BTreeMap<String, String> = match workspace.clippy_on(&solved_refs)? {
-        Ok(()) => BTreeMap::new(),
-        Err(found) => found,
-    };
+    // Lints: a solution must have none; the shipped stubs may (unused
+    // parameters next to a `todo!()`); the test support must have none.
+    let mut lint = checked.warnings;
     for (target, text) in &lint {
-        if !solved_names.contains(target) {
-            let target = if target.is_empty() {
-                i18n::workspace_word()
-            } else {
-                target
-            };
+        let stub = list.iter().any(|e| e.name == target);
+        if !stub && !solved_names.contains(target) {
             general.push(i18n::clippy_general(target, text));
         }
     }
-    let not_checked = || Status::CompileError("not checked".into());
+    let not_checked = || (Status::CompileError("not checked".into()), false);
     let rows = list
         .iter()
         .map(|e| Row {
             name: e.name,
-            untouched: results.remove(e.name).unwrap_or_else(not_checked),
+            untouched: results.remove(e.name).unwrap_or_else(not_checked).0,
             solved: results
                 .remove(&solved_target(e.name))
-                .unwrap_or_else(not_checked),
+                .unwrap_or_else(not_checked)
+                .0,
             clippy: lint.remove(&solved_target(e.name)),
         })
         .collect();
@@ -169,11 +171,31 @@ pub fn verify(exercises: &Path, scratch: &Path, time_limit: Duration) -> io::Res
     })
 }
 
-/// Pids of live processes whose program lies under `dir`.
-fn running_from(dir: &Path) -> Vec<(u32, String)> {
-    let Ok(dir) = dir.canonicalize() else {
-        return Vec::new();
-    };
+/// clippy's compiler driver, beside the cargo that runs us (`$CARGO`), or
+/// on the `PATH` (rustup's proxy).
+fn clippy_driver() -> io::Result<PathBuf> {
+    let beside_cargo = std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .and_then(|cargo| Some(cargo.parent()?.join("clippy-driver")));
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("clippy-driver"))
+            .find(|p| p.is_file())
+    });
+    beside_cargo
+        .filter(|p| p.is_file())
+        .or(on_path)
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "clippy-driver not found beside cargo or on the PATH: verify lints every \
+                 solution (`rustup component add clippy`)",
+            )
+        })
+}
+
+/// Pids of live processes running one of `programs`.
+fn running(programs: &[PathBuf]) -> Vec<(u32, String)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -182,7 +204,8 @@ fn running_from(dir: &Path) -> Vec<(u32, String)> {
         .filter_map(|e| {
             let pid: u32 = e.file_name().to_str()?.parse().ok()?;
             let exe = std::fs::read_link(e.path().join("exe")).ok()?;
-            exe.starts_with(&dir)
+            programs
+                .contains(&exe)
                 .then(|| (pid, exe.display().to_string()))
         })
         .collect()
@@ -195,6 +218,7 @@ fn running_from(dir: &Path) -> Vec<(u32, String)> {
 fn proof_workspace(
     exercises: &Path,
     scratch: &Path,
+    target_dir: &Path,
     list: &[Exercise],
     time_limit: Duration,
 ) -> io::Result<Workspace> {
@@ -211,13 +235,20 @@ fn proof_workspace(
             write_if_changed(&root.join("src").join(entry.file_name()), &text)?;
         }
     }
-    // The package as the student's, its own [[test]] list replaced by ours.
+    // The package as the student's, its own [[test]] list replaced by ours,
+    // and its dev profile by the root workspace's: the same profile means
+    // the same compiled dependencies, which `cargo test` has already built.
     let manifest = std::fs::read_to_string(exercises.join("Cargo.toml"))?;
-    let mut toml = manifest
-        .split("\n[[test]]")
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let package = manifest.split("\n[[test]]").next().unwrap_or_default();
+    let root_manifest =
+        std::fs::read_to_string(exercises.join("../Cargo.toml")).unwrap_or_default();
+    let mut toml = match (
+        section(package, "[profile.dev]"),
+        section(&root_manifest, "[profile.dev]"),
+    ) {
+        (Some(ours), Some(root)) => package.replacen(ours, root, 1),
+        _ => package.to_string(),
+    };
     for e in list {
         let solved_text = crate::catalog::solved_text(e, &exercises.join("solutions"))?;
         for (side, target, text) in [
@@ -240,10 +271,20 @@ fn proof_workspace(
     write_if_changed(&root.join("Cargo.toml"), &toml)?;
     Ok(Workspace {
         root,
-        target_dir: scratch.join("target"),
+        target_dir: target_dir.to_path_buf(),
         time_limit,
         build_limit: Duration::from_secs(900),
     })
+}
+
+/// The text of a TOML table, from its header line to the next header.
+fn section<'a>(toml: &'a str, header: &str) -> Option<&'a str> {
+    let start = toml.find(&format!("\n{header}\n"))? + 1;
+    let body = start + header.len() + 1;
+    let end = toml[body..]
+        .find("\n[")
+        .map_or(toml.len(), |i| body + i + 1);
+    Some(&toml[start..end])
 }
 
 /// Writes `text` to `path` unless the file already holds exactly that: an
@@ -338,13 +379,29 @@ mod tests {
     }
 
     #[test]
-    fn running_from_finds_this_very_test_process() {
+    fn running_finds_this_very_test_process_by_its_program() {
         let exe = std::env::current_exe().unwrap();
-        let found = running_from(exe.parent().unwrap());
+        let found = running(std::slice::from_ref(&exe));
         assert!(
             found.iter().any(|(pid, _)| *pid == std::process::id()),
             "{found:?}"
         );
-        assert!(running_from(Path::new("/nonexistent")).is_empty());
+        assert!(running(&[PathBuf::from("/nonexistent")]).is_empty());
+    }
+
+    #[test]
+    fn a_toml_section_runs_to_the_next_header() {
+        let toml =
+            "[package]\nname = \"x\"\n\n[profile.dev]\ndebug = false\n\n[[test]]\nname = \"t\"\n";
+        assert_eq!(
+            section(toml, "[profile.dev]"),
+            Some("[profile.dev]\ndebug = false\n\n")
+        );
+        assert_eq!(section(toml, "[profile.release]"), None);
+        let last = "[a]\n\n[profile.dev]\ndebug = 1\n";
+        assert_eq!(
+            section(last, "[profile.dev]"),
+            Some("[profile.dev]\ndebug = 1\n")
+        );
     }
 }

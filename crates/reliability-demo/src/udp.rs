@@ -28,6 +28,12 @@ pub struct UdpReport {
     /// `sendto()` calls that returned an error (the sender's only news).
     pub send_errors: u64,
     pub received: u64,
+    /// Every `recv()` returned exactly one message of the size sent: the
+    /// buffer had a byte to spare, so a longer datagram, or two stuck
+    /// together, would have shown.
+    pub each_whole: bool,
+    /// The size of each message sent.
+    pub size: usize,
     /// Received sequence numbers were strictly increasing: no datagram came
     /// twice or out of order. On loopback (one queue, no second path) that
     /// is what happens; UDP itself promises neither order nor uniqueness.
@@ -82,7 +88,7 @@ pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<Ud
     // softirq, normally before sendto() returned: once the loop is over,
     // the reader only has to empty its buffer.
     done.store(true, Ordering::SeqCst);
-    let seqs = reader
+    let (seqs, each_whole) = reader
         .join()
         .map_err(|_| demo_kit::Error::msg("the reader thread panicked"))??;
 
@@ -93,6 +99,8 @@ pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<Ud
         sent: u64::from(count),
         send_errors,
         received: seqs.len() as u64,
+        each_whole,
+        size,
         in_order,
         first_gaps: gaps(&seqs, count, 3),
         rcvbuf: granted,
@@ -104,24 +112,30 @@ pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<Ud
 }
 
 /// Reads datagrams, pausing after each, until the sender is done and the
-/// buffer is empty; returns the sequence numbers it got.
+/// buffer is empty; returns the sequence numbers it got, and whether every
+/// `recv()` returned exactly `size` bytes.
 fn slow_reader(
     socket: UdpSocket,
     size: usize,
     pause: Duration,
     done: Arc<AtomicBool>,
-) -> Result<Vec<u32>> {
+) -> Result<(Vec<u32>, bool)> {
     // A bound on every wait: recv() gives up after 50 ms and we look again.
     socket.set_read_timeout(Some(Duration::from_millis(50)))?;
-    let mut buf = vec![0u8; size.max(4)];
-    let mut seqs = Vec::new();
+    // One byte more than a message: anything longer would show, not be cut.
+    let mut buf = vec![0u8; size.max(4) + 1];
+    let (mut seqs, mut each_whole) = (Vec::new(), true);
     loop {
         if done.load(Ordering::SeqCst) && demo_kit::sock::queued_bytes(&socket)? == 0 {
-            return Ok(seqs);
+            return Ok((seqs, each_whole));
         }
         match socket.recv(&mut buf) {
-            Ok(n) if n >= 4 => seqs.push(u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]])),
-            Ok(_) => {}
+            Ok(n) => {
+                each_whole &= n == size;
+                if n >= 4 {
+                    seqs.push(u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]));
+                }
+            }
             Err(e)
                 if matches!(
                     e.kind(),
@@ -168,8 +182,10 @@ pub fn narrate(r: &UdpReport, asked_rcvbuf: usize) {
     say(
         Side::Server,
         format!(
-            "received {} datagrams, each whole; lost = {} - {} = {}",
+            "received {} datagrams; every recv() returned one whole {}-byte message: {}; lost = {} - {} = {}",
             r.received,
+            r.size,
+            r.each_whole,
             r.sent,
             r.received,
             r.lost()

@@ -20,6 +20,10 @@ fn udp_loses_datagrams_and_the_kernel_counts_exactly_those() {
     // Namespace-wide: parallel tests may add their own drops, never fewer.
     assert!(r.rcvbuf_errors_delta >= r.socket_drops, "{r:?}");
     assert!(!r.first_gaps.is_empty());
+    assert!(
+        r.each_whole,
+        "each recv() returned one whole datagram: {r:?}"
+    );
 }
 
 #[test]
@@ -78,6 +82,7 @@ fn the_default_run_finishes_and_measures_both() {
     let (code, out, err) = run_demo(env!("CARGO_BIN_EXE_reliability-demo"), &[]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("(exactly the lost datagrams: true)"), "{out}");
+    assert!(out.contains("one whole 1024-byte message: true"), "{out}");
     assert!(out.contains("received 20480000 of 20480000 bytes"), "{out}");
 }
 

@@ -175,8 +175,9 @@ fn buyer(n: usize, db: &Path, race: Race, color: bool) -> i32 {
     let Ok(file) = OpenOptions::new().read(true).write(true).open(db) else {
         return FAILED;
     };
-    // With the lock, the guard lives until this function returns; `_exit`
-    // then closes the fd, and the kernel drops the lock with it.
+    // With the lock, the guard lives until this function returns; its drop
+    // calls flock(LOCK_UN) and closes the fd, before `_exit`. A buyer killed
+    // inside never unlocks: the kernel drops the lock with its last fd.
     let mut guard;
     let mut plain;
     let f: &mut File = if race.lock {

@@ -160,7 +160,7 @@ fn frames_small_unbuffered(mut s: TcpStream, until: Instant) -> std::io::Result<
     Ok(())
 }
 
-/// 16-byte frames collected by a [`FrameWriter`], written 64 KiB at a time.
+/// 16-byte frames collected by a [`FrameWriter`], written 256 KiB (`BATCH`) at a time.
 fn frames_small_batched(s: TcpStream, until: Instant) -> std::io::Result<()> {
     let mut frames = FrameWriter::new(Codec::course(), s);
     let item = [7u8; 16];

@@ -13,8 +13,8 @@
 //! beside its verdict (issue 14):
 //! * framed: throughput >= 0.9x the command's own piped throughput;
 //! * course: time <= 1.2x (the command's own time + raw TCP time), the
-//!   bound its protocol sets: `total_size` first means the whole output
-//!   must exist before the first byte is sent;
+//!   two steps its protocol puts one after the other: `total_size` first
+//!   means the whole output must exist before the first byte is sent;
 //! * `true` round trip <= 1.3x a local `sh -c true`;
 //! * server VmHWM <= 32 MiB.
 

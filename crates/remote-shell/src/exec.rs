@@ -10,10 +10,10 @@
 //! stderr_res = obj.stderr.read()    # ... and only then stderr
 //! ```
 //!
-//! A pipe holds 64 KiB. A command that writes more than that to stderr
-//! blocks in `write(2)` until someone reads stderr — but the server is still
-//! waiting for stdout's EOF, which never comes because the command is
-//! blocked. Both wait for each other forever: a deadlock. Here one `poll(2)`
+//! A pipe holds 16 pages by default (64 KiB with 4 KiB pages, pipe(7)). A
+//! command that writes more than that to stderr blocks in `write(2)` until
+//! someone reads stderr — but the server is still waiting for stdout's EOF,
+//! which never comes because the command is blocked. Both wait for each other forever: a deadlock. Here one `poll(2)`
 //! watches both pipes (and the client's socket), and whichever has bytes is
 //! read, so neither pipe can fill up while we wait on the other.
 //!
@@ -39,7 +39,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How much we read from a pipe at once. We also grow each pipe from the
-/// default 64 KiB to `PIPE_SIZE`: fewer, larger reads mean fewer wake-ups
+/// default 16 pages (64 KiB with 4 KiB pages) to `PIPE_SIZE`: fewer, larger reads mean fewer wake-ups
 /// of the command and of the server.
 pub const CHUNK: usize = 256 * 1024;
 const PIPE_SIZE: i32 = 1 << 20;

@@ -93,8 +93,8 @@ fn exit_status_and_signals_reach_the_framed_client() {
 }
 
 /// The course reads stdout to the end before reading stderr. A command
-/// that writes more to stderr than a pipe holds (64 KiB) blocks, stdout
-/// never ends: deadlock. First show it happens with the course's order...
+/// that writes more to stderr than a pipe holds (64 KiB with 4 KiB pages)
+/// blocks, stdout never ends: deadlock. First show it happens with the course's order...
 #[test]
 fn the_course_read_order_deadlocks_on_a_stderr_flood() {
     let mut child = Command::new("/bin/sh")

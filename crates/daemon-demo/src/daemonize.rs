@@ -103,8 +103,8 @@ pub fn start(lifetime: Duration) -> Result<Running> {
     let color = colors_enabled();
     let demo =
         procfs::stat(getpid().as_raw()).context("reading /proc/self/stat (is /proc mounted?)")?;
-    // The daemon says "ready" through this pipe *before* its stdio goes to
-    // /dev/null; the pipe is not stdio, so it survives the redirection.
+    // The daemon says "ready" through this pipe *after* its stdio went to
+    // /dev/null: the pipe is not fd 0, 1 or 2, so the redirection spares it.
     let (ready_r, ready_w) = pipe().context("pipe() for the ready report")?;
 
     flush_before_fork();

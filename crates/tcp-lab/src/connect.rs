@@ -24,7 +24,8 @@ pub fn parse_answer_after(args: &mut Args) -> Result<u32> {
     let n = args.value::<u32>("--answer-after")?.unwrap_or(3);
     if !(1..=7).contains(&n) {
         return bail_msg(format!(
-            "--answer-after {n} is out of range: 1..=7 (the 7th SYN comes about 10 s after the first); see --help"
+            "--answer-after {n} is out of range: 1..=7 (the 7th SYN comes 7 s after the first with \
+             tcp_syn_linear_timeouts = 4, 63 s without); see --help"
         ));
     }
     Ok(n)

@@ -194,7 +194,7 @@ fn look_at_both_sides(
         ),
     );
     say(Side::Kernel, format!("server side (/proc): {} ESTABLISHED waiting in the accept queue, {} SYN_RECV; listener's accept queue = {}", r.server_established, r.server_syn_recv, r.accept_queue));
-    say(Side::Kernel, format!("TcpExt ListenOverflows grew by {} (SYNs dropped because an accept queue was full; counts the whole machine)", r.listen_overflows));
+    say(Side::Kernel, format!("TcpExt ListenOverflows grew by {} (SYNs or final ACKs dropped because an accept queue was full, by any listener in this network namespace)", r.listen_overflows));
     let (backlog, clients) = (r.backlog, r.clients);
     if r.syn_sent > 0 && r.established == backlog as usize + 1 {
         say(Side::Note, format!("backlog {backlog} let {} connection(s) finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", r.established));

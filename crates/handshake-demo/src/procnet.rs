@@ -109,7 +109,8 @@ pub fn sysctl(name: &str) -> Result<String> {
 }
 
 /// A counter from the `TcpExt:` lines of `/proc/net/netstat`, e.g.
-/// `ListenOverflows` (SYNs dropped because an accept queue was full).
+/// `ListenOverflows` (SYNs, or final ACKs, dropped because an accept queue
+/// was full).
 /// The counters are for the whole network namespace, not for one socket.
 pub fn tcp_ext_counter(name: &str) -> Result<u64> {
     let text = std::fs::read_to_string("/proc/net/netstat").context("reading /proc/net/netstat")?;

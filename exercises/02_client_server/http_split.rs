@@ -155,7 +155,7 @@ mod tests {
         within(10, || {
             let stream = [
                 reply(200, "first body"),
-                reply(204, ""),
+                reply(404, ""),
                 reply(200, "third"),
             ]
             .concat();

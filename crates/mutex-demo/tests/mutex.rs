@@ -86,7 +86,7 @@ fn the_temp_directory_is_removed() {
 
 #[test]
 fn the_binary_runs_reaps_everyone_and_cleans_up() {
-    let (code, text, err) = run_demo(BIN, &["--buyers", "6", "--delay-ms", "200"]);
+    let (code, text, err) = run_demo(BIN, &["--buyers", "6", "--delay-ms", "50"]);
     assert_eq!(code, 0, "{text}\n{err}");
     assert!(!text.contains('\x1b'));
     assert!(

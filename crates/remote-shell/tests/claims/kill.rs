@@ -2,9 +2,8 @@
 //! hangs up, or the server stopping kill the command's whole process group,
 //! and the server reaps it.
 
-mod common;
 
-use common::{assert_command_gone, ServerProc, PATIENCE};
+use crate::common::{assert_command_gone, ServerProc, PATIENCE};
 use framing::Codec;
 use nix::sys::signal::Signal;
 use remote_shell::client::Client;

@@ -2,9 +2,8 @@
 //! both ways with `struct.pack('i')`, stdout and stderr read at the same
 //! time, sizes and exit code in the header, every child reaped.
 
-mod common;
 
-use common::{ServerProc, PATIENCE};
+use crate::common::{ServerProc, PATIENCE};
 use framing::{total_size, Codec, Header};
 use std::io::Read;
 use std::net::TcpStream;

@@ -2,9 +2,8 @@
 //! once, large and binary output, the stderr flood that deadlocks the
 //! course's server, and the `client` binary reading commands from stdin.
 
-mod common;
 
-use common::{ServerProc, PATIENCE};
+use crate::common::{ServerProc, PATIENCE};
 use demo_kit::testing::OutputWithin;
 use remote_shell::client::Client;
 use remote_shell::exec::{self, Collect, Ending, Limits};
@@ -14,7 +13,6 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc, Barrier};
-use std::time::Duration;
 
 fn run(client: &mut Client, cmd: &str) -> (Vec<u8>, Vec<u8>, remote_shell::client::Reply) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -111,15 +109,28 @@ fn the_course_read_order_deadlocks_on_a_stderr_flood() {
         let _ = stdout.read_to_end(&mut all); // stdout.read(), as in the course
         let _ = tx.send(all);
     });
-    // Without the flaw this finishes in milliseconds; with it, never.
+    // The deadlock, seen in the kernel rather than waited for: nobody reads
+    // the stderr pipe, so it fills to its capacity (FIONREAD = F_GETPIPE_SZ)
+    // and the 1 MB writer blocks for good, short of the `echo done` that
+    // would end stdout. Once it is full, stdout cannot end any more.
+    let stderr = child.stderr.take().unwrap();
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&stderr);
+    let capacity = nix::fcntl::fcntl(&stderr, nix::fcntl::FcntlArg::F_GETPIPE_SZ).unwrap();
+    let full = demo_kit::wait::until(PATIENCE, || {
+        let mut queued: nix::libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int into `queued`.
+        let ok = unsafe { nix::libc::ioctl(fd, nix::libc::FIONREAD, &mut queued) } == 0;
+        (ok && queued >= capacity).then_some(queued)
+    });
+    assert!(full.is_some(), "the stderr pipe never filled up");
     assert!(
-        rx.recv_timeout(Duration::from_secs(3)).is_err(),
+        rx.try_recv().is_err(),
         "stdout ended although nobody read stderr?"
     );
     let group = nix::unistd::Pid::from_raw(child.id() as i32);
     nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL).unwrap();
     child.wait().unwrap(); // reap
-    drop(child.stderr.take()); // (the shell's writers are dead now)
+    drop(stderr); // (the shell's writers are dead now)
     reader.join().unwrap();
 }
 

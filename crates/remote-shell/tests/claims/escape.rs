@@ -5,9 +5,8 @@
 //! exits, times out, loses its client or the server stops, and another
 //! client's command running at the same moment is untouched.
 
-mod common;
 
-use common::{ServerProc, PATIENCE};
+use crate::common::{ServerProc, PATIENCE};
 use nix::sys::signal::Signal;
 use remote_shell::client::Client;
 use remote_shell::framed_proto::{self, client_codec, COMMAND, EXIT};
@@ -132,7 +131,7 @@ fn escapees_die_when_their_command_exits() {
 
 #[test]
 fn escapees_die_when_their_command_times_out() {
-    let server = ServerProc::start(&["--timeout", "1"]);
+    let server = ServerProc::start(&["--timeout", "0.5"]);
     let client = Client::connect(server.addr, Protocol::Framed, None).unwrap();
     for (name, escape) in ESCAPES {
         let s = Scratch::new("timeout");

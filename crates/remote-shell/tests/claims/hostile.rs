@@ -1,9 +1,8 @@
 //! Hostile and broken clients: each gets a clear error frame or a clean
 //! close, the server logs it, and the next good client is served.
 
-mod common;
 
-use common::{ServerProc, PATIENCE};
+use crate::common::{ServerProc, PATIENCE};
 use framing::Codec;
 use remote_shell::client::Client;
 use remote_shell::framed_proto::{self, COMMAND, ERROR, HELLO};
@@ -108,7 +107,7 @@ fn unknown_frame_types_and_a_missing_hello_are_refused() {
 
 #[test]
 fn a_client_that_never_reads_is_dropped_and_its_command_killed() {
-    let server = ServerProc::start(&["--write-timeout", "1", "--timeout", "120"]);
+    let server = ServerProc::start(&["--write-timeout", "0.3", "--timeout", "120"]);
     let stuck = Client::connect(server.addr, Protocol::Framed, None).unwrap();
     let mut s: &TcpStream = stuck.stream();
     framed_proto::send(&mut s, COMMAND, b"head -c 200000000 /dev/zero").unwrap();
@@ -121,7 +120,7 @@ fn a_client_that_never_reads_is_dropped_and_its_command_killed() {
 
 #[test]
 fn a_course_client_that_never_reads_is_dropped() {
-    let server = ServerProc::start(&["--protocol", "course", "--write-timeout", "1"]);
+    let server = ServerProc::start(&["--protocol", "course", "--write-timeout", "0.3"]);
     let mut stuck = TcpStream::connect(server.addr).unwrap();
     stuck.write_all(b"head -c 50000000 /dev/zero").unwrap();
     server.expect_log("not reading its output");
@@ -190,7 +189,7 @@ fn allow_remote_binds_any_address_but_needs_the_token() {
 fn idle_connections_are_closed_after_the_idle_timeout() {
     for proto in [Protocol::Framed, Protocol::Course] {
         let name = proto.to_string();
-        let server = ServerProc::start(&["--protocol", &name, "--idle-timeout", "1"]);
+        let server = ServerProc::start(&["--protocol", &name, "--idle-timeout", "0.5"]);
         // Served while it talks...
         let mut idle = Client::connect(server.addr, proto, None).unwrap();
         let (mut out, mut err) = (Vec::new(), Vec::new());

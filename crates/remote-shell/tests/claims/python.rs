@@ -7,15 +7,14 @@
 //! each reply with a 0x1e separator so the test can split the replies.
 //! Skipped, with a printed reason, when python3 is missing.
 
-mod common;
 
-use common::{python3, python_server, ServerProc, PATIENCE};
+use crate::common::{python3, python_server, ServerProc, PATIENCE};
 use remote_shell::client::Client;
 use remote_shell::Protocol;
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 
-const COURSE_CLIENT: &str = include_str!("peers/course_client.py");
+const COURSE_CLIENT: &str = include_str!("../peers/course_client.py");
 
 /// The commands both directions run, and the body the course expects:
 /// stderr, then stdout.

@@ -4,9 +4,8 @@
 //! no memory and is ended by the write timeout, and 1,000 connections in a
 //! row leave no descriptor, thread or process behind.
 
-mod common;
 
-use common::{assert_command_gone, ServerProc, PATIENCE};
+use crate::common::{assert_command_gone, ServerProc, PATIENCE};
 use framing::Codec;
 use remote_shell::client::Client;
 use remote_shell::framed_proto::{self, COMMAND, ERROR};
@@ -116,7 +115,7 @@ fn the_129th_client_is_refused_with_a_reason_and_the_server_recovers() {
 fn a_client_that_stops_reading_100_mb_costs_no_memory_and_times_out() {
     for proto in [Protocol::Framed, Protocol::Course] {
         let name = proto.to_string();
-        let server = ServerProc::start(&["--protocol", &name, "--write-timeout", "1"]);
+        let server = ServerProc::start(&["--protocol", &name, "--write-timeout", "0.3"]);
         let mut warm = Client::connect(server.addr, proto, None).unwrap();
         echo(&mut warm, "warm-up"); // threads, buffers: the baseline
         let before = status_field(server.pid(), "VmHWM:");

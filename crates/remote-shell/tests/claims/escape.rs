@@ -5,7 +5,6 @@
 //! exits, times out, loses its client or the server stops, and another
 //! client's command running at the same moment is untouched.
 
-
 use crate::common::{ServerProc, PATIENCE};
 use nix::sys::signal::Signal;
 use remote_shell::client::Client;

@@ -1,7 +1,6 @@
 //! Hostile and broken clients: each gets a clear error frame or a clean
 //! close, the server logs it, and the next good client is served.
 
-
 use crate::common::{ServerProc, PATIENCE};
 use framing::Codec;
 use remote_shell::client::Client;

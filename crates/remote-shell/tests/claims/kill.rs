@@ -2,7 +2,6 @@
 //! hangs up, or the server stopping kill the command's whole process group,
 //! and the server reaps it.
 
-
 use crate::common::{assert_command_gone, ServerProc, PATIENCE};
 use framing::Codec;
 use nix::sys::signal::Signal;

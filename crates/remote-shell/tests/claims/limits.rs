@@ -4,7 +4,6 @@
 //! no memory and is ended by the write timeout, and 1,000 connections in a
 //! row leave no descriptor, thread or process behind.
 
-
 use crate::common::{assert_command_gone, ServerProc, PATIENCE};
 use framing::Codec;
 use remote_shell::client::Client;

@@ -7,7 +7,6 @@
 //! each reply with a 0x1e separator so the test can split the replies.
 //! Skipped, with a printed reason, when python3 is missing.
 
-
 use crate::common::{python3, python_server, ServerProc, PATIENCE};
 use remote_shell::client::Client;
 use remote_shell::Protocol;

@@ -2,7 +2,6 @@
 //! once, large and binary output, the stderr flood that deadlocks the
 //! course's server, and the `client` binary reading commands from stdin.
 
-
 use crate::common::{ServerProc, PATIENCE};
 use demo_kit::testing::OutputWithin;
 use remote_shell::client::Client;

@@ -2,7 +2,6 @@
 //! both ways with `struct.pack('i')`, stdout and stderr read at the same
 //! time, sizes and exit code in the header, every child reaped.
 
-
 use crate::common::{ServerProc, PATIENCE};
 use framing::{total_size, Codec, Header};
 use std::io::Read;

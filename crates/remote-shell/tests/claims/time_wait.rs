@@ -9,7 +9,6 @@
 //!   side closes first, goes FIN_WAIT2, then TIME_WAIT when the client
 //!   closes, on the *server's* port: the re-bind fails with EADDRINUSE.
 
-
 use crate::common::{python3, python_server, PATIENCE};
 use nix::errno::Errno;
 use nix::sys::socket::{bind, socket, AddressFamily, SockFlag, SockType, SockaddrIn};

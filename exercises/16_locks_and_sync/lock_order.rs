@@ -94,7 +94,7 @@ mod tests {
     // slower to fail.
     #[test]
     fn opposite_transfers_at_once_do_not_deadlock() {
-        within(3, || {
+        within(2, || {
             let acc = accounts();
             let meet = Arc::new(Rendezvous { arrived: Mutex::new(0), cv: Condvar::new(), parties: 2 });
             let threads: Vec<_> = [true, false]
@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn many_threads_many_transfers_keep_the_total() {
-        within(4, || {
+        within(2, || {
             let acc = accounts();
             let threads: Vec<_> = (0..4)
                 .map(|i| {

@@ -31,6 +31,14 @@ impl Spare {
 /// shed (or, non-blocking, if none was waiting: `WouldBlock` is an error the
 /// caller matches on).
 pub fn accept(listener: &TcpListener, spare: &mut Spare) -> io::Result<Option<TcpStream>> {
+    // The spare is taken back BEFORE the next client is accepted. If it
+    // could not be reopened after the last shed (a descriptor another
+    // thread held for a moment), accepting first would hand that slot to
+    // a client, and with no spare left every later client would wait in
+    // the queue for ever.
+    if spare.0.is_none() {
+        spare.0 = File::open("/dev/null").ok();
+    }
     match listener.accept() {
         Ok((conn, _)) => Ok(Some(conn)),
         Err(e)

@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn a_fresh_socket_has_dropped_nothing_and_unknown_ones_are_not_found() {
         let s = UdpSocket::bind("127.0.0.1:0").unwrap();
-        assert_eq!(socket_drops(socket_inode(&s).unwrap()).unwrap(), 0);
+        assert_eq!(drops_of(socket_inode(&s).unwrap()).unwrap(), 0);
         let e = socket_drops(u64::MAX).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::NotFound);
     }

@@ -5,8 +5,13 @@
 //! `cargo test` — and CI — instead of failing. [`OutputWithin::output_within`]
 //! is `output()` with a deadline: past it, the program is killed, reaped,
 //! and the test fails saying which command hung.
+//!
+//! A test that needs something a machine may lack (python3, root,
+//! `CAP_NET_RAW`, a kernel sysctl) calls [`skip`] and returns: the student
+//! sees `skipped: <reason>`, and under CI, where nothing may be missing, the
+//! skip is a failure.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -140,4 +145,118 @@ pub fn number_after<T: std::str::FromStr>(text: &str, marker: &str) -> T {
         .and_then(|rest| rest.split(' ').next())
         .and_then(|word| word.parse().ok())
         .unwrap_or_else(|| panic!("no number after {marker:?} in: {text}"))
+}
+
+/// The message a skip panics with under CI.
+const CI_SKIP_RULE: &str = "CI runs as root with python3: nothing may be missing there";
+
+/// Says that this test cannot check its claim here, then returns: the
+/// caller returns too. Prints `skipped: <reason>` straight to the process's
+/// stderr, so the line is seen even when the test passes (libtest captures
+/// what `eprintln!` prints in a passing test, not a write to the stream
+/// itself).
+///
+/// When the environment variable `CI` is set (CI sets `CI=true`), it panics
+/// instead: CI runs as root with python3, so a test that would skip there
+/// proves nothing and must fail.
+///
+/// ```no_run
+/// if std::process::Command::new("python3").arg("-V").output().is_err() {
+///     demo_kit::testing::skip("python3 is not installed");
+///     return;
+/// }
+/// ```
+pub fn skip(reason: &str) {
+    skip_with(
+        std::env::var_os("CI").is_some(),
+        &mut std::io::stderr(),
+        reason,
+    );
+}
+
+/// [`skip`] with the CI flag and the stream given, so both branches can be
+/// tested whatever the environment.
+fn skip_with(ci: bool, out: &mut dyn Write, reason: &str) {
+    if ci {
+        panic!("skipped under CI: {reason} ({CI_SKIP_RULE})");
+    }
+    // One write, so that tests skipping in parallel threads do not
+    // interleave their lines. A stderr that cannot be written to leaves
+    // nothing to tell.
+    let _ = out.write_all(format!("skipped: {reason}\n").as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skip_outside_ci_says_why_and_returns() {
+        let mut out = Vec::new();
+        skip_with(false, &mut out, "python3 is not installed");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "skipped: python3 is not installed\n"
+        );
+    }
+
+    #[test]
+    fn a_skip_under_ci_fails_saying_why() {
+        let mut out = Vec::new();
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            skip_with(true, &mut out, "no CAP_NET_RAW")
+        }))
+        .expect_err("a skip under CI must fail the test");
+        let message = panic
+            .downcast_ref::<String>()
+            .expect("the panic carries a formatted message");
+        assert_eq!(
+            message,
+            "skipped under CI: no CAP_NET_RAW (CI runs as root with python3: nothing may be missing there)"
+        );
+        assert!(out.is_empty(), "nothing is printed as a skip under CI");
+    }
+
+    /// Run only by `skip_reads_ci_from_the_environment`, in a child process.
+    #[test]
+    #[ignore = "run in a child process by skip_reads_ci_from_the_environment"]
+    fn skip_in_a_child() {
+        skip("the child's reason");
+    }
+
+    #[test]
+    fn skip_reads_ci_from_the_environment() {
+        let run = |ci: Option<&str>| {
+            let mut child = Command::new(std::env::current_exe().unwrap());
+            child.args([
+                "--ignored",
+                "--exact",
+                "testing::tests::skip_in_a_child",
+                "--test-threads=1",
+            ]);
+            match ci {
+                Some(value) => child.env("CI", value),
+                None => child.env_remove("CI"),
+            };
+            let out = child.output_within_limit(Duration::from_secs(30));
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let (passed, _, stderr) = run(None);
+        assert!(passed, "without CI a skip passes: {stderr}");
+        assert!(
+            stderr.contains("skipped: the child's reason\n"),
+            "the skip line is seen although the test passed: {stderr}"
+        );
+        // libtest prints a failed test's panic in its report, on stdout.
+        let (passed, stdout, stderr) = run(Some("true"));
+        assert!(!passed, "with CI=true a skip fails: {stdout}{stderr}");
+        assert!(
+            stdout.contains("skipped under CI: the child's reason"),
+            "{stdout}{stderr}"
+        );
+    }
 }

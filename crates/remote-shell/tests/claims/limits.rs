@@ -106,40 +106,48 @@ fn the_129th_client_is_refused_with_a_reason_and_the_server_recovers() {
     drop(newcomer);
 }
 
+#[test]
+fn a_framed_client_that_stops_reading_100_mb_costs_no_memory_and_times_out() {
+    stops_reading_100_mb(Protocol::Framed);
+}
+
+#[test]
+fn a_course_client_that_stops_reading_100_mb_costs_no_memory_and_times_out() {
+    stops_reading_100_mb(Protocol::Course);
+}
+
 /// The client sends a command printing 100 MB, then never reads. Framed:
 /// the server blocks in one write until `--write-timeout`; course: it
 /// spools to a file, then `sendfile` blocks. Either way its peak memory
 /// (VmHWM) grows by less than 8 MiB, and the command is killed.
-#[test]
-fn a_client_that_stops_reading_100_mb_costs_no_memory_and_times_out() {
-    for proto in [Protocol::Framed, Protocol::Course] {
-        let name = proto.to_string();
-        let server = ServerProc::start(&["--protocol", &name, "--write-timeout", "0.3"]);
-        let mut warm = Client::connect(server.addr, proto, None).unwrap();
-        echo(&mut warm, "warm-up"); // threads, buffers: the baseline
-        let before = status_field(server.pid(), "VmHWM:");
-        let stuck = Client::connect(server.addr, proto, None).unwrap();
-        let mut s: &TcpStream = stuck.stream();
-        let cmd = b"echo $$ >&2; head -c 100000000 /dev/zero";
-        match proto {
-            Protocol::Framed => framed_proto::send(&mut s, COMMAND, cmd).unwrap(),
-            Protocol::Course => s.write_all(cmd).unwrap(),
-        }
-        let line = server.expect_log("not reading its output");
-        let after = status_field(server.pid(), "VmHWM:");
-        eprintln!("{name}: VmHWM {before} kB before, {after} kB after; {line}");
-        assert!(
-            after - before < 8 * 1024,
-            "{name}: VmHWM grew from {before} to {after} kB"
-        );
-        // Framed: the log names the command's pid; it is gone.
-        if proto == Protocol::Framed {
-            let log = server.expect_log("output failed");
-            let pid: i32 = demo_kit::testing::number_after(&log, "pid ");
-            assert_command_gone(pid);
-        }
-        echo(&mut warm, "still served");
+/// (One test per protocol, so the two run at the same time.)
+fn stops_reading_100_mb(proto: Protocol) {
+    let name = proto.to_string();
+    let server = ServerProc::start(&["--protocol", &name, "--write-timeout", "0.3"]);
+    let mut warm = Client::connect(server.addr, proto, None).unwrap();
+    echo(&mut warm, "warm-up"); // threads, buffers: the baseline
+    let before = status_field(server.pid(), "VmHWM:");
+    let stuck = Client::connect(server.addr, proto, None).unwrap();
+    let mut s: &TcpStream = stuck.stream();
+    let cmd = b"echo $$ >&2; head -c 100000000 /dev/zero";
+    match proto {
+        Protocol::Framed => framed_proto::send(&mut s, COMMAND, cmd).unwrap(),
+        Protocol::Course => s.write_all(cmd).unwrap(),
     }
+    let line = server.expect_log("not reading its output");
+    let after = status_field(server.pid(), "VmHWM:");
+    eprintln!("{name}: VmHWM {before} kB before, {after} kB after; {line}");
+    assert!(
+        after - before < 8 * 1024,
+        "{name}: VmHWM grew from {before} to {after} kB"
+    );
+    // Framed: the log names the command's pid; it is gone.
+    if proto == Protocol::Framed {
+        let log = server.expect_log("output failed");
+        let pid: i32 = demo_kit::testing::number_after(&log, "pid ");
+        assert_command_gone(pid);
+    }
+    echo(&mut warm, "still served");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! small fixture workspace (`tests/fixture`: three exercises with no
 //! dependencies), so the tests exercise the runner — progress, check,
 //! watch, hint, reset, solution, skips, both languages — in seconds. The
-//! course's own exercises are proven by `tests/verify.rs` through the same
+//! course's own exercises are proven by the `verify` module through the same
 //! machinery (`course::runner`).
 
 use course::cache::Checker;

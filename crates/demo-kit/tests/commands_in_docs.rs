@@ -26,13 +26,23 @@ fn packages(root: &Path) -> BTreeSet<String> {
     names
 }
 
-/// The markdown files a student reads.
+/// The markdown files a student reads, in both editions.
 fn documents(root: &Path) -> Vec<PathBuf> {
-    let mut docs = vec![root.join("README.md"), root.join("exercises/README.md")];
-    for entry in fs::read_dir(root.join("docs")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            docs.push(path);
+    let mut docs = vec![
+        root.join("README.md"),
+        root.join("README.zh-CN.md"),
+        root.join("exercises/README.md"),
+        root.join("exercises/README.zh-CN.md"),
+    ];
+    for dir in ["docs", "docs/measured", "docs/zh-CN", "docs/zh-CN/measured"] {
+        let Ok(entries) = fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                docs.push(path);
+            }
         }
     }
     docs.retain(|p| p.exists());
@@ -50,9 +60,14 @@ fn named_packages(text: &str) -> Vec<String> {
             if let Some(j) = words.iter().position(|w| *w == "-p" || *w == "--package") {
                 // `cargo run -p <crate>` is a placeholder, not a name.
                 if let Some(name) = words.get(j + 1).filter(|w| !w.starts_with('<')) {
-                    let name =
-                        name.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'));
-                    found.push(name.to_string());
+                    // The name is what a package name may hold; what follows
+                    // (a backtick, Chinese punctuation) is not part of it.
+                    let name: String = name
+                        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect();
+                    found.push(name);
                 }
             }
         }
@@ -96,5 +111,10 @@ fn the_checker_finds_what_it_should() {
     assert_eq!(
         named_packages(text),
         ["sticky-demo", "framing", "ghost-demo"]
+    );
+    // Chinese punctuation right after the backtick is not part of the name.
+    assert_eq!(
+        named_packages("运行 `cargo run -p tcp-lab`（需要 root）"),
+        ["tcp-lab"]
     );
 }

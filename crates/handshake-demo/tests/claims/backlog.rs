@@ -27,6 +27,12 @@ fn backlog_two_admits_three_and_retries_get_in() {
         r.established_after, 5,
         "after two accepts both waiting clients got in"
     );
+    assert_eq!(
+        r.waits.len(),
+        2,
+        "a wait is timed for each client that got in: {:?}",
+        r.waits
+    );
     for w in &r.waits {
         assert!(
             w.as_secs_f64() >= 0.5,
@@ -72,7 +78,7 @@ fn binary_gives_the_retry_schedule_of_this_kernel() {
     if linear.ok().as_deref().map(str::trim) != Some("4")
         || retries.ok().as_deref().map(str::trim) != Some("6")
     {
-        println!("skipped: this kernel's SYN retry sysctls are not the defaults 4 and 6");
+        demo_kit::testing::skip("this kernel's SYN retry sysctls are not the defaults 4 and 6");
         return;
     }
     let text = backlog_demo();

@@ -24,7 +24,7 @@ fn a_dropped_syn_is_retried_on_the_kernels_schedule() {
     // sixth retry (2 s more) need not be waited for.
     let r = retries::run(false, 5).unwrap();
     if r.linear_timeouts.is_none() {
-        println!("skipped: this kernel has no tcp_syn_linear_timeouts (before Linux 6.5)");
+        demo_kit::testing::skip("this kernel has no tcp_syn_linear_timeouts (before Linux 6.5)");
         return;
     }
     assert_eq!(

@@ -36,7 +36,9 @@ fn client_closing_first_leaves_the_server_port_free() {
 }
 
 /// Why the `reuse` mode builds its sockets with nix: Rust's own
-/// `TcpListener::bind` already sets SO_REUSEADDR on Unix.
+/// `TcpListener::bind` already sets SO_REUSEADDR on Unix. A fact of std,
+/// not a claim of ours: kept because the demo relies on it and lesson 01
+/// cites it (a std that stopped setting it would make the lesson wrong).
 #[test]
 fn std_listener_sets_so_reuseaddr_by_itself() {
     use nix::sys::socket::{getsockopt, sockopt::ReuseAddr};

@@ -8,13 +8,13 @@ use handshake_demo::sniff;
 use handshake_demo::wire::{record, Capture};
 use nix::errno::Errno;
 
-/// True if this process may open a raw socket; otherwise prints why the
-/// test is skipped.
+/// True if this process may open a raw socket; otherwise the test is
+/// skipped (a failure under CI, which runs as root).
 fn privileged() -> bool {
     match sniff::open_raw() {
         Ok(_) => true,
         Err(e) => {
-            println!("skipped: no raw socket here ({e})");
+            demo_kit::testing::skip(&format!("no raw socket here ({e})"));
             false
         }
     }

@@ -58,7 +58,7 @@ fn states_follow_the_course_pictures_ipv4() {
 #[test]
 fn states_follow_the_course_pictures_ipv6() {
     if std::net::TcpListener::bind("[::1]:0").is_err() {
-        println!("skipped: no IPv6 loopback on this machine");
+        demo_kit::testing::skip("no IPv6 loopback on this machine");
         return;
     }
     check_tour(true);

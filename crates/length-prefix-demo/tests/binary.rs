@@ -27,7 +27,7 @@ fn default_runs_all_scenarios_and_every_message_is_exact() {
         "struct.pack('!I', 507) -> b'\\x00\\x00\\x01\\xfb' 4",
         "struct.unpack('i', b'\\xfb\\x01\\x00\\x00') -> (507,)",
         "[server] on the wire (511 bytes, peeked): fb 01 00 00 | 7b 22",
-        "read_header: rejected",
+        "read_header: rejected: the header is not a JSON object: number out of range",
         "[server] a.txt: header = {\"filename\":\"a.txt\"",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");

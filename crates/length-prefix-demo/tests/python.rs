@@ -1,6 +1,6 @@
 //! Byte compatibility with the course's Python, checked against a real
-//! `python3` (present in CI). Without python3 on PATH these tests print why
-//! they skip and pass.
+//! `python3` (present in CI). Without python3 on PATH these tests skip,
+//! saying why (`demo_kit::testing::skip`: under CI that is a failure).
 
 use framing::{Codec, Prefix};
 use length_prefix_demo::{course, merge, SMALL_MESSAGES};
@@ -15,7 +15,9 @@ fn python3() -> Option<Command> {
     match Command::new("python3").arg("--version").output() {
         Ok(o) if o.status.success() => Some(Command::new("python3")),
         _ => {
-            eprintln!("skipping: python3 is not on PATH, cannot compare with Python's struct/json");
+            demo_kit::testing::skip(
+                "python3 is not on PATH, cannot compare with Python's struct/json",
+            );
             None
         }
     }

@@ -20,10 +20,9 @@ fn start_returns_before_the_task_runs_and_join_reaps() {
     let pid = p.pid;
     // The child exists (it has a /proc entry and is not a zombie) while the
     // parent carries on: start() did not wait for anything.
-    if let Some(st) = procfs::stat(pid.as_raw()) {
-        assert_ne!(st.state, 'Z', "child should be alive, blocked at the gate");
-        assert_eq!(st.ppid, std::process::id() as i32);
-    }
+    let st = procfs::stat(pid.as_raw()).expect("the child has a /proc entry before release");
+    assert_ne!(st.state, 'Z', "child should be alive, blocked at the gate");
+    assert_eq!(st.ppid, std::process::id() as i32);
     let before_release = now_ns();
     p.release().unwrap();
     let done = p.join().unwrap();
@@ -34,7 +33,7 @@ fn start_returns_before_the_task_runs_and_join_reaps() {
         "the task began only after the gate opened"
     );
     assert!(t.alive_ns <= t.released_ns && t.released_ns <= t.done_ns);
-    assert!(procfs::is_gone(pid.as_raw()) || !Path::new("/proc/self").exists());
+    assert!(procfs::is_gone(pid.as_raw()), "join() reaped the child");
 }
 
 #[test]
@@ -70,7 +69,10 @@ fn a_panic_in_the_child_is_status_101() {
 #[test]
 fn dropping_a_started_child_still_reaps_it() {
     let pid = start(|| 0).unwrap().pid; // the Started is dropped here
-    assert!(procfs::is_gone(pid.as_raw()) || !Path::new("/proc/self").exists());
+    assert!(
+        procfs::is_gone(pid.as_raw()),
+        "no zombie left: the drop reaped the child"
+    );
 }
 
 #[test]
@@ -94,7 +96,10 @@ fn reexec_runs_only_the_hidden_task() {
 fn reexec_with_an_unknown_task_fails_cleanly() {
     let (code, _, err) = run_demo(&[respawn::HIDDEN, "bogus"]);
     assert_eq!(code, 1);
-    assert!(err.starts_with("error: "), "{err}");
+    assert_eq!(
+        err,
+        "error: `__child` is internal: the demo runs `__child noop` or `__child course NAME` itself\n"
+    );
 }
 
 #[test]
@@ -105,14 +110,14 @@ fn serial_tasks_never_overlap_and_pinned_ones_do() {
     let [a, b] = &serial.children;
     // B was forked only after A had been reaped.
     assert!(b.timeline.unwrap().alive_ns > a.timeline.unwrap().done_ns);
-    if let Some(cpu) = timing::some_allowed_cpu() {
-        // On one CPU the scheduler interleaves two 150 ms tasks (slices are
-        // a few ms), so each runs while the other is unfinished.
-        let one_core = timing::run_two(Mode::OneCore(cpu), rounds).unwrap();
-        assert_eq!(one_core.overlapped(), Some(true));
-    }
+    // On one CPU the scheduler interleaves two 150 ms tasks (slices are
+    // a few ms), so each runs while the other is unfinished.
+    let cpu = timing::some_allowed_cpu().expect("this process may run on some CPU");
+    let one_core = timing::run_two(Mode::OneCore(cpu), rounds).unwrap();
+    assert_eq!(one_core.overlapped(), Some(true));
+    // Started together, they overlap on one core or many.
     let parallel = timing::run_two(Mode::Parallel, rounds).unwrap();
-    assert!(parallel.spans().is_some());
+    assert_eq!(parallel.overlapped(), Some(true));
 }
 
 #[test]
@@ -162,13 +167,16 @@ fn the_bench_runs_and_compares_with_python_when_present() {
     let (code, out, err) = run_demo(&["--bench", "--runs", "10"]);
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("fork() + _exit(0) + waitpid():"), "{out}");
+    assert!(out.contains("no child left"), "{out}");
     let has_python = Command::new("python3").arg("--version").output().is_ok();
     assert_eq!(
         out.contains("Python Process, fork method:"),
         has_python,
         "{out}"
     );
-    assert!(out.contains("no child left"), "{out}");
+    if !has_python {
+        demo_kit::testing::skip("python3 is not installed: the bench's Python half is unchecked");
+    }
 }
 
 #[test]
@@ -182,9 +190,9 @@ fn help_lists_the_bench() {
 fn a_non_number_is_refused_without_a_panic() {
     let (code, _, err) = run_demo(&["--work-ms", "abc"]);
     assert_eq!(code, 1);
-    assert!(
-        err.starts_with("error: ") && !err.contains("panicked"),
-        "{err}"
+    assert_eq!(
+        err,
+        "error: bad value \"abc\" for --work-ms: invalid digit found in string; see --help\n"
     );
 }
 
@@ -210,11 +218,9 @@ fn the_parallel_verdict_follows_the_measured_ratio() {
 #[cfg(target_os = "linux")]
 #[test]
 fn on_one_core_the_demo_says_parallel_cannot_win() {
-    let Some(cpu) = timing::some_allowed_cpu() else {
-        return;
-    };
+    let cpu = timing::some_allowed_cpu().expect("this process may run on some CPU");
     if Command::new("taskset").arg("--version").output().is_err() {
-        eprintln!("skipped: taskset (util-linux) is not installed");
+        demo_kit::testing::skip("taskset (util-linux) is not installed");
         return;
     }
     let cpu = cpu.to_string();

@@ -136,7 +136,7 @@ fn a_long_name_is_cut_to_15_bytes() {
 fn python_names_are_invisible_to_the_kernel() {
     demo_kit::say::set_quiet(true);
     match names::python_names("子进程1").unwrap() {
-        None => eprintln!("skipped: python3 not installed"),
+        None => demo_kit::testing::skip("python3 is not installed"),
         Some(py) => {
             assert_eq!(py.python_name, "子进程1");
             assert_ne!(

@@ -128,21 +128,23 @@ fn bad_urls_get_clear_errors() {
 
 #[test]
 fn names_resolve_only_from_etc_hosts() {
-    if url::known_locally("localhost") {
-        let url::Resolved::Found(addrs) = url::resolve("localhost", 80).unwrap() else {
-            panic!("a lookup")
-        };
-        assert!(
-            addrs.iter().all(|a| a.ip().is_loopback() && a.port() == 80),
-            "{addrs:?}"
-        );
-    }
     assert!(matches!(
         url::resolve("::1", 5).unwrap(),
         url::Resolved::Literal(_)
     ));
     let e = url::resolve("no-such-host.invalid", 80).unwrap_err();
     assert!(e.contains("not in /etc/hosts"), "{e}");
+    if !url::known_locally("localhost") {
+        demo_kit::testing::skip("/etc/hosts has no localhost line");
+        return;
+    }
+    let url::Resolved::Found(addrs) = url::resolve("localhost", 80).unwrap() else {
+        panic!("a lookup")
+    };
+    assert!(
+        addrs.iter().all(|a| a.ip().is_loopback() && a.port() == 80),
+        "{addrs:?}"
+    );
 }
 
 #[test]
@@ -173,15 +175,17 @@ fn the_responder_answers_from_etc_hosts_and_says_nxdomain_otherwise() {
         (x.header.id, x.header.qr, x.header.rcode, x.header.ancount),
         (7, true, dns::NXDOMAIN, 0)
     );
-    if let Some(ip) = dns_talk::etc_hosts("localhost") {
-        let x = dns_talk::ask(r.addr, 8, "localhost").unwrap();
-        assert_eq!((x.header.rcode, x.header.ancount), (dns::NOERROR, 1));
-        assert_eq!(x.answers[0].data, ip.octets());
-        assert_eq!(
-            x.answers[0].name, "localhost",
-            "the compression pointer is followed"
-        );
-    }
+    let Some(ip) = dns_talk::etc_hosts("localhost") else {
+        demo_kit::testing::skip("/etc/hosts has no IPv4 localhost line");
+        return;
+    };
+    let x = dns_talk::ask(r.addr, 8, "localhost").unwrap();
+    assert_eq!((x.header.rcode, x.header.ancount), (dns::NOERROR, 1));
+    assert_eq!(x.answers[0].data, ip.octets());
+    assert_eq!(
+        x.answers[0].name, "localhost",
+        "the compression pointer is followed"
+    );
 }
 
 #[test]

@@ -52,7 +52,7 @@ fn one_epoll_loop_per_core() {
 #[test]
 fn python_socketserver_and_asyncio() {
     if let Some(why) = c10k::python::missing() {
-        eprintln!("skipped: {why}");
+        demo_kit::testing::skip(&why);
         return;
     }
     passes_500("py-threading");

@@ -108,9 +108,11 @@ fn the_daemon_has_its_own_session_no_tty_and_is_stopped() {
     assert_eq!(r.daemon.tty_nr, 0, "no controlling terminal");
     assert_eq!(r.daemon.ppid, me, "adopted by the subreaper");
     assert_eq!(r.cwd, std::path::PathBuf::from("/"));
-    for target in &r.stdio {
-        assert_eq!(target, &std::path::PathBuf::from("/dev/null"));
-    }
+    assert_eq!(
+        r.stdio,
+        vec![std::path::PathBuf::from("/dev/null"); 3],
+        "fds 0, 1 and 2 all on /dev/null"
+    );
     assert_eq!(
         r.daemon_status,
         WaitStatus::Signaled(
@@ -191,8 +193,8 @@ fn under_a_terminal_the_demo_has_a_tty_and_the_daemon_has_none() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_script {
-        eprintln!(
-            "skipped: `script` (util-linux) is not installed, no pseudo-terminal to test with"
+        demo_kit::testing::skip(
+            "`script` (util-linux) is not installed, no pseudo-terminal to test with",
         );
         return;
     }

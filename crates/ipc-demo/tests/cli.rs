@@ -88,7 +88,10 @@ fn zero_children_is_refused() {
 
 #[test]
 fn an_unknown_option_is_refused() {
-    refused(&["--bogus"]);
+    assert_eq!(
+        refused(&["--bogus"]),
+        "error: unexpected argument \"--bogus\"; see --help\n"
+    );
 }
 
 #[test]
@@ -100,6 +103,10 @@ fn a_zero_wait_is_refused() {
 #[test]
 fn zero_or_huge_increment_counts_are_refused() {
     // Zero would claim copies nobody wrote; 1e11 would never end.
-    refused(&["--increments", "0"]);
-    refused(&["--increments", "100000000000"]);
+    for n in ["0", "100000000000"] {
+        assert_eq!(
+            refused(&["--increments", n]),
+            "error: --increments must be between 1 and 10000000; see --help\n"
+        );
+    }
 }

@@ -33,7 +33,7 @@ fn run_mode(args: &[&str]) -> Option<String> {
     );
     assert!(!before.iter().any(|n| n.starts_with("tun")), "{before:?}");
     if code == 77 {
-        println!("skipped: no privilege for the lab here: {err}");
+        demo_kit::testing::skip(&format!("no privilege for the lab here: {err}"));
         return None;
     }
     assert_eq!(code, 0, "{args:?}\nstdout:\n{out}\nstderr:\n{err}");
@@ -100,26 +100,69 @@ fn connect_mode_times_the_syn_retransmissions() {
 
 #[test]
 fn bad_options_are_refused_with_a_hint() {
-    for args in [
-        &["connect", "--answer-after", "0"][..],
-        &["connect", "--answer-after", "8"],
-        &["connect", "--answer-after", "soon"],
-        &["connect", "--answer-after"],
-        &["handshake", "--bogus"],
-        &["wire", "--loss", "51"],
-        &["wire", "--loss", "-1"],
-        &["wire", "--delay", "501"],
-        &["wire", "--reorder", "often"],
-        &["wire", "--duplicate", "90"],
-        &["wire", "--bytes", "0"],
-        &["wire", "--bytes", "50000001"],
-        &["wire", "--jitter", "3"],
-        &["teleport"],
+    let answer_range = "is out of range: 1..=7 (the 7th SYN comes 7 s after the first \
+                        with tcp_syn_linear_timeouts = 4, 63 s without)";
+    for (args, says) in [
+        (
+            &["connect", "--answer-after", "0"][..],
+            format!("--answer-after 0 {answer_range}"),
+        ),
+        (
+            &["connect", "--answer-after", "8"],
+            format!("--answer-after 8 {answer_range}"),
+        ),
+        (
+            &["connect", "--answer-after", "soon"],
+            "bad value \"soon\" for --answer-after: invalid digit found in string".into(),
+        ),
+        (
+            &["connect", "--answer-after"],
+            "--answer-after needs a value".into(),
+        ),
+        (
+            &["handshake", "--bogus"],
+            "unexpected argument \"--bogus\"".into(),
+        ),
+        (
+            &["wire", "--loss", "51"],
+            "--loss 51 is out of range: 0..=50 percent".into(),
+        ),
+        (
+            &["wire", "--loss", "-1"],
+            "bad value \"-1\" for --loss: invalid digit found in string".into(),
+        ),
+        (
+            &["wire", "--delay", "501"],
+            "--delay 501 is out of range: 0..=500 ms".into(),
+        ),
+        (
+            &["wire", "--reorder", "often"],
+            "bad value \"often\" for --reorder: invalid digit found in string".into(),
+        ),
+        (
+            &["wire", "--duplicate", "90"],
+            "--duplicate 90 is out of range: 0..=50 percent".into(),
+        ),
+        (
+            &["wire", "--bytes", "0"],
+            "--bytes 0 is out of range: 1..=50000000 bytes".into(),
+        ),
+        (
+            &["wire", "--bytes", "50000001"],
+            "--bytes 50000001 is out of range: 1..=50000000 bytes".into(),
+        ),
+        (
+            &["wire", "--jitter", "3"],
+            "unexpected argument \"--jitter\"".into(),
+        ),
+        (
+            &["teleport"],
+            "unknown mode \"teleport\": use handshake, connect or wire".into(),
+        ),
     ] {
         let (code, out, err) = run_demo(BIN, args);
         assert_eq!(code, 1, "{args:?}: {out}{err}");
-        assert!(err.contains("see --help"), "{args:?}: {err}");
-        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(err, format!("error: {says}; see --help\n"), "{args:?}");
         assert!(
             out.is_empty(),
             "nothing runs before the options are checked: {out}"
@@ -132,7 +175,7 @@ fn bad_options_are_refused_with_a_hint() {
 
 /// Runs the binary as `nobody` (if we are root; else as ourselves), with
 /// the test hook that refuses user namespaces when `no_userns`.
-fn run_unprivileged(no_userns: bool) -> (Option<i32>, String) {
+fn run_unprivileged(no_userns: bool) -> (Option<i32>, String, String) {
     use std::os::unix::process::CommandExt;
     let dir =
         std::env::temp_dir().join(format!("tcp-lab-nobody-{}-{no_userns}", std::process::id()));
@@ -158,6 +201,7 @@ fn run_unprivileged(no_userns: bool) -> (Option<i32>, String) {
     assert_eq!(host_links(), before);
     (
         out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
@@ -167,7 +211,7 @@ fn without_user_namespaces_a_normal_user_gets_77_and_the_fix() {
     if !nix::unistd::Uid::effective().is_root() {
         println!("(running as a normal user: the hook makes this user namespace-less)");
     }
-    let (code, err) = run_unprivileged(true);
+    let (code, _, err) = run_unprivileged(true);
     assert_eq!(code, Some(77), "{err}");
     assert!(err.contains("user namespaces"), "{err}");
     assert!(err.contains("sudo"), "{err}");
@@ -177,20 +221,36 @@ fn without_user_namespaces_a_normal_user_gets_77_and_the_fix() {
 
 #[test]
 fn as_nobody_the_lab_runs_or_says_exactly_what_is_missing() {
+    use std::os::unix::fs::PermissionsExt;
     if !nix::unistd::Uid::effective().is_root() {
-        println!("skipped: needs root to become nobody (the other tests cover this user)");
+        demo_kit::testing::skip("needs root to become nobody (the other tests cover this user)");
         return;
     }
-    let (code, err) = run_unprivileged(false);
-    // With user namespaces allowed, nobody gets past unshare() and is then
-    // refused /dev/net/tun (mode 0600 here); on a machine where the device
-    // is 0666 the lab would simply run.
+    let (code, out, err) = run_unprivileged(false);
+    // With user namespaces allowed, nobody gets past unshare(); then
+    // /dev/net/tun decides: mode 0666 lets nobody run the whole lab, 0600
+    // refuses it. Which outcome is right depends on that mode.
+    let tun_for_everyone =
+        std::fs::metadata("/dev/net/tun").is_ok_and(|m| m.permissions().mode() & 0o006 == 0o006);
     match code {
+        Some(0) => {
+            assert!(
+                tun_for_everyone,
+                "nobody ran the lab although /dev/net/tun is not open to others: {out}"
+            );
+            assert!(
+                out.contains("kernel states seen: ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> gone"),
+                "exit 0 as nobody, so the handshake ran:\n{out}"
+            );
+        }
+        Some(77) if tun_for_everyone => assert!(
+            err.contains("user namespaces"),
+            "/dev/net/tun is open to everyone: only user namespaces can be missing: {err}"
+        ),
         Some(77) => assert!(
             err.contains("/dev/net/tun") || err.contains("user namespaces"),
             "{err}"
         ),
-        Some(0) => {}
         other => panic!("exit {other:?}: {err}"),
     }
     assert!(!err.contains("panicked"), "{err}");

@@ -16,6 +16,23 @@
 // The tests feed `answer` some hand-made packets, then do a real handshake
 // with the kernel over a TUN device (in a private network namespace): its
 // `accept()` must return. (Without root or user namespaces, skipped.)
+//
+// 中文：
+// 练习 `handshake_by_hand`——第 20 课，亲手实现 TCP（三次握手）。
+//
+// 你已经给内核发了一个 seq = x 的 SYN，内核的回答是一个完整的 IPv4 报文。
+// 写出 `answer`：如果这个报文是确认 x+1 的 SYN|ACK（两个标志都置位，且
+// ack = x+1），就返回握手的第三个报文：从 `us` 发往 `kernel` 的 ACK，
+// seq = x+1，ack = y+1，其中 y 是这个 SYN|ACK 自己的 seq。其他情况（RST、
+// 确认号不对）一律返回 `None`：不是你请求的东西，绝不确认。
+//
+// 字段要自己按大端序读。注意：TCP 首部从 IPv4 首部结束的地方开始，而 IPv4
+// 首部的长度写在第 0 字节的低 4 位，单位是 32 位字（并不总是 20 字节）。
+// 构造报文的 `segment` 和校验和函数已经在下面给出。
+//
+// 测试先把几个手工构造的报文交给 `answer`，再经由 TUN 设备（在私有网络命名
+// 空间里）和内核真正握一次手：内核那边的 `accept()` 必须返回。（没有 root
+// 或用户命名空间时跳过。）
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 

@@ -14,6 +14,21 @@
 // real kernel over a TUN device (in a private network namespace): it must
 // answer SYN|ACK with ack = x+1 — for x = 0xffffffff too, where x+1 wraps
 // to 0. (Without root or user namespaces the kernel part is skipped.)
+//
+// 中文：
+// 练习 `syn_packet`——第 20 课，亲手实现 TCP（三次握手：seq = x）。
+//
+// 亲手写出握手的第一个报文，每个字节都由你来定：20 字节的 IPv4 首部，后面
+// 紧跟 20 字节的 TCP 首部，只置 SYN 标志，序列号为 `seq`（就是课程里
+// “seq = x” 的 x），没有选项，也没有数据。两种首部的布局在本课里都有按字节
+// 列出的表。要填的有：版本/首部长度、总长度、TTL 64、协议号 6、两个地址、
+// IP 首部校验和；端口、序列号、数据偏移（5 个 32 位字，写在第 12 字节的高
+// 4 位）、SYN 标志、窗口（64240 即可）以及 TCP 校验和。上一个练习的校验和
+// 函数已经在下面给出。
+//
+// 测试先逐个字段读回你写的字节，再经由私有网络命名空间里的 TUN 设备把你的
+// SYN 交给真实的内核：内核必须回 SYN|ACK，且 ack = x+1——x = 0xffffffff 时
+// 也一样，这时 x+1 回绕成 0。（没有 root 或用户命名空间时，内核那部分跳过。）
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 

@@ -17,6 +17,24 @@
 // and hand it to the real kernel over a TUN device in a private network
 // namespace: the kernel answers SYN|ACK only if both checksums are right.
 // (Without root or user namespaces that part is skipped, saying why.)
+//
+// 中文：
+// 练习 `tcp_checksum`——第 20 课，亲手实现 TCP（报头、三次握手）。
+//
+// 每个 IPv4 首部和每个 TCP 报文段都带一个 16 位的校验和，也就是 RFC 1071
+// 定义的“互联网校验和”。校验和不对的报文段会被内核悄无声息地丢掉。两个函数
+// 都要写：
+//
+// * `internet_checksum(chunks)`：把所有分块当作**同一个**字节串，按大端序
+//   切成 16 位的字（最后多出一个字节就补一个 0），在 u32 里累加，再把进位
+//   折回低 16 位（`sum = (sum & 0xffff) + (sum >> 16)`，直到放得进 16 位），
+//   最后返回按位取反的结果（`!sum`）。
+// * `tcp_checksum(src, dst, segment)`：算法相同，只是先算 12 字节的伪首部
+//   （源地址、目的地址、一个 0 字节、协议号 6、报文段长度 u16），再接上报文段本身。
+//
+// 测试先核对 RFC 1071 里的例子，再用**你的**校验和构造一个 SYN，经由私有网络
+// 命名空间里的 TUN 设备交给真实的内核：只有两个校验和都对，内核才会回
+// SYN|ACK。（没有 root 或用户命名空间时，这一部分会跳过，并说明原因。）
 
 use std::net::Ipv4Addr;
 

@@ -14,6 +14,20 @@
 // namespace): the kernel must acknowledge your FIN (ack = our_next + 1)
 // and its socket must sit in TIME_WAIT, the state of the side that closed
 // first. (Without root or user namespaces the kernel part is skipped.)
+//
+// 中文：
+// 练习 `teardown_by_hand`——第 20 课，亲手实现 TCP（四次挥手）。
+//
+// 握手已经完成（测试用给出的 `segment` 替你做了），内核一侧的应用程序先调用
+// `close()`：内核发来 FIN|ACK。写出 `answer_fin`：如果这个报文是 FIN，并且
+// 它的 ack 等于 `our_next`（我们的下一个序列号，说明我们发的它都收到了），
+// 就用一个报文回我们自己的 FIN|ACK：seq = our_next，ack = 对方 FIN 的 seq + 1，
+// 因为 FIN 和 SYN 一样要占用一个序列号。其他情况一律返回 `None`。
+//
+// 测试先在手工构造的报文上核对这些数字，再经由 TUN 设备（在私有网络命名空间
+// 里）和内核真正关闭一条连接：内核必须确认你的 FIN（ack = our_next + 1），
+// 而且它的套接字必须停在 TIME_WAIT——先关闭的一方所处的状态。（没有 root
+// 或用户命名空间时，内核那部分跳过。）
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 

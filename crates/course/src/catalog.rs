@@ -238,6 +238,13 @@ mod tests {
                 "{}: the task names the exercise",
                 e.name
             );
+            // The task is the spec: a Chinese learner reads it in Chinese.
+            assert!(
+                task.contains("中文：") && task.contains(&format!("练习 `{}`", e.name)),
+                "{}: the task has no Chinese block (`中文：`, then `练习 `{}``)",
+                e.name,
+                e.name
+            );
             let hint = exercises_dir().join("hints").join(format!("{}.md", e.name));
             assert!(hint.is_file(), "missing {}", hint.display());
             let solution = exercises_dir().join("solutions").join(e.path);

@@ -333,3 +333,185 @@ fn frame_reader_reports_truncation_and_limits() {
         })
     ));
 }
+
+/// Every limit is inclusive: a length equal to it is accepted, one more is
+/// refused (write and read side, each part).
+#[test]
+fn a_length_exactly_at_a_limit_is_accepted_and_one_more_is_refused() {
+    // The prefix: the largest length each encoding can express.
+    let max_i32 = i32::MAX as usize;
+    assert_eq!(
+        Prefix::CourseLe.encode(max_i32).unwrap(),
+        [0xff, 0xff, 0xff, 0x7f]
+    );
+    assert!(matches!(
+        Prefix::CourseLe.encode(max_i32 + 1),
+        Err(FrameError::TooLarge {
+            len: 0x8000_0000,
+            max: 0x7fff_ffff,
+            ..
+        })
+    ));
+    let max_u32 = u32::MAX as usize;
+    assert_eq!(Prefix::NetworkBe.encode(max_u32).unwrap(), [0xff; 4]);
+    assert!(matches!(
+        Prefix::NetworkBe.encode(max_u32 + 1),
+        Err(FrameError::TooLarge {
+            len: 0x1_0000_0000,
+            ..
+        })
+    ));
+
+    // A frame.
+    let mut wire = Vec::new();
+    Codec::course().write_frame(&mut wire, b"12345").unwrap();
+    let at = Codec::course().with_max_frame(5);
+    assert_eq!(at.read_frame(&mut &wire[..]).unwrap().unwrap(), b"12345");
+    assert!(matches!(
+        Codec::course().with_max_frame(4).read_frame(&mut &wire[..]),
+        Err(FrameError::TooLarge {
+            part: Part::Frame,
+            len: 5,
+            max: 4
+        })
+    ));
+
+    // A header, written and read: {"total_size":3} is 16 bytes.
+    let header_len = br#"{"total_size":3}"#.len();
+    let at = Codec::course().with_max_header(header_len);
+    let mut wire = Vec::new();
+    at.write_message(&mut wire, json!({}), b"abc").unwrap();
+    assert_eq!(
+        at.read_message(&mut &wire[..]).unwrap().unwrap().body,
+        b"abc"
+    );
+    let under = Codec::course().with_max_header(header_len - 1);
+    assert!(matches!(
+        under.write_message(&mut Vec::new(), json!({}), b"abc"),
+        Err(FrameError::TooLarge {
+            part: Part::Header,
+            len: 16,
+            max: 15
+        })
+    ));
+    assert!(matches!(
+        under.read_message(&mut &wire[..]),
+        Err(FrameError::TooLarge {
+            part: Part::Header,
+            len: 16,
+            max: 15
+        })
+    ));
+
+    // A body.
+    let at = Codec::course().with_max_body(3);
+    assert_eq!(
+        at.read_message(&mut &wire[..]).unwrap().unwrap().body,
+        b"abc"
+    );
+    assert!(matches!(
+        Codec::course()
+            .with_max_body(2)
+            .read_message(&mut &wire[..]),
+        Err(FrameError::TooLarge {
+            part: Part::Body,
+            len: 3,
+            max: 2
+        })
+    ));
+}
+
+/// `FrameError` is a proper `std::error::Error`: an I/O failure keeps its
+/// cause (so `?` into another error type, or a report walking the chain,
+/// still sees the OS error); the protocol's own errors have none.
+#[test]
+fn an_io_error_is_the_source_and_protocol_errors_have_none() {
+    use std::error::Error as _;
+    let e = FrameError::from(std::io::Error::from_raw_os_error(104)); // ECONNRESET
+    let source = e.source().expect("an I/O error keeps its cause");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .expect("the cause is the io::Error");
+    assert_eq!(io.raw_os_error(), Some(104));
+    for e in [
+        FrameError::NegativeLength(-1),
+        FrameError::MissingField("total_size"),
+        FrameError::Truncated {
+            part: Part::Body,
+            expected: 2,
+            got: 1,
+        },
+    ] {
+        assert!(e.source().is_none(), "{e:?}");
+    }
+}
+
+/// A stream that fails once with `kind`, then would deliver `data`.
+struct FailsOnce<'a> {
+    kind: Option<std::io::ErrorKind>,
+    data: &'a [u8],
+}
+
+impl std::io::Read for FailsOnce<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(kind) = self.kind.take() {
+            return Err(kind.into());
+        }
+        std::io::Read::read(&mut self.data, buf)
+    }
+}
+
+impl std::io::Write for FailsOnce<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(kind) = self.kind.take() {
+            return Err(kind.into());
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Only `EINTR` ("interrupted, nothing happened: call again") is retried;
+/// any other failure is the caller's to see, even if a second try would
+/// have worked. (tests/eintr.rs interrupts real system calls.)
+#[test]
+fn a_failed_read_or_write_is_reported_and_an_interrupted_one_retried() {
+    use framing::FrameReader;
+    use std::io::ErrorKind::{ConnectionReset, Interrupted};
+    let mut wire = Vec::new();
+    Codec::course().write_frame(&mut wire, b"whole").unwrap();
+    let codec = Codec::course();
+    let stream = |kind| FailsOnce {
+        kind: Some(kind),
+        data: &wire,
+    };
+
+    assert_eq!(
+        codec.read_frame(&mut stream(Interrupted)).unwrap().unwrap(),
+        b"whole"
+    );
+    assert!(matches!(
+        codec.read_frame(&mut stream(ConnectionReset)),
+        Err(FrameError::Io(e)) if e.kind() == ConnectionReset
+    ));
+
+    let mut r = FrameReader::new(codec, stream(Interrupted));
+    assert_eq!(r.next_frame().unwrap(), Some(&b"whole"[..]));
+    let mut r = FrameReader::new(codec, stream(ConnectionReset));
+    assert!(matches!(
+        r.next_frame(),
+        Err(FrameError::Io(e)) if e.kind() == ConnectionReset
+    ));
+
+    let mut parts = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"c")];
+    assert!(framing::write_all_vectored(&mut stream(Interrupted), &mut parts).is_ok());
+    let mut parts = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"c")];
+    assert_eq!(
+        framing::write_all_vectored(&mut stream(ConnectionReset), &mut parts)
+            .unwrap_err()
+            .kind(),
+        ConnectionReset
+    );
+}

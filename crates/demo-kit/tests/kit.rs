@@ -1,0 +1,359 @@
+//! What every demo relies on, each promise of demo-kit's modules checked
+//! here, in the crate itself (the demos' tests use them too, but a demo
+//! test passing says little about which helper did the work).
+
+use demo_kit::cli::Args;
+use demo_kit::fail::{bail_msg, bind_error, Error};
+use demo_kit::say::{line, show_bytes, Side};
+use demo_kit::Context;
+use std::io::{ErrorKind, Read, Write};
+use std::time::Duration;
+
+fn args(words: &[&str]) -> Args {
+    Args::from_vec(words.iter().map(|w| w.to_string()).collect())
+}
+
+#[test]
+fn flags_values_and_positionals_are_taken_out_once() {
+    let mut a = args(&[
+        "merge",
+        "--ipv6",
+        "--size",
+        "16",
+        "--addr=127.0.0.1:0",
+        "--ipv6",
+    ]);
+    assert!(a.flag("--ipv6"), "present");
+    assert!(!a.flag("--ipv6"), "every copy was taken");
+    assert!(!a.flag("--verbose"));
+    assert_eq!(a.value::<usize>("--size").unwrap(), Some(16));
+    assert_eq!(
+        a.value::<String>("--addr").unwrap().as_deref(),
+        Some("127.0.0.1:0")
+    );
+    assert_eq!(a.value::<usize>("--size").unwrap(), None, "taken already");
+    assert_eq!(a.positional().as_deref(), Some("merge"));
+    assert_eq!(a.positional(), None);
+    a.finish().unwrap();
+}
+
+#[test]
+fn a_bad_or_missing_value_is_an_error_pointing_at_help() {
+    let e = args(&["--size"]).value::<usize>("--size").unwrap_err();
+    assert_eq!(e.to_string(), "--size needs a value; see --help");
+    let e = args(&["--size", "many"])
+        .value::<usize>("--size")
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("bad value \"many\" for --size: ")
+            && e.to_string().ends_with("; see --help"),
+        "{e}"
+    );
+    // A value right before the end of the list is still found.
+    assert_eq!(
+        args(&["x", "--n", "3"]).value::<u8>("--n").unwrap(),
+        Some(3)
+    );
+    // `--sizes` is not `--size`.
+    assert_eq!(args(&["--sizes=3"]).value::<u8>("--size").unwrap(), None);
+    let e = args(&["--runs=5000"])
+        .value_in("--runs", 10..=5000, 200)
+        .unwrap();
+    assert_eq!(e, 5000, "the range is inclusive");
+    let e = args(&["--runs=10"])
+        .value_in("--runs", 10..=5000, 200)
+        .unwrap();
+    assert_eq!(e, 10);
+    assert!(args(&["--runs=5001"])
+        .value_in("--runs", 10..=5000, 200)
+        .is_err());
+}
+
+#[test]
+fn a_subcommand_is_checked_and_leftovers_are_refused() {
+    let known = ["merge", "split"];
+    assert_eq!(args(&[]).subcommand(&known, "merge").unwrap(), "merge");
+    assert_eq!(
+        args(&["--x", "split"]).subcommand(&known, "merge").unwrap(),
+        "split"
+    );
+    let e = args(&["--x"]).finish().unwrap_err();
+    assert_eq!(e.to_string(), "unexpected argument \"--x\"; see --help");
+}
+
+#[test]
+fn an_error_keeps_its_message_its_errno_and_its_exit_code() {
+    let e = Error::msg("plain");
+    assert_eq!(
+        (e.to_string(), format!("{e:?}")),
+        ("plain".into(), "plain".into())
+    );
+    assert_eq!((e.exit_code(), e.raw_os_error()), (1, None));
+    assert_eq!(Error::msg("x").with_exit_code(3).exit_code(), 3);
+
+    let io: Error = std::io::Error::from_raw_os_error(98).into(); // EADDRINUSE
+    assert_eq!(io.raw_os_error(), Some(98));
+    let nix: Error = nix::errno::Errno::EPERM.into();
+    assert_eq!(nix.raw_os_error(), Some(1));
+    assert!(nix.to_string().contains("EPERM"), "{nix}");
+    let parse: Error = "x".parse::<u8>().unwrap_err().into();
+    assert_eq!(parse.raw_os_error(), None);
+
+    // Context keeps the errno and the exit code, and puts itself first.
+    let r: Result<(), Error> = Err(Error::from(nix::errno::Errno::EACCES).with_exit_code(4));
+    let e = r.context("opening /x").unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(13));
+    assert_eq!(e.exit_code(), 4);
+    assert!(e.to_string().starts_with("opening /x: "), "{e}");
+    let r: Result<(), std::io::Error> = Err(ErrorKind::NotFound.into());
+    let e = r.with_context(|| format!("reading {}", "f")).unwrap_err();
+    assert!(e.to_string().starts_with("reading f: "), "{e}");
+    assert_eq!(Some(5).context("none").unwrap(), 5);
+    assert_eq!(
+        None::<u8>.context("was none").unwrap_err().to_string(),
+        "was none"
+    );
+    assert_eq!(
+        None::<u8>.with_context(|| "lazy").unwrap_err().to_string(),
+        "lazy"
+    );
+    assert_eq!(Ok::<u8, Error>(2).context("unused").unwrap(), 2);
+    assert_eq!(bail_msg::<u8>("stop").unwrap_err().to_string(), "stop");
+}
+
+#[test]
+fn a_bind_error_names_the_fix() {
+    let hint = |kind: ErrorKind| bind_error("1.2.3.4:80", &kind.into()).to_string();
+    assert!(hint(ErrorKind::AddrInUse).contains("the port is in use"));
+    assert!(hint(ErrorKind::AddrNotAvailable).contains("not on this machine"));
+    assert!(hint(ErrorKind::PermissionDenied).contains("ports below 1024"));
+    let other = hint(ErrorKind::Other);
+    assert!(
+        other.starts_with("cannot bind 1.2.3.4:80 (") && other.ends_with("): check the address"),
+        "{other}"
+    );
+}
+
+#[test]
+fn run_exits_with_the_errors_status() {
+    let code = |r: demo_kit::Result<()>| format!("{:?}", demo_kit::fail::run(|| r));
+    assert_eq!(
+        code(Ok(())),
+        format!("{:?}", std::process::ExitCode::SUCCESS)
+    );
+    assert_eq!(
+        code(Err(Error::msg("x").with_exit_code(7))),
+        format!("{:?}", std::process::ExitCode::from(7))
+    );
+}
+
+#[test]
+fn every_side_has_its_label_and_bytes_are_shown_as_python_does() {
+    for (side, label) in [
+        (Side::Client, "client"),
+        (Side::Server, "server"),
+        (Side::Parent, "parent"),
+        (Side::Child, "child"),
+        (Side::Kernel, "kernel"),
+        (Side::Note, "note"),
+    ] {
+        assert_eq!(side.label(), label);
+        assert_eq!(line(side, "m", false), format!("[{label}] m"));
+        let coloured = line(side, "m", true);
+        assert!(
+            coloured.starts_with('\x1b') && coloured.ends_with(&format!("[{label}]\x1b[0m m")),
+            "{coloured:?}"
+        );
+    }
+    assert_eq!(
+        show_bytes(b"a\r\t\\'\n\x00\x7f~ "),
+        r"b'a\r\t\\\'\n\x00\x7f~ '"
+    );
+    assert_eq!(demo_kit::say::hex(&[]), "");
+}
+
+#[test]
+fn quiet_is_a_switch() {
+    demo_kit::say::set_quiet(true);
+    assert!(demo_kit::say::is_quiet());
+    demo_kit::say::set_quiet(false);
+    assert!(!demo_kit::say::is_quiet());
+}
+
+#[test]
+fn the_median_is_the_upper_middle_and_runs_are_counted() {
+    let ms = Duration::from_millis;
+    assert_eq!(demo_kit::measure::median(&mut [ms(3)]), ms(3));
+    assert_eq!(demo_kit::measure::median(&mut [ms(2), ms(1)]), ms(2));
+    let mut n = 0;
+    let e = demo_kit::measure::time_median(5, || {
+        n += 1;
+        if n == 2 {
+            bail_msg("second run failed")
+        } else {
+            Ok(())
+        }
+    });
+    assert_eq!(e.unwrap_err().to_string(), "second run failed");
+    assert_eq!(n, 2, "the first error ends the measurement");
+    let took = demo_kit::measure::time_median(3, || {
+        std::thread::sleep(ms(5));
+        Ok(())
+    })
+    .unwrap();
+    assert!(took >= ms(5), "{took:?}");
+}
+
+#[test]
+fn calibration_scales_the_task_to_the_target() {
+    assert_eq!(demo_kit::work::count_primes(3), 1);
+    assert_eq!(demo_kit::work::count_primes(1000), 168);
+    // A larger target gives a larger limit.
+    let small = demo_kit::work::calibrate(Duration::from_millis(2));
+    let large = demo_kit::work::calibrate(Duration::from_millis(40));
+    assert!(large > small, "{small} {large}");
+}
+
+#[test]
+fn wait_until_gives_up_at_its_deadline() {
+    let start = std::time::Instant::now();
+    let mut calls = 0;
+    let got: Option<()> = demo_kit::wait::until(Duration::from_millis(30), || {
+        calls += 1;
+        None
+    });
+    assert_eq!(got, None);
+    assert!(start.elapsed() >= Duration::from_millis(30));
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(calls >= 2, "it checked more than once ({calls})");
+}
+
+#[test]
+fn procfs_reads_this_process_and_sees_a_reaped_child_gone() {
+    let me = std::process::id() as i32;
+    let s = demo_kit::procfs::stat(me).expect("/proc/self/stat");
+    assert_eq!(s.pid, me);
+    assert_eq!(s.ppid, nix::unistd::getppid().as_raw());
+    assert_eq!(s.session, nix::unistd::getsid(None).unwrap().as_raw());
+    assert_eq!(s.pgrp, nix::unistd::getpgrp().as_raw());
+    assert!(!demo_kit::procfs::is_gone(me));
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id() as i32;
+    child.wait().unwrap();
+    assert!(demo_kit::procfs::is_gone(pid));
+    assert_eq!(
+        demo_kit::procfs::parse_stat("1 (x) S 0 1"),
+        None,
+        "too short"
+    );
+}
+
+#[test]
+fn tcp_info_and_queued_bytes_ask_the_kernel() {
+    let mut p = demo_kit::net::loopback_pair(false).unwrap();
+    assert_eq!(demo_kit::net::tcp_info(&p.client).unwrap().tcpi_state, 1); // ESTABLISHED
+    assert_eq!(p.client.peer_addr().unwrap(), p.server_addr);
+    assert_eq!(p.listener.local_addr().unwrap(), p.server_addr);
+    assert_eq!(demo_kit::sock::queued_bytes(&p.server).unwrap(), 0);
+    p.client.write_all(b"abc").unwrap();
+    let t = Duration::from_secs(10);
+    assert_eq!(
+        demo_kit::sock::wait_queued(&p.server, 3, t).unwrap(),
+        Some(3)
+    );
+    assert_eq!(
+        demo_kit::sock::wait_queued(&p.server, 4, Duration::from_millis(20)).unwrap(),
+        None,
+        "only 3 bytes are there"
+    );
+    // Not a socket: the kernel's error comes back, not a number.
+    let file = std::fs::File::open("/proc/self/stat").unwrap();
+    assert!(demo_kit::net::tcp_info(&file).is_err());
+    let (r, _w) = nix::unistd::pipe().unwrap();
+    drop(r);
+    let dir = std::fs::File::open("/").unwrap();
+    assert!(demo_kit::sock::queued_bytes(&dir).is_err());
+    assert!(demo_kit::sock::wait_queued(&dir, 1, t).is_err());
+    let mut got = [0u8; 3];
+    p.server.read_exact(&mut got).unwrap();
+}
+
+/// python3 is needed here; without it the test says it skipped (and
+/// under CI, where python3 is installed, a skip fails).
+fn have_python() -> bool {
+    let found = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        demo_kit::testing::skip("python3 is not installed");
+    }
+    found
+}
+
+#[test]
+fn python_runs_scripts_and_reports_their_failures() {
+    if !have_python() {
+        return;
+    }
+    let t = Duration::from_secs(30);
+    let out = demo_kit::python::run("print('n', 6 * 7)", &[], t).unwrap();
+    assert_eq!(out.as_deref(), Some("n 42\n"));
+    let e = demo_kit::python::run("print('half'); raise SystemExit(3)", &[], t).unwrap_err();
+    assert!(
+        e.to_string().contains("failed") && e.to_string().contains("half"),
+        "{e}"
+    );
+    let e = demo_kit::python::run(
+        "import time; time.sleep(30)",
+        &[],
+        Duration::from_millis(200),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("killed it"), "{e}");
+    let child = demo_kit::python::spawn("pass", &[], std::process::Stdio::null()).unwrap();
+    assert!(child
+        .expect("python3 is installed")
+        .wait()
+        .unwrap()
+        .success());
+}
+
+#[test]
+fn a_program_still_open_for_writing_is_started_once_it_is_closed() {
+    use demo_kit::testing::OutputWithin;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("demo-kit-etxtbsy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("true");
+    std::fs::copy("/bin/true", &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Open for writing: exec fails with ETXTBSY until it is closed.
+    let writer = std::fs::OpenOptions::new().write(true).open(&bin).unwrap();
+    let closer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        drop(writer);
+    });
+    let out = std::process::Command::new(&bin).output_within();
+    closer.join().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn a_program_past_its_limit_is_killed_and_the_test_fails() {
+    use demo_kit::testing::OutputWithin;
+    let start = std::time::Instant::now();
+    let hung = std::panic::catch_unwind(|| {
+        std::process::Command::new("sleep")
+            .arg("30")
+            .output_within_limit(Duration::from_millis(100))
+    });
+    let msg = *hung.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        msg.contains("did not finish within 100ms: killed it"),
+        "{msg}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(demo_kit::testing::DEMO_LIMIT, Duration::from_secs(90));
+}

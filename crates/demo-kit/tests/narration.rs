@@ -1,0 +1,96 @@
+//! Narration reaches standard output, marked with its side, plain in a pipe
+//! and coloured on a terminal unless `NO_COLOR` says otherwise.
+//!
+//! Narration writes to the process's real stdout (fd 1), which `cargo test`
+//! does not capture, so this test points fd 1 at a pipe or a pseudo-terminal
+//! for a moment and reads what arrived. It is the only test in this file:
+//! nothing else may print while fd 1 is borrowed, or set `NO_COLOR` at the
+//! same time.
+
+use demo_kit::say::{self, Side};
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+/// Runs `speak` with fd 1 pointed at `target`, then puts fd 1 back.
+fn with_stdout_on(target: &impl AsRawFd, speak: impl FnOnce()) {
+    use nix::libc::{dup, dup2};
+    // SAFETY: dup/dup2 on descriptors this process owns.
+    let saved = unsafe { dup(1) };
+    assert!(saved >= 0, "dup(1)");
+    assert!(unsafe { dup2(target.as_raw_fd(), 1) } >= 0, "dup2");
+    speak();
+    assert!(unsafe { dup2(saved, 1) } >= 0, "dup2 back");
+    // SAFETY: `saved` is ours and used nowhere else.
+    drop(unsafe { OwnedFd::from_raw_fd(saved) });
+}
+
+/// What `speak` prints on a pipe.
+fn printed(speak: impl FnOnce()) -> String {
+    let (r, w) = nix::unistd::pipe().unwrap();
+    with_stdout_on(&w, speak);
+    drop(w);
+    let mut text = String::new();
+    File::from(r).read_to_string(&mut text).unwrap();
+    text
+}
+
+/// A pseudo-terminal: (the side a program writes to, the side that reads).
+fn pty() -> (File, File) {
+    use nix::libc;
+    // SAFETY: plain libc calls; every returned descriptor is checked.
+    unsafe {
+        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        assert!(master >= 0, "posix_openpt");
+        assert_eq!(libc::grantpt(master), 0);
+        assert_eq!(libc::unlockpt(master), 0);
+        let mut name = [0 as libc::c_char; 128];
+        assert_eq!(libc::ptsname_r(master, name.as_mut_ptr(), name.len()), 0);
+        let slave = libc::open(name.as_ptr(), libc::O_RDWR | libc::O_NOCTTY);
+        assert!(slave >= 0, "opening the pty's terminal side");
+        (File::from_raw_fd(slave), File::from_raw_fd(master))
+    }
+}
+
+#[test]
+fn narration_is_printed_marked_and_coloured_only_on_a_terminal() {
+    std::env::remove_var("NO_COLOR");
+    // In a pipe: plain text, one line per call.
+    let text = printed(|| {
+        say::say(Side::Server, "listening");
+        say::step(2, "connect");
+        say::heading("merge");
+    });
+    assert_eq!(
+        text,
+        "[server] listening\n\n── step 2: connect ──\n\n=== merge ===\n"
+    );
+    assert!(!say::colors_enabled(), "stdout is not a terminal here");
+
+    // Quiet: nothing at all.
+    say::set_quiet(true);
+    let text = printed(|| {
+        say::say(Side::Client, "hidden");
+        say::step(1, "hidden");
+        say::heading("hidden");
+    });
+    say::set_quiet(false);
+    assert_eq!(text, "");
+
+    // On a terminal: colours, unless NO_COLOR is set to something.
+    let (terminal, _reader) = pty();
+    let mut on_tty = Vec::new();
+    for no_color in [None, Some(""), Some("1")] {
+        match no_color {
+            None => std::env::remove_var("NO_COLOR"),
+            Some(v) => std::env::set_var("NO_COLOR", v),
+        }
+        with_stdout_on(&terminal, || on_tty.push(say::colors_enabled()));
+    }
+    std::env::remove_var("NO_COLOR");
+    assert_eq!(
+        on_tty,
+        [true, true, false],
+        "colours on a terminal: with NO_COLOR unset, empty, set"
+    );
+}

@@ -8,7 +8,9 @@
 //!
 //! Each message is one pair, English then Chinese, side by side, so that a
 //! change to one is seen next to the other. The terms are the notes' (练习,
-//! 提示, 答案, 通过, 未通过, 超时; docs/glossary.md). What the tests and the
+//! 提示, 答案, 通过, 待完成, 超时; docs/glossary.md), and the punctuation
+//! next to Chinese is full-width (，：；（）！？):
+//! crates/demo-kit/tests/chinese.rs checks both. What the tests and the
 //! compiler print is passed through unchanged.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -167,137 +169,137 @@ has changed (the file, exercises/Cargo.toml, Cargo.lock, src/, the Rust
 toolchain); `check NAME` always runs it again.
 Colours only on a terminal, never when NO_COLOR is set.",
         "\
-course:练习运行器(exercises/README.md 有完整说明)
+course：练习运行器（exercises/README.zh-CN.md 有完整说明）
 
-用法:cargo run -p course [-- 命令] [--lang en|zh-CN]
+用法：cargo run -p course [-- 命令] [--lang en|zh-CN]
 
-  (不带命令)          第一个还没完成的练习,然后是你的进度
-  watch               每次保存文件都重新检查当前练习;通过后自动进入下一个
-                      (输入 q 再按回车退出)
-  list                列出所有练习,以及各自的状态和对应课程
-  check NAME          编译并测试一个练习,显示哪里没通过
+  （不带命令）        第一个还没完成的练习，然后是你的进度
+  watch               每次保存文件都重新检查当前练习；通过后自动进入下一个
+                      （输入 q 再按回车退出）
+  list                列出所有练习，以及各自的状态和对应课程
+  check NAME          编译并测试一个练习，显示哪里没通过
   hint NAME           某个练习的提示
-  reset NAME [--yes]  把练习恢复成发布时的样子(会先询问)
+  reset NAME [--yes]  把练习恢复成初始版本（会先询问）
   solution NAME [--force]
-                      查看答案(你的练习通过之后才显示,或者加 --force)
-  verify              在临时副本上双向验证每个练习:原样必须失败,换上答案
-                      必须通过,并且 clippy 无警告(不会动你的文件)
+                      查看答案（你的练习通过之后才显示，或者加 --force）
+  verify              在临时副本上双向验证每个练习：原样必须失败，换上答案
+                      必须通过，并且 clippy 无警告（不会动你的文件）
 
-  --lang en|zh-CN     运行器使用的语言(默认看 LC_ALL、LC_MESSAGES 或 LANG;
-                      以 zh 开头时用中文)
+  --lang en|zh-CN     运行器使用的语言（默认看 LC_ALL、LC_MESSAGES 或 LANG；
+                      以 zh 开头时用中文）
 
-“完成”从来不是存下来的标记:练习能编译、测试全部通过,才算完成。检查结果只在
-它所依赖的东西都没变时才会被沿用(练习文件、exercises/Cargo.toml、Cargo.lock、
-src/、Rust 工具链);`check NAME` 每次都会重新运行。
-只在终端里显示颜色,设置了 NO_COLOR 时不显示。",
+“完成”状态不会被保存：练习能编译、测试全部通过，才算完成。检查结果只在它所依赖的
+东西都没变时才会沿用（练习文件、exercises/Cargo.toml、Cargo.lock、src/、Rust 工具链）；
+`check NAME` 每次都会重新运行。
+只在终端里显示颜色，设置了 NO_COLOR 时不显示。",
     )
 }
 
 msg! {
     unknown_lang(value: &str) =>
         "unknown language {value:?} for --lang: use en or zh-CN",
-        "--lang 不支持语言 {value:?}:请用 en 或 zh-CN";
+        "--lang 不支持语言 {value:?}：请用 en 或 zh-CN";
     checking(n: usize) =>
         "checking {n} exercise(s) (compiling and running their tests)...",
-        "正在检查 {n} 个练习(编译并运行测试)……";
+        "正在检查 {n} 个练习（编译并运行测试）……";
     which_missing(name: &str, all: &str) =>
         "no exercise called {name:?}; the exercises are: {all}",
-        "没有叫 {name:?} 的练习;现有的练习是:{all}";
+        "没有叫 {name:?} 的练习；现有的练习是：{all}";
     unknown_command(cmd: &str) =>
         "unknown command {cmd:?}; see --help",
-        "未知命令 {cmd:?};见 --help";
+        "未知命令 {cmd:?}；见 --help";
     reading(path: &str) => "reading {path}", "读取 {path}";
     progress(done: usize, total: usize) => "{done}/{total} done", "已完成 {done}/{total}";
-    skipped_count(k: usize) => ", {k} skipped", ",跳过 {k} 个";
+    skipped_count(k: usize) => ", {k} skipped", "，跳过 {k} 个";
     next_header(name: &str, topic: &str, lesson: &str) =>
         "Next: {name}  ({topic}, lesson {lesson})",
-        "下一个练习:{name}({topic},讲解见 {lesson})";
-    file_line(path: &str) => "File: exercises/{path}", "文件:exercises/{path}";
+        "下一个练习：{name}（{topic}，讲解见 {lesson}）";
+    file_line(path: &str) => "File: exercises/{path}", "文件：exercises/{path}";
     edit_then_check(name: &str) =>
         "Edit the file; then `cargo run -p course -- check {name}` (or `-- watch`). Stuck? `-- hint {name}`.",
-        "修改这个文件,然后运行 `cargo run -p course -- check {name}`(或者 `-- watch`)。卡住了?试试 `-- hint {name}`。";
+        "修改这个文件，然后运行 `cargo run -p course -- check {name}`（或者 `-- watch`）。卡住了？试试 `-- hint {name}`。";
     remembered(name: &str) =>
         "(remembered from an earlier check: nothing it depends on has changed since; `-- check {name}` runs it again)",
-        "(沿用之前的检查结果:它所依赖的东西从那以后都没有变;`-- check {name}` 会重新运行)";
-    mark_skipped(reason: &str) => "skipped: {reason}", "已跳过:{reason}";
+        "（沿用之前的检查结果：它所依赖的东西从那以后都没有变；`-- check {name}` 会重新运行）";
+    mark_skipped(reason: &str) => "skipped: {reason}", "已跳过：{reason}";
     does_not_compile(name: &str) => "{name} does not compile yet", "{name} 还不能编译";
     does_not_pass(name: &str) =>
         "{name} does not pass yet (stuck? `-- hint {name}`)",
-        "{name} 还没有通过(卡住了?试试 `-- hint {name}`)";
+        "{name} 还没有通过（卡住了？试试 `-- hint {name}`）";
     check_skipped(reason: &str) =>
         "Its tests ran, but skipped what they check on this machine: {reason}.\nIt is not counted as done (nor as failed); `cargo run -p course` moves on past it.",
-        "测试运行了,但在这台机器上跳过了要检查的部分:{reason}。\n它不算完成(也不算失败);`cargo run -p course` 会跳过它,继续下一个。";
-    passes(name: &str) => "{name} passes!", "{name} 通过了!";
+        "测试运行了，但在这台机器上跳过了要检查的部分：{reason}。\n它不算完成（也不算失败）；`cargo run -p course` 会跳过它，继续下一个。";
+    passes(name: &str) => "{name} passes!", "{name} 通过了！";
     skipped_moving_on(name: &str, reason: &str) =>
         "{name} skipped: {reason} (moving on)",
-        "{name} 已跳过:{reason}(继续下一个)";
+        "{name} 已跳过：{reason}（继续下一个）";
     all_skipped_note(k: usize) =>
         "({k} skipped: not checked on this machine, see `list`)",
-        "({k} 个已跳过:在这台机器上没有检查,见 `list`)";
+        "（{k} 个已跳过：在这台机器上没有检查，见 `list`）";
     no_zh_hint(name: &str) =>
         "(No Chinese hint for {name} yet; here is the English one.)",
-        "(这个练习 {name} 还没有中文提示,下面是英文原文。)";
+        "（这个练习 {name} 还没有中文提示，下面是英文原文。）";
     already_shipped(path: &str) =>
         "exercises/{path} is already as shipped.",
-        "exercises/{path} 已经是发布时的样子了。";
+        "exercises/{path} 已经是初始版本了。";
     restore_question(path: &str) =>
         "Restore exercises/{path} as shipped? Your changes will be lost. [y/N] ",
-        "把 exercises/{path} 恢复成发布时的样子?你的修改会丢失。[y/N] ";
+        "把 exercises/{path} 恢复成初始版本？你的修改会丢失。[y/N] ";
     back_as_shipped(path: &str) =>
         "exercises/{path} is back as shipped.",
-        "exercises/{path} 已恢复成发布时的样子。";
+        "exercises/{path} 已恢复成初始版本。";
     solution_locked(name: &str) =>
         "{name} does not pass yet. Try `-- hint {name}` first; or see the solution anyway with `-- solution {name} --force`",
-        "{name} 还没有通过。先试试 `-- hint {name}`;或者用 `-- solution {name} --force` 直接看答案";
+        "{name} 还没有通过。先试试 `-- hint {name}`；或者用 `-- solution {name} --force` 直接看答案";
     solution_compare(path: &str) =>
         "(exercises/solutions/{path}; compare it with yours: `diff exercises/{path} exercises/solutions/{path}`)",
-        "(exercises/solutions/{path};和你的对比一下:`diff exercises/{path} exercises/solutions/{path}`)";
+        "（exercises/solutions/{path}；和你的对比一下：`diff exercises/{path} exercises/solutions/{path}`）";
     verifying(n: usize, dir: &str) =>
         "verifying {n} exercises on scratch copies in {dir} (two builds; your files are not touched)...",
-        "正在 {dir} 里的临时副本上验证 {n} 个练习(构建两次;不会动你的文件)……";
-    took(secs: f64) => "(took {secs:.0} s)", "(用时 {secs:.0} 秒)";
+        "正在 {dir} 里的临时副本上验证 {n} 个练习（构建两次；不会动你的文件）……";
+    took(secs: f64) => "(took {secs:.0} s)", "（用时 {secs:.0} 秒）";
     not_proven_here(reason: &str) =>
         "skipped (not proven here: {reason})",
-        "已跳过(这里没有验证:{reason})";
+        "已跳过（未在本机验证：{reason}）";
     not_proven_count(k: usize) =>
         "{k} exercise(s) skipped and were not proven here (see above); run verify where they can run (e.g. as root) to prove them.",
-        "有 {k} 个练习被跳过,这里没有验证(见上);请在它们能运行的环境里(例如以 root 身份)再运行 verify。";
+        "有 {k} 个练习被跳过，未在本机验证（见上）；请在它们能运行的环境里（例如以 root 身份）再运行 verify。";
     untouched_no_compile(errors: &str) =>
         "does not compile untouched:\n{errors}",
-        "原样无法编译:\n{errors}";
+        "原样无法编译：\n{errors}";
     solution_no_compile(errors: &str) =>
         "solution does not compile:\n{errors}",
-        "答案无法编译:\n{errors}";
-    solution_fails(out: &str) => "solution fails:\n{out}", "答案没有通过:\n{out}";
+        "答案无法编译：\n{errors}";
+    solution_fails(out: &str) => "solution fails:\n{out}", "答案没有通过：\n{out}";
     solution_clippy(out: &str) =>
         "solution is not clippy clean:\n{out}",
-        "答案有 clippy 警告:\n{out}";
+        "答案有 clippy 警告：\n{out}";
     still_running(pids: &str) =>
         "processes started by the exercises' tests are still running: {pids}",
-        "练习的测试启动的进程还在运行:{pids}";
-    clippy_general(target: &str, text: &str) => "clippy ({target}):\n{text}", "clippy({target}):\n{text}";
+        "练习的测试启动的进程还在运行：{pids}";
+    clippy_general(target: &str, text: &str) => "clippy ({target}):\n{text}", "clippy（{target}）：\n{text}";
     cargo_did_not_build(tail: &str) =>
         "cargo did not build it:\n{tail}",
-        "cargo 没有构建它:\n{tail}";
+        "cargo 构建失败：\n{tail}";
     cargo_took_too_long(secs: u64, tail: &str) =>
         "cargo took longer than {secs} s\n{tail}",
         "cargo 运行超过了 {secs} 秒\n{tail}";
     stopped_after(secs: u64) =>
         "(stopped: the tests were still running after {secs} s)",
-        "(已停止:{secs} 秒后测试仍在运行,超时)";
+        "（已停止：{secs} 秒后测试仍在运行，超时）";
 }
 
 fixed! {
     done_word => " done", " 完成";
     progress_word => "Progress", "进度";
-    all_done => "All done!", "全部完成!";
+    all_done => "All done!", "全部完成！";
     every_exercise_passes =>
         "Every exercise passes. `cargo run -p course -- verify` proves the set itself.",
         "所有练习都通过了。`cargo run -p course -- verify` 可以验证这套练习本身。";
-    which_exercise => "which exercise? give its NAME; see `list`", "哪个练习?请给出练习名 NAME;见 `list`";
+    which_exercise => "which exercise? give its NAME; see `list`", "哪个练习？请给出练习名 NAME；见 `list`";
     building => "building the exercises workspace", "构建练习工作区";
     mark_done => "✓ done", "✓ 已完成";
-    mark_todo => "✗ todo", "✗ 未通过";
+    mark_todo => "✗ todo", "✗ 待完成";
     mark_no_compile => "✗ does not compile", "✗ 编译失败";
     mark_skip_short => "– skipped", "– 已跳过";
     all_tests_pass =>
@@ -305,36 +307,36 @@ fixed! {
         "所有测试都通过了。`cargo run -p course` 会显示下一个练习。";
     watching =>
         "Watching for saves... (q + Enter: quit, h + Enter: hint, Enter: check again)",
-        "正在等待保存……(q + 回车:退出,h + 回车:提示,直接回车:再检查一次)";
+        "正在等待保存……（q + 回车：退出，h + 回车：提示，直接回车：再检查一次）";
     every_exercise_passes_short => "Every exercise passes.", "所有练习都通过了。";
     reset_needs_yes =>
         "reset asks before overwriting your work; pass --yes to confirm",
-        "reset 会先询问再覆盖你的代码;加上 --yes 表示确认";
+        "reset 会先询问再覆盖你的代码；加上 --yes 表示确认";
     reading_answer => "reading your answer", "读取你的回答";
     nothing_changed => "Nothing changed.", "没有做任何修改。";
     running_proof => "running the proof", "运行验证";
     col_exercise => "exercise", "练习";
     col_untouched => "untouched", "原样";
     col_solved => "with its solution", "换上答案";
-    fails_good => "fails (good)", "失败(正确)";
-    passes_defect => "PASSES (defect)", "通过(有缺陷)";
+    fails_good => "fails (good)", "失败（符合预期）";
+    passes_defect => "PASSES (defect)", "通过（有缺陷）";
     no_compile_upper => "DOES NOT COMPILE", "无法编译";
-    passes_good => "passes (good)", "通过(正确)";
-    fails_defect => "FAILS (defect)", "失败(有缺陷)";
+    passes_good => "passes (good)", "通过（符合预期）";
+    fails_defect => "FAILS (defect)", "失败（有缺陷）";
     clean => "clean", "无警告";
     warnings => "WARNINGS", "有警告";
     verify_ok =>
         "Every exercise fails untouched and passes with its solution.",
-        "每个练习原样都失败,换上答案都通过。";
-    verify_defective => "some exercises are defective (see above)", "有练习存在缺陷(见上)";
+        "每个练习原样都失败，换上答案都通过。";
+    verify_defective => "some exercises are defective (see above)", "有练习存在缺陷（见上）";
     workspace_word => "workspace", "工作区";
     error_word => "error", "错误";
-    untouched_passes => "passes untouched (nothing to do?)", "原样就能通过(没有要做的事?)";
+    untouched_passes => "passes untouched (nothing to do?)", "原样就能通过（没有要做的事？）";
 }
 
 /// Whether `line` is the runner's own "stopped" note, in either language.
 pub fn is_stopped_line(line: &str) -> bool {
-    line.starts_with("(stopped:") || line.starts_with("(已停止")
+    line.starts_with("(stopped:") || line.starts_with("（已停止")
 }
 
 #[cfg(test)]

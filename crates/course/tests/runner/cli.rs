@@ -359,7 +359,7 @@ fn the_runner_speaks_chinese_when_asked() {
     assert!(out.status.success(), "{}", text(&out));
     let t = text(&out);
     assert!(t.contains("进度") && t.contains("已完成 0/"), "{t}");
-    assert!(t.contains("未通过"), "{t}");
+    assert!(t.contains("✗ 待完成"), "{t}");
     let out = course_in(&dir, "zh_CN.UTF-8", &["list", "--lang", "en"]);
     assert!(text(&out).contains("Progress") && !text(&out).contains("进度"));
     let out = course(&dir, &["--lang", "zh-CN", "--help"]);

@@ -16,6 +16,7 @@ use crate::framed_proto::{
 use crate::lossy::Lossy;
 use crate::{course_proto, Protocol};
 use demo_kit::{bail_msg, Context, Result};
+use framing::FrameError;
 use serde_json::Value;
 use std::io::{BufRead, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -77,9 +78,17 @@ impl Client {
 
     fn hello(&mut self, token: &[u8]) -> Result<()> {
         framed_proto::send(&mut self.stream, HELLO, token).context("sending hello")?;
-        let frame = client_codec()
-            .read_frame(&mut self.stream)
-            .context("reading the server's hello")?;
+        let frame = match client_codec().read_frame(&mut self.stream) {
+            // A course server answers with its own reply, whose
+            // little-endian prefix reads here as a huge or negative length.
+            Err(e @ (FrameError::TooLarge { .. } | FrameError::NegativeLength(_))) => {
+                return bail_msg(format!(
+                    "the server's answer to our hello is not a remote-shell frame ({e}): \
+                     is it --protocol course?"
+                ))
+            }
+            frame => frame.context("reading the server's hello")?,
+        };
         match frame.as_deref().and_then(<[u8]>::split_first) {
             Some((&HELLO_OK, _)) => Ok(()),
             Some((&ERROR, msg)) => bail_msg(format!(

@@ -284,18 +284,41 @@ mod tests {
             (&b"hello"[..], Some(5))
         );
 
-        let cases: Vec<Vec<u8>> = vec![
-            reply(&0x7fff_ffffi32.to_le_bytes(), b"", b""),
-            reply(&(-1i32).to_le_bytes(), b"", b""),
-            reply(&(header.len() as i32).to_le_bytes(), header, b"hel"), // cut off
-            reply(&[1, 0], b"", b""),                                    // cut prefix
-            reply(&9i32.to_le_bytes(), b"not json!", b""),
-            Vec::new(),
+        // Each hostile reply is refused for its own reason, before any
+        // allocation of the size it claims.
+        let no_size = br#"{"file": "a.txt"}"#;
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (
+                reply(&0x7fff_ffffi32.to_le_bytes(), b"", b""),
+                "TooLarge { part: Header, len: 2147483647, max: 65536 }",
+            ),
+            (
+                reply(&(-1i32).to_le_bytes(), b"", b""),
+                "NegativeLength(-1)",
+            ),
+            (
+                reply(&(header.len() as i32).to_le_bytes(), header, b"hel"),
+                "Truncated { part: Body, expected: 5, got: 3 }",
+            ),
+            (
+                reply(&[1, 0], b"", b""),
+                "Truncated { part: Prefix, expected: 4, got: 2 }",
+            ),
+            (reply(&9i32.to_le_bytes(), b"not json!", b""), "BadHeader("),
+            (
+                reply(&(no_size.len() as i32).to_le_bytes(), no_size, b""),
+                "MissingField(\"total_size\")",
+            ),
+            (
+                Vec::new(),
+                "Truncated { part: Prefix, expected: 4, got: 0 }",
+            ),
         ];
-        for bytes in cases {
+        for (bytes, why) in cases {
             let mut out = Vec::new();
             let err = read_reply(&mut &bytes[..], &mut out).unwrap_err();
-            assert!(!err.to_string().is_empty());
+            let err = format!("{err:?}");
+            assert!(err.starts_with(why), "{err} should be {why}");
         }
     }
 }

@@ -107,12 +107,31 @@ mod tests {
     fn bind_rules() {
         let lo: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let any: SocketAddr = "0.0.0.0:0".parse().unwrap();
+        let refused = |addr, protocol, allow_remote, token: Option<&[u8]>| {
+            check_bind(addr, protocol, allow_remote, token)
+                .expect_err("refused")
+                .to_string()
+        };
         assert!(check_bind(lo, Protocol::Course, false, None).is_ok());
-        assert!(check_bind(any, Protocol::Course, true, Some(b"long-enough")).is_err());
-        assert!(check_bind(lo, Protocol::Course, false, Some(b"long-enough")).is_err());
-        assert!(check_bind(any, Protocol::Framed, false, Some(b"long-enough")).is_err());
-        assert!(check_bind(any, Protocol::Framed, true, None).is_err());
-        assert!(check_bind(any, Protocol::Framed, true, Some(b"short")).is_err());
+        assert!(check_bind(lo, Protocol::Framed, false, None).is_ok());
+        // Each refusal for its own reason.
+        let no_token = "the course protocol has no place for a token";
+        assert!(refused(any, Protocol::Course, true, Some(b"long-enough")).starts_with(no_token));
+        assert!(refused(lo, Protocol::Course, false, Some(b"long-enough")).starts_with(no_token));
+        assert!(refused(any, Protocol::Course, true, None).starts_with(
+            "refusing to bind 0.0.0.0:0: the course protocol has no way to check who is connecting"
+        ));
+        assert!(refused(any, Protocol::Framed, false, Some(b"long-enough"))
+            .starts_with("refusing to bind 0.0.0.0:0: it is not a loopback address"));
+        assert_eq!(
+            refused(any, Protocol::Framed, true, None),
+            "--allow-remote needs a token: set REMOTE_SHELL_TOKEN or pass --token"
+        );
+        assert_eq!(
+            refused(any, Protocol::Framed, true, Some(b"7-bytes")),
+            "the token must be at least 8 bytes long"
+        );
+        assert!(check_bind(any, Protocol::Framed, true, Some(b"8--bytes")).is_ok());
         assert!(check_bind(any, Protocol::Framed, true, Some(b"long-enough")).is_ok());
     }
 }

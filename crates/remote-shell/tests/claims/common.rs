@@ -144,6 +144,8 @@ pub fn assert_command_gone(pid: i32) {
     );
 }
 
+/// Whether python3 runs here; if not, the test says `skipped: ...` (a
+/// failure under CI) and must return.
 pub fn python3() -> bool {
     let ok = Command::new("python3")
         .arg("--version")
@@ -153,7 +155,7 @@ pub fn python3() -> bool {
         .map(|s| s.success())
         .unwrap_or(false);
     if !ok {
-        eprintln!("SKIPPED: python3 is not on the PATH; the Python interop tests need it");
+        demo_kit::testing::skip("python3 is not on the PATH; the Python interop tests need it");
     }
     ok
 }
@@ -175,4 +177,27 @@ pub fn python_server() -> (Child, SocketAddr) {
     let port: u16 = lines.next().unwrap().unwrap().trim().parse().unwrap();
     std::thread::spawn(move || for _ in lines {});
     (child, SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
+/// `wait_with_output`, but bounded: kill the peer if it hangs.
+pub fn wait_output(child: Child, what: &str) -> std::process::Output {
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(PATIENCE) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            let out = rx.recv().unwrap().unwrap();
+            panic!(
+                "{what} hung; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }

@@ -261,6 +261,7 @@ fn escapees_die_even_when_the_server_is_killed() {
     let client = Client::connect(server.addr, Protocol::Framed, None).unwrap();
     let pid = start(&client, ESCAPES[0].1, &s);
     let keepers = children_of(server.pid());
+    assert_eq!(keepers.len(), 1, "one keeper for the running command");
     server.signal(Signal::SIGKILL);
     server.wait_exit(PATIENCE).expect("the server did not die");
     let killed = Instant::now();

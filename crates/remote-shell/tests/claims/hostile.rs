@@ -9,6 +9,7 @@ use remote_shell::security::MAX_COMMAND;
 use remote_shell::Protocol;
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 /// A good client right after: proves the server kept serving.
 fn good_client_is_served(server: &ServerProc, proto: Protocol, token: Option<&[u8]>) {
@@ -99,7 +100,8 @@ fn unknown_frame_types_and_a_missing_hello_are_refused() {
     let mut bytes = frame(HELLO, b"");
     bytes.extend_from_slice(&frame(b'Z', b"??"));
     let reply = send_raw(&server, &bytes, false);
-    assert!(String::from_utf8_lossy(&reply).contains("unknown frame type"));
+    let ok_len = 4 + 1 + b"remote-shell/1".len();
+    assert_error_frame(&reply[ok_len..], "unknown frame type");
     server.expect_log("unknown frame type");
     good_client_is_served(&server, Protocol::Framed, None);
 }
@@ -153,7 +155,13 @@ fn a_framed_client_speaking_to_a_course_server_fails_clearly() {
     let err = Client::connect(server.addr, Protocol::Framed, None)
         .err()
         .expect("a framed hello is not a course command");
-    assert!(!err.to_string().is_empty());
+    // The course's reply prefix, little-endian, read as a big-endian length.
+    let err = err.to_string();
+    assert!(
+        err.starts_with("the server's answer to our hello is not a remote-shell frame (frame of ")
+            && err.ends_with("): is it --protocol course?"),
+        "{err}"
+    );
     good_client_is_served(&server, Protocol::Course, None);
 }
 
@@ -174,10 +182,18 @@ fn a_token_is_checked_first_and_a_wrong_one_refused() {
 #[test]
 fn allow_remote_binds_any_address_but_needs_the_token() {
     let token = "a-long-enough-token";
-    let server = ServerProc::start(&["--addr", "0.0.0.0:0", "--allow-remote", "--token", token]);
-    let mut server = server;
+    let mut server =
+        ServerProc::start(&["--addr", "0.0.0.0:0", "--allow-remote", "--token", token]);
+    assert!(
+        server.addr.ip().is_unspecified(),
+        "listening on {}, not on every address",
+        server.addr
+    );
     server.addr.set_ip([127, 0, 0, 1].into()); // reach it over loopback
-    assert!(Client::connect(server.addr, Protocol::Framed, None).is_err());
+    let err = Client::connect(server.addr, Protocol::Framed, None)
+        .err()
+        .expect("no token, no service");
+    assert!(err.to_string().contains("wrong or missing token"), "{err}");
     good_client_is_served(&server, Protocol::Framed, Some(token.as_bytes()));
 }
 
@@ -199,10 +215,19 @@ fn idle_connections_are_closed_after_the_idle_timeout() {
         let mut s: &TcpStream = idle.stream();
         s.set_read_timeout(Some(PATIENCE)).unwrap();
         let mut reply = Vec::new();
-        let _ = s.read_to_end(&mut reply); // a reset after the error frame is fine
+        let end = s.read_to_end(&mut reply); // a reset after the error frame is fine
+        let took = start.elapsed();
+        let closed = match &end {
+            Ok(_) => true,
+            Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+        };
         assert!(
-            start.elapsed() < PATIENCE,
-            "{name}: the idle connection was not closed"
+            closed,
+            "{name}: the idle connection was not closed: {end:?} after {took:?}"
+        );
+        assert!(
+            took >= Duration::from_millis(450) && took < Duration::from_secs(10),
+            "{name}: closed after {took:?}, not after the 0.5 s idle timeout"
         );
         match proto {
             Protocol::Framed => assert_error_frame(&reply, "idle for"),

@@ -119,7 +119,8 @@ fn a_course_client_that_stops_reading_100_mb_costs_no_memory_and_times_out() {
 /// The client sends a command printing 100 MB, then never reads. Framed:
 /// the server blocks in one write until `--write-timeout`; course: it
 /// spools to a file, then `sendfile` blocks. Either way its peak memory
-/// (VmHWM) grows by less than 8 MiB, and the command is killed.
+/// (VmHWM) grows by less than 8 MiB and the client is dropped; a framed
+/// command, still writing, is killed (a course one has already ended).
 /// (One test per protocol, so the two run at the same time.)
 fn stops_reading_100_mb(proto: Protocol) {
     let name = proto.to_string();

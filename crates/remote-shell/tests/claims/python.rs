@@ -5,13 +5,13 @@
 //! which prints the port it got), the client ends at end of input instead
 //! of crashing with EOFError, and it decodes UTF-8 (not `gbk`) and ends
 //! each reply with a 0x1e separator so the test can split the replies.
-//! Skipped, with a printed reason, when python3 is missing.
+//! Skipped (`skipped: <reason>`, a failure under CI) when python3 is missing.
 
-use crate::common::{python3, python_server, ServerProc, PATIENCE};
+use crate::common::{python3, python_server, wait_output, ServerProc};
 use remote_shell::client::Client;
 use remote_shell::Protocol;
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 const COURSE_CLIENT: &str = include_str!("../peers/course_client.py");
 
@@ -57,7 +57,7 @@ fn the_course_python_client_against_our_server() {
         .unwrap()
         .write_all(input.as_bytes())
         .unwrap();
-    let out = wait_output(child);
+    let out = wait_output(child, "the Python client");
     assert!(
         out.status.success(),
         "{}",
@@ -100,27 +100,4 @@ fn our_client_against_the_course_python_server() {
     drop(c);
     let _ = python.kill();
     let _ = python.wait();
-}
-
-/// `wait_with_output`, but bounded: kill the peer if it hangs.
-fn wait_output(child: Child) -> std::process::Output {
-    let pid = child.id() as i32;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    match rx.recv_timeout(PATIENCE) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(pid),
-                nix::sys::signal::Signal::SIGKILL,
-            );
-            let out = rx.recv().unwrap().unwrap();
-            panic!(
-                "the Python client hung; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
 }

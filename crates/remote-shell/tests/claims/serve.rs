@@ -92,6 +92,11 @@ fn exit_status_and_signals_reach_the_framed_client() {
 /// The course reads stdout to the end before reading stderr. A command
 /// that writes more to stderr than a pipe holds (64 KiB with 4 KiB pages)
 /// blocks, stdout never ends: deadlock. First show it happens with the course's order...
+///
+/// This one calls no code of ours: it is the kernel fact (a full pipe
+/// blocks its writer, pipe(7)) that our poll() loop exists for, cited by
+/// the lesson (docs/07-remote-shell-hardening.md, "The stdout-then-stderr
+/// pipe deadlock"); the next test proves our side.
 #[test]
 fn the_course_read_order_deadlocks_on_a_stderr_flood() {
     let mut child = Command::new("/bin/sh")
@@ -179,7 +184,7 @@ fn the_client_binary_reads_commands_from_stdin() {
         .write_all(b"echo hi\n\n  ls /no-such-dir  \nprintf '\\377ok'\nexit\necho never\n")
         .unwrap();
     drop(stdin);
-    let out = client.wait_with_output().unwrap();
+    let out = crate::common::wait_output(client, "the client binary");
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{stderr}");

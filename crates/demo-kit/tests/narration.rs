@@ -1,5 +1,6 @@
 //! Narration reaches standard output, marked with its side, plain in a pipe
-//! and coloured on a terminal unless `NO_COLOR` says otherwise.
+//! and coloured on a terminal unless `NO_COLOR` says otherwise; and stdout
+//! is flushed before a fork.
 //!
 //! Narration writes to the process's real stdout (fd 1), which `cargo test`
 //! does not capture, so this test points fd 1 at a pipe or a pseudo-terminal
@@ -93,4 +94,20 @@ fn narration_is_printed_marked_and_coloured_only_on_a_terminal() {
         [true, true, false],
         "colours on a terminal: with NO_COLOR unset, empty, set"
     );
+
+    // fork_child flushes stdout first: text waiting in Rust's buffer (no
+    // newline yet) reaches fd 1 before the child exists, so the child
+    // cannot inherit a copy of it.
+    let (r, w) = nix::unistd::pipe().unwrap();
+    let mut waiting = 0;
+    let mut flushed = 0;
+    with_stdout_on(&w, || {
+        use std::io::Write;
+        std::io::stdout().write_all(b"unfinished line").unwrap();
+        waiting = demo_kit::sock::queued_bytes(&r).unwrap();
+        let pid = demo_kit::child::fork_child(|| 0).unwrap();
+        flushed = demo_kit::sock::queued_bytes(&r).unwrap();
+        demo_kit::child::reap_or_kill(pid, std::time::Duration::from_secs(20)).unwrap();
+    });
+    assert_eq!((waiting, flushed), (0, "unfinished line".len()));
 }

@@ -174,6 +174,10 @@ fn processes_forever_stop_on_terminal_style_sigint_and_leave_nothing() {
     let status = wait_exit(&mut child, &rx, &mut all);
     assert!(status.success(), "{status:?}\n{all}");
     let (produced, consumed) = totals_line(&all);
+    assert!(
+        produced > 0,
+        "items flowed, so the equality is not 0 = 0: {all}"
+    );
     assert_eq!(produced, consumed, "{all}");
     assert_eq!(all.matches("exit code Some(0)").count(), 5, "{all}");
     for pid in pids {

@@ -7,7 +7,9 @@
 //! it for real. Each test blocks a thread in the kernel, interrupts it with
 //! `pthread_kill` until the stream has really returned `EINTR` at least
 //! once, then lets the bytes through and checks that the frame arrives
-//! whole. (Its own binary: the handler is installed for the whole process.)
+//! whole. The writing end closes after the frame, so a reader that asks for
+//! more than the frame gets the end of the stream instead of waiting for
+//! ever. (Its own binary: the handler is installed for the whole process.)
 #![cfg(target_os = "linux")]
 
 use framing::{Codec, FrameReader};
@@ -122,6 +124,7 @@ fn an_interrupted_read_still_gives_the_whole_frame() {
         .write_frame(&mut wire, b"still whole")
         .unwrap();
     client.write_all(&wire).unwrap();
+    drop(client); // a reader that wants more than the frame meets the end
     let frame = reader
         .join()
         .unwrap()
@@ -139,6 +142,7 @@ fn an_interrupted_read_inside_a_frame_still_gives_the_whole_frame() {
     client.write_all(&wire[..6]).unwrap();
     let reader = interrupted(server, |mut s| Codec::course().read_frame(&mut s));
     client.write_all(&wire[6..]).unwrap();
+    drop(client); // a reader that wants more than the frame meets the end
     let frame = reader
         .join()
         .unwrap()
@@ -156,6 +160,7 @@ fn an_interrupted_batched_read_still_gives_the_whole_frame() {
     let mut wire = Vec::new();
     Codec::network().write_frame(&mut wire, b"batched").unwrap();
     client.write_all(&wire).unwrap();
+    drop(client); // a reader that wants more than the frame meets the end
     let frame = reader
         .join()
         .unwrap()

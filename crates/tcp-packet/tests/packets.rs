@@ -230,6 +230,14 @@ fn the_parser_trusts_no_length() {
         "TCP header of 24 bytes, past the total",
     );
     refused(&|q| q.truncate(3), "no room for the total length");
+    // An IP header under 20 bytes is refused even when a TCP header could
+    // be read after it (here: at byte 16, inside the addresses).
+    let mut q = p.clone();
+    q[0] = 0x44;
+    q[16 + 12] = 5 << 4;
+    assert_eq!(parse_ipv4_tcp(&q), None, "IP header of 16 bytes, TCP after it");
+    // (`total < ip_len` needs no test of its own: a TCP header of at least
+    // 20 bytes must also fit in `total`, which refuses the same packets.)
     // A TCP header that ends exactly at the total length is fine.
     let mut q = p.clone();
     q[32] = 5 << 4;

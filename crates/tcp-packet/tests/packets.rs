@@ -235,7 +235,11 @@ fn the_parser_trusts_no_length() {
     let mut q = p.clone();
     q[0] = 0x44;
     q[16 + 12] = 5 << 4;
-    assert_eq!(parse_ipv4_tcp(&q), None, "IP header of 16 bytes, TCP after it");
+    assert_eq!(
+        parse_ipv4_tcp(&q),
+        None,
+        "IP header of 16 bytes, TCP after it"
+    );
     // (`total < ip_len` needs no test of its own: a TCP header of at least
     // 20 bytes must also fit in `total`, which refuses the same packets.)
     // A TCP header that ends exactly at the total length is fine.

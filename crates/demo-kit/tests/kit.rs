@@ -212,6 +212,22 @@ fn calibration_scales_the_task_to_the_target() {
     let small = demo_kit::work::calibrate(Duration::from_millis(2));
     let large = demo_kit::work::calibrate(Duration::from_millis(40));
     assert!(large > small, "{small} {large}");
+    // And the limit gives about the target: the fastest of 3 runs within a
+    // factor of 4 either way (another program can only slow a run down).
+    let target = Duration::from_millis(20);
+    let limit = demo_kit::work::calibrate(target);
+    let took = (0..3)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            std::hint::black_box(demo_kit::work::count_primes(limit));
+            t.elapsed()
+        })
+        .min()
+        .unwrap();
+    assert!(
+        took > target / 4 && took < target * 4,
+        "calibrate({target:?}) gave {limit}, which took {took:?}"
+    );
 }
 
 #[test]
@@ -226,6 +242,31 @@ fn wait_until_gives_up_at_its_deadline() {
     assert!(start.elapsed() >= Duration::from_millis(30));
     assert!(start.elapsed() < Duration::from_secs(5));
     assert!(calls >= 2, "it checked more than once ({calls})");
+    // It backs off (200 µs, doubling, at most 20 ms between checks), so
+    // 30 ms of waiting is a handful of checks, not a busy loop.
+    assert!(calls <= 20, "{calls} checks in 30 ms: no backoff");
+}
+
+#[test]
+fn a_report_that_comes_later_is_waited_for() {
+    use demo_kit::report::{recv_exact, recv_line, recv_to_eof, send};
+    // The child side writes 100 ms after the parent starts waiting: each
+    // reader must wait for it (within its deadline), not give up at once.
+    let later = |bytes: &'static [u8]| {
+        let (r, w) = nix::unistd::pipe().unwrap();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            send(&w, bytes);
+        });
+        r
+    };
+    let t = Duration::from_secs(20);
+    assert_eq!(
+        recv_exact(later(b"abc"), 3, t, "three bytes").unwrap(),
+        b"abc"
+    );
+    assert_eq!(recv_line(later(b"ready\n"), t, "a line").unwrap(), "ready");
+    assert_eq!(recv_to_eof(later(b"all"), t, "the rest").unwrap(), b"all");
 }
 
 #[test]

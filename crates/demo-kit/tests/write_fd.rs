@@ -71,3 +71,21 @@ fn a_short_or_interrupted_write_is_continued() {
     );
     assert!(got == sent, "the bytes arrived changed");
 }
+
+#[test]
+fn a_write_that_fails_gives_up_instead_of_retrying() {
+    // EPIPE (nobody will ever read: the read end is closed) and EBADF (no
+    // such descriptor) are not EINTR: write_fd must return, not loop. On a
+    // thread with a deadline, so that a loop fails the test.
+    let (r, w) = nix::unistd::pipe().unwrap();
+    drop(r);
+    let (done, returned) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        demo_kit::child::write_fd(w.as_raw_fd(), b"nobody reads this");
+        demo_kit::child::write_fd(-1, b"no such descriptor");
+        let _ = done.send(());
+    });
+    returned
+        .recv_timeout(Duration::from_secs(10))
+        .expect("write_fd kept retrying a write that failed");
+}

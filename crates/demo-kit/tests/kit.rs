@@ -398,3 +398,25 @@ fn a_program_past_its_limit_is_killed_and_the_test_fails() {
     assert!(start.elapsed() < Duration::from_secs(10));
     assert_eq!(demo_kit::testing::DEMO_LIMIT, Duration::from_secs(90));
 }
+
+#[test]
+fn a_line_cut_off_by_the_end_of_the_pipe_is_an_error() {
+    // On a thread with a deadline: a reader that missed the end of the
+    // pipe would loop for ever (read keeps returning 0 at once).
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (r, w) = nix::unistd::pipe().unwrap();
+        demo_kit::report::send(&w, b"no newline");
+        drop(w);
+        let got = demo_kit::report::recv_line(&r, Duration::from_secs(5), "the greeting");
+        let _ = done.send(got.map_err(|e| e.to_string()));
+    });
+    let got = result
+        .recv_timeout(Duration::from_secs(10))
+        .expect("recv_line did not return at the end of the pipe");
+    let e = got.unwrap_err();
+    assert!(
+        e.contains("closed the pipe before reporting the greeting"),
+        "{e}"
+    );
+}

@@ -420,3 +420,28 @@ fn a_line_cut_off_by_the_end_of_the_pipe_is_an_error() {
         "{e}"
     );
 }
+
+#[test]
+fn a_program_that_cannot_start_fails_the_test_at_once() {
+    use demo_kit::testing::OutputWithin;
+    // Only ETXTBSY is worth retrying: a missing program must fail at once,
+    // not after 2 s of retries (nor never). On a thread with a deadline.
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let failed = std::panic::catch_unwind(|| {
+            std::process::Command::new("/nonexistent/demo").output_within()
+        });
+        let msg = failed.err().and_then(|p| p.downcast::<String>().ok());
+        let _ = done.send((msg.map(|m| *m), start.elapsed()));
+    });
+    let (msg, took) = result
+        .recv_timeout(Duration::from_secs(10))
+        .expect("output_within kept retrying a program that does not exist");
+    let msg = msg.expect("a program that cannot start fails the test");
+    assert!(msg.starts_with("cannot start "), "{msg}");
+    assert!(
+        took < Duration::from_secs(1),
+        "it failed only after {took:?}"
+    );
+}

@@ -445,3 +445,11 @@ fn a_program_that_cannot_start_fails_the_test_at_once() {
         "it failed only after {took:?}"
     );
 }
+
+#[test]
+fn run_demo_reports_a_death_by_signal_as_minus_one() {
+    let (code, _, _) = demo_kit::testing::run_demo("sh", &["-c", "kill -9 $$"]);
+    assert_eq!(code, -1);
+    let (code, _, _) = demo_kit::testing::run_demo("sh", &["-c", "exit 3"]);
+    assert_eq!(code, 3);
+}

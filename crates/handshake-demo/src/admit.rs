@@ -93,11 +93,12 @@ pub(crate) fn watch_the_waiters_get_in(
 /// has the server's side of the story.
 pub(crate) fn compare_the_two_views(
     laddr: SocketAddr,
+    clients: &[Client],
     cookies_before: u64,
     accepted: usize,
     established_after: usize,
 ) -> Result<()> {
-    let (est, syn) = server_side(laddr)?;
+    let (est, syn) = server_side(laddr, clients)?;
     say(
         Side::Kernel,
         format!(

@@ -92,7 +92,7 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     let accepted = accept_some(&lfd, waiting.len(), backlog)?;
     r.accepted = accepted.len();
     (r.waits, r.established_after) = watch_the_waiters_get_in(&all, &waiting, r.accepted)?;
-    compare_the_two_views(laddr, before.cookies, r.accepted, r.established_after)?;
+    compare_the_two_views(laddr, &all, before.cookies, r.accepted, r.established_after)?;
     drop(accepted);
     Ok(r)
 }
@@ -181,7 +181,7 @@ fn look_at_both_sides(
     step(4, "what the kernel shows now");
     r.established = count(all, TcpState::Established)?;
     r.syn_sent = count(all, TcpState::SynSent)?;
-    (r.server_established, r.server_syn_recv) = server_side(laddr)?;
+    (r.server_established, r.server_syn_recv) = server_side(laddr, all)?;
     r.accept_queue = kernel::tcp_info(lfd)?.unacked;
     r.listen_overflows = procnet::tcp_ext_counter("ListenOverflows")
         .unwrap_or(0)

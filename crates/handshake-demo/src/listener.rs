@@ -68,10 +68,15 @@ pub fn count(clients: &[Client], state: TcpState) -> Result<usize> {
     Ok(n)
 }
 
-/// Server-side sockets for this listener in /proc: (ESTABLISHED, SYN_RECV).
-pub fn server_side(listen_addr: SocketAddr) -> Result<(usize, usize)> {
+/// Server-side sockets for this listener in /proc: (ESTABLISHED, SYN_RECV),
+/// counting only connections from `clients`. Another program's old
+/// connection can still hold the same local port (a listener that was
+/// closed, its accepted sockets not yet), and would otherwise be counted.
+pub fn server_side(listen_addr: SocketAddr, clients: &[Client]) -> Result<(usize, usize)> {
     let entries = procnet::proc_entries()?;
-    let mine = entries.iter().filter(|e| e.local == listen_addr);
+    let mine = entries
+        .iter()
+        .filter(|e| e.local == listen_addr && clients.iter().any(|c| c.addr == e.remote));
     let (mut est, mut syn) = (0, 0);
     for e in mine {
         est += usize::from(e.state == TcpState::Established);

@@ -133,8 +133,19 @@ fn mask_inline_code(text: &str) -> String {
     out.into_iter().collect()
 }
 
-/// The prose lines of a Markdown page: fenced code blocks and blockquotes
-/// (the notes, quoted verbatim) become empty lines, code spans and link
+/// Whether `line` is a SUMMARY.md entry for a lesson page, labelled with
+/// its title: `- [05 · Sticky packets (粘包)](05-sticky-packets.md)`.
+fn is_lesson_entry(line: &str) -> bool {
+    line.strip_prefix("- [").is_some_and(|rest| {
+        let mut c = rest.chars();
+        c.next().is_some_and(|d| d.is_ascii_digit())
+            && c.next().is_some_and(|d| d.is_ascii_digit())
+            && c.as_str().starts_with(" · ")
+    })
+}
+
+/// The prose lines of a Markdown page: fenced code blocks, blockquotes
+/// (the notes, quoted verbatim) and the `# ` title become empty lines, code spans and link
 /// targets are masked.
 fn markdown_prose(file: &str, markdown: &str) -> Vec<Line> {
     let mut kept = String::new();
@@ -147,7 +158,9 @@ fn markdown_prose(file: &str, markdown: &str) -> Vec<Line> {
                 fence = Some(f);
                 false
             }
-            None => !t.starts_with('>'),
+            // A lesson's title has the book's fixed form `NN · English (中文)`,
+            // on its page (`# `) and in SUMMARY.md (`- [NN · ...](...)`).
+            None => !t.starts_with('>') && !t.starts_with("# ") && !is_lesson_entry(t),
             Some(open) => {
                 if t.trim_end() == open.as_str() {
                     fence = None;

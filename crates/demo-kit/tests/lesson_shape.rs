@@ -4,8 +4,9 @@
 //! lesson page (`docs/NN-*.md`, `docs/zh-CN/NN-*.md`; a big topic may have
 //! several pages with the same `NN`) has:
 //!
-//! - a title `# NN · English (中文)`; in the Chinese edition
-//!   `# NN · 中文（English）`, with full-width brackets;
+//! - a title `# NN · English (中文)`, the same in both editions (the
+//!   Chinese page carries its English page's title, so the two books name a
+//!   lesson alike);
 //! - exactly these second-level sections, in this order (sub-sections, `###`,
 //!   are free inside them):
 //!
@@ -92,26 +93,17 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Whether `title` (without `# `) has this edition's form for lesson `nn`.
-fn title_ok(title: &str, nn: &str, edition: Edition) -> bool {
+fn title_ok(title: &str, nn: &str) -> bool {
     let Some(rest) = title.strip_prefix(&format!("{nn} · ")) else {
         return false;
     };
-    match edition {
-        Edition::English => {
-            let Some(open) = rest.find(" (") else {
-                return false;
-            };
-            let (name, gloss) = (&rest[..open], &rest[open + 2..]);
-            !name.chars().any(is_cjk) && gloss.ends_with(')') && gloss.chars().any(is_cjk)
-        }
-        Edition::Chinese => {
-            let Some(open) = rest.find('（') else {
-                return false;
-            };
-            let name = &rest[..open];
-            name.chars().any(is_cjk) && rest.ends_with('）') && !rest.contains(" (")
-        }
-    }
+    // One form in both editions: an English name, then the Chinese in ASCII
+    // brackets.
+    let Some(open) = rest.find(" (") else {
+        return false;
+    };
+    let (name, gloss) = (&rest[..open], &rest[open + 2..]);
+    !name.chars().any(is_cjk) && gloss.ends_with(')') && gloss.chars().any(is_cjk)
 }
 
 /// The `##` sections: (heading, body lines).
@@ -164,13 +156,9 @@ fn check_page(file: &str, markdown: &str, edition: Edition) -> Vec<String> {
     let prose = prose_lines(markdown);
     let titles: Vec<&String> = prose.iter().filter(|l| l.starts_with("# ")).collect();
     match titles.as_slice() {
-        [t] if title_ok(&t[2..], nn, edition) => {}
+        [t] if title_ok(&t[2..], nn) => {}
         [t] => problems.push(format!(
-            "{file}: title {t:?} is not `# {nn} · {}`",
-            match edition {
-                Edition::English => "English (中文)",
-                Edition::Chinese => "中文（English）",
-            }
+            "{file}: title {t:?} is not `# {nn} · English (中文)`"
         )),
         _ => problems.push(format!("{file}: needs exactly one `# ` title line")),
     }
@@ -421,31 +409,12 @@ fn an_unsourced_correction_and_a_bad_title_are_caught() {
 }
 
 #[test]
-fn titles_follow_each_editions_form() {
-    assert!(title_ok(
-        "05 · Sticky packets (粘包)",
-        "05",
-        Edition::English
-    ));
-    assert!(!title_ok(
-        "05 — Sticky packets (粘包)",
-        "05",
-        Edition::English
-    ));
-    assert!(!title_ok(
-        "06 · Sticky packets (粘包)",
-        "05",
-        Edition::English
-    ));
-    assert!(!title_ok("05 · Sticky packets", "05", Edition::English));
-    assert!(title_ok(
-        "05 · 粘包（Sticky packets）",
-        "05",
-        Edition::Chinese
-    ));
-    assert!(!title_ok(
-        "05 · 粘包 (Sticky packets)",
-        "05",
-        Edition::Chinese
-    ));
+fn titles_have_the_one_form_in_both_editions() {
+    assert!(title_ok("05 · Sticky packets (粘包)", "05"));
+    assert!(!title_ok("05 — Sticky packets (粘包)", "05"));
+    assert!(!title_ok("06 · Sticky packets (粘包)", "05"));
+    assert!(!title_ok("05 · Sticky packets", "05"));
+    // The Chinese edition uses the same form: no Chinese-first title.
+    assert!(!title_ok("05 · 粘包（Sticky packets）", "05"));
+    assert!(!title_ok("05 · 粘包 (Sticky packets)", "05"));
 }

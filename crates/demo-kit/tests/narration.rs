@@ -55,7 +55,10 @@ fn pty() -> (File, File) {
 
 #[test]
 fn narration_is_printed_marked_and_coloured_only_on_a_terminal() {
-    std::env::remove_var("NO_COLOR");
+    // Changing the environment is `unsafe` (edition 2024): another thread
+    // could read it at the same moment. This file's one test is the only
+    // thread of its process that touches it.
+    unsafe { std::env::remove_var("NO_COLOR") };
     // In a pipe: plain text, one line per call.
     let text = printed(|| {
         say::say(Side::Server, "listening");
@@ -83,12 +86,12 @@ fn narration_is_printed_marked_and_coloured_only_on_a_terminal() {
     let mut on_tty = Vec::new();
     for no_color in [None, Some(""), Some("1")] {
         match no_color {
-            None => std::env::remove_var("NO_COLOR"),
-            Some(v) => std::env::set_var("NO_COLOR", v),
+            None => unsafe { std::env::remove_var("NO_COLOR") },
+            Some(v) => unsafe { std::env::set_var("NO_COLOR", v) },
         }
         with_stdout_on(&terminal, || on_tty.push(say::colors_enabled()));
     }
-    std::env::remove_var("NO_COLOR");
+    unsafe { std::env::remove_var("NO_COLOR") };
     assert_eq!(
         on_tty,
         [true, true, false],

@@ -13,8 +13,10 @@ fn no_python3_is_none_and_an_unstartable_one_is_an_error() {
     let dir = std::env::temp_dir().join(format!("demo-kit-nopython-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 
-    // No python3 anywhere on PATH.
-    std::env::set_var("PATH", &dir);
+    // No python3 anywhere on PATH. Changing the environment is `unsafe`
+    // (edition 2024) because another thread may read it at the same time;
+    // this file's one test is the only thread of its process that does.
+    unsafe { std::env::set_var("PATH", &dir) };
     let spawned = demo_kit::python::spawn("pass", &[], Stdio::null());
     let ran = demo_kit::python::run("pass", &[], Duration::from_secs(5));
 
@@ -25,8 +27,8 @@ fn no_python3_is_none_and_an_unstartable_one_is_an_error() {
     let refused = demo_kit::python::spawn("pass", &[], Stdio::null());
 
     match saved {
-        Some(p) => std::env::set_var("PATH", p),
-        None => std::env::remove_var("PATH"),
+        Some(p) => unsafe { std::env::set_var("PATH", p) },
+        None => unsafe { std::env::remove_var("PATH") },
     }
     std::fs::remove_dir_all(&dir).unwrap();
 

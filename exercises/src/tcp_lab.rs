@@ -1,4 +1,4 @@
-//! Test support for lesson 20 (TCP by hand): a real kernel to grade your
+//! Test support for lesson 21 (TCP by hand): a real kernel to grade your
 //! packets. You never need to edit this file.
 //!
 //! [`with_kernel`] forks a child process; the child moves into a private

@@ -1,4 +1,4 @@
-//! `c10k`: 10,000 connections, measured (lesson 19, C10K and `socketserver`).
+//! `c10k`: 10,000 connections, measured (lesson 20, C10K and `socketserver`).
 //!
 //! The same echo service — frames in the course's format, a 4-byte
 //! `struct.pack('i')` length and the body — written four ways, each a small

@@ -168,6 +168,62 @@ fn code_blocks(markdown: &str) -> Vec<String> {
     blocks
 }
 
+/// What of a code block must be the same in both editions: everything but
+/// its annotations, which a reader should get in their own language.
+///
+/// - In `sh`/`python`/`toml` blocks a `#` comment (at the start of a line or
+///   after a space, outside quotes) is dropped; in `rust` blocks a `//`
+///   comment likewise. The code before it must match.
+/// - A hand-drawn picture (info string `text diagram`, or `mermaid`) keeps
+///   its number of lines and its numbers (byte values, offsets, sizes, in
+///   order); its words are labels.
+/// - Anything else (`text`: program output, a real run) is compared exactly.
+fn code_skeleton(block: &str) -> String {
+    let (first, body) = block.split_once('\n').unwrap_or((block, ""));
+    let info = first.trim_start_matches(|c| c == '`' || c == '~').trim();
+    let comment = match info.split([' ', ',']).next().unwrap_or("") {
+        "sh" | "bash" | "shell" | "console" | "python" | "py" | "toml" => Some("#"),
+        "rust" | "c" => Some("//"),
+        _ => None,
+    };
+    if info == "text diagram" || info == "mermaid" {
+        let numbers: Vec<String> = body
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect();
+        return format!("{first}\n{} lines, numbers {}\n", body.lines().count(), numbers.join(" "));
+    }
+    let Some(marker) = comment else {
+        return block.to_string();
+    };
+    let mut out = format!("{first}\n");
+    for line in body.lines() {
+        out.push_str(strip_comment(line, marker).trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `line` without its comment: `marker` at the start or after whitespace,
+/// not inside a '...' or "..." string.
+fn strip_comment<'a>(line: &'a str, marker: &str) -> &'a str {
+    let (mut single, mut double) = (false, false);
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            _ => {}
+        }
+        if !single && !double && prev.is_whitespace() && line[i..].starts_with(marker) {
+            return &line[..i];
+        }
+        prev = c;
+    }
+    line
+}
+
 /// Markdown without its fenced code blocks (headings and links inside code
 /// are not headings and links).
 fn prose(markdown: &str) -> String {
@@ -253,7 +309,8 @@ fn check_pair(root: &Path, pair: &Pair) -> Vec<String> {
     };
     let mut problems = Vec::new();
     problems.extend(staleness(pair, &en, &zh));
-    let (en_code, zh_code) = (code_blocks(&en), code_blocks(&zh));
+    let skeleton = |md: &str| code_blocks(md).iter().map(|b| code_skeleton(b)).collect::<Vec<_>>();
+    let (en_code, zh_code) = (skeleton(&en), skeleton(&zh));
     if en_code != zh_code {
         let at = en_code
             .iter()
@@ -262,7 +319,8 @@ fn check_pair(root: &Path, pair: &Pair) -> Vec<String> {
             .unwrap_or(en_code.len().min(zh_code.len()));
         problems.push(format!(
             "{} and {}: code blocks differ ({} vs {} blocks; first difference at block {}): \
-             code, commands and output are never translated",
+             code, commands and output are never translated (only comments, and the labels \
+             of a `text diagram` or `mermaid` block)",
             pair.en,
             pair.zh,
             en_code.len(),
@@ -396,6 +454,36 @@ fn code_blocks_are_compared_exactly_and_in_order() {
     assert_ne!(code_blocks(en), code_blocks(swapped));
     let edited = "```sh\ncargo run -p length-prefix-demo\n```\n```\nout\n```\n";
     assert_ne!(code_blocks(en), code_blocks(edited));
+}
+
+#[test]
+fn comments_may_be_translated_code_may_not() {
+    let en = "```sh\ncargo run -p x merge   # small messages\n```\n```rust\nlet n = f(\"a // b\")?; // four bytes\n```\n";
+    let zh = "```sh\ncargo run -p x merge   # 几条小消息\n```\n```rust\nlet n = f(\"a // b\")?; // 四个字节\n```\n";
+    let skel = |md: &str| code_blocks(md).iter().map(|b| code_skeleton(b)).collect::<Vec<_>>();
+    assert_eq!(skel(en), skel(zh));
+    let code_changed = zh.replace("merge", "split");
+    assert_ne!(skel(en), skel(&code_changed));
+    let string_changed = zh.replace("a // b", "a // c");
+    assert_ne!(skel(en), skel(&string_changed), "a // inside a string is code");
+    // A '#' inside quotes is code; output (`text`) is compared exactly.
+    assert_ne!(
+        code_skeleton("```python\nx = '# a'\n```\n"),
+        code_skeleton("```python\nx = '# b'\n```\n")
+    );
+    assert_ne!(
+        code_skeleton("```text\n[note] done\n```\n"),
+        code_skeleton("```text\n[note] 完成\n```\n")
+    );
+}
+
+#[test]
+fn a_diagram_keeps_its_lines_and_numbers() {
+    let en = "```text diagram\n| 40 00 00 00 | body |\n  4 bytes     prefix\n```\n";
+    let zh = "```text diagram\n| 40 00 00 00 | 正文 |\n  4 字节      前缀\n```\n";
+    assert_eq!(code_skeleton(en), code_skeleton(zh));
+    assert_ne!(code_skeleton(en), code_skeleton(&zh.replace("4 字节", "5 字节")));
+    assert_ne!(code_skeleton(en), code_skeleton(&zh.replace("前缀\n", "前缀\n多一行\n")));
 }
 
 #[test]

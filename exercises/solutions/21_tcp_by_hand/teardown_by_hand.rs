@@ -1,5 +1,5 @@
-// Solution of `teardown_by_hand` (lesson 20). The tests are the exercise's
-// own: see exercises/20_tcp_by_hand/teardown_by_hand.rs.
+// Solution of `teardown_by_hand` (lesson 21). The tests are the exercise's
+// own: see exercises/21_tcp_by_hand/teardown_by_hand.rs.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 

@@ -1,5 +1,5 @@
-// Exercise `accept_emfile` — lesson 19, C10K (10,000 connections):
-// docs/19-c10k.md
+// Exercise `accept_emfile` — lesson 20, C10K (10,000 connections):
+// docs/20-c10k.md
 //
 // Every connection is a file descriptor, and a process may hold only so
 // many (`ulimit -n`). When it holds them all, `accept` fails with EMFILE
@@ -17,7 +17,7 @@
 // The tests run your loop in a child process whose open-files limit is 16.
 //
 // 中文：
-// 练习 `accept_emfile`——第 19 课，C10K（一万个连接）。
+// 练习 `accept_emfile`——第 20 课，C10K（一万个连接）。
 //
 // 每个连接都是一个文件描述符，而一个进程能持有的数量是有限的（`ulimit -n`）。
 // 全部用完时，`accept` 会以 EMFILE（“打开的文件过多”）失败，而客户端仍然留在

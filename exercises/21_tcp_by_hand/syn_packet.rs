@@ -1,5 +1,5 @@
-// Exercise `syn_packet` — lesson 20, TCP by hand (三次握手: seq = x):
-// docs/20-tcp-by-hand.md
+// Exercise `syn_packet` — lesson 21, TCP by hand (三次握手: seq = x):
+// docs/21-tcp-by-hand.md
 //
 // Write the first packet of a handshake, every byte of it: a 20-byte IPv4
 // header followed by a 20-byte TCP header with only SYN set, sequence
@@ -16,7 +16,7 @@
 // to 0. (Without root or user namespaces the kernel part is skipped.)
 //
 // 中文：
-// 练习 `syn_packet`——第 20 课，亲手实现 TCP（三次握手：seq = x）。
+// 练习 `syn_packet`——第 21 课，亲手实现 TCP（三次握手：seq = x）。
 //
 // 亲手写出握手的第一个报文，每个字节都由你来定：20 字节的 IPv4 首部，后面
 // 紧跟 20 字节的 TCP 首部，只置 SYN 标志，序列号为 `seq`（就是课程里

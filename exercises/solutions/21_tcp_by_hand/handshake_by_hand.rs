@@ -1,12 +1,34 @@
-// Solution of `syn_packet` (lesson 20). The tests are the exercise's own:
-// see exercises/20_tcp_by_hand/syn_packet.rs.
+// Solution of `handshake_by_hand` (lesson 21). The tests are the exercise's
+// own: see exercises/21_tcp_by_hand/handshake_by_hand.rs.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-/// The 40-byte IPv4 packet carrying a SYN from `src` to `dst` with seq `seq`.
-fn syn_packet(src: SocketAddrV4, dst: SocketAddrV4, seq: u32) -> Vec<u8> {
+const SYN: u8 = 0x02;
+const ACK: u8 = 0x10;
+
+/// The ACK that completes the handshake, or `None` if `from_kernel` is not
+/// a SYN|ACK acknowledging x+1.
+fn answer(from_kernel: &[u8], us: SocketAddrV4, kernel: SocketAddrV4, x: u32) -> Option<Vec<u8>> {
+    let ihl = usize::from(*from_kernel.first()? & 0x0f) * 4;
+    let tcp = from_kernel.get(ihl..ihl + 20)?;
+    let word = |at: usize| u32::from_be_bytes([tcp[at], tcp[at + 1], tcp[at + 2], tcp[at + 3]]);
+    let (y, ack, flags) = (word(4), word(8), tcp[13]);
+    if flags & (SYN | ACK) != SYN | ACK || ack != x.wrapping_add(1) {
+        return None;
+    }
+    Some(segment(
+        us,
+        kernel,
+        x.wrapping_add(1),
+        y.wrapping_add(1),
+        ACK,
+    ))
+}
+
+/// Given: any segment without data (the builder of exercise `syn_packet`,
+/// with the flags and the ack number as parameters).
+fn segment(src: SocketAddrV4, dst: SocketAddrV4, seq: u32, ack: u32, flags: u8) -> Vec<u8> {
     let mut p = vec![0u8; 40];
-    // IPv4 header: bytes 0..20.
     p[0] = 0x45;
     p[2..4].copy_from_slice(&40u16.to_be_bytes());
     p[8] = 64;
@@ -15,12 +37,12 @@ fn syn_packet(src: SocketAddrV4, dst: SocketAddrV4, seq: u32) -> Vec<u8> {
     p[16..20].copy_from_slice(&dst.ip().octets());
     let ip = internet_checksum(&[&p[..20]]);
     p[10..12].copy_from_slice(&ip.to_be_bytes());
-    // TCP header: bytes 20..40.
     p[20..22].copy_from_slice(&src.port().to_be_bytes());
     p[22..24].copy_from_slice(&dst.port().to_be_bytes());
     p[24..28].copy_from_slice(&seq.to_be_bytes());
+    p[28..32].copy_from_slice(&ack.to_be_bytes());
     p[32] = 5 << 4;
-    p[33] = 0x02; // SYN
+    p[33] = flags;
     p[34..36].copy_from_slice(&64240u16.to_be_bytes());
     let tcp = tcp_checksum(*src.ip(), *dst.ip(), &p[20..]);
     p[36..38].copy_from_slice(&tcp.to_be_bytes());

@@ -1,5 +1,5 @@
-// Exercise `teardown_by_hand` — lesson 20, TCP by hand (四次挥手):
-// docs/20-tcp-by-hand.md
+// Exercise `teardown_by_hand` — lesson 21, TCP by hand (四次挥手):
+// docs/21-tcp-by-hand.md
 //
 // The handshake is done (the tests do it for you, with the given
 // `segment`), and the kernel's application calls `close()` first: the
@@ -16,7 +16,7 @@
 // first. (Without root or user namespaces the kernel part is skipped.)
 //
 // 中文：
-// 练习 `teardown_by_hand`——第 20 课，亲手实现 TCP（四次挥手）。
+// 练习 `teardown_by_hand`——第 21 课，亲手实现 TCP（四次挥手）。
 //
 // 握手已经完成（测试用给出的 `segment` 替你做了），内核一侧的应用程序先调用
 // `close()`：内核发来 FIN|ACK。写出 `answer_fin`：如果这个报文是 FIN，并且

@@ -1,5 +1,5 @@
-// Solution of `tcp_checksum` (lesson 20). The tests are the exercise's own:
-// see exercises/20_tcp_by_hand/tcp_checksum.rs.
+// Solution of `tcp_checksum` (lesson 21). The tests are the exercise's own:
+// see exercises/21_tcp_by_hand/tcp_checksum.rs.
 
 use std::net::Ipv4Addr;
 

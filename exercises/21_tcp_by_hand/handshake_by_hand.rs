@@ -1,5 +1,5 @@
-// Exercise `handshake_by_hand` — lesson 20, TCP by hand (三次握手):
-// docs/20-tcp-by-hand.md
+// Exercise `handshake_by_hand` — lesson 21, TCP by hand (三次握手):
+// docs/21-tcp-by-hand.md
 //
 // You sent the kernel a SYN with seq = x. The kernel's answer arrives as a
 // whole IPv4 packet. Write `answer`: if that packet is a SYN|ACK (both flags
@@ -18,7 +18,7 @@
 // `accept()` must return. (Without root or user namespaces, skipped.)
 //
 // 中文：
-// 练习 `handshake_by_hand`——第 20 课，亲手实现 TCP（三次握手）。
+// 练习 `handshake_by_hand`——第 21 课，亲手实现 TCP（三次握手）。
 //
 // 你已经给内核发了一个 seq = x 的 SYN，内核的回答是一个完整的 IPv4 报文。
 // 写出 `answer`：如果这个报文是确认 x+1 的 SYN|ACK（两个标志都置位，且

@@ -1,5 +1,5 @@
-// Exercise `tcp_checksum` — lesson 20, TCP by hand (报头, 三次握手):
-// docs/20-tcp-by-hand.md
+// Exercise `tcp_checksum` — lesson 21, TCP by hand (报头, 三次握手):
+// docs/21-tcp-by-hand.md
 //
 // Every IPv4 header and every TCP segment carries a 16-bit checksum, the
 // "Internet checksum" of RFC 1071. A segment whose checksum is wrong is
@@ -19,7 +19,7 @@
 // (Without root or user namespaces that part is skipped, saying why.)
 //
 // 中文：
-// 练习 `tcp_checksum`——第 20 课，亲手实现 TCP（报头、三次握手）。
+// 练习 `tcp_checksum`——第 21 课，亲手实现 TCP（报头、三次握手）。
 //
 // 每个 IPv4 首部和每个 TCP 报文段都带一个 16 位的校验和，也就是 RFC 1071
 // 定义的“互联网校验和”。校验和不对的报文段会被内核悄无声息地丢掉。两个函数

@@ -1,5 +1,5 @@
-// Exercise `accept_emfile` — lesson 19, C10K (10,000 connections):
-// docs/19-c10k.md
+// Exercise `accept_emfile` — lesson 20, C10K (10,000 connections):
+// docs/20-c10k.md
 //
 // Every connection is a file descriptor, and a process may hold only so
 // many (`ulimit -n`). When it holds them all, `accept` fails with EMFILE

@@ -10,8 +10,9 @@
 //!
 //! So a lesson changed in one language only fails this test, which names the
 //! file. Beyond the stamp, the two pages must have the same skeleton: the
-//! same code blocks (code, commands and output are never translated) in the
-//! same order, the same heading levels in the same order, a link to each
+//! same code blocks (code, commands and output are never translated; the
+//! comments in code, and the words of a hand-drawn `text diagram` or
+//! `mermaid` picture, are: see `code_skeleton`) in the same order, the same heading levels in the same order, a link to each
 //! other near the top, and every relative link resolving.
 //!
 //! After changing an English page, update its translation, then its stamp:
@@ -192,7 +193,11 @@ fn code_skeleton(block: &str) -> String {
             .filter(|n| !n.is_empty())
             .map(str::to_string)
             .collect();
-        return format!("{first}\n{} lines, numbers {}\n", body.lines().count(), numbers.join(" "));
+        return format!(
+            "{first}\n{} lines, numbers {}\n",
+            body.lines().count(),
+            numbers.join(" ")
+        );
     }
     let Some(marker) = comment else {
         return block.to_string();
@@ -206,13 +211,13 @@ fn code_skeleton(block: &str) -> String {
 }
 
 /// `line` without its comment: `marker` at the start or after whitespace,
-/// not inside a '...' or "..." string.
+/// not inside a "..." string (nor a '...' one, where `#` comments).
 fn strip_comment<'a>(line: &'a str, marker: &str) -> &'a str {
     let (mut single, mut double) = (false, false);
     let mut prev = ' ';
     for (i, c) in line.char_indices() {
         match c {
-            '\'' if !double => single = !single,
+            '\'' if !double && marker == "#" => single = !single, // Rust: 'a, 'x'
             '"' if !single => double = !double,
             _ => {}
         }
@@ -309,7 +314,12 @@ fn check_pair(root: &Path, pair: &Pair) -> Vec<String> {
     };
     let mut problems = Vec::new();
     problems.extend(staleness(pair, &en, &zh));
-    let skeleton = |md: &str| code_blocks(md).iter().map(|b| code_skeleton(b)).collect::<Vec<_>>();
+    let skeleton = |md: &str| {
+        code_blocks(md)
+            .iter()
+            .map(|b| code_skeleton(b))
+            .collect::<Vec<_>>()
+    };
     let (en_code, zh_code) = (skeleton(&en), skeleton(&zh));
     if en_code != zh_code {
         let at = en_code
@@ -460,12 +470,21 @@ fn code_blocks_are_compared_exactly_and_in_order() {
 fn comments_may_be_translated_code_may_not() {
     let en = "```sh\ncargo run -p x merge   # small messages\n```\n```rust\nlet n = f(\"a // b\")?; // four bytes\n```\n";
     let zh = "```sh\ncargo run -p x merge   # 几条小消息\n```\n```rust\nlet n = f(\"a // b\")?; // 四个字节\n```\n";
-    let skel = |md: &str| code_blocks(md).iter().map(|b| code_skeleton(b)).collect::<Vec<_>>();
+    let skel = |md: &str| {
+        code_blocks(md)
+            .iter()
+            .map(|b| code_skeleton(b))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(skel(en), skel(zh));
     let code_changed = zh.replace("merge", "split");
     assert_ne!(skel(en), skel(&code_changed));
     let string_changed = zh.replace("a // b", "a // c");
-    assert_ne!(skel(en), skel(&string_changed), "a // inside a string is code");
+    assert_ne!(
+        skel(en),
+        skel(&string_changed),
+        "a // inside a string is code"
+    );
     // A '#' inside quotes is code; output (`text`) is compared exactly.
     assert_ne!(
         code_skeleton("```python\nx = '# a'\n```\n"),
@@ -482,8 +501,14 @@ fn a_diagram_keeps_its_lines_and_numbers() {
     let en = "```text diagram\n| 40 00 00 00 | body |\n  4 bytes     prefix\n```\n";
     let zh = "```text diagram\n| 40 00 00 00 | 正文 |\n  4 字节      前缀\n```\n";
     assert_eq!(code_skeleton(en), code_skeleton(zh));
-    assert_ne!(code_skeleton(en), code_skeleton(&zh.replace("4 字节", "5 字节")));
-    assert_ne!(code_skeleton(en), code_skeleton(&zh.replace("前缀\n", "前缀\n多一行\n")));
+    assert_ne!(
+        code_skeleton(en),
+        code_skeleton(&zh.replace("4 字节", "5 字节"))
+    );
+    assert_ne!(
+        code_skeleton(en),
+        code_skeleton(&zh.replace("前缀\n", "前缀\n多一行\n"))
+    );
 }
 
 #[test]

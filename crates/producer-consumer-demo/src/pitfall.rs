@@ -178,7 +178,7 @@ fn next_byte(acks: &OwnedFd) -> Result<Option<u8>> {
         return demo_kit::bail_msg(format!("the child said nothing for {DEADLINE:?}"));
     }
     let mut byte = [0u8; 1];
-    let n = read(acks.as_raw_fd(), &mut byte).context("reading the child's pipe")?;
+    let n = read(acks, &mut byte).context("reading the child's pipe")?;
     Ok((n == 1).then_some(byte[0]))
 }
 

@@ -369,7 +369,7 @@ pub fn trim(output: &str, max_lines: usize) -> String {
     // Drop blank runs.
     let mut out: Vec<&str> = Vec::new();
     for l in keep {
-        if l.trim().is_empty() && out.last().map_or(true, |p| p.trim().is_empty()) {
+        if l.trim().is_empty() && out.last().is_none_or(|p| p.trim().is_empty()) {
             continue;
         }
         out.push(l);

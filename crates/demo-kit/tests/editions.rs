@@ -181,7 +181,7 @@ fn code_blocks(markdown: &str) -> Vec<String> {
 /// - Anything else (`text`: program output, a real run) is compared exactly.
 fn code_skeleton(block: &str) -> String {
     let (first, body) = block.split_once('\n').unwrap_or((block, ""));
-    let info = first.trim_start_matches(|c| c == '`' || c == '~').trim();
+    let info = first.trim_start_matches(['`', '~']).trim();
     let comment = match info.split([' ', ',']).next().unwrap_or("") {
         "sh" | "bash" | "shell" | "console" | "python" | "py" | "toml" => Some("#"),
         "rust" | "c" => Some("//"),

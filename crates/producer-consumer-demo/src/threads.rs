@@ -78,7 +78,7 @@ pub fn run(cfg: &Config, stop: &AtomicBool, live: &Live) -> Report {
                     let mut tally = Tally::default();
                     let (mut blocked, mut blocked_time) = (0, Duration::ZERO);
                     let mut seq = 0;
-                    while cfg.items_per_producer.map_or(true, |n| seq < n)
+                    while cfg.items_per_producer.is_none_or(|n| seq < n)
                         && !stop.load(Ordering::SeqCst)
                     {
                         let it = item(id, seq);

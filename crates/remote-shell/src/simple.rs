@@ -31,7 +31,7 @@ use std::process::{Command, Stdio};
 /// or forever.
 pub fn run(listener: &TcpListener, clients: Option<u64>) -> io::Result<()> {
     let mut served = 0;
-    while clients.map_or(true, |n| served < n) {
+    while clients.is_none_or(|n| served < n) {
         let (mut conn, peer) = listener.accept()?;
         say(Side::Server, format!("{peer}: connected"));
         match serve_client(&mut conn) {

@@ -55,7 +55,7 @@ pub(super) fn producer(id: usize, items: Option<u64>, queue: &OwnedFd, reports: 
     signals_ready();
     let mut tally = Tally::default();
     let mut seq = 0;
-    while items.map_or(true, |n| seq < n) && !TERM.load(Ordering::SeqCst) {
+    while items.is_none_or(|n| seq < n) && !TERM.load(Ordering::SeqCst) {
         let it = item(id, seq);
         match write(queue, &it.to_ne_bytes()) {
             Ok(8) => {

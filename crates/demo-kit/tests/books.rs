@@ -1,9 +1,9 @@
 //! Both editions build as mdBook books, with no broken link.
 //!
-//! Needs the `mdbook` program, so it is `#[ignore]`d: `cargo test
-//! --workspace` passes without it, and `.ci/run` installs a pinned mdBook
-//! and runs `cargo test -p demo-kit --test books -- --ignored`, where a
-//! missing `mdbook` is a failure.
+//! Needs the `mdbook` and `mdbook-mermaid` programs, so it is `#[ignore]`d:
+//! `cargo test --workspace` passes without them, and `.ci/run` installs
+//! them, pinned, and runs `cargo test -p demo-kit --test books -- --ignored`,
+//! where a missing program is a failure.
 //!
 //! A link in the built book either stays inside the book (another lesson,
 //! the glossary), and then the page must exist in the output, or leaves it
@@ -12,11 +12,13 @@
 //! must exist.
 
 mod common;
+#[path = "common/mdbook.rs"]
+mod mdbook;
 
 use common::{normalize, workspace_root};
+use mdbook::mdbook_build;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Every `href="…"` in an HTML page.
 fn hrefs(html: &str) -> Vec<String> {
@@ -25,29 +27,6 @@ fn hrefs(html: &str) -> Vec<String> {
         .filter_map(|rest| rest.split('"').next())
         .map(str::to_string)
         .collect()
-}
-
-/// Runs `mdbook build SRC --dest-dir DEST` and fails on an error or a warning.
-fn mdbook_build(src: &Path, dest: &Path) {
-    let run = Command::new("mdbook")
-        .arg("build")
-        .arg(src)
-        .arg("--dest-dir")
-        .arg(dest)
-        .output()
-        .expect("mdbook is on PATH (.ci/run installs it: cargo install --locked mdbook)");
-    let log =
-        String::from_utf8_lossy(&run.stderr).into_owned() + &String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "mdbook build {} failed:\n{log}",
-        src.display()
-    );
-    assert!(
-        !log.contains("WARN") && !log.contains("ERROR"),
-        "mdbook build {} warned:\n{log}",
-        src.display()
-    );
 }
 
 /// Every HTML page below `dir`.

@@ -1,0 +1,304 @@
+//! Every diagram in both books is drawn by a real browser (issue 26).
+//!
+//! The diagrams are mermaid blocks written in the pages. The book's
+//! preprocessor (mdbook-mermaid) only wraps each one in `<pre
+//! class="mermaid">`; the drawing happens in the reader's browser, where a
+//! typo becomes mermaid's "Syntax error in text" picture instead of the
+//! diagram. So this test builds both books, opens every page that has a
+//! diagram in headless Chromium, lets mermaid run, and fails when a page
+//! has fewer drawn diagrams than its Markdown has blocks, a diagram that
+//! did not become an SVG of non-zero size, mermaid's error picture, or a
+//! renderer's error text anywhere on the page.
+//!
+//! Chromium cannot be asked what it drew without a debugging protocol, so
+//! the test adds a script to its copy of each built page (the book itself
+//! is unchanged): once mermaid has marked every block processed, the script
+//! measures each `<svg>` and writes one line per diagram into the page,
+//! which `--dump-dom` prints.
+//!
+//! Needs `chromium`, `mdbook` and `mdbook-mermaid`, so it is `#[ignore]`d:
+//! `.ci/run` installs them when missing and runs it with
+//! `cargo test -p demo-kit --test pictures -- --ignored`. It first proves
+//! itself on a small book with one good and one broken diagram.
+
+mod common;
+#[path = "common/mdbook.rs"]
+mod mdbook;
+
+use common::workspace_root;
+use demo_kit::testing::OutputWithin;
+use mdbook::mdbook_build;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// Added before `</body>` of the test's copy of a page. Waits (in the
+/// page's virtual time, at most 15 s) until mermaid has processed every
+/// block, then reports each as `diagram svg=0|1 w=W h=H role=R` and the page
+/// as `error-text=0|1`, in `<pre id="pictures-check">`.
+const CHECK_SCRIPT: &str = r#"<script>
+(() => {
+  const started = Date.now();
+  function report() {
+    const pres = [...document.querySelectorAll('pre.mermaid')];
+    const done = pres.every(p => p.getAttribute('data-processed') === 'true');
+    if (!done && Date.now() - started < 15000) { setTimeout(report, 50); return; }
+    const lines = pres.map(p => {
+      const svg = p.querySelector('svg');
+      const r = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+      const role = svg ? (svg.getAttribute('aria-roledescription') || '-') : '-';
+      return `diagram svg=${svg ? 1 : 0} w=${Math.round(r.width)} h=${Math.round(r.height)} role=${role}`;
+    });
+    const text = document.body.innerText;
+    const bad = /Syntax error|Parse error|Lexical error|error in text/.test(text);
+    lines.push(`error-text=${bad ? 1 : 0}`);
+    const out = document.createElement('pre');
+    out.id = 'pictures-check';
+    out.textContent = '\n' + lines.join('\n') + '\n';
+    document.body.appendChild(out);
+  }
+  window.addEventListener('load', () => setTimeout(report, 0));
+})();
+</script>
+"#;
+
+/// How many mermaid blocks a Markdown page has (a fence line ```` ```mermaid ````).
+fn mermaid_blocks(markdown: &str) -> usize {
+    markdown
+        .lines()
+        .filter(|l| l.trim() == "```mermaid")
+        .count()
+}
+
+/// What is wrong with one page, from the lines the script wrote, given how
+/// many diagrams its Markdown has. Empty when every diagram was drawn.
+fn problems_in(page: &str, expected: usize, dom: &str) -> Vec<String> {
+    let Some(start) = dom.find("<pre id=\"pictures-check\">") else {
+        return vec![format!(
+            "{page}: the check never reported (mermaid still busy after 15 s, or the page's scripts failed)"
+        )];
+    };
+    let report = &dom[start..];
+    let report = &report[..report.find("</pre>").unwrap_or(report.len())];
+    let mut problems = Vec::new();
+    let mut drawn = 0;
+    for line in report.lines() {
+        if line == "error-text=1" {
+            problems.push(format!("{page}: the page shows a renderer's error text"));
+        }
+        let Some(fields) = line.strip_prefix("diagram ") else {
+            continue;
+        };
+        drawn += 1;
+        let field = |name: &str| {
+            fields
+                .split(' ')
+                .find_map(|f| f.strip_prefix(name))
+                .unwrap_or("")
+                .to_string()
+        };
+        let (svg, w, h, role) = (field("svg="), field("w="), field("h="), field("role="));
+        if svg != "1" {
+            problems.push(format!("{page}: diagram {drawn} did not become an SVG"));
+        } else if role == "error" {
+            problems.push(format!(
+                "{page}: diagram {drawn} is mermaid's error picture (a syntax error)"
+            ));
+        } else if w.parse::<u32>().unwrap_or(0) == 0 || h.parse::<u32>().unwrap_or(0) == 0 {
+            problems.push(format!("{page}: diagram {drawn} has size {w}x{h}"));
+        }
+    }
+    if drawn != expected {
+        problems.push(format!(
+            "{page}: {drawn} diagram(s) in the browser, {expected} in the Markdown"
+        ));
+    }
+    problems
+}
+
+/// Opens a copy of `html` with [`CHECK_SCRIPT`] in headless Chromium and
+/// returns the DOM it ended with.
+fn dom_in_chromium(html: &Path) -> String {
+    let page = fs::read_to_string(html).expect("a built page is text");
+    let checked = html.with_extension("check.html");
+    fs::write(
+        &checked,
+        page.replace("</body>", &format!("{CHECK_SCRIPT}</body>")),
+    )
+    .expect("the test writes into its own build");
+    let profile = std::env::temp_dir().join(format!(
+        "pictures-chromium-{}-{}",
+        std::process::id(),
+        html.file_stem().unwrap_or_default().to_string_lossy()
+    ));
+    let _ = fs::remove_dir_all(&profile);
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        // Virtual time runs until the page is idle, at most 20 s: longer
+        // than the script's own 15 s, so it always reports.
+        .args(["--virtual-time-budget=20000", "--dump-dom"])
+        .arg(format!("file://{}", checked.display()))
+        .output_within_limit(Duration::from_secs(120));
+    let _ = fs::remove_dir_all(&profile);
+    assert!(
+        out.status.success(),
+        "chromium failed on {}: {}",
+        html.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every Markdown page below `dir` with at least one diagram: (page relative
+/// to `dir`, number of diagrams).
+fn pages_with_diagrams(dir: &Path, rel: &Path, found: &mut Vec<(PathBuf, usize)>) {
+    let mut entries: Vec<_> = fs::read_dir(dir.join(rel))
+        .expect("the docs folder")
+        .filter_map(|e| e.ok())
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = rel.join(entry.file_name());
+        if entry.path().is_dir() {
+            pages_with_diagrams(dir, &name, found);
+        } else if name.extension().is_some_and(|e| e == "md") {
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            let n = mermaid_blocks(&text);
+            if n > 0 {
+                found.push((name, n));
+            }
+        }
+    }
+}
+
+/// Checks every page with a diagram in the site built from `docs` into
+/// `site` (a page's `.md` becomes `.html` at the same place), two pages at a
+/// time; returns the problems and the number of pages checked.
+fn check_site(docs: &Path, site: &Path) -> (Vec<String>, usize) {
+    let mut pages = Vec::new();
+    pages_with_diagrams(docs, Path::new(""), &mut pages);
+    let halves: Vec<Vec<(PathBuf, usize)>> = vec![
+        pages.iter().step_by(2).cloned().collect(),
+        pages.iter().skip(1).step_by(2).cloned().collect(),
+    ];
+    let problems = std::thread::scope(|s| {
+        let workers: Vec<_> = halves
+            .iter()
+            .map(|half| {
+                s.spawn(move || {
+                    let mut problems = Vec::new();
+                    for (page, n) in half {
+                        let html = site.join(page).with_extension("html");
+                        let shown = page.display().to_string();
+                        problems.extend(problems_in(&shown, *n, &dom_in_chromium(&html)));
+                    }
+                    problems
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a checking thread"))
+            .collect()
+    });
+    (problems, pages.len())
+}
+
+/// The checker itself, on a book of two pages: one diagram that draws, one
+/// with a syntax error. It must pass the first and report the second.
+fn checker_catches_a_broken_diagram(root: &Path) {
+    let book = root.join("target/pictures-selfcheck");
+    let _ = fs::remove_dir_all(&book);
+    fs::create_dir_all(book.join("src")).expect("target/ is writable");
+    let write = |name: &str, text: &str| fs::write(book.join(name), text).expect("writable");
+    write(
+        "book.toml",
+        "[book]\ntitle = \"check\"\nsrc = \"src\"\n\n[preprocessor.mermaid]\n\
+         command = \"mdbook-mermaid\"\n\n[output.html]\n\
+         additional-js = [\"mermaid.min.js\", \"mermaid-init.js\"]\n",
+    );
+    write(
+        "src/SUMMARY.md",
+        "# Summary\n\n- [Good](good.md)\n- [Bad](bad.md)\n",
+    );
+    write(
+        "src/good.md",
+        "# Good\n\n```mermaid\nsequenceDiagram\n    A->>B: SYN\n```\n",
+    );
+    write(
+        "src/bad.md",
+        "# Bad\n\n```mermaid\nflowchart LR\n    A[unclosed --> B\n```\n",
+    );
+    mdbook_build(&book, &book.join("site"));
+    let (problems, pages) = check_site(&book.join("src"), &book.join("site"));
+    assert_eq!(pages, 2, "both pages have a diagram");
+    assert!(
+        problems.iter().all(|p| p.starts_with("bad.md:")),
+        "the good diagram must pass: {problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("error picture"))
+            && problems.iter().any(|p| p.contains("error text")),
+        "the broken diagram must be caught: {problems:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs chromium, mdbook and mdbook-mermaid; .ci/run installs them and runs this"]
+fn every_diagram_in_both_books_is_drawn_in_chromium() {
+    let root = workspace_root();
+    checker_catches_a_broken_diagram(&root);
+    let site = root.join("target/pictures-check");
+    let _ = fs::remove_dir_all(&site);
+    // English first: a build empties its own destination.
+    mdbook_build(&root.join("docs"), &site);
+    mdbook_build(&root.join("docs/zh-CN"), &site.join("zh-CN"));
+    let (problems, pages) = check_site(&root.join("docs"), &site);
+    assert!(pages > 0, "no page has a diagram");
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) with the diagrams:\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    );
+    eprintln!("{pages} pages with diagrams, every diagram drawn");
+}
+
+#[test]
+fn the_report_is_read_line_by_line() {
+    let dom = "<pre id=\"pictures-check\">\ndiagram svg=1 w=650 h=279 role=sequence\n\
+               diagram svg=1 w=512 h=109 role=error\ndiagram svg=0 w=0 h=0 role=-\n\
+               diagram svg=1 w=0 h=10 role=flowchart-v2\nerror-text=1\n</pre>";
+    let problems = problems_in("p.md", 5, dom);
+    assert_eq!(problems.len(), 5, "{problems:?}");
+    assert!(problems[0].contains("diagram 2 is mermaid's error picture"));
+    assert!(problems[1].contains("diagram 3 did not become an SVG"));
+    assert!(problems[2].contains("diagram 4 has size 0x10"));
+    assert!(problems[3].contains("error text"));
+    assert!(problems[4].contains("4 diagram(s) in the browser, 5 in the Markdown"));
+    assert_eq!(
+        problems_in(
+            "p.md",
+            1,
+            "<pre id=\"pictures-check\">\ndiagram svg=1 w=5 h=5 role=state\nerror-text=0\n</pre>"
+        ),
+        Vec::<String>::new()
+    );
+    assert!(problems_in("p.md", 1, "<html></html>")[0].contains("never reported"));
+    assert_eq!(
+        mermaid_blocks("x\n```mermaid\na\n```\n```sh\n```\n  ```mermaid\n"),
+        2
+    );
+}

@@ -174,7 +174,7 @@ fn code_blocks(markdown: &str) -> Vec<String> {
 ///
 /// - In `sh`/`python`/`toml` blocks a `#` comment (at the start of a line or
 ///   after a space, outside quotes) is dropped; in `rust` blocks a `//`
-///   comment likewise. The code before it must match.
+///   comment likewise, and a `/* ... */` within one line. The code before it must match.
 /// - A hand-drawn picture (info string `text diagram`, or `mermaid`) keeps
 ///   its number of lines and its numbers (byte values, offsets, sizes, in
 ///   order); its words are labels.
@@ -204,7 +204,15 @@ fn code_skeleton(block: &str) -> String {
     };
     let mut out = format!("{first}\n");
     for line in body.lines() {
-        out.push_str(strip_comment(line, marker).trim_end());
+        let code = strip_comment(line, marker);
+        // A Rust `/* ... */` on one line is a comment too.
+        let code = match (marker, code.find("/*"), code.find("*/")) {
+            ("//", Some(open), Some(close)) if open < close && !code[..open].contains('"') => {
+                format!("{}{}", &code[..open], &code[close + 2..])
+            }
+            _ => code.to_string(),
+        };
+        out.push_str(code.trim_end());
         out.push('\n');
     }
     out
@@ -479,6 +487,15 @@ fn comments_may_be_translated_code_may_not() {
     assert_eq!(skel(en), skel(zh));
     let code_changed = zh.replace("merge", "split");
     assert_ne!(skel(en), skel(&code_changed));
+    let block = |c: &str| format!("```rust\n    {c}\n    code\n```\n");
+    assert_eq!(
+        code_skeleton(&block("/* write three timestamps */")),
+        code_skeleton(&block("/* 写三个时间戳 */"))
+    );
+    assert_ne!(
+        code_skeleton(&block("f(); /* a */")),
+        code_skeleton(&block("g(); /* a */"))
+    );
     let string_changed = zh.replace("a // b", "a // c");
     assert_ne!(
         skel(en),

@@ -15,8 +15,8 @@
 //! Every step waits for something that happens, not for time to pass:
 //! - the child's dispositions are read from `/proc/<pid>/status` (`SigCgt`,
 //!   the signals it catches; `SigIgn`, those it ignores; proc(5));
-//! - a caught signal makes the child's `pause()` return, and the child then
-//!   writes one byte to a pipe: "I handled it and I am still here";
+//! - a caught signal makes the child's `sigsuspend()` return, and the child
+//!   then writes one byte to a pipe: "I handled it and I am still here";
 //! - an ignored signal is thrown away when it is sent (kernel/signal.c,
 //!   `prepare_signal()` → `sig_ignored()`), so once `kill()` returns the
 //!   child cannot die of it;
@@ -33,7 +33,7 @@
 use demo_kit::child::{child_main, flush_before_fork, wait_within, write_fd};
 use demo_kit::{Context, Result};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{kill, signal, SigHandler, Signal};
+use nix::sys::signal::{kill, signal, SigHandler, SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, pipe, read, ForkResult, Pid};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
@@ -84,6 +84,13 @@ pub fn run(
     // SAFETY: the child runs only async-signal-safe calls under child_main.
     let child = match unsafe { fork() }.context("fork() failed")? {
         ForkResult::Child => child_main(|| {
+            // While the child keeps ctrlc's handler, it holds SIGINT and
+            // SIGTERM blocked except inside sigsuspend(), which unblocks and
+            // waits in one step: a signal that arrives before the child is
+            // waiting stays pending instead of being handled before a
+            // pause() that would then wait forever (sigsuspend(2)).
+            let caught = SigSet::from_iter([Signal::SIGINT, Signal::SIGTERM]);
+            let waiting_mask = SigSet::thread_get_mask().unwrap_or_else(|_| SigSet::empty());
             if reset_signals {
                 // SAFETY: SIG_IGN / SIG_DFL, no handler code involved.
                 unsafe {
@@ -91,11 +98,14 @@ pub fn run(
                     let _ = signal(Signal::SIGTERM, SigHandler::SigDfl);
                     let _ = signal(Signal::SIGHUP, SigHandler::SigDfl);
                 }
+            } else {
+                let _ = caught.thread_block();
             }
             write_fd(acks_w.as_raw_fd(), b"r"); // "my signals are set"
             loop {
-                // SAFETY: pause() sleeps until a handler has run, then returns.
-                unsafe { nix::libc::pause() };
+                // Returns after a handler has run (EINTR); an ignored signal
+                // never wakes it, a default SIGTERM kills the child in it.
+                let _ = waiting_mask.suspend();
                 write_fd(acks_w.as_raw_fd(), b"h"); // "handled one, still here"
             }
         }),
@@ -130,7 +140,7 @@ fn signal_child(child: Pid, acks: &OwnedFd) -> Result<(Disposition, Disposition,
     let sigterm = disposition(child, Signal::SIGTERM)?;
     kill(child, Signal::SIGINT).context("kill(child, SIGINT)")?;
     let alive_after_sigint = match sigint {
-        // Its handler ran and pause() returned: the child says so.
+        // Its handler ran and sigsuspend() returned: the child says so.
         Disposition::Caught => next_byte(acks)? == Some(b'h'),
         // Already thrown away inside kill(): it is alive unless it was dead.
         Disposition::Ignored => waitpid(child, Some(WaitPidFlag::WNOHANG))

@@ -6,9 +6,13 @@
 //! The schedule is checked on the kernel's own figure, the timeout it set
 //! (`tcpi_rto`) after each retry, which a busy machine cannot blur; the
 //! measured times only have to be no earlier than the schedule allows
-//! (an observation can come late, never early).
+//! (an observation can come late, never early). The retries are timed in
+//! a network namespace of the test's own with one linear timeout instead
+//! of four: the same rule, with its doubling 2 s after `connect()`
+//! instead of 5 s (see [`a_dropped_syn_is_retried_on_the_kernels_schedule`]).
 
 use handshake_demo::retries::{self, schedule};
+use std::os::unix::process::CommandExt;
 use std::time::Duration;
 
 #[test]
@@ -16,27 +20,79 @@ fn the_default_schedule_is_five_one_second_retries_then_doubling() {
     assert_eq!(schedule(4, 6), [1, 1, 1, 1, 1, 2, 4]);
 }
 
+/// Set in the environment of the copy of this test binary that runs
+/// [`in_a_private_namespace`].
+const CHILD: &str = "HANDSHAKE_RETRIES_IN_PRIVATE_NETNS";
+
+/// The claim, timed in a network namespace of the test's own where
+/// `tcp_syn_linear_timeouts` is 1 instead of 4. The schedule becomes 1, 1,
+/// 2, 4 s: one linear retry, then doubling. Two retries (2 s) show both
+/// halves of the rule and that the kernel follows the sysctl, where the
+/// host's default needs five retries (5 s) before the first doubling.
+///
+/// A namespace is created by a single-threaded process only (unshare(2):
+/// CLONE_NEWUSER), and this test binary runs threads; so it starts a copy
+/// of itself that enters the namespace between fork and exec (`pre_exec`),
+/// and runs only [`in_a_private_namespace`] there. The host's network is
+/// never touched: a new namespace has its own loopback and its own sysctls
+/// (`Documentation/networking/ip-sysctl.rst`; network_namespaces(7)).
 #[test]
 fn a_dropped_syn_is_retried_on_the_kernels_schedule() {
-    demo_kit::say::set_quiet(true);
-    // Five retries (5 s) show the five one-second waits; "then doubling"
-    // is the kernel's own timeout after the fifth, tcpi_rto = 2 s, so the
-    // sixth retry (2 s more) need not be waited for.
-    let r = retries::run(false, 5).unwrap();
-    if r.linear_timeouts.is_none() {
+    if !std::path::Path::new("/proc/sys/net/ipv4/tcp_syn_linear_timeouts").exists() {
         demo_kit::testing::skip("this kernel has no tcp_syn_linear_timeouts (before Linux 6.5)");
         return;
     }
+    let exe = std::env::current_exe().expect("this test binary");
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["--exact", "retries::in_a_private_namespace", "--ignored"])
+        .args(["--nocapture", "--test-threads", "1"])
+        .env(CHILD, "1");
+    let root = nix::unistd::Uid::effective().is_root();
+    // SAFETY: the closure makes raw system calls only (no allocation, no
+    // lock), as the child of a multi-threaded fork must.
+    unsafe { cmd.pre_exec(move || private_namespace::enter(root)) };
+    let out = match cmd.output() {
+        Err(e) if !root && e.raw_os_error() == Some(nix::libc::EPERM) => {
+            demo_kit::testing::skip(&format!(
+                "a private network namespace needs root or user namespaces: {e}"
+            ));
+            return;
+        }
+        other => other.expect("starting a copy of this test in its own namespace"),
+    };
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "in its namespace: {text}"
+    );
+}
+
+#[test]
+#[ignore = "runs inside a namespace of its own: a_dropped_syn_is_retried_on_the_kernels_schedule starts it"]
+fn in_a_private_namespace() {
+    assert_eq!(
+        std::env::var(CHILD).as_deref(),
+        Ok("1"),
+        "started by a_dropped_syn_is_retried_on_the_kernels_schedule, never alone"
+    );
+    demo_kit::say::set_quiet(true);
+    let r = retries::run(false, 2).unwrap();
+    assert_eq!(r.linear_timeouts, Some(1), "the namespace's own sysctl");
+    assert_eq!(r.expected[..3], [1, 1, 2]);
     assert_eq!(
         r.retries_at.len(),
-        5,
-        "five retries seen: {:?}",
+        2,
+        "two retries seen: {:?}",
         r.retries_at
     );
     assert_eq!(
-        r.rtos.get(5).copied().flatten(),
+        r.rtos.get(2).copied().flatten(),
         Some(Duration::from_secs(2)),
-        "after the fifth retry the kernel doubles its timeout: {:?}",
+        "after the second retry (one more than tcp_syn_linear_timeouts) the kernel doubles its timeout: {:?}",
         r.rtos
     );
     // The kernel's own timeouts: after the SYN, and after each retry.
@@ -55,5 +111,62 @@ fn a_dropped_syn_is_retried_on_the_kernels_schedule() {
             "retry {} at {at:?}, before {due} s",
             k + 1
         );
+    }
+}
+
+/// Entering a fresh network namespace with `tcp_syn_linear_timeouts = 1`,
+/// in the child between fork and exec: raw system calls only.
+mod private_namespace {
+    use nix::libc;
+    use std::io;
+
+    pub fn enter(root: bool) -> io::Result<()> {
+        // Root may create a network namespace; a normal user creates a user
+        // namespace with it, in which it holds CAP_NET_ADMIN (user_namespaces(7)).
+        let flags = if root {
+            libc::CLONE_NEWNET
+        } else {
+            libc::CLONE_NEWUSER | libc::CLONE_NEWNET
+        };
+        // SAFETY: plain system calls on our own arguments.
+        unsafe {
+            check(libc::unshare(flags))?;
+            loopback_up()?;
+            // /proc/sys/net shows the sysctls of the caller's namespace.
+            let path = c"/proc/sys/net/ipv4/tcp_syn_linear_timeouts";
+            let fd = check(libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC))?;
+            let wrote = libc::write(fd, b"1\n".as_ptr().cast(), 2);
+            libc::close(fd);
+            check(wrote as i32)?;
+        }
+        Ok(())
+    }
+
+    /// A new namespace's `lo` is down (network_namespaces(7)): SIOCSIFFLAGS
+    /// with IFF_UP, as `ip link set lo up` does (netdevice(7)).
+    unsafe fn loopback_up() -> io::Result<()> {
+        let fd = check(libc::socket(
+            libc::AF_INET,
+            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+            0,
+        ))?;
+        let mut req: libc::ifreq = std::mem::zeroed();
+        for (dst, src) in req.ifr_name.iter_mut().zip(b"lo") {
+            *dst = *src as libc::c_char;
+        }
+        let result = check(libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req)).and_then(|_| {
+            req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+            check(libc::ioctl(fd, libc::SIOCSIFFLAGS, &req))
+        });
+        libc::close(fd);
+        result.map(drop)
+    }
+
+    fn check(ret: i32) -> io::Result<i32> {
+        if ret < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(ret)
+        }
     }
 }

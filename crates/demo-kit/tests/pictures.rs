@@ -8,7 +8,9 @@
 //! diagram in headless Chromium, lets mermaid run, and fails when a page
 //! has fewer drawn diagrams than its Markdown has blocks, a diagram that
 //! did not become an SVG of non-zero size, mermaid's error picture, or a
-//! renderer's error text anywhere on the page.
+//! renderer's error text anywhere on the page (mermaid draws a flowchart
+//! label holding `http://…` as "Unsupported markdown: link", in an SVG of
+//! the right size: only the text gives it away).
 //!
 //! Chromium cannot be asked what it drew without a debugging protocol, so
 //! the test adds a script to its copy of each built page (the book itself
@@ -51,7 +53,7 @@ const CHECK_SCRIPT: &str = r#"<script>
       return `diagram svg=${svg ? 1 : 0} w=${Math.round(r.width)} h=${Math.round(r.height)} role=${role}`;
     });
     const text = document.body.innerText;
-    const bad = /Syntax error|Parse error|Lexical error|error in text/.test(text);
+    const bad = /Syntax error|Parse error|Lexical error|error in text|Unsupported markdown/.test(text);
     lines.push(`error-text=${bad ? 1 : 0}`);
     const out = document.createElement('pre');
     out.id = 'pictures-check';
@@ -216,9 +218,10 @@ fn check_site(docs: &Path, site: &Path) -> (Vec<String>, usize) {
     (problems, pages.len())
 }
 
-/// The checker itself, on a book of two pages: one diagram that draws, one
-/// with a syntax error. It must pass the first and report the second.
-fn checker_catches_a_broken_diagram(root: &Path) {
+/// The checker itself, on a book of three pages: a diagram that draws, one
+/// with a syntax error, and one with a URL in a flowchart label. It must
+/// pass the first and report the other two, each for its own fault.
+fn checker_catches_broken_diagrams(root: &Path) {
     let book = root.join("target/pictures-selfcheck");
     let _ = fs::remove_dir_all(&book);
     fs::create_dir_all(book.join("src")).expect("target/ is writable");
@@ -231,27 +234,41 @@ fn checker_catches_a_broken_diagram(root: &Path) {
     );
     write(
         "src/SUMMARY.md",
-        "# Summary\n\n- [Good](good.md)\n- [Bad](bad.md)\n",
+        "# Summary\n\n- [Good](good.md)\n- [Bad](bad.md)\n- [Link](link.md)\n",
     );
+    let page = |title: &str, diagram: &str| format!("# {title}\n\n```mermaid\n{diagram}\n```\n");
     write(
         "src/good.md",
-        "# Good\n\n```mermaid\nsequenceDiagram\n    A->>B: SYN\n```\n",
+        &page("Good", "sequenceDiagram\n    A->>B: SYN"),
     );
     write(
         "src/bad.md",
-        "# Bad\n\n```mermaid\nflowchart LR\n    A[unclosed --> B\n```\n",
+        &page("Bad", "flowchart LR\n    A[unclosed --> B"),
+    );
+    write(
+        "src/link.md",
+        &page("Link", "flowchart LR\n    A[see http://localhost/] --> B"),
     );
     mdbook_build(&book, &book.join("site"));
     let (problems, pages) = check_site(&book.join("src"), &book.join("site"));
-    assert_eq!(pages, 2, "both pages have a diagram");
+    assert_eq!(pages, 3, "each page has a diagram");
+    let of = |page: &str| -> Vec<&String> {
+        problems
+            .iter()
+            .filter(|p| p.starts_with(&format!("{page}:")))
+            .collect()
+    };
     assert!(
-        problems.iter().all(|p| p.starts_with("bad.md:")),
+        of("good.md").is_empty(),
         "the good diagram must pass: {problems:?}"
     );
     assert!(
-        problems.iter().any(|p| p.contains("error picture"))
-            && problems.iter().any(|p| p.contains("error text")),
-        "the broken diagram must be caught: {problems:?}"
+        of("bad.md").iter().any(|p| p.contains("error picture")),
+        "the syntax error must be caught: {problems:?}"
+    );
+    assert!(
+        of("link.md").iter().any(|p| p.contains("error text")),
+        "the label mermaid could not draw must be caught: {problems:?}"
     );
 }
 
@@ -259,7 +276,7 @@ fn checker_catches_a_broken_diagram(root: &Path) {
 #[ignore = "needs chromium, mdbook and mdbook-mermaid; .ci/run installs them and runs this"]
 fn every_diagram_in_both_books_is_drawn_in_chromium() {
     let root = workspace_root();
-    checker_catches_a_broken_diagram(&root);
+    checker_catches_broken_diagrams(&root);
     let site = root.join("target/pictures-check");
     let _ = fs::remove_dir_all(&site);
     // English first: a build empties its own destination.

@@ -319,3 +319,51 @@ fn the_report_is_read_line_by_line() {
         2
     );
 }
+
+/// Lines of mermaid blocks that hold a `#` outside a style line
+/// (`linkStyle`, `classDef`, `style`, where `#1f6feb` is a colour): mermaid
+/// reads `#…` as the start of an entity code and silently drops the rest of
+/// the label (`read #2` is drawn as `read`), in a picture that still draws.
+fn hashes_in_labels(markdown: &str) -> Vec<String> {
+    let mut inside = false;
+    let mut found = Vec::new();
+    for line in markdown.lines() {
+        let t = line.trim();
+        if t == "```mermaid" {
+            inside = true;
+        } else if inside && t == "```" {
+            inside = false;
+        } else if inside
+            && t.contains('#')
+            && !["linkStyle ", "classDef ", "style "]
+                .iter()
+                .any(|s| t.starts_with(s))
+        {
+            found.push(t.to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn no_diagram_label_holds_a_hash() {
+    let root = workspace_root();
+    let mut pages = Vec::new();
+    pages_with_diagrams(&root.join("docs"), Path::new(""), &mut pages);
+    let mut problems = Vec::new();
+    for (page, _) in pages {
+        let text = fs::read_to_string(root.join("docs").join(&page)).unwrap_or_default();
+        for line in hashes_in_labels(&text) {
+            problems.push(format!("docs/{}: {line}", page.display()));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "mermaid cuts a label at `#` (write `no. 2`, not `#2`):\n  {}",
+        problems.join("\n  ")
+    );
+    assert_eq!(
+        hashes_in_labels("```mermaid\nA->>B: read #2\nlinkStyle 0 stroke:#fff\n```\n# Title\n"),
+        vec!["A->>B: read #2"]
+    );
+}

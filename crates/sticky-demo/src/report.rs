@@ -98,3 +98,57 @@ pub fn show_boundaries(bytes: &[u8], sent: &[Vec<u8>], offset: usize) -> String 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_is_described_by_the_replies_it_covers() {
+        // Inside reply 1 only, up to its last byte.
+        assert_eq!(describe(0, 2500, 2500, 27), "reply 1 bytes 0..2500");
+        // Starting exactly where reply 2 starts.
+        assert_eq!(
+            describe(2500, 27, 2500, 27),
+            "reply 2 bytes 0..27 (all of it)"
+        );
+        // Part of reply 2: from its start, or up to its end, is not all of it.
+        assert_eq!(describe(2500, 10, 2500, 27), "reply 2 bytes 0..10");
+        assert_eq!(describe(2510, 17, 2500, 27), "reply 2 bytes 10..27");
+        assert_eq!(
+            describe(2400, 110, 2500, 27),
+            "reply 1 bytes 2400..2500 + reply 2 bytes 0..10"
+        );
+    }
+
+    #[test]
+    fn the_fake_output_is_ls_lines_cut_to_size() {
+        let one = "-rw-r--r-- 1 student student    97 Aug  1 19:39 file001.txt\n";
+        let two = "-rw-r--r-- 1 student student   194 Aug  1 19:39 file002.txt\n";
+        let three = "-rw-r--r-- 1 student student   291 Aug  1 19:39 file003.txt\n";
+        let all = format!("{one}{two}{three}");
+        assert_eq!(fake_command_output(all.len()), all.as_bytes());
+        assert_eq!(
+            fake_command_output(one.len() + 3),
+            format!("{one}-rw").as_bytes()
+        );
+        assert!(fake_command_output(0).is_empty());
+        assert_eq!(fake_command_output(5000).len(), 5000);
+    }
+
+    #[test]
+    fn boundaries_are_marked_inside_the_bytes_only() {
+        let sent = vec![b"ab".to_vec(), b"cd".to_vec(), b"ef".to_vec()];
+        // A message ending exactly where the bytes start or end is no cut.
+        assert_eq!(show_boundaries(b"cd", &sent, 2), "cd");
+        assert_eq!(show_boundaries(b"bcde", &sent, 1), "b|cd|e");
+        assert_eq!(show_boundaries(b"abcdef", &sent, 0), "ab|cd|ef");
+    }
+
+    #[test]
+    fn one_byte_is_singular() {
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(0), "0 bytes");
+        assert_eq!(bytes(2), "2 bytes");
+    }
+}

@@ -41,6 +41,8 @@ pub struct UdpReport {
     /// `MSG_TRUNC` was set, and what the next receive returned.
     pub big_sent: usize,
     pub big_received: usize,
+    /// The bytes of the oversized datagram that were delivered.
+    pub big_head: Vec<u8>,
     pub big_truncated: bool,
     pub after_big: Vec<u8>,
 }
@@ -129,6 +131,7 @@ pub fn run(messages: &[&[u8]], big: usize) -> Result<UdpReport> {
     let msg = recvmsg::<SockaddrIn>(server.as_raw_fd(), &mut iov, None, MsgFlags::empty())
         .context("server recvmsg")?;
     let (big_received, big_truncated) = (msg.bytes, msg.flags.contains(MsgFlags::MSG_TRUNC));
+    let big_head = buf[..big_received].to_vec();
     say(
         Side::Server,
         format!(
@@ -172,6 +175,7 @@ pub fn run(messages: &[&[u8]], big: usize) -> Result<UdpReport> {
         received,
         big_sent: big,
         big_received,
+        big_head,
         big_truncated,
         after_big,
     })

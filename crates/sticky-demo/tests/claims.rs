@@ -78,6 +78,10 @@ fn a_datagram_larger_than_the_buffer_is_cut_and_its_tail_lost() {
     let report = udp::run(&DATAGRAMS, 1500).unwrap();
     assert_eq!(report.big_received, udp::RECV_BUFFER);
     assert!(report.big_truncated, "recvmsg must report MSG_TRUNC");
+    // What arrived is the datagram's head: the first 1024 of the 1500
+    // bytes sent (a, b, c, ... z, a, b, ...).
+    let sent: Vec<u8> = (0..1500).map(|i| b'a' + (i % 26) as u8).collect();
+    assert_eq!(report.big_head, sent[..udp::RECV_BUFFER]);
     // The 476 bytes that did not fit are not queued as another datagram:
     // the next receive returns the next datagram.
     assert_eq!(report.after_big, b"next");

@@ -1,13 +1,17 @@
-//! A tiny command-line parser, so that every demo has `--help` and rejects
-//! bad input with a clear message instead of a panic.
+//! A tiny command-line parser, so that every demo has `--help` and `--lang`
+//! and rejects bad input with a clear message instead of a panic.
 //!
 //! The course is about sockets and processes, not about argument parsing, so
 //! this stays deliberately small: flags (`--ipv6`), options with a value
 //! (`--addr 127.0.0.1:0` or `--addr=127.0.0.1:0`), and positional words
 //! (`merge`). Unknown leftovers are an error that points at `--help`.
+//! `--lang en|zh` is every demo's: [`Args::parse`] takes it first and sets
+//! the language ([`crate::lang`]) before anything is printed, `--help`
+//! included; the help is given in both languages as a pair, `(HELP, HELP_ZH)`.
 //!
 //! ```
 //! use demo_kit::cli::Args;
+//! # demo_kit::lang::set(demo_kit::lang::Lang::En);
 //! let mut args = Args::from_vec(vec!["split".into(), "--size=4096".into()]);
 //! assert_eq!(args.value::<usize>("--size").unwrap(), Some(4096));
 //! assert_eq!(args.positional().as_deref(), Some("split"));
@@ -15,9 +19,29 @@
 //! ```
 
 use crate::fail::{Error, Result};
+use crate::lang::{self, Lang};
+use crate::tr;
 use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
+
+/// A demo's `--help` text: one `&str` (English only), or a pair
+/// `(english, chinese)` of which the chosen language's is printed.
+pub trait Help {
+    fn text(&self) -> &str;
+}
+
+impl Help for &str {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl Help for (&str, &str) {
+    fn text(&self) -> &str {
+        lang::pick(self.0, self.1)
+    }
+}
 
 /// The arguments not consumed yet.
 #[derive(Debug)]
@@ -26,15 +50,43 @@ pub struct Args {
 }
 
 impl Args {
-    /// Reads the process arguments. If `-h` or `--help` is among them,
-    /// prints `help` and exits with status 0.
-    pub fn parse(help: &str) -> Args {
-        let rest: Vec<String> = std::env::args().skip(1).collect();
-        if rest.iter().any(|a| a == "-h" || a == "--help") {
-            println!("{}", help.trim_end());
+    /// Reads the process arguments. First `--lang en|zh`, if given, sets the
+    /// language (a bad value is an error: exit status 1). Then, if `-h` or
+    /// `--help` is among them, prints `help` and exits with status 0.
+    pub fn parse(help: impl Help) -> Args {
+        let mut args = Args {
+            rest: std::env::args().skip(1).collect(),
+        };
+        match args.take_lang() {
+            Ok(chosen) => lang::set(chosen.unwrap_or_else(lang::current)),
+            Err(e) => {
+                eprintln!("{}", tr!("error: {e}", "错误：{e}"));
+                std::process::exit(1);
+            }
+        }
+        if args.rest.iter().any(|a| a == "-h" || a == "--help") {
+            println!("{}", help.text().trim_end());
             std::process::exit(0);
         }
-        Args { rest }
+        args
+    }
+
+    /// Removes `--lang VALUE` (or `--lang=VALUE`) and returns the language
+    /// it names; `None` without one.
+    ///
+    /// ```
+    /// use demo_kit::{cli::Args, lang::Lang};
+    /// let mut args = Args::from_vec(vec!["--lang=zh-CN".into(), "merge".into()]);
+    /// assert_eq!(args.take_lang().unwrap(), Some(Lang::Zh));
+    /// assert_eq!(args.positional().as_deref(), Some("merge"));
+    /// let mut args = Args::from_vec(vec!["--lang".into(), "fr".into()]);
+    /// assert!(args.take_lang().unwrap_err().to_string().contains("use en or zh"));
+    /// ```
+    pub fn take_lang(&mut self) -> Result<Option<Lang>> {
+        match self.value::<String>("--lang")? {
+            None => Ok(None),
+            Some(v) => lang::parse(&v).map(Some).map_err(Error::msg),
+        }
     }
 
     /// Builds from explicit words (used by tests and doc examples).
@@ -67,14 +119,20 @@ impl Args {
             Some(v) => v.to_string(),
             None => {
                 if i >= self.rest.len() {
-                    return Err(Error::msg(format!("{name} needs a value; see --help")));
+                    return Err(Error::msg(tr!(
+                        "{name} needs a value; see --help",
+                        "{name} 后面要跟一个值；见 --help"
+                    )));
                 }
                 self.rest.remove(i)
             }
         };
-        raw.parse::<T>()
-            .map(Some)
-            .map_err(|e| Error::msg(format!("bad value {raw:?} for {name}: {e}; see --help")))
+        raw.parse::<T>().map(Some).map_err(|e| {
+            Error::msg(tr!(
+                "bad value {raw:?} for {name}: {e}; see --help",
+                "{name} 的值 {raw:?} 不对：{e}；见 --help"
+            ))
+        })
     }
 
     /// Like [`Args::value`], with a default and a range: a value outside
@@ -82,6 +140,7 @@ impl Args {
     ///
     /// ```
     /// use demo_kit::cli::Args;
+    /// # demo_kit::lang::set(demo_kit::lang::Lang::En);
     /// let mut args = Args::from_vec(vec!["--runs".into(), "3".into()]);
     /// assert_eq!(args.value_in("--runs", 10..=5000, 200).unwrap_err().to_string(),
     ///            "--runs must be between 10 and 5000; see --help");
@@ -97,8 +156,9 @@ impl Args {
         if range.contains(&v) {
             Ok(v)
         } else {
-            Err(Error::msg(format!(
+            Err(Error::msg(tr!(
                 "{name} must be between {} and {}; see --help",
+                "{name} 必须在 {} 到 {} 之间；见 --help",
                 range.start(),
                 range.end()
             )))
@@ -110,6 +170,7 @@ impl Args {
     ///
     /// ```
     /// use demo_kit::cli::Args;
+    /// # demo_kit::lang::set(demo_kit::lang::Lang::En);
     /// let known = ["merge", "split", "all"];
     /// let mut args = Args::from_vec(vec!["split".into()]);
     /// assert_eq!(args.subcommand(&known, "all").unwrap(), "split");
@@ -126,8 +187,9 @@ impl Args {
             return Ok(default);
         };
         known.iter().copied().find(|k| *k == word).ok_or_else(|| {
-            Error::msg(format!(
+            Error::msg(tr!(
                 "unknown mode {word:?} (choose one of: {}); see --help",
+                "没有 {word:?} 这个模式（可选：{}）；见 --help",
                 known.join(", ")
             ))
         })
@@ -143,8 +205,9 @@ impl Args {
     pub fn finish(self) -> Result<()> {
         match self.rest.first() {
             None => Ok(()),
-            Some(word) => Err(Error::msg(format!(
-                "unexpected argument {word:?}; see --help"
+            Some(word) => Err(Error::msg(tr!(
+                "unexpected argument {word:?}; see --help",
+                "无法识别的参数 {word:?}；见 --help"
             ))),
         }
     }

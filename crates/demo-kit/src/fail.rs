@@ -130,13 +130,13 @@ fn wrap(inner: Error, context: String) -> Error {
 }
 
 /// The body of every demo's `main`: runs `body`, and on failure prints
-/// `error: <message>` to stderr and exits with the error's status (1 unless
-/// set otherwise). No panic, no backtrace.
+/// `error: <message>` (in Chinese `错误：<message>`) to stderr and exits
+/// with the error's status (1 unless set otherwise). No panic, no backtrace.
 pub fn run(body: impl FnOnce() -> Result<()>) -> ExitCode {
     match body() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", crate::tr!("error: {e}", "错误：{e}"));
             ExitCode::from(e.exit_code)
         }
     }

@@ -8,7 +8,9 @@
 //!
 //! * [`say`]: narration, with the speaking side marked (client, server,
 //!   parent, child, kernel); colours only on a terminal and never with `NO_COLOR`.
-//! * [`cli`]: a tiny argument parser with `--help`.
+//! * [`cli`]: a tiny argument parser with `--help` and `--lang`.
+//! * [`lang`]: English or Chinese, each line written once per language
+//!   side by side ([`tr!`]), and the parity check of the two runs.
 //! * [`fail`]: an error type with context, and [`fail::run`] for `main`.
 //! * [`child`]: what a forked child may do, and how it must end.
 //! * [`net`]: `TCP_INFO` (the kernel's view of a connection) and a loopback
@@ -41,6 +43,8 @@ pub mod child;
 pub mod cli;
 #[cfg(target_os = "linux")]
 pub mod fail;
+#[cfg(target_os = "linux")]
+pub mod lang;
 #[cfg(target_os = "linux")]
 pub mod measure;
 #[cfg(target_os = "linux")]

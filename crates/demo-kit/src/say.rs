@@ -115,12 +115,14 @@ pub fn say(side: Side, msg: impl Display) {
     emit(&text);
 }
 
-/// Prints a step heading, e.g. `── step 2: connect ──`.
+/// Prints a step heading, e.g. `── step 2: connect ──`, in Chinese
+/// `── 第 2 步：连接 ──` (the title is the demo's, already in its language).
 pub fn step(number: usize, title: impl Display) {
+    let words = crate::tr!("step {number}: {title}", "第 {number} 步：{title}");
     let text = if colors_enabled() {
-        format!("\n\x1b[1m── step {number}: {title} ──\x1b[0m\n")
+        format!("\n\x1b[1m── {words} ──\x1b[0m\n")
     } else {
-        format!("\n── step {number}: {title} ──\n")
+        format!("\n── {words} ──\n")
     };
     emit(&text);
 }

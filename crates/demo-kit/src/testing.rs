@@ -114,6 +114,9 @@ impl OutputWithin for Command {
 
 /// Runs a demo binary with `args` and `NO_COLOR=1`, within [`DEMO_LIMIT`];
 /// returns its exit code (-1 if a signal ended it), stdout and stderr.
+/// The locale is English (`LANG=C.UTF-8`, no `LC_ALL` or `LC_MESSAGES`), so
+/// a test reads the same words on a learner's Chinese machine; `--lang zh`
+/// among `args` asks for Chinese ([`crate::lang`]).
 ///
 /// ```
 /// let (code, out, _err) = demo_kit::testing::run_demo("echo", &["hi"]);
@@ -123,6 +126,9 @@ pub fn run_demo(bin: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(bin)
         .args(args)
         .env("NO_COLOR", "1")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
         .output_within();
     (
         out.status.code().unwrap_or(-1),

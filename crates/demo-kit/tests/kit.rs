@@ -9,7 +9,10 @@ use demo_kit::Context;
 use std::io::{ErrorKind, Read, Write};
 use std::time::Duration;
 
+/// The words as arguments, with the messages in English whatever this
+/// machine's locale (no test in this file chooses Chinese).
 fn args(words: &[&str]) -> Args {
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
     Args::from_vec(words.iter().map(|w| w.to_string()).collect())
 }
 

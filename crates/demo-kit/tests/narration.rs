@@ -60,6 +60,7 @@ fn narration_is_printed_marked_and_coloured_only_on_a_terminal() {
     // thread of its process that touches it.
     unsafe { std::env::remove_var("NO_COLOR") };
     // In a pipe: plain text, one line per call.
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
     let text = printed(|| {
         say::say(Side::Server, "listening");
         say::step(2, "connect");
@@ -70,6 +71,12 @@ fn narration_is_printed_marked_and_coloured_only_on_a_terminal() {
         "[server] listening\n\n── step 2: connect ──\n\n=== merge ===\n"
     );
     assert!(!say::colors_enabled(), "stdout is not a terminal here");
+
+    // In Chinese, the step's own words are Chinese; the title is the demo's.
+    demo_kit::lang::set(demo_kit::lang::Lang::Zh);
+    let text = printed(|| say::step(2, "连接"));
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
+    assert_eq!(text, "\n── 第 2 步：连接 ──\n");
 
     // Quiet: nothing at all.
     say::set_quiet(true);

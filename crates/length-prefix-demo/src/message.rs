@@ -47,10 +47,18 @@ pub fn read_body<R: Read>(reader: &mut R, size: u64) -> Result<Vec<u8>> {
         ));
     }
     let mut body = vec![0u8; size as usize];
-    if !framing::read_exact_or_eof(reader, &mut body)? && size > 0 {
-        return demo_kit::bail_msg("the stream ended before the body");
+    // read_exact_or_eof's "truncated" error names the length prefix, its
+    // usual use; here the missing bytes are the body's.
+    match framing::read_exact_or_eof(reader, &mut body) {
+        Ok(true) => Ok(body),
+        Ok(false) => demo_kit::bail_msg(format!(
+            "the stream ended before the body: got 0 of {size} bytes"
+        )),
+        Err(framing::FrameError::Truncated { expected, got, .. }) => demo_kit::bail_msg(format!(
+            "the stream ended in the middle of the body: got {got} of {expected} bytes"
+        )),
+        Err(e) => Err(e.into()),
     }
-    Ok(body)
 }
 
 /// A message with `total_size` filled in, as `write_message` will send it.
@@ -64,4 +72,40 @@ pub fn message(header: serde_json::Value, body: Vec<u8>) -> Message {
 pub fn wire_len(m: &Message) -> Result<usize> {
     let header = serde_json::to_vec(&m.header).context("encoding a header")?;
     Ok(4 + header.len() + m.body.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_body_of_exactly_the_limit_is_read_one_byte_more_is_refused() {
+        let max = framing::DEFAULT_MAX_BODY;
+        let mut exactly = std::io::repeat(7).take(max);
+        let body = read_body(&mut exactly, max).expect("the limit itself is allowed");
+        assert_eq!(body.len() as u64, max);
+        let mut more = std::io::repeat(7).take(max + 1);
+        let refused = read_body(&mut more, max + 1).expect_err("over the limit");
+        assert!(
+            refused.to_string().contains("is over the limit"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_stream_that_ends_before_the_body_is_an_error_an_empty_body_is_not() {
+        let short = read_body(&mut &b"abc"[..], 5).expect_err("3 of 5 bytes");
+        assert_eq!(
+            short.to_string(),
+            "the stream ended in the middle of the body: got 3 of 5 bytes"
+        );
+        let none = read_body(&mut &b""[..], 5).expect_err("0 of 5 bytes");
+        assert_eq!(
+            none.to_string(),
+            "the stream ended before the body: got 0 of 5 bytes"
+        );
+        assert_eq!(read_body(&mut &b""[..], 0).unwrap(), b"");
+        assert_eq!(read_body(&mut &b"abcde"[..], 5).unwrap(), b"abcde");
+    }
 }

@@ -29,6 +29,15 @@ fn default_runs_all_scenarios_and_every_message_is_exact() {
         "[server] on the wire (511 bytes, peeked): fb 01 00 00 | 7b 22",
         "read_header: rejected: the header is not a JSON object: number out of range",
         "[server] a.txt: header = {\"filename\":\"a.txt\"",
+        // The words around the bytes: which prefix, how Python unpacks it,
+        // the same length in the other order, a header's bytes as text, and
+        // the end of the long reply.
+        "[note] prefix: 4 bytes, struct.pack('i', n) — signed 32-bit little-endian, byte-compatible with the course's Python",
+        "prefix 05 00 00 00 -> 5 (struct.unpack('i')), payload b'hello'",
+        "[note] length 5: struct.pack('i', n) = 05 00 00 00; struct.pack('!I', n) = 00 00 00 05",
+        "+048: 3a 33 30 30 30 7d                                :3000}",
+        "reply 1 body: b'-rwxr-xr-x 1 root root    1000 Jan  1 00' ... b'oot root    3035' — == sent",
+        "the first 1024 bytes and the other 1976 would show up as the answer to the next command",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
@@ -61,6 +70,13 @@ fn network_order_puts_the_high_byte_first() {
     let (code, out, _) = demo(&["merge", "--network"]);
     assert_eq!(code, 0);
     assert!(out.contains("struct.pack('!I', n)"), "{out}");
+    for needle in [
+        "[note] prefix: 4 bytes, struct.pack('!I', n) — unsigned 32-bit big-endian (network order)",
+        "prefix 00 00 00 05 -> 5 (struct.unpack('!I')), payload b'hello'",
+        "[note] length 5: struct.pack('!I', n) = 00 00 00 05; struct.pack('i', n) = 05 00 00 00",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
     assert!(out.contains("prefix 00 00 00 05 + 5 bytes"), "{out}");
     assert!(out.contains("b'\\x00\\x00\\x00\\x05hello"), "{out}");
 }

@@ -103,7 +103,10 @@ pub fn encode_name(name: &str) -> Result<Vec<u8>, String> {
         .filter(|l| !l.is_empty())
     {
         if label.len() > 63 {
-            return Err(format!("label {label:?} is longer than 63 bytes"));
+            return Err(demo_kit::tr!(
+                "label {label:?} is longer than 63 bytes",
+                "标签 {label:?} 超过了 63 个字节"
+            ));
         }
         out.push(label.len() as u8);
         out.extend_from_slice(label.as_bytes());

@@ -8,6 +8,7 @@
 //! no MAC (the kernel shows 00:00:00:00:00:00).
 
 use demo_kit::say::say;
+use demo_kit::tr;
 use demo_kit::Side;
 use demo_kit::{Context, Result};
 use nix::ifaddrs::getifaddrs;
@@ -89,7 +90,10 @@ pub fn show() -> Result<()> {
     for i in list()? {
         let mac = match i.mac {
             Some(m) if i.has_mac() => format!("MAC {}", show_mac(&m)),
-            _ => "no MAC (the kernel shows 00:00:00:00:00:00: no hardware, no wire)".into(),
+            _ => tr!(
+                "no MAC (the kernel shows 00:00:00:00:00:00: no hardware, no wire)",
+                "没有 MAC（内核显示 00:00:00:00:00:00：没有硬件，也没有网线）"
+            ),
         };
         let kind = match i.hw_type {
             Some(1) => "Ethernet",
@@ -99,12 +103,13 @@ pub fn show() -> Result<()> {
         let ips: Vec<String> = i.ips.iter().map(|(ip, p)| format!("{ip}/{p}")).collect();
         say(
             Side::Kernel,
-            format!(
+            tr!(
                 "{:<6} {} {kind:<8} {mac}; IP: {}",
+                "{:<6} {} {kind:<8} {mac}；IP：{}",
                 i.name,
                 if i.up { "UP  " } else { "DOWN" },
                 if ips.is_empty() {
-                    "none".into()
+                    tr!("none", "无")
                 } else {
                     ips.join(", ")
                 }
@@ -113,7 +118,10 @@ pub fn show() -> Result<()> {
     }
     say(
         Side::Note,
-        "lo is a medium too: a software one inside the kernel; 127.0.0.1 never reaches a wire",
+        tr!(
+            "lo is a medium too: a software one inside the kernel; 127.0.0.1 never reaches a wire",
+            "lo 也是一种介质：它是内核里的软件接口；发往 127.0.0.1 的数据永远不会上线路"
+        ),
     );
     Ok(())
 }

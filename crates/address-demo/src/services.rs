@@ -7,6 +7,8 @@
 //! in a small container; then the few numbers this demo needs come from a
 //! table built in here, and the demo says so.
 
+use demo_kit::lang::pick;
+
 /// Where a port number came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -83,7 +85,10 @@ impl Source {
     pub fn describe(self) -> &'static str {
         match self {
             Source::EtcServices => "/etc/services",
-            Source::BuiltIn => "built in (no /etc/services here: package netbase)",
+            Source::BuiltIn => pick(
+                "built in (no /etc/services here: package netbase)",
+                "程序内置（这台机器没有 /etc/services：它由 netbase 包提供）",
+            ),
         }
     }
 }

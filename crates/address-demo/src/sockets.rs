@@ -15,6 +15,7 @@
 
 use demo_kit::procnet::parse_addr;
 use demo_kit::say::say;
+use demo_kit::tr;
 use demo_kit::Side;
 use demo_kit::{Context, Result};
 use std::collections::HashMap;
@@ -48,7 +49,12 @@ pub fn tcp_table() -> Result<Vec<TcpSocket>> {
         match std::fs::read_to_string(path) {
             Ok(text) => all.extend(text.lines().skip(1).filter_map(parse_line)),
             Err(_) if path.ends_with('6') => {} // a kernel without IPv6
-            Err(e) => return Err(e).context(format!("reading {path} (is this Linux?)")),
+            Err(e) => {
+                return Err(e).context(tr!(
+                    "reading {path} (is this Linux?)",
+                    "读取 {path}（这是 Linux 吗？）"
+                ))
+            }
         }
     }
     Ok(all)
@@ -135,15 +141,16 @@ pub fn find_ourselves() -> Result<()> {
     let inode = inode_of(&listener)?;
     say(
         Side::Server,
-        format!(
-            "bind() + listen(): the kernel gave me {addr}; fstat says my socket is inode {inode}"
+        tr!(
+            "bind() + listen(): the kernel gave me {addr}; fstat says my socket is inode {inode}",
+            "bind() + listen()：内核给了我 {addr}；fstat 说我的套接字是 inode {inode}"
         ),
     );
     let table = tcp_table()?;
-    let me = table
-        .iter()
-        .find(|s| s.inode == inode)
-        .context("our listener is not in /proc/net/tcp")?;
+    let me = table.iter().find(|s| s.inode == inode).context(tr!(
+        "our listener is not in /proc/net/tcp",
+        "/proc/net/tcp 里没有我们的监听套接字"
+    ))?;
     let owners = socket_owners();
     let who: Vec<String> = owners
         .get(&inode)
@@ -153,8 +160,9 @@ pub fn find_ourselves() -> Result<()> {
         .collect();
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "/proc/net/tcp + tcp6: {} sockets; {} LISTEN, uid {}, inode {}",
+            "/proc/net/tcp + tcp6：共 {} 个套接字；{} LISTEN，uid {}，inode {}",
             table.len(),
             me.local,
             me.uid,
@@ -163,8 +171,9 @@ pub fn find_ourselves() -> Result<()> {
     );
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "/proc/*/fd: socket:[{inode}] is held by {} — I am pid {}",
+            "/proc/*/fd：socket:[{inode}] 的持有者是 {}——我的 pid 是 {}",
             who.join(", "),
             std::process::id()
         ),
@@ -175,9 +184,11 @@ pub fn find_ourselves() -> Result<()> {
         .count();
     say(
         Side::Note,
-        format!(
+        tr!(
             "{same_port} listening socket(s) on port {}, held by {} process(es): here ip + port leads to one program; \
              not always (accepted sockets share the port, a forked child shares the listener, SO_REUSEPORT)",
+            "端口 {} 上有 {same_port} 个监听套接字，由 {} 个进程持有：这里 ip + 端口对应一个程序；\
+             但并不总是这样（accept 出来的套接字共用这个端口，fork 出的子进程共享监听套接字，还有 SO_REUSEPORT）",
             addr.port(),
             who.len()
         ),

@@ -11,6 +11,7 @@
 //! literals. Any other name would need a query to a DNS server elsewhere.
 
 use demo_kit::say::say;
+use demo_kit::tr;
 use demo_kit::Side;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 
@@ -38,7 +39,10 @@ pub struct Url {
 /// ```
 pub fn parse(text: &str) -> Result<Url, String> {
     let (scheme, rest) = text.split_once("://").ok_or_else(|| {
-        format!("{text:?} has no scheme: write it as scheme://host/path, e.g. http://localhost/")
+        tr!(
+            "{text:?} has no scheme: write it as scheme://host/path, e.g. http://localhost/",
+            "{text:?} 缺少协议：要写成 scheme://host/path，例如 http://localhost/"
+        )
     })?;
     let good_scheme = scheme
         .chars()
@@ -48,21 +52,28 @@ pub fn parse(text: &str) -> Result<Url, String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     if !good_scheme {
-        return Err(format!(
-            "bad scheme {scheme:?}: letters, digits, + - . only"
+        return Err(tr!(
+            "bad scheme {scheme:?}: letters, digits, + - . only",
+            "协议名 {scheme:?} 不对：只能用字母、数字和 + - ."
         ));
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if authority.contains('@') {
-        return Err("a user name in the URL (user@host) is not supported here".into());
+        return Err(tr!(
+            "a user name in the URL (user@host) is not supported here",
+            "这里不支持在 URL 里写用户名（user@host）"
+        ));
     }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (ip, after) = v6
-            .split_once(']')
-            .ok_or("an IPv6 host needs its closing ']'")?;
+        let (ip, after) = v6.split_once(']').ok_or_else(|| {
+            tr!(
+                "an IPv6 host needs its closing ']'",
+                "IPv6 主机地址缺少右边的 ']'"
+            )
+        })?;
         ip.parse::<std::net::Ipv6Addr>()
-            .map_err(|_| format!("{ip:?} is not an IPv6 address"))?;
+            .map_err(|_| tr!("{ip:?} is not an IPv6 address", "{ip:?} 不是 IPv6 地址"))?;
         (ip.to_string(), after.strip_prefix(':'))
     } else {
         match authority.split_once(':') {
@@ -72,10 +83,12 @@ pub fn parse(text: &str) -> Result<Url, String> {
     };
     let port = match port {
         None | Some("") => None,
-        Some(p) => Some(
-            p.parse::<u16>()
-                .map_err(|_| format!("port {p:?} is not a number from 0 to 65535"))?,
-        ),
+        Some(p) => Some(p.parse::<u16>().map_err(|_| {
+            tr!(
+                "port {p:?} is not a number from 0 to 65535",
+                "端口 {p:?} 不是 0 到 65535 之间的数"
+            )
+        })?),
     };
     if host.parse::<IpAddr>().is_err() {
         check_host_name(&host)?;
@@ -103,10 +116,14 @@ pub fn parse(text: &str) -> Result<Url, String> {
 /// and hyphens, not starting or ending with a hyphen; 253 bytes at most.
 pub fn check_host_name(host: &str) -> Result<(), String> {
     if host.is_empty() {
-        return Err("the URL has no host".into());
+        return Err(tr!("the URL has no host", "URL 里没有主机"));
     }
     if host.len() > 253 {
-        return Err(format!("host name of {} bytes: at most 253", host.len()));
+        return Err(tr!(
+            "host name of {} bytes: at most 253",
+            "主机名有 {} 个字节：最多只能 253 个",
+            host.len()
+        ));
     }
     for label in host.trim_end_matches('.').split('.') {
         let ok = (1..=63).contains(&label.len())
@@ -116,8 +133,9 @@ pub fn check_host_name(host: &str) -> Result<(), String> {
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
-            return Err(format!(
-                "bad host name {host:?}: label {label:?} must be 1-63 letters, digits or '-'"
+            return Err(tr!(
+                "bad host name {host:?}: label {label:?} must be 1-63 letters, digits or '-'",
+                "主机名 {host:?} 不对：标签 {label:?} 必须由 1-63 个字母、数字或 '-' 组成"
             ));
         }
     }
@@ -146,9 +164,12 @@ pub fn port(url: &Url) -> Result<(u16, Option<&'static str>), String> {
         .find(|(scheme, _, _)| *scheme == url.scheme)
         .map(|(_, p, spec)| (*p, Some(*spec)))
         .ok_or_else(|| {
-            format!(
+            tr!(
                 "no default port known for scheme {:?}: write one, e.g. {}://{}:8080/",
-                url.scheme, url.scheme, url.host
+                "不知道协议 {:?} 的默认端口：请写明端口，例如 {}://{}:8080/",
+                url.scheme,
+                url.scheme,
+                url.host
             )
         })
 }
@@ -169,9 +190,11 @@ pub fn resolve(host: &str, port: u16) -> Result<Resolved, String> {
         return Ok(Resolved::Literal(SocketAddr::new(ip, port)));
     }
     if !known_locally(host) {
-        return Err(format!(
+        return Err(tr!(
             "cannot resolve {host:?}: it is not in /etc/hosts, and asking a DNS server \
-             would send a query off this machine, which this demo never does (try `getent hosts {host}` yourself)"
+             would send a query off this machine, which this demo never does (try `getent hosts {host}` yourself)",
+            "无法解析 {host:?}：它不在 /etc/hosts 里，而问 DNS 服务器就要把查询发出本机，\
+             这个演示程序从不这样做（可以自己试试 `getent hosts {host}`）"
         ));
     }
     // getaddrinfo(): the C library's resolver. It asks the sources that
@@ -179,8 +202,9 @@ pub fn resolve(host: &str, port: u16) -> Result<Resolved, String> {
     // (usually `files dns`: /etc/hosts, then DNS).
     match (host, port).to_socket_addrs() {
         Ok(addrs) => Ok(Resolved::Found(addrs.collect())),
-        Err(e) => Err(format!(
-            "the system resolver could not resolve {host:?}: {e}"
+        Err(e) => Err(tr!(
+            "the system resolver could not resolve {host:?}: {e}",
+            "系统的解析器无法解析 {host:?}：{e}"
         )),
     }
 }
@@ -210,37 +234,49 @@ pub fn nsswitch_hosts() -> Option<String> {
 /// Step 3 of the demo: one URL taken apart and resolved. With `strict`,
 /// a name that cannot be resolved is an error (the `--url` option).
 pub fn show(text: &str, strict: bool) -> demo_kit::Result<()> {
-    let u = parse(text).map_err(|e| demo_kit::Error::msg(format!("bad URL: {e}")))?;
+    let u = parse(text).map_err(|e| demo_kit::Error::msg(tr!("bad URL: {e}", "URL 不对：{e}")))?;
     let (port, src) = port(&u).map_err(demo_kit::Error::msg)?;
     let from = src
-        .map(|spec| format!("the scheme's default port, {spec}"))
-        .unwrap_or("written in the URL".into());
+        .map(|spec| {
+            tr!(
+                "the scheme's default port, {spec}",
+                "协议的默认端口，见 {spec}"
+            )
+        })
+        .unwrap_or_else(|| tr!("written in the URL", "URL 里写明的"));
     say(Side::Client, text);
     let query = u
         .query
         .as_ref()
-        .map(|q| format!("  query {q:?}"))
+        .map(|q| tr!("  query {q:?}", "  查询串 {q:?}"))
         .unwrap_or_default();
     say(
         Side::Client,
-        format!(
+        tr!(
             "  scheme {:?}  host {:?}  port {port} ({from})  path {:?}{query}",
-            u.scheme, u.host, u.path
+            "  协议 {:?}  主机 {:?}  端口 {port}（{from}）  路径 {:?}{query}",
+            u.scheme,
+            u.host,
+            u.path
         ),
     );
     match resolve(&u.host, port) {
         Ok(Resolved::Literal(a)) => say(
             Side::Client,
-            format!("  host is an IP address already: connect to {a}"),
+            tr!(
+                "  host is an IP address already: connect to {a}",
+                "  主机本身就是 IP 地址：直接连接 {a}"
+            ),
         ),
         Ok(Resolved::Found(addrs)) => {
             let list: Vec<String> = addrs.iter().map(|a| a.to_string()).collect();
             say(
                 Side::Client,
-                format!(
+                tr!(
                     "  getaddrinfo({:?}), sources in the order of /etc/nsswitch.conf ({}): {}",
+                    "  getaddrinfo({:?})，按 /etc/nsswitch.conf 的顺序查（{}）：{}",
                     u.host,
-                    nsswitch_hosts().unwrap_or_else(|| "no hosts: line".into()),
+                    nsswitch_hosts().unwrap_or_else(|| tr!("no hosts: line", "没有 hosts: 这一行")),
                     list.join(", ")
                 ),
             );

@@ -78,6 +78,7 @@ fn proc_net_tcp6_lines_parse() {
 
 #[test]
 fn urls_are_taken_apart() {
+    demo_kit::lang::set(demo_kit::lang::Lang::En); // the messages checked are the English ones
     let u = url::parse("HTTP://LocalHost/index.html?lang=zh#top").unwrap();
     assert_eq!(
         (u.scheme.as_str(), u.host.as_str(), u.port, u.path.as_str()),
@@ -108,6 +109,7 @@ fn urls_are_taken_apart() {
 
 #[test]
 fn bad_urls_get_clear_errors() {
+    demo_kit::lang::set(demo_kit::lang::Lang::En); // the messages checked are the English ones
     for (bad, says) in [
         ("localhost/index.html", "no scheme"),
         ("1http://x/", "bad scheme"),
@@ -128,6 +130,7 @@ fn bad_urls_get_clear_errors() {
 
 #[test]
 fn names_resolve_only_from_etc_hosts() {
+    demo_kit::lang::set(demo_kit::lang::Lang::En); // the messages checked are the English ones
     assert!(matches!(
         url::resolve("::1", 5).unwrap(),
         url::Resolved::Literal(_)

@@ -48,13 +48,35 @@ fn kind(line: &str) -> Kind {
     }
 }
 
-/// The numbers on a line: each run of digits and dots holding a digit
-/// (`127.0.0.1`, `1.5`, `43210`), sorted.
+/// The numbers on a line, sorted: each word of ASCII digits and dots
+/// holding a digit (`127.0.0.1`, `1.5`, `43210`; words end at anything
+/// else but ASCII letters, so `0x5fe3` and `fe80` are not numbers). A hex
+/// dump (four or more two-digit hex words in a row, `5f e3 01 00`) is data,
+/// not counted: it holds IDs and ports that differ between runs.
 pub fn numbers(line: &str) -> Vec<String> {
-    let mut found: Vec<String> = line
-        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+    let words: Vec<&str> = line.split(|c: char| c == ' ' || !c.is_ascii()).collect();
+    let hex = |w: &str| w.len() == 2 && w.chars().all(|c| c.is_ascii_hexdigit());
+    let mut in_dump = vec![false; words.len()];
+    let mut start = 0;
+    for i in 0..=words.len() {
+        if i < words.len() && hex(words[i]) {
+            continue;
+        }
+        if i - start >= 4 {
+            in_dump[start..i].iter_mut().for_each(|d| *d = true);
+        }
+        start = i + 1;
+    }
+    let mut found: Vec<String> = words
+        .iter()
+        .zip(&in_dump)
+        .filter(|(_, dump)| !**dump)
+        .flat_map(|(w, _)| w.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')))
         .map(|t| t.trim_matches('.'))
-        .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
+        .filter(|t| {
+            t.chars().any(|c| c.is_ascii_digit())
+                && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+        })
         .map(String::from)
         .collect();
     found.sort();
@@ -308,6 +330,17 @@ mod tests {
         );
         assert_eq!(numbers("took 1.5 ms, step 2"), ["1.5", "2"]);
         assert_eq!(numbers("no digits... here"), Vec::<String>::new());
+        // Next to Chinese, a number is still a word of its own.
+        assert_eq!(
+            numbers("第2步：共 16 个，端口33927；"),
+            ["16", "2", "33927"]
+        );
+        // Hex is not a number; a hex dump is skipped, short runs are not.
+        assert_eq!(numbers("ID 0x5fe3 fe80::1/64"), ["1", "64"]);
+        assert_eq!(numbers("header: 5f e3 01 00 end 12"), ["12"]);
+        assert_eq!(numbers("5f e3 01 00"), Vec::<String>::new());
+        assert_eq!(numbers("首部，固定 12 字节：74 e4 01 00"), ["12"]);
+        assert_eq!(numbers("bytes 01 00 ab, 12"), ["00", "01", "12"]);
     }
 
     #[test]

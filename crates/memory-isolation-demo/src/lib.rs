@@ -13,7 +13,6 @@
 //! `println!` (see `demo_kit::child`), so children here report what they
 //! saw through a pipe as raw numbers (`demo_kit::report`), and the parent
 //! narrates for them.
-#![cfg(unix)]
 
 pub mod cow;
 pub mod isolation;

@@ -25,12 +25,10 @@ OPTIONS:
     -h, --help    this text
 ";
 
-#[cfg(unix)]
 fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
 
-#[cfg(unix)]
 fn run() -> demo_kit::Result<()> {
     use demo_kit::say::step;
     use memory_isolation_demo::{cow, isolation, X};
@@ -43,13 +41,4 @@ fn run() -> demo_kit::Result<()> {
     step(3, "copy-on-write: the same address, two values");
     cow::copy_on_write(&X, 1)?;
     demo_kit::child::end_with_no_child_left(Some("every child was reaped"))
-}
-
-#[cfg(not(unix))]
-fn main() -> ExitCode {
-    let _ = HELP;
-    println!(
-        "memory-isolation-demo uses fork(): this topic needs a Unix system (Linux, macOS, BSD)."
-    );
-    ExitCode::SUCCESS
 }

@@ -34,8 +34,8 @@ pub struct PageInfo {
 }
 
 /// Reads the pagemap entry of the page holding `addr`, in the calling
-/// process. `None` if there is no `/proc/self/pagemap` (not Linux).
-#[cfg(target_os = "linux")]
+/// process. `None` if `/proc/self/pagemap` cannot be read (a kernel built
+/// without it, or a sandbox that hides it).
 pub fn page_info(addr: usize) -> Option<PageInfo> {
     use nix::libc;
     // SAFETY: plain system calls on a descriptor we open and close here;
@@ -67,12 +67,6 @@ pub fn page_info(addr: usize) -> Option<PageInfo> {
         exclusive: entry >> 56 & 1 == 1,
         frame: (pfn != 0).then_some(pfn),
     })
-}
-
-/// Other Unixes have no pagemap; the demo says so and skips this part.
-#[cfg(not(target_os = "linux"))]
-pub fn page_info(_addr: usize) -> Option<PageInfo> {
-    None
 }
 
 /// Packs a [`PageInfo`] into one `u64` for the trip through a pipe.

@@ -2,7 +2,6 @@
 //! a thread's write is shared, the child sees the fork-time value at the
 //! same address, the page is shared after fork and copied on write, every
 //! child is reaped.
-#![cfg(unix)]
 
 use demo_kit::procfs;
 use demo_kit::testing::skip;
@@ -60,7 +59,6 @@ fn the_child_sees_a_snapshot_at_the_same_address() {
     assert!(reaped(r.child));
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn the_page_is_shared_after_fork_and_copied_on_write() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
@@ -126,6 +124,15 @@ fn the_demo_tells_the_course_story_and_leaves_no_child() {
     let after_thread = out.find("[parent] print(x) -> 0").expect(&out);
     assert!(after_child < after_thread, "{out}");
     assert!(out.contains("saw x = 100 at address"), "{out}");
+    // The conclusions the notes draw, each printed only when the numbers
+    // above bear it out.
+    for note in [
+        "[note] the child changed its own copy: processes do not share memory",
+        "[note] threads share one address space: the thread's x IS the parent's x",
+        "[note] same virtual address in both processes, different values: each process has its own page table",
+    ] {
+        assert!(out.contains(note), "missing {note:?} in:\n{out}");
+    }
     assert!(
         out.contains("no child left: waitpid(-1, WNOHANG) says ECHILD"),
         "{out}"
@@ -149,7 +156,6 @@ fn an_unknown_argument_is_refused_without_a_panic() {
 
 /// Runs the demo under `setpriv` with `how` (as root only: dropping
 /// privileges needs them). `None` when it cannot be run that way here.
-#[cfg(target_os = "linux")]
 fn run_demo_as(how: &[&str]) -> Option<String> {
     if !nix::unistd::geteuid().is_root() {
         skip("not root, cannot drop privileges to compare");
@@ -170,7 +176,6 @@ fn run_demo_as(how: &[&str]) -> Option<String> {
 
 /// The lesson's correction of "root only": it is the capability that
 /// counts. Root with CAP_SYS_ADMIN dropped sees no frame numbers.
-#[cfg(target_os = "linux")]
 #[test]
 fn root_without_cap_sys_admin_sees_no_frame_numbers() {
     let drop_it = ["--inh-caps=-sys_admin", "--bounding-set=-sys_admin"];
@@ -184,7 +189,6 @@ fn root_without_cap_sys_admin_sees_no_frame_numbers() {
     assert!(!out.contains("physical frame 0x"), "{out}");
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn a_normal_user_sees_the_shared_bit_but_no_frame_numbers() {
     let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
@@ -197,7 +201,6 @@ fn a_normal_user_sees_the_shared_bit_but_no_frame_numbers() {
     );
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn with_cap_sys_admin_the_frames_show_fork_shares_and_the_write_copies() {
     let caps = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -219,4 +222,43 @@ fn with_cap_sys_admin_the_frames_show_fork_shares_and_the_write_copies() {
         "{out}"
     );
     assert!(out.contains("that is copy-on-write"), "{out}");
+    // The original page, now mapped by the child alone, is reused in place
+    // on its write (mm/memory.c, do_wp_page: wp_can_reuse_anon_folio).
+    assert!(
+        out.contains("the child, by then the page's only user, wrote in place"),
+        "{out}"
+    );
+}
+
+/// An anonymous page that was never touched has no frame yet: pagemap's
+/// "present" bit (63) is clear until the first write faults it in
+/// (Documentation/admin-guide/mm/pagemap.rst).
+#[test]
+fn an_untouched_page_is_not_present_until_written() {
+    use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
+    use std::num::NonZeroUsize;
+    let len = NonZeroUsize::new(4096).unwrap();
+    // SAFETY: a fresh private anonymous mapping, unmapped below.
+    let page = unsafe {
+        mmap_anonymous(
+            None,
+            len,
+            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+            MapFlags::MAP_PRIVATE,
+        )
+    }
+    .expect("mmap");
+    let addr = page.as_ptr() as usize;
+    let Some(before) = memory_isolation_demo::pagemap::page_info(addr) else {
+        skip("/proc/self/pagemap is not readable here");
+        return;
+    };
+    // SAFETY: the mapping is ours, writable and 4096 bytes long.
+    unsafe { page.cast::<u8>().as_ptr().write_volatile(1) };
+    let after = memory_isolation_demo::pagemap::page_info(addr).expect("pagemap");
+    // SAFETY: unmapping what we mapped; nothing points into it any more.
+    unsafe { munmap(page, len.get()) }.expect("munmap");
+    assert!(!before.present, "untouched: {before:?}");
+    assert!(after.present, "written: {after:?}");
+    assert!(after.exclusive, "a page only we ever mapped: {after:?}");
 }

@@ -11,7 +11,7 @@
 use crate::http::{self, Failure, Request};
 use crate::page;
 use crossbeam_channel::Sender;
-use demo_kit::Result;
+use demo_kit::{tr, Result};
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -208,20 +208,34 @@ fn serve_connection(
 ) -> String {
     // A client that never reads our reply must not hold the thread either.
     if let Err(e) = stream.set_write_timeout(Some(t.head)) {
-        return format!("setsockopt(SO_SNDTIMEO) failed: {e}");
+        return tr!(
+            "setsockopt(SO_SNDTIMEO) failed: {e}",
+            "setsockopt(SO_SNDTIMEO) 失败：{e}"
+        );
     }
     let mut pending = Vec::new();
     let mut nth = 0;
     loop {
         let request = match http::read_request(&mut stream, &mut pending, t.idle, t.head) {
             Ok(r) => r,
-            Err(Failure::Closed) => return "the client closed the connection".into(),
-            Err(Failure::ClosedMidHead(n)) => {
-                return format!("the client closed after {n} bytes of an unfinished request")
+            Err(Failure::Closed) => {
+                return tr!("the client closed the connection", "客户端关闭了连接")
             }
-            Err(Failure::TimedOut(0)) => return format!("idle for {:?}: closed it", t.idle),
+            Err(Failure::ClosedMidHead(n)) => {
+                return tr!(
+                    "the client closed after {n} bytes of an unfinished request",
+                    "客户端发了一个没发完的请求（{n} 个字节）就关闭了连接"
+                )
+            }
+            Err(Failure::TimedOut(0)) => {
+                return tr!("idle for {:?}: closed it", "空闲了 {:?}：已关闭", t.idle)
+            }
             Err(Failure::TimedOut(n)) => {
-                let why = format!("only {n} bytes of a head within {:?}: closed it", t.head);
+                let why = tr!(
+                    "only {n} bytes of a head within {:?}: closed it",
+                    "{:?} 内只收到报头的 {n} 个字节：已关闭",
+                    t.head
+                );
                 let _ = log.send(Event::Refused {
                     conn,
                     peer,
@@ -245,9 +259,12 @@ fn serve_connection(
                     why: why.clone(),
                 });
                 linger(&mut stream);
-                return format!("answered {status} and closed: {why}");
+                return tr!(
+                    "answered {status} and closed: {why}",
+                    "回复 {status} 后关闭：{why}"
+                );
             }
-            Err(Failure::Io(e)) => return format!("read failed: {e}"),
+            Err(Failure::Io(e)) => return tr!("read failed: {e}", "read 失败：{e}"),
         };
         nth += 1;
         let keep = request.keep_alive();
@@ -260,7 +277,7 @@ fn serve_connection(
             http::response(status, content_type, &body, keep)
         };
         if let Err(e) = stream.write_all(&reply) {
-            return format!("write failed: {e}");
+            return tr!("write failed: {e}", "write 失败：{e}");
         }
         let _ = log.send(Event::Served {
             conn,

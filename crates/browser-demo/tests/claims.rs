@@ -172,6 +172,7 @@ fn a_negative_huge_or_chunked_body_is_refused_before_reading_it() {
 
 #[test]
 fn a_client_that_stalls_mid_head_is_closed_after_the_timeout() {
+    demo_kit::lang::set(demo_kit::lang::Lang::En); // the message checked is the English one
     let head = Duration::from_millis(300);
     let (server, rx) = start(Timeouts {
         idle: Duration::from_secs(10),

@@ -1,0 +1,32 @@
+//! The demo tells the same run in English and in Chinese: every line in
+//! both, with the same sides and the same numbers (demo_kit::lang::parity).
+
+use demo_kit::lang::parity::{assert_parity, Numbers};
+use demo_kit::testing::run_demo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_browser-demo");
+
+#[test]
+fn the_chinese_run_lines_up_with_the_english_one() {
+    let (code_en, en, _) = run_demo(BIN, &["--lang", "en"]);
+    let (code_zh, zh, _) = run_demo(BIN, &["--lang", "zh"]);
+    assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
+    // The ports differ from run to run.
+    assert_parity(&en, &zh, Numbers::Count);
+}
+
+#[test]
+fn help_and_errors_speak_chinese_too() {
+    let (code, help, _) = run_demo(BIN, &["--lang", "zh", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("browser-demo：") && help.contains("用法："),
+        "{help}"
+    );
+    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "serve", "--addr", "nope"]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("错误：--addr \"nope\" 不对（"), "{err}");
+    let (code, _, err) = run_demo(BIN, &["--lang", "xx"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("use en or zh"), "{err}");
+}

@@ -32,7 +32,7 @@ use demo_kit::child::{
 use demo_kit::procfs::{self, ProcStat};
 use demo_kit::report::recv_line;
 use demo_kit::say::{colors_enabled, say};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::fcntl::{open, OFlag};
 use nix::sys::prctl;
 use nix::sys::stat::{umask, Mode};
@@ -101,15 +101,18 @@ pub fn run(lifetime: Duration) -> Result<DaemonReport> {
 pub fn start(lifetime: Duration) -> Result<Running> {
     prctl::set_child_subreaper(true).context("prctl(PR_SET_CHILD_SUBREAPER)")?;
     let color = colors_enabled();
-    let demo =
-        procfs::stat(getpid().as_raw()).context("reading /proc/self/stat (is /proc mounted?)")?;
+    let demo = procfs::stat(getpid().as_raw()).context(tr!(
+        "reading /proc/self/stat (is /proc mounted?)",
+        "读取 /proc/self/stat（/proc 挂载了吗？）"
+    ))?;
     // The daemon says "ready" through this pipe *after* its stdio went to
     // /dev/null: the pipe is not fd 0, 1 or 2, so the redirection spares it.
-    let (ready_r, ready_w) = pipe().context("pipe() for the ready report")?;
+    let (ready_r, ready_w) =
+        pipe().context(tr!("pipe() for the ready report", "为就绪报告创建 pipe()"))?;
 
     flush_before_fork();
     // SAFETY: the child only runs the closure, ending in `_exit`.
-    let first_child = match unsafe { fork() }.context("first fork()")? {
+    let first_child = match unsafe { fork() }.context(tr!("first fork()", "第一次 fork()"))? {
         ForkResult::Child => child_main(|| {
             drop(ready_r);
             // A daemon keeps no descriptor it does not need: an inherited
@@ -120,8 +123,9 @@ pub fn start(lifetime: Duration) -> Result<Running> {
             let Ok(sid) = setsid() else { return 2 };
             child_say(
                 Side::Child,
-                format!(
+                tr!(
                     "first child (pid {}): setsid() -> new session {sid}",
+                    "第一个子进程（pid {}）：setsid() -> 新会话 {sid}",
                     getpid()
                 ),
                 color,
@@ -136,8 +140,9 @@ pub fn start(lifetime: Duration) -> Result<Running> {
                 Ok(ForkResult::Parent { child }) => {
                     child_say(
                         Side::Child,
-                        format!(
-                            "first child: forked the daemon {child}, exiting so it is orphaned"
+                        tr!(
+                            "first child: forked the daemon {child}, exiting so it is orphaned",
+                            "第一个子进程：已 fork 出守护进程 {child}，现在退出，让它成为孤儿进程"
                         ),
                         color,
                     );
@@ -153,13 +158,14 @@ pub fn start(lifetime: Duration) -> Result<Running> {
     cleanup.track(first_child);
     // The daemon's "ready" comes after all the children's narration.
     let line = recv_line(&ready_r, PATIENCE, "the daemon's ready line")?;
-    let first_child_status =
-        wait_within(first_child, PATIENCE)?.context("the first child did not exit")?;
+    let first_child_status = wait_within(first_child, PATIENCE)?
+        .context(tr!("the first child did not exit", "第一个子进程没有退出"))?;
     cleanup.done(first_child);
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "waitpid(first child {first_child}): {}",
+            "waitpid(第一个子进程 {first_child})：{}",
             describe(&first_child_status)
         ),
     );
@@ -167,7 +173,12 @@ pub fn start(lifetime: Duration) -> Result<Running> {
         .strip_prefix("ready ")
         .and_then(|p| p.parse::<i32>().ok())
         .map(Pid::from_raw)
-        .with_context(|| format!("unexpected report from the daemon: {line:?}"))?;
+        .with_context(|| {
+            tr!(
+                "unexpected report from the daemon: {line:?}",
+                "守护进程发来了意料之外的报告：{line:?}"
+            )
+        })?;
     cleanup.track(pid);
     Ok(Running {
         demo,
@@ -188,7 +199,10 @@ fn daemon_life(ready_w: std::os::fd::OwnedFd, lifetime: Duration, color: bool) -
     umask(Mode::empty());
     child_say(
         Side::Child,
-        format!("daemon (pid {me}): cwd is now /, closing stdio; you won't hear from me again"),
+        tr!(
+            "daemon (pid {me}): cwd is now /, closing stdio; you won't hear from me again",
+            "守护进程（pid {me}）：cwd 现在是 /，正在关闭标准输入输出；之后你再也听不到我说话了"
+        ),
         color,
     );
     // Step 5: stdin, stdout, stderr -> /dev/null.

@@ -19,6 +19,7 @@ pub mod daemonize;
 pub mod pdeathsig;
 
 use demo_kit::child::wait_within;
+use demo_kit::tr;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::Pid;
@@ -59,8 +60,8 @@ impl Drop for Cleanup {
 /// Describes a wait status in the course's words.
 pub fn describe(status: &WaitStatus) -> String {
     match status {
-        WaitStatus::Exited(_, code) => format!("exited with status {code}"),
-        WaitStatus::Signaled(_, sig, _) => format!("was killed by {sig}"),
+        WaitStatus::Exited(_, code) => tr!("exited with status {code}", "以状态码 {code} 退出"),
+        WaitStatus::Signaled(_, sig, _) => tr!("was killed by {sig}", "被 {sig} 杀死"),
         other => format!("{other:?}"),
     }
 }

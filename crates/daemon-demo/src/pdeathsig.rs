@@ -28,7 +28,7 @@ use crate::{describe, Cleanup, PATIENCE};
 use demo_kit::child::{child_main, flush_before_fork, wait_within, write_fd};
 use demo_kit::report::recv_line;
 use demo_kit::say::{colors_enabled, say};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use generations::{middle_life, parse_ready, parse_status};
 use nix::sys::prctl;
 use nix::sys::signal::{kill, Signal};
@@ -77,13 +77,16 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
     let color = colors_enabled();
     // report: C and M -> D. go: D -> M ("exit now"). lifeline: D holds the
     // write end; C blocks reading it, so if D dies C sees EOF and ends too.
-    let (report_r, report_w) = pipe().context("pipe() for reports")?;
-    let (go_r, go_w) = pipe().context("pipe() for the go signal")?;
-    let (life_r, life_w) = pipe().context("pipe() for the lifeline")?;
+    let (report_r, report_w) = pipe().context(tr!("pipe() for reports", "为报告创建 pipe()"))?;
+    let (go_r, go_w) =
+        pipe().context(tr!("pipe() for the go signal", "为“开始”信号创建 pipe()"))?;
+    let (life_r, life_w) = pipe().context(tr!("pipe() for the lifeline", "为生命线创建 pipe()"))?;
 
     flush_before_fork();
     // SAFETY: the child only runs `middle`, which ends in `_exit`.
-    let middle = match unsafe { fork() }.context("fork() of the middle parent")? {
+    let middle = match unsafe { fork() }
+        .context(tr!("fork() of the middle parent", "fork() 出中间的父进程"))?
+    {
         ForkResult::Child => {
             drop((report_r, go_w, life_w));
             child_main(|| middle_life(signal, end, &report_w, &go_r, life_r, color))
@@ -99,7 +102,10 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
     if ppid_after_prctl != middle {
         say(
             Side::Note,
-            format!("C saw parent {ppid_after_prctl} instead of M {middle}"),
+            tr!(
+                "C saw parent {ppid_after_prctl} instead of M {middle}",
+                "C 看到的父进程是 {ppid_after_prctl}，而不是 M {middle}"
+            ),
         );
     }
     if end != ParentEnd::ThreadExits {
@@ -118,14 +124,16 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
         // M reaps C itself (C is M's child) and tells us how it ended.
         let line = recv_line(&report_r, PATIENCE, "M's report on C")?;
         let child_status = parse_status(child, &line)?;
-        say(Side::Parent, format!("M (pid {middle}, still alive) waitpid(C {child}): C {} — its parent thread ended, its parent process did not", describe(&child_status)));
+        say(Side::Parent, tr!("M (pid {middle}, still alive) waitpid(C {child}): C {} — its parent thread ended, its parent process did not", "M（pid {middle}，还活着）waitpid(C {child})：C {}——结束的是它的父线程，它的父进程还在", describe(&child_status)));
         write_fd(go_w.as_raw_fd(), b"g\n"); // now M may exit too
-        let middle_status = wait_within(middle, PATIENCE)?.context("M did not exit")?;
+        let middle_status =
+            wait_within(middle, PATIENCE)?.context(tr!("M did not exit", "M 没有退出"))?;
         cleanup.done(middle);
         say(
             Side::Kernel,
-            format!(
+            tr!(
                 "waitpid(M {middle}): M {} (only after that, when D let it go)",
+                "waitpid(M {middle})：M {}（这是在 D 放行之后才发生的）",
                 describe(&middle_status)
             ),
         );
@@ -145,25 +153,38 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
 
     // Reaping M guarantees the kernel has already re-parented C to us and,
     // if C asked for it, sent C its pdeath signal (both happen inside M's exit).
-    let middle_status = wait_within(middle, PATIENCE)?.context("M did not end")?;
+    let middle_status =
+        wait_within(middle, PATIENCE)?.context(tr!("M did not end", "M 没有结束"))?;
     cleanup.done(middle);
     say(
         Side::Kernel,
-        format!("waitpid(M {middle}): M {}", describe(&middle_status)),
+        tr!(
+            "waitpid(M {middle}): M {}",
+            "waitpid(M {middle})：M {}",
+            describe(&middle_status)
+        ),
     );
 
     let mut cleaned_up_by_us = false;
     let (adopted_by, died_with_parent, child_status) = if signal.is_some() {
-        let status = wait_within(child, PATIENCE)?.context("C outlived its parent")?;
+        let status = wait_within(child, PATIENCE)?
+            .context(tr!("C outlived its parent", "C 比它的父进程活得久"))?;
         let by_pdeathsig = matches!(status, WaitStatus::Signaled(_, s, _) if Some(s) == signal);
         let how = if by_pdeathsig {
-            " — it died with its parent"
+            tr!(" — it died with its parent", "——它随父进程一起结束了")
         } else {
-            ", not by its pdeath signal"
+            tr!(
+                ", not by its pdeath signal",
+                "，但不是被它的 pdeath 信号结束的"
+            )
         };
         say(
             Side::Kernel,
-            format!("waitpid(C {child}): C {}{how}", describe(&status)),
+            tr!(
+                "waitpid(C {child}): C {}{how}",
+                "waitpid(C {child})：C {}{how}",
+                describe(&status)
+            ),
         );
         (None, by_pdeathsig, status)
     } else {
@@ -171,20 +192,24 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
         let adopted = demo_kit::procfs::stat(child.as_raw()).map(|s| Pid::from_raw(s.ppid));
         if let Some(p) = adopted {
             let who = if p == nix::unistd::getpid() {
-                "the demo, as subreaper"
+                tr!("the demo, as subreaper", "演示程序，作为子进程收割者")
             } else {
-                "not the demo!"
+                tr!("not the demo!", "不是演示程序！")
             };
             say(
                 Side::Kernel,
-                format!("/proc/{child}/stat: C is still alive, its parent is now {p} ({who})"),
+                tr!(
+                    "/proc/{child}/stat: C is still alive, its parent is now {p} ({who})",
+                    "/proc/{child}/stat：C 还活着，它现在的父进程是 {p}（{who}）"
+                ),
             );
         }
         if let Some(status) = wait_within(child, std::time::Duration::ZERO)? {
             say(
                 Side::Kernel,
-                format!(
+                tr!(
                     "waitpid(C {child}): C {} — it died with its parent",
+                    "waitpid(C {child})：C {}——它随父进程一起结束了",
                     describe(&status)
                 ),
             );
@@ -192,13 +217,22 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
         } else {
             say(
                 Side::Parent,
-                format!("cleaning up by pid: kill({child}, SIGTERM)"),
+                tr!(
+                    "cleaning up by pid: kill({child}, SIGTERM)",
+                    "按 pid 清理：kill({child}, SIGTERM)"
+                ),
             );
-            kill(child, Signal::SIGTERM).context("kill(C, SIGTERM) to clean up")?;
-            let status = wait_within(child, PATIENCE)?.context("C ignored SIGTERM")?;
+            kill(child, Signal::SIGTERM)
+                .context(tr!("kill(C, SIGTERM) to clean up", "kill(C, SIGTERM) 清理"))?;
+            let status = wait_within(child, PATIENCE)?
+                .context(tr!("C ignored SIGTERM", "C 忽略了 SIGTERM"))?;
             say(
                 Side::Kernel,
-                format!("waitpid(C {child}): C {}", describe(&status)),
+                tr!(
+                    "waitpid(C {child}): C {}",
+                    "waitpid(C {child})：C {}",
+                    describe(&status)
+                ),
             );
             cleaned_up_by_us = true;
             (adopted, false, status)

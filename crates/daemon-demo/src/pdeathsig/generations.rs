@@ -8,7 +8,7 @@ use super::ParentEnd;
 use crate::PATIENCE;
 use demo_kit::child::{child_main, child_say, keep_only_fds, wait_within, write_fd};
 use demo_kit::report::recv_line;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::sys::prctl;
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
@@ -32,11 +32,18 @@ pub(super) fn middle_life(
         };
         child_say(
             Side::Parent,
-            format!("M (pid {me}): child forked, waiting for D"),
+            tr!(
+                "M (pid {me}): child forked, waiting for D",
+                "M（pid {me}）：已 fork 出子进程，等待 D"
+            ),
             color,
         );
         let _ = recv_line(go_r, PATIENCE * 3, "D's go");
-        child_say(Side::Parent, format!("M (pid {me}): exiting now"), color);
+        child_say(
+            Side::Parent,
+            tr!("M (pid {me}): exiting now", "M（pid {me}）：现在退出"),
+            color,
+        );
         return 0;
     }
     // The caveat: the child's "parent" is the thread that forked it.
@@ -46,8 +53,9 @@ pub(super) fn middle_life(
             let _ = recv_line(go_r, PATIENCE * 3, "D's go");
             child_say(
                 Side::Parent,
-                format!(
-                    "M (pid {me}): the helper thread that forked the child returns; M lives on"
+                tr!(
+                    "M (pid {me}): the helper thread that forked the child returns; M lives on",
+                    "M（pid {me}）：fork 出子进程的辅助线程返回了；M 继续活着"
                 ),
                 color,
             );
@@ -97,7 +105,14 @@ fn spawn_child(
             // signal will never come, and we must act on our own.
             let ppid = getppid();
             if ppid != expected_parent {
-                child_say(Side::Child, "my parent is already gone: exiting", color);
+                child_say(
+                    Side::Child,
+                    tr!(
+                        "my parent is already gone: exiting",
+                        "我的父进程已经不在了：退出"
+                    ),
+                    color,
+                );
                 return 4;
             }
             let got = prctl::get_pdeathsig().ok().flatten();
@@ -105,7 +120,10 @@ fn spawn_child(
             let sig_name = got.map_or("none".to_string(), |s| s.to_string());
             child_say(
                 Side::Child,
-                format!("C (pid {me}): parent is {ppid}, pdeathsig = {sig_name}; now blocking"),
+                tr!(
+                    "C (pid {me}): parent is {ppid}, pdeathsig = {sig_name}; now blocking",
+                    "C（pid {me}）：父进程是 {ppid}，pdeathsig = {sig_name}；现在阻塞等待"
+                ),
                 color,
             );
             let line = format!("ready {me} {ppid} {sig_name}\n");
@@ -120,7 +138,12 @@ fn spawn_child(
 
 /// D reads C's `ready PID PPID SIGNAL` line.
 pub(super) fn parse_ready(line: &str) -> Result<(Pid, Pid, Option<Signal>)> {
-    let bad = || demo_kit::Error::msg(format!("unexpected report from the child: {line:?}"));
+    let bad = || {
+        demo_kit::Error::msg(tr!(
+            "unexpected report from the child: {line:?}",
+            "子进程发来了意料之外的报告：{line:?}"
+        ))
+    };
     let mut words = line.split_whitespace();
     if words.next() != Some("ready") {
         return Err(bad());
@@ -154,5 +177,10 @@ pub(super) fn parse_status(pid: Pid, line: &str) -> Result<WaitStatus> {
             .map(|s| WaitStatus::Signaled(pid, s, false)),
         _ => None,
     }
-    .with_context(|| format!("M could not reap the child: {line:?}"))
+    .with_context(|| {
+        tr!(
+            "M could not reap the child: {line:?}",
+            "M 没能回收子进程：{line:?}"
+        )
+    })
 }

@@ -197,6 +197,40 @@ pub fn differences(en: &str, zh: &str, numbers_rule: Numbers) -> Vec<String> {
     problems
 }
 
+/// `text` with the lines of each step (between two step titles or
+/// headings) grouped by side, each side's lines in their own order: for a
+/// demo whose processes or threads print at the same time, so that the
+/// interleaving of two sides may differ from run to run while each side's
+/// own lines may not. Compare two runs with `differences(&by_side(en),
+/// &by_side(zh), ..)`, or [`assert_parity_by_side`].
+pub fn by_side(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut block: Vec<&str> = Vec::new();
+    fn flush<'a>(block: &mut Vec<&'a str>, out: &mut Vec<&'a str>) {
+        block.sort_by_key(|l| match kind(l) {
+            Kind::Side(label) => label,
+            _ => String::new(),
+        });
+        out.append(block);
+    }
+    for line in text.lines() {
+        if matches!(kind(line), Kind::Step | Kind::Heading) {
+            flush(&mut block, &mut out);
+            out.push(line);
+        } else {
+            block.push(line);
+        }
+    }
+    flush(&mut block, &mut out);
+    out.join("\n")
+}
+
+/// [`assert_parity`] for a demo whose sides print at the same time: the
+/// runs are compared [`by_side`] (line numbers count in that order).
+pub fn assert_parity_by_side(en: &str, zh: &str, numbers_rule: Numbers) {
+    assert_parity(&by_side(en), &by_side(zh), numbers_rule);
+}
+
 /// Panics (failing the test) with every difference, if there is one.
 pub fn assert_parity(en: &str, zh: &str, numbers_rule: Numbers) {
     let problems = differences(en, zh, numbers_rule);
@@ -320,6 +354,33 @@ mod tests {
         }
         let en = "[note] done\n";
         assert_eq!(differences(en, en, Numbers::Same).len(), 1);
+    }
+
+    #[test]
+    fn by_side_groups_each_steps_lines_by_side_in_their_own_order() {
+        let run = "[note] a\n[parent] p1\n[child] c1\n[parent] p2\n── step 1 ──\n[child] c2\n[parent] p3\n\n=== h ===\nout\n[kernel] k";
+        assert_eq!(
+            by_side(run),
+            "[child] c1\n[note] a\n[parent] p1\n[parent] p2\n── step 1 ──\n\n[child] c2\n[parent] p3\n=== h ===\nout\n[kernel] k"
+        );
+        // Another interleaving of the same sides lines up; another order
+        // of one side's own lines does not.
+        let other = "[child] c1\n[parent] p1\n[note] a\n[parent] p2\n── step 1 ──\n[parent] p3\n\n[child] c2\n=== h ===\nout\n[kernel] k";
+        assert_eq!(by_side(other), by_side(run));
+        let swapped = run
+            .replace("p1", "X")
+            .replace("p2", "p1")
+            .replace("X", "p2");
+        assert_ne!(by_side(&swapped), by_side(run));
+        // Not across a step: a line moved into the next step is found.
+        let moved = "[note] a\n[parent] p1\n[child] c1\n── step 1 ──\n[parent] p2\n[child] c2\n[parent] p3\n\n=== h ===\nout\n[kernel] k";
+        assert!(!differences(&by_side(run), &by_side(moved), Numbers::Same).is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "does not line up")]
+    fn assert_parity_by_side_fails_on_a_difference() {
+        assert_parity_by_side("[a] 1\n[b] 2", "[a] 1\n[b] 3", Numbers::Same);
     }
 
     #[test]

@@ -1,0 +1,34 @@
+//! The demo tells the same run in English and in Chinese: every line in
+//! both, with the same sides and the same count of numbers
+//! (demo_kit::lang::parity).
+
+use demo_kit::lang::parity::{assert_parity_by_side, Numbers};
+use demo_kit::testing::run_demo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_daemon-demo");
+
+#[test]
+fn the_chinese_run_lines_up_with_the_english_one() {
+    let (code_en, en, _) = run_demo(BIN, &["--lang", "en"]);
+    let (code_zh, zh, _) = run_demo(BIN, &["--lang", "zh"]);
+    assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
+    // Pids differ from run to run, and M's and C's lines may come in
+    // either order: each side's own lines are compared in their order.
+    assert_parity_by_side(&en, &zh, Numbers::Count);
+}
+
+#[test]
+fn help_and_errors_speak_chinese_too() {
+    let (code, help, _) = run_demo(BIN, &["--lang", "zh", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("daemon-demo：") && help.contains("用法："),
+        "{help}"
+    );
+    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "--only", "x"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "错误：--only 只能是 pdeathsig 或 daemon，不能是 \"x\"；见 --help\n"
+    );
+}

@@ -16,7 +16,7 @@
 use crate::CHILD_TIMEOUT;
 use demo_kit::child::{child_say, exit_code, fork_child, keep_only_fds, reap_or_kill, write_fd};
 use demo_kit::say::{colors_enabled, say, show_bytes};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::unistd::{getpid, pipe, read};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
@@ -47,15 +47,21 @@ pub fn run(close_write_end: bool, timeout: Duration) -> Result<PipeRun> {
     if close_write_end {
         say(
             Side::Parent,
-            "pipe(), fork(), then close(write end): I only read",
+            tr!(
+                "pipe(), fork(), then close(write end): I only read",
+                "pipe()，fork()，然后 close(写端)：我只负责读"
+            ),
         );
     } else {
         say(
             Side::Parent,
-            "pipe(), fork() — and I keep my copy of the write end open (the bug)",
+            tr!(
+                "pipe(), fork() — and I keep my copy of the write end open (the bug)",
+                "pipe()，fork()——而我一直开着自己那份写端（这就是 bug）"
+            ),
         );
     }
-    let (read_end, write_end) = pipe().context("creating a pipe")?;
+    let (read_end, write_end) = pipe().context(tr!("creating a pipe", "创建管道"))?;
     let color = colors_enabled();
     let child = fork_child(|| {
         // The child only writes: it keeps the write end and nothing else.
@@ -69,7 +75,10 @@ pub fn run(close_write_end: bool, timeout: Duration) -> Result<PipeRun> {
         }
         child_say(
             Side::Child,
-            format!("pid {me}: wrote 3 lines into the pipe, exiting (all my descriptors close)"),
+            tr!(
+                "pid {me}: wrote 3 lines into the pipe, exiting (all my descriptors close)",
+                "pid {me}：往管道里写了 3 行，退出（我的所有描述符都关闭了）"
+            ),
             color,
         );
         0
@@ -83,32 +92,45 @@ pub fn run(close_write_end: bool, timeout: Duration) -> Result<PipeRun> {
     let child_exit = exit_code(reap_or_kill(child, CHILD_TIMEOUT)?);
     say(
         Side::Parent,
-        format!("reaped child {child} (exit code {child_exit:?}): the writer is gone"),
+        tr!(
+            "reaped child {child} (exit code {child_exit:?}): the writer is gone",
+            "已回收子进程 {child}（退出码 {child_exit:?}）：写的一方不在了"
+        ),
     );
 
     let mut received = Vec::new();
     let (eof, waited) = read_until_eof(&read_end, timeout, &mut received)?;
     say(
         Side::Parent,
-        format!("read {} bytes: {}", received.len(), show_bytes(&received)),
+        tr!(
+            "read {} bytes: {}",
+            "读到 {} 个字节：{}",
+            received.len(),
+            show_bytes(&received)
+        ),
     );
     if eof {
         say(
             Side::Kernel,
-            format!(
-                "read() returned 0 = end-of-file after {waited:.1?}: no write end is open anywhere"
+            tr!(
+                "read() returned 0 = end-of-file after {waited:.1?}: no write end is open anywhere",
+                "{waited:.1?} 后 read() 返回 0 = 文件结束（EOF）：任何地方都没有打开的写端了"
             ),
         );
     } else {
         say(
             Side::Kernel,
-            format!(
-                "no end-of-file after waiting {waited:.1?}: a write end is still open — my own"
+            tr!(
+                "no end-of-file after waiting {waited:.1?}: a write end is still open — my own",
+                "等了 {waited:.1?} 也没有文件结束（EOF）：还有一个写端开着——就是我自己的"
             ),
         );
         say(
             Side::Note,
-            "without the timeout, `for line in pipe` / r.recv() would block here forever",
+            tr!(
+                "without the timeout, `for line in pipe` / r.recv() would block here forever",
+                "要是没有超时，`for line in pipe` / r.recv() 会永远阻塞在这里"
+            ),
         );
     }
     let eof_after_late_close = match write_end.take() {
@@ -117,7 +139,10 @@ pub fn run(close_write_end: bool, timeout: Duration) -> Result<PipeRun> {
             let late = read_until_eof(&read_end, timeout, &mut received)?.0;
             say(
                 Side::Parent,
-                format!("closing my write end now... end-of-file: {late}"),
+                tr!(
+                    "closing my write end now... end-of-file: {late}",
+                    "现在关闭我的写端……文件结束（EOF）：{late}"
+                ),
             );
             Some(late)
         }
@@ -142,11 +167,12 @@ fn read_until_eof(fd: &OwnedFd, timeout: Duration, out: &mut Vec<u8>) -> Result<
     loop {
         let since = Instant::now();
         let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
-        let ready = poll(&mut fds, PollTimeout::from(ms)).context("poll on the pipe")?;
+        let ready = poll(&mut fds, PollTimeout::from(ms))
+            .context(tr!("poll on the pipe", "在管道上 poll"))?;
         if ready == 0 {
             return Ok((false, since.elapsed()));
         }
-        match read(fd, &mut buf).context("reading the pipe")? {
+        match read(fd, &mut buf).context(tr!("reading the pipe", "读管道"))? {
             0 => return Ok((true, since.elapsed())),
             n => out.extend_from_slice(&buf[..n]),
         }

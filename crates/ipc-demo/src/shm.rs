@@ -17,7 +17,7 @@
 use crate::CHILD_TIMEOUT;
 use demo_kit::child::{exit_code, fork_child, keep_only_fds, reap_or_kill};
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 use std::ffi::c_void;
 use std::num::NonZeroUsize;
@@ -44,7 +44,7 @@ impl Mapping {
                 flags,
             )
         }
-        .context("mmap of an anonymous page")?;
+        .context(tr!("mmap of an anonymous page", "mmap 一个匿名页"))?;
         Ok(Mapping {
             ptr,
             len: len.get(),
@@ -89,9 +89,12 @@ pub struct ShmRun {
 pub fn run(children: usize, increments_each: u64) -> Result<ShmRun> {
     say(
         Side::Parent,
-        "mmap one MAP_SHARED page and one MAP_PRIVATE page (both anonymous), then fork",
+        tr!(
+            "mmap one MAP_SHARED page and one MAP_PRIVATE page (both anonymous), then fork",
+            "mmap 一个 MAP_SHARED 页和一个 MAP_PRIVATE 页（都是匿名的），然后 fork"
+        ),
     );
-    say(Side::Parent, format!("{children} children each add 1 to both counters (and to a heap variable) {increments_each} times"));
+    say(Side::Parent, tr!("{children} children each add 1 to both counters (and to a heap variable) {increments_each} times", "{children} 个子进程各自把两个计数器（还有一个堆上的变量）加 1，各加 {increments_each} 次"));
     let shared = Mapping::new(MapFlags::MAP_SHARED)?;
     let private = Mapping::new(MapFlags::MAP_PRIVATE)?;
     let heap = Box::new(AtomicU64::new(0));
@@ -130,7 +133,10 @@ pub fn run(children: usize, increments_each: u64) -> Result<ShmRun> {
         }
     }
     let pids: Vec<i32> = pids.iter().map(|p| p.as_raw()).collect();
-    say(Side::Parent, format!("reaped children {pids:?}"));
+    say(
+        Side::Parent,
+        tr!("reaped children {pids:?}", "已回收子进程 {pids:?}"),
+    );
     let report = ShmRun {
         children: pids,
         increments_each,
@@ -148,37 +154,52 @@ fn tell(r: &ShmRun, children: usize) {
     let increments = r.increments_each;
     let all = children as u64 * increments;
     let shared_why = if r.shared == all {
-        format!("= {children} x {increments}: one physical page for all")
+        tr!(
+            "= {children} x {increments}: one physical page for all",
+            "= {children} x {increments}：大家共用同一个物理页"
+        )
     } else {
-        format!("expected {all}!")
+        tr!("expected {all}!", "应为 {all}！")
     };
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "MAP_SHARED  counter in the parent: {} ({shared_why})",
+            "父进程里的 MAP_SHARED  计数器：{}（{shared_why}）",
             r.shared
         ),
     );
     let private_why = if r.private == 0 {
-        "each child wrote to its own copy-on-write copy"
+        tr!(
+            "each child wrote to its own copy-on-write copy",
+            "每个子进程写的都是自己那份写时复制的副本"
+        )
     } else {
-        "expected 0!"
+        tr!("expected 0!", "应为 0！")
     };
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "MAP_PRIVATE counter in the parent: {} ({private_why})",
+            "父进程里的 MAP_PRIVATE 计数器：{}（{private_why}）",
             r.private
         ),
     );
     let heap_why = if r.heap == 0 {
-        "ordinary memory is private too: the course's x = 100"
+        tr!(
+            "ordinary memory is private too: the course's x = 100",
+            "普通内存也是私有的：就像课程里的 x = 100"
+        )
     } else {
-        "expected 0!"
+        tr!("expected 0!", "应为 0！")
     };
     say(
         Side::Kernel,
-        format!("heap variable in the parent:       {} ({heap_why})", r.heap),
+        tr!(
+            "heap variable in the parent:       {} ({heap_why})",
+            "父进程里的堆变量：           {}（{heap_why}）",
+            r.heap
+        ),
     );
-    say(Side::Note, format!("{} of {children} children saw exactly their own {increments} increments in their private copy", r.children_with_own_copy));
+    say(Side::Note, tr!("{} of {children} children saw exactly their own {increments} increments in their private copy", "{children} 个子进程中有 {} 个在自己的私有副本里恰好看到了自己那 {increments} 次累加", r.children_with_own_copy));
 }

@@ -16,7 +16,7 @@
 use crate::CHILD_TIMEOUT;
 use demo_kit::child::{child_say, exit_code, fork_child, keep_only_fds, reap_or_kill};
 use demo_kit::say::{colors_enabled, say, show_bytes};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use framing::{Codec, Header};
 use serde_json::{json, Value};
 use std::os::fd::AsRawFd;
@@ -53,7 +53,7 @@ pub fn answer(op: &str, body: &[u8]) -> std::result::Result<Vec<u8>, String> {
 /// the reply to each before sending the next. Then closes the parent's end
 /// and reaps the worker.
 pub fn run(requests: &[(&str, &[u8])]) -> Result<WorkerRun> {
-    say(Side::Parent, "UnixStream::pair(), fork(); each side keeps one end; messages are framed: [4-byte length][JSON header][body]");
+    say(Side::Parent, tr!("UnixStream::pair(), fork(); each side keeps one end; messages are framed: [4-byte length][JSON header][body]", "UnixStream::pair()，fork()；双方各留一端；消息按帧收发：[4 字节长度][JSON 报头][正文]"));
     let (parent_end, child_end) = UnixStream::pair().context("socketpair()")?;
     let codec = Codec::course();
     let color = colors_enabled();
@@ -65,9 +65,10 @@ pub fn run(requests: &[(&str, &[u8])]) -> Result<WorkerRun> {
 
     let mut stream = parent_end;
     // Never wait forever for the worker: a dead worker becomes an error.
-    stream
-        .set_read_timeout(Some(CHILD_TIMEOUT))
-        .context("setting a read timeout on the socket")?;
+    stream.set_read_timeout(Some(CHILD_TIMEOUT)).context(tr!(
+        "setting a read timeout on the socket",
+        "给套接字设置读超时"
+    ))?;
     let mut exchanges = Vec::new();
     let result = (|| -> Result<()> {
         for (id, (op, body)) in requests.iter().enumerate() {
@@ -76,23 +77,28 @@ pub fn run(requests: &[(&str, &[u8])]) -> Result<WorkerRun> {
             request.insert("op".into(), json!(op));
             say(
                 Side::Parent,
-                format!(
+                tr!(
                     "send {} + body {}",
+                    "发送 {} + 正文 {}",
                     Value::Object(request.clone()),
                     show_bytes(body)
                 ),
             );
             codec
                 .write_message(&mut stream, Value::Object(request.clone()), body)
-                .context("sending a request to the worker")?;
+                .context(tr!("sending a request to the worker", "向 worker 发送请求"))?;
             let reply = codec
                 .read_message(&mut stream)
-                .context("reading the worker's reply")?
-                .context("the worker closed the socket without answering")?;
+                .context(tr!("reading the worker's reply", "读取 worker 的回复"))?
+                .context(tr!(
+                    "the worker closed the socket without answering",
+                    "worker 没有回答就关闭了套接字"
+                ))?;
             say(
                 Side::Parent,
-                format!(
+                tr!(
                     "got  {} + body {}",
+                    "收到 {} + 正文 {}",
                     Value::Object(reply.header.clone()),
                     show_bytes(&reply.body)
                 ),
@@ -113,8 +119,9 @@ pub fn run(requests: &[(&str, &[u8])]) -> Result<WorkerRun> {
     result?;
     say(
         Side::Parent,
-        format!(
-            "closed my end; worker {worker} saw EOF and exited with code {worker_exit:?}; reaped"
+        tr!(
+            "closed my end; worker {worker} saw EOF and exited with code {worker_exit:?}; reaped",
+            "关闭了我这一端；worker {worker} 读到 EOF，退出码 {worker_exit:?}；已回收"
         ),
     );
     Ok(WorkerRun {
@@ -135,8 +142,8 @@ fn worker_loop(codec: &Codec, mut stream: &UnixStream, color: bool) -> i32 {
             Ok(None) => {
                 child_say(
                     Side::Child,
-                    format!(
-                        "worker {me}: end-of-file on the socket after {answered} requests, exiting"
+                    tr!(
+                        "worker {me}: end-of-file on the socket after {answered} requests, exiting", "worker {me}：回答了 {answered} 个请求后在套接字上读到文件结束（EOF），退出"
                     ),
                     color,
                 );
@@ -145,7 +152,10 @@ fn worker_loop(codec: &Codec, mut stream: &UnixStream, color: bool) -> i32 {
             Err(e) => {
                 child_say(
                     Side::Child,
-                    format!("worker {me}: broken request stream: {e}"),
+                    tr!(
+                        "worker {me}: broken request stream: {e}",
+                        "worker {me}：请求流损坏：{e}"
+                    ),
                     color,
                 );
                 return 2;
@@ -165,8 +175,9 @@ fn worker_loop(codec: &Codec, mut stream: &UnixStream, color: bool) -> i32 {
         };
         child_say(
             Side::Child,
-            format!(
+            tr!(
                 "worker {me}: request id={id} op={op} ({} body bytes) -> replying with {} bytes",
+                "worker {me}：请求 id={id} op={op}（正文 {} 个字节）-> 回复 {} 个字节",
                 msg.body.len(),
                 body.len()
             ),

@@ -48,9 +48,11 @@ fn kind(line: &str) -> Kind {
     }
 }
 
-/// The numbers on a line, sorted: each word of ASCII digits and dots
-/// holding a digit (`127.0.0.1`, `1.5`, `43210`; words end at anything
-/// else but ASCII letters, so `0x5fe3` and `fe80` are not numbers). A hex
+/// The numbers on a line, sorted: the digits and dots at the start of each
+/// word that starts with a digit (`127.0.0.1`, `1.5` of `1.5ms`, `43210`;
+/// words end at anything but ASCII letters, digits and dots, so `0x5fe3` is
+/// `0` and `fe80` is no number; a duration is one number whatever its
+/// unit, `950ns` as `1.2µs`). A hex
 /// dump (four or more two-digit hex words in a row, `5f e3 01 00`) is data,
 /// not counted: it holds IDs and ports that differ between runs.
 pub fn numbers(line: &str) -> Vec<String> {
@@ -72,12 +74,13 @@ pub fn numbers(line: &str) -> Vec<String> {
         .zip(&in_dump)
         .filter(|(_, dump)| !**dump)
         .flat_map(|(w, _)| w.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')))
-        .map(|t| t.trim_matches('.'))
-        .filter(|t| {
-            t.chars().any(|c| c.is_ascii_digit())
-                && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+        .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|t| {
+            let end = t
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(t.len());
+            t[..end].trim_end_matches('.').to_string()
         })
-        .map(String::from)
         .collect();
     found.sort();
     found
@@ -397,7 +400,11 @@ mod tests {
             ["16", "2", "33927"]
         );
         // Hex is not a number; a hex dump is skipped, short runs are not.
-        assert_eq!(numbers("ID 0x5fe3 fe80::1/64"), ["1", "64"]);
+        assert_eq!(numbers("ID 0x5fe3 fe80::1/64"), ["0", "1", "64"]);
+        assert_eq!(
+            numbers("took 950ns, 1.2µs, 50.6ms. x86_64"),
+            ["1.2", "50.6", "64", "950"]
+        );
         assert_eq!(numbers("header: 5f e3 01 00 end 12"), ["12"]);
         assert_eq!(numbers("5f e3 01 00"), Vec::<String>::new());
         assert_eq!(numbers("首部，固定 12 字节：74 e4 01 00"), ["12"]);

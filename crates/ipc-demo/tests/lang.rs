@@ -1,0 +1,32 @@
+//! The demo tells the same run in English and in Chinese: every line in
+//! both, with the same sides and the same count of numbers
+//! (demo_kit::lang::parity).
+
+use demo_kit::lang::parity::{assert_parity_by_side, Numbers};
+use demo_kit::testing::run_demo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ipc-demo");
+
+#[test]
+fn the_chinese_run_lines_up_with_the_english_one() {
+    let args = ["--wait-ms", "50", "--increments", "1000"];
+    let (code_en, en, _) = run_demo(BIN, &[&args[..], &["--lang", "en"]].concat());
+    let (code_zh, zh, _) = run_demo(BIN, &[&args[..], &["--lang", "zh"]].concat());
+    assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
+    // Pids and timings differ from run to run, and a child's lines may
+    // come before or after its parent's: each side's in its own order.
+    assert_parity_by_side(&en, &zh, Numbers::Count);
+}
+
+#[test]
+fn help_and_errors_speak_chinese_too() {
+    let (code, help, _) = run_demo(BIN, &["--lang", "zh", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("ipc-demo：") && help.contains("用法："),
+        "{help}"
+    );
+    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "--children", "0"]);
+    assert_eq!(code, 1);
+    assert_eq!(err, "错误：--children 必须在 1 到 64 之间；见 --help\n");
+}

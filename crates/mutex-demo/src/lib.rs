@@ -22,7 +22,7 @@ pub mod threads;
 pub mod tickets;
 
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -48,14 +48,20 @@ impl TicketDb {
             SEQ.fetch_add(1, Ordering::Relaxed)
         );
         let dir = std::env::temp_dir().join(name);
-        std::fs::create_dir(&dir)
-            .with_context(|| format!("creating the temp directory {}", dir.display()))?;
+        std::fs::create_dir(&dir).with_context(|| {
+            tr!(
+                "creating the temp directory {}",
+                "创建临时目录 {}",
+                dir.display()
+            )
+        })?;
         let db = TicketDb { dir };
         db.reset(count)?;
         say(
             Side::Parent,
-            format!(
+            tr!(
                 "created {} with {{\"count\": {count}}}",
+                "已创建 {}，内容为 {{\"count\": {count}}}",
                 db.path().display()
             ),
         );
@@ -74,14 +80,17 @@ impl TicketDb {
 
     /// Writes `{"count": count}`, like the course's `json.dump`.
     pub fn reset(&self, count: u64) -> Result<()> {
-        let mut f = File::create(self.path()).context("creating db.json")?;
-        store(&mut f, count).context("writing db.json")
+        let mut f = File::create(self.path()).context(tr!("creating db.json", "创建 db.json"))?;
+        store(&mut f, count).context(tr!("writing db.json", "写 db.json"))
     }
 
     /// Reads the count back.
     pub fn count(&self) -> Result<u64> {
-        let mut f = File::open(self.path()).context("opening db.json")?;
-        load(&mut f)?.context("db.json does not hold {\"count\": N}")
+        let mut f = File::open(self.path()).context(tr!("opening db.json", "打开 db.json"))?;
+        load(&mut f)?.context(tr!(
+            "db.json does not hold {{\"count\": N}}",
+            "db.json 里不是 {{\"count\": N}}"
+        ))
     }
 }
 
@@ -92,7 +101,12 @@ impl TicketDb {
         drop(self);
         say(
             Side::Parent,
-            format!("removed {} (exists now: {})", dir.display(), dir.exists()),
+            tr!(
+                "removed {} (exists now: {})",
+                "已删除 {}（现在还存在：{}）",
+                dir.display(),
+                dir.exists()
+            ),
         );
     }
 }
@@ -108,8 +122,10 @@ impl Drop for TicketDb {
 /// was half-way through rewriting it (a torn read, only possible unlocked).
 pub fn load(f: &mut File) -> Result<Option<u64>> {
     let mut text = String::new();
-    f.seek(SeekFrom::Start(0)).context("seeking db.json")?;
-    f.read_to_string(&mut text).context("reading db.json")?;
+    f.seek(SeekFrom::Start(0))
+        .context(tr!("seeking db.json", "在 db.json 里 seek"))?;
+    f.read_to_string(&mut text)
+        .context(tr!("reading db.json", "读 db.json"))?;
     let value: Option<serde_json::Value> = serde_json::from_str(&text).ok();
     Ok(value.and_then(|v| v["count"].as_u64()))
 }
@@ -127,13 +143,20 @@ pub fn store(f: &mut File, count: u64) -> std::io::Result<()> {
 pub fn judge(bought: usize, tickets: u32, buyers: usize) -> String {
     let possible = (tickets as usize).min(buyers);
     match bought.cmp(&possible) {
-        std::cmp::Ordering::Greater => format!(
+        std::cmp::Ordering::Greater => tr!(
             "sold {bought}, but there were only {tickets}: OVERSOLD by {}",
+            "卖出 {bought} 张，可总共只有 {tickets} 张：超卖了 {} 张",
             bought - possible
         ),
-        std::cmp::Ordering::Equal => format!("sold {bought} of {tickets}: exact"),
+        std::cmp::Ordering::Equal => tr!(
+            "sold {bought} of {tickets}: exact",
+            "{tickets} 张卖出 {bought} 张：一张不差"
+        ),
         std::cmp::Ordering::Less => {
-            format!("sold {bought} of {tickets}: fewer than possible (some buyers failed?)")
+            tr!(
+                "sold {bought} of {tickets}: fewer than possible (some buyers failed?)",
+                "{tickets} 张卖出 {bought} 张：比能卖的少（有买票的失败了？）"
+            )
         }
     }
 }

@@ -16,7 +16,7 @@
 
 use demo_kit::child::{exit_code, fork_child, reap_or_kill};
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 use nix::unistd::{fork, ForkResult, Pid};
@@ -51,11 +51,20 @@ pub fn run(db: &Path) -> Result<PitfallReport> {
         .read(true)
         .write(true)
         .open(db)
-        .context("opening db.json")?;
+        .context(tr!("opening db.json", "打开 db.json"))?;
     let guard = Flock::lock(file, FlockArg::LockExclusive)
         .map_err(|(_, e)| e)
-        .context("flock(LOCK_EX) in the parent")?;
-    say(Side::Parent, "holding flock(LOCK_EX) on db.json");
+        .context(tr!(
+            "flock(LOCK_EX) in the parent",
+            "父进程里 flock(LOCK_EX)"
+        ))?;
+    say(
+        Side::Parent,
+        tr!(
+            "holding flock(LOCK_EX) on db.json",
+            "持有 db.json 上的 flock(LOCK_EX)"
+        ),
+    );
 
     // 1. The right way: the child opens the file itself.
     let own_open = fork_child(|| {
@@ -67,18 +76,21 @@ pub fn run(db: &Path) -> Result<PitfallReport> {
     let own_open_child_got_lock = exit_code_of(own_open)? == GOT_LOCK;
     say(
         Side::Child,
-        format!(
+        tr!(
             "child with its OWN open(): LOCK_EX|LOCK_NB -> {}",
+            "子进程用它*自己*的 open()：LOCK_EX|LOCK_NB -> {}",
             verdict(own_open_child_got_lock)
         ),
     );
 
     // 2. A second open in the parent itself is refused too.
-    let second_open_got_lock_before = try_lock(File::open(db).context("second open")?) == GOT_LOCK;
+    let second_open_got_lock_before =
+        try_lock(File::open(db).context(tr!("second open", "第二次 open"))?) == GOT_LOCK;
     say(
         Side::Parent,
-        format!(
+        tr!(
             "second open() in the parent: LOCK_EX|LOCK_NB -> {}",
+            "父进程里第二次 open()：LOCK_EX|LOCK_NB -> {}",
             verdict(second_open_got_lock_before)
         ),
     );
@@ -101,19 +113,21 @@ pub fn run(db: &Path) -> Result<PitfallReport> {
         }),
         ForkResult::Parent { child } => exit_code_of(child)? == GOT_LOCK,
     };
-    say(Side::Child, format!("child with the INHERITED fd: LOCK_EX|LOCK_NB -> {}; then it drops its guard (flock LOCK_UN)", verdict(inherited_child_got_lock)));
+    say(Side::Child, tr!("child with the INHERITED fd: LOCK_EX|LOCK_NB -> {}; then it drops its guard (flock LOCK_UN)", "子进程用*继承来的* fd：LOCK_EX|LOCK_NB -> {}；然后它丢掉自己的 guard（flock LOCK_UN）", verdict(inherited_child_got_lock)));
 
     // 4. Does the parent still hold its lock? Ask with a second open.
-    let second_open_got_lock_after = try_lock(File::open(db).context("second open")?) == GOT_LOCK;
+    let second_open_got_lock_after =
+        try_lock(File::open(db).context(tr!("second open", "第二次 open"))?) == GOT_LOCK;
     say(
         Side::Parent,
-        format!(
+        tr!(
             "second open() in the parent again: LOCK_EX|LOCK_NB -> {}",
+            "父进程里再第二次 open()：LOCK_EX|LOCK_NB -> {}",
             verdict(second_open_got_lock_after)
         ),
     );
     if second_open_got_lock_after {
-        say(Side::Note, "the parent still has its guard, but the lock is gone: the child's unlock released it. One open() = one lock, shared by every fd copied from it");
+        say(Side::Note, tr!("the parent still has its guard, but the lock is gone: the child's unlock released it. One open() = one lock, shared by every fd copied from it", "父进程的 guard 还在，锁却没了：子进程的解锁把它释放了。一次 open() = 一把锁，从它复制出来的每个 fd 共用这把锁"));
     }
     drop(guard);
     Ok(PitfallReport {
@@ -138,16 +152,17 @@ fn try_lock(file: File) -> i32 {
 fn exit_code_of(child: Pid) -> Result<i32> {
     match exit_code(reap_or_kill(child, Duration::from_secs(20))?) {
         Some(code) if code == GOT_LOCK || code == REFUSED => Ok(code),
-        other => demo_kit::bail_msg(format!(
-            "the lock-testing child failed: exit code {other:?}"
+        other => demo_kit::bail_msg(tr!(
+            "the lock-testing child failed: exit code {other:?}",
+            "测试锁的子进程失败了：退出码 {other:?}"
         )),
     }
 }
 
-fn verdict(got: bool) -> &'static str {
+fn verdict(got: bool) -> String {
     if got {
-        "GOT the lock"
+        tr!("GOT the lock", "拿到了锁")
     } else {
-        "refused (EWOULDBLOCK)"
+        tr!("refused (EWOULDBLOCK)", "被拒绝（EWOULDBLOCK）")
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::judge;
 use demo_kit::say::say;
+use demo_kit::tr;
 use demo_kit::Side;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Barrier, Mutex};
@@ -85,8 +86,9 @@ pub fn race_locked(buyers: usize, tickets: u32, delay: Duration) -> ThreadReport
 fn tell(r: ThreadReport, tickets: u32, buyers: usize) -> ThreadReport {
     say(
         Side::Parent,
-        format!(
+        tr!(
             "main thread counts: {} bought, {} left: {}",
+            "主线程清点：买到 {} 张，剩下 {} 张：{}",
             r.bought,
             r.left,
             judge(r.bought, tickets, buyers)

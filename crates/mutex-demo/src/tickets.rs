@@ -26,7 +26,7 @@
 use crate::{judge, load, store};
 use demo_kit::child::{child_main, child_say, flush_before_fork};
 use demo_kit::say::{colors_enabled, say};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::fcntl::{Flock, FlockArg};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -83,8 +83,9 @@ pub struct RaceReport {
 /// together, reaps them all, and counts outcomes by exit status.
 pub fn run(db: &Path, race: Race) -> Result<RaceReport> {
     let color = colors_enabled();
-    say(Side::Parent, format!("forking {} buyers; each blocks reading a pipe until all exist, then one write releases them together", race.buyers));
-    let (start_r, start_w) = pipe().context("pipe() for the start signal")?;
+    say(Side::Parent, tr!("forking {} buyers; each blocks reading a pipe until all exist, then one write releases them together", "fork 出 {} 个买票进程；每个都阻塞在读管道上，等全部创建好，再用一次 write 同时放行", race.buyers));
+    let (start_r, start_w) =
+        pipe().context(tr!("pipe() for the start signal", "为开始信号创建 pipe()"))?;
     let mut report = RaceReport::default();
     for n in 1..=race.buyers {
         flush_before_fork();
@@ -104,7 +105,7 @@ pub fn run(db: &Path, race: Race) -> Result<RaceReport> {
             Ok(ForkResult::Parent { child }) => report.pids.push(child),
             Err(e) => {
                 reap_all(&report.pids, Duration::ZERO).ok();
-                return Err(e).context("fork() of a buyer");
+                return Err(e).context(tr!("fork() of a buyer", "fork() 出一个买票进程"));
             }
         }
     }
@@ -118,7 +119,7 @@ pub fn run(db: &Path, race: Race) -> Result<RaceReport> {
             Err(nix::errno::Errno::EINTR) => {}
             Err(e) => {
                 reap_all(&report.pids, Duration::ZERO).ok();
-                return Err(e).context("releasing the buyers");
+                return Err(e).context(tr!("releasing the buyers", "放行买票进程"));
             }
         }
     }
@@ -134,8 +135,8 @@ pub fn run(db: &Path, race: Race) -> Result<RaceReport> {
     let r = &mut report;
     say(
         Side::Kernel,
-        format!(
-            "exit statuses: {} bought, {} sold out, {} torn reads, {} failed; all {} reaped",
+        tr!(
+            "exit statuses: {} bought, {} sold out, {} torn reads, {} failed; all {} reaped", "退出状态：{} 个买到了，{} 个遇上售罄，{} 个读到了写了一半的文件，{} 个失败；{} 个全部已回收",
             r.bought,
             r.sold_out,
             r.torn_reads,
@@ -143,22 +144,26 @@ pub fn run(db: &Path, race: Race) -> Result<RaceReport> {
             r.pids.len()
         ),
     );
-    let mut f = File::open(db).context("opening db.json to count what is left")?;
-    r.left_in_file = load(&mut f)?.context("db.json is damaged")?;
+    let mut f = File::open(db).context(tr!(
+        "opening db.json to count what is left",
+        "打开 db.json 清点剩下的票"
+    ))?;
+    r.left_in_file = load(&mut f)?.context(tr!("db.json is damaged", "db.json 已损坏"))?;
     let (tickets, buyers) = (race.tickets, race.buyers);
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "db.json now says {{\"count\": {}}} (started with {tickets})",
+            "db.json 现在是 {{\"count\": {}}}（开始时是 {tickets}）",
             r.left_in_file
         ),
     );
     say(Side::Note, judge(r.bought, tickets, buyers));
     if !race.lock && r.bought > tickets as usize {
-        say(Side::Note, "several buyers read the same count before any wrote it back; each write overwrote the others (lost updates)");
+        say(Side::Note, tr!("several buyers read the same count before any wrote it back; each write overwrote the others (lost updates)", "几个买票进程在任何一个写回之前读到了同一个票数；后写的覆盖了先写的（更新丢失）"));
     }
     if race.lock && r.bought == (tickets as usize).min(buyers) && r.torn_reads == 0 {
-        say(Side::Note, "with LOCK_EX only one open file can hold the lock: the buyers went through the critical section one at a time, each seeing the count its predecessor wrote");
+        say(Side::Note, tr!("with LOCK_EX only one open file can hold the lock: the buyers went through the critical section one at a time, each seeing the count its predecessor wrote", "有了 LOCK_EX，同一时刻只有一个打开的文件能持有锁：买票进程一个接一个地通过临界区，每个都能看到前一个写下的票数"));
     }
     Ok(report)
 }
@@ -169,7 +174,14 @@ fn buyer(n: usize, db: &Path, race: Race, color: bool) -> i32 {
     let me = getpid();
     let say = |msg: String| {
         if race.narrate {
-            child_say(Side::Child, format!("buyer {n} (pid {me}): {msg}"), color);
+            child_say(
+                Side::Child,
+                tr!(
+                    "buyer {n} (pid {me}): {msg}",
+                    "买票进程 {n}（pid {me}）：{msg}"
+                ),
+                color,
+            );
         }
     };
     let Ok(file) = OpenOptions::new().read(true).write(true).open(db) else {
@@ -185,7 +197,7 @@ fn buyer(n: usize, db: &Path, race: Race, color: bool) -> i32 {
             Ok(g) => g,
             Err(_) => return FAILED,
         };
-        say("got the lock".to_string());
+        say(tr!("got the lock", "拿到了锁").to_string());
         &mut guard
     } else {
         plain = file;
@@ -194,21 +206,22 @@ fn buyer(n: usize, db: &Path, race: Race, color: bool) -> i32 {
     let count = match load(f) {
         Ok(Some(c)) => c,
         Ok(None) => {
-            say("read a half-written file!".to_string());
+            say(tr!("read a half-written file!", "读到了写了一半的文件！").to_string());
             return TORN_READ;
         }
         Err(_) => return FAILED,
     };
     std::thread::sleep(race.delay); // the course's "network delay"
     if count == 0 {
-        say("saw 0 tickets left: sold out".to_string());
+        say(tr!("saw 0 tickets left: sold out", "看到剩 0 张：售罄").to_string());
         return SOLD_OUT;
     }
     if store(f, count - 1).is_err() {
         return FAILED;
     }
-    say(format!(
+    say(tr!(
         "saw {count} left, wrote {} back: bought a ticket",
+        "看到剩 {count} 张，写回 {}：买到一张票",
         count - 1
     ));
     BOUGHT
@@ -242,8 +255,9 @@ pub fn reap_all(pids: &[Pid], timeout: Duration) -> Result<Vec<WaitStatus>> {
         let _ = waitpid(pid, None);
     }
     if !stragglers.is_empty() {
-        return Err(demo_kit::Error::msg(format!(
-            "buyers {stragglers:?} did not finish within {timeout:?}; killed them"
+        return Err(demo_kit::Error::msg(tr!(
+            "buyers {stragglers:?} did not finish within {timeout:?}; killed them",
+            "买票进程 {stragglers:?} 在 {timeout:?} 内没有结束；已把它们杀掉"
         )));
     }
     Ok(statuses.into_iter().flatten().collect())

@@ -13,9 +13,9 @@
 //! here: `/proc` and `waitid(WNOWAIT)` to hold the zombie still.)
 
 use crate::pipe::{pipe, recv, send};
-use crate::process::{describe, Child, TIMEOUT};
+use crate::process::{describe, Child};
 use demo_kit::say::say;
-use demo_kit::{procfs, wait, Context, Result, Side};
+use demo_kit::{procfs, Context, Result, Side};
 use nix::sys::signal::kill;
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 
@@ -90,9 +90,10 @@ pub fn alive_probes() -> Result<AliveReport> {
     send(&down.write, b"x")?;
     waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
         .with_context(|| format!("waitid({pid}, WEXITED | WNOWAIT)"))?;
-    wait::until(TIMEOUT, || {
-        procfs::stat(pid.as_raw()).filter(|s| s.state == 'Z')
-    });
+    // waitid returned, so the child is a zombie already (see join.rs).
+    if procfs::stat(pid.as_raw()).map(|s| s.state) != Some('Z') {
+        return demo_kit::bail_msg(format!("waitid said {pid} exited, but it is not a zombie"));
+    }
     let zombie = probe("zombie", &mut child)?;
 
     // 3. That is_alive() call reaped it: now the pid is gone for everyone.

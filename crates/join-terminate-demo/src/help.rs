@@ -17,4 +17,4 @@ OPTIONS:
                    the orphan's new parent (init or a subreaper above us)
   -h, --help       this text
 
-Linux-only parts: /proc, waitid(WNOWAIT), prctl. Other Unixes run step 2 only.";
+Linux only: it reads /proc and calls waitid(WNOWAIT) and prctl.";

@@ -13,10 +13,10 @@
 //! until the child has exited, returns its status, and leaves it a zombie.
 //! (Linux-only here: `/proc` and `waitid` with `WNOWAIT`.)
 
-use crate::process::{describe, py, Child, TIMEOUT};
+use crate::process::{describe, py, Child};
 use demo_kit::child::child_say;
 use demo_kit::say::{colors_enabled, say};
-use demo_kit::{procfs, wait, Context, Result, Side};
+use demo_kit::{procfs, Context, Result, Side};
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::getpid;
 
@@ -65,11 +65,12 @@ pub fn zombie_then_join(code: i32) -> Result<JoinReport> {
         ),
     );
 
-    // The kernel marks it 'Z' as part of the exit that waitid reported;
-    // /proc has no event of its own, so poll it briefly and boundedly.
-    let zombie = wait::until(TIMEOUT, || {
-        procfs::stat(pid.as_raw()).filter(|s| s.state == 'Z')
-    });
+    // No need to poll /proc: the exiting child set its exit_state to
+    // EXIT_ZOMBIE under tasklist_lock before it notified us, and waitid
+    // returns only for a child in that state (kernel/exit.c: exit_notify,
+    // wait_consider_task); /proc/<pid>/stat's letter includes exit_state
+    // (fs/proc/array.c, task_state_index). So it reads 'Z' now.
+    let zombie = procfs::stat(pid.as_raw()).filter(|s| s.state == 'Z');
     let (state_before_join, comm_before_join) = match zombie {
         Some(s) => (Some(s.state), Some(s.comm)),
         None => (procfs::stat(pid.as_raw()).map(|s| s.state), None),

@@ -16,23 +16,14 @@
 //! (quiet under `demo_kit::say::set_quiet`), and returns what it observed as
 //! data for the tests; `main.rs` is the list of steps.
 //!
-//! Portability: `process`, `pipe` and `terminate` are plain POSIX (any Unix). The
-//! rest needs Linux: `/proc`, `waitid(WNOWAIT)`, `prctl`. On other systems
-//! those modules do not exist and the demo says so.
+//! Linux only, like the whole course: `process`, `pipe` and `terminate`
+//! are plain POSIX, the rest needs `/proc`, `waitid(WNOWAIT)` and `prctl`.
 
-#[cfg(target_os = "linux")]
 pub mod alive;
-#[cfg(target_os = "linux")]
 pub mod join;
-#[cfg(target_os = "linux")]
 pub mod leftovers;
-#[cfg(target_os = "linux")]
 pub mod names;
-#[cfg(target_os = "linux")]
 pub mod orphan;
-#[cfg(unix)]
 pub mod pipe;
-#[cfg(unix)]
 pub mod process;
-#[cfg(unix)]
 pub mod terminate;

@@ -18,11 +18,10 @@ fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
 
-#[cfg(unix)]
 fn run() -> demo_kit::Result<()> {
     use demo_kit::say::{heading, say, step};
     use demo_kit::Side;
-    use join_terminate_demo::terminate;
+    use join_terminate_demo::{alive, join, leftovers, names, orphan, terminate};
 
     let mut args = demo_kit::cli::Args::parse(help::HELP);
     let exit_code = i32::from(args.value_in::<u8>("--exit-code", 0..=255, 7)?);
@@ -39,38 +38,16 @@ fn run() -> demo_kit::Result<()> {
         Side::Parent,
         format!("I am pid {} (os.getpid())", std::process::id()),
     );
-    #[cfg(target_os = "linux")]
-    {
-        use join_terminate_demo::{alive, join, leftovers, names, orphan};
-        step(1, "join = waitpid: first a zombie, then reaped");
-        join::zombie_then_join(exit_code)?;
-        step(2, "terminate = kill(SIGTERM)");
-        terminate::all_four()?;
-        step(3, "is_alive = waitpid(WNOHANG), not kill(pid, 0)");
-        alive::alive_probes()?;
-        step(4, "os.getpid / os.getppid / current_process().name");
-        names::name_the_child(&name)?;
-        step(5, "an orphan: the parent exits first");
-        orphan::orphan(subreaper)?;
-        step(6, "nothing left behind");
-        leftovers::nothing_left_behind()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = (exit_code, subreaper);
-        say(Side::Note, "steps 1, 3, 4 and 5 are Linux-only here (/proc, waitid(WNOWAIT), prctl); running step 2");
-        step(2, "terminate = kill(SIGTERM)");
-        terminate::all_four().map(drop)
-    }
-}
-
-#[cfg(not(unix))]
-fn run() -> demo_kit::Result<()> {
-    let _ = demo_kit::cli::Args::parse(help::HELP);
-    demo_kit::say::say(
-        demo_kit::Side::Note,
-        "this topic needs Unix (fork, waitpid, kill); on Windows Python's \
-         multiprocessing uses CreateProcess instead. Nothing to show here.",
-    );
-    Ok(())
+    step(1, "join = waitpid: first a zombie, then reaped");
+    join::zombie_then_join(exit_code)?;
+    step(2, "terminate = kill(SIGTERM)");
+    terminate::all_four()?;
+    step(3, "is_alive = waitpid(WNOHANG), not kill(pid, 0)");
+    alive::alive_probes()?;
+    step(4, "os.getpid / os.getppid / current_process().name");
+    names::name_the_child(&name)?;
+    step(5, "an orphan: the parent exits first");
+    orphan::orphan(subreaper)?;
+    step(6, "nothing left behind");
+    leftovers::nothing_left_behind()
 }

@@ -32,6 +32,8 @@ pub struct NameReport {
     /// The name we asked for, and `/proc/<pid>/comm` as read by the parent.
     pub asked: String,
     pub comm: String,
+    /// Whether the kernel kept fewer bytes than we asked for.
+    pub truncated: bool,
     /// `ps -o pid=,ppid=,stat=,comm= -p <pid>`, if `ps` is installed.
     pub ps: Option<String>,
     pub status: WaitStatus,
@@ -83,7 +85,8 @@ pub fn name_the_child(name: &str) -> Result<NameReport> {
     let comm = String::from_utf8_lossy(&comm)
         .trim_end_matches('\n')
         .to_string();
-    let cut = if comm.len() < name.len() {
+    let truncated = comm.len() < name.len();
+    let cut = if truncated {
         " (truncated: the kernel keeps 15 bytes)"
     } else {
         ""
@@ -110,6 +113,7 @@ pub fn name_the_child(name: &str) -> Result<NameReport> {
         child_getppid: ids[1],
         asked: name.to_string(),
         comm,
+        truncated,
         ps,
         status,
     })

@@ -242,3 +242,58 @@ fn classify(ppid: i32) -> NewParent {
         NewParent::Subreaper { pid: ppid, comm }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    /// Kills a process the test started if a broken guard left it running.
+    fn gone_or_kill(pid: Pid) -> bool {
+        let gone = procfs::is_gone(pid.as_raw());
+        if !gone {
+            let _ = kill(pid, Signal::SIGKILL);
+            let _ = waitpid(pid, None);
+        }
+        gone
+    }
+
+    #[test]
+    // The guard under test is what reaps it (by pid), not `child.wait()`.
+    #[allow(clippy::zombie_processes)]
+    fn the_guard_kills_and_reaps_an_orphan_that_is_already_ours() {
+        let child = Command::new("sleep").arg("30").spawn().expect("sleep");
+        let c = Pid::from_raw(child.id() as i32);
+        drop(OrphanGuard {
+            parent: None,
+            orphan: Some(c),
+        });
+        // Killed AND reaped: a zombie would still have its /proc entry.
+        assert!(gone_or_kill(c), "{c} was left behind");
+    }
+
+    #[test]
+    fn the_guard_waits_for_an_orphan_to_come_to_us_before_reaping_it() {
+        // P runs C in the background; the guard kills both, waits while C's
+        // parent is still P, and reaps C once it is re-parented to us.
+        let _restore = SubreaperFlag(prctl::get_child_subreaper().unwrap_or(false));
+        prctl::set_child_subreaper(true).expect("PR_SET_CHILD_SUBREAPER");
+        let mut p = Command::new("sh")
+            .args(["-c", "sleep 30 & echo $!; wait"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sh");
+        let mut line = String::new();
+        std::io::BufReader::new(p.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("C's pid");
+        let c = Pid::from_raw(line.trim().parse().expect("a pid"));
+        drop(OrphanGuard {
+            parent: Some(Pid::from_raw(p.id() as i32)),
+            orphan: Some(c),
+        });
+        let _ = p.wait();
+        assert!(gone_or_kill(c), "{c} was left behind");
+    }
+}

@@ -1,6 +1,5 @@
 //! Runs the demo binary itself: help, bad input, full run, and — with this
 //! test process as a subreaper — proof that the demo leaves no process behind.
-#![cfg(target_os = "linux")]
 
 use demo_kit::testing::run_demo;
 

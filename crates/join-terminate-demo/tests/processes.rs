@@ -1,6 +1,5 @@
 //! The demo's claims, checked on real processes (Linux). Each test starts
 //! its own children, reaps them, and asserts on what the kernel reported.
-#![cfg(target_os = "linux")]
 
 use demo_kit::child::exit_code;
 use join_terminate_demo::process::Child;
@@ -118,7 +117,25 @@ fn pid_ppid_and_the_name_in_proc_comm() {
         "getppid() in the child = our pid"
     );
     assert_eq!(r.comm, "子进程1");
+    assert!(!r.truncated, "10 bytes of UTF-8 fit in 15");
     assert_eq!(r.status, WaitStatus::Exited(Pid::from_raw(r.child_pid), 0));
+    // `ps` reads the same /proc: the child's pid, our pid, its state, its name.
+    match r.ps {
+        None if std::process::Command::new("ps")
+            .arg("--version")
+            .output()
+            .is_err() =>
+        {
+            demo_kit::testing::skip("ps (procps) is not installed")
+        }
+        None => panic!("ps is installed but gave no line for {}", r.child_pid),
+        Some(line) => {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(fields[0], r.child_pid.to_string(), "{line}");
+            assert_eq!(fields[1], getpid().as_raw().to_string(), "{line}");
+            assert_eq!(fields.last(), Some(&"子进程1"), "{line}");
+        }
+    }
 }
 
 #[test]
@@ -130,6 +147,32 @@ fn a_long_name_is_cut_to_15_bytes() {
         names::comm_of("a-very-long-process-name")
     );
     assert_eq!(r.comm, "a-very-long-pro");
+    assert!(r.truncated);
+    // Exactly 15 bytes fit: no cut.
+    let r = names::name_the_child("fifteen-bytes-x").unwrap();
+    assert_eq!((r.comm.as_str(), r.truncated), ("fifteen-bytes-x", false));
+}
+
+/// The check that ends every run: our live children, from /proc.
+#[test]
+fn children_of_lists_a_live_child_and_forgets_it_once_reaped() {
+    demo_kit::say::set_quiet(true);
+    let mut child = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .expect("sleep");
+    let pid = child.id() as i32;
+    let listed = join_terminate_demo::leftovers::children_of(getpid().as_raw());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        listed
+            .iter()
+            .any(|(p, comm, _)| *p == pid && comm == "sleep"),
+        "{pid} not in {listed:?}"
+    );
+    let after = join_terminate_demo::leftovers::children_of(getpid().as_raw());
+    assert!(after.iter().all(|(p, _, _)| *p != pid), "{after:?}");
 }
 
 #[test]

@@ -21,7 +21,11 @@
 //! Needs `chromium`, `mdbook` and `mdbook-mermaid`, so it is `#[ignore]`d:
 //! `.ci/run` installs them when missing and runs it with
 //! `cargo test -p demo-kit --test pictures -- --ignored`. It first proves
-//! itself on a small book with one good and one broken diagram.
+//! itself on a small book with one good and two broken diagrams.
+//!
+//! Without a browser, two checks run with every `cargo test`: each lesson
+//! page of both editions has a picture, and no diagram label holds a `#`
+//! (which mermaid cuts off without an error).
 
 mod common;
 #[path = "common/mdbook.rs"]
@@ -366,4 +370,49 @@ fn no_diagram_label_holds_a_hash() {
         hashes_in_labels("```mermaid\nA->>B: read #2\nlinkStyle 0 stroke:#fff\n```\n# Title\n"),
         vec!["A->>B: read #2"]
     );
+}
+
+/// Whether a page holds a picture: a mermaid diagram, or an image (the
+/// plots of measured data, `![what it shows](images/….svg)`).
+fn has_picture(markdown: &str) -> bool {
+    mermaid_blocks(markdown) > 0 || markdown.contains("](images/")
+}
+
+/// Issue 26: every lesson page (`NN-*.md`), in both editions, shows at
+/// least one picture.
+#[test]
+fn every_lesson_page_has_a_picture_in_both_editions() {
+    let root = workspace_root();
+    let mut missing = Vec::new();
+    let mut pages = 0;
+    for dir in ["docs", "docs/zh-CN"] {
+        let mut names: Vec<String> = fs::read_dir(root.join(dir))
+            .expect("the docs folder")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.ends_with(".md")
+                    && n.len() > 3
+                    && n[..2].chars().all(|c| c.is_ascii_digit())
+                    && n[2..].starts_with('-')
+            })
+            .collect();
+        names.sort();
+        for name in names {
+            pages += 1;
+            let text = fs::read_to_string(root.join(dir).join(&name)).unwrap_or_default();
+            if !has_picture(&text) {
+                missing.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    assert!(pages > 0, "no lesson pages found");
+    assert!(
+        missing.is_empty(),
+        "these lesson pages have no picture (a ```mermaid diagram, or an image from \
+         docs/images/) where a reader would rather look than read:\n  {}",
+        missing.join("\n  ")
+    );
+    assert!(has_picture("![UDP loss](images/04-loss.svg)"));
+    assert!(!has_picture("```text diagram\n+--+\n```\n"));
 }

@@ -12,7 +12,6 @@
 //! * [`bench`]: the cost of each way of starting a child, against Python.
 //!
 //! Everything here needs Unix; `main` says so on other systems.
-#![cfg(unix)]
 
 pub mod bench;
 pub mod process;

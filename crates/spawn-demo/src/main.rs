@@ -32,7 +32,6 @@ const WAY_ONE: &str = "方式一 Process(target=task, args=('子进程',)) = for
 const WAY_TWO: &str = "方式二 class Myprocess(Process) with run() = a trait Run { fn run(&self) }";
 const WAY_THREE: &str = "the spawn start method (Windows, macOS) = re-execute this program";
 
-#[cfg(unix)]
 fn main() -> ExitCode {
     // Our `if __name__ == '__main__':` guard: a re-executed child (the
     // `spawn` start method) is recognised by its hidden first argument and
@@ -44,7 +43,6 @@ fn main() -> ExitCode {
     demo_kit::fail::run(run)
 }
 
-#[cfg(unix)]
 fn run() -> demo_kit::Result<()> {
     use demo_kit::say::{say, step};
     use demo_kit::Side;
@@ -69,11 +67,4 @@ fn run() -> demo_kit::Result<()> {
         speed::serial_concurrent_parallel(std::time::Duration::from_millis(work_ms))?;
     }
     demo_kit::child::end_with_no_child_left(Some("every child was reaped"))
-}
-
-#[cfg(not(unix))]
-fn main() -> ExitCode {
-    let _ = HELP;
-    println!("spawn-demo shows fork(), waitpid() and exec: this topic needs a Unix system (Linux, macOS, BSD).");
-    ExitCode::SUCCESS
 }

@@ -206,21 +206,9 @@ fn wait_at_gate(gate: &OwnedFd) {
 }
 
 /// A pipe whose ends are closed on `exec`, so a program started by another
-/// thread (e.g. a parallel test) does not keep our pipe open. On Linux the
-/// flag is set atomically by `pipe2(O_CLOEXEC)`; elsewhere `pipe` + `fcntl`
-/// leaves a short window in which another thread's `exec` could inherit it.
+/// thread (e.g. a parallel test) does not keep our pipe open. `pipe2`
+/// sets the flag atomically (pipe(2)); `pipe` + `fcntl` would leave a short
+/// window in which another thread's `exec` could inherit it.
 pub fn pipe_cloexec() -> Result<(OwnedFd, OwnedFd)> {
-    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
-    {
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("pipe2(O_CLOEXEC) failed")
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
-    {
-        let (r, w) = nix::unistd::pipe().context("pipe() failed")?;
-        for fd in [&r, &w] {
-            // SAFETY: fcntl on a descriptor we own.
-            unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
-        }
-        Ok((r, w))
-    }
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).context("pipe2(O_CLOEXEC) failed")
 }

@@ -152,7 +152,6 @@ pub fn cores() -> usize {
 }
 
 /// A CPU this process is allowed to run on (the first in its affinity mask).
-#[cfg(target_os = "linux")]
 pub fn some_allowed_cpu() -> Option<usize> {
     use nix::libc;
     // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it.
@@ -165,16 +164,8 @@ pub fn some_allowed_cpu() -> Option<usize> {
     }
 }
 
-/// Pinning is Linux-only (`sched_setaffinity`); elsewhere we cannot force
-/// "one core" and the demo says so.
-#[cfg(not(target_os = "linux"))]
-pub fn some_allowed_cpu() -> Option<usize> {
-    None
-}
-
 /// Pins the calling process to one CPU. A plain system call, so it is safe
 /// in a forked child.
-#[cfg(target_os = "linux")]
 fn pin_to_cpu(cpu: usize) -> bool {
     use nix::libc;
     // SAFETY: cpu_set_t is plain data; sched_setaffinity only reads it.
@@ -185,7 +176,3 @@ fn pin_to_cpu(cpu: usize) -> bool {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
-fn pin_to_cpu(_cpu: usize) -> bool {
-    false
-}

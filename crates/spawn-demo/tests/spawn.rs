@@ -1,7 +1,6 @@
 //! The demo's claims, checked on real processes: start() returns while the
 //! task has not run, join() reaps, a panic is status 101, the re-exec path
 //! works, serial runs do not overlap, and nothing is left behind.
-#![cfg(unix)]
 
 use demo_kit::procfs;
 use nix::sys::wait::WaitStatus;
@@ -215,7 +214,6 @@ fn the_parallel_verdict_follows_the_measured_ratio() {
 }
 
 /// On one core nothing can run in parallel, and the demo must say so.
-#[cfg(target_os = "linux")]
 #[test]
 fn on_one_core_the_demo_says_parallel_cannot_win() {
     let cpu = timing::some_allowed_cpu().expect("this process may run on some CPU");

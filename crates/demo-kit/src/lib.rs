@@ -17,6 +17,7 @@
 //!   client/server pair.
 //! * [`report`]: a child→parent report pipe, read with a deadline.
 //! * [`measure`]: the median of repeated timings.
+//! * [`plot`]: bar charts of measured data as SVG, drawn from a data file.
 //! * [`procfs`]: a process's state, parent, session and terminal from `/proc`.
 //! * [`procnet`]: the addresses in `/proc/net/tcp` and `/proc/net/tcp6`.
 //! * [`python`]: running the course's Python beside our Rust, if installed.
@@ -49,6 +50,8 @@ pub mod lang;
 pub mod measure;
 #[cfg(target_os = "linux")]
 pub mod net;
+#[cfg(target_os = "linux")]
+pub mod plot;
 #[cfg(target_os = "linux")]
 pub mod procfs;
 #[cfg(target_os = "linux")]

@@ -12,4 +12,6 @@ OPTIONS:
     --rcvbuf N     receive buffer asked for with SO_RCVBUF (default 4096; the kernel
                    doubles it and enforces a minimum)
     --pause-us N   the reader's pause after each read, in microseconds (default 50, 0..=100000)
+    --plot DIR     run both at reader pauses of 0, 50 and 200 µs, and write the lesson's plot:
+                   DIR/04-reliability.csv (the figures), .svg and .zh-CN.svg (drawn from them)
     -h, --help     this text";

@@ -9,8 +9,10 @@
 //! * [`tcp`]: the sender *blocks* while the receiver's window is closed, and
 //!   its kernel keeps every byte until the peer acknowledges it; all arrive.
 //! * [`kernel`]: the counters and queues Linux publishes for both.
+//! * [`plot`]: `--plot DIR`, the lesson's picture from runs at three reader pauses.
 
 pub mod kernel;
+pub mod plot;
 pub mod tcp;
 pub mod udp;
 

@@ -5,12 +5,14 @@
 use demo_kit::cli::Args;
 use demo_kit::say::{heading, say, step};
 use demo_kit::{bail_msg, Result, Side};
-use reliability_demo::{tcp, udp};
+use reliability_demo::{plot, tcp, udp};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 mod help;
 
+#[derive(Clone, Copy)]
 struct Opts {
     count: u32,
     size: usize,
@@ -30,6 +32,7 @@ fn run() -> Result<()> {
         rcvbuf: args.value("--rcvbuf")?.unwrap_or(4096),
         pause: Duration::from_micros(args.value("--pause-us")?.unwrap_or(50)),
     };
+    let plot_dir = args.value::<PathBuf>("--plot")?;
     let which = args.positional();
     args.finish()?;
     if !(1..=1_000_000).contains(&o.count) || !(4..=65_000).contains(&o.size) {
@@ -38,20 +41,24 @@ fn run() -> Result<()> {
     if !(1..=64 << 20).contains(&o.rcvbuf) || o.pause > Duration::from_millis(100) {
         return bail_msg("--rcvbuf must be 1..=67108864 and --pause-us 0..=100000; see --help");
     }
-    match which.as_deref() {
-        None => {
-            udp_step(1, &o)?;
-            tcp_step(2, &o)
+    match (which.as_deref(), plot_dir) {
+        (None, Some(dir)) => plot_runs(&dir, &o),
+        (Some(_), Some(_)) => {
+            bail_msg("--plot runs both scenarios: give no udp or tcp with it; see --help")
         }
-        Some("udp") => udp_step(1, &o),
-        Some("tcp") => tcp_step(1, &o),
-        Some(other) => bail_msg(format!(
+        (None, None) => {
+            udp_step(1, &o)?;
+            tcp_step(2, &o).map(drop)
+        }
+        (Some("udp"), None) => udp_step(1, &o).map(drop),
+        (Some("tcp"), None) => tcp_step(1, &o).map(drop),
+        (Some(other), None) => bail_msg(format!(
             "unknown scenario {other:?}: use udp or tcp; see --help"
         )),
     }
 }
 
-fn udp_step(n: usize, o: &Opts) -> Result<()> {
+fn udp_step(n: usize, o: &Opts) -> Result<udp::UdpReport> {
     heading("UDP: 不可靠 (unreliable)");
     step(
         n,
@@ -59,10 +66,10 @@ fn udp_step(n: usize, o: &Opts) -> Result<()> {
     );
     let r = udp::run(o.count, o.size, o.rcvbuf, o.pause)?;
     udp::narrate(&r, o.rcvbuf);
-    Ok(())
+    Ok(r)
 }
 
-fn tcp_step(n: usize, o: &Opts) -> Result<()> {
+fn tcp_step(n: usize, o: &Opts) -> Result<tcp::TcpReport> {
     heading("TCP: 可靠 (reliable)");
     step(
         n,
@@ -75,5 +82,27 @@ fn tcp_step(n: usize, o: &Opts) -> Result<()> {
     tcp::narrate(&r);
     tcp::check(&r)?;
     say(Side::Note, "nothing lost: the sender waited while the window was closed, and its kernel kept each byte until it was acknowledged");
+    Ok(r)
+}
+
+/// `--plot DIR`: UDP then TCP at each of the plot's reader pauses, then the
+/// data file and its two pictures (see `plot.rs`).
+fn plot_runs(dir: &std::path::Path, o: &Opts) -> Result<()> {
+    let mut runs = Vec::new();
+    for (i, &pause_us) in plot::PAUSES_US.iter().enumerate() {
+        let o = Opts {
+            pause: Duration::from_micros(pause_us),
+            ..*o
+        };
+        heading(format!("the reader pauses {pause_us} µs after each read"));
+        let udp = udp_step(2 * i + 1, &o)?;
+        let tcp = tcp_step(2 * i + 2, &o)?;
+        runs.push(plot::Measured { pause_us, udp, tcp });
+    }
+    let comments = demo_kit::plot::provenance("reliability-demo");
+    let chart = plot::chart(&runs, o.count, o.size);
+    for path in demo_kit::plot::write(dir, "04-reliability", &comments, &chart)? {
+        say(Side::Note, format!("wrote {}", path.display()));
+    }
     Ok(())
 }

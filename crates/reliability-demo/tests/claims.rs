@@ -127,9 +127,53 @@ fn bad_options_get_clear_errors() {
         (&["--pause-us", "1000000"], knobs),
         (&["--rcvbuf", "0"], knobs),
         (&["--bogus"], "unexpected argument \"--bogus\""),
+        (
+            &["udp", "--plot", "/nonexistent"],
+            "--plot runs both scenarios: give no udp or tcp with it",
+        ),
     ] {
         let (code, _, err) = run_demo(bin, args);
         assert_eq!(code, 1, "{args:?}");
         assert_eq!(err, format!("error: {says}; see --help\n"), "{args:?}");
     }
+}
+
+/// `--plot DIR` writes the lesson's data file and both pictures, drawn from
+/// it; TCP delivered everything at every reader pause.
+#[test]
+fn plot_writes_the_data_and_both_pictures() {
+    let bin = env!("CARGO_BIN_EXE_reliability-demo");
+    let dir = std::env::temp_dir().join(format!("reliability-plot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, out, err) = run_demo(bin, &["--count", "200", "--plot", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let data = std::fs::read_to_string(dir.join("04-reliability.csv")).unwrap();
+    let chart = demo_kit::plot::parse(&data).unwrap();
+    assert!(
+        data.starts_with("# command: cargo run -p reliability-demo -- --count 200 --plot "),
+        "{data}"
+    );
+    let pauses: Vec<&str> = chart.rows.iter().map(|r| r.name.en.as_str()).collect();
+    assert_eq!(
+        pauses,
+        [
+            "reader pauses 0 µs per read",
+            "reader pauses 50 µs per read",
+            "reader pauses 200 µs per read"
+        ]
+    );
+    for row in &chart.rows {
+        assert_eq!(row.values[1], "100.0", "TCP delivered everything: {data}");
+        assert!(demo_kit::plot::number(&row.values[0]).unwrap() <= 100.0);
+    }
+    for (file, lang) in [
+        ("04-reliability.svg", demo_kit::plot::Lang::En),
+        ("04-reliability.zh-CN.svg", demo_kit::plot::Lang::Zh),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(file)).unwrap(),
+            demo_kit::plot::svg(&chart, lang)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

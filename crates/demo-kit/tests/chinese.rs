@@ -19,7 +19,10 @@
 //! Both rules read prose only: fenced code blocks, code spans, link targets
 //! and quotations of the notes (blockquotes, `> ...`) are left as they are,
 //! since code and output are the same in both editions and the notes are
-//! quoted verbatim. Each error names file:line.
+//! quoted verbatim. Each error names file:line. The labels of a picture
+//! (a `mermaid` or `text diagram` block) are prose a reader reads, so rule 1
+//! reads them too; rule 2 does not, as a diagram's syntax puts ASCII
+//! brackets and colons next to its labels.
 
 mod common;
 
@@ -467,6 +470,38 @@ fn chinese_pages(root: &Path) -> Vec<String> {
     pages
 }
 
+/// The lines inside a page's pictures (`mermaid` and `text diagram` blocks),
+/// by source line, code spans masked.
+fn diagram_lines(file: &str, markdown: &str) -> Vec<Line> {
+    let mut inside = false;
+    let mut out = Vec::new();
+    for (i, line) in markdown.lines().enumerate() {
+        let t = line.trim();
+        if !inside && (t == "```mermaid" || t == "```text diagram") {
+            inside = true;
+        } else if inside && t == "```" {
+            inside = false;
+        } else if inside {
+            out.push(Line {
+                file: file.to_string(),
+                number: i + 1,
+                text: mask_inline_code(line),
+            });
+        }
+    }
+    out
+}
+
+/// The labels of every picture in the Chinese pages.
+fn all_chinese_diagrams(root: &Path) -> Vec<Line> {
+    let mut lines = Vec::new();
+    for page in chinese_pages(root) {
+        let text = fs::read_to_string(root.join(&page)).expect("a Chinese page");
+        lines.extend(diagram_lines(&page, &text));
+    }
+    lines
+}
+
 /// The prose of every Chinese text: pages, hints and runner strings.
 fn all_chinese_text(root: &Path) -> Vec<Line> {
     let mut lines = Vec::new();
@@ -497,11 +532,12 @@ fn one_term_per_concept() {
         variants.len() >= 13,
         "{GLOSSARY} has lost its term table (a header row with 不用 and 不算): {variants:?}"
     );
-    let lines = all_chinese_text(&root);
+    let mut lines = all_chinese_text(&root);
     assert!(
         lines.iter().any(|l| l.file == RUNNER_STRINGS),
         "no Chinese strings found in {RUNNER_STRINGS}"
     );
+    lines.extend(all_chinese_diagrams(&root));
     report(
         "term(s) from the 不用 column (see the table in docs/zh-CN/glossary.md)",
         &term_errors(&lines, &variants),
@@ -635,4 +671,13 @@ fn the_term_table_is_read_from_its_columns() {
         "{}",
         errors.join("\n")
     );
+}
+
+#[test]
+fn a_pictures_labels_are_read_for_terms() {
+    let page = "前文\n```mermaid\nA[这个 demo] --> B[演示程序]\n```\n```sh\n演示\n```\n";
+    let lines = diagram_lines("p.md", page);
+    assert_eq!(lines.len(), 1, "only the diagram's line: {lines:?}");
+    assert_eq!(lines[0].number, 3);
+    assert_eq!(term_errors(&lines, &demo_variants()).len(), 1);
 }

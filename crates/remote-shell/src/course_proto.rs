@@ -35,25 +35,32 @@ pub fn codec() -> Codec {
     Codec::course().with_max_header(MAX_HEADER)
 }
 
-/// Collects a command's output the way the course's reply orders it.
-#[derive(Default)]
+/// Collects a command's output the way the course's reply orders it, up
+/// to `limit` bytes of stdout and stderr together (MAX_COURSE_OUTPUT).
 struct CourseSink {
     stderr: Spool,
     stdout: Spool,
+    limit: u64,
 }
 
 impl OutputSink for CourseSink {
     fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()> {
-        if self.stderr.len() + self.stdout.len() + bytes.len() as u64 > MAX_COURSE_OUTPUT {
-            return Err(io::Error::other(format!(
-                "output over {MAX_COURSE_OUTPUT} bytes"
-            )));
+        if self.stderr.len() + self.stdout.len() + bytes.len() as u64 > self.limit {
+            return Err(io::Error::other(format!("output over {} bytes", self.limit)));
         }
         self.spool(stream).push(bytes)
     }
 }
 
 impl CourseSink {
+    fn new(limit: u64) -> CourseSink {
+        CourseSink {
+            stderr: Spool::new(),
+            stdout: Spool::new(),
+            limit,
+        }
+    }
+
     fn spool(&mut self, stream: Stream) -> &mut Spool {
         match stream {
             Stream::Stderr => &mut self.stderr,
@@ -123,7 +130,7 @@ fn check_command(command: &[u8]) -> Result<(), &'static str> {
 
 /// Run one command and send the reply. `false` = close the connection.
 fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> bool {
-    let mut sink = CourseSink::default();
+    let mut sink = CourseSink::new(MAX_COURSE_OUTPUT);
     let outcome = {
         let peer = stream.as_fd();
         match exec::run_kept(
@@ -268,6 +275,21 @@ pub fn read_reply<R: Read + ?Sized>(r: &mut R, out: &mut dyn Write) -> Result<He
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_output_limit_counts_both_streams_and_allows_exactly_the_limit() {
+        let mut sink = CourseSink::new(10);
+        sink.output(Stream::Stdout, b"1234").unwrap();
+        sink.output(Stream::Stderr, b"567").unwrap();
+        sink.output(Stream::Stdout, b"890").unwrap(); // 10 bytes: the limit itself
+        let over = sink.output(Stream::Stderr, b"x").unwrap_err();
+        assert_eq!(over.to_string(), "output over 10 bytes");
+        assert_eq!((sink.stdout.len(), sink.stderr.len()), (7, 3));
+        // One write that alone crosses the limit is refused whole.
+        let mut sink = CourseSink::new(10);
+        assert!(sink.output(Stream::Stderr, &[b'e'; 11]).is_err());
+        assert_eq!(sink.stderr.len(), 0);
+    }
 
     fn reply(prefix: &[u8], header: &[u8], body: &[u8]) -> Vec<u8> {
         [prefix, header, body].concat()

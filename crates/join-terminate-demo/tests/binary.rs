@@ -37,9 +37,14 @@ fn full_run_narrates_real_results_and_leaves_nothing_behind() {
         "/comm = \"子进程1\"",
         "re-parented to this demo (the subreaper)",
         "every child was reaped",
+        "observed: p.is_alive() = True while the handler runs",
+        "it survived; p.is_alive() = True",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
+    // Of the four children, only the one with SIG_IGN shows it in SigIgn.
+    let ignored = "SigIgn has signal 15's bit (0x4000) set: SIGTERM is ignored";
+    assert_eq!(text.matches(ignored).count(), 1, "{text}");
     assert!(!text.contains("\x1b["), "NO_COLOR must disable colours");
     // No process of the demo's survives it: none was handed to us.
     let me = nix::unistd::getpid().as_raw();

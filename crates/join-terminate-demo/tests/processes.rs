@@ -36,6 +36,7 @@ fn sigterm_with_default_action_reports_signaled_minus_15() {
     );
     assert_eq!(r.exitcode, Some(-15));
     assert!(!r.sent_sigkill);
+    assert_eq!(r.ignored_per_proc, Some(false), "not in SigIgn");
     // alive_right_after may be true or false: that is the point of the step.
 }
 
@@ -60,6 +61,7 @@ fn a_handler_that_returns_refuses_sigterm_but_not_sigkill() {
     demo_kit::say::set_quiet(true);
     let r = terminate(Disposition::CatchAndCarryOn).unwrap();
     assert!(r.handler_ran && r.survived && r.alive_right_after && r.sent_sigkill);
+    assert_eq!(r.ignored_per_proc, Some(false), "caught is not ignored");
     assert_eq!(
         r.status,
         WaitStatus::Signaled(Pid::from_raw(r.pid), Signal::SIGKILL, false)

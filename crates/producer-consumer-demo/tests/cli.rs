@@ -12,6 +12,28 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_producer-consumer-demo");
 
+/// A `--forever` demo under test. If the test fails before the demo has
+/// exited, dropping this kills it (with `--processes`, its whole process
+/// group), so a failing test leaves nothing running.
+struct Running {
+    child: Child,
+    group: bool,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let pid = Pid::from_raw(self.child.id() as i32);
+            if self.group {
+                let _ = killpg(pid, Signal::SIGKILL);
+            } else {
+                let _ = kill(pid, Signal::SIGKILL);
+            }
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn totals_line(text: &str) -> (u64, u64) {
     let line = text
         .lines()
@@ -128,18 +150,22 @@ fn wait_exit(
 
 #[test]
 fn threads_forever_stop_on_sigint_and_lose_nothing() {
-    let mut child = Command::new(BIN)
-        .arg("--forever")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let rx = lines(&mut child);
+    let mut demo = Running {
+        child: Command::new(BIN)
+            .arg("--forever")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+        group: false,
+    };
+    let child = &mut demo.child;
+    let rx = lines(child);
     let mut all = String::new();
     read_until(&rx, "press Ctrl-C", &mut all);
     read_until(&rx, "so far: produced", &mut all); // it is really running
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
-    let status = wait_exit(&mut child, &rx, &mut all);
+    let status = wait_exit(child, &rx, &mut all);
     assert!(status.success(), "{status:?}\n{all}");
     let (produced, consumed) = totals_line(&all);
     assert!(produced > 0, "{all}");
@@ -151,14 +177,18 @@ fn threads_forever_stop_on_sigint_and_lose_nothing() {
 fn processes_forever_stop_on_terminal_style_sigint_and_leave_nothing() {
     // Its own process group, so that we can send SIGINT to the whole group
     // the way a terminal's Ctrl-C does — children included.
-    let mut child = Command::new(BIN)
-        .args(["--forever", "--processes"])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .unwrap();
-    let rx = lines(&mut child);
+    let mut demo = Running {
+        child: Command::new(BIN)
+            .args(["--forever", "--processes"])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap(),
+        group: true,
+    };
+    let child = &mut demo.child;
+    let rx = lines(child);
     let mut all = String::new();
     read_until(&rx, "press Ctrl-C", &mut all);
     let pids: Vec<i32> = all
@@ -171,7 +201,7 @@ fn processes_forever_stop_on_terminal_style_sigint_and_leave_nothing() {
     assert_eq!(pids.len(), 5, "{all}");
     std::thread::sleep(Duration::from_millis(300)); // let items flow
     killpg(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
-    let status = wait_exit(&mut child, &rx, &mut all);
+    let status = wait_exit(child, &rx, &mut all);
     assert!(status.success(), "{status:?}\n{all}");
     let (produced, consumed) = totals_line(&all);
     assert!(

@@ -25,6 +25,8 @@ OPTIONS:
   --conns N        connections, all at once (default 1000; at most the open-files limit)
   --rounds M       round trips of a 64-byte frame per connection (default 10)
   --time-limit S   per run, for connecting and for the round trips (default 60)
+  --svg DIR        also write the table as DIR/20-c10k.csv (the figures) and .svg,
+                   .zh-CN.svg (drawn from them)
   -h, --help       this text
 
 COLUMNS: done (round trips finished, every byte checked), req/s, p50/p99 latency,

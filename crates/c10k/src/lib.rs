@@ -9,7 +9,7 @@
 //! servers ([`python`]). One load generator ([`load`], itself an `epoll`
 //! loop in its own process) drives each and reads the server's memory,
 //! descriptors and CPU time from `/proc` ([`procstat`]); [`run`] starts the
-//! two processes and collects the report.
+//! two processes and collects the report; [`plot`] draws the table (`--svg`).
 
 pub mod accept;
 pub mod conn;
@@ -17,6 +17,7 @@ pub mod entry;
 pub mod limits;
 pub mod listen;
 pub mod load;
+pub mod plot;
 pub mod procstat;
 pub mod python;
 pub mod report;

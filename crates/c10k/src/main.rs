@@ -32,6 +32,7 @@ fn run() -> Result<()> {
             .unwrap_or(60)
             .clamp(1, 3600),
     );
+    let svg = args.value::<std::path::PathBuf>("--svg")?;
     args.finish()?;
     let models: Vec<&str> = if model == "all" {
         MODELS.to_vec()
@@ -40,6 +41,7 @@ fn run() -> Result<()> {
     };
     entry::check_counts(conns, rounds)?;
     let exe = std::env::current_exe().context("finding this program")?;
+    let mut comments = demo_kit::plot::provenance("c10k");
 
     heading(format!(
         "{conns} connections x {rounds} round trips of a 64-byte frame, each model"
@@ -66,6 +68,13 @@ fn run() -> Result<()> {
     println!("\n{}", table::header());
     for o in &rows {
         println!("{}", table::row(o));
+    }
+    if let Some(dir) = svg {
+        let (chart, notes) = c10k::plot::chart(&rows, conns, rounds);
+        comments.extend(notes);
+        for path in demo_kit::plot::write(&dir, "20-c10k", &comments, &chart)? {
+            say(Side::Note, format!("wrote {}", path.display()));
+        }
     }
     say(
         Side::Note,

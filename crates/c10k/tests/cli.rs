@@ -50,3 +50,46 @@ fn help_and_bad_options() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// `--svg DIR` writes the table's data file and both pictures, drawn from
+/// it: one row per model run, with the req/s the table printed.
+#[test]
+fn svg_writes_the_models_plot() {
+    let dir = std::env::temp_dir().join(format!("c10k-svg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let args = [
+        "--model",
+        "epoll",
+        "--conns",
+        "20",
+        "--rounds",
+        "2",
+        "--svg",
+        dir.to_str().unwrap(),
+    ];
+    let (code, out, err) = run_demo(BIN, &args);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    let data = std::fs::read_to_string(dir.join("20-c10k.csv")).unwrap();
+    let chart = demo_kit::plot::parse(&data).unwrap();
+    assert_eq!(chart.rows.len(), 1, "{data}");
+    assert_eq!(chart.rows[0].name.en, "epoll: one epoll loop");
+    let row = out.lines().find(|l| l.starts_with("epoll ")).unwrap();
+    assert!(
+        row.split_whitespace().nth(3) == Some(chart.rows[0].values[0].as_str()),
+        "{row} vs {data}"
+    );
+    assert!(
+        data.contains("--model epoll --conns 20 --rounds 2 --svg "),
+        "{data}"
+    );
+    for (file, lang) in [
+        ("20-c10k.svg", demo_kit::plot::Lang::En),
+        ("20-c10k.zh-CN.svg", demo_kit::plot::Lang::Zh),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(file)).unwrap(),
+            demo_kit::plot::svg(&chart, lang)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

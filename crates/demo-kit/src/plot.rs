@@ -234,8 +234,9 @@ pub fn parse(data: &str) -> Result<Chart> {
 /// The data file's first comments: the command that measured (`cargo run`
 /// of `package`, with `--release` in a release build, and this process's
 /// own arguments), the build, and the machine (cores, kernel release, and
-/// the load average when the data was written: on a shared machine it
-/// moves the figures).
+/// the load average: on a shared machine it moves the figures). Call it
+/// before measuring: the load average after a run counts the run's own
+/// threads (a server with a thread per connection adds thousands).
 pub fn provenance(package: &str) -> Vec<String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -257,7 +258,7 @@ pub fn provenance(package: &str) -> Vec<String> {
             release.trim()
         ),
         format!(
-            "load average (1, 5, 15 min) when written: {}",
+            "load average (1, 5, 15 min) before the run: {}",
             load.join(" ")
         ),
     ]

@@ -95,7 +95,10 @@ fn check(dir: &Path, redraw: bool) -> Vec<String> {
 
 /// The lessons' plots: each must exist, and its lesson page shows it in
 /// both editions (the Chinese page the picture with Chinese labels).
-const LESSON_PLOTS: &[(&str, &str)] = &[("04-reliability", "04-reliability.md")];
+const LESSON_PLOTS: &[(&str, &str)] = &[
+    ("04-reliability", "04-reliability.md"),
+    ("20-c10k", "20-c10k.md"),
+];
 
 #[test]
 fn every_plot_is_what_its_data_draws() {

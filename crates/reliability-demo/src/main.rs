@@ -88,6 +88,7 @@ fn tcp_step(n: usize, o: &Opts) -> Result<tcp::TcpReport> {
 /// `--plot DIR`: UDP then TCP at each of the plot's reader pauses, then the
 /// data file and its two pictures (see `plot.rs`).
 fn plot_runs(dir: &std::path::Path, o: &Opts) -> Result<()> {
+    let comments = demo_kit::plot::provenance("reliability-demo");
     let mut runs = Vec::new();
     for (i, &pause_us) in plot::PAUSES_US.iter().enumerate() {
         let o = Opts {
@@ -99,7 +100,6 @@ fn plot_runs(dir: &std::path::Path, o: &Opts) -> Result<()> {
         let tcp = tcp_step(2 * i + 2, &o)?;
         runs.push(plot::Measured { pause_us, udp, tcp });
     }
-    let comments = demo_kit::plot::provenance("reliability-demo");
     let chart = plot::chart(&runs, o.count, o.size);
     for path in demo_kit::plot::write(dir, "04-reliability", &comments, &chart)? {
         say(Side::Note, format!("wrote {}", path.display()));

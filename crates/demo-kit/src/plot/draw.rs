@@ -16,6 +16,8 @@ const FONT: f64 = 13.0;
 const BAR: f64 = 16.0;
 const BAR_GAP: f64 = 3.0;
 const GROUP_GAP: f64 = 12.0;
+/// The bars get at least this much room, however long the labels.
+const MIN_BARS: f64 = 400.0;
 const COLORS: [&str; 4] = ["#4878a8", "#e07b39", "#5a9e58", "#c44e52"];
 
 /// Estimated width of `s` at font size `size`: CJK and full-width forms
@@ -131,7 +133,7 @@ pub fn svg(chart: &Chart, lang: Lang) -> String {
         .fold(0.0, f64::max);
     let x0 = PAD + label_w + 10.0;
     let width = WIDTH
-        .max(x0 + 200.0 + value_w + 6.0 + PAD)
+        .max(x0 + MIN_BARS + value_w + 6.0 + PAD)
         .max(text_width(chart.title.get(lang), 16.0) + 2.0 * PAD);
     let bars_w = width - x0 - value_w - 6.0 - PAD;
     let mut body = String::new();

@@ -112,13 +112,13 @@ fn every_value_is_zero() {
 
 #[test]
 fn the_picture_grows_with_its_longest_label_or_title() {
-    let long = "x".repeat(100); // 780 wide: x0 = 806, width = 806 + 200 + 15.6 + 6 + 16
+    let long = "x".repeat(100); // 780 wide: x0 = 806, width = 806 + 400 + 15.6 + 6 + 16
     let out = svg(
         &parse(&A.replace("a,甲", &format!("{long},甲"))).unwrap(),
         Lang::En,
     );
-    assert!(out.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1043.6" height="152.0" viewBox="0 0 1043.6 152.0""#), "{out}");
-    assert!(out.contains(r#"<rect x="806.0" y="68.0" width="200.0""#));
+    assert!(out.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1243.6" height="152.0" viewBox="0 0 1243.6 152.0""#), "{out}");
+    assert!(out.contains(r#"<rect x="806.0" y="68.0" width="400.0""#));
     let title = "t".repeat(200); // 200 x 9.6 + 2 x 16
     let out = svg(
         &parse(&A.replace("title: T", &format!("title: {title}"))).unwrap(),
@@ -394,7 +394,7 @@ fn provenance_names_the_command_the_build_and_the_machine() {
         )
     );
     let figures: Vec<&str> = p[2]
-        .strip_prefix("load average (1, 5, 15 min) when written: ")
+        .strip_prefix("load average (1, 5, 15 min) before the run: ")
         .unwrap()
         .split(' ')
         .collect();

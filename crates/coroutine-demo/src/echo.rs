@@ -1,0 +1,128 @@
+//! An echo server on the runtime: one task per connection, all on one thread.
+//!
+//! [`serve_conn`] is a plain loop — read a frame, write it back — and reads
+//! like lesson 07's thread per connection. The difference is the `.await`s:
+//! where the thread would sleep in `read`, the task returns `Pending` and
+//! the thread runs another connection. The frames are the course's: a
+//! 4-byte length (`struct.pack('i', n)`, little-endian here) and the body.
+//!
+//! Like the other servers of the course it survives running out of file
+//! descriptors (`EMFILE`): it keeps a spare descriptor, and when `accept`
+//! fails it closes the spare, accepts the client, closes it at once (the
+//! client reads end-of-file) and takes the spare again (lesson 20's
+//! `c10k/src/accept.rs`), so that the queue drains instead of spinning.
+
+use crate::runtime::net::{TcpListener, TcpStream};
+use crate::runtime::spawn;
+use std::fs::File;
+use std::io::{self, ErrorKind};
+use std::thread::ThreadId;
+
+/// Frames above this are refused (that client is closed).
+pub const MAX_FRAME: usize = 1 << 20;
+
+/// One connection, as a thread per connection would serve it: read a
+/// frame, send it back, until the client closes. Returns the frames echoed.
+pub async fn serve_conn(conn: TcpStream) -> io::Result<u64> {
+    let mut frames = 0;
+    let mut header = [0u8; 4];
+    let mut body = Vec::new();
+    loop {
+        // The first byte tells a close between frames from one mid-frame.
+        if conn.read(&mut header[..1]).await? == 0 {
+            return Ok(frames);
+        }
+        conn.read_exact(&mut header[1..]).await?;
+        let len = i32::from_le_bytes(header);
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|&n| n <= MAX_FRAME)
+            .ok_or_else(|| io::Error::new(ErrorKind::InvalidData, format!("frame length {len}")))?;
+        body.resize(4 + len, 0);
+        body[..4].copy_from_slice(&header);
+        conn.read_exact(&mut body[4..]).await?;
+        conn.write_all(&body).await?; // the frame back, in one write
+        frames += 1;
+    }
+}
+
+/// One frame: the 4-byte length and the body.
+pub fn frame(body: &[u8]) -> Vec<u8> {
+    let mut f = (body.len() as i32).to_le_bytes().to_vec();
+    f.extend_from_slice(body);
+    f
+}
+
+/// How each connection ended, and where it ran.
+#[derive(Debug)]
+pub struct ConnEnd {
+    /// Frames echoed, or why the connection was dropped.
+    pub result: Result<u64, String>,
+    pub thread: ThreadId,
+}
+
+#[derive(Debug)]
+pub struct ServeReport {
+    pub conns: Vec<ConnEnd>,
+    /// Clients refused because the process was out of descriptors.
+    pub shed: u64,
+    pub server_thread: ThreadId,
+}
+
+/// Accepts `conns` connections, serves each in its own task, and returns
+/// once every one of them has ended. Run it with `Runtime::block_on`.
+pub async fn serve(listener: TcpListener, conns: usize) -> io::Result<ServeReport> {
+    let mut spare = Some(File::open("/dev/null")?);
+    let mut tasks = Vec::with_capacity(conns);
+    let mut shed = 0;
+    while tasks.len() < conns {
+        if spare.is_none() {
+            spare = File::open("/dev/null").ok();
+        }
+        let conn = match listener.accept().await {
+            Ok((conn, _)) => conn,
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(nix::libc::EMFILE | nix::libc::ENFILE)
+                ) =>
+            {
+                // accept(2) takes a descriptor number before it looks at
+                // the queue: EMFILE comes even when nobody is waiting.
+                drop(spare.take()); // one descriptor free...
+                match listener.accept_now() {
+                    Ok(conn) => {
+                        drop(conn); // ...to refuse this client: it reads end-of-file
+                        shed += 1;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        // Nobody to refuse: keep the spare, wait for a client.
+                        spare = File::open("/dev/null").ok();
+                        listener.readable().await?;
+                    }
+                    Err(e) => return Err(e),
+                }
+                continue;
+            }
+            Err(e) if e.kind() == ErrorKind::ConnectionAborted => continue,
+            Err(e) => return Err(e),
+        };
+        let name = format!("conn {}", tasks.len() + 1);
+        tasks.push(spawn(&name, async move {
+            let result = serve_conn(conn).await.map_err(|e| e.to_string());
+            ConnEnd {
+                result,
+                thread: std::thread::current().id(),
+            }
+        }));
+    }
+    let mut ends = Vec::with_capacity(conns);
+    for task in tasks {
+        ends.push(task.await);
+    }
+    Ok(ServeReport {
+        conns: ends,
+        shed,
+        server_thread: std::thread::current().id(),
+    })
+}

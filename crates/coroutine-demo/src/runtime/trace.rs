@@ -1,0 +1,188 @@
+//! What the runtime did, in time order: printed as it happens (the demo),
+//! kept in memory (the tests), and counted (always; a few `Cell` updates).
+
+use super::Dir;
+use demo_kit::say::say;
+use demo_kit::Side;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::os::fd::RawFd;
+
+/// One thing the runtime did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A new task, put on the ready queue.
+    Spawn { task: usize, name: String },
+    /// The executor polls a task: the switch *to* it.
+    Poll { task: usize, name: String },
+    /// A call that went through at once: `op` on `fd` moved `n` bytes
+    /// (for `accept`: `n` is the new connection's fd).
+    Io {
+        task: usize,
+        fd: RawFd,
+        op: &'static str,
+        n: usize,
+    },
+    /// The task's call said `EAGAIN`: its waker is kept for `fd`.
+    Register {
+        task: usize,
+        fd: RawFd,
+        op: &'static str,
+        dir: Dir,
+    },
+    /// The poll returned `Pending`: the switch *away* (its state stays in its future).
+    Pending { task: usize },
+    /// The poll returned `Ready`: the task is finished.
+    Ready { task: usize },
+    /// `epoll_wait` returned these sockets: `(fd, readable, writable)`.
+    Wait { ready: Vec<(RawFd, bool, bool)> },
+    /// The reactor woke the task waiting on `fd`.
+    Wake { task: usize, fd: RawFd, dir: Dir },
+}
+
+/// Counts of the runtime's work so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub spawns: u64,
+    pub polls: u64,
+    pub pendings: u64,
+    pub registers: u64,
+    pub waits: u64,
+    pub wakes: u64,
+}
+
+/// What [`Trace::note`] counts.
+pub(super) enum Kind {
+    Spawn,
+    Poll,
+    Register,
+    Pending,
+    Wait,
+    Wake,
+    Other,
+}
+
+#[derive(Default)]
+pub(super) struct Trace {
+    pub(super) narrate: Cell<bool>,
+    pub(super) record: Cell<bool>,
+    pub(super) events: RefCell<Vec<Event>>,
+    pub(super) stats: Cell<Stats>,
+    names: RefCell<HashMap<usize, String>>,
+}
+
+impl Trace {
+    pub(super) fn on(&self) -> bool {
+        self.narrate.get() || self.record.get()
+    }
+
+    /// Counts one `kind` of event; builds the event (`make`) only when it
+    /// is printed or kept, so that a runtime nobody watches pays a few adds.
+    pub(super) fn note(&self, kind: Kind, make: impl FnOnce() -> Event) {
+        let mut s = self.stats.get();
+        match kind {
+            Kind::Spawn => s.spawns += 1,
+            Kind::Poll => s.polls += 1,
+            Kind::Register => s.registers += 1,
+            Kind::Pending => s.pendings += 1,
+            Kind::Other => {}
+            Kind::Wait => s.waits += 1,
+            Kind::Wake => s.wakes += 1,
+        }
+        self.stats.set(s);
+        if !self.on() {
+            return;
+        }
+        let event = make();
+        if let Event::Spawn { task, name } = &event {
+            self.names.borrow_mut().insert(*task, name.clone());
+        }
+        if self.narrate.get() {
+            self.say(&event);
+        }
+        if self.record.get() {
+            self.events.borrow_mut().push(event);
+        }
+    }
+
+    fn name(&self, task: usize) -> String {
+        let names = self.names.borrow();
+        format!(
+            "task {task} ({})",
+            names.get(&task).map_or("?", String::as_str)
+        )
+    }
+
+    fn say(&self, event: &Event) {
+        let dir = |d: &Dir| match d {
+            Dir::Read => "readable",
+            Dir::Write => "writable",
+        };
+        match event {
+            Event::Spawn { task, .. } => say(
+                Side::Note,
+                format!("spawn {}: onto the ready queue", self.name(*task)),
+            ),
+            Event::Poll { task, .. } => say(Side::Note, format!("poll  {}", self.name(*task))),
+            Event::Io { fd, op, n, .. } => say(
+                Side::Note,
+                match (*op, n) {
+                    ("accept", n) => format!("      accept on fd {fd}: a new connection, fd {n}"),
+                    ("read", 0) => format!("      read on fd {fd}: 0 bytes, end of file"),
+                    (op, n) => format!("      {op} on fd {fd}: {n} bytes"),
+                },
+            ),
+            Event::Register {
+                task,
+                fd,
+                op,
+                dir: d,
+            } => say(
+                Side::Note,
+                format!(
+                    "      {op} on fd {fd}: {}; task {task}'s waker kept until fd {fd} is {}",
+                    if *op == "connect" {
+                        "EINPROGRESS"
+                    } else {
+                        "EAGAIN"
+                    },
+                    dir(d)
+                ),
+            ),
+            Event::Pending { task } => say(
+                Side::Note,
+                format!(
+                    "      task {task} -> Pending: switch away (its state stays in its future)"
+                ),
+            ),
+            Event::Ready { task } => {
+                say(Side::Note, format!("      task {task} -> Ready: finished"))
+            }
+            Event::Wait { ready } => {
+                let list: Vec<String> = ready
+                    .iter()
+                    .map(|(fd, r, w)| match (r, w) {
+                        (true, true) => format!("fd {fd} readable+writable"),
+                        (true, false) => format!("fd {fd} readable"),
+                        _ => format!("fd {fd} writable"),
+                    })
+                    .collect();
+                say(
+                    Side::Kernel,
+                    format!(
+                        "epoll_wait: nothing was ready, slept; woke with: {}",
+                        list.join(", ")
+                    ),
+                )
+            }
+            Event::Wake { task, fd, dir: d } => say(
+                Side::Note,
+                format!(
+                    "wake  {} (fd {fd} {}): onto the ready queue",
+                    self.name(*task),
+                    dir(d)
+                ),
+            ),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The demo binary: every step finishes on its own, narrates, and bad input
+//! gets a clear message.
+
+use demo_kit::testing::run_demo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_coroutine-demo");
+
+#[test]
+fn the_whole_story_runs_and_exits_zero() {
+    let (code, out, err) = run_demo(BIN, &["--switches", "2000", "--limit", "50000"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for needle in [
+        "by hand:   produce 0 / consume 0 / produce 1",
+        "async fn:  produce 0 / consume 0 / produce 1",
+        "a thread's stack",
+        "process -> process (pipe)",
+        "future -> future (our poll)",
+        "EAGAIN; task",
+        "epoll_wait: nothing was ready, slept; woke with: fd",
+        "every task ran on one thread",
+        "client A got back b'frame 1 from client A', b'frame 2 from client A'",
+        "8 client threads sent 400 frames: 400 came back intact",
+        "its task ended with \"unexpected end of file\"",
+        "coroutines on one thread",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+    if cfg!(all(target_arch = "x86_64", target_env = "gnu")) {
+        assert!(
+            out.contains("(on its own stack)") && !out.contains("NOT on"),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn each_step_runs_alone() {
+    for (step, needle) in [
+        ("state", "async fn:"),
+        ("runtime", "wake  task"),
+        ("echo", "came back intact"),
+        ("cpu", "threads on"),
+    ] {
+        let (code, out, err) = run_demo(BIN, &[step, "--limit", "20000"]);
+        assert_eq!(code, 0, "{step}: {out}\n{err}");
+        assert!(
+            out.contains(needle),
+            "{step}: missing {needle:?} in:\n{out}"
+        );
+        assert!(!out.contains("step 3"), "{step} ran other steps:\n{out}");
+    }
+}
+
+#[test]
+fn help_and_bad_input() {
+    let (code, out, _) = run_demo(BIN, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("USAGE") && out.contains("stackful"), "{out}");
+    for (bad, says) in [
+        (&["--switches", "10"][..], "--switches must be between 1000 and 1000000"),
+        (&["--clients", "0"], "--clients must be between 1 and 500"),
+        (&["--frames", "x"], "bad value \"x\" for --frames: invalid digit found in string"),
+        (&["--limit", "5"], "--limit must be between 10000 and 50000000"),
+        (&["--tasks", "1001"], "--tasks must be between 1 and 1000"),
+        (&["greenlet"], "unknown mode \"greenlet\" (choose one of: state, stackful, switch, runtime, echo, cpu, python, all)"),
+        (&["--bogus"], "unexpected argument \"--bogus\""),
+    ] {
+        let (code, _, err) = run_demo(BIN, bad);
+        assert_eq!(code, 1, "{bad:?}");
+        assert_eq!(err, format!("error: {says}; see --help\n"), "{bad:?}");
+    }
+}

@@ -23,7 +23,7 @@ pub mod procs;
 pub mod threads;
 
 use demo_kit::say::say;
-use demo_kit::{bail_msg, Result, Side};
+use demo_kit::{bail_msg, tr, Result, Side};
 
 /// The item producer `producer` makes as its `seq`-th: unique over all
 /// producers, so a lost or duplicated item changes the checksum.
@@ -64,17 +64,27 @@ impl Tally {
 pub fn check_totals(produced: Tally, consumed: Tally) -> Result<()> {
     say(
         Side::Parent,
-        format!(
+        tr!(
             "totals: produced {} (checksum {:016x}), consumed {} (checksum {:016x})",
-            produced.count, produced.checksum, consumed.count, consumed.checksum
+            "合计：生产 {}（校验和 {:016x}），消费 {}（校验和 {:016x}）",
+            produced.count,
+            produced.checksum,
+            consumed.count,
+            consumed.checksum
         ),
     );
     if produced != consumed {
-        return bail_msg("produced and consumed differ: items were lost or duplicated");
+        return bail_msg(tr!(
+            "produced and consumed differ: items were lost or duplicated",
+            "生产和消费的数目对不上：有东西丢了或者重复了"
+        ));
     }
     say(
         Side::Parent,
-        "produced = consumed: nothing lost, nothing twice",
+        tr!(
+            "produced = consumed: nothing lost, nothing twice",
+            "生产 = 消费：一个没丢，一个没重复"
+        ),
     );
     Ok(())
 }

@@ -31,7 +31,7 @@
 //! a child in its own process group does not get the terminal's Ctrl-C.)
 
 use demo_kit::child::{child_main, flush_before_fork, wait_within, write_fd};
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, signal, SigHandler, SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
@@ -79,10 +79,10 @@ pub fn run(
     quiet: Duration,
 ) -> Result<ChildFate> {
     while fired.try_recv().is_ok() {} // forget older Ctrl-Cs
-    let (acks_r, acks_w) = pipe().context("creating the child's pipe")?;
+    let (acks_r, acks_w) = pipe().context(tr!("creating the child's pipe", "创建子进程的管道"))?;
     flush_before_fork();
     // SAFETY: the child runs only async-signal-safe calls under child_main.
-    let child = match unsafe { fork() }.context("fork() failed")? {
+    let child = match unsafe { fork() }.context(tr!("fork() failed", "fork() 失败"))? {
         ForkResult::Child => child_main(|| {
             // While the child keeps ctrlc's handler, it holds SIGINT and
             // SIGTERM blocked except inside sigsuspend(), which unblocks and
@@ -134,7 +134,10 @@ pub fn run(
 /// SIGINT, then SIGTERM, each followed by the event its disposition promises.
 fn signal_child(child: Pid, acks: &OwnedFd) -> Result<(Disposition, Disposition, bool)> {
     if next_byte(acks)? != Some(b'r') {
-        return demo_kit::bail_msg("the child died before it was ready");
+        return demo_kit::bail_msg(tr!(
+            "the child died before it was ready",
+            "子进程还没准备好就死了"
+        ));
     }
     let sigint = disposition(child, Signal::SIGINT)?;
     let sigterm = disposition(child, Signal::SIGTERM)?;
@@ -143,9 +146,10 @@ fn signal_child(child: Pid, acks: &OwnedFd) -> Result<(Disposition, Disposition,
         // Its handler ran and sigsuspend() returned: the child says so.
         Disposition::Caught => next_byte(acks)? == Some(b'h'),
         // Already thrown away inside kill(): it is alive unless it was dead.
-        Disposition::Ignored => waitpid(child, Some(WaitPidFlag::WNOHANG))
-            .context("waitpid(WNOHANG)")?
-            == WaitStatus::StillAlive,
+        Disposition::Ignored => {
+            waitpid(child, Some(WaitPidFlag::WNOHANG)).context("waitpid(WNOHANG)")?
+                == WaitStatus::StillAlive
+        }
         // Killed by it: the pipe's EOF says the child is gone.
         Disposition::Default => next_byte(acks)?.is_some(),
     };
@@ -161,12 +165,13 @@ fn signal_child(child: Pid, acks: &OwnedFd) -> Result<(Disposition, Disposition,
 /// in /proc/<pid>/status (hexadecimal; bit n-1 is signal n).
 fn disposition(child: Pid, sig: Signal) -> Result<Disposition> {
     let path = format!("/proc/{child}/status");
-    let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    let status =
+        std::fs::read_to_string(&path).with_context(|| tr!("reading {path}", "读取 {path}"))?;
     let mask = |field: &str| -> Result<u64> {
         let hex = status
             .lines()
             .find_map(|l| l.strip_prefix(field))
-            .with_context(|| format!("{path} has no {field} line"))?;
+            .with_context(|| tr!("{path} has no {field} line", "{path} 里没有 {field} 这一行"))?;
         u64::from_str_radix(hex.trim(), 16).with_context(|| format!("{path}: {field}{hex}"))
     };
     let bit = 1u64 << (sig as i32 - 1);
@@ -185,10 +190,13 @@ fn next_byte(acks: &OwnedFd) -> Result<Option<u8>> {
     let mut fds = [PollFd::new(acks.as_fd(), PollFlags::POLLIN)];
     let timeout = PollTimeout::try_from(DEADLINE).unwrap_or(PollTimeout::MAX);
     if poll(&mut fds, timeout).context("poll(child's pipe)")? == 0 {
-        return demo_kit::bail_msg(format!("the child said nothing for {DEADLINE:?}"));
+        return demo_kit::bail_msg(tr!(
+            "the child said nothing for {DEADLINE:?}",
+            "子进程 {DEADLINE:?} 内什么也没说"
+        ));
     }
     let mut byte = [0u8; 1];
-    let n = read(acks, &mut byte).context("reading the child's pipe")?;
+    let n = read(acks, &mut byte).context(tr!("reading the child's pipe", "读子进程的管道"))?;
     Ok((n == 1).then_some(byte[0]))
 }
 

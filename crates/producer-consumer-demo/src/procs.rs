@@ -34,7 +34,7 @@ use crate::{check_totals, Tally};
 use demo_kit::child::{exit_code, fork_child, keep_only_fds, reap_or_kill};
 use demo_kit::report::{recv_to_eof, words};
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::sys::signal::{kill, SigmaskHow, Signal};
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
 use nix::unistd::{pipe, Pid};
@@ -102,7 +102,7 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
     )
     .context("socketpair(AF_UNIX, SOCK_SEQPACKET)")?;
     // Each child writes one fixed-size report here when it is done.
-    let (reports_r, reports_w) = pipe().context("creating the report pipe")?;
+    let (reports_r, reports_w) = pipe().context(tr!("creating the report pipe", "创建报告管道"))?;
     let mut rep = Report::default();
     let delay = cfg.consume_delay;
     let forked = (|| -> Result<()> {
@@ -131,7 +131,13 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
         for &pid in &rep.producer_pids {
             if kill(Pid::from_raw(pid), Signal::SIGTERM).is_ok() {
                 rep.terminated.push(pid);
-                say(Side::Parent, format!("sent SIGTERM to producer {pid}"));
+                say(
+                    Side::Parent,
+                    tr!(
+                        "sent SIGTERM to producer {pid}",
+                        "已向生产者 {pid} 发送 SIGTERM"
+                    ),
+                );
             }
         }
     }
@@ -148,13 +154,16 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
             Ok(status) => {
                 let code = exit_code(status);
                 let role = if rep.producer_pids.contains(&pid) {
-                    "producer"
+                    tr!("producer", "生产者")
                 } else {
-                    "consumer"
+                    tr!("consumer", "消费者")
                 };
                 say(
                     Side::Parent,
-                    format!("reaped {role} {pid}: exit code {code:?}"),
+                    tr!(
+                        "reaped {role} {pid}: exit code {code:?}",
+                        "已回收{role} {pid}：退出码 {code:?}"
+                    ),
                 );
                 rep.exits.push((pid, code));
             }
@@ -169,19 +178,26 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
     let bytes = recv_to_eof(
         &reports_r,
         Duration::from_secs(10),
-        "the children's reports",
+        &tr!("the children's reports", "子进程的报告"),
     )?;
     rep.reports = words(&bytes)
         .chunks_exact(4)
         .map(ChildReport::from_words)
         .collect();
     for c in &rep.reports {
-        let role = if c.producer { "producer" } else { "consumer" };
+        let role = if c.producer {
+            tr!("producer", "生产者")
+        } else {
+            tr!("consumer", "消费者")
+        };
         say(
             Side::Child,
-            format!(
+            tr!(
                 "{role} #{} reported {} items, checksum {:016x}",
-                c.id, c.tally.count, c.tally.checksum
+                "{role} #{} 报告了 {} 个数据项，校验和 {:016x}",
+                c.id,
+                c.tally.count,
+                c.tally.checksum
             ),
         );
         if c.producer {
@@ -192,8 +208,9 @@ pub fn run(cfg: &Config, wait_for_stop: impl FnOnce(&Report)) -> Result<Report> 
     }
     let expected = rep.producer_pids.len() + rep.consumer_pids.len();
     if rep.reports.len() != expected {
-        return demo_kit::bail_msg(format!(
+        return demo_kit::bail_msg(tr!(
             "only {} of {expected} children reported",
+            "{expected} 个子进程里只有 {} 个报告了",
             rep.reports.len()
         ));
     }
@@ -224,7 +241,10 @@ fn spawn(keep: &[RawFd], work: impl FnOnce() -> i32) -> Result<Pid> {
     // would swallow it). The child unblocks after setting up (`signals_ready`).
     let old = stop_signals()
         .thread_swap_mask(SigmaskHow::SIG_BLOCK)
-        .context("blocking signals around fork()")?;
+        .context(tr!(
+            "blocking signals around fork()",
+            "在 fork() 前后屏蔽信号"
+        ))?;
     let forked = fork_child(|| {
         keep_only_fds(keep);
         work()

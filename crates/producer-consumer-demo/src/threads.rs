@@ -16,7 +16,7 @@
 use crate::{check_totals, item, Tally};
 use crossbeam_channel::{bounded, TrySendError};
 use demo_kit::say::say;
-use demo_kit::{Result, Side};
+use demo_kit::{tr, Result, Side};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -156,27 +156,34 @@ pub fn run(cfg: &Config, stop: &AtomicBool, live: &Live) -> Report {
 pub fn tell(cfg: &Config, r: &Report) -> Result<()> {
     say(
         Side::Note,
-        format!(
+        tr!(
             "{} producers, {} consumers, queue bound {}, {:?} of work per item",
-            cfg.producers, cfg.consumers, cfg.capacity, cfg.consume_delay
+            "{} 个生产者，{} 个消费者，队列上限 {}，每个数据项要处理 {:?}",
+            cfg.producers,
+            cfg.consumers,
+            cfg.capacity,
+            cfg.consume_delay
         ),
     );
     say(
         Side::Parent,
-        format!(
+        tr!(
             "produced per producer {:?}, consumed per consumer {:?}",
-            r.per_producer, r.per_consumer
+            "每个生产者生产了 {:?}，每个消费者消费了 {:?}",
+            r.per_producer,
+            r.per_consumer
         ),
     );
     let waited = if r.blocked_sends == 0 {
-        "no waiting".to_string()
+        tr!("no waiting", "没有等待").to_string()
     } else {
-        format!(
+        tr!(
             "{:.1?} of waiting summed over the producers",
+            "生产者一共等了 {:.1?}",
             r.blocked_time
         )
     };
-    say(Side::Parent, format!("back-pressure: {} of {} sends found the queue full and blocked ({waited}); fullest queue seen: {} of {}", r.blocked_sends, r.produced.count, r.max_queue_len, cfg.capacity));
+    say(Side::Parent, tr!("back-pressure: {} of {} sends found the queue full and blocked ({waited}); fullest queue seen: {} of {}", "反压：{1} 次 send 里有 {0} 次遇到队列已满而阻塞（{waited}）；队列最满时是 {2} 个，上限 {3}", r.blocked_sends, r.produced.count, r.max_queue_len, cfg.capacity));
     check_totals(r.produced, r.consumed)
 }
 

@@ -152,7 +152,7 @@ fn wait_exit(
 fn threads_forever_stop_on_sigint_and_lose_nothing() {
     let mut demo = Running {
         child: Command::new(BIN)
-            .arg("--forever")
+            .args(["--forever", "--lang", "en"]) // the lines read are English
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .spawn()
@@ -179,7 +179,7 @@ fn processes_forever_stop_on_terminal_style_sigint_and_leave_nothing() {
     // the way a terminal's Ctrl-C does — children included.
     let mut demo = Running {
         child: Command::new(BIN)
-            .args(["--forever", "--processes"])
+            .args(["--forever", "--processes", "--lang", "en"]) // the lines read are English
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .process_group(0)

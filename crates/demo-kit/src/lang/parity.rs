@@ -75,6 +75,7 @@ pub fn numbers(line: &str) -> Vec<String> {
         .filter(|(_, dump)| !**dump)
         .flat_map(|(w, _)| w.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')))
         .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+        .filter(|t| !is_hex_word(t))
         .map(|t| {
             let end = t
                 .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -84,6 +85,17 @@ pub fn numbers(line: &str) -> Vec<String> {
         .collect();
     found.sort();
     found
+}
+
+/// A hex value such as a checksum, `7c316698f9973f3b`: four or more hex
+/// digits, a letter among them. Data, not a number to count: whether it
+/// starts with a digit changes from run to run.
+fn is_hex_word(word: &str) -> bool {
+    word.len() >= 4
+        && word
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        && word.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 /// A Chinese character (CJK Unified Ideographs and Extension A).
@@ -401,6 +413,8 @@ mod tests {
         );
         // Hex is not a number; a hex dump is skipped, short runs are not.
         assert_eq!(numbers("ID 0x5fe3 fe80::1/64"), ["0", "1", "64"]);
+        assert_eq!(numbers("checksum 7c316698f9973f3b, 1234, 1a2b3"), ["1234"]);
+        assert_eq!(numbers("5fe 12ab"), ["5"]);
         assert_eq!(
             numbers("took 950ns, 1.2µs, 50.6ms. x86_64"),
             ["1.2", "50.6", "64", "950"]

@@ -1,0 +1,37 @@
+//! The demo tells the same run in English and in Chinese: every line in
+//! both, with the same sides and the same count of numbers
+//! (demo_kit::lang::parity).
+
+use demo_kit::lang::parity::{assert_parity_by_side, Numbers};
+use demo_kit::testing::run_demo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_producer-consumer-demo");
+
+#[test]
+fn the_chinese_run_lines_up_with_the_english_one() {
+    for mode in [&[][..], &["--ctrlc-pitfall"][..]] {
+        let (code_en, en, _) = run_demo(BIN, &[mode, &["--lang", "en"]].concat());
+        let (code_zh, zh, _) = run_demo(BIN, &[mode, &["--lang", "zh"]].concat());
+        assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
+        // Pids, timings and each consumer's share differ from run to run,
+        // and children report in any order: each side's lines are compared
+        // in their own order.
+        assert_parity_by_side(&en, &zh, Numbers::Count);
+    }
+}
+
+#[test]
+fn help_and_errors_speak_chinese_too() {
+    let (code, help, _) = run_demo(BIN, &["--lang", "zh", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("producer-consumer-demo：") && help.contains("用法："),
+        "{help}"
+    );
+    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "--processes"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("错误：--processes 要和 --forever 一起用"),
+        "{err}"
+    );
+}

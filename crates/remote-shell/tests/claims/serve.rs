@@ -272,3 +272,21 @@ fn the_longest_allowed_command_runs_whole() {
     let (out, _, _) = run(&mut c, "echo after");
     assert_eq!(out, b"after\n");
 }
+
+/// The course protocol's longest command, exactly `MAX_COMMAND` bytes in
+/// one write, is run whole (one byte more is refused: hostile.rs); one
+/// `recv` takes it all, as loopback delivers a 16 KiB write in one piece.
+#[test]
+fn the_longest_allowed_course_command_runs_whole() {
+    let max = remote_shell::security::MAX_COMMAND;
+    let server = ServerProc::start(&["--protocol", "course", "--timeout", "60"]);
+    let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+    let cmd = format!("echo {}", "x".repeat(max - 5));
+    assert_eq!(cmd.len(), max);
+    let mut out = Vec::new();
+    remote_shell::course_proto::request(&mut s, cmd.as_bytes(), &mut out).unwrap();
+    assert_eq!(out.len(), max - 5 + 1, "the whole padding and a newline");
+    let mut out = Vec::new();
+    remote_shell::course_proto::request(&mut s, b"echo after", &mut out).unwrap();
+    assert_eq!(out, b"after\n");
+}

@@ -1,27 +1,30 @@
-//! Every diagram in both books is drawn by a real browser (issue 26).
+//! Every picture in both books is drawn by a real browser (issue 26).
 //!
 //! The diagrams are mermaid blocks written in the pages. The book's
 //! preprocessor (mdbook-mermaid) only wraps each one in `<pre
 //! class="mermaid">`; the drawing happens in the reader's browser, where a
 //! typo becomes mermaid's "Syntax error in text" picture instead of the
 //! diagram. So this test builds both books, opens every page that has a
-//! diagram in headless Chromium, lets mermaid run, and fails when a page
+//! picture in headless Chromium, lets mermaid run, and fails when a page
 //! has fewer drawn diagrams than its Markdown has blocks, a diagram that
 //! did not become an SVG of non-zero size, mermaid's error picture, or a
 //! renderer's error text anywhere on the page (mermaid draws a flowchart
 //! label holding `http://…` as "Unsupported markdown: link", in an SVG of
-//! the right size: only the text gives it away).
+//! the right size: only the text gives it away). The plots of measured data
+//! are SVG images (`![alt](images/NAME.svg)`): each must load and take up
+//! room on the page.
 //!
 //! Chromium cannot be asked what it drew without a debugging protocol, so
 //! the test adds a script to its copy of each built page (the book itself
-//! is unchanged): once mermaid has marked every block processed, the script
-//! measures each `<svg>` and writes one line per diagram into the page,
-//! which `--dump-dom` prints.
+//! is unchanged): once mermaid has marked every block processed and every
+//! image has loaded, the script measures each `<svg>` and `<img>` and writes
+//! one line per picture into the page, which `--dump-dom` prints.
 //!
 //! Needs `chromium`, `mdbook` and `mdbook-mermaid`, so it is `#[ignore]`d:
 //! `.ci/run` installs them when missing and runs it with
 //! `cargo test -p demo-kit --test pictures -- --ignored`. It first proves
-//! itself on a small book with one good and two broken diagrams.
+//! itself on a small book: one good diagram, two broken ones, and a page
+//! with an image that loads and one that does not.
 //!
 //! Without a browser, two checks run with every `cargo test`: each lesson
 //! page of both editions has a picture, and no diagram label holds a `#`
@@ -41,14 +44,21 @@ use std::time::Duration;
 
 /// Added before `</body>` of the test's copy of a page. Waits (in the
 /// page's virtual time, at most 15 s) until mermaid has processed every
-/// block, then reports each as `diagram svg=0|1 w=W h=H role=R` and the page
-/// as `error-text=0|1`, in `<pre id="pictures-check">`.
+/// block and every image of the page's text has loaded, then reports each
+/// diagram as `diagram svg=0|1 w=W h=H role=R`, each image (the plots of
+/// measured data) as `image loaded=0|1 w=W h=H` and the page as
+/// `error-text=0|1`, in `<pre id="pictures-check">`.
 const CHECK_SCRIPT: &str = r#"<script>
 (() => {
   const started = Date.now();
   function report() {
     const pres = [...document.querySelectorAll('pre.mermaid')];
-    const done = pres.every(p => p.getAttribute('data-processed') === 'true');
+    // mdBook 0.5 writes each image twice: the page's, and a hidden copy for
+    // its click-to-zoom (inside .img-wrapper). The page's one is checked.
+    const imgs = [...document.querySelectorAll('main img')]
+      .filter(i => !i.closest('.img-wrapper'));
+    const done = pres.every(p => p.getAttribute('data-processed') === 'true')
+      && imgs.every(i => i.complete);
     if (!done && Date.now() - started < 15000) { setTimeout(report, 50); return; }
     const lines = pres.map(p => {
       const svg = p.querySelector('svg');
@@ -56,6 +66,10 @@ const CHECK_SCRIPT: &str = r#"<script>
       const role = svg ? (svg.getAttribute('aria-roledescription') || '-') : '-';
       return `diagram svg=${svg ? 1 : 0} w=${Math.round(r.width)} h=${Math.round(r.height)} role=${role}`;
     });
+    for (const i of imgs) {
+      const r = i.getBoundingClientRect();
+      lines.push(`image loaded=${i.naturalWidth > 0 ? 1 : 0} w=${Math.round(r.width)} h=${Math.round(r.height)}`);
+    }
     const text = document.body.innerText;
     const bad = /Syntax error|Parse error|Lexical error|error in text|Unsupported markdown/.test(text);
     lines.push(`error-text=${bad ? 1 : 0}`);
@@ -77,9 +91,29 @@ fn mermaid_blocks(markdown: &str) -> usize {
         .count()
 }
 
-/// What is wrong with one page, from the lines the script wrote, given how
-/// many diagrams its Markdown has. Empty when every diagram was drawn.
-fn problems_in(page: &str, expected: usize, dom: &str) -> Vec<String> {
+/// How many SVG images a Markdown page shows (`![alt](…/images/NAME.svg)`).
+fn svg_images(markdown: &str) -> usize {
+    markdown
+        .split("![")
+        .skip(1)
+        .filter(|rest| {
+            rest.split_once("](")
+                .and_then(|(_, target)| target.split(')').next())
+                .is_some_and(|t| t.ends_with(".svg"))
+        })
+        .count()
+}
+
+/// The pictures a page's Markdown has, which the browser must show.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Expected {
+    diagrams: usize,
+    images: usize,
+}
+
+/// What is wrong with one page, from the lines the script wrote, given the
+/// pictures its Markdown has. Empty when every one was drawn.
+fn problems_in(page: &str, expected: Expected, dom: &str) -> Vec<String> {
     let Some(start) = dom.find("<pre id=\"pictures-check\">") else {
         return vec![format!(
             "{page}: the check never reported (mermaid still busy after 15 s, or the page's scripts failed)"
@@ -88,22 +122,30 @@ fn problems_in(page: &str, expected: usize, dom: &str) -> Vec<String> {
     let report = &dom[start..];
     let report = &report[..report.find("</pre>").unwrap_or(report.len())];
     let mut problems = Vec::new();
-    let mut drawn = 0;
+    let (mut drawn, mut shown) = (0, 0);
+    let nonzero = |n: &str| n.parse::<u32>().unwrap_or(0) > 0;
     for line in report.lines() {
         if line == "error-text=1" {
             problems.push(format!("{page}: the page shows a renderer's error text"));
         }
-        let Some(fields) = line.strip_prefix("diagram ") else {
-            continue;
-        };
-        drawn += 1;
         let field = |name: &str| {
-            fields
-                .split(' ')
+            line.split(' ')
                 .find_map(|f| f.strip_prefix(name))
                 .unwrap_or("")
                 .to_string()
         };
+        if line.starts_with("image ") {
+            shown += 1;
+            let (loaded, w, h) = (field("loaded="), field("w="), field("h="));
+            if loaded != "1" || !nonzero(&w) || !nonzero(&h) {
+                problems.push(format!("{page}: image {shown} did not load (size {w}x{h})"));
+            }
+            continue;
+        }
+        if !line.starts_with("diagram ") {
+            continue;
+        }
+        drawn += 1;
         let (svg, w, h, role) = (field("svg="), field("w="), field("h="), field("role="));
         if svg != "1" {
             problems.push(format!("{page}: diagram {drawn} did not become an SVG"));
@@ -111,13 +153,20 @@ fn problems_in(page: &str, expected: usize, dom: &str) -> Vec<String> {
             problems.push(format!(
                 "{page}: diagram {drawn} is mermaid's error picture (a syntax error)"
             ));
-        } else if w.parse::<u32>().unwrap_or(0) == 0 || h.parse::<u32>().unwrap_or(0) == 0 {
+        } else if !nonzero(&w) || !nonzero(&h) {
             problems.push(format!("{page}: diagram {drawn} has size {w}x{h}"));
         }
     }
-    if drawn != expected {
+    if drawn != expected.diagrams {
         problems.push(format!(
-            "{page}: {drawn} diagram(s) in the browser, {expected} in the Markdown"
+            "{page}: {drawn} diagram(s) in the browser, {} in the Markdown",
+            expected.diagrams
+        ));
+    }
+    if shown != expected.images {
+        problems.push(format!(
+            "{page}: {shown} image(s) in the browser, {} in the Markdown",
+            expected.images
         ));
     }
     problems
@@ -167,9 +216,9 @@ fn dom_in_chromium(html: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Every Markdown page below `dir` with at least one diagram: (page relative
-/// to `dir`, number of diagrams).
-fn pages_with_diagrams(dir: &Path, rel: &Path, found: &mut Vec<(PathBuf, usize)>) {
+/// Every Markdown page below `dir` with at least one picture: (page relative
+/// to `dir`, what it shows).
+fn pages_with_pictures(dir: &Path, rel: &Path, found: &mut Vec<(PathBuf, Expected)>) {
     let mut entries: Vec<_> = fs::read_dir(dir.join(rel))
         .expect("the docs folder")
         .filter_map(|e| e.ok())
@@ -178,24 +227,27 @@ fn pages_with_diagrams(dir: &Path, rel: &Path, found: &mut Vec<(PathBuf, usize)>
     for entry in entries {
         let name = rel.join(entry.file_name());
         if entry.path().is_dir() {
-            pages_with_diagrams(dir, &name, found);
+            pages_with_pictures(dir, &name, found);
         } else if name.extension().is_some_and(|e| e == "md") {
             let text = fs::read_to_string(entry.path()).unwrap_or_default();
-            let n = mermaid_blocks(&text);
-            if n > 0 {
-                found.push((name, n));
+            let expected = Expected {
+                diagrams: mermaid_blocks(&text),
+                images: svg_images(&text),
+            };
+            if expected.diagrams + expected.images > 0 {
+                found.push((name, expected));
             }
         }
     }
 }
 
-/// Checks every page with a diagram in the site built from `docs` into
+/// Checks every page with a picture in the site built from `docs` into
 /// `site` (a page's `.md` becomes `.html` at the same place), two pages at a
 /// time; returns the problems and the number of pages checked.
 fn check_site(docs: &Path, site: &Path) -> (Vec<String>, usize) {
     let mut pages = Vec::new();
-    pages_with_diagrams(docs, Path::new(""), &mut pages);
-    let halves: Vec<Vec<(PathBuf, usize)>> = vec![
+    pages_with_pictures(docs, Path::new(""), &mut pages);
+    let halves: Vec<Vec<(PathBuf, Expected)>> = vec![
         pages.iter().step_by(2).cloned().collect(),
         pages.iter().skip(1).step_by(2).cloned().collect(),
     ];
@@ -205,10 +257,10 @@ fn check_site(docs: &Path, site: &Path) -> (Vec<String>, usize) {
             .map(|half| {
                 s.spawn(move || {
                     let mut problems = Vec::new();
-                    for (page, n) in half {
+                    for (page, expected) in half {
                         let html = site.join(page).with_extension("html");
                         let shown = page.display().to_string();
-                        problems.extend(problems_in(&shown, *n, &dom_in_chromium(&html)));
+                        problems.extend(problems_in(&shown, *expected, &dom_in_chromium(&html)));
                     }
                     problems
                 })
@@ -222,9 +274,10 @@ fn check_site(docs: &Path, site: &Path) -> (Vec<String>, usize) {
     (problems, pages.len())
 }
 
-/// The checker itself, on a book of three pages: a diagram that draws, one
-/// with a syntax error, and one with a URL in a flowchart label. It must
-/// pass the first and report the other two, each for its own fault.
+/// The checker itself, on a book of four pages: a diagram that draws, one
+/// with a syntax error, one with a URL in a flowchart label, and two images,
+/// one of them missing. It must pass the first page and report each fault
+/// of the others, and only those.
 fn checker_catches_broken_diagrams(root: &Path) {
     let book = root.join("target/pictures-selfcheck");
     let _ = fs::remove_dir_all(&book);
@@ -238,7 +291,7 @@ fn checker_catches_broken_diagrams(root: &Path) {
     );
     write(
         "src/SUMMARY.md",
-        "# Summary\n\n- [Good](good.md)\n- [Bad](bad.md)\n- [Link](link.md)\n",
+        "# Summary\n\n- [Good](good.md)\n- [Bad](bad.md)\n- [Link](link.md)\n- [Image](image.md)\n",
     );
     let page = |title: &str, diagram: &str| format!("# {title}\n\n```mermaid\n{diagram}\n```\n");
     write(
@@ -253,9 +306,18 @@ fn checker_catches_broken_diagrams(root: &Path) {
         "src/link.md",
         &page("Link", "flowchart LR\n    A[see http://localhost/] --> B"),
     );
+    write(
+        "src/plot.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"100\">\
+         <rect width=\"200\" height=\"100\"/></svg>\n",
+    );
+    write(
+        "src/image.md",
+        "# Image\n\n![a plot](plot.svg)\n\n![a plot never drawn](missing.svg)\n",
+    );
     mdbook_build(&book, &book.join("site"));
     let (problems, pages) = check_site(&book.join("src"), &book.join("site"));
-    assert_eq!(pages, 3, "each page has a diagram");
+    assert_eq!(pages, 4, "each page has a picture");
     let of = |page: &str| -> Vec<&String> {
         problems
             .iter()
@@ -274,6 +336,10 @@ fn checker_catches_broken_diagrams(root: &Path) {
         of("link.md").iter().any(|p| p.contains("error text")),
         "the label mermaid could not draw must be caught: {problems:?}"
     );
+    assert!(
+        of("image.md").len() == 1 && of("image.md")[0].contains("image 2 did not load"),
+        "the missing image, and only it, must be caught: {problems:?}"
+    );
 }
 
 #[test]
@@ -287,39 +353,48 @@ fn every_diagram_in_both_books_is_drawn_in_chromium() {
     mdbook_build(&root.join("docs"), &site);
     mdbook_build(&root.join("docs/zh-CN"), &site.join("zh-CN"));
     let (problems, pages) = check_site(&root.join("docs"), &site);
-    assert!(pages > 0, "no page has a diagram");
+    assert!(pages > 0, "no page has a picture");
     assert!(
         problems.is_empty(),
         "{} problem(s) with the diagrams:\n  {}",
         problems.len(),
         problems.join("\n  ")
     );
-    eprintln!("{pages} pages with diagrams, every diagram drawn");
+    eprintln!("{pages} pages with pictures, every one drawn");
 }
 
 #[test]
 fn the_report_is_read_line_by_line() {
+    let expect = |diagrams, images| Expected { diagrams, images };
     let dom = "<pre id=\"pictures-check\">\ndiagram svg=1 w=650 h=279 role=sequence\n\
                diagram svg=1 w=512 h=109 role=error\ndiagram svg=0 w=0 h=0 role=-\n\
-               diagram svg=1 w=0 h=10 role=flowchart-v2\nerror-text=1\n</pre>";
-    let problems = problems_in("p.md", 5, dom);
-    assert_eq!(problems.len(), 5, "{problems:?}");
+               diagram svg=1 w=0 h=10 role=flowchart-v2\nimage loaded=0 w=0 h=0\n\
+               error-text=1\n</pre>";
+    let problems = problems_in("p.md", expect(5, 2), dom);
+    assert_eq!(problems.len(), 7, "{problems:?}");
     assert!(problems[0].contains("diagram 2 is mermaid's error picture"));
     assert!(problems[1].contains("diagram 3 did not become an SVG"));
     assert!(problems[2].contains("diagram 4 has size 0x10"));
-    assert!(problems[3].contains("error text"));
-    assert!(problems[4].contains("4 diagram(s) in the browser, 5 in the Markdown"));
+    assert!(problems[3].contains("image 1 did not load"));
+    assert!(problems[4].contains("error text"));
+    assert!(problems[5].contains("4 diagram(s) in the browser, 5 in the Markdown"));
+    assert!(problems[6].contains("1 image(s) in the browser, 2 in the Markdown"));
     assert_eq!(
         problems_in(
             "p.md",
-            1,
-            "<pre id=\"pictures-check\">\ndiagram svg=1 w=5 h=5 role=state\nerror-text=0\n</pre>"
+            expect(1, 1),
+            "<pre id=\"pictures-check\">\ndiagram svg=1 w=5 h=5 role=state\n\
+             image loaded=1 w=600 h=300\nerror-text=0\n</pre>"
         ),
         Vec::<String>::new()
     );
-    assert!(problems_in("p.md", 1, "<html></html>")[0].contains("never reported"));
+    assert!(problems_in("p.md", expect(1, 0), "<html></html>")[0].contains("never reported"));
     assert_eq!(
         mermaid_blocks("x\n```mermaid\na\n```\n```sh\n```\n  ```mermaid\n"),
+        2
+    );
+    assert_eq!(
+        svg_images("![a](images/x.svg) ![b](../images/y.zh-CN.svg)\n![c](z.png) [d](w.svg)"),
         2
     );
 }
@@ -353,7 +428,7 @@ fn hashes_in_labels(markdown: &str) -> Vec<String> {
 fn no_diagram_label_holds_a_hash() {
     let root = workspace_root();
     let mut pages = Vec::new();
-    pages_with_diagrams(&root.join("docs"), Path::new(""), &mut pages);
+    pages_with_pictures(&root.join("docs"), Path::new(""), &mut pages);
     let mut problems = Vec::new();
     for (page, _) in pages {
         let text = fs::read_to_string(root.join("docs").join(&page)).unwrap_or_default();
@@ -375,7 +450,7 @@ fn no_diagram_label_holds_a_hash() {
 /// Whether a page holds a picture: a mermaid diagram, or an image (the
 /// plots of measured data, `![what it shows](images/….svg)`).
 fn has_picture(markdown: &str) -> bool {
-    mermaid_blocks(markdown) > 0 || markdown.contains("](images/")
+    mermaid_blocks(markdown) > 0 || svg_images(markdown) > 0
 }
 
 /// Issue 26: every lesson page (`NN-*.md`), in both editions, shows at
@@ -414,5 +489,6 @@ fn every_lesson_page_has_a_picture_in_both_editions() {
         missing.join("\n  ")
     );
     assert!(has_picture("![UDP loss](images/04-loss.svg)"));
+    assert!(has_picture("![UDP 丢包](../images/04-loss.zh-CN.svg)"));
     assert!(!has_picture("```text diagram\n+--+\n```\n"));
 }

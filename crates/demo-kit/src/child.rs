@@ -202,11 +202,15 @@ pub fn no_child_left() -> bool {
 /// ```
 pub fn end_with_no_child_left(note: Option<&str>) -> crate::Result<()> {
     if !no_child_left() {
-        return crate::bail_msg(
+        return crate::bail_msg(crate::tr!(
             "a child process was left behind (waitpid(-1, WNOHANG) did not say ECHILD)",
-        );
+            "有子进程被落下了（waitpid(-1, WNOHANG) 没有返回 ECHILD）"
+        ));
     }
-    let said = "no child left: waitpid(-1, WNOHANG) says ECHILD";
+    let said = crate::tr!(
+        "no child left: waitpid(-1, WNOHANG) says ECHILD",
+        "没有剩下子进程：waitpid(-1, WNOHANG) 返回 ECHILD"
+    );
     match note {
         Some(note) => crate::say::say(crate::Side::Kernel, format!("{said} — {note}")),
         None => crate::say::say(crate::Side::Kernel, said),

@@ -12,7 +12,7 @@ use demo_kit::child::{child_main, flush_before_fork};
 /// A `limit` for which `count_primes(limit)` takes about `target` (the
 /// same calibration as lesson 15's GIL experiment).
 pub use demo_kit::work::calibrate;
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
 use serde_json::json;
@@ -66,7 +66,10 @@ pub fn pool_vs_per_task(exe: &Path, tasks: u64) -> Result<PerTask> {
         if got == want {
             Ok(())
         } else {
-            bail_msg(format!("{how}: sum of results {got}, expected {want}"))
+            bail_msg(tr!(
+                "{how}: sum of results {got}, expected {want}",
+                "{how}：结果之和是 {got}，应为 {want}"
+            ))
         }
     };
 
@@ -78,7 +81,7 @@ pub fn pool_vs_per_task(exe: &Path, tasks: u64) -> Result<PerTask> {
     }
     let thread_pool = t.elapsed();
     pool.shutdown(true);
-    check(got, "thread pool")?;
+    check(got, &tr!("thread pool", "线程池"))?;
 
     let t = Instant::now();
     let mut alive = VecDeque::with_capacity(WINDOW);
@@ -90,14 +93,14 @@ pub fn pool_vs_per_task(exe: &Path, tasks: u64) -> Result<PerTask> {
         alive.push_back(
             std::thread::Builder::new()
                 .spawn(move || tiny(n))
-                .context("spawning a thread per task")?,
+                .context(tr!("spawning a thread per task", "每个任务创建一个线程"))?,
         );
     }
     while let Some(h) = alive.pop_front() {
         got += join_thread(Some(h))?;
     }
     let thread_each = t.elapsed();
-    check(got, "a thread per task")?;
+    check(got, &tr!("a thread per task", "每个任务一个线程"))?;
 
     let pool = ProcessPool::new(exe, crate::cores())?;
     let t = Instant::now();
@@ -113,7 +116,7 @@ pub fn pool_vs_per_task(exe: &Path, tasks: u64) -> Result<PerTask> {
     }
     let process_pool = t.elapsed();
     pool.shutdown();
-    check(got, "the process pool")?;
+    check(got, &tr!("the process pool", "进程池"))?;
 
     let t = Instant::now();
     let mut alive = VecDeque::with_capacity(WINDOW);
@@ -124,7 +127,10 @@ pub fn pool_vs_per_task(exe: &Path, tasks: u64) -> Result<PerTask> {
         }
         flush_before_fork();
         // SAFETY: the child only does arithmetic and _exit.
-        match unsafe { fork() }.context("fork() for a process per task")? {
+        match unsafe { fork() }.context(tr!(
+            "fork() for a process per task",
+            "为每个任务 fork() 一个进程"
+        ))? {
             ForkResult::Child => child_main(|| tiny(n) as i32),
             ForkResult::Parent { child } => alive.push_back(child),
         }
@@ -133,7 +139,7 @@ pub fn pool_vs_per_task(exe: &Path, tasks: u64) -> Result<PerTask> {
         got += reap(Some(pid))?;
     }
     let process_each = t.elapsed();
-    check(got, "a process per task")?;
+    check(got, &tr!("a process per task", "每个任务一个进程"))?;
     Ok(PerTask {
         thread_pool,
         thread_each,
@@ -153,7 +159,10 @@ fn reap(pid: Option<Pid>) -> Result<u64> {
     let Some(pid) = pid else { return Ok(0) };
     match waitpid(pid, None).context("waitpid")? {
         WaitStatus::Exited(_, code) => Ok(code as u64),
-        other => bail_msg(format!("a per-task child ended with {other:?}")),
+        other => bail_msg(tr!(
+            "a per-task child ended with {other:?}",
+            "为单个任务创建的子进程以 {other:?} 结束"
+        )),
     }
 }
 

@@ -19,7 +19,7 @@
 
 use crate::handle::{Handle, JobError};
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use framing::Codec;
 use serde_json::Value;
 use std::io::{BufReader, Write};
@@ -51,14 +51,21 @@ impl Worker {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
-            .with_context(|| format!("starting a pool worker ({})", exe.display()))?;
-        let jobs = child.stdin.take().context("worker stdin was not a pipe")?;
-        let answers = BufReader::new(
-            child
-                .stdout
-                .take()
-                .context("worker stdout was not a pipe")?,
-        );
+            .with_context(|| {
+                tr!(
+                    "starting a pool worker ({})",
+                    "启动一个池中的工作进程（{}）",
+                    exe.display()
+                )
+            })?;
+        let jobs = child.stdin.take().context(tr!(
+            "worker stdin was not a pipe",
+            "工作进程的 stdin 不是管道"
+        ))?;
+        let answers = BufReader::new(child.stdout.take().context(tr!(
+            "worker stdout was not a pipe",
+            "工作进程的 stdout 不是管道"
+        ))?);
         Ok(Worker {
             child,
             jobs,
@@ -75,7 +82,9 @@ impl Worker {
         self.jobs.flush().map_err(|e| e.to_string())?;
         match codec.read_message(&mut self.answers) {
             Ok(Some(m)) => Ok(Value::Object(m.header)),
-            Ok(None) => Err("end of file on its pipe".into()),
+            Ok(None) => {
+                Err(tr!("end of file on its pipe", "它的管道上读到了文件结束（EOF）").into())
+            }
             Err(e) => Err(e.to_string()),
         }
     }
@@ -122,7 +131,10 @@ impl ProcessPool {
             let slot = thread::Builder::new()
                 .name(format!("pool-slot-{i}"))
                 .spawn(move || slot_loop(i, worker, queue, shared, exe))
-                .context("starting a pool slot thread")?;
+                .context(tr!(
+                    "starting a pool slot thread",
+                    "启动池里管理一个槽位的线程"
+                ))?;
             slots.push(slot);
         }
         Ok(ProcessPool {
@@ -215,19 +227,21 @@ fn slot_loop(
             Ok(answer) => match (answer.get("ok"), answer.get("error")) {
                 (Some(v), _) => Ok(v.clone()),
                 (_, Some(e)) => Err(JobError::Failed(e.as_str().unwrap_or_default().to_string())),
-                _ => Err(JobError::Failed(format!(
-                    "answer without ok/error: {answer}"
+                _ => Err(JobError::Failed(tr!(
+                    "answer without ok/error: {answer}",
+                    "回答里既没有 ok 也没有 error：{answer}"
                 ))),
             },
             Err(broken) => {
                 // The worker is gone: reap it, say how it ended, replace it.
                 let pid = worker.child.id();
-                let status = worker
-                    .child
-                    .wait()
-                    .map_or_else(|e| format!("waitpid failed: {e}"), |s| s.to_string());
-                let died = JobError::WorkerDied(format!(
+                let status = worker.child.wait().map_or_else(
+                    |e| tr!("waitpid failed: {e}", "waitpid 失败：{e}"),
+                    |s| s.to_string(),
+                );
+                let died = JobError::WorkerDied(tr!(
                     "worker pid {pid} ended ({status}; {broken}) while running {}",
+                    "工作进程 pid {pid} 在运行 {} 时结束了（{status}；{broken}）",
                     task.job
                 ));
                 match Worker::start(&exe) {
@@ -238,8 +252,9 @@ fn slot_loop(
                         worker = fresh;
                     }
                     Err(e) => {
-                        let _ = task.reply.send(Err(JobError::WorkerDied(format!(
-                            "{died}; no replacement: {e}"
+                        let _ = task.reply.send(Err(JobError::WorkerDied(tr!(
+                            "{died}; no replacement: {e}",
+                            "{died}；没能补上新的工作进程：{e}"
                         ))));
                         lock(&shared).busy[i] = None;
                         return; // the slot's channel end drops; its next jobs go to other slots

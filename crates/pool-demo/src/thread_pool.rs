@@ -9,7 +9,7 @@
 
 use crate::handle::{Handle, JobError};
 use crossbeam_channel::{bounded, unbounded, Sender};
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::thread::{self, JoinHandle};
 
@@ -28,7 +28,7 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     ) {
         (Some(s), _) => s.to_string(),
         (_, Some(s)) => s.clone(),
-        _ => "(a panic without a message)".to_string(),
+        _ => tr!("(a panic without a message)", "（一个没有消息的 panic）").to_string(),
     }
 }
 
@@ -46,7 +46,10 @@ impl ThreadPool {
                         job();
                     }
                 })
-                .context("starting a pool thread (too many threads?)")?;
+                .context(tr!(
+                    "starting a pool thread (too many threads?)",
+                    "启动池里的线程（线程太多了？）"
+                ))?;
             workers.push(worker);
         }
         Ok(ThreadPool {

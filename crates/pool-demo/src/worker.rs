@@ -8,6 +8,7 @@
 //! worker exits 0. (Python's `multiprocessing.Pool` does the same with
 //! pickled tuples over pipes.)
 
+use demo_kit::tr;
 use framing::Codec;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -39,7 +40,14 @@ pub fn helper_main() -> i32 {
             Ok(Some(job)) => job,
             Ok(None) => return 0, // the pool closed our stdin: shut down
             Err(e) => {
-                eprintln!("pool worker {}: bad job: {e}", std::process::id());
+                eprintln!(
+                    "{}",
+                    tr!(
+                        "pool worker {}: bad job: {e}",
+                        "池中的工作进程 {}：任务有问题：{e}",
+                        std::process::id()
+                    )
+                );
                 return 2;
             }
         };

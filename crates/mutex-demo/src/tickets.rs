@@ -197,7 +197,7 @@ fn buyer(n: usize, db: &Path, race: Race, color: bool) -> i32 {
             Ok(g) => g,
             Err(_) => return FAILED,
         };
-        say(tr!("got the lock", "拿到了锁").to_string());
+        say(tr!("got the lock", "拿到了锁"));
         &mut guard
     } else {
         plain = file;
@@ -206,14 +206,14 @@ fn buyer(n: usize, db: &Path, race: Race, color: bool) -> i32 {
     let count = match load(f) {
         Ok(Some(c)) => c,
         Ok(None) => {
-            say(tr!("read a half-written file!", "读到了写了一半的文件！").to_string());
+            say(tr!("read a half-written file!", "读到了写了一半的文件！"));
             return TORN_READ;
         }
         Err(_) => return FAILED,
     };
     std::thread::sleep(race.delay); // the course's "network delay"
     if count == 0 {
-        say(tr!("saw 0 tickets left: sold out", "看到剩 0 张：售罄").to_string());
+        say(tr!("saw 0 tickets left: sold out", "看到剩 0 张：售罄"));
         return SOLD_OUT;
     }
     if store(f, count - 1).is_err() {

@@ -82,9 +82,10 @@ impl Worker {
         self.jobs.flush().map_err(|e| e.to_string())?;
         match codec.read_message(&mut self.answers) {
             Ok(Some(m)) => Ok(Value::Object(m.header)),
-            Ok(None) => {
-                Err(tr!("end of file on its pipe", "它的管道上读到了文件结束（EOF）").into())
-            }
+            Ok(None) => Err(tr!(
+                "end of file on its pipe",
+                "它的管道上读到了文件结束（EOF）"
+            )),
             Err(e) => Err(e.to_string()),
         }
     }

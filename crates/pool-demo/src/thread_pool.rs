@@ -28,7 +28,7 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     ) {
         (Some(s), _) => s.to_string(),
         (_, Some(s)) => s.clone(),
-        _ => tr!("(a panic without a message)", "（一个没有消息的 panic）").to_string(),
+        _ => tr!("(a panic without a message)", "（一个没有消息的 panic）"),
     }
 }
 

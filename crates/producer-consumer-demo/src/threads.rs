@@ -175,7 +175,7 @@ pub fn tell(cfg: &Config, r: &Report) -> Result<()> {
         ),
     );
     let waited = if r.blocked_sends == 0 {
-        tr!("no waiting", "没有等待").to_string()
+        tr!("no waiting", "没有等待")
     } else {
         tr!(
             "{:.1?} of waiting summed over the producers",

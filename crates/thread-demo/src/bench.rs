@@ -5,13 +5,15 @@ use demo_kit::say::{heading, say};
 use demo_kit::{Result, Side};
 use std::path::Path;
 use std::time::Duration;
+use thread_demo::plot::Medians;
 use thread_demo::{cores, cost, gil};
 
 fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
-pub fn run(exe: &Path, runs: usize, work: Duration) -> Result<()> {
+pub fn run(exe: &Path, runs: usize, work: Duration, svg: Option<&Path>) -> Result<()> {
+    let comments = demo_kit::plot::provenance("thread-demo");
     // Headings, not numbered steps: the tour's steps 1–8 keep their numbers.
     heading(format!(
         "bench 1/2: start + join something that does nothing, median of {runs} runs ({} for re-exec and Python's Process)",
@@ -66,14 +68,24 @@ pub fn run(exe: &Path, runs: usize, work: Duration) -> Result<()> {
         "bench 2/2: the GIL, median of 3 runs, one task ≈ {} ms",
         work.as_millis()
     ));
-    gil_runs(work, 3)
+    let (rust, python) = gil_runs(work, 3)?;
+    if let Some(dir) = svg {
+        let n = cores().max(2);
+        let chart =
+            thread_demo::plot::chart(n, cores(), work.as_millis() as u64, &rust, python.as_ref());
+        for path in demo_kit::plot::write(dir, "15-gil", &comments, &chart)? {
+            say(Side::Note, format!("wrote {}", path.display()));
+        }
+    }
+    Ok(())
 }
 
 pub fn gil_once(work: Duration) -> Result<()> {
-    gil_runs(work, 1)
+    gil_runs(work, 1).map(drop)
 }
 
-fn gil_runs(work: Duration, repeats: usize) -> Result<()> {
+/// The GIL table, narrated; returns Rust's medians and Python's (if any).
+fn gil_runs(work: Duration, repeats: usize) -> Result<(Medians, Option<Medians>)> {
     let n = cores().max(2);
     say(
         Side::Kernel,
@@ -97,20 +109,21 @@ fn gil_runs(work: Duration, repeats: usize) -> Result<()> {
             switch = Some(s);
         }
     }
-    show("Rust", &rust, n);
+    let rust = show("Rust", &rust, n);
+    let mut python = None;
     if py.is_empty() {
         say(
             Side::Note,
             "python3 not found: the Python half of the GIL table is skipped",
         );
     } else {
-        show("Python", &py, n);
+        python = Some(show("Python", &py, n));
         if let Some(s) = switch {
             say(Side::Kernel, format!("python3: sys.getswitchinterval() = {s} s: a thread that has waited this long for the GIL asks the holder to let go"));
         }
     }
     say(Side::Note, format!("speed-up = serial time / parallel time; cores busy = CPU time (getrusage) / wall time; both at most {} here", cores()));
-    Ok(())
+    Ok((rust, python))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -118,11 +131,18 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn show(lang: &str, runs: &[gil::Times], n: usize) {
+fn show(lang: &str, runs: &[gil::Times], n: usize) -> Medians {
     let m = |f: fn(&gil::Times) -> f64| median(runs.iter().map(f).collect());
     let serial = m(|t| t.serial.as_secs_f64() * 1e3);
+    let medians = Medians {
+        threads_speedup: m(gil::Times::threads_speedup),
+        threads_busy: m(gil::Times::threads_busy),
+        processes_speedup: m(gil::Times::processes_speedup),
+        processes_busy: m(gil::Times::processes_busy),
+    };
     say(Side::Parent, format!(
         "{lang:<6}: serial {n} tasks {serial:>5.0} ms | {n} threads: speed-up {:.2}×, cores busy {:.2} | {n} processes: speed-up {:.2}×, cores busy {:.2}",
-        m(gil::Times::threads_speedup), m(gil::Times::threads_busy), m(gil::Times::processes_speedup), m(gil::Times::processes_busy)
+        medians.threads_speedup, medians.threads_busy, medians.processes_speedup, medians.processes_busy
     ));
+    medians
 }

@@ -13,6 +13,8 @@ OPTIONS:
                   (and Python's Thread and Process), and the GIL speed-up
                   table, each the median of several runs
     --runs N      samples per cost figure for --bench (default 200, 10..=5000)
+    --svg DIR     with --bench: also write the GIL table as DIR/15-gil.csv (the
+                  figures) and .svg, .zh-CN.svg (drawn from them)
     -h, --help    this text
 
 Python figures appear only when python3 is installed.

@@ -6,6 +6,7 @@
 //!   and Rust asks for a lock or an atomic to write it;
 //! * [`cost`] and [`gil`]: what a thread costs against a process, and the
 //!   GIL (全局解释器锁) measured: CPU-bound speed-ups in Rust and Python;
+//! * [`plot`]: the GIL table as a picture (`--bench --svg DIR`);
 //! * [`daemon_thread`]: a detached thread dies with its process;
 //! * [`deadlock`]: two threads, two locks, opposite order; seen from `/proc`;
 //! * [`recursive`]: locking a `Mutex` twice in one thread (Python's RLock);
@@ -19,6 +20,7 @@ pub mod cost;
 pub mod daemon_thread;
 pub mod deadlock;
 pub mod gil;
+pub mod plot;
 pub mod queues;
 pub mod recursive;
 pub mod share;

@@ -40,11 +40,15 @@ mod tour {
         let bench = args.flag("--bench");
         let work_ms = args.value_in("--work-ms", 10..=5000, if bench { 400 } else { 100 })?;
         let runs = args.value_in("--runs", 10..=5000, 200)?;
+        let svg = args.value::<std::path::PathBuf>("--svg")?;
         args.finish()?;
+        if svg.is_some() && !bench {
+            return bail_msg("--svg draws the --bench table: use it with --bench; see --help");
+        }
         let exe = std::env::current_exe().context("finding our own executable")?;
         let work = Duration::from_millis(work_ms);
         if bench {
-            return crate::bench::run(&exe, runs, work);
+            return crate::bench::run(&exe, runs, work, svg.as_deref());
         }
         step(1, "开启线程的两种方式: one pid, a tid per thread");
         start::two_ways()?;

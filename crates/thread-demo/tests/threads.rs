@@ -219,6 +219,52 @@ fn help_and_bad_input() {
         err,
         "error: --runs must be between 10 and 5000; see --help\n"
     );
+    let (code, _, err) = demo_kit::testing::run_demo(EXE, &["--svg", "/nonexistent"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err,
+        "error: --svg draws the --bench table: use it with --bench; see --help\n"
+    );
+}
+
+/// `--bench --svg DIR` writes the GIL table's data file and both pictures,
+/// drawn from it: a row per way that ran, with the figures it printed.
+#[test]
+fn bench_svg_writes_the_gil_plot() {
+    let dir = std::env::temp_dir().join(format!("thread-demo-svg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let args = [
+        "--bench",
+        "--work-ms",
+        "10",
+        "--runs",
+        "10",
+        "--svg",
+        dir.to_str().unwrap(),
+    ];
+    let (code, out, err) = demo_kit::testing::run_demo(EXE, &args);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    let data = std::fs::read_to_string(dir.join("15-gil.csv")).unwrap();
+    let chart = demo_kit::plot::parse(&data).unwrap();
+    assert_eq!(&chart.rows[0].name.en, "Rust threads");
+    // The Rust line it printed holds the figures the data file has.
+    let rust = out.lines().find(|l| l.contains("Rust  : serial")).unwrap();
+    let (speedup, busy) = (&chart.rows[0].values[0], &chart.rows[0].values[1]);
+    assert!(
+        rust.contains(&format!(
+            " threads: speed-up {speedup}×, cores busy {busy} |"
+        )),
+        "{rust} vs {data}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("15-gil.svg")).unwrap(),
+        demo_kit::plot::svg(&chart, demo_kit::plot::Lang::En)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("15-gil.zh-CN.svg")).unwrap(),
+        demo_kit::plot::svg(&chart, demo_kit::plot::Lang::Zh)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -15,7 +15,7 @@
 //! call returns exactly one ready socket.
 
 use crate::fdsetsize::insert_checked;
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
 use nix::sys::select::{select, FdSet, FD_SETSIZE};
@@ -48,8 +48,9 @@ pub fn measure(idle: usize, calls: usize) -> Result<Cost> {
             None,
         )
         .with_context(|| {
-            format!(
+            tr!(
                 "opening idle socket {} of {idle} (is the open-files limit too low? ulimit -n)",
+                "打开第 {} 个空闲套接字（共 {idle} 个）（打开文件数上限太低？ulimit -n）",
                 i + 1
             )
         })?;
@@ -125,8 +126,9 @@ fn median(calls: usize, mut call: impl FnMut() -> Result<usize>) -> Result<Durat
         let ready = call()?;
         times.push(started.elapsed());
         if ready != 1 {
-            return bail_msg(format!(
-                "expected exactly 1 ready socket, the kernel said {ready}"
+            return bail_msg(tr!(
+                "expected exactly 1 ready socket, the kernel said {ready}",
+                "应当正好有 1 个就绪的套接字，内核说有 {ready} 个"
             ));
         }
     }

@@ -11,7 +11,7 @@
 //! clear message. `poll` and `epoll` take a list, not a bitmap: no such limit.
 
 use crate::{loopback_pair, raise_nofile};
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use nix::fcntl::{fcntl, FcntlArg};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
@@ -24,9 +24,11 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 pub fn insert_checked<'fd>(set: &mut FdSet<'fd>, fd: BorrowedFd<'fd>) -> Result<()> {
     let raw = fd.as_raw_fd();
     if usize::try_from(raw).map_or(true, |n| n >= FD_SETSIZE) {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "select() cannot watch fd {raw}: its fd_set has room for fds 0..{FD_SETSIZE} only \
-             (FD_SETSIZE); use poll() or epoll for this socket"
+             (FD_SETSIZE); use poll() or epoll for this socket",
+            "select() 不能监视 fd {raw}：它的 fd_set 只能放 fd 0..{FD_SETSIZE}（FD_SETSIZE）；\
+             这个套接字请用 poll() 或 epoll"
         ));
     }
     set.insert(fd);
@@ -51,9 +53,11 @@ pub struct FdSetSizeRun {
 pub fn run() -> Result<FdSetSizeRun> {
     let (soft, _) = raise_nofile()?;
     if soft <= FD_SETSIZE as u64 {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "the open-files limit is {soft} (ulimit -Hn), so no descriptor can reach \
-             {FD_SETSIZE}: raise the hard limit to show select's limit"
+             {FD_SETSIZE}: raise the hard limit to show select's limit",
+            "打开文件数上限是 {soft}（ulimit -Hn），所以没有描述符能到 {FD_SETSIZE}：\
+             要展示 select 的上限，请先提高硬上限"
         ));
     }
     let (mut client, server) = loopback_pair()?;

@@ -8,7 +8,7 @@
 //! that burns a whole CPU. Counting the wasted calls makes that visible.
 
 use crate::{loopback_pair, thread_cpu};
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::socket::{recv, MsgFlags};
@@ -67,7 +67,10 @@ pub fn run(message: &[u8], delay: Duration) -> Result<NonblockingRun> {
                 Err(e) => return Err(e).context("recv"),
             }
             if started.elapsed() > Duration::from_secs(10) {
-                return bail_msg("no message within 10 s: gave up spinning");
+                return bail_msg(tr!(
+                    "no message within 10 s: gave up spinning",
+                    "10 s 内没有消息：不再空转"
+                ));
             }
         }
     });

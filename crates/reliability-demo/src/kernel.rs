@@ -8,7 +8,7 @@
 //! * `ioctl(SIOCOUTQ)` / `ioctl(SIOCOUTQNSD)`: bytes in a TCP socket's send
 //!   queue not yet acknowledged / not even sent yet.
 
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use nix::libc;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
@@ -17,19 +17,29 @@ use std::os::unix::fs::MetadataExt;
 /// table's first line with `prefix` names the columns, the second holds the
 /// values. E.g. `counter("/proc/net/snmp", "Udp:", "RcvbufErrors")`.
 pub fn counter(file: &str, prefix: &str, name: &str) -> Result<u64> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("reading {file} (is this Linux?)"))?;
+    let text = std::fs::read_to_string(file).with_context(|| {
+        tr!(
+            "reading {file} (is this Linux?)",
+            "读取 {file}（这是 Linux 吗？）"
+        )
+    })?;
     let lines: Vec<&str> = text.lines().filter(|l| l.starts_with(prefix)).collect();
     if let [names, values, ..] = lines[..] {
         for (n, v) in names.split_whitespace().zip(values.split_whitespace()) {
             if n == name {
-                return v
-                    .parse()
-                    .with_context(|| format!("parsing {prefix} {name} in {file}"));
+                return v.parse().with_context(|| {
+                    tr!(
+                        "parsing {prefix} {name} in {file}",
+                        "解析 {file} 里的 {prefix} {name}"
+                    )
+                });
             }
         }
     }
-    bail_msg(format!("no {prefix} {name} in {file}"))
+    bail_msg(tr!(
+        "no {prefix} {name} in {file}",
+        "{file} 里没有 {prefix} {name}"
+    ))
 }
 
 /// `Udp: RcvbufErrors`, namespace-wide.
@@ -49,17 +59,22 @@ pub fn socket_inode(socket: &impl AsRawFd) -> Result<u64> {
 /// The `drops` column of `/proc/net/udp` for the socket with `inode`:
 /// datagrams the kernel dropped for this one socket.
 pub fn udp_socket_drops(inode: u64) -> Result<u64> {
-    let text = std::fs::read_to_string("/proc/net/udp").context("reading /proc/net/udp")?;
+    let text = std::fs::read_to_string("/proc/net/udp")
+        .context(tr!("reading /proc/net/udp", "读取 /proc/net/udp"))?;
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split_whitespace().collect();
         // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode ref pointer drops
         if f.len() >= 13 && f[9].parse() == Ok(inode) {
-            return f[12]
-                .parse()
-                .context("parsing the drops column of /proc/net/udp");
+            return f[12].parse().context(tr!(
+                "parsing the drops column of /proc/net/udp",
+                "解析 /proc/net/udp 的 drops 列"
+            ));
         }
     }
-    bail_msg(format!("socket inode {inode} is not in /proc/net/udp"))
+    bail_msg(tr!(
+        "socket inode {inode} is not in /proc/net/udp",
+        "/proc/net/udp 里没有 inode 为 {inode} 的套接字"
+    ))
 }
 
 /// `SIOCOUTQNSD` (linux/sockios.h): bytes in the send queue not yet sent.

@@ -14,7 +14,7 @@
 
 use crate::{kernel, Checksum};
 use demo_kit::say::say;
-use demo_kit::{bail_msg, Context, Result, Side};
+use demo_kit::{bail_msg, tr, Context, Result, Side};
 use nix::sys::socket::{getsockopt, setsockopt, sockopt};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -58,7 +58,8 @@ pub struct TcpReport {
 /// after each `read()` of at most `size` bytes.
 pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<TcpReport> {
     let zero_before = zero_windows();
-    let listener = TcpListener::bind("127.0.0.1:0").context("bind() the listener")?;
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .context(tr!("bind() the listener", "给监听套接字 bind()"))?;
     // Set before the handshake: the window scale is fixed in the SYN (RFC
     // 7323), and an accepted socket inherits its listener's buffer sizes.
     setsockopt(&listener, sockopt::RcvBuf, &rcvbuf).context("setsockopt(SO_RCVBUF)")?;
@@ -83,7 +84,9 @@ pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<Tc
         let m = crate::message(seq, size);
         sent_sum.update(&m);
         let t = Instant::now();
-        sender.write_all(&m).context("write() to the receiver")?;
+        sender
+            .write_all(&m)
+            .context(tr!("write() to the receiver", "向接收方 write()"))?;
         let took = t.elapsed();
         write_time += took;
         longest = longest.max(took);
@@ -141,7 +144,12 @@ fn slow_reader(mut socket: TcpStream, size: usize, pause: Duration) -> Result<(u
                 sum.update(&buf[..n]);
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).context("read() on the receiver (stalled for 10 s?)"),
+            Err(e) => {
+                return Err(e).context(tr!(
+                    "read() on the receiver (stalled for 10 s?)",
+                    "接收方 read()（卡住 10 s 了？）"
+                ))
+            }
         }
         std::thread::sleep(pause);
     }
@@ -167,9 +175,11 @@ fn watch(socket: TcpStream, done: Arc<AtomicBool>) -> (usize, usize, u64) {
 /// Fails unless every byte arrived intact.
 pub fn check(r: &TcpReport) -> Result<()> {
     if r.received_bytes != r.sent_bytes || r.received_sum != r.sent_sum {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "TCP lost or changed data: sent {} bytes, received {}",
-            r.sent_bytes, r.received_bytes
+            "TCP 丢失或改动了数据：发送 {} 个字节，收到 {} 个",
+            r.sent_bytes,
+            r.received_bytes
         ));
     }
     Ok(())
@@ -179,35 +189,45 @@ pub fn check(r: &TcpReport) -> Result<()> {
 pub fn narrate(r: &TcpReport) {
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "receiver SO_RCVBUF {} bytes, sender SO_SNDBUF {} bytes",
-            r.rcvbuf, r.sndbuf
+            "接收方 SO_RCVBUF {} 个字节，发送方 SO_SNDBUF {} 个字节",
+            r.rcvbuf,
+            r.sndbuf
         ),
     );
     say(
         Side::Client,
-        format!(
-            "{} write() calls in {:.2?}, of which {:.2?} inside write(): blocked, waiting for room",
+        tr!(
+            "{} write() calls in {:.2?}, of which {:.2?} inside write(): blocked, waiting for room", "{1:.2?} 内调用了 {0} 次 write()，其中 {2:.2?} 花在 write() 里面：阻塞着，等缓冲区腾出空间",
             r.writes, r.send_time, r.write_time
         ),
     );
     say(
         Side::Client,
-        format!(
+        tr!(
             "{} write() calls blocked longer than {:?}, {:.2?} in total; the longest {:.1?}",
-            r.blocked_writes, BLOCKED, r.blocked_time, r.longest_write
+            "有 {} 次 write() 阻塞超过 {:?}，合计 {:.2?}；最长的一次 {:.1?}",
+            r.blocked_writes,
+            BLOCKED,
+            r.blocked_time,
+            r.longest_write
         ),
     );
-    say(Side::Kernel, format!("sender's send queue, sampled {} times: at most {} bytes not yet acknowledged (SIOCOUTQ), {} of them not even sent (SIOCOUTQNSD)",
+    say(Side::Kernel, tr!("sender's send queue, sampled {} times: at most {} bytes not yet acknowledged (SIOCOUTQ), {} of them not even sent (SIOCOUTQNSD)", "发送方的发送队列，采样 {} 次：最多有 {} 个字节还没被确认（SIOCOUTQ），其中 {} 个甚至还没发出去（SIOCOUTQNSD）",
         r.samples, r.max_unacked, r.unsent_then));
     if let Some(z) = r.zero_window_delta {
-        say(Side::Kernel, format!("/proc/net/netstat TCPToZeroWindowAdv: +{z} (machine-wide): times a window went from open to 0, \"stop\""));
+        say(Side::Kernel, tr!("/proc/net/netstat TCPToZeroWindowAdv: +{z} (machine-wide): times a window went from open to 0, \"stop\"", "/proc/net/netstat TCPToZeroWindowAdv：+{z}（整台机器的计数）：窗口从打开变成 0（“停”）的次数"));
     }
     say(
         Side::Server,
-        format!(
+        tr!(
             "received {} of {} bytes, checksum {:016x} vs sent {:016x}",
-            r.received_bytes, r.sent_bytes, r.received_sum.0, r.sent_sum.0
+            "收到 {} 个字节（共 {} 个），校验和 {:016x}，发送时是 {:016x}",
+            r.received_bytes,
+            r.sent_bytes,
+            r.received_sum.0,
+            r.sent_sum.0
         ),
     );
 }

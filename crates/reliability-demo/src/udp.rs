@@ -14,7 +14,7 @@
 use crate::kernel;
 use demo_kit::say::say;
 use demo_kit::Side;
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use nix::sys::socket::{getsockopt, setsockopt, sockopt};
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -62,14 +62,16 @@ impl UdpReport {
 /// `SO_RCVBUF = rcvbuf` that pauses `pause` after each `recv()`.
 pub fn run(count: u32, size: usize, rcvbuf: usize, pause: Duration) -> Result<UdpReport> {
     let started = Instant::now();
-    let receiver = UdpSocket::bind("127.0.0.1:0").context("bind() the receiver")?;
+    let receiver =
+        UdpSocket::bind("127.0.0.1:0").context(tr!("bind() the receiver", "给接收方 bind()"))?;
     setsockopt(&receiver, sockopt::RcvBuf, &rcvbuf).context("setsockopt(SO_RCVBUF)")?;
     let granted = getsockopt(&receiver, sockopt::RcvBuf).context("getsockopt(SO_RCVBUF)")?;
     let inode = kernel::socket_inode(&receiver)?;
     let drops_before = kernel::udp_socket_drops(inode)?;
     let errors_before = kernel::udp_rcvbuf_errors()?;
     let to = receiver.local_addr()?;
-    let sender = UdpSocket::bind("127.0.0.1:0").context("bind() the sender")?;
+    let sender =
+        UdpSocket::bind("127.0.0.1:0").context(tr!("bind() the sender", "给发送方 bind()"))?;
 
     let done = Arc::new(AtomicBool::new(false));
     let reader = {
@@ -144,7 +146,7 @@ fn slow_reader(
             {
                 continue
             }
-            Err(e) => return Err(e).context("recv() on the receiver"),
+            Err(e) => return Err(e).context(tr!("recv() on the receiver", "接收方 recv()")),
         }
         std::thread::sleep(pause);
     }
@@ -167,22 +169,24 @@ pub fn gaps(seqs: &[u32], count: u32, max: usize) -> Vec<(u32, u32)> {
 pub fn narrate(r: &UdpReport, asked_rcvbuf: usize) {
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "the receiver asked for SO_RCVBUF {}, got {} bytes",
-            asked_rcvbuf, r.rcvbuf
+            "接收方请求 SO_RCVBUF {}，得到 {} 个字节",
+            asked_rcvbuf,
+            r.rcvbuf
         ),
     );
     say(
         Side::Client,
-        format!(
-            "sendto() {} times in {:.0?}: {} returned an error: the sender never waited and was told nothing",
+        tr!(
+            "sendto() {} times in {:.0?}: {} returned an error: the sender never waited and was told nothing", "{1:.0?} 内 sendto() {0} 次：其中 {2} 次返回错误：发送方从没等过，也没收到任何通知",
             r.sent, r.send_time, r.send_errors
         ),
     );
     say(
         Side::Server,
-        format!(
-            "received {} datagrams; every recv() returned one whole {}-byte message: {}; lost = {} - {} = {}",
+        tr!(
+            "received {} datagrams; every recv() returned one whole {}-byte message: {}; lost = {} - {} = {}", "收到 {} 个数据报；每次 recv() 都返回一条完整的 {} 字节消息：{}；丢失 = {} - {} = {}",
             r.received,
             r.size,
             r.each_whole,
@@ -193,25 +197,28 @@ pub fn narrate(r: &UdpReport, asked_rcvbuf: usize) {
     );
     say(
         Side::Server,
-        format!(
-            "the first missing numbers: {:?}; the rest came in order, none twice: {} (loopback has one queue; UDP promises neither)",
+        tr!(
+            "the first missing numbers: {:?}; the rest came in order, none twice: {} (loopback has one queue; UDP promises neither)", "最先缺的几个编号：{:?}；其余的按顺序到达，没有重复：{}（回环只有一个队列；UDP 对这两点都不作保证）",
             r.first_gaps, r.in_order
         ),
     );
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "/proc/net/udp, this socket's drops: +{} (exactly the lost datagrams: {})",
+            "/proc/net/udp，这个套接字的 drops：+{}（正好等于丢失的数据报：{}）",
             r.socket_drops,
             r.socket_drops == r.lost()
         ),
     );
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "/proc/net/snmp Udp RcvbufErrors: +{} (the whole machine's count, so >= {})",
-            r.rcvbuf_errors_delta, r.socket_drops
+            "/proc/net/snmp Udp RcvbufErrors：+{}（整台机器的计数，所以 >= {}）",
+            r.rcvbuf_errors_delta,
+            r.socket_drops
         ),
     );
-    say(Side::Note, format!("in {:.0?}: dropped on arrival because the buffer was full; no acknowledgement, so no retransmission and no error", r.elapsed));
+    say(Side::Note, tr!("in {:.0?}: dropped on arrival because the buffer was full; no acknowledgement, so no retransmission and no error", "{:.0?} 内：因为缓冲区满了，数据报一到就被丢弃；没有确认，所以没有重传，也没有报错", r.elapsed));
 }

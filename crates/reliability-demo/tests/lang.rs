@@ -1,0 +1,33 @@
+//! The demo tells the same run in English and in Chinese: every line in
+//! both, with the same sides and the same count of numbers
+//! (demo_kit::lang::parity).
+
+use demo_kit::lang::parity::{assert_parity, Numbers};
+use demo_kit::testing::run_demo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_reliability-demo");
+
+#[test]
+fn the_chinese_run_lines_up_with_the_english_one() {
+    let (code_en, en, _) = run_demo(BIN, &["--count", "2000", "--lang", "en"]);
+    let (code_zh, zh, _) = run_demo(BIN, &["--count", "2000", "--lang", "zh"]);
+    assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
+    // What is lost, and the timings, differ from run to run.
+    assert_parity(&en, &zh, Numbers::Count);
+}
+
+#[test]
+fn help_and_errors_speak_chinese_too() {
+    let (code, help, _) = run_demo(BIN, &["--lang", "zh", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("reliability-demo：") && help.contains("用法："),
+        "{help}"
+    );
+    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "quic"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "错误：没有 \"quic\" 这个场景：请用 udp 或 tcp；见 --help\n"
+    );
+}

@@ -11,7 +11,7 @@ use crate::peer::{random_isn, Peer, ANSWER_WAIT};
 use crate::tun::Tun;
 use demo_kit::cli::Args;
 use demo_kit::say::{say, step};
-use demo_kit::{bail_msg, Context, Result, Side};
+use demo_kit::{bail_msg, tr, Context, Result, Side};
 use std::net::{SocketAddrV4, TcpStream};
 use std::time::{Duration, Instant};
 use tcp_packet::{parse_ipv4_tcp, ACK, FIN, SYN};
@@ -23,9 +23,10 @@ pub const US: &str = "192.0.2.2:80";
 pub fn parse_answer_after(args: &mut Args) -> Result<u32> {
     let n = args.value::<u32>("--answer-after")?.unwrap_or(3);
     if !(1..=7).contains(&n) {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "--answer-after {n} is out of range: 1..=7 (the 7th SYN comes 7 s after the first with \
-             tcp_syn_linear_timeouts = 4, 63 s without); see --help"
+             tcp_syn_linear_timeouts = 4, 63 s without); see --help", "--answer-after {n} 超出范围：1..=7（tcp_syn_linear_timeouts = 4 时，第 7 个 SYN 在第一个之后 7 s 到来，\
+             没有这个 sysctl 时要 63 s）；见 --help"
         ));
     }
     Ok(n)
@@ -69,21 +70,31 @@ pub fn run(tun: &Tun, answer_after: u32) -> Result<Report> {
         .unwrap_or(0);
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "sysctls: net.ipv4.tcp_syn_retries = {retries}, net.ipv4.tcp_syn_linear_timeouts = {}",
-            sysctl("net/ipv4/tcp_syn_linear_timeouts")
-                .unwrap_or_else(|| "(not on this kernel: 0)".into())
+            "sysctl：net.ipv4.tcp_syn_retries = {retries}，net.ipv4.tcp_syn_linear_timeouts = {}",
+            sysctl("net/ipv4/tcp_syn_linear_timeouts").unwrap_or_else(|| tr!(
+                "(not on this kernel: 0)",
+                "（这个内核没有：0）"
+            )
+            .into())
         ),
     );
     step(
         2,
-        format!("the kernel connects to {us}; we stay silent until its SYN number {answer_after}"),
+        tr!(
+            "the kernel connects to {us}; we stay silent until its SYN number {answer_after}",
+            "内核连接 {us}；我们一直不作声，直到它的第 {answer_after} 个 SYN"
+        ),
     );
     let client =
         std::thread::spawn(move || TcpStream::connect_timeout(&us.into(), Duration::from_secs(20)));
     say(
         Side::Client,
-        "connect(192.0.2.2:80) called in a thread: it blocks until the handshake ends",
+        tr!(
+            "connect(192.0.2.2:80) called in a thread: it blocks until the handshake ends",
+            "在一个线程里调用 connect(192.0.2.2:80)：它会一直阻塞到握手结束"
+        ),
     );
 
     // The first SYN tells us the kernel's port and ISN x.
@@ -91,7 +102,10 @@ pub fn run(tun: &Tun, answer_after: u32) -> Result<Report> {
     let first = loop {
         let left = first_deadline.saturating_duration_since(Instant::now());
         let Some(packet) = tun.recv(left)? else {
-            return bail_msg("the kernel's SYN never arrived on tun0");
+            return bail_msg(tr!(
+                "the kernel's SYN never arrived on tun0",
+                "内核的 SYN 一直没有到达 tun0"
+            ));
         };
         if let Some(s) = parse_ipv4_tcp(&packet).filter(|s| s.dst == us && s.has(SYN)) {
             break s;
@@ -100,7 +114,8 @@ pub fn run(tun: &Tun, answer_after: u32) -> Result<Report> {
     let t0 = Instant::now();
     let mut p = Peer::new(tun, us, first.src);
     // The client (here the kernel) owns x, as in the course.
-    p.ladder = tcp_packet::Ladder::new("us", us, "kernel", first.src).with_isn_names("y", "x");
+    p.ladder = tcp_packet::Ladder::new(&tr!("us", "我们"), us, &tr!("kernel", "内核"), first.src)
+        .with_isn_names("y", "x");
     p.draw(&first);
     let x = first.seq;
     let mut times = vec![Duration::ZERO];
@@ -109,54 +124,78 @@ pub fn run(tun: &Tun, answer_after: u32) -> Result<Report> {
         let predicted = predicted_gap(i, linear);
         let Some((syn, _)) = p.expect(predicted * 2 + Duration::from_secs(1), |s| s.has(SYN))?
         else {
-            return bail_msg(format!("SYN number {} never came", i + 1));
+            return bail_msg(tr!(
+                "SYN number {} never came",
+                "第 {} 个 SYN 一直没来",
+                i + 1
+            ));
         };
         let at = t0.elapsed();
         let gap = at - times[times.len() - 1];
         times.push(at);
-        p.event(&format!(
+        p.event(&tr!(
             "SYN again after {:.3} s (predicted {} s){}",
+            "{:.3} s 后又来一个 SYN（预计 {} s）{}",
             gap.as_secs_f64(),
             predicted.as_secs(),
             if syn.seq == x {
-                ", same seq x"
+                tr!(", same seq x", "，seq 仍是 x")
             } else {
-                ", NEW seq"
+                tr!(", NEW seq", "，seq 变了")
             }
         ));
     }
 
-    step(3, "now we answer: SYN|ACK with ack = x+1");
+    step(
+        3,
+        tr!(
+            "now we answer: SYN|ACK with ack = x+1",
+            "现在我们回答：SYN|ACK，ack = x+1"
+        ),
+    );
     let y = random_isn()?;
     p.send(p.segment(y, x.wrapping_add(1), SYN | ACK), &[])?;
     p.expect(ANSWER_WAIT, |s| s.has(ACK) && s.ack == y.wrapping_add(1))?
-        .context("the kernel did not ACK our SYN|ACK")?;
+        .context(tr!(
+            "the kernel did not ACK our SYN|ACK",
+            "内核没有 ACK 我们的 SYN|ACK"
+        ))?;
     let stream = client
         .join()
         .map_err(|_| demo_kit::Error::msg("the connecting thread panicked"))?
-        .context("the kernel's connect()")?;
+        .context(tr!("the kernel's connect()", "内核的 connect()"))?;
     say(
         Side::Client,
-        format!(
+        tr!(
             "connect() returned after {:.3} s; state {}",
+            "{:.3} s 后 connect() 返回；状态 {}",
             t0.elapsed().as_secs_f64(),
             p.state()
         ),
     );
 
-    step(4, "the kernel closes first: FIN, and we answer FIN|ACK");
+    step(
+        4,
+        tr!(
+            "the kernel closes first: FIN, and we answer FIN|ACK",
+            "内核先关闭：FIN，我们回答 FIN|ACK"
+        ),
+    );
     drop(stream);
     let (fin, _) = p
         .expect(ANSWER_WAIT, |s| s.has(FIN))?
-        .context("no FIN from the kernel")?;
+        .context(tr!("no FIN from the kernel", "内核没有发 FIN"))?;
     p.send(
         p.segment(y.wrapping_add(1), fin.seq.wrapping_add(1), FIN | ACK),
         &[],
     )?;
     p.expect(ANSWER_WAIT, |s| s.has(ACK) && s.ack == y.wrapping_add(2))?
-        .context("the kernel did not ACK our FIN")?;
-    say(Side::Kernel, format!(
-        "the side that closed first waits in {} (60 s on Linux); the namespace takes it away when we exit",
+        .context(tr!(
+            "the kernel did not ACK our FIN",
+            "内核没有 ACK 我们的 FIN"
+        ))?;
+    say(Side::Kernel, tr!(
+        "the side that closed first waits in {} (60 s on Linux); the namespace takes it away when we exit", "先关闭的一方在 {} 里等待（Linux 上是 60 s）；我们退出时命名空间会把它一并带走",
         p.state()
     ));
     Ok(Report {

@@ -9,7 +9,7 @@
 use crate::impair::{fate, Dice, Fate, Options};
 use crate::tun::Tun;
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,8 +75,9 @@ impl Wire<'_> {
                     if self.stats.dropped_tcp as usize <= LOG_LINES {
                         say(
                             Side::Note,
-                            format!(
+                            tr!(
                                 "wire: DROP {} TCP {} seq {} len {}",
+                                "线路：丢弃 {} TCP {} seq {} len {}",
                                 DIR[dir],
                                 s.flag_names(),
                                 self.rel(dir, s.seq),
@@ -86,7 +87,10 @@ impl Wire<'_> {
                     } else if self.stats.dropped_tcp as usize == LOG_LINES + 1 {
                         say(
                             Side::Note,
-                            format!("wire: (more drops: only the first {LOG_LINES} are listed)"),
+                            tr!(
+                                "wire: (more drops: only the first {LOG_LINES} are listed)",
+                                "线路：（还有更多丢弃：只列出前 {LOG_LINES} 个）"
+                            ),
                         );
                     }
                     if s.seq_len() > 0 && dir == 0 {
@@ -107,12 +111,12 @@ impl Wire<'_> {
                     if let Some(when) = self.lost.remove(&(dir, s.seq)) {
                         self.stats.tcp_came_again += 1;
                         if self.stats.tcp_came_again as usize <= LOG_LINES {
-                            say(Side::Note, format!("wire: seq {} ({}) came again {} ms after its drop: a retransmission",
+                            say(Side::Note, tr!("wire: seq {} ({}) came again {} ms after its drop: a retransmission", "线路：seq {}（{}）在被丢弃 {} ms 后又来了：这是重传",
                                 self.rel(dir, s.seq), DIR[dir], when.elapsed().as_millis()));
                         } else if self.stats.tcp_came_again as usize == LOG_LINES + 1 {
                             say(
                                 Side::Note,
-                                format!("wire: (more came again: only the first {LOG_LINES} are listed)"),
+                                tr!("wire: (more came again: only the first {LOG_LINES} are listed)", "线路：（还有更多重传：只列出前 {LOG_LINES} 个）"),
                             );
                         }
                     }

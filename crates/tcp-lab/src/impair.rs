@@ -7,7 +7,7 @@
 //! (`--reorder`); and every delivered packet waits `--delay` ms first.
 
 use demo_kit::cli::Args;
-use demo_kit::{bail_msg, Result};
+use demo_kit::{bail_msg, tr, Result};
 use std::time::Duration;
 
 /// The wire's settings, each bounded.
@@ -50,8 +50,9 @@ where
 {
     let v = args.value::<T>(name)?.unwrap_or(default);
     if v < lo || v > hi {
-        return bail_msg(format!(
-            "{name} {v} is out of range: {lo}..={hi} {unit}; see --help"
+        return bail_msg(tr!(
+            "{name} {v} is out of range: {lo}..={hi} {unit}; see --help",
+            "{name} {v} 超出范围：{lo}..={hi} {unit}；见 --help"
         ));
     }
     Ok(v)
@@ -62,6 +63,7 @@ impl Options {
     ///
     /// ```
     /// use demo_kit::cli::Args;
+    /// # demo_kit::lang::set(demo_kit::lang::Lang::En);
     /// let mut a = Args::from_vec(vec!["--loss".into(), "60".into()]);
     /// let e = tcp_lab::impair::Options::parse(&mut a).unwrap_err();
     /// assert!(e.to_string().contains("--loss 60 is out of range: 0..=50"));
@@ -137,6 +139,7 @@ mod tests {
 
     #[test]
     fn every_option_is_bounded() {
+        demo_kit::lang::set(demo_kit::lang::Lang::En); // the messages checked are English
         for (name, bad) in [
             ("--loss", "51"),
             ("--delay", "501"),

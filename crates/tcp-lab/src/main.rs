@@ -11,14 +11,14 @@
 
 use demo_kit::cli::Args;
 use demo_kit::say::{say, step};
-use demo_kit::{bail_msg, Result, Side};
+use demo_kit::{bail_msg, tr, Result, Side};
 use tcp_lab::{bad, connect, handshake, netns, tun, wire};
 
 mod help;
 
 fn main() -> std::process::ExitCode {
     demo_kit::fail::run(|| {
-        let mut args = Args::parse(help::HELP);
+        let mut args = Args::parse((help::HELP, help::HELP_ZH));
         match args.positional().as_deref().unwrap_or("handshake") {
             "handshake" => {
                 args.finish()?;
@@ -43,8 +43,9 @@ fn main() -> std::process::ExitCode {
                 wire::summary(&opts, &r);
             }
             other => {
-                return bail_msg(format!(
-                    "unknown mode {other:?}: use handshake, connect or wire; see --help"
+                return bail_msg(tr!(
+                    "unknown mode {other:?}: use handshake, connect or wire; see --help",
+                    "没有 {other:?} 这个模式：请用 handshake、connect 或 wire；见 --help"
                 ))
             }
         }
@@ -54,11 +55,17 @@ fn main() -> std::process::ExitCode {
 
 /// Step 1a: a private network namespace for this process (before any thread).
 fn enter_namespace() -> Result<()> {
-    step(1, "a private network namespace and a TUN device");
+    step(
+        1,
+        tr!(
+            "a private network namespace and a TUN device",
+            "一个私有的网络命名空间和一个 TUN 设备"
+        ),
+    );
     let how = netns::enter()?;
     say(Side::Kernel, match how {
-        netns::How::Root => "unshare(CLONE_NEWNET): this process now has a network stack of its own",
-        netns::How::UserNamespace => "unshare(CLONE_NEWUSER | CLONE_NEWNET): a user namespace, and in it a network stack of our own",
+        netns::How::Root => tr!("unshare(CLONE_NEWNET): this process now has a network stack of its own", "unshare(CLONE_NEWNET)：这个进程现在有了自己的网络协议栈"),
+        netns::How::UserNamespace => tr!("unshare(CLONE_NEWUSER | CLONE_NEWNET): a user namespace, and in it a network stack of our own", "unshare(CLONE_NEWUSER | CLONE_NEWNET)：一个用户命名空间，里面有我们自己的网络协议栈"),
     });
     Ok(())
 }
@@ -69,10 +76,13 @@ fn kernel_side() -> Result<tun::Tun> {
     let tun = tun::Tun::create("tun0")?;
     let ip = "192.0.2.1".parse().map_err(demo_kit::Error::from)?;
     tun::configure(&tun.name, Some(ip))?;
-    say(Side::Kernel, "open(\"/dev/net/tun\") + ioctl(TUNSETIFF): tun0 exists; SIOCSIFADDR 192.0.2.1/24, SIOCSIFFLAGS up");
+    say(Side::Kernel, tr!("open(\"/dev/net/tun\") + ioctl(TUNSETIFF): tun0 exists; SIOCSIFADDR 192.0.2.1/24, SIOCSIFFLAGS up", "open(\"/dev/net/tun\") + ioctl(TUNSETIFF)：tun0 已存在；SIOCSIFADDR 192.0.2.1/24，SIOCSIFFLAGS up"));
     say(
         Side::Note,
-        "the kernel routes 192.0.2.0/24 into tun0: its packets to 192.0.2.2 now come to us",
+        tr!(
+            "the kernel routes 192.0.2.0/24 into tun0: its packets to 192.0.2.2 now come to us",
+            "内核把 192.0.2.0/24 路由到 tun0：它发往 192.0.2.2 的包现在都到了我们手里"
+        ),
     );
     Ok(tun)
 }

@@ -14,7 +14,7 @@
 //! single-threaded process, which is why this runs first thing in `main`.
 //! Some distributions switch user namespaces off; then only `sudo` helps.
 
-use demo_kit::{Error, Result};
+use demo_kit::{tr, Error, Result};
 use nix::errno::Errno;
 use nix::sched::{unshare, CloneFlags};
 use nix::unistd::Uid;
@@ -41,9 +41,10 @@ pub fn enter() -> Result<How> {
     if Uid::effective().is_root() {
         return match unshare(CloneFlags::CLONE_NEWNET) {
             Ok(()) => Ok(How::Root),
-            Err(e) => Err(no_privilege(format!(
+            Err(e) => Err(no_privilege(tr!(
                 "unshare(CLONE_NEWNET) failed ({e}) even as root: a container without \
-                 CAP_SYS_ADMIN? run the lab on the host, or in a VM"
+                 CAP_SYS_ADMIN? run the lab on the host, or in a VM", "即使是 root，unshare(CLONE_NEWNET) 也失败了（{e}）：是不是在没有 CAP_SYS_ADMIN 的容器里？\
+                 请在宿主机或虚拟机里运行这个实验"
             ))),
         };
     }
@@ -62,13 +63,18 @@ pub fn enter() -> Result<How> {
 }
 
 fn no_userns(why: String) -> Error {
-    no_privilege(format!(
+    no_privilege(tr!(
         "a private network namespace needs root or user namespaces, and this user \
          (uid {}) has neither: {why}. Either run as root: `sudo ./target/debug/tcp-lab` \
          (after `cargo build -p tcp-lab`), or allow unprivileged user namespaces \
          (Debian: `sysctl kernel.unprivileged_userns_clone=1`; Ubuntu 24.04+: \
          `sysctl kernel.apparmor_restrict_unprivileged_userns=0`; elsewhere \
          `user.max_user_namespaces` must be above 0)",
+        "私有网络命名空间需要 root 或者用户命名空间，而这个用户（uid {}）两样都没有：{why}。\
+         要么以 root 运行：`sudo ./target/debug/tcp-lab`（先 `cargo build -p tcp-lab`），\
+         要么允许非特权用户命名空间（Debian：`sysctl kernel.unprivileged_userns_clone=1`；\
+         Ubuntu 24.04+：`sysctl kernel.apparmor_restrict_unprivileged_userns=0`；\
+         其他系统上 `user.max_user_namespaces` 必须大于 0）",
         Uid::effective()
     ))
 }
@@ -85,8 +91,9 @@ pub fn enter_for_this_thread() -> Result<()> {
     unshare(CloneFlags::CLONE_NEWNET)
         .map_err(|e| Error::from(e).with_exit_code(1))
         .map_err(|e| {
-            Error::msg(format!(
-                "a second namespace for the wire: unshare(CLONE_NEWNET): {e}"
+            Error::msg(tr!(
+                "a second namespace for the wire: unshare(CLONE_NEWNET): {e}",
+                "为线路创建第二个命名空间：unshare(CLONE_NEWNET)：{e}"
             ))
         })
 }

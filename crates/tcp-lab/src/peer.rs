@@ -9,6 +9,7 @@
 use crate::kstate::tcp_state;
 use crate::tun::Tun;
 use demo_kit::say::say;
+use demo_kit::tr;
 use demo_kit::{Result, Side};
 use std::net::SocketAddrV4;
 use std::time::Duration;
@@ -30,8 +31,11 @@ pub struct Peer<'t> {
 
 impl<'t> Peer<'t> {
     pub fn new(tun: &'t Tun, us: SocketAddrV4, kernel: SocketAddrV4) -> Peer<'t> {
-        let ladder = Ladder::new("us", us, "kernel", kernel);
-        say(Side::Note, ladder.header("kernel socket state"));
+        let ladder = Ladder::new(&tr!("us", "我们"), us, &tr!("kernel", "内核"), kernel);
+        say(
+            Side::Note,
+            ladder.header(&tr!("kernel socket state", "内核套接字的状态")),
+        );
         Peer {
             tun,
             us,

@@ -13,7 +13,7 @@
 //! same for IPv4 and need no `ip` binary, so we use those.
 
 use crate::netns::no_privilege;
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use nix::errno::Errno;
 use nix::libc;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -67,16 +67,18 @@ impl Tun {
         let raw = match raw {
             Ok(fd) => fd,
             Err(e @ (Errno::EACCES | Errno::EPERM)) => {
-                return Err(no_privilege(format!(
+                return Err(no_privilege(tr!(
                     "/dev/net/tun is not accessible to uid {} ({e}): run as root \
                      (`sudo ./target/debug/tcp-lab`), or make the device usable by all, as most \
-                     distributions ship it: `sudo chmod 0666 /dev/net/tun`",
+                     distributions ship it: `sudo chmod 0666 /dev/net/tun`", "uid {} 无法访问 /dev/net/tun（{e}）：请以 root 运行（`sudo ./target/debug/tcp-lab`），\
+                     或者像大多数发行版默认的那样，让所有人都能用这个设备：\
+                     `sudo chmod 0666 /dev/net/tun`",
                     nix::unistd::getuid()
                 )))
             }
             Err(e @ Errno::ENOENT) => {
-                return Err(no_privilege(format!(
-                    "there is no /dev/net/tun ({e}): load the TUN driver with `sudo modprobe tun`"
+                return Err(no_privilege(tr!(
+                    "there is no /dev/net/tun ({e}): load the TUN driver with `sudo modprobe tun`", "没有 /dev/net/tun（{e}）：用 `sudo modprobe tun` 加载 TUN 驱动"
                 )))
             }
             Err(e) => return Err(e).context("open(\"/dev/net/tun\")"),
@@ -88,9 +90,11 @@ impl Tun {
         match unsafe { tunsetiff(fd.as_raw_fd(), &req) } {
             Ok(_) => {}
             Err(e @ Errno::EPERM) => {
-                return Err(no_privilege(format!(
+                return Err(no_privilege(tr!(
                     "ioctl(TUNSETIFF) said {e}: creating an interface needs CAP_NET_ADMIN \
-                     in this namespace; run as root"
+                     in this namespace; run as root",
+                    "ioctl(TUNSETIFF) 返回 {e}：在这个命名空间里创建网络接口需要 CAP_NET_ADMIN；\
+                     请以 root 运行"
                 )))
             }
             Err(e) => return Err(e).context(format!("ioctl(TUNSETIFF, {name})")),

@@ -13,7 +13,7 @@ use crate::kstate::snmp;
 use crate::netns;
 use crate::tun::{configure, Tun};
 use demo_kit::say::{say, step};
-use demo_kit::{Context, Error, Result, Side};
+use demo_kit::{tr, Context, Error, Result, Side};
 use std::io::{Read, Write};
 use std::net::{SocketAddrV4, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
@@ -124,16 +124,18 @@ pub fn run(o: &Options) -> Result<Report> {
     configure(&left.name, Some("192.0.2.1".parse().map_err(Error::from)?))?;
     let (tx, rx) = mpsc::channel();
     let right_thread = std::thread::spawn(move || right_side(tx));
-    let right = rx
-        .recv_timeout(Duration::from_secs(10))
-        .context("the right namespace never came up")??;
-    say(Side::Kernel, "left0 = 192.0.2.1 in our namespace; right0 = 192.0.2.2 in a second one (a thread's unshare(CLONE_NEWNET))");
-    say(Side::Note, "the only path between them: read() from one TUN device, write() into the other, by the lab");
+    let right = rx.recv_timeout(Duration::from_secs(10)).context(tr!(
+        "the right namespace never came up",
+        "右边的命名空间一直没有建好"
+    ))??;
+    say(Side::Kernel, tr!("left0 = 192.0.2.1 in our namespace; right0 = 192.0.2.2 in a second one (a thread's unshare(CLONE_NEWNET))", "left0 = 192.0.2.1，在我们的命名空间里；right0 = 192.0.2.2，在第二个命名空间里（一个线程的 unshare(CLONE_NEWNET)）"));
+    say(Side::Note, tr!("the only path between them: read() from one TUN device, write() into the other, by the lab", "它们之间唯一的通路：由实验程序从一个 TUN 设备 read()，再 write() 进另一个"));
 
     step(
         2,
-        format!(
+        tr!(
             "the wire: loss {}%, delay {} ms, reorder {}%, duplicate {}%",
+            "线路：丢包 {}%，延迟 {} ms，乱序 {}%，重复 {}%",
             o.loss,
             o.delay.as_millis(),
             o.reorder,
@@ -149,7 +151,11 @@ pub fn run(o: &Options) -> Result<Report> {
     let traffic = (|| -> Result<()> {
         step(
             3,
-            format!("TCP: {} bytes from 192.0.2.1 to {RIGHT_TCP}", o.bytes),
+            tr!(
+                "TCP: {} bytes from 192.0.2.1 to {RIGHT_TCP}",
+                "TCP：从 192.0.2.1 向 {RIGHT_TCP} 发 {} 个字节",
+                o.bytes
+            ),
         );
         let before = snmp("Tcp", "RetransSegs")?;
         let addr: SocketAddrV4 = RIGHT_TCP.parse().map_err(Error::from)?;
@@ -186,7 +192,10 @@ pub fn run(o: &Options) -> Result<Report> {
 
         step(
             4,
-            format!("UDP: {UDP_COUNT} datagrams over the same wire to {RIGHT_UDP}"),
+            tr!(
+                "UDP: {UDP_COUNT} datagrams over the same wire to {RIGHT_UDP}",
+                "UDP：经同一条线路向 {RIGHT_UDP} 发 {UDP_COUNT} 个数据报"
+            ),
         );
         let u = UdpSocket::bind("192.0.2.1:0").context("bind a UDP socket")?;
         for seq in 0..UDP_COUNT {
@@ -216,26 +225,27 @@ pub fn run(o: &Options) -> Result<Report> {
 
 /// Step 5: what the wire did, and what each protocol made of it.
 pub fn summary(o: &Options, r: &Report) {
-    step(5, "what came through");
+    step(5, tr!("what came through", "结果"));
     let w = &r.wire;
     let yes = |ok: bool| if ok { "yes" } else { "NO" };
-    say(Side::Note, format!(
-        "TCP: sent {} bytes, the right kernel read {}, same checksum (FNV-1a over the stream, order included): {}",
+    say(Side::Note, tr!(
+        "TCP: sent {} bytes, the right kernel read {}, same checksum (FNV-1a over the stream, order included): {}", "TCP：发送 {} 个字节，右边的内核读到 {} 个，校验和相同（对整个字节流做 FNV-1a，顺序也算在内）：{}",
         r.tcp_sent, r.tcp_received, yes(r.tcp_intact)
     ));
-    say(Side::Note, format!(
-        "the wire dropped {} TCP segments; {} of them carried the left kernel's data (or SYN/FIN); {} of those sequence numbers came again: retransmitted",
+    say(Side::Note, tr!(
+        "the wire dropped {} TCP segments; {} of them carried the left kernel's data (or SYN/FIN); {} of those sequence numbers came again: retransmitted", "线路丢弃了 {} 个 TCP 报文段；其中 {} 个带着左边内核的数据（或 SYN/FIN）；这些序号里有 {} 个又来了：被重传了",
         w.dropped_tcp, w.dropped_tcp_data, w.tcp_came_again
     ));
-    say(Side::Kernel, format!(
-        "the left kernel counts its retransmissions: TCP_INFO tcpi_total_retrans = {}, /proc/net/snmp RetransSegs +{}",
+    say(Side::Kernel, tr!(
+        "the left kernel counts its retransmissions: TCP_INFO tcpi_total_retrans = {}, /proc/net/snmp RetransSegs +{}", "左边的内核自己记着重传次数：TCP_INFO tcpi_total_retrans = {}，/proc/net/snmp RetransSegs +{}",
         r.retrans_tcp_info, r.retrans_snmp
     ));
     let lost_same = r.udp_lost == w.dropped_udp;
     say(
         Side::Note,
-        format!(
+        tr!(
             "UDP: sent {UDP_COUNT}, lost {} {:?}; the wire dropped {} {:?}; exactly the same: {}",
+            "UDP：发送 {UDP_COUNT} 个，丢失 {} 个 {:?}；线路丢弃了 {} 个 {:?}；完全一致：{}",
             r.udp_lost.len(),
             r.udp_lost,
             w.dropped_udp.len(),
@@ -245,21 +255,25 @@ pub fn summary(o: &Options, r: &Report) {
     );
     say(
         Side::Note,
-        format!(
+        tr!(
             "UDP delivered {} duplicate datagram(s) too: nobody on the receiving side removes them",
+            "UDP 还交付了 {} 个重复的数据报：接收方没有谁去掉它们",
             r.udp_duplicates
         ),
     );
     let secs = w.busy.as_secs_f64().max(1e-6);
-    say(Side::Note, format!(
-        "the wire forwarded {} packets ({} bytes) in {:.2} s: {:.0} packets/s, {:.1} MB/s (delay {} ms, so not a benchmark: see the lesson)",
+    say(Side::Note, tr!(
+        "the wire forwarded {} packets ({} bytes) in {:.2} s: {:.0} packets/s, {:.1} MB/s (delay {} ms, so not a benchmark: see the lesson)", "线路在 {2:.2} s 内转发了 {0} 个包（{1} 个字节）：每秒 {3:.0} 个包，{4:.1} MB/s（有 {5} ms 延迟，所以这不是基准测试：见课文）",
         w.forwarded, w.forwarded_bytes, secs, w.forwarded as f64 / secs, w.forwarded_bytes as f64 / secs / 1e6, o.delay.as_millis()
     ));
     say(
         Side::Note,
-        format!(
+        tr!(
             "also on the wire: {} duplicated, {} held back (reordered), {} dropped in all",
-            w.duplicated, w.reordered, w.dropped
+            "线路上还有：{} 个被复制，{} 个被扣下（乱序），一共丢弃了 {} 个",
+            w.duplicated,
+            w.reordered,
+            w.dropped
         ),
     );
 }

@@ -195,6 +195,7 @@ fn run_unprivileged(no_userns: bool) -> (Option<i32>, String, String) {
     if no_userns {
         cmd.env("TCP_LAB_NO_USERNS", "1");
     }
+    cmd.args(["--lang", "en"]); // the messages checked are the English ones
     let before = host_links();
     let out = cmd.env("NO_COLOR", "1").output_within();
     let _ = std::fs::remove_dir_all(&dir);

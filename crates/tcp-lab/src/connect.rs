@@ -73,11 +73,8 @@ pub fn run(tun: &Tun, answer_after: u32) -> Result<Report> {
         tr!(
             "sysctls: net.ipv4.tcp_syn_retries = {retries}, net.ipv4.tcp_syn_linear_timeouts = {}",
             "sysctl：net.ipv4.tcp_syn_retries = {retries}，net.ipv4.tcp_syn_linear_timeouts = {}",
-            sysctl("net/ipv4/tcp_syn_linear_timeouts").unwrap_or_else(|| tr!(
-                "(not on this kernel: 0)",
-                "（这个内核没有：0）"
-            )
-            .into())
+            sysctl("net/ipv4/tcp_syn_linear_timeouts")
+                .unwrap_or_else(|| tr!("(not on this kernel: 0)", "（这个内核没有：0）"))
         ),
     );
     step(

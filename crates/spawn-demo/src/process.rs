@@ -106,18 +106,51 @@ impl Finished {
 /// with its return value. Returns in the parent as soon as `fork()` did.
 pub fn start(task: impl FnOnce() -> i32) -> Result<Started> {
     let (gate_r, gate_w) = pipe_cloexec().context("creating the start gate pipe")?;
+    let mut child = start_behind(&gate_r, &gate_w, task)?;
+    child.gate = Some(gate_w);
+    Ok(child)
+}
+
+/// Two children behind ONE gate, released at the same instant by
+/// [`Gate::open`]: closing the gate's only write end is an end of file that
+/// wakes every reader of the pipe at once (fs/pipe.c: pipe_release wakes
+/// all waiters), where two `release()` calls are two system calls, and a
+/// busy machine may run the first child for a whole time slice before the
+/// parent makes the second.
+pub fn start_together(task: impl FnOnce() -> i32 + Copy) -> Result<(Gate, [Started; 2])> {
+    let (gate_r, gate_w) = pipe_cloexec().context("creating the start gate pipe")?;
+    let a = start_behind(&gate_r, &gate_w, task)?;
+    let b = start_behind(&gate_r, &gate_w, task)?;
+    Ok((Gate(gate_w), [a, b]))
+}
+
+/// The write end of a gate shared by several children.
+pub struct Gate(OwnedFd);
+
+impl Gate {
+    /// Opens the gate for every child behind it at once.
+    pub fn open(self) {
+        drop(self.0);
+    }
+}
+
+/// Forks a child that waits at the gate `gate_r` (whose write end the
+/// parent keeps in `gate_w`), then runs `task`.
+fn start_behind(gate_r: &OwnedFd, gate_w: &OwnedFd, task: impl FnOnce() -> i32) -> Result<Started> {
     let (report_r, report_w) = pipe_cloexec().context("creating the report pipe")?;
     flush_before_fork();
     let fork_called_ns = now_ns();
     // SAFETY: the child only makes async-signal-safe calls (read, write,
-    // clock_gettime, _exit) plus whatever `task` does under the same rules.
+    // close, clock_gettime, _exit) plus whatever `task` does under the same
+    // rules.
     match unsafe { fork() }.context("fork() failed (too many processes? see `ulimit -u`)")? {
         ForkResult::Child => child_main(move || {
             let alive_ns = now_ns();
             // Close the parent's ends, so a dead parent means EOF on the gate.
-            drop(gate_w);
+            // SAFETY: closing this process's copy of the gate's write end.
+            unsafe { libc::close(gate_w.as_raw_fd()) };
             drop(report_r);
-            wait_at_gate(&gate_r);
+            wait_at_gate(gate_r);
             let released_ns = now_ns();
             let code = task();
             let done_ns = now_ns();
@@ -130,13 +163,12 @@ pub fn start(task: impl FnOnce() -> i32) -> Result<Started> {
         }),
         ForkResult::Parent { child } => {
             let fork_returned_ns = now_ns();
-            drop(gate_r);
             drop(report_w);
             Ok(Started {
                 pid: child,
                 fork_called_ns,
                 fork_returned_ns,
-                gate: Some(gate_w),
+                gate: None,
                 report: report_r,
                 reaped: false,
             })

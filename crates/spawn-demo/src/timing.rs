@@ -17,7 +17,7 @@
 //! Every child reports when its task began and ended (see
 //! [`crate::process`]), so the overlap is measured, not assumed.
 
-use crate::process::{start, Finished};
+use crate::process::{start, start_together, Finished};
 use demo_kit::{bail_msg, Result};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -113,10 +113,9 @@ pub fn run_two(mode: Mode, rounds: u64) -> Result<TwoTasks> {
             (a, b.join()?)
         }
         Mode::OneCore(_) | Mode::Parallel => {
-            let mut a = start(task)?;
-            let mut b = start(task)?;
-            a.release()?;
-            b.release()?;
+            // One gate for both: released by one close(), not two writes.
+            let (gate, [a, b]) = start_together(task)?;
+            gate.open();
             (a.join()?, b.join()?)
         }
     };
@@ -175,4 +174,3 @@ fn pin_to_cpu(cpu: usize) -> bool {
         libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
     }
 }
-

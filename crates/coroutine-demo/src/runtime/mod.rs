@@ -66,11 +66,13 @@ impl Wake for TaskWaker {
         if self.queued.swap(true, SeqCst) {
             return; // already in the queue
         }
-        let mut ready = self.shared.ready.lock().unwrap_or_else(|e| e.into_inner());
-        ready.push_back(self.id);
-        drop(ready);
+        self.shared
+            .ready
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(self.id);
         if self.shared.sleeping.load(SeqCst) {
-            let _ = self.shared.poke.write(1); // wakes epoll_wait
+            let _ = self.shared.poke.write(1); // another thread woke us: end epoll_wait
         }
     }
 }

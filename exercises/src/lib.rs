@@ -6,6 +6,7 @@
 //! under [`within`], which fails the test after a few seconds instead of
 //! hanging the runner.
 
+pub mod reactor;
 pub mod tcp_lab;
 
 use std::sync::mpsc;

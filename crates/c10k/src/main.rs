@@ -7,7 +7,7 @@ use c10k::run::{run_one, Outcome};
 use c10k::{entry, table, MODELS};
 use demo_kit::cli::Args;
 use demo_kit::say::{heading, say};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
-    let mut args = Args::parse(help::HELP);
+    let mut args = Args::parse((help::HELP, help::HELP_ZH));
     let model = args
         .value::<String>("--model")?
         .unwrap_or_else(|| "all".into());
@@ -40,16 +40,18 @@ fn run() -> Result<()> {
         vec![c10k::check_model(&model)?]
     };
     entry::check_counts(conns, rounds)?;
-    let exe = std::env::current_exe().context("finding this program")?;
+    let exe = std::env::current_exe().context(tr!("finding this program", "查找这个程序自己"))?;
     let mut comments = demo_kit::plot::provenance("c10k");
 
-    heading(format!(
-        "{conns} connections x {rounds} round trips of a 64-byte frame, each model"
+    heading(tr!(
+        "{conns} connections x {rounds} round trips of a 64-byte frame, each model",
+        "{conns} 个连接 x 每个连接 {rounds} 次 64 字节帧的往返，每种模型各跑一遍"
     ));
     say(
         Side::Note,
-        format!(
+        tr!(
             "open-files hard limit {}: server and load generator are separate processes",
+            "打开文件数硬上限 {}：服务端和负载生成器是两个独立的进程",
             c10k::limits::hard_nofile()?
         ),
     );
@@ -57,7 +59,7 @@ fn run() -> Result<()> {
     for m in models {
         if m.starts_with("py-") {
             if let Some(why) = c10k::python::missing() {
-                say(Side::Note, format!("{m}: skipped: {why}"));
+                say(Side::Note, tr!("{m}: skipped: {why}", "{m}：跳过：{why}"));
                 continue;
             }
         }
@@ -73,12 +75,15 @@ fn run() -> Result<()> {
         let (chart, notes) = c10k::plot::chart(&rows, conns, rounds);
         comments.extend(notes);
         for path in demo_kit::plot::write(&dir, "20-c10k", &comments, &chart)? {
-            say(Side::Note, format!("wrote {}", path.display()));
+            say(Side::Note, tr!("wrote {}", "已写入 {}", path.display()));
         }
     }
     say(
         Side::Note,
-        "every server and load process was stopped and reaped",
+        tr!(
+            "every server and load process was stopped and reaped",
+            "每个服务端进程和负载进程都已停止并回收"
+        ),
     );
     Ok(())
 }

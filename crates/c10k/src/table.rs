@@ -2,6 +2,7 @@
 
 use crate::run::Outcome;
 use demo_kit::say::say;
+use demo_kit::tr;
 use demo_kit::Side;
 
 pub fn header() -> String {
@@ -60,14 +61,15 @@ pub fn row(o: &Outcome) -> String {
 pub fn narrate(o: &Outcome) {
     let r = &o.report;
     let side = if r.clean() { Side::Client } else { Side::Note };
-    say(side, format!("{}: server pid {}, load pid {}: {} of {} connected, {} round trips in {:.2}s, {} errors{}",
+    say(side, tr!("{}: server pid {}, load pid {}: {} of {} connected, {} round trips in {:.2}s, {} errors{}", "{0}：服务端 pid {1}，负载 pid {2}：{4} 个连接里连上了 {3} 个，{6:.2}s 内完成 {5} 次往返，{7} 个错误{8}",
         o.model, o.server_pid, o.load_pid, r.connected, r.conns, r.round_trips, r.elapsed_s, r.errors,
-        r.first_error.as_deref().map(|e| format!(" (first: {e})")).unwrap_or_default()));
+        r.first_error.as_deref().map(|e| tr!(" (first: {e})", "（第一个：{e}）")).unwrap_or_default()));
     if let Some(s) = &r.server {
         say(
             Side::Kernel,
-            format!(
+            tr!(
                 "{}: VmRSS {} -> {} KiB, VmHWM {} KiB, fds {} -> {}, threads {}",
+                "{}：VmRSS {} -> {} KiB，VmHWM {} KiB，fds {} -> {}，线程 {}",
                 o.model,
                 s.rss_before_kib,
                 s.rss_after_kib,

@@ -12,7 +12,7 @@
 //!   glibc's `swapcontext` (what greenlet does for Python);
 //! * [`switch`]: what one switch costs: process, thread, `swapcontext`,
 //!   future;
-//! * [`runtime`]: a runtime of about 200 lines: a task queue, wakers,
+//! * [`runtime`]: a whole runtime in plain sight: a task queue, wakers,
 //!   `spawn`, `block_on`, and a reactor on `epoll`; [`runtime::net`] its
 //!   sockets;
 //! * [`echo`]: an echo server whose per-connection code reads like the

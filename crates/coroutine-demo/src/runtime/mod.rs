@@ -20,10 +20,13 @@
 //! `asyncio` is the same design (Lib/asyncio/base_events.py: `_ready`, a
 //! deque of callbacks, and `_run_once`, which calls `selector.select`).
 
+mod join;
 pub mod net;
 mod reactor;
 mod trace;
 
+use join::Join;
+pub use join::{yield_now, JoinHandle};
 pub use reactor::Dir;
 pub use trace::{Event, Stats};
 
@@ -36,7 +39,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Wake, Waker};
 use trace::Kind;
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -325,49 +328,6 @@ fn spawn_on<F: Future + 'static>(inner: &Inner, name: &str, future: F) -> JoinHa
     });
     waker.wake_by_ref(); // a new task is ready to run
     JoinHandle(state)
-}
-
-struct Join<T> {
-    value: Option<T>,
-    waiter: Option<Waker>,
-}
-
-/// A spawned task's result: `.await` it.
-pub struct JoinHandle<T>(Rc<RefCell<Join<T>>>);
-
-impl<T> JoinHandle<T> {
-    fn take(&self) -> Option<T> {
-        self.0.borrow_mut().value.take()
-    }
-}
-
-impl<T> Future for JoinHandle<T> {
-    type Output = T;
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let mut s = self.0.borrow_mut();
-        match s.value.take() {
-            Some(v) => Poll::Ready(v),
-            None => {
-                s.waiter = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-/// Gives the other ready tasks a turn: `Pending` once, having woken itself
-/// (asyncio's `await asyncio.sleep(0)`, gevent's `gevent.sleep(0)`).
-pub async fn yield_now() {
-    let mut yielded = false;
-    std::future::poll_fn(move |cx| {
-        if yielded {
-            return Poll::Ready(());
-        }
-        yielded = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    })
-    .await
 }
 
 /// The reactor of the current runtime, for the socket futures in [`net`].

@@ -70,16 +70,15 @@ pub fn zombie_then_join(code: i32) -> Result<JoinReport> {
     // returns only for a child in that state (kernel/exit.c: exit_notify,
     // wait_consider_task); /proc/<pid>/stat's letter includes exit_state
     // (fs/proc/array.c, task_state_index). So it reads 'Z' now.
-    let zombie = procfs::stat(pid.as_raw()).filter(|s| s.state == 'Z');
-    let (state_before_join, comm_before_join) = match zombie {
-        Some(s) => (Some(s.state), Some(s.comm)),
-        None => (procfs::stat(pid.as_raw()).map(|s| s.state), None),
-    };
-    match state_before_join {
-        Some('Z') => say(Side::Kernel, format!(
+    let stat = procfs::stat(pid.as_raw());
+    let state_before_join = stat.as_ref().map(|s| s.state);
+    let comm_before_join = stat.as_ref().map(|s| s.comm.clone());
+    match &stat {
+        Some(s) if s.state == 'Z' => say(Side::Kernel, format!(
             "/proc/{pid}/stat: state Z — a zombie (comm {:?}; `ps` shows <defunct>): memory freed, exit status kept for the parent",
-            comm_before_join.as_deref().unwrap_or("?"))),
-        other => say(Side::Kernel, format!("/proc/{pid}/stat: state {other:?} (expected Z)")),
+            s.comm)),
+        other => say(Side::Kernel, format!(
+            "/proc/{pid}/stat: state {:?} (expected Z)", other.as_ref().map(|s| s.state))),
     }
 
     let status = child.join()?;

@@ -21,6 +21,10 @@ fn join_sees_the_zombie_then_reaps_it() {
         "waitid(WNOWAIT) saw the exit"
     );
     assert_eq!(r.state_before_join, Some('Z'), "unreaped child is a zombie");
+    // A forked child keeps the name of the thread that forked it: ours
+    // (libtest names a test's thread after the test).
+    let ours = std::fs::read_to_string("/proc/thread-self/comm").unwrap();
+    assert_eq!(r.comm_before_join.as_deref(), Some(ours.trim_end()));
     assert_eq!(r.status, WaitStatus::Exited(pid, 7));
     assert_eq!(r.exitcode, Some(7));
     assert!(r.gone_after_join, "/proc entry must vanish once reaped");

@@ -67,6 +67,19 @@ pub fn pick<'a>(en: &'a str, zh: &'a str) -> &'a str {
     }
 }
 
+/// Passes the language in use to a copy of this program started as a
+/// helper (a role that never parses `--lang`): its `LC_ALL` asks for the
+/// same language (`zh_CN.UTF-8` or `C.UTF-8`), which [`from_locale`] reads first.
+pub fn pass_to(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    cmd.env(
+        "LC_ALL",
+        match current() {
+            Lang::En => "C.UTF-8",
+            Lang::Zh => "zh_CN.UTF-8",
+        },
+    )
+}
+
 /// The language the locale asks for: the first of `LC_ALL`, `LC_MESSAGES`,
 /// `LANG` that is set and not empty decides; Chinese if it starts with `zh`.
 ///
@@ -199,6 +212,23 @@ mod tests {
         assert!(!is_zh());
         assert_eq!(pick("help", "帮助"), "help");
         assert_eq!(tr!("{} bytes", "{} 个字节", n), "3 bytes");
+        // A helper started with pass_to reads the same language back.
+        for lang in [Lang::En, Lang::Zh] {
+            set(lang);
+            let mut cmd = std::process::Command::new("true");
+            pass_to(&mut cmd);
+            let env: Vec<_> = cmd.get_envs().collect();
+            assert_eq!(env.len(), 1);
+            let value = env[0]
+                .1
+                .and_then(|v| v.to_str())
+                .unwrap_or_default()
+                .to_string();
+            assert_eq!(env[0].0, "LC_ALL");
+            let read = from_locale(|name| (name == "LC_ALL").then(|| value.clone()));
+            assert_eq!(read, lang, "{value}");
+        }
+        set(Lang::En);
         // The argument parser's errors speak the language chosen.
         set(Lang::Zh);
         let words =

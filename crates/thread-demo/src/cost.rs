@@ -8,7 +8,7 @@
 use crate::HELPER_NOOP;
 use demo_kit::child::{child_main, flush_before_fork};
 use demo_kit::measure::time_median;
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult};
 use std::path::Path;
@@ -33,7 +33,10 @@ pub fn fork_waitpid(runs: usize) -> Result<Duration> {
             ForkResult::Child => child_main(|| 0),
             ForkResult::Parent { child } => match waitpid(child, None).context("waitpid")? {
                 WaitStatus::Exited(_, 0) => Ok(()),
-                other => bail_msg(format!("no-op child ended with {other:?}")),
+                other => bail_msg(tr!(
+                    "no-op child ended with {other:?}",
+                    "什么也不做的子进程以 {other:?} 结束"
+                )),
             },
         }
     })
@@ -46,9 +49,12 @@ pub fn reexec(exe: &Path, runs: usize) -> Result<Duration> {
             .arg(HELPER_NOOP)
             .stdin(Stdio::null())
             .status()
-            .with_context(|| format!("re-executing {}", exe.display()))?;
+            .with_context(|| tr!("re-executing {}", "重新执行 {}", exe.display()))?;
         if !status.success() {
-            return bail_msg(format!("the no-op helper ended with {status}"));
+            return bail_msg(tr!(
+                "the no-op helper ended with {status}",
+                "什么也不做的辅助进程以 {status} 结束"
+            ));
         }
         Ok(())
     })

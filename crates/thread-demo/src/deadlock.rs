@@ -16,7 +16,7 @@
 
 use crate::HELPER_DEADLOCK;
 use demo_kit::say::{say, Side};
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::{gettid, Pid};
 use std::io::{BufRead, BufReader};
@@ -37,11 +37,31 @@ pub fn helper_main() -> i32 {
             thread::Builder::new().name(name.into()).spawn(move || {
                 let (x, y) = (&name[6..7], &name[8..9]);
                 let _g1 = first.lock();
-                println!("[thread] {name} (tid {}) locked {x}", gettid());
+                println!(
+                    "{}",
+                    tr!(
+                        "[thread] {name} (tid {}) locked {x}",
+                        "[thread] {name}（tid {}）锁住了 {x}",
+                        gettid()
+                    )
+                );
                 b.wait();
-                println!("[thread] {name} (tid {}) wants {y}", gettid());
+                println!(
+                    "{}",
+                    tr!(
+                        "[thread] {name} (tid {}) wants {y}",
+                        "[thread] {name}（tid {}）还想要 {y}",
+                        gettid()
+                    )
+                );
                 let _g2 = second.lock();
-                println!("[thread] {name} got both locks (never printed in a deadlock)");
+                println!(
+                    "{}",
+                    tr!(
+                        "[thread] {name} got both locks (never printed in a deadlock)",
+                        "[thread] {name} 拿到了两把锁（死锁时永远不会打印）"
+                    )
+                );
             })
         };
     let t1 = worker("locks-A-B", a.clone(), b.clone(), both_hold_one.clone());
@@ -96,18 +116,18 @@ pub struct Report {
 pub const QUIET: Duration = Duration::from_millis(300);
 
 pub fn detect(exe: &Path) -> Result<Report> {
-    say(Side::Parent, format!("running {} {HELPER_DEADLOCK}: thread locks-A-B takes A then B, thread locks-B-A takes B then A", exe.display()));
-    let mut child = Command::new(exe)
+    say(Side::Parent, tr!("running {} {HELPER_DEADLOCK}: thread locks-A-B takes A then B, thread locks-B-A takes B then A", "运行 {} {HELPER_DEADLOCK}：线程 locks-A-B 先拿 A 再拿 B，线程 locks-B-A 先拿 B 再拿 A", exe.display()));
+    let mut child = demo_kit::lang::pass_to(&mut Command::new(exe))
         .arg(HELPER_DEADLOCK)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
-        .with_context(|| format!("re-executing {}", exe.display()))?;
+        .with_context(|| tr!("re-executing {}", "重新执行 {}", exe.display()))?;
     let pid = child.id() as i32;
-    let out = child
-        .stdout
-        .take()
-        .context("the helper's stdout was not a pipe")?;
+    let out = child.stdout.take().context(tr!(
+        "the helper's stdout was not a pipe",
+        "辅助进程的 stdout 不是管道"
+    ))?;
     let (line_tx, lines) = crossbeam_channel::unbounded();
     let reader = thread::spawn(move || {
         for line in BufReader::new(out).lines().map_while(|l| l.ok()) {
@@ -118,15 +138,24 @@ pub fn detect(exe: &Path) -> Result<Report> {
     // Whatever the watchdog saw, the helper is killed and reaped here.
     say(
         Side::Parent,
-        format!("kill({pid}, SIGKILL), then waitpid({pid})"),
+        tr!(
+            "kill({pid}, SIGKILL), then waitpid({pid})",
+            "kill({pid}, SIGKILL)，然后 waitpid({pid})"
+        ),
     );
     let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
-    let status = child.wait().context("waitpid on the deadlocked helper")?;
+    let status = child.wait().context(tr!(
+        "waitpid on the deadlocked helper",
+        "对死锁的辅助进程 waitpid"
+    ))?;
     let _ = reader.join();
     let gone_after_kill = demo_kit::procfs::is_gone(pid);
     say(
         Side::Kernel,
-        format!("helper ended: {status}; /proc/{pid} gone: {gone_after_kill}"),
+        tr!(
+            "helper ended: {status}; /proc/{pid} gone: {gone_after_kill}",
+            "辅助进程结束：{status}；/proc/{pid} 已消失：{gone_after_kill}"
+        ),
     );
     let (stalled_for, threads) = result?;
     Ok(Report {
@@ -144,23 +173,28 @@ fn watch(
 ) -> Result<(Duration, Vec<TaskState>)> {
     let mut wants = 0;
     while wants < 2 {
-        let line = lines
-            .recv_timeout(Duration::from_secs(10))
-            .context("the helper did not report taking its locks within 10 s")?;
-        wants += line.contains(" wants ") as usize;
+        let line = lines.recv_timeout(Duration::from_secs(10)).context(tr!(
+            "the helper did not report taking its locks within 10 s",
+            "辅助进程 10 s 内没有报告拿锁的情况"
+        ))?;
+        wants += (line.contains(" wants ") || line.contains("还想要")) as usize;
         say(Side::Child, line);
     }
     say(
         Side::Parent,
-        format!(
+        tr!(
             "watchdog: reading /proc/{pid}/task/*/stat every 50 ms until nothing moves for {} ms",
+            "看门狗：每 50 ms 读一次 /proc/{pid}/task/*/stat，直到连续 {} ms 没有任何变化",
             QUIET.as_millis()
         ),
     );
     let (start, mut last, mut quiet_since) = (Instant::now(), snapshot(pid)?, Instant::now());
     while quiet_since.elapsed() < QUIET {
         if start.elapsed() > Duration::from_secs(10) {
-            return bail_msg("the helper kept making progress for 10 s: no deadlock seen");
+            return bail_msg(tr!(
+                "the helper kept making progress for 10 s: no deadlock seen",
+                "辅助进程 10 s 内一直有进展：没有看到死锁"
+            ));
         }
         thread::sleep(Duration::from_millis(50));
         let now = snapshot(pid)?;
@@ -175,22 +209,26 @@ fn watch(
     }
     say(
         Side::Parent,
-        format!(
+        tr!(
             "watchdog: no output, no CPU time, no state change for {} ms — deadlock",
+            "看门狗：{} ms 内没有输出、没有 CPU 时间、状态也没变——死锁",
             quiet_since.elapsed().as_millis()
         ),
     );
     for t in &last {
         say(
             Side::Kernel,
-            format!(
+            tr!(
                 "tid {:>7} {:<12} state {} ({}), cpu {} ticks, wchan {}",
+                "tid {:>7} {:<12} 状态 {}（{}），cpu {} 个 tick，wchan {}",
                 t.tid,
                 t.comm,
                 t.state,
                 state_word(t.state),
                 t.cpu_ticks,
-                t.wchan.as_deref().unwrap_or("(not readable here)")
+                t.wchan
+                    .as_deref()
+                    .unwrap_or(&tr!("(not readable here)", "（这里读不到）"))
             ),
         );
     }
@@ -199,12 +237,12 @@ fn watch(
 
 pub fn state_word(s: char) -> &'static str {
     match s {
-        'R' => "running",
-        'S' => "sleeping, interruptible",
-        'D' => "sleeping, uninterruptible",
-        'Z' => "zombie",
-        'T' | 't' => "stopped",
-        _ => "other",
+        'R' => demo_kit::lang::pick("running", "运行"),
+        'S' => demo_kit::lang::pick("sleeping, interruptible", "睡眠，可中断"),
+        'D' => demo_kit::lang::pick("sleeping, uninterruptible", "睡眠，不可中断"),
+        'Z' => demo_kit::lang::pick("zombie", "僵尸"),
+        'T' | 't' => demo_kit::lang::pick("stopped", "已停止"),
+        _ => demo_kit::lang::pick("other", "其他"),
     }
 }
 
@@ -230,15 +268,19 @@ pub fn fixed_order(rounds: u32) -> Result<Duration> {
         workers.iter().all(|w| w.is_finished()).then_some(())
     });
     if done.is_none() {
-        return bail_msg("the lock-ordered threads did not finish within 10 s");
+        return bail_msg(tr!(
+            "the lock-ordered threads did not finish within 10 s",
+            "按顺序加锁的线程 10 s 内没有结束"
+        ));
     }
     for w in workers {
         let _ = w.join();
     }
     let total = *a.lock().unwrap_or_else(|e| e.into_inner());
     if total != 2 * u64::from(rounds) {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "expected {} increments, counted {total}",
+            "应当加 {} 次，实际数到 {total}",
             2 * rounds
         ));
     }

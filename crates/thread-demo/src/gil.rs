@@ -14,7 +14,7 @@ use demo_kit::child::{child_main, flush_before_fork};
 // The task (count the primes below a limit, never inlined, pure CPU) and
 // its calibration are the same as lesson 17's pools: one copy in demo-kit.
 pub use demo_kit::work::{calibrate, count_primes};
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult};
 use std::hint::black_box;
@@ -103,7 +103,12 @@ pub fn rust(n: usize, limit: u64) -> Result<Times> {
     for child in children {
         match waitpid(child, None).context("waitpid")? {
             WaitStatus::Exited(_, 0) => {}
-            other => return bail_msg(format!("prime-counting child ended with {other:?}")),
+            other => {
+                return bail_msg(tr!(
+                    "prime-counting child ended with {other:?}",
+                    "数素数的子进程以 {other:?} 结束"
+                ))
+            }
         }
     }
     let (processes, processes_cpu) = (t.elapsed(), children_cpu().saturating_sub(cpu0));

@@ -8,6 +8,7 @@
 //! that `get` sleeps on while the store is empty.
 
 use demo_kit::say::{say, Side};
+use demo_kit::tr;
 use demo_kit::Result;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -103,15 +104,19 @@ pub fn show() -> Result<Report> {
     let bounded_full = tx.try_send(4).is_err();
     say(
         Side::Parent,
-        format!(
+        tr!(
             "bounded(3) = queue.Queue(3): put 1,2,3; a 4th try_send → {}",
+            "bounded(3) = queue.Queue(3)：put 1,2,3；第 4 次 try_send → {}",
             if bounded_full { "Full" } else { "accepted" }
         ),
     );
     let fifo: Vec<i32> = rx.try_iter().collect();
     say(
         Side::Parent,
-        format!("get, get, get → {fifo:?} (first in, first out)"),
+        tr!(
+            "get, get, get → {fifo:?} (first in, first out)",
+            "连着 get 三次 → {fifo:?}（先进先出）"
+        ),
     );
     let (utx, urx) = crossbeam_channel::unbounded();
     for i in 0..10_000 {
@@ -119,8 +124,9 @@ pub fn show() -> Result<Report> {
     }
     say(
         Side::Parent,
-        format!(
+        tr!(
             "unbounded() = queue.Queue(): 10000 puts never block; {} waiting",
+            "unbounded() = queue.Queue()：put 10000 次也不会阻塞；{} 个在等着",
             urx.len()
         ),
     );
@@ -132,7 +138,10 @@ pub fn show() -> Result<Report> {
     let lifo: Vec<i32> = (0..3).filter_map(|_| lifo_q.get(Duration::ZERO)).collect();
     say(
         Side::Parent,
-        format!("LifoQueue: put 1,2,3 → get ×3 → {lifo:?} (last in, first out)"),
+        tr!(
+            "LifoQueue: put 1,2,3 → get ×3 → {lifo:?} (last in, first out)",
+            "LifoQueue：put 1,2,3 → get ×3 → {lifo:?}（后进先出）"
+        ),
     );
 
     let pq = PriorityQueue::default();
@@ -142,14 +151,18 @@ pub fn show() -> Result<Report> {
     let priority: Vec<(i32, String)> = (0..3).filter_map(|_| pq.get(Duration::ZERO)).collect();
     say(
         Side::Parent,
-        format!("PriorityQueue: put (20,b),(10,a),(30,c) → {priority:?} (smallest first)"),
+        tr!(
+            "PriorityQueue: put (20,b),(10,a),(30,c) → {priority:?} (smallest first)",
+            "PriorityQueue：put (20,b),(10,a),(30,c) → {priority:?}（最小的先出）"
+        ),
     );
     let waited = std::time::Instant::now();
     let none = pq.get(Duration::from_millis(100));
     say(
         Side::Parent,
-        format!(
+        tr!(
             "get(timeout=0.1) on the empty queue → {none:?} after {} ms",
+            "在空队列上 get(timeout=0.1) → {} ms 后得到 {none:?}",
             waited.elapsed().as_millis()
         ),
     );

@@ -12,6 +12,7 @@
 //! restructure so the lock is taken once.
 
 use demo_kit::say::{say, Side};
+use demo_kit::tr;
 use demo_kit::Result;
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
@@ -32,16 +33,23 @@ fn add_interest(balance: &mut MutexGuard<'_, i64>) {
 pub fn show() -> Result<Report> {
     let m = Mutex::new(100i64);
     let mut first = m.lock().unwrap_or_else(|e| e.into_inner());
-    say(Side::Parent, "m.lock() → got the guard");
+    say(
+        Side::Parent,
+        tr!("m.lock() → got the guard", "m.lock() → 拿到了 guard"),
+    );
     let second = m.try_lock();
     let second_try_would_block = matches!(second, Err(TryLockError::WouldBlock));
     say(
         Side::Parent,
-        format!(
+        tr!(
             "m.try_lock() again in the same thread → {}",
+            "同一个线程里再 m.try_lock() → {}",
             match &second {
-                Err(TryLockError::WouldBlock) =>
-                    "Err(WouldBlock): the owner itself is refused".to_string(),
+                Err(TryLockError::WouldBlock) => tr!(
+                    "Err(WouldBlock): the owner itself is refused",
+                    "Err(WouldBlock)：连持有者自己也被拒绝"
+                )
+                .to_string(),
                 other => format!("{other:?}"),
             }
         ),
@@ -50,8 +58,9 @@ pub fn show() -> Result<Report> {
     add_interest(&mut first);
     say(
         Side::Parent,
-        format!(
+        tr!(
             "instead: pass the guard down — add_interest(&mut guard) → balance {}",
+            "正确做法：把 guard 传下去——add_interest(&mut guard) → 余额 {}",
             *first
         ),
     );
@@ -61,7 +70,10 @@ pub fn show() -> Result<Report> {
         None => {
             say(
                 Side::Note,
-                "python3 not found: the Python Lock/RLock comparison is skipped",
+                tr!(
+                    "python3 not found: the Python Lock/RLock comparison is skipped",
+                    "没有找到 python3：跳过 Python 的 Lock/RLock 对比"
+                ),
             );
             None
         }
@@ -70,15 +82,17 @@ pub fn show() -> Result<Report> {
             let rlock = demo_kit::python::field(&out, "rlock")? == 1.0;
             say(
                 Side::Parent,
-                format!(
+                tr!(
                     "python3: Lock().acquire() twice → the second, with timeout=0.2, returned {}",
+                    "python3：Lock().acquire() 两次 → 第二次（timeout=0.2）返回 {}",
                     py_bool(lock)
                 ),
             );
             say(
                 Side::Parent,
-                format!(
+                tr!(
                     "python3: RLock().acquire() twice → the second returned {}",
+                    "python3：RLock().acquire() 两次 → 第二次返回 {}",
                     py_bool(rlock)
                 ),
             );
@@ -95,7 +109,10 @@ fn py_bool(b: bool) -> &'static str {
     if b {
         "True"
     } else {
-        "False (without a timeout it would wait forever)"
+        demo_kit::lang::pick(
+            "False (without a timeout it would wait forever)",
+            "False（不设超时的话会永远等下去）",
+        )
     }
 }
 

@@ -38,7 +38,7 @@
 //! at a time".) What it accepts instead is below, each run for real.
 
 use demo_kit::say::{say, Side};
-use demo_kit::{Error, Result};
+use demo_kit::{tr, Error, Result};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -59,7 +59,10 @@ fn joined<T>(h: thread::JoinHandle<T>) -> Result<T> {
 pub fn x_becomes_zero() -> Result<Report> {
     say(
         Side::Parent,
-        "x = 100 in an Arc<Mutex<i32>>; the thread does *x.lock() = 0",
+        tr!(
+            "x = 100 in an Arc<Mutex<i32>>; the thread does *x.lock() = 0",
+            "x = 100 放在 Arc<Mutex<i32>> 里；线程执行 *x.lock() = 0"
+        ),
     );
     let x = Arc::new(Mutex::new(100));
     let shared = Arc::clone(&x);
@@ -67,20 +70,35 @@ pub fn x_becomes_zero() -> Result<Report> {
         *shared.lock().unwrap_or_else(|e| e.into_inner()) = 0
     }))?;
     let mutex = *x.lock().unwrap_or_else(|e| e.into_inner());
-    say(Side::Parent, format!("after join, main reads x = {mutex}"));
+    say(
+        Side::Parent,
+        tr!(
+            "after join, main reads x = {mutex}",
+            "join 之后，main 读到 x = {mutex}"
+        ),
+    );
 
     say(
         Side::Parent,
-        "x = 100 in an AtomicI32; the thread does x.store(0)",
+        tr!(
+            "x = 100 in an AtomicI32; the thread does x.store(0)",
+            "x = 100 放在 AtomicI32 里；线程执行 x.store(0)"
+        ),
     );
     static X: AtomicI32 = AtomicI32::new(100);
     joined(thread::spawn(|| X.store(0, Ordering::SeqCst)))?;
     let atomic = X.load(Ordering::SeqCst);
-    say(Side::Parent, format!("after join, main reads x = {atomic}"));
+    say(
+        Side::Parent,
+        tr!(
+            "after join, main reads x = {atomic}",
+            "join 之后，main 读到 x = {atomic}"
+        ),
+    );
 
     say(
         Side::Parent,
-        "a plain `let mut x = 100` lent to a scoped thread: thread::scope(|s| s.spawn(|| x = 0))",
+        tr!("a plain `let mut x = 100` lent to a scoped thread: thread::scope(|s| s.spawn(|| x = 0))", "普通的 `let mut x = 100` 借给一个作用域线程：thread::scope(|s| s.spawn(|| x = 0))"),
     );
     let mut plain = 100;
     thread::scope(|s| {
@@ -88,14 +106,18 @@ pub fn x_becomes_zero() -> Result<Report> {
     });
     say(
         Side::Parent,
-        format!(
-            "after the scope, main reads x = {plain}  (the scope proves the thread ended first)"
+        tr!(
+            "after the scope, main reads x = {plain}  (the scope proves the thread ended first)",
+            "作用域结束后，main 读到 x = {plain}（作用域保证线程已经先结束了）"
         ),
     );
 
     say(
         Side::Parent,
-        "and `move || { x = 0 }` on an i32: the closure takes its own copy of x",
+        tr!(
+            "and `move || {{ x = 0 }}` on an i32: the closure takes its own copy of x",
+            "再看 i32 上的 `move || {{ x = 0 }}`：闭包拿走的是 x 的一份副本"
+        ),
     );
     let mut copy = 100;
     #[allow(unused_assignments)]
@@ -105,11 +127,12 @@ pub fn x_becomes_zero() -> Result<Report> {
     }))?;
     say(
         Side::Parent,
-        format!(
-            "after join, main reads x = {copy}  (a copy, like the forked child's in lesson 10)"
+        tr!(
+            "after join, main reads x = {copy}  (a copy, like the forked child's in lesson 10)",
+            "join 之后，main 读到 x = {copy}（是副本，就像第 10 课里 fork 出的子进程那样）"
         ),
     );
-    say(Side::Note, "one address space: the thread's write is the main thread's memory — unlike lesson 10's processes");
+    say(Side::Note, tr!("one address space: the thread's write is the main thread's memory — unlike lesson 10's processes", "同一个地址空间：线程写的就是主线程的内存——这和第 10 课的进程不同"));
     Ok(Report {
         mutex,
         atomic,

@@ -13,7 +13,7 @@
 //! `/proc/<pid>/task/`. A forked child (lesson 08) got a new pid instead.
 
 use demo_kit::say::{say, Side};
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use nix::unistd::{getpid, gettid};
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -59,9 +59,12 @@ impl MyThread {
         let seen = me();
         say(
             Side::Child,
-            format!(
+            tr!(
                 "{} is running: pid {}, tid {}",
-                self.name, seen.pid, seen.tid
+                "{} 正在运行：pid {}，tid {}",
+                self.name,
+                seen.pid,
+                seen.tid
             ),
         );
         self.gate.wait(); // stay alive until /proc/self/task has been listed
@@ -74,9 +77,12 @@ pub fn two_ways() -> Result<Report> {
     let main = me();
     say(
         Side::Parent,
-        format!(
+        tr!(
             "main thread {:?}: getpid() = {}, gettid() = {}",
-            main.name, main.pid, main.tid
+            "主线程 {:?}：getpid() = {}，gettid() = {}",
+            main.name,
+            main.pid,
+            main.tid
         ),
     );
     // Three parties: two threads and main. Nobody passes until all arrived,
@@ -85,20 +91,25 @@ pub fn two_ways() -> Result<Report> {
 
     say(
         Side::Parent,
-        "方式一: thread::spawn(move || task(\"子线程\"))  =  Thread(target=task, args=('子线程',))",
+        tr!("方式一: thread::spawn(move || task(\"子线程\"))  =  Thread(target=task, args=('子线程',))", "方式一：thread::spawn(move || task(\"子线程\"))  =  Thread(target=task, args=('子线程',))"),
     );
     let g = gate.clone();
     let first = thread::spawn(move || {
         let seen = me();
         say(
             Side::Child,
-            format!("子线程 is running: pid {}, tid {}", seen.pid, seen.tid),
+            tr!(
+                "子线程 is running: pid {}, tid {}",
+                "子线程 正在运行：pid {}，tid {}",
+                seen.pid,
+                seen.tid
+            ),
         );
         g.wait();
         seen
     });
 
-    say(Side::Parent, "方式二: Builder::new().name(\"子线程1\").spawn(move || t.run())  =  class MyThread(Thread)");
+    say(Side::Parent, tr!("方式二: Builder::new().name(\"子线程1\").spawn(move || t.run())  =  class MyThread(Thread)", "方式二：Builder::new().name(\"子线程1\").spawn(move || t.run())  =  class MyThread(Thread)"));
     let t = MyThread {
         name: "子线程1".into(),
         gate: gate.clone(),
@@ -106,7 +117,10 @@ pub fn two_ways() -> Result<Report> {
     let second = thread::Builder::new()
         .name("子线程1".into())
         .spawn(move || t.run())
-        .context("thread::Builder::spawn (the kernel refused a new thread: too many threads?)")?;
+        .context(tr!(
+            "thread::Builder::spawn (the kernel refused a new thread: too many threads?)",
+            "thread::Builder::spawn（内核拒绝创建新线程：线程太多了？）"
+        ))?;
     say(
         Side::Parent,
         format!("t.name = {:?}", second.thread().name().unwrap_or("")),
@@ -115,13 +129,21 @@ pub fn two_ways() -> Result<Report> {
     let finished_before = second.is_finished();
     say(
         Side::Parent,
-        format!("t.is_finished() (is_alive() negated) before release: {finished_before}"),
+        tr!(
+            "t.is_finished() (is_alive() negated) before release: {finished_before}",
+            "放行之前 t.is_finished()（is_alive() 取反）：{finished_before}"
+        ),
     );
     say(Side::Parent, "主");
     let tasks = list_tasks("self")?;
     say(
         Side::Kernel,
-        format!("/proc/self/task/ lists {} tasks: {:?}", tasks.len(), tasks),
+        tr!(
+            "/proc/self/task/ lists {} tasks: {:?}",
+            "/proc/self/task/ 列出了 {} 个任务：{:?}",
+            tasks.len(),
+            tasks
+        ),
     );
     gate.wait();
     let ended = demo_kit::wait::until(Duration::from_secs(10), || {
@@ -130,7 +152,10 @@ pub fn two_ways() -> Result<Report> {
     let finished_after = ended.is_some();
     say(
         Side::Parent,
-        format!("t.is_finished() after its run() returned: {finished_after}"),
+        tr!(
+            "t.is_finished() after its run() returned: {finished_after}",
+            "它的 run() 返回之后 t.is_finished()：{finished_after}"
+        ),
     );
     let threads = vec![
         first
@@ -140,10 +165,16 @@ pub fn two_ways() -> Result<Report> {
             .join()
             .map_err(|_| demo_kit::Error::msg("thread 子线程1 panicked"))?,
     ];
-    say(Side::Parent, "t.join() returned: both threads ended");
+    say(
+        Side::Parent,
+        tr!(
+            "t.join() returned: both threads ended",
+            "t.join() 返回了：两个线程都已结束"
+        ),
+    );
     let same = threads.iter().all(|s| s.pid == main.pid);
-    say(Side::Note, format!(
-        "same pid in every thread: {same}; tids {}, {}, {} all differ — a lesson-08 child got a new pid instead",
+    say(Side::Note, tr!(
+        "same pid in every thread: {same}; tids {}, {}, {} all differ — a lesson-08 child got a new pid instead", "每个线程的 pid 都一样：{same}；tid {}、{}、{} 各不相同——而第 08 课的子进程拿到的是一个新的 pid",
         main.tid, threads[0].tid, threads[1].tid
     ));
     Ok(Report {
@@ -159,7 +190,12 @@ pub fn two_ways() -> Result<Report> {
 pub fn list_tasks(pid: &str) -> Result<Vec<i32>> {
     let dir = format!("/proc/{pid}/task");
     let mut tids: Vec<i32> = std::fs::read_dir(&dir)
-        .with_context(|| format!("listing {dir} (is /proc mounted?)"))?
+        .with_context(|| {
+            tr!(
+                "listing {dir} (is /proc mounted?)",
+                "列出 {dir}（/proc 挂载了吗？）"
+            )
+        })?
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
         .collect();
     tids.sort_unstable();

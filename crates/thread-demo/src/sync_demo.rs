@@ -5,7 +5,7 @@
 
 use crate::sync::{Event, Semaphore, Timer};
 use demo_kit::say::{say, Side};
-use demo_kit::{bail_msg, Result};
+use demo_kit::{bail_msg, tr, Result};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -110,29 +110,34 @@ pub fn show() -> Result<()> {
     let hold = Duration::from_millis(100);
     say(
         Side::Parent,
-        format!(
-            "Semaphore::new({k}); {n} threads each do `with sem:`; inside, each waits until {k} are in, then holds its permit up to {} ms more while others wait outside",
+        tr!(
+            "Semaphore::new({k}); {n} threads each do `with sem:`; inside, each waits until {k} are in, then holds its permit up to {} ms more while others wait outside", "Semaphore::new({k})；{n} 个线程各自执行 `with sem:`；进去之后，每个都等到里面有 {k} 个，再多占着许可最多 {} ms，其余的在外面等",
             hold.as_millis()
         ),
     );
     let peak = semaphore_peak(&Semaphore::new(k), k, n, hold);
     say(
         Side::Parent,
-        format!("peak number inside at once: {peak} (limit {k})"),
+        tr!(
+            "peak number inside at once: {peak} (limit {k})",
+            "同时在里面的最多有：{peak} 个（上限 {k}）"
+        ),
     );
     if peak != k {
-        return bail_msg(format!(
-            "the semaphore let {peak} threads in at once, not {k}"
+        return bail_msg(tr!(
+            "the semaphore let {peak} threads in at once, not {k}",
+            "信号量同时放进了 {peak} 个线程，而不是 {k} 个"
         ));
     }
     let broken = semaphore_peak(&OneTooMany::new(k), k, n, hold);
     say(
         Side::Parent,
-        format!("the same count through a broken semaphore (Semaphore::new({}) in its place): peak {broken} — caught", k + 1),
+        tr!("the same count through a broken semaphore (Semaphore::new({}) in its place): peak {broken} — caught", "换成一个坏掉的信号量（用 Semaphore::new({}) 代替）再数一遍：最多 {broken} 个——被抓到了", k + 1),
     );
     if broken <= k {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "a semaphore that admits {} was not caught: peak {broken}",
+            "一个放进 {} 个的信号量没有被抓到：最多 {broken} 个",
             k + 1
         ));
     }
@@ -148,15 +153,19 @@ pub fn show() -> Result<()> {
     };
     say(
         Side::Parent,
-        "a thread calls event.wait(); main sleeps 100 ms, then event.set()",
+        tr!(
+            "a thread calls event.wait(); main sleeps 100 ms, then event.set()",
+            "一个线程调用 event.wait()；main 睡 100 ms，然后 event.set()"
+        ),
     );
     thread::sleep(Duration::from_millis(100));
     event.set();
     let (set, waited) = waiter.join().unwrap_or((false, Duration::ZERO));
     say(
         Side::Child,
-        format!(
+        tr!(
             "event.wait() returned {set} after {} ms",
+            "{} ms 后 event.wait() 返回 {set}",
             waited.as_millis()
         ),
     );
@@ -170,8 +179,9 @@ pub fn show() -> Result<()> {
     let at = fired_at.try_recv().unwrap_or_default();
     say(
         Side::Parent,
-        format!(
+        tr!(
             "Timer(0.15, f).start(): f ran = {ran}, at +{} ms",
+            "Timer(0.15, f).start()：f 执行了 = {ran}，在 +{} ms",
             at.as_millis()
         ),
     );
@@ -180,7 +190,10 @@ pub fn show() -> Result<()> {
     let ran = cancelled.join();
     say(
         Side::Parent,
-        format!("Timer(0.15, f).start(); timer.cancel(): f ran = {ran}"),
+        tr!(
+            "Timer(0.15, f).start(); timer.cancel(): f ran = {ran}",
+            "Timer(0.15, f).start()；timer.cancel()：f 执行了 = {ran}"
+        ),
     );
     Ok(())
 }

@@ -91,6 +91,7 @@ fn one_lock_order_never_deadlocks() {
 
 #[test]
 fn a_detached_thread_dies_with_its_process() {
+    demo_kit::lang::set(demo_kit::lang::Lang::En); // the helper's lines checked are English
     let r = daemon_thread::show(std::path::Path::new(EXE)).unwrap();
     assert!(r.output.contains("detached thread started"), "{}", r.output);
     assert!(r.output.contains("main() returns now"), "{}", r.output);

@@ -1,0 +1,37 @@
+//! The demo tells the same run in English and in Chinese: every line in
+//! both, with the same sides and the same count of numbers
+//! (demo_kit::lang::parity); its helper processes speak the language too.
+
+use demo_kit::lang::parity::{assert_parity_by_side, Numbers};
+use demo_kit::testing::run_demo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_thread-demo");
+
+#[test]
+fn the_chinese_run_lines_up_with_the_english_one() {
+    let (code_en, en, _) = run_demo(BIN, &["--work-ms", "20", "--lang", "en"]);
+    let (code_zh, zh, _) = run_demo(BIN, &["--work-ms", "20", "--lang", "zh"]);
+    assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
+    // Tids, timings and speed-ups differ from run to run, and threads
+    // print in any order: each side's lines are compared in their order.
+    assert_parity_by_side(&en, &zh, Numbers::Count);
+    // The helper processes (re-executed copies) were told the language.
+    assert!(zh.contains("[child] [thread] 分离的线程已启动"), "{zh}");
+    assert!(
+        en.contains("[child] [thread] detached thread started"),
+        "{en}"
+    );
+}
+
+#[test]
+fn help_and_errors_speak_chinese_too() {
+    let (code, help, _) = run_demo(BIN, &["--lang", "zh", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("thread-demo：") && help.contains("用法："),
+        "{help}"
+    );
+    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "--svg", "/tmp/x"]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("错误：--svg 画的是 --bench 的表"), "{err}");
+}

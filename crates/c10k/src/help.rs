@@ -16,6 +16,7 @@ MODELS:
   pool          a fixed pool of --threads threads (default 8), each serving one client at a time
   epoll         one thread, one epoll loop
   epoll-cores   one epoll loop per core, sharing the listener (EPOLLEXCLUSIVE)
+  async         one thread, each connection an async fn on lesson 19's runtime
   py-threading  Python's socketserver.ThreadingTCPServer (crates/c10k/py/threading_echo.py)
   py-asyncio    Python's asyncio streams server (crates/c10k/py/asyncio_echo.py)
   bare          one client at a time, no framing: the single-connection ceiling
@@ -50,6 +51,7 @@ c10k：很多连接，一个服务端，实测（C10K 与 socketserver）
   pool          固定大小的线程池，--threads 个线程（默认 8），每个线程一次服务一个客户端
   epoll         一个线程，一个 epoll 循环
   epoll-cores   每个核一个 epoll 循环，共用监听套接字（EPOLLEXCLUSIVE）
+  async         一个线程，每个连接是第 19 课运行时上的一个 async fn
   py-threading  Python 的 socketserver.ThreadingTCPServer（crates/c10k/py/threading_echo.py）
   py-asyncio    Python 的 asyncio streams 服务端（crates/c10k/py/asyncio_echo.py）
   bare          一次一个客户端，不分帧：单个连接的上限
@@ -65,4 +67,4 @@ c10k：很多连接，一个服务端，实测（C10K 与 socketserver）
 
 列：done（完成的往返，每个字节都核对过），req/s，p50/p99 延迟，
 load-cpu（负载生成器自己的 CPU，100% = 一个核），srv-cpu/rt（每次往返的服务端 utime+stime），
-rss/conn（(全部连上后的 VmRSS - 之前的) / 连接数），fds，VmHWM。";
+rss/conn（全部连上之后的 VmRSS 减去之前的，再除以连接数），fds，VmHWM。";

@@ -165,7 +165,7 @@ pub fn start(lifetime: Duration) -> Result<Running> {
         Side::Kernel,
         tr!(
             "waitpid(first child {first_child}): {}",
-            "waitpid(第一个子进程 {first_child})：{}",
+            "waitpid({first_child})（第一个子进程）：{}",
             describe(&first_child_status)
         ),
     );

@@ -2,8 +2,10 @@
 //!
 //! Two rules, over every Chinese text a learner reads: the Chinese pages
 //! (`docs/zh-CN/**/*.md`, `README.zh-CN.md`, `exercises/README.zh-CN.md`),
-//! the Chinese hints (`exercises/hints/zh-CN/*.md`) and the runner's Chinese
-//! messages (the string literals with Chinese in `crates/course/src/i18n.rs`):
+//! the Chinese hints (`exercises/hints/zh-CN/*.md`), the runner's Chinese
+//! messages (the string literals with Chinese in `crates/course/src/i18n.rs`)
+//! and the demos' (the Chinese half of each `tr!`/`pick` pair and each
+//! `const …_ZH` in `crates/*/src`, demo_kit::lang):
 //!
 //! 1. **One term per concept.** The table at the end of
 //!    `docs/zh-CN/glossary.md` ("术语统一") gives, for each concept, the one
@@ -511,6 +513,113 @@ fn all_chinese_text(root: &Path) -> Vec<Line> {
     }
     let source = fs::read_to_string(root.join(RUNNER_STRINGS)).expect("the runner's messages");
     lines.extend(rust_chinese_strings(RUNNER_STRINGS, &source));
+    lines.extend(all_demo_chinese(root));
+    lines
+}
+
+/// The string literals of `source` as (opening quote, closing quote)
+/// indices into its chars; comments and char literals skipped.
+fn literal_spans(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '/' if chars.get(i + 1) == Some(&'/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '\'' if chars.get(i + 2) == Some(&'\'') => i += 3,
+            '\'' if chars.get(i + 1) == Some(&'\\') && chars.get(i + 3) == Some(&'\'') => i += 4,
+            '"' => {
+                let start = i;
+                i += 1;
+                while i < chars.len() && chars[i] != '"' {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
+                }
+                spans.push((start, i));
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    spans
+}
+
+/// The Chinese halves of a demo's bilingual text (demo_kit::lang): the
+/// second literal of each `tr!(` and `pick(` call, and the literal of each
+/// `const …_ZH`; everything else blanked, newlines kept, so that
+/// [`rust_chinese_strings`] reads them by their own lines.
+fn chinese_halves(source: &str) -> String {
+    let source = source.split("#[cfg(test)]").next().unwrap_or(source);
+    let chars: Vec<char> = source.chars().collect();
+    let spans = literal_spans(&chars);
+    let text: String = chars.iter().collect();
+    let only = |from: usize, to: usize, allowed: &[char]| {
+        chars[from..to]
+            .iter()
+            .all(|c| c.is_whitespace() || allowed.contains(c))
+    };
+    let mut kept = Vec::new();
+    for (marker, nth) in [("tr!(", 2), ("pick(", 2), ("_ZH: &str =", 1)] {
+        for (byte, _) in text.match_indices(marker) {
+            let at = text[..byte].chars().count() + marker.chars().count();
+            let mut next = spans.iter().filter(|(s, _)| *s >= at);
+            let Some(&first) = next.next() else { continue };
+            if !only(at, first.0, &[]) {
+                continue;
+            }
+            if nth == 1 {
+                kept.push(first);
+            } else if let Some(&second) = next.next() {
+                if only(first.1 + 1, second.0, &[',']) {
+                    kept.push(second);
+                }
+            }
+        }
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if *c == '\n' || kept.iter().any(|(s, e)| (*s..=*e).contains(&i)) {
+                *c
+            } else {
+                ' '
+            }
+        })
+        .collect()
+}
+
+/// Every `.rs` file under `dir`, relative to `root`.
+fn rust_files(root: &Path, dir: &str, out: &mut Vec<String>) {
+    let Ok(entries) = fs::read_dir(root.join(dir)) else {
+        return;
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        let rel = format!("{dir}/{}", e.file_name().to_string_lossy());
+        if e.path().is_dir() {
+            rust_files(root, &rel, out);
+        } else if rel.ends_with(".rs") {
+            out.push(rel);
+        }
+    }
+}
+
+/// The Chinese the demos print: every crate's bilingual lines but the
+/// runner's (read whole above).
+fn all_demo_chinese(root: &Path) -> Vec<Line> {
+    let mut files = Vec::new();
+    rust_files(root, "crates", &mut files);
+    files.sort();
+    let mut lines = Vec::new();
+    for file in files
+        .iter()
+        .filter(|f| f.contains("/src/") && !f.starts_with("crates/course/"))
+    {
+        let source = fs::read_to_string(root.join(file)).expect("a source file");
+        lines.extend(rust_chinese_strings(file, &chinese_halves(&source)));
+    }
     lines
 }
 
@@ -654,6 +763,25 @@ fn runner_strings_are_read_by_line_without_code() {
     assert_eq!(
         found,
         vec![(4, vec![':']), (6, vec![':']), (7, vec!['(', ')'])]
+    );
+}
+
+#[test]
+fn a_demos_chinese_halves_are_read_and_nothing_else() {
+    let src = "say(tr!(\"sent {n}: ok\", \"发送了 {n}:好\"));\nlet a = \"英文里的 notes' 报头: kept\";\n\
+               pick(\"en\",\n    \"中文(好)\");\nconst HELP_ZH: &str = \"用法:x\";\npick(EN, ZH); f(\"其他,不算\");\n\
+               tr!(x, \"不算,第一个不是字面量\");\n#[cfg(test)]\ntr!(\"a\", \"测试,不算\");\n";
+    let lines = rust_chinese_strings("demo.rs", &chinese_halves(src));
+    let found: Vec<(usize, &str)> = lines.iter().map(|l| (l.number, l.text.as_str())).collect();
+    assert_eq!(
+        found,
+        [(1, "发送了 {n}:好"), (4, "中文(好)"), (5, "用法:x")]
+    );
+    assert_eq!(
+        punctuation_errors(&lines).len(),
+        3,
+        "{:?}",
+        punctuation_errors(&lines)
     );
 }
 

@@ -49,7 +49,7 @@ pub fn run(close_write_end: bool, timeout: Duration) -> Result<PipeRun> {
             Side::Parent,
             tr!(
                 "pipe(), fork(), then close(write end): I only read",
-                "pipe()，fork()，然后 close(写端)：我只负责读"
+                "pipe()，fork()，然后关闭写端（close）：我只负责读"
             ),
         );
     } else {

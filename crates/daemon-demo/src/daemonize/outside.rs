@@ -80,7 +80,10 @@ fn explain(r: &Running, d: &ProcStat) {
 pub fn stop(mut r: Running) -> Result<(WaitStatus, bool)> {
     let pid = r.pid;
     say(Side::Parent, format!("kill({pid}, SIGTERM)"));
-    kill(pid, Signal::SIGTERM).context(tr!("kill(daemon, SIGTERM)", "kill(守护进程, SIGTERM)"))?;
+    kill(pid, Signal::SIGTERM).context(tr!(
+        "kill(daemon, SIGTERM)",
+        "向守护进程发送 SIGTERM（kill）"
+    ))?;
     let status = wait_within(pid, PATIENCE)?
         .context(tr!("the daemon ignored SIGTERM", "守护进程忽略了 SIGTERM"))?;
     r.cleanup.done(pid);
@@ -89,7 +92,7 @@ pub fn stop(mut r: Running) -> Result<(WaitStatus, bool)> {
         Side::Kernel,
         tr!(
             "waitpid(daemon {pid}): {}; /proc/{pid} gone: {gone}",
-            "waitpid(守护进程 {pid})：{}；/proc/{pid} 已消失：{gone}",
+            "waitpid({pid})（守护进程）：{}；/proc/{pid} 已消失：{gone}",
             describe(&status)
         ),
     );

@@ -13,7 +13,9 @@
 //! same code blocks (code, commands and output are never translated; the
 //! comments in code, and the words of a hand-drawn `text diagram` or
 //! `mermaid` picture, are: see `code_skeleton`) in the same order, the same heading levels in the same order, a link to each
-//! other near the top, and every relative link resolving.
+//! other near the top, and every relative link resolving. A demo's run may
+//! be pasted in Chinese (`--lang zh`) in a block marked `text zh-run`: it is
+//! held to the English run by structure, not text (see `blocks_match`).
 //!
 //! After changing an English page, update its translation, then its stamp:
 //! `sha256sum docs/05-sticky-packets.md` gives the new hash. To check one
@@ -21,6 +23,8 @@
 //! test -p demo-kit --test editions`.
 
 mod common;
+
+use demo_kit::lang::parity::Numbers;
 
 use common::{normalize, sha256_hex, workspace_root};
 use std::fs;
@@ -178,7 +182,8 @@ fn code_blocks(markdown: &str) -> Vec<String> {
 /// - A hand-drawn picture (info string `text diagram`, or `mermaid`) keeps
 ///   its number of lines and its numbers (byte values, offsets, sizes, in
 ///   order); its words are labels.
-/// - Anything else (`text`: program output, a real run) is compared exactly.
+/// - Anything else (`text`: program output, a real run) is compared exactly,
+///   except a Chinese run of a demo ([`blocks_match`]).
 fn code_skeleton(block: &str) -> String {
     let (first, body) = block.split_once('\n').unwrap_or((block, ""));
     let info = first.trim_start_matches(['`', '~']).trim();
@@ -216,6 +221,30 @@ fn code_skeleton(block: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Whether a block of the English page and its twin in the Chinese one
+/// agree: by [`code_skeleton`], except for a run of a demo in Chinese. The
+/// Chinese page may paste the same demo's Chinese run (`--lang zh`) where
+/// the English shows the English one: its block is marked `text zh-run`
+/// and must line up with the English `text` block by structure, as the
+/// demos' own parity tests hold their two runs (demo_kit::lang::parity:
+/// the same lines, sides, steps and count of numbers on each line, Chinese
+/// on every `[note]` line and step title, no English prose left).
+fn blocks_match(en: &str, zh: &str) -> bool {
+    let split = |b: &str| {
+        let (first, body) = b.split_once('\n').unwrap_or((b, ""));
+        (
+            first.trim_start_matches(['`', '~']).trim().to_string(),
+            body.to_string(),
+        )
+    };
+    let ((en_info, en_body), (zh_info, zh_body)) = (split(en), split(zh));
+    if zh_info == "text zh-run" {
+        return en_info == "text"
+            && demo_kit::lang::parity::differences(&en_body, &zh_body, Numbers::Count).is_empty();
+    }
+    code_skeleton(en) == code_skeleton(zh)
 }
 
 /// `line` without its comment: `marker` at the start or after whitespace,
@@ -329,11 +358,13 @@ fn check_pair(root: &Path, pair: &Pair) -> Vec<String> {
             .collect::<Vec<_>>()
     };
     let (en_code, zh_code) = (skeleton(&en), skeleton(&zh));
-    if en_code != zh_code {
-        let at = en_code
+    let (en_blocks, zh_blocks) = (code_blocks(&en), code_blocks(&zh));
+    let differ = |(a, b): (&String, &String)| !blocks_match(a, b);
+    if en_blocks.len() != zh_blocks.len() || en_blocks.iter().zip(&zh_blocks).any(differ) {
+        let at = en_blocks
             .iter()
-            .zip(&zh_code)
-            .position(|(a, b)| a != b)
+            .zip(&zh_blocks)
+            .position(differ)
             .unwrap_or(en_code.len().min(zh_code.len()));
         problems.push(format!(
             "{} and {}: code blocks differ ({} vs {} blocks; first difference at block {}): \
@@ -472,6 +503,30 @@ fn code_blocks_are_compared_exactly_and_in_order() {
     assert_ne!(code_blocks(en), code_blocks(swapped));
     let edited = "```sh\ncargo run -p length-prefix-demo\n```\n```\nout\n```\n";
     assert_ne!(code_blocks(en), code_blocks(edited));
+}
+
+#[test]
+fn a_chinese_run_lines_up_with_the_english_run_by_structure() {
+    let en = "```text\n── step 1: connect ──\n[client] sent 5 bytes to 127.0.0.1:80\n[note] nothing was lost\n```\n";
+    let zh = "```text zh-run\n── 第 1 步：连接 ──\n[client] 向 127.0.0.1:80 发送了 5 个字节\n[note] 一个也没丢\n```\n";
+    let (e, z) = (&code_blocks(en)[0], &code_blocks(zh)[0]);
+    assert!(blocks_match(e, z));
+    // Another run's numbers are fine; a missing line, another side, a note
+    // left in English, or a count of numbers that differs is not.
+    assert!(blocks_match(e, &z.replace("5 个", "6 个")));
+    for broken in [
+        z.replace("[note] 一个也没丢\n", ""),
+        z.replace("[client]", "[server]"),
+        z.replace("一个也没丢", "nothing was lost"),
+        z.replace("5 个字节", "一些字节"),
+    ] {
+        assert!(!blocks_match(e, &broken), "{broken}");
+    }
+    // Only as a Chinese run of an English `text` block; a plain `text`
+    // block in Chinese is still compared exactly.
+    assert!(!blocks_match(&e.replace("```text", "```sh"), z));
+    assert!(!blocks_match(e, &z.replace("```text zh-run", "```text")));
+    assert!(blocks_match(e, e));
 }
 
 #[test]

@@ -76,9 +76,10 @@ fn bench() -> demo_kit::Result<()> {
     // TIME_WAIT entries on loopback, which may slow the next run's connects
     // (a hypothesis, not measured separately). Alternating, whatever slows
     // a later run, or a busy spell of the machine, hits both servers alike.
-    let (mut epoll_big, mut asyncio_big) = (Vec::new(), Vec::new());
+    let (mut epoll_big, mut asyncio_big, mut async_big) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         epoll_big.extend(measure("epoll", big, 20, 1, 120)?);
+        async_big.extend(measure("async", big, 20, 1, 120)?);
         asyncio_big.extend(measure("py-asyncio", big, 20, 1, 120)?);
     }
     let thread_big = measure("thread", big, 20, 1, 120)?;
@@ -159,6 +160,49 @@ fn bench() -> demo_kit::Result<()> {
         ),
         "epoll <= 1/3 of asyncio".into(),
         r.map(|r| r >= 3.0),
+    );
+    // Lesson 19's runtime (issue 27): each connection an async fn.
+    let r = ratio(rps(&async_big), rps(&epoll_big));
+    verdict(
+        &format!("throughput at {big} x 20: async (lesson 19's runtime) vs epoll"),
+        format!(
+            "async {} req/s, epoll {} req/s: {}x",
+            f0(rps(&async_big)),
+            f0(rps(&epoll_big)),
+            f2(r)
+        ),
+        "async >= 0.9x epoll".into(),
+        r.map(|r| r >= 0.9),
+    );
+    let r = ratio(cpu_rt(&async_big), cpu_rt(&epoll_big));
+    verdict(
+        &format!("server CPU per round trip at {big} x 20: async vs epoll"),
+        format!(
+            "async {} µs, epoll {} µs: {}x",
+            f1(cpu_rt(&async_big)),
+            f1(cpu_rt(&epoll_big)),
+            f2(r)
+        ),
+        "async <= 1.15x epoll".into(),
+        r.map(|r| r <= 1.15),
+    );
+    let size = c10k::serve_async::conn_future_size().ok();
+    verdict(
+        "memory per connection: async",
+        format!(
+            "the connection's future {} bytes; server RSS per connection {} bytes (epoll {})",
+            size.map_or("?".into(), |s| s.to_string()),
+            f0(per_conn(&async_big)),
+            f0(per_conn(&epoll_big))
+        ),
+        "the future <= 1 KiB".into(),
+        size.map(|s| s <= 1024),
+    );
+    verdict(
+        &format!("throughput at {big} x 20: async vs tokio current_thread"),
+        "not measured: the tokio reference server is not written yet".into(),
+        "async >= 0.9x tokio current_thread".into(),
+        None,
     );
     let r = ratio(rps(&epoll_1k), rps(&sockserver_1k));
     verdict(

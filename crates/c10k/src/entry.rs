@@ -3,7 +3,8 @@
 //! so the bench can start copies of itself.
 
 use crate::{
-    check_model, limits, listen, load, serve_epoll, serve_epoll_cores, serve_pool, serve_thread,
+    check_model, limits, listen, load, serve_async, serve_epoll, serve_epoll_cores, serve_pool,
+    serve_thread,
 };
 use demo_kit::cli::Args;
 use demo_kit::{bail_msg, Context, Result};
@@ -67,6 +68,7 @@ pub fn serve(mut args: Args) -> Result<()> {
         "bare" => serve_thread::serve_bare(listener),
         "pool" => serve_pool::serve(listener, threads),
         "epoll" => serve_epoll::serve(listener),
+        "async" => serve_async::serve(listener),
         _ => serve_epoll_cores::serve(listener),
     };
     served.with_context(|| format!("the {model} server stopped"))

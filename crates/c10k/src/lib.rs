@@ -1,11 +1,12 @@
 //! `c10k`: 10,000 connections, measured (lesson 20, C10K and `socketserver`).
 //!
 //! The same echo service — frames in the course's format, a 4-byte
-//! `struct.pack('i')` length and the body — written four ways, each a small
+//! `struct.pack('i')` length and the body — written five ways, each a small
 //! file: a thread per connection ([`serve_thread`], what remote-shell and
 //! `socketserver.ThreadingTCPServer` do), a fixed pool ([`serve_pool`]), one
 //! `epoll` loop ([`serve_epoll`]) and one loop per core
-//! ([`serve_epoll_cores`]); plus Python's `socketserver` and `asyncio`
+//! ([`serve_epoll_cores`]), and each connection an `async fn` on lesson
+//! 19's runtime ([`serve_async`]); plus Python's `socketserver` and `asyncio`
 //! servers ([`python`]). One load generator ([`load`], itself an `epoll`
 //! loop in its own process) drives each and reads the server's memory,
 //! descriptors and CPU time from `/proc` ([`procstat`]); [`run`] starts the
@@ -22,6 +23,7 @@ pub mod procstat;
 pub mod python;
 pub mod report;
 pub mod run;
+pub mod serve_async;
 pub mod serve_epoll;
 pub mod serve_epoll_cores;
 pub mod serve_pool;
@@ -37,6 +39,7 @@ pub const MODELS: &[&str] = &[
     "pool",
     "epoll",
     "epoll-cores",
+    "async",
     "py-threading",
     "py-asyncio",
 ];

@@ -131,6 +131,11 @@ fn epoll_server_sheds_clients_on_emfile() {
 }
 
 #[test]
+fn async_server_sheds_clients_on_emfile() {
+    sheds_without_spinning("async");
+}
+
+#[test]
 fn thread_server_sheds_clients_on_emfile() {
     sheds_without_spinning("thread");
 }

@@ -74,3 +74,10 @@ fn epoll_server_reassembles_split_frames() {
         "a negative length is refused"
     );
 }
+
+#[test]
+fn async_tasks_on_lesson_19s_runtime() {
+    passes_500("async");
+    let size = c10k::serve_async::conn_future_size().unwrap();
+    assert!(size <= 1024, "a connection's future is {size} bytes");
+}

@@ -72,6 +72,27 @@ if __name__ == "__main__":
     main()
 "#;
 
+/// How many samples each slower way of starting a child gets when the
+/// fast ones get `runs`: a re-exec costs about 10 times a fork, Python's
+/// `spawn` (a fresh interpreter) about 500 times, so they get fewer, with a
+/// floor that still makes a median.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BenchRuns {
+    pub reexec: usize,
+    pub python_fork: usize,
+    pub python_spawn: usize,
+}
+
+impl BenchRuns {
+    pub fn for_runs(runs: usize) -> BenchRuns {
+        BenchRuns {
+            reexec: (runs / 4).max(10),
+            python_fork: (runs / 2).max(10),
+            python_spawn: (runs / 20).max(5),
+        }
+    }
+}
+
 /// Python's medians, if python3 ran.
 #[derive(Debug, Clone, Copy)]
 pub struct PythonCosts {
@@ -92,4 +113,21 @@ pub fn python(fork_runs: usize, spawn_runs: usize, limit: Duration) -> Result<Op
         fork: get("fork")?,
         spawn: get("spawn")?,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slower_ways_get_fewer_runs_with_a_floor() {
+        let runs = |reexec, python_fork, python_spawn| BenchRuns {
+            reexec,
+            python_fork,
+            python_spawn,
+        };
+        assert_eq!(BenchRuns::for_runs(200), runs(50, 100, 10));
+        assert_eq!(BenchRuns::for_runs(120), runs(30, 60, 6));
+        assert_eq!(BenchRuns::for_runs(10), runs(10, 10, 5));
+    }
 }

@@ -8,10 +8,11 @@
 //! * [`respawn`]: Python's `spawn` start method — re-execute our own
 //!   program with a hidden argument naming the task (step 3).
 //! * [`speed`]: step 4 and `--bench`, narrated; [`timing`]: serial vs
-//!   concurrent vs parallel, measured with two CPU-bound children.
+//!   concurrent vs parallel, measured with two CPU-bound children running
+//!   [`work`]'s task.
 //! * [`bench`]: the cost of each way of starting a child, against Python.
 //!
-//! Everything here needs Unix; `main` says so on other systems.
+//! Linux only, like the whole course (demo-kit stops a build elsewhere).
 
 pub mod bench;
 pub mod process;
@@ -19,3 +20,4 @@ pub mod respawn;
 pub mod speed;
 pub mod timing;
 pub mod ways;
+pub mod work;

@@ -84,6 +84,32 @@ pub struct ChildTimeline {
     pub done_ns: u64,
 }
 
+impl ChildTimeline {
+    /// The 24 bytes the child writes into the report pipe: the three times
+    /// in native byte order (both ends run on this machine). No allocation:
+    /// the child of a multi-threaded parent may only make plain system calls.
+    pub fn to_bytes(&self) -> [u8; 24] {
+        let mut record = [0u8; 24];
+        let times = [self.alive_ns, self.released_ns, self.done_ns];
+        for (slot, t) in record.chunks_exact_mut(8).zip(times) {
+            slot.copy_from_slice(&t.to_ne_bytes());
+        }
+        record
+    }
+
+    /// Reads what [`ChildTimeline::to_bytes`] wrote.
+    pub fn from_bytes(record: &[u8]) -> Option<ChildTimeline> {
+        match words(record)[..] {
+            [alive_ns, released_ns, done_ns] => Some(ChildTimeline {
+                alive_ns,
+                released_ns,
+                done_ns,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// A joined (reaped) child.
 #[derive(Debug)]
 pub struct Finished {
@@ -153,12 +179,12 @@ fn start_behind(gate_r: &OwnedFd, gate_w: &OwnedFd, task: impl FnOnce() -> i32) 
             wait_at_gate(gate_r);
             let released_ns = now_ns();
             let code = task();
-            let done_ns = now_ns();
-            let mut record = [0u8; 24];
-            for (i, t) in [alive_ns, released_ns, done_ns].iter().enumerate() {
-                record[i * 8..i * 8 + 8].copy_from_slice(&t.to_ne_bytes());
-            }
-            write_fd(report_w.as_raw_fd(), &record);
+            let timeline = ChildTimeline {
+                alive_ns,
+                released_ns,
+                done_ns: now_ns(),
+            };
+            write_fd(report_w.as_raw_fd(), &timeline.to_bytes());
             code
         }),
         ForkResult::Parent { child } => {
@@ -188,22 +214,17 @@ impl Started {
 
     /// `p.join()`: releases the child if needed, then `waitpid()` — the
     /// parent sleeps in the kernel until the child has exited and is reaped.
+    /// The release here is closing our end of the gate: the end of file
+    /// wakes a child still waiting at it, as the byte would.
     pub fn join(mut self) -> Result<Finished> {
-        self.release()?;
+        drop(self.gate.take());
         let status = waitpid_retrying(self.pid)?;
         self.reaped = true;
         // The child has exited, so everything it wrote is in the pipe now,
         // followed by end-of-file: a child that died before reporting (a
         // panic) simply has no timeline.
         let record = recv_exact(&self.report, 24, Duration::from_secs(5), "its timeline").ok();
-        let timeline = record.map(|bytes| {
-            let t = words(&bytes);
-            ChildTimeline {
-                alive_ns: t[0],
-                released_ns: t[1],
-                done_ns: t[2],
-            }
-        });
+        let timeline = record.as_deref().and_then(ChildTimeline::from_bytes);
         Ok(Finished {
             pid: self.pid,
             status,

@@ -37,7 +37,9 @@ pub fn way_three() -> Result<()> {
         ),
     );
     let t = Instant::now();
-    let mut child = start_course_task(&exe, "子进程2")?;
+    let mut child = course_task(&exe, "子进程2")
+        .spawn()
+        .with_context(|| format!("re-executing {}", exe.display()))?;
     say(Side::Parent, format!(
         "spawn() returned after {} µs: child pid {} is a fresh program; it waits for a line on its stdin",
         t.elapsed().as_micros(),
@@ -58,15 +60,13 @@ pub fn way_three() -> Result<()> {
     Ok(())
 }
 
-/// Starts `exe __child course <name>` with stdin as a pipe (the gate).
-/// `exe` is `std::env::current_exe()` in the demo and
+/// The command `exe __child course <name>`, with stdin as a pipe (the
+/// gate). `exe` is `std::env::current_exe()` in the demo and
 /// `env!("CARGO_BIN_EXE_spawn-demo")` in tests.
-pub fn start_course_task(exe: &Path, name: &str) -> Result<Child> {
-    Command::new(exe)
-        .args([HIDDEN, "course", name])
-        .stdin(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("re-executing {}", exe.display()))
+pub fn course_task(exe: &Path, name: &str) -> Command {
+    let mut command = Command::new(exe);
+    command.args([HIDDEN, "course", name]).stdin(Stdio::piped());
+    command
 }
 
 /// Releases a re-executed child: writes `go` to its stdin and closes it.

@@ -3,8 +3,8 @@
 //! it measured is said; the forking and timing live in [`crate::timing`]
 //! and [`crate::bench`].
 
-use crate::bench;
 use crate::timing::{self, Mode, TwoTasks};
+use crate::{bench, work};
 use demo_kit::say::{heading, say, step};
 use demo_kit::{Context, Result, Side};
 use std::time::Duration;
@@ -19,7 +19,7 @@ pub fn serial_concurrent_parallel(work: Duration) -> Result<()> {
     if let Some(load) = load_average() {
         say(Side::Kernel, format!("load average (1 min) from /proc/loadavg: {load} — tasks running, waiting for a core or in uninterruptible sleep, averaged: the higher, the less likely two cores are free"));
     }
-    let rounds = timing::calibrate(work);
+    let rounds = work::calibrate(work);
     say(
         Side::Parent,
         format!(
@@ -132,7 +132,11 @@ pub fn run_bench(runs: usize) -> Result<()> {
             micros(ours)
         ),
     );
-    let reexec_runs = (runs / 4).max(10);
+    let bench::BenchRuns {
+        reexec: reexec_runs,
+        python_fork: py_fork_runs,
+        python_spawn: py_spawn_runs,
+    } = bench::BenchRuns::for_runs(runs);
     let reexec = bench::reexec(&exe, reexec_runs)?;
     say(
         Side::Parent,
@@ -145,7 +149,6 @@ pub fn run_bench(runs: usize) -> Result<()> {
         Side::Note,
         format!("re-exec / fork = {:.1}×", ratio(reexec, fork)),
     );
-    let (py_fork_runs, py_spawn_runs) = ((runs / 2).max(10), (runs / 20).max(5));
     say(Side::Parent, format!("python3 -c <script>: Process().start(); join(), fork {py_fork_runs} runs, spawn {py_spawn_runs} runs"));
     match bench::python(py_fork_runs, py_spawn_runs, Duration::from_secs(120)) {
         // Our own numbers above are still valid: report, don't abort.
@@ -198,4 +201,35 @@ fn micros(d: Duration) -> f64 {
 
 fn ratio(a: Duration, b: Duration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verdict_changes_exactly_at_its_bounds() {
+        let about_one = "about one task's time: the two ran in parallel, on two cores at once";
+        let between = "between one and two tasks' time";
+        assert_eq!(verdict(2, 1.0), about_one);
+        assert_eq!(verdict(2, 1.2499), about_one);
+        assert!(verdict(2, 1.25).starts_with(between));
+        assert!(verdict(2, 1.7499).starts_with(between));
+        assert!(verdict(2, 1.75).starts_with("two tasks' time or more"));
+        assert!(verdict(1, 0.5).starts_with("one core only"));
+        assert!(verdict(0, 1.0).starts_with("one core only"));
+        assert_eq!(verdict(3, 1.0), about_one);
+    }
+
+    #[test]
+    fn micros_and_ratios_are_what_they_say() {
+        let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-9 * b.abs().max(1.0), "{a} != {b}");
+        close(micros(Duration::from_nanos(1_500)), 1.5);
+        close(micros(Duration::from_millis(2)), 2_000.0);
+        let us = Duration::from_micros;
+        close(ratio(us(730), us(100)), 7.3);
+        close(ratio(us(50), us(200)), 0.25);
+        // A zero divisor gives a large number, not infinity or NaN.
+        close(ratio(us(1), Duration::ZERO), 1e3);
+    }
 }

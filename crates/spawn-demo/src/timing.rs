@@ -15,9 +15,11 @@
 //!   wall time ≈ 1 task.
 //!
 //! Every child reports when its task began and ended (see
-//! [`crate::process`]), so the overlap is measured, not assumed.
+//! [`crate::process`]), so the overlap is measured, not assumed. The task
+//! and its length are [`crate::work`]'s.
 
 use crate::process::{start, start_together, Finished};
+use crate::work::burn;
 use demo_kit::{bail_msg, Result};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -59,35 +61,6 @@ impl TwoTasks {
     pub fn overlapped(&self) -> Option<bool> {
         let [(a0, a1), (b0, b1)] = self.spans()?;
         Some(a0 < b1 && b0 < a1)
-    }
-}
-
-/// The CPU-bound task: `rounds` steps of a xorshift generator. `black_box`
-/// stops the compiler from deleting a loop whose result nobody reads.
-pub fn burn(rounds: u64) -> u64 {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    for _ in 0..rounds {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x = black_box(x);
-    }
-    x
-}
-
-/// How many rounds of [`burn`] take about `target` on this machine (debug
-/// and release builds differ by 10×, so we measure instead of guessing).
-pub fn calibrate(target: Duration) -> u64 {
-    let mut rounds: u64 = 1 << 16;
-    loop {
-        let t = Instant::now();
-        black_box(burn(rounds));
-        let took = t.elapsed();
-        if took >= Duration::from_millis(40) || rounds >= 1 << 40 {
-            let scale = target.as_secs_f64() / took.as_secs_f64().max(1e-9);
-            return ((rounds as f64 * scale) as u64).max(1);
-        }
-        rounds *= 4;
     }
 }
 
@@ -172,5 +145,59 @@ fn pin_to_cpu(cpu: usize) -> bool {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_SET(cpu, &mut set);
         libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::ChildTimeline;
+    use nix::sys::wait::WaitStatus;
+    use nix::unistd::Pid;
+
+    /// Two finished tasks that ran from `a.0` to `a.1` and from `b.0` to
+    /// `b.1` ns after an origin of 1000 ns.
+    fn two(a: (u64, u64), b: (u64, u64)) -> TwoTasks {
+        let child = |(begin, end): (u64, u64)| Finished {
+            pid: Pid::from_raw(1),
+            status: WaitStatus::Exited(Pid::from_raw(1), 0),
+            timeline: Some(ChildTimeline {
+                alive_ns: 1000,
+                released_ns: 1000 + begin,
+                done_ns: 1000 + end,
+            }),
+        };
+        TwoTasks {
+            mode: Mode::Parallel,
+            wall: Duration::ZERO,
+            origin_ns: 1000,
+            children: [child(a), child(b)],
+        }
+    }
+
+    #[test]
+    fn spans_are_measured_from_the_origin() {
+        let run = two((0, 10), (5, 20));
+        let ns = Duration::from_nanos;
+        assert_eq!(run.spans(), Some([(ns(0), ns(10)), (ns(5), ns(20))]));
+    }
+
+    #[test]
+    fn overlap_means_a_common_stretch_of_time() {
+        assert_eq!(two((0, 10), (5, 20)).overlapped(), Some(true));
+        assert_eq!(two((5, 20), (0, 10)).overlapped(), Some(true));
+        assert_eq!(two((0, 20), (5, 10)).overlapped(), Some(true));
+        // One ends the instant the other begins: one after the other.
+        assert_eq!(two((0, 10), (10, 20)).overlapped(), Some(false));
+        assert_eq!(two((10, 20), (0, 10)).overlapped(), Some(false));
+        assert_eq!(two((0, 10), (11, 20)).overlapped(), Some(false));
+    }
+
+    #[test]
+    fn without_a_timeline_nothing_is_said() {
+        let mut run = two((0, 10), (5, 20));
+        run.children[1].timeline = None;
+        assert_eq!(run.spans(), None);
+        assert_eq!(run.overlapped(), None);
     }
 }

@@ -1,21 +1,73 @@
 //! The demo's claims, checked on real processes: start() returns while the
 //! task has not run, join() reaps, a panic is status 101, the re-exec path
-//! works, serial runs do not overlap, and nothing is left behind.
+//! works, serial runs do not overlap, and nothing is left behind. The start
+//! gate has its own file (gate.rs, gate_eintr.rs), the narration too
+//! (narration.rs).
 
 use demo_kit::procfs;
 use nix::sys::wait::WaitStatus;
-use spawn_demo::process::{now_ns, start, Run};
+use spawn_demo::process::{now_ns, start, ChildTimeline, Run, Started};
 use spawn_demo::timing::{self, Mode};
-use spawn_demo::{bench, respawn, speed};
+use spawn_demo::{bench, respawn};
 use std::path::Path;
-use std::process::Command;
+use std::process::Stdio;
 use std::time::Duration;
 
 const EXE: &str = env!("CARGO_BIN_EXE_spawn-demo");
 
+/// `release()` then `join()`, but never waiting for ever: first the child
+/// must end (become a zombie) within 30 s. A child that hangs (a forked
+/// child that panics can deadlock on a lock another thread held at fork
+/// time) fails the test, and dropping the `Started` kills and reaps it.
+fn join_within(mut p: Started) -> spawn_demo::process::Finished {
+    p.release().unwrap();
+    let pid = p.pid.as_raw();
+    let ended = demo_kit::wait::until(Duration::from_secs(30), || {
+        procfs::stat(pid).filter(|s| s.state == 'Z')
+    });
+    assert!(ended.is_some(), "child {pid} did not end within 30 s");
+    p.join().unwrap()
+}
+
+#[test]
+fn now_ns_reads_clock_monotonic() {
+    let mono = || {
+        let mut ts = nix::libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid timespec.
+        let r = unsafe { nix::libc::clock_gettime(nix::libc::CLOCK_MONOTONIC, &mut ts) };
+        assert_eq!(r, 0);
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32).as_nanos() as u64
+    };
+    for _ in 0..3 {
+        let before = mono();
+        let now = now_ns();
+        let after = mono();
+        assert!(
+            before <= now && now <= after,
+            "{before} <= {now} <= {after}"
+        );
+    }
+}
+
+#[test]
+fn a_timeline_travels_as_24_bytes() {
+    let t = ChildTimeline {
+        alive_ns: 1,
+        released_ns: 2 << 40,
+        done_ns: u64::MAX - 7,
+    };
+    let bytes = t.to_bytes();
+    assert_eq!(bytes[..8], 1u64.to_ne_bytes());
+    assert_eq!(ChildTimeline::from_bytes(&bytes), Some(t));
+    assert_eq!(ChildTimeline::from_bytes(&bytes[..16]), None);
+}
+
 #[test]
 fn start_returns_before_the_task_runs_and_join_reaps() {
-    let mut p = start(|| 0).unwrap();
+    let p = start(|| 0).unwrap();
     let pid = p.pid;
     // The child exists (it has a /proc entry and is not a zombie) while the
     // parent carries on: start() did not wait for anything.
@@ -23,8 +75,7 @@ fn start_returns_before_the_task_runs_and_join_reaps() {
     assert_ne!(st.state, 'Z', "child should be alive, blocked at the gate");
     assert_eq!(st.ppid, std::process::id() as i32);
     let before_release = now_ns();
-    p.release().unwrap();
-    let done = p.join().unwrap();
+    let done = join_within(p);
     assert_eq!(done.status, WaitStatus::Exited(pid, 0));
     let t = done.timeline.expect("child reported its timeline");
     assert!(
@@ -57,10 +108,7 @@ fn the_run_trait_starts_the_same_way() {
 
 #[test]
 fn a_panic_in_the_child_is_status_101() {
-    let done = start(|| panic!("boom in the child"))
-        .unwrap()
-        .join()
-        .unwrap();
+    let done = join_within(start(|| panic!("boom in the child")).unwrap());
     assert_eq!(done.exit_code(), 101);
     assert!(done.timeline.is_none(), "a panicking child reports nothing");
 }
@@ -92,18 +140,67 @@ fn reexec_runs_only_the_hidden_task() {
 }
 
 #[test]
-fn reexec_with_an_unknown_task_fails_cleanly() {
-    let (code, _, err) = run_demo(&[respawn::HIDDEN, "bogus"]);
-    assert_eq!(code, 1);
+fn a_failed_reexec_is_an_error() {
+    // `false __child noop` exits with 1; a program that does not exist
+    // cannot be started at all.
+    let err = respawn::run_noop(Path::new("false")).unwrap_err();
     assert_eq!(
-        err,
-        "error: `__child` is internal: the demo runs `__child noop` or `__child course NAME` itself\n"
+        err.to_string(),
+        "the re-executed no-op child ended with exit status: 1"
     );
+    let missing = Path::new("/nonexistent/spawn-demo");
+    let err = respawn::run_noop(missing).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("re-executing /nonexistent/spawn-demo"),
+        "{err}"
+    );
+}
+
+/// `release` writes the go-ahead and closes our end of the child's stdin:
+/// the child runs and ends while the parent still holds its `Child`,
+/// without `wait()` (which would close stdin itself) being called.
+#[test]
+fn release_lets_a_reexecuted_child_run() {
+    let mut child = respawn::course_task(Path::new(EXE), "子进程9")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    respawn::release(&mut child).unwrap();
+    let ended = demo_kit::wait::until(Duration::from_secs(30), || child.try_wait().unwrap());
+    if ended.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the re-executed child was not released: still waiting after 30 s");
+    }
+    assert!(ended.unwrap().success());
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.contains("子进程9 is running"), "{out}");
+    assert!(out.contains("子进程9 is done"), "{out}");
+}
+
+#[test]
+fn reexec_with_an_unknown_task_fails_cleanly() {
+    let internal = "error: `__child` is internal: the demo runs `__child noop` or `__child course NAME` itself\n";
+    for args in [
+        &[respawn::HIDDEN, "bogus"][..],
+        &[respawn::HIDDEN, "bogus", "x"],
+        &[respawn::HIDDEN, "noop", "x"],
+        &[respawn::HIDDEN],
+    ] {
+        let (code, out, err) = run_demo(args);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (1, "", internal),
+            "{args:?}"
+        );
+    }
 }
 
 #[test]
 fn serial_tasks_never_overlap_and_pinned_ones_do() {
-    let rounds = timing::calibrate(Duration::from_millis(150));
+    let rounds = spawn_demo::work::calibrate(Duration::from_millis(150));
     let serial = timing::run_two(Mode::Serial, rounds).unwrap();
     assert_eq!(serial.overlapped(), Some(false));
     let [a, b] = &serial.children;
@@ -117,6 +214,20 @@ fn serial_tasks_never_overlap_and_pinned_ones_do() {
     // Started together, they overlap on one core or many.
     let parallel = timing::run_two(Mode::Parallel, rounds).unwrap();
     assert_eq!(parallel.overlapped(), Some(true));
+}
+
+/// A child that cannot pin itself (a CPU that does not exist) exits with 3,
+/// and the run says why.
+#[test]
+fn a_failed_pin_is_reported() {
+    let cpu = nix::libc::CPU_SETSIZE as usize - 1;
+    let err = timing::run_two(Mode::OneCore(cpu), 1).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("child "), "{text}");
+    assert!(
+        text.ends_with("could not pin itself to CPU: sched_setaffinity failed"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -134,103 +245,4 @@ fn bench_functions_measure_something() {
 
 fn run_demo(args: &[&str]) -> (i32, String, String) {
     demo_kit::testing::run_demo(EXE, args)
-}
-
-#[test]
-fn the_demo_prints_main_first_and_leaves_no_child() {
-    let (code, out, err) = run_demo(&["--work-ms", "30"]);
-    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-    for name in ["子进程", "子进程1", "子进程2"] {
-        let main_at = out.find("[parent] 主").unwrap();
-        let running = out.find(&format!("[child] {name} is running")).unwrap();
-        assert!(main_at < running, "主 must come first:\n{out}");
-    }
-    // 主 precedes each child's first line, not just the first one.
-    let mains: Vec<_> = out.match_indices("[parent] 主").map(|(i, _)| i).collect();
-    let runs: Vec<_> = out.match_indices(" is running").map(|(i, _)| i).collect();
-    assert_eq!(mains.len(), 3, "{out}");
-    assert!(mains.iter().zip(&runs).all(|(m, r)| m < r), "{out}");
-    assert!(
-        out.contains("CPU cores available to this process: "),
-        "{out}"
-    );
-    assert!(
-        out.contains("no child left: waitpid(-1, WNOHANG) says ECHILD"),
-        "{out}"
-    );
-    assert!(!out.contains('\x1b'), "NO_COLOR must disable colours");
-}
-
-#[test]
-fn the_bench_runs_and_compares_with_python_when_present() {
-    let (code, out, err) = run_demo(&["--bench", "--runs", "10"]);
-    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-    assert!(out.contains("fork() + _exit(0) + waitpid():"), "{out}");
-    assert!(out.contains("no child left"), "{out}");
-    let has_python = Command::new("python3").arg("--version").output().is_ok();
-    assert_eq!(
-        out.contains("Python Process, fork method:"),
-        has_python,
-        "{out}"
-    );
-    if !has_python {
-        demo_kit::testing::skip("python3 is not installed: the bench's Python half is unchecked");
-    }
-}
-
-#[test]
-fn help_lists_the_bench() {
-    let (code, out, _) = run_demo(&["--help"]);
-    assert_eq!(code, 0);
-    assert!(out.contains("--bench"), "{out}");
-}
-
-#[test]
-fn a_non_number_is_refused_without_a_panic() {
-    let (code, _, err) = run_demo(&["--work-ms", "abc"]);
-    assert_eq!(code, 1);
-    assert_eq!(
-        err,
-        "error: bad value \"abc\" for --work-ms: invalid digit found in string; see --help\n"
-    );
-}
-
-#[test]
-fn too_few_bench_runs_are_refused() {
-    let (code, _, err) = run_demo(&["--runs", "1"]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("--runs must be between 10 and 5000"), "{err}");
-}
-
-/// The lesson's correction of "parallel ≈ 1×": the verdict follows the
-/// measured ratio instead of declaring parallelism whenever it is under 1.5.
-#[test]
-fn the_parallel_verdict_follows_the_measured_ratio() {
-    assert!(speed::verdict(2, 1.02).contains("ran in parallel, on two cores at once"));
-    assert!(speed::verdict(2, 1.47).contains("two cores only part of the time"));
-    assert!(speed::verdict(2, 1.95).contains("no second core was free"));
-    assert!(speed::verdict(2, 4.09).starts_with("two tasks' time or more"));
-    assert!(speed::verdict(1, 1.0).starts_with("one core only"));
-}
-
-/// On one core nothing can run in parallel, and the demo must say so.
-#[test]
-fn on_one_core_the_demo_says_parallel_cannot_win() {
-    let cpu = timing::some_allowed_cpu().expect("this process may run on some CPU");
-    if Command::new("taskset").arg("--version").output().is_err() {
-        demo_kit::testing::skip("taskset (util-linux) is not installed");
-        return;
-    }
-    let cpu = cpu.to_string();
-    let (code, out, err) =
-        demo_kit::testing::run_demo("taskset", &["-c", &cpu, EXE, "--work-ms", "30"]);
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(
-        out.contains("CPU cores available to this process: 1"),
-        "{out}"
-    );
-    assert!(
-        out.contains("one core only: parallel cannot beat serial here"),
-        "{out}"
-    );
 }

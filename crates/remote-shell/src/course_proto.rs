@@ -46,7 +46,10 @@ struct CourseSink {
 impl OutputSink for CourseSink {
     fn output(&mut self, stream: Stream, bytes: &[u8]) -> io::Result<()> {
         if self.stderr.len() + self.stdout.len() + bytes.len() as u64 > self.limit {
-            return Err(io::Error::other(format!("output over {} bytes", self.limit)));
+            return Err(io::Error::other(format!(
+                "output over {} bytes",
+                self.limit
+            )));
         }
         self.spool(stream).push(bytes)
     }

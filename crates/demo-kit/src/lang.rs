@@ -41,16 +41,23 @@ pub fn set(lang: Lang) {
     );
 }
 
-/// The language in use: the one [`set`] chose, else the locale's.
+/// The language in use: the one [`set`] chose, else the locale's (which
+/// is then remembered).
 pub fn current() -> Lang {
-    match CHOSEN.load(Ordering::Relaxed) {
+    let chosen = CHOSEN.load(Ordering::Relaxed);
+    let lang = chosen_or(chosen, || from_locale(|name| std::env::var(name).ok()));
+    if chosen == 0 {
+        set(lang);
+    }
+    lang
+}
+
+/// The language a [`CHOSEN`] value stands for; `locale` when none is chosen.
+fn chosen_or(chosen: u8, locale: impl FnOnce() -> Lang) -> Lang {
+    match chosen {
         1 => Lang::En,
         2 => Lang::Zh,
-        _ => {
-            let lang = from_locale(|name| std::env::var(name).ok());
-            set(lang);
-            lang
-        }
+        _ => locale(),
     }
 }
 
@@ -169,6 +176,14 @@ mod tests {
         // Empty means unset: the next one decides.
         let empty = env(&[("LC_ALL", ""), ("LC_MESSAGES", ""), ("LANG", "zh_CN.UTF-8")]);
         assert_eq!(from_locale(empty), Lang::Zh);
+    }
+
+    #[test]
+    fn a_choice_outranks_the_locale() {
+        assert_eq!(chosen_or(1, || Lang::Zh), Lang::En);
+        assert_eq!(chosen_or(2, || Lang::En), Lang::Zh);
+        assert_eq!(chosen_or(0, || Lang::Zh), Lang::Zh);
+        assert_eq!(chosen_or(0, || Lang::En), Lang::En);
     }
 
     #[test]

@@ -90,14 +90,15 @@ pub(crate) fn watch_the_waiters_get_in(
 
 /// Last: a client turns ESTABLISHED when the SYN|ACK arrives; the server
 /// may still drop its final ACK if the queue filled up meanwhile. /proc
-/// has the server's side of the story.
+/// has the server's side of the story. Returns how many clients believe
+/// they are connected without a server-side socket (and says so if any).
 pub(crate) fn compare_the_two_views(
     laddr: SocketAddr,
     clients: &[Client],
     cookies_before: u64,
     accepted: usize,
     established_after: usize,
-) -> Result<()> {
+) -> Result<usize> {
     let (est, syn) = server_side(laddr, clients)?;
     say(
         Side::Kernel,
@@ -106,13 +107,30 @@ pub(crate) fn compare_the_two_views(
         ),
     );
     let unseen = established_after.saturating_sub(est);
-    if unseen > 0 {
-        let cookies = procnet::tcp_ext_counter("SyncookiesSent")
-            .unwrap_or(0)
-            .saturating_sub(cookies_before);
-        say(Side::Note, format!("{unseen} client(s) believe they are connected, yet the server has no ESTABLISHED socket for them: a client is ESTABLISHED once the SYN|ACK arrives,"));
-        say(Side::Note, "but the server drops the final ACK if its accept queue is full by then (ListenOverflows) — two retries answered at the same moment.");
-        say(Side::Kernel, format!("TcpExt SyncookiesSent grew by {cookies} during this run (a SYN cookie leaves no SYN_RECV entry behind)"));
+    if unseen == 0 {
+        return Ok(0);
     }
-    Ok(())
+    let cookies = procnet::tcp_ext_counter("SyncookiesSent")
+        .unwrap_or(0)
+        .saturating_sub(cookies_before);
+    say(Side::Note, format!("{unseen} client(s) believe they are connected, yet the server has no ESTABLISHED socket for them: a client is ESTABLISHED once the SYN|ACK arrives,"));
+    say(Side::Note, "but the server drops the final ACK if its accept queue is full by then (ListenOverflows) — two retries answered at the same moment.");
+    say(Side::Kernel, format!("TcpExt SyncookiesSent grew by {cookies} during this run (a SYN cookie leaves no SYN_RECV entry behind)"));
+    Ok(unseen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nothing listens on this address (port 1 needs root to bind, and the
+    /// course never does), so the server side has no socket: two clients
+    /// that count themselves ESTABLISHED are two the server does not know.
+    #[test]
+    fn clients_the_server_has_no_socket_for_are_counted() {
+        demo_kit::say::set_quiet(true);
+        let nowhere: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        assert_eq!(compare_the_two_views(nowhere, &[], 0, 0, 2).unwrap(), 2);
+        assert_eq!(compare_the_two_views(nowhere, &[], 0, 0, 0).unwrap(), 0);
+    }
 }

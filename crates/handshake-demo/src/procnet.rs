@@ -33,12 +33,17 @@ pub struct ProcEntry {
 
 /// Reads every TCP socket of this network namespace, IPv4 and IPv6.
 pub fn proc_entries() -> Result<Vec<ProcEntry>> {
+    entries_in("/proc/net/tcp", "/proc/net/tcp6")
+}
+
+/// The entries of an IPv4 table, which must be there, and of an IPv6 one,
+/// which a kernel without IPv6 does not have.
+fn entries_in(tcp: &str, tcp6: &str) -> Result<Vec<ProcEntry>> {
     let mut all = Vec::new();
-    for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
+    for path in [tcp, tcp6] {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            // A kernel without IPv6 has no tcp6 file; that is fine.
-            Err(_) if path.ends_with('6') => continue,
+            Err(_) if path == tcp6 => continue,
             Err(e) => return Err(e).context(format!("reading {path} (is this Linux?)")),
         };
         all.extend(text.lines().skip(1).filter_map(parse_proc_line));
@@ -91,14 +96,12 @@ pub fn parse_proc_line(line: &str) -> Option<ProcEntry> {
     })
 }
 
+/// Clock ticks per second (sysconf(3), `_SC_CLK_TCK`): the unit of the
+/// timers in `/proc/net/tcp`. It cannot fail on Linux, which always knows
+/// its USER_HZ.
 fn clock_ticks() -> f64 {
     // SAFETY: sysconf only reads a configuration value.
-    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if t > 0 {
-        t as f64
-    } else {
-        100.0
-    }
+    unsafe { libc::sysconf(libc::_SC_CLK_TCK) as f64 }
 }
 
 /// A number from `/proc/sys/net/...`, e.g. `sysctl("core/somaxconn")`.
@@ -139,6 +142,17 @@ mod tests {
         assert_eq!(e.remote, "[::1]:8080".parse().unwrap());
         assert_eq!((e.state, e.timer), (TcpState::TimeWait, 3));
         assert!((e.timer_left_secs - 60.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn only_the_ipv6_table_may_be_missing() {
+        let v4 = entries_in("/proc/net/tcp", "/nonexistent/tcp6").unwrap();
+        assert!(v4.iter().all(|e| e.local.is_ipv4()), "{v4:?}");
+        let err = entries_in("/nonexistent/tcp", "/proc/net/tcp6").unwrap_err();
+        assert!(
+            err.to_string().contains("reading /nonexistent/tcp"),
+            "{err}"
+        );
     }
 
     #[test]

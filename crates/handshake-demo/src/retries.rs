@@ -154,10 +154,12 @@ pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
         .iter()
         .take_while(|t| *t == &Some(Duration::from_secs(1)))
         .count();
-    say(
-        Side::Note,
-        format!("{ones} one-second waits (tcp_syn_linear_timeouts + 1: the first SYN's counts too): retries 1 to {ones} came 1 s apart, then the wait doubled"),
-    );
+    // What came after the one-second waits, if this run watched that far.
+    let note = match r.rtos.get(ones) {
+        Some(Some(t)) => format!("{ones} one-second waits (tcp_syn_linear_timeouts + 1: the first SYN's counts too): retries 1 to {ones} are each sent 1 s after the send before; then the wait doubled to {} s", secs(Some(*t))),
+        _ => format!("{ones} one-second waits so far; the doubling comes after the retries watched here (see --count)"),
+    };
+    say(Side::Note, note);
     Ok(r)
 }
 

@@ -103,7 +103,8 @@ pub fn attempt(
             }
             _ => None,
         }
-    });
+    })
+    .context("after 5 s the connection had still not settled into TIME_WAIT on the side that closed first (/proc/net/tcp)")?;
     // Then look, right before the second bind: is any TIME_WAIT record
     // holding the server's own port?
     let time_wait_on_port = procnet::proc_entries()?
@@ -118,6 +119,17 @@ pub fn attempt(
         time_wait_on_port,
         bind_error,
     })
+}
+
+/// The rule the mode states, checked on the attempts made: some attempt
+/// met a TIME_WAIT record on its port, and each such bind() passed exactly
+/// when both the old connection and the new socket had SO_REUSEADDR.
+pub fn rule_holds(all: &[Restart]) -> bool {
+    let tw_rows: Vec<&Restart> = all.iter().filter(|r| r.time_wait_on_port).collect();
+    !tw_rows.is_empty()
+        && tw_rows
+            .iter()
+            .all(|r| r.bind_error.is_none() == (r.old_reuse && r.new_reuse))
 }
 
 fn outcome(r: &Restart) -> String {
@@ -186,12 +198,7 @@ pub fn run(ipv6: bool) -> Result<Vec<Restart>> {
             ),
         );
     }
-    let tw_rows: Vec<&Restart> = all.iter().filter(|r| r.time_wait_on_port).collect();
-    let rule_holds = !tw_rows.is_empty()
-        && tw_rows
-            .iter()
-            .all(|r| r.bind_error.is_none() == (r.old_reuse && r.new_reuse));
-    if rule_holds {
+    if rule_holds(&all) {
         say(Side::Note, "measured rule: a bind() passes a TIME_WAIT record only if both the new socket and the old connection had SO_REUSEADDR;");
         say(
             Side::Note,
@@ -204,4 +211,40 @@ pub fn run(ipv6: bool) -> Result<Vec<Restart>> {
         }
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(old_reuse: bool, new_reuse: bool, time_wait_on_port: bool, ok: bool) -> Restart {
+        Restart {
+            old_reuse,
+            new_reuse,
+            server_closed_first: time_wait_on_port,
+            time_wait_on_port,
+            bind_error: (!ok).then_some(Errno::EADDRINUSE),
+        }
+    }
+
+    #[test]
+    fn the_rule_needs_so_reuseaddr_on_both_lives() {
+        let measured = [
+            row(false, false, true, false),
+            row(true, true, true, true),
+            row(false, true, true, false),
+            row(true, false, true, false),
+            row(false, false, false, true),
+        ];
+        assert!(rule_holds(&measured));
+        // Any row that contradicts it, either way, breaks it.
+        for (i, flipped) in [(0, true), (1, false), (2, true), (3, true)] {
+            let mut rows = measured.clone();
+            rows[i].bind_error = (!flipped).then_some(Errno::EADDRINUSE);
+            assert!(!rule_holds(&rows), "row {i} flipped");
+        }
+        // Rows without a TIME_WAIT record prove nothing about it.
+        assert!(!rule_holds(&measured[4..]));
+        assert!(!rule_holds(&[]));
+    }
 }

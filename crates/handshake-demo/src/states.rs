@@ -137,24 +137,25 @@ impl Lab {
     }
 
     /// Polls [`Lab::ends`] until `done` holds (bounded by [`SETTLE`]) and
-    /// returns the last observation either way: the caller prints what was
-    /// seen, even if it is not what the lesson expected.
-    pub fn settle(&self, done: impl Fn(&Ends) -> bool) -> Result<Ends> {
+    /// returns the last observation either way, with whether `done` held:
+    /// the caller prints what was seen, even if it is not what the lesson
+    /// expected, and says so.
+    pub fn settle(&self, done: impl Fn(&Ends) -> bool) -> Result<(Ends, bool)> {
         let mut last = self.ends()?;
         let mut err = None;
-        demo_kit::wait::until(SETTLE, || match self.ends() {
+        let reached = demo_kit::wait::until(SETTLE, || match self.ends() {
             Ok(e) => {
                 last = e;
-                done(&e).then_some(())
+                done(&e).then_some(true)
             }
             Err(e) => {
                 err = Some(e);
-                Some(())
+                Some(false)
             }
         });
         match err {
             Some(e) => Err(e),
-            None => Ok(last),
+            None => Ok((last, reached.is_some())),
         }
     }
 
@@ -198,7 +199,9 @@ impl Lab {
             match (&*writer).write(&chunk) {
                 Ok(n) => total += n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                // (No EINTR: a signal interrupts a call that is blocked,
+                // signal(7) "Interruption of system calls", and a
+                // non-blocking write never blocks: it says EAGAIN instead.)
                 Err(e) => return Err(e).context("filling the window"),
             }
         }

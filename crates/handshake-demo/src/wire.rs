@@ -32,6 +32,17 @@ impl Capture {
         Some((syn.seq, synack.seq))
     }
 
+    /// The course's arithmetic on the first three packets: the SYN|ACK
+    /// says ack = x+1, the last ACK says seq = x+1 and ack = y+1.
+    pub fn handshake_adds_up(&self) -> bool {
+        let (Some((x, y)), [_, synack, ack, ..]) = (self.isns(), &self.packets[..]) else {
+            return false;
+        };
+        synack.ack == x.wrapping_add(1)
+            && ack.seq == x.wrapping_add(1)
+            && ack.ack == y.wrapping_add(1)
+    }
+
     /// The packets from the first FIN on: the teardown (挥手).
     pub fn teardown(&self) -> Vec<Segment> {
         let first_fin = self.packets.iter().position(|s| s.has(FIN));
@@ -73,11 +84,13 @@ pub fn record(server_waits: bool) -> Result<Capture> {
         std::thread::sleep(Duration::from_millis(300));
     }
     drop(conn); // close(): the server's FIN
-                // Wait (bounded) until the client's kernel has answered the last FIN.
+                // Wait (bounded) until the client's kernel has answered the last FIN:
+                // on a busy machine loopback packets may still be on their way.
     demo_kit::wait::until(Duration::from_secs(5), || {
         let e = crate::procnet::proc_entry(client_addr.into(), server.into()).ok()??;
         (e.state == crate::kernel::TcpState::TimeWait).then_some(())
-    });
+    })
+    .context("the client's end never reached TIME_WAIT within 5 s: the teardown did not finish")?;
     let packets = sniff::read_packets(&raw, server.port())?;
     Ok(Capture {
         client: client_addr,
@@ -143,9 +156,7 @@ fn explain_handshake(c: &Capture) {
     let Some((x, y)) = c.isns() else { return };
     let p = &c.packets;
     if p.len() >= 3 {
-        let ok = p[1].ack == x.wrapping_add(1)
-            && p[2].seq == x.wrapping_add(1)
-            && p[2].ack == y.wrapping_add(1);
+        let ok = c.handshake_adds_up();
         say(Side::Note, format!(
             "handshake: SYN seq=x={x}; SYN|ACK seq=y={y} ack={} (x+1); ACK seq={} ack={} (y+1) — {}",
             p[1].ack, p[2].seq, p[2].ack,
@@ -174,4 +185,83 @@ fn explain_teardown(c: &Capture) {
         Side::Kernel,
         format!("teardown seen: {} packets: {}", t.len(), names.join(", ")),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::PSH;
+
+    const X: u32 = 1000;
+    const Y: u32 = u32::MAX; // y + 1 wraps to 0
+
+    fn seg(from_client: bool, flags: u8, seq: u32, ack: u32) -> Segment {
+        let (c, s) = (
+            "127.0.0.1:50000".parse().unwrap(),
+            "127.0.0.1:8080".parse().unwrap(),
+        );
+        let (src, dst) = if from_client { (c, s) } else { (s, c) };
+        Segment {
+            src,
+            dst,
+            seq,
+            ack,
+            flags,
+            window: 65535,
+            payload_len: 0,
+        }
+    }
+
+    /// A connection as the wire shows it: handshake, one data packet, teardown.
+    fn capture() -> Capture {
+        let packets = vec![
+            seg(true, SYN, X, 0),
+            seg(false, SYN | ACK, Y, X + 1),
+            seg(true, ACK, X + 1, Y.wrapping_add(1)),
+            seg(true, PSH | ACK, X + 1, Y.wrapping_add(1)),
+            seg(true, FIN | ACK, X + 6, Y.wrapping_add(1)),
+            seg(false, FIN | ACK, Y.wrapping_add(1), X + 7),
+            seg(true, ACK, X + 7, Y.wrapping_add(2)),
+        ];
+        let (client, server) = (packets[0].src, packets[0].dst);
+        Capture {
+            client,
+            server,
+            packets,
+        }
+    }
+
+    #[test]
+    fn the_isns_come_from_the_syn_and_the_syn_ack() {
+        assert_eq!(capture().isns(), Some((X, Y)));
+        let mut no_synack = capture();
+        no_synack.packets.remove(1);
+        assert_eq!(no_synack.isns(), None);
+    }
+
+    #[test]
+    fn the_handshake_adds_up_only_when_all_three_numbers_do() {
+        assert!(capture().handshake_adds_up());
+        for (packet, seq, ack) in [(1, Y, X), (2, X, Y.wrapping_add(1)), (2, X + 1, Y)] {
+            let mut c = capture();
+            (c.packets[packet].seq, c.packets[packet].ack) = (seq, ack);
+            assert!(
+                !c.handshake_adds_up(),
+                "packet {packet}: seq {seq} ack {ack}"
+            );
+        }
+        let mut short = capture();
+        short.packets.truncate(2);
+        assert!(!short.handshake_adds_up());
+    }
+
+    #[test]
+    fn the_teardown_starts_at_the_first_fin() {
+        let c = capture();
+        assert_eq!(c.teardown(), c.packets[4..].to_vec());
+        assert!(c.from_client(&c.packets[4]) && !c.from_client(&c.packets[5]));
+        let mut open = capture();
+        open.packets.truncate(4);
+        assert_eq!(open.teardown(), vec![]);
+    }
 }

@@ -26,6 +26,12 @@ fn general_help_lists_the_modes() {
     assert_help(&["--help"], "modes:");
 }
 
+/// Both spellings at once still ask for help (and are both consumed).
+#[test]
+fn help_given_twice_is_still_help() {
+    assert_help(&["--help", "-h"], "modes:");
+}
+
 #[test]
 fn states_help_is_the_general_help() {
     assert_help(&["states", "--help"], "modes:");

@@ -11,8 +11,10 @@
 //! of four: the same rule, with its doubling 2 s after `connect()`
 //! instead of 5 s (see [`a_dropped_syn_is_retried_on_the_kernels_schedule`]).
 
+use demo_kit::testing::OutputWithin;
 use handshake_demo::retries::{self, schedule};
 use std::os::unix::process::CommandExt;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 #[test]
@@ -38,27 +40,13 @@ const CHILD: &str = "HANDSHAKE_RETRIES_IN_PRIVATE_NETNS";
 /// (`Documentation/networking/ip-sysctl.rst`; network_namespaces(7)).
 #[test]
 fn a_dropped_syn_is_retried_on_the_kernels_schedule() {
-    if !std::path::Path::new("/proc/sys/net/ipv4/tcp_syn_linear_timeouts").exists() {
-        demo_kit::testing::skip("this kernel has no tcp_syn_linear_timeouts (before Linux 6.5)");
-        return;
-    }
     let exe = std::env::current_exe().expect("this test binary");
-    let mut cmd = std::process::Command::new(exe);
+    let mut cmd = Command::new(exe);
     cmd.args(["--exact", "retries::in_a_private_namespace", "--ignored"])
         .args(["--nocapture", "--test-threads", "1"])
         .env(CHILD, "1");
-    let root = nix::unistd::Uid::effective().is_root();
-    // SAFETY: the closure makes raw system calls only (no allocation, no
-    // lock), as the child of a multi-threaded fork must.
-    unsafe { cmd.pre_exec(move || private_namespace::enter(root)) };
-    let out = match cmd.output() {
-        Err(e) if !root && e.raw_os_error() == Some(nix::libc::EPERM) => {
-            demo_kit::testing::skip(&format!(
-                "a private network namespace needs root or user namespaces: {e}"
-            ));
-            return;
-        }
-        other => other.expect("starting a copy of this test in its own namespace"),
+    let Some(out) = in_a_private_namespace_run(&mut cmd) else {
+        return;
     };
     let text = format!(
         "{}{}",
@@ -69,6 +57,97 @@ fn a_dropped_syn_is_retried_on_the_kernels_schedule() {
         out.status.success() && text.contains("1 passed"),
         "in its namespace: {text}"
     );
+}
+
+/// Runs `cmd` (within a deadline) in a network namespace of its own whose
+/// `tcp_syn_linear_timeouts` is 1; `None`, after a skip, where this user
+/// may not make one.
+fn in_a_private_namespace_run(cmd: &mut Command) -> Option<Output> {
+    if !std::path::Path::new("/proc/sys/net/ipv4/tcp_syn_linear_timeouts").exists() {
+        demo_kit::testing::skip("this kernel has no tcp_syn_linear_timeouts (before Linux 6.5)");
+        return None;
+    }
+    let root = nix::unistd::Uid::effective().is_root();
+    // A program that exits at once first: may this user make a namespace?
+    let mut probe = Command::new("true");
+    for c in [&mut probe, &mut *cmd] {
+        // SAFETY: the closure makes raw system calls only (no allocation,
+        // no lock), as the child of a multi-threaded fork must.
+        unsafe { c.pre_exec(move || private_namespace::enter(root)) };
+    }
+    match probe.status() {
+        Err(e) if !root && e.raw_os_error() == Some(nix::libc::EPERM) => {
+            demo_kit::testing::skip(&format!(
+                "a private network namespace needs root or user namespaces: {e}"
+            ));
+            return None;
+        }
+        other => assert!(
+            other
+                .expect("entering a private network namespace")
+                .success(),
+            "`true` in a private network namespace"
+        ),
+    }
+    Some(cmd.output_within())
+}
+
+/// The numbers of a `retry k:` line: seconds after connect(), seconds
+/// after the send before, and the next wait (tcpi_rto).
+fn retry_line(text: &str, k: usize) -> [f64; 3] {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("[kernel] retry {k}: ")))
+        .unwrap_or_else(|| panic!("no retry {k} in:\n{text}"));
+    let numbers: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    numbers
+        .try_into()
+        .unwrap_or_else(|n| panic!("three numbers in {line:?}, not {n:?}"))
+}
+
+/// The binary, in a namespace where the doubling starts after the second
+/// retry: what it prints agrees with the sysctls and with itself.
+#[test]
+fn the_binary_narrates_the_schedule_it_measured() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handshake-demo"));
+    cmd.args(["retries", "--count", "2"])
+        .env("NO_COLOR", "1")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    let Some(out) = in_a_private_namespace_run(&mut cmd) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}{err}");
+    let syn_retries: u32 = text
+        .split("net.ipv4.tcp_syn_retries = ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no tcp_syn_retries in:\n{text}"));
+    let waits: Vec<String> = schedule(1, syn_retries)
+        .iter()
+        .map(u64::to_string)
+        .collect();
+    for line in [
+        "net.ipv4.tcp_syn_linear_timeouts = 1".to_string(),
+        format!("the timer code predicts waits of {} s after the SYN", waits.join(", ")),
+        "connect() -> EINPROGRESS; the kernel will wait 1.0 s (tcpi_rto)".into(),
+        "client 2 is still SYN_SENT".into(),
+        "2 one-second waits (tcp_syn_linear_timeouts + 1: the first SYN's counts too): retries 1 to 2 are each sent 1 s after the send before; then the wait doubled to 2.0 s".into(),
+    ] {
+        assert!(text.contains(&line), "no {line:?} in:\n{text}");
+    }
+    let [at1, gap1, rto1] = retry_line(&text, 1);
+    let [at2, gap2, rto2] = retry_line(&text, 2);
+    assert_eq!((at1, rto1, rto2), (gap1, 1.0, 2.0), "{text}");
+    assert!((at2 - at1 - gap2).abs() < 0.015, "{text}");
+    // A retry is never seen before it is due (printed to 0.01 s).
+    assert!(at1 >= 0.995 && at2 >= 1.995, "{text}");
 }
 
 #[test]

@@ -62,4 +62,13 @@ fn the_binary_blames_stopping_the_server_not_the_courses_close() {
         out.contains("client closed first,   TIME_WAIT on port: no  -> bind() OK"),
         "{out}"
     );
+    // The two conclusions it draws, each from its measured rows.
+    assert!(
+        out.contains("measured rule: a bind() passes a TIME_WAIT record only if both"),
+        "{out}"
+    );
+    assert!(
+        out.contains("when the client closed first (the course's loop"),
+        "{out}"
+    );
 }

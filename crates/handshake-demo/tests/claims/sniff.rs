@@ -28,6 +28,8 @@ fn check_handshake(c: &Capture) {
     assert!(!c.from_client(synack) && synack.has(SYN) && synack.has(ACK));
     assert!(c.from_client(ack) && ack.flags & (SYN | ACK | FIN) == ACK);
     let (x, y) = (syn.seq, synack.seq);
+    assert_eq!(c.isns(), Some((x, y)));
+    assert!(c.handshake_adds_up());
     assert_eq!(synack.ack, x.wrapping_add(1), "SYN|ACK says ack = x+1");
     assert_eq!(ack.seq, x.wrapping_add(1));
     assert_eq!(ack.ack, y.wrapping_add(1), "the last ACK says ack = y+1");
@@ -86,6 +88,109 @@ fn closing_at_once_still_acknowledges_the_fin() {
     let server_fin = t.iter().find(|s| !c.from_client(s) && s.has(FIN)).unwrap();
     assert!(server_fin.has(ACK));
     assert_eq!(server_fin.ack, t[0].seq.wrapping_add(1));
+}
+
+/// A capture keeps at most PACKET_CAP packets, however many pass: here a
+/// ping-pong of 100 one-byte messages, over 200 packets.
+#[test]
+fn a_capture_keeps_at_most_packet_cap_packets() {
+    use std::io::{Read, Write};
+    if !privileged() {
+        return;
+    }
+    let raw = sniff::open_raw().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    sniff::watch_port(&raw, port).unwrap();
+    let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let (mut server, _) = listener.accept().unwrap();
+    let mut byte = [0u8; 1];
+    for _ in 0..100 {
+        client.write_all(b"p").unwrap();
+        server.read_exact(&mut byte).unwrap();
+        server.write_all(b"q").unwrap();
+        client.read_exact(&mut byte).unwrap();
+    }
+    let packets = sniff::read_packets(&raw, port).unwrap();
+    assert_eq!(packets.len(), sniff::PACKET_CAP);
+    assert!(packets
+        .iter()
+        .all(|s| s.src.port() == port || s.dst.port() == port));
+    assert!(
+        packets.iter().any(|s| s.src.port() == port),
+        "server's packets kept"
+    );
+    assert!(
+        packets.iter().any(|s| s.dst.port() == port),
+        "client's packets kept"
+    );
+}
+
+/// The filter keeps other traffic out and every read is bounded: on a port
+/// nobody uses, a capture ends empty once the socket was quiet for QUIET,
+/// however busy the machine's loopback is. (A watchdog thread turns a read
+/// that never ends into a failure instead of a hung test.)
+#[test]
+fn a_capture_of_a_silent_port_ends_empty() {
+    if !privileged() {
+        return;
+    }
+    let raw = sniff::open_raw().unwrap();
+    // A port bound, so nobody else's connection uses it, but never listening.
+    let idle = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = idle.local_addr().unwrap().port();
+    sniff::watch_port(&raw, port).unwrap();
+    // What was queued before the filter was attached: read it away.
+    let _ = sniff::read_packets(&raw, port).unwrap();
+    // Traffic on another port, while the filter is attached.
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let _peer = std::net::TcpStream::connect(other.local_addr().unwrap()).unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let _ = done.send((
+            sniff::read_packets(&raw, port).map(|p| p.len()),
+            started.elapsed(),
+        ));
+    });
+    let (kept, took) = finished
+        .recv_timeout(std::time::Duration::from_secs(8))
+        .expect("read_packets returns: its reads are bounded");
+    assert_eq!(kept.unwrap(), 0);
+    assert!(took >= sniff::QUIET, "it waited for QUIET: {took:?}");
+}
+
+/// The binary as root: the ladder of each connection, the handshake's
+/// arithmetic, and a teardown note that matches the packets it counted.
+#[test]
+fn binary_prints_the_packets_and_explains_them() {
+    if !privileged() {
+        return;
+    }
+    let (code, text, err) =
+        demo_kit::testing::run_demo(env!("CARGO_BIN_EXE_handshake-demo"), &["sniff"]);
+    assert_eq!(code, 0, "{err}");
+    for line in [
+        "|--- SYN  seq=x+0 (",
+        "|<-- SYN|ACK  seq=y+0 (",
+        "|--- ACK  seq=x+1 (",
+        "— exactly the course's seq=x -> ack=x+1",
+        "the SYN carries no data but uses one sequence number",
+        "teardown seen: 4 packets: client FIN|ACK, server ACK, server FIN|ACK, client ACK\n",
+    ] {
+        assert!(text.contains(line), "no {line:?} in:\n{text}");
+    }
+    assert_eq!(
+        text.matches("|--- SYN  seq=x+0 (").count(),
+        2,
+        "two connections: {text}"
+    );
+    // The second connection's note matches its own count.
+    let second = text.split("── step 2:").nth(1).expect("step 2");
+    let n: usize = demo_kit::testing::number_after(second, "teardown seen: ");
+    let three = second.contains("three packets: the server's FIN|ACK also acknowledges");
+    let four = second.contains("this time the ACK left before the server's close()");
+    assert_eq!((three, four), (n == 3, n == 4), "{second}");
 }
 
 /// As root: fork, drop to nobody in the child, and try the raw socket.

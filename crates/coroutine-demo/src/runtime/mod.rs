@@ -342,6 +342,15 @@ fn register(fd: std::os::fd::RawFd, dir: Dir, op: &'static str, waker: &Waker) -
     })
 }
 
+/// Whether the last read of `fd` emptied it, with no readable edge since.
+fn drained(fd: std::os::fd::RawFd) -> bool {
+    with_current(|inner| inner.reactor.drained(fd))
+}
+
+fn mark_drained(fd: std::os::fd::RawFd) {
+    with_current(|inner| inner.reactor.mark_drained(fd))
+}
+
 /// A call on `fd` that went through (for the narration).
 fn did_io(fd: std::os::fd::RawFd, op: &'static str, n: usize) {
     CURRENT.with(|c| {

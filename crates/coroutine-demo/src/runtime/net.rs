@@ -8,7 +8,7 @@
 //! `monkey.patch_all()`: its socket's `recv` tries the call and, on
 //! `EWOULDBLOCK`, waits on the hub's loop (gevent/_socketcommon.py).
 
-use super::{did_io, forget, register, Dir};
+use super::{did_io, drained, forget, mark_drained, register, Dir};
 use std::future::poll_fn;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::SocketAddr;
@@ -152,10 +152,23 @@ impl TcpStream {
     }
 
     /// Up to `buf.len()` bytes; `Ok(0)` means the peer closed.
+    /// After a read that emptied the buffer, the next one waits for the
+    /// next readable edge without the system call that would say `EAGAIN`.
     pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         let fd = self.inner.as_raw_fd();
-        let n =
-            poll_fn(|cx| attempt(fd, Dir::Read, "read", cx, || (&self.inner).read(buf))).await?;
+        let n = poll_fn(|cx| {
+            if drained(fd) {
+                return match register(fd, Dir::Read, "read (buffer emptied)", cx.waker()) {
+                    Ok(()) => Poll::Pending,
+                    Err(e) => Poll::Ready(Err(e)),
+                };
+            }
+            attempt(fd, Dir::Read, "read", cx, || (&self.inner).read(buf))
+        })
+        .await?;
+        if n > 0 && n < buf.len() {
+            mark_drained(fd);
+        }
         did_io(fd, "read", n);
         Ok(n)
     }

@@ -38,6 +38,9 @@ pub enum Dir {
 struct Waiting {
     reader: Option<(usize, Waker)>,
     writer: Option<(usize, Waker)>,
+    /// False from an `EAGAIN` (or a read that emptied the buffer) until
+    /// the next readable edge: a read before that would only say `EAGAIN`.
+    drained: bool,
 }
 
 pub(super) struct Reactor {
@@ -84,6 +87,9 @@ impl Reactor {
                 e.insert(Waiting::default())
             }
         };
+        if dir == Dir::Read {
+            waiting.drained = true; // the read said EAGAIN: nothing until the next edge
+        }
         let place = match dir {
             Dir::Read => &mut waiting.reader,
             Dir::Write => &mut waiting.writer,
@@ -93,6 +99,20 @@ impl Reactor {
             _ => *place = Some((task, waker.clone())),
         }
         Ok(())
+    }
+
+    /// True if the last read of registered `fd` emptied its buffer and no
+    /// readable edge came since: reading again now would only say `EAGAIN`.
+    pub(super) fn drained(&self, fd: RawFd) -> bool {
+        self.sockets.borrow().get(&fd).is_some_and(|w| w.drained)
+    }
+
+    /// A read returned fewer bytes than asked: the kernel's buffer was empty
+    /// then, and the next data will be a new edge (tokio does the same).
+    pub(super) fn mark_drained(&self, fd: RawFd) {
+        if let Some(w) = self.sockets.borrow_mut().get_mut(&fd) {
+            w.drained = true;
+        }
     }
 
     /// The socket is being closed: drop its wakers and its epoll entry (a
@@ -154,6 +174,7 @@ impl Reactor {
                 continue;
             };
             if readable {
+                waiting.drained = false;
                 if let Some((task, w)) = waiting.reader.take() {
                     woken.push((task, fd, Dir::Read, w));
                 }

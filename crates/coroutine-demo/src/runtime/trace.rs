@@ -141,10 +141,10 @@ impl Trace {
                 Side::Note,
                 format!(
                     "      {op} on fd {fd}: {}; task {task}'s waker kept until fd {fd} is {}",
-                    if *op == "connect" {
-                        "EINPROGRESS"
-                    } else {
-                        "EAGAIN"
+                    match *op {
+                        "connect" => "EINPROGRESS",
+                        "read (buffer emptied)" => "no call (the last read emptied it)",
+                        _ => "EAGAIN",
                     },
                     dir(d)
                 ),

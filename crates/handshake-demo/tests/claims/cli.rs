@@ -39,21 +39,26 @@ fn states_help_is_the_general_help() {
 
 #[test]
 fn backlog_help_names_its_options() {
+    assert_help(&["backlog", "--help"], "usage: handshake-demo backlog [");
     assert_help(&["backlog", "--help"], "--clients K");
 }
 
 #[test]
 fn retries_help_gives_the_default_schedule() {
+    assert_help(&["retries", "--help"], "usage: handshake-demo retries [");
     assert_help(&["retries", "--help"], "1, 1, 1, 1, 1, 2, 4 s");
 }
 
 #[test]
 fn sniff_help_says_which_privilege() {
+    assert_help(&["sniff", "-h"], "usage: handshake-demo sniff\n");
     assert_help(&["sniff", "-h"], "cap_net_raw");
 }
 
 #[test]
 fn reuse_help_names_the_option() {
+    // (The general help names SO_REUSEADDR too: the usage line is reuse's own.)
+    assert_help(&["reuse", "--help"], "usage: handshake-demo reuse [");
     assert_help(&["reuse", "--help"], "SO_REUSEADDR");
 }
 

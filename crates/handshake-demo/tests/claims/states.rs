@@ -168,6 +168,34 @@ fn read_to_eof_reports_a_reset() {
     assert_eq!(err.raw_os_error(), Some(nix::libc::ECONNRESET), "{err}");
 }
 
+/// Filling a window stops at EWOULDBLOCK only: a connection the peer has
+/// reset is an error (EPIPE or ECONNRESET, tcp(7)), not a full window.
+#[test]
+fn fill_window_reports_a_reset_connection() {
+    use nix::sys::socket::{setsockopt, sockopt::Linger};
+    let mut lab = Lab::from(demo_kit::net::loopback_pair(false).unwrap());
+    // close() with a zero linger time sends RST instead of FIN (socket(7)).
+    let abort = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    setsockopt(lab.server().unwrap(), Linger, &abort).unwrap();
+    lab.server = None;
+    let client_addr = lab.client_addr.unwrap();
+    demo_kit::wait::until(std::time::Duration::from_secs(5), || {
+        let state = handshake_demo::kernel::state_of(lab.client().ok()?).ok()?;
+        (state == Close).then_some(())
+    })
+    .unwrap_or_else(|| panic!("the RST reaches the client {client_addr}"));
+    let other = demo_kit::net::loopback_pair(false).unwrap();
+    let err = Lab::fill_window(lab.client().unwrap(), &other.server).unwrap_err();
+    let errno = err.raw_os_error();
+    assert!(
+        errno == Some(nix::libc::EPIPE) || errno == Some(nix::libc::ECONNRESET),
+        "{err}"
+    );
+}
+
 /// A signal handler installed without SA_RESTART makes a blocked read
 /// fail with EINTR (signal(7)); `read_to_eof` reads on and still counts
 /// every byte.

@@ -30,7 +30,7 @@ fn full_run_narrates_real_results_and_leaves_nothing_behind() {
     let (code, text, err) = run_demo(BIN, &["--exit-code", "9"]);
     assert_eq!(code, 0, "{text}\n{err}");
     for needle in [
-        "state Z",
+        "state Z — a zombie (comm \"join-terminate-\"",
         "= Exited(9); Python's p.exitcode = 9",
         "Signaled(SIGTERM); Python's p.exitcode = -15",
         "Signaled(SIGKILL); Python's p.exitcode = -9",

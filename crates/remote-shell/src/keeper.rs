@@ -174,3 +174,6 @@ impl Drop for Keeper {
         while let Err(Errno::EINTR) = nix::sys::wait::waitpid(pid, None) {}
     }
 }
+
+#[cfg(test)]
+mod tests;

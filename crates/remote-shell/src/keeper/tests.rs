@@ -1,0 +1,67 @@
+//! A real keeper, forked from the test process: its reports are matched to
+//! their command by number, and a run it cannot do is answered with the
+//! error. Every wait for a report is bounded (a read timeout on the
+//! socket), so a report that never comes fails the test.
+
+use super::*;
+use nix::libc;
+use nix::poll::{poll, PollFd, PollFlags};
+use std::time::Duration;
+
+/// Long enough for a loaded 2-core machine to start a shell.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn keeper() -> Keeper {
+    let k = Keeper::start().unwrap();
+    k.ctl.set_read_timeout(Some(PATIENCE)).unwrap();
+    k
+}
+
+/// The exit code in a raw wait status (`WEXITSTATUS`), if it exited.
+fn exit_code(status: i32) -> Option<i32> {
+    libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status))
+}
+
+#[test]
+fn the_report_gives_the_shells_pid_and_wait_status() {
+    let mut k = keeper();
+    let (mut out, _err) = k.launch(b"echo $$; exit 3").unwrap();
+    let report = k.report().unwrap();
+    let mut printed = String::new();
+    out.read_to_string(&mut printed).unwrap();
+    assert_eq!(report.shell.to_string(), printed.trim(), "the shell's pid");
+    assert_eq!(exit_code(report.status), Some(3));
+}
+
+/// A report left unread is skipped: the next `report` is the one on the
+/// command now running, by its number. (The keeper takes the next command
+/// only once it has sent the report on the last one, so we wait for that.)
+#[test]
+fn a_stale_report_is_skipped() {
+    let mut k = keeper();
+    drop(k.launch(b"exit 1").unwrap());
+    let mut ready = [PollFd::new(k.report_fd(), PollFlags::POLLIN)];
+    let millis = PATIENCE.as_millis() as u16;
+    assert_eq!(
+        poll(&mut ready, millis).unwrap(),
+        1,
+        "no report on `exit 1`"
+    );
+    drop(k.launch(b"exit 2").unwrap());
+    let report = k.report().unwrap();
+    assert_eq!(exit_code(report.status), Some(2), "{report:?}");
+}
+
+/// A run message longer than the keeper's buffer (a command over
+/// MAX_COMMAND) is cut by the kernel (`MSG_TRUNC`): the keeper answers
+/// with `EMSGSIZE` instead of running half a command, and runs the next.
+#[test]
+fn a_command_too_long_for_the_keeper_is_refused_with_emsgsize() {
+    let mut k = keeper();
+    let long = vec![b':'; crate::security::MAX_COMMAND + 1];
+    drop(k.launch(&long).unwrap());
+    let err = k.report().unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::EMSGSIZE), "{err}");
+    drop(k.launch(b"exit 4").unwrap());
+    assert_eq!(exit_code(k.report().unwrap().status), Some(4));
+}

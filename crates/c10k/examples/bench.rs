@@ -5,7 +5,9 @@
 //! at 10,000 connections once, capped in time); every figure is the median
 //! of its runs, printed next to its target with a verdict. The machine may
 //! be shared: the load average is printed at the start and the end, and
-//! every raw run is printed too. About 4 minutes on 2 cores.
+//! every raw run is printed too. About 4 minutes on 2 cores. With
+//! `-- --tokio` it also builds and measures the tokio reference server
+//! (`crates/c10k/tokio-ref`, lesson 19's runtime against tokio).
 
 use c10k::run::{run_one, Outcome};
 use c10k::{entry, table};
@@ -42,6 +44,13 @@ fn bench() -> demo_kit::Result<()> {
             "NOTE: {why}: the Python servers are skipped, and so are the targets against them"
         );
     }
+    // tokio, the reference for lesson 19's runtime, only when asked: it is
+    // the one server here that needs a crate the course does not build.
+    let tokio = std::env::args().any(|a| a == "--tokio");
+    if tokio {
+        println!("building the tokio reference server (crates/c10k/tokio-ref, offline)...");
+        c10k::tokio_ref::build()?;
+    }
     let mut all: Vec<Outcome> = Vec::new();
     let mut measure = |model: &str,
                        conns: usize,
@@ -77,9 +86,14 @@ fn bench() -> demo_kit::Result<()> {
     // (a hypothesis, not measured separately). Alternating, whatever slows
     // a later run, or a busy spell of the machine, hits both servers alike.
     let (mut epoll_big, mut asyncio_big, mut async_big) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut tokio_current, mut tokio_multi) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
         epoll_big.extend(measure("epoll", big, 20, 1, 120)?);
         async_big.extend(measure("async", big, 20, 1, 120)?);
+        if tokio {
+            tokio_current.extend(measure("tokio-current", big, 20, 1, 120)?);
+            tokio_multi.extend(measure("tokio-multi", big, 20, 1, 120)?);
+        }
         asyncio_big.extend(measure("py-asyncio", big, 20, 1, 120)?);
     }
     let thread_big = measure("thread", big, 20, 1, 120)?;
@@ -198,11 +212,25 @@ fn bench() -> demo_kit::Result<()> {
         "the future <= 1 KiB".into(),
         size.map(|s| s <= 1024),
     );
+    let r = ratio(rps(&async_big), rps(&tokio_current));
     verdict(
         &format!("throughput at {big} x 20: async vs tokio current_thread"),
-        "not measured: the tokio reference server is not written yet".into(),
+        if tokio {
+            format!(
+                "async {} req/s, tokio current_thread {} req/s: {}x (tokio multi-thread {} req/s; CPU per round trip: async {} µs, current_thread {} µs, multi-thread {} µs)",
+                f0(rps(&async_big)),
+                f0(rps(&tokio_current)),
+                f2(r),
+                f0(rps(&tokio_multi)),
+                f1(cpu_rt(&async_big)),
+                f1(cpu_rt(&tokio_current)),
+                f1(cpu_rt(&tokio_multi))
+            )
+        } else {
+            "not measured: run the bench with --tokio (builds crates/c10k/tokio-ref)".into()
+        },
         "async >= 0.9x tokio current_thread".into(),
-        None,
+        r.map(|r| r >= 0.9),
     );
     let r = ratio(rps(&epoll_1k), rps(&sockserver_1k));
     verdict(

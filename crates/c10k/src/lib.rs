@@ -29,6 +29,7 @@ pub mod serve_epoll_cores;
 pub mod serve_pool;
 pub mod serve_thread;
 pub mod table;
+pub mod tokio_ref;
 
 /// The largest frame a server accepts: the load sends 64-byte bodies.
 pub const MAX_FRAME: usize = 64 * 1024;

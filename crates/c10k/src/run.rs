@@ -35,12 +35,19 @@ pub fn run_one(
     limit: Duration,
 ) -> Result<Outcome> {
     let seconds = (limit.as_secs() * 3 + 60).to_string();
-    let mut server = match crate::python::source(model) {
-        Some(src) => child(
+    let mut server = match (
+        crate::python::source(model),
+        crate::tokio_ref::flavor(model),
+    ) {
+        (Some(src), _) => child(
             Command::new("python3").args(["-c", src, "127.0.0.1", "0"]),
             Stdio::inherit(),
         ),
-        None => child(
+        (None, Some(flavor)) => child(
+            Command::new(crate::tokio_ref::binary()).args([flavor, "127.0.0.1:0", &seconds]),
+            Stdio::inherit(),
+        ),
+        (None, None) => child(
             Command::new(exe).args([
                 "serve",
                 "--model",

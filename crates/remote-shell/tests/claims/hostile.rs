@@ -237,3 +237,24 @@ fn idle_connections_are_closed_after_the_idle_timeout() {
         good_client_is_served(&server, proto, None);
     }
 }
+
+/// A course client that resets its connection (SO_LINGER 0, then close)
+/// while the server waits for its next command: the server logs the reset
+/// as a failed read, not as an idle timeout, and serves the next client.
+#[test]
+fn a_course_client_resetting_its_connection_is_logged_as_a_failed_read() {
+    let server = ServerProc::start(&["--protocol", "course"]);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut out = Vec::new();
+    remote_shell::course_proto::request(&mut s, b"echo before", &mut out).unwrap();
+    assert_eq!(out, b"before\n");
+    let linger = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    nix::sys::socket::setsockopt(&s, nix::sys::socket::sockopt::Linger, &linger).unwrap();
+    drop(s); // close with SO_LINGER 0: an RST, not a FIN
+    server.expect_log("read failed: Connection reset by peer");
+    good_client_is_served(&server, Protocol::Course, None);
+}

@@ -117,6 +117,22 @@ fn sigint_stops_the_server_cleanly_with_no_child_left() {
     eprintln!("server stopped {took:?} after SIGINT");
     assert_eq!(status.code(), Some(0), "exit status {status:?}");
     assert_command_gone(pid);
+    // The log says so, in this order: the command reaped, and only then
+    // "stopped". (Who stops the command is a race: its connection thread,
+    // which sees the stop flag too, or the accept loop, which then logs
+    // "told 1 keeper(s)": either is right.)
+    let log = server.log();
+    let at = |needle: &str| {
+        log.iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in the log:\n{}", log.join("\n")))
+    };
+    let reaped = at(&format!(
+        "pid {pid} server stopping: killed with all it started"
+    ));
+    let stopped = at("stopped: every connection closed, every command reaped");
+    assert!(reaped < stopped, "{}", log.join("\n"));
+    at("exiting cleanly after 2 connection(s)");
     // The busy client sees the connection end (a close, or a reset if the
     // server left bytes unread) instead of hanging: the read timeout, which
     // ends a hang, is not an end.
@@ -139,5 +155,11 @@ fn sigterm_stops_an_idle_server_with_exit_zero() {
     server.signal(Signal::SIGTERM);
     let (status, _) = server.wait_exit(PATIENCE).expect("the server did not exit");
     assert_eq!(status.code(), Some(0));
-    server.expect_log("exiting cleanly");
+    server.expect_log("stopped: every connection closed, every command reaped");
+    server.expect_log("exiting cleanly after 1 connection(s)");
+    let log = server.log();
+    assert!(
+        !log.iter().any(|l| l.contains("told")),
+        "no command ran, no keeper to tell: {log:?}"
+    );
 }

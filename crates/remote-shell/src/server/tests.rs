@@ -1,0 +1,62 @@
+//! A real server on 127.0.0.1:0, run on a thread until its stop flag is
+//! set: it serves, counts its connections, and on stop shuts the open ones
+//! down. Every wait is bounded, so a server that stops serving or never
+//! returns fails a test instead of hanging it.
+
+use super::*;
+use std::io::Read;
+use std::sync::mpsc;
+
+/// Long enough for a loaded 2-core machine to fork a keeper and run a shell.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn config() -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        protocol: Protocol::Course,
+        timeout: PATIENCE,
+        write_timeout: PATIENCE,
+        idle_timeout: PATIENCE,
+        hello_timeout: PATIENCE,
+        allow_remote: false,
+        token: None,
+    }
+}
+
+#[test]
+fn it_serves_counts_connections_and_closes_them_on_stop() {
+    let server = bind(config()).unwrap();
+    let addr = server.local_addr().unwrap();
+    assert!(addr.ip().is_loopback() && addr.port() != 0, "{addr}");
+    let stop = Arc::new(AtomicBool::new(false));
+    let (done, summary) = mpsc::channel();
+    let flag = Arc::clone(&stop);
+    std::thread::spawn(move || done.send(server.run(flag).map_err(|e| e.to_string())));
+    let mut clients = Vec::new();
+    for n in 0..2 {
+        let mut c = TcpStream::connect(addr).unwrap();
+        c.set_read_timeout(Some(PATIENCE)).unwrap();
+        let mut out = Vec::new();
+        course_proto::request(&mut c, format!("echo {n}").as_bytes(), &mut out).unwrap();
+        assert_eq!(out, format!("{n}\n").as_bytes());
+        clients.push(c);
+    }
+    stop.store(true, Ordering::SeqCst);
+    let summary = summary.recv_timeout(PATIENCE).expect("run did not return");
+    assert_eq!(summary, Ok(Summary { connections: 2 }));
+    // Both idle connections were shut down: end of stream, not a timeout.
+    for mut c in clients {
+        assert_eq!(c.read(&mut [0u8; 1]).unwrap(), 0);
+    }
+}
+
+#[test]
+fn prepare_sets_the_write_timeout_and_nodelay_on_a_blocking_socket() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (conn, _) = listener.accept().unwrap();
+    let timeout = Duration::from_millis(300);
+    prepare(&conn, timeout).unwrap();
+    assert_eq!(conn.write_timeout().unwrap(), Some(timeout));
+    assert!(conn.nodelay().unwrap());
+}

@@ -65,3 +65,27 @@ fn a_command_too_long_for_the_keeper_is_refused_with_emsgsize() {
     drop(k.launch(b"exit 4").unwrap());
     assert_eq!(exit_code(k.report().unwrap().status), Some(4));
 }
+
+/// A keeper killed with a message it never read resets its end of the
+/// socket: a unix(7) stream or seqpacket socket closed with unread data
+/// gives its peer `ECONNRESET` (net/unix/af_unix.c, unix_release_sock).
+/// `report` fails with that reset, the real reason, not with a retry.
+#[test]
+fn a_keeper_killed_with_a_message_unread_is_reported_as_a_reset() {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    use std::io::{BufRead, BufReader};
+    let mut k = keeper();
+    let (out, _err) = k.launch(b"echo $$; exec sleep 30").unwrap();
+    let mut line = String::new();
+    BufReader::new(out).read_line(&mut line).unwrap();
+    let shell = Pid::from_raw(line.trim().parse().unwrap());
+    let pid = Pid::from_raw(k.pid);
+    // Stopped, it cannot read the stop message; killed, it never will.
+    kill(pid, Signal::SIGSTOP).unwrap();
+    k.stop();
+    kill(pid, Signal::SIGKILL).unwrap();
+    let err = k.report().unwrap_err();
+    let _ = kill(shell, Signal::SIGKILL); // orphaned when its keeper died
+    assert_eq!(err.kind(), io::ErrorKind::ConnectionReset, "{err}");
+}

@@ -16,9 +16,13 @@
 //!
 //! Chromium cannot be asked what it drew without a debugging protocol, so
 //! the test adds a script to its copy of each built page (the book itself
-//! is unchanged): once mermaid has marked every block processed and every
-//! image has loaded, the script measures each `<svg>` and `<img>` and writes
-//! one line per picture into the page, which `--dump-dom` prints.
+//! is unchanged): once mermaid has drawn every block and every image has
+//! loaded, the script measures each `<svg>` and `<img>` and reports one
+//! line per picture. Starting Chromium costs more than checking a page, so
+//! it starts twice (one a core), each time on a harness page that opens
+//! every other page in an iframe, one after the other, takes the report
+//! each page's script posts to it (`postMessage`) and writes them all into
+//! its own DOM, which `--dump-dom` prints.
 //!
 //! Needs `chromium`, `mdbook` and `mdbook-mermaid`, so it is `#[ignore]`d:
 //! `.ci/run` installs them when missing and runs it with
@@ -40,28 +44,34 @@ use mdbook::mdbook_build;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// Added before `</body>` of the test's copy of a page. Waits (in the
-/// page's virtual time, at most 15 s) until mermaid has processed every
-/// block and every image of the page's text has loaded, then reports each
-/// diagram as `diagram svg=0|1 w=W h=H role=R`, each image (the plots of
+/// Added before `</body>` of the test's copy of a page. Waits (at most
+/// 15 s) until mermaid has drawn every block and every image of the page's
+/// text has loaded, then reports each diagram as `diagram svg=0|1 w=W h=H role=R`, each image (the plots of
 /// measured data) as `image loaded=0|1 w=W h=H` and the page as
-/// `error-text=0|1`, in `<pre id="pictures-check">`.
+/// `error-text=0|1`: to the harness page when the page is in its iframe
+/// ([`HARNESS`]), else in `<pre id="pictures-check">` of the page itself
+/// (to look at one page by hand with `chromium --headless --dump-dom`).
 const CHECK_SCRIPT: &str = r#"<script>
 (() => {
   const started = Date.now();
+  // mermaid marks a block processed before it draws it, draws into a
+  // scratch <div> inside the block, then puts the finished SVG in the
+  // block's place; the picture of a syntax error stays in the scratch one.
+  const drawn = p => p.querySelector(':scope > svg, :scope > div > svg[aria-roledescription="error"]');
   function report() {
     const pres = [...document.querySelectorAll('pre.mermaid')];
     // mdBook 0.5 writes each image twice: the page's, and a hidden copy for
     // its click-to-zoom (inside .img-wrapper). The page's one is checked.
     const imgs = [...document.querySelectorAll('main img')]
       .filter(i => !i.closest('.img-wrapper'));
-    const done = pres.every(p => p.getAttribute('data-processed') === 'true')
+    const done = pres.every(p => p.getAttribute('data-processed') === 'true' && drawn(p))
       && imgs.every(i => i.complete);
-    if (!done && Date.now() - started < 15000) { setTimeout(report, 50); return; }
+    if (!done && Date.now() - started < 15000) { setTimeout(report, 20); return; }
     const lines = pres.map(p => {
-      const svg = p.querySelector('svg');
+      const svg = drawn(p);
       const r = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
       const role = svg ? (svg.getAttribute('aria-roledescription') || '-') : '-';
       return `diagram svg=${svg ? 1 : 0} w=${Math.round(r.width)} h=${Math.round(r.height)} role=${role}`;
@@ -73,14 +83,87 @@ const CHECK_SCRIPT: &str = r#"<script>
     const text = document.body.innerText;
     const bad = /Syntax error|Parse error|Lexical error|error in text|Unsupported markdown/.test(text);
     lines.push(`error-text=${bad ? 1 : 0}`);
+    const found = '\n' + lines.join('\n') + '\n';
+    if (window.parent !== window) {
+      window.parent.postMessage({ picturesCheck: found }, '*');
+      return;
+    }
     const out = document.createElement('pre');
     out.id = 'pictures-check';
-    out.textContent = '\n' + lines.join('\n') + '\n';
+    out.textContent = found;
     document.body.appendChild(out);
   }
   window.addEventListener('load', () => setTimeout(report, 0));
 })();
 </script>
+"#;
+
+/// The page one Chromium opens; `PAGES` becomes the list of the checked
+/// copies' addresses, relative to the site's root where it is written.
+///
+/// `--dump-dom` prints the DOM at the harness's `load` event, which waits
+/// until every frame in it has finished loading; an `about:blank` frame
+/// whose document is open (`document.open()`) has not finished until
+/// `document.close()`. So the harness holds one open while it works, in
+/// real time: `--virtual-time-budget` (which the test used when it opened
+/// each page on its own) stops the page's clock while it computes, and
+/// mermaid names each drawing `mermaid-<Date.now()>`, so on a later page,
+/// with everything cached, two diagrams drawn in the same frozen
+/// millisecond got one name and the second was drawn wrong.
+///
+/// It opens the pages one after the other in a full-window iframe (one
+/// renderer draws them all; two at once took more CPU time, not less),
+/// moves on when the page's report arrives or after 30 s (the page's own
+/// limit is 15 s from its load), and then writes
+/// `<section id="page-N"><pre id="pictures-check">…</pre></section>` for
+/// page N of the list, an empty section for a page that never reported.
+const HARNESS: &str = r#"<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>pictures check</title>
+<style>body { margin: 0 } iframe { position: absolute; top: 0; left: 0;
+width: 100%; height: 100%; border: 0 }</style></head>
+<body><script>
+const pages = PAGES;
+const holder = document.createElement('iframe');
+document.body.appendChild(holder);
+holder.contentDocument.open();
+const reports = [];
+let n = -1, frame = null, timer = null;
+function next(report) {
+  if (frame) {
+    if (report !== undefined) reports[n] = report;
+    clearTimeout(timer);
+    frame.remove();
+    frame = null;
+  }
+  if (++n < pages.length) {
+    frame = document.createElement('iframe');
+    frame.src = pages[n];
+    document.body.appendChild(frame);
+    timer = setTimeout(next, 30000);
+    return;
+  }
+  const all = document.createElement('div');
+  all.id = 'pictures-report';
+  pages.forEach((_, i) => {
+    const section = document.createElement('section');
+    section.id = 'page-' + i;
+    if (reports[i] !== undefined) {
+      const pre = document.createElement('pre');
+      pre.id = 'pictures-check';
+      pre.textContent = reports[i];
+      section.appendChild(pre);
+    }
+    all.appendChild(section);
+  });
+  document.body.appendChild(all);
+  holder.contentDocument.close();
+}
+window.addEventListener('message', e => {
+  if (frame && e.source === frame.contentWindow
+      && e.data && typeof e.data.picturesCheck === 'string') next(e.data.picturesCheck);
+});
+next();
+</script></body></html>
 "#;
 
 /// How many mermaid blocks a Markdown page has (a fence line ```` ```mermaid ````).
@@ -172,21 +255,75 @@ fn problems_in(page: &str, expected: Expected, dom: &str) -> Vec<String> {
     problems
 }
 
-/// Opens a copy of `html` with [`CHECK_SCRIPT`] in headless Chromium and
-/// returns the DOM it ended with.
-fn dom_in_chromium(html: &Path) -> String {
-    let page = fs::read_to_string(html).expect("a built page is text");
-    let checked = html.with_extension("check.html");
-    fs::write(
-        &checked,
-        page.replace("</body>", &format!("{CHECK_SCRIPT}</body>")),
-    )
-    .expect("the test writes into its own build");
-    let profile = std::env::temp_dir().join(format!(
-        "pictures-chromium-{}-{}",
-        std::process::id(),
-        html.file_stem().unwrap_or_default().to_string_lossy()
-    ));
+/// `s` as a JavaScript string literal (for the harness's list of pages).
+fn js_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // `<` so that no `</script>` can end the harness's script early.
+            '<' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The harness page for `pages` (addresses relative to it).
+fn harness_page(pages: &[String]) -> String {
+    let list: Vec<String> = pages.iter().map(|p| js_string(p)).collect();
+    HARNESS.replace("PAGES", &format!("[{}]", list.join(", ")))
+}
+
+/// The report of page `n` in the DOM the harness ended with; empty when
+/// that page (or the whole harness) never reported.
+fn page_report(dom: &str, n: usize) -> &str {
+    let open = format!("<section id=\"page-{n}\">");
+    let Some(start) = dom.find(&open) else {
+        return "";
+    };
+    let rest = &dom[start + open.len()..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+/// Checks `pages` (each with what its Markdown shows) of the site built
+/// into `site` in one headless Chromium: writes a copy of each built page
+/// with [`CHECK_SCRIPT`] and a [`HARNESS`] that opens them, and reads each
+/// page's report from the DOM Chromium ends with.
+fn check_in_one_browser(site: &Path, pages: &[(PathBuf, Expected)]) -> Vec<String> {
+    static LAUNCHES: AtomicUsize = AtomicUsize::new(0);
+    let launch = LAUNCHES.fetch_add(1, Ordering::SeqCst);
+    let mut addresses = Vec::new();
+    for (page, _) in pages {
+        let html = site.join(page).with_extension("html");
+        let text = fs::read_to_string(&html).unwrap_or_else(|e| {
+            panic!(
+                "{} has a picture but was not built ({e}): is it in SUMMARY.md?",
+                page.display()
+            )
+        });
+        fs::write(
+            html.with_extension("check.html"),
+            text.replace("</body>", &format!("{CHECK_SCRIPT}</body>")),
+        )
+        .expect("the test writes into its own build");
+        let address: Vec<String> = page
+            .with_extension("check.html")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        addresses.push(address.join("/"));
+    }
+    let harness = site.join(format!("pictures-harness-{launch}.html"));
+    fs::write(&harness, harness_page(&addresses)).expect("the test writes into its own build");
+    let profile =
+        std::env::temp_dir().join(format!("pictures-chromium-{}-{launch}", std::process::id()));
     let _ = fs::remove_dir_all(&profile);
     let out = Command::new("chromium")
         .args([
@@ -194,6 +331,7 @@ fn dom_in_chromium(html: &Path) -> String {
             "--no-sandbox",
             "--disable-gpu",
             "--no-first-run",
+            "--allow-file-access-from-files",
         ])
         .args([
             "--disable-background-networking",
@@ -201,19 +339,26 @@ fn dom_in_chromium(html: &Path) -> String {
             "--disable-sync",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
-        // Virtual time runs until the page is idle, at most 20 s: longer
-        // than the script's own 15 s, so it always reports.
-        .args(["--virtual-time-budget=20000", "--dump-dom"])
-        .arg(format!("file://{}", checked.display()))
-        .output_within_limit(Duration::from_secs(120));
+        .arg("--dump-dom")
+        .arg(format!("file://{}", harness.display()))
+        // The harness gives up on a page after 30 s; a page takes well
+        // under 1 s on a quiet machine.
+        .output_within_limit(Duration::from_secs(60 + 5 * pages.len() as u64));
     let _ = fs::remove_dir_all(&profile);
     assert!(
         out.status.success(),
         "chromium failed on {}: {}",
-        html.display(),
+        harness.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let dom = String::from_utf8_lossy(&out.stdout);
+    pages
+        .iter()
+        .enumerate()
+        .flat_map(|(n, (page, expected))| {
+            problems_in(&page.display().to_string(), *expected, page_report(&dom, n))
+        })
+        .collect()
 }
 
 /// Every Markdown page below `dir` with at least one picture: (page relative
@@ -242,8 +387,9 @@ fn pages_with_pictures(dir: &Path, rel: &Path, found: &mut Vec<(PathBuf, Expecte
 }
 
 /// Checks every page with a picture in the site built from `docs` into
-/// `site` (a page's `.md` becomes `.html` at the same place), two pages at a
-/// time; returns the problems and the number of pages checked.
+/// `site` (a page's `.md` becomes `.html` at the same place), in two
+/// Chromiums at once (one a core), each with every other page; returns the
+/// problems and the number of pages checked.
 fn check_site(docs: &Path, site: &Path) -> (Vec<String>, usize) {
     let mut pages = Vec::new();
     pages_with_pictures(docs, Path::new(""), &mut pages);
@@ -252,23 +398,14 @@ fn check_site(docs: &Path, site: &Path) -> (Vec<String>, usize) {
         pages.iter().skip(1).step_by(2).cloned().collect(),
     ];
     let problems = std::thread::scope(|s| {
-        let workers: Vec<_> = halves
+        let browsers: Vec<_> = halves
             .iter()
-            .map(|half| {
-                s.spawn(move || {
-                    let mut problems = Vec::new();
-                    for (page, expected) in half {
-                        let html = site.join(page).with_extension("html");
-                        let shown = page.display().to_string();
-                        problems.extend(problems_in(&shown, *expected, &dom_in_chromium(&html)));
-                    }
-                    problems
-                })
-            })
+            .filter(|half| !half.is_empty())
+            .map(|half| s.spawn(move || check_in_one_browser(site, half)))
             .collect();
-        workers
+        browsers
             .into_iter()
-            .flat_map(|w| w.join().expect("a checking thread"))
+            .flat_map(|b| b.join().expect("a checking thread"))
             .collect()
     });
     (problems, pages.len())
@@ -346,12 +483,19 @@ fn checker_catches_broken_diagrams(root: &Path) {
 #[ignore = "needs chromium, mdbook and mdbook-mermaid; .ci/run installs them and runs this"]
 fn every_diagram_in_both_books_is_drawn_in_chromium() {
     let root = workspace_root();
-    checker_catches_broken_diagrams(&root);
     let site = root.join("target/pictures-check");
-    let _ = fs::remove_dir_all(&site);
-    // English first: a build empties its own destination.
-    mdbook_build(&root.join("docs"), &site);
-    mdbook_build(&root.join("docs/zh-CN"), &site.join("zh-CN"));
+    // The self-check runs while the books build (a build mostly waits for
+    // its preprocessor), and must pass before the books are looked at.
+    std::thread::scope(|s| {
+        let selfcheck = s.spawn(|| checker_catches_broken_diagrams(&root));
+        let _ = fs::remove_dir_all(&site);
+        // English first: a build empties its own destination.
+        mdbook_build(&root.join("docs"), &site);
+        mdbook_build(&root.join("docs/zh-CN"), &site.join("zh-CN"));
+        if let Err(failed) = selfcheck.join() {
+            std::panic::resume_unwind(failed);
+        }
+    });
     let (problems, pages) = check_site(&root.join("docs"), &site);
     assert!(pages > 0, "no page has a picture");
     assert!(
@@ -397,6 +541,34 @@ fn the_report_is_read_line_by_line() {
         svg_images("![a](images/x.svg) ![b](../images/y.zh-CN.svg)\n![c](z.png) [d](w.svg)"),
         2
     );
+}
+
+#[test]
+fn the_harness_lists_the_pages_and_its_report_is_split_by_page() {
+    let harness = harness_page(&[
+        "a.check.html".into(),
+        "zh-CN/b\"</script>.check.html".into(),
+    ]);
+    assert!(
+        harness
+            .contains(r#"const pages = ["a.check.html", "zh-CN/b\"\u003c/script>.check.html"];"#),
+        "{harness}"
+    );
+    let dom = "<div id=\"pictures-report\"><section id=\"page-0\"><pre id=\"pictures-check\">\n\
+               diagram svg=1 w=5 h=5 role=state\nerror-text=0\n</pre></section>\
+               <section id=\"page-1\"></section><section id=\"page-10\"><pre id=\"pictures-check\">\n\
+               error-text=1\n</pre></section></div>";
+    let expect = |diagrams| Expected {
+        diagrams,
+        images: 0,
+    };
+    assert_eq!(
+        problems_in("a", expect(1), page_report(dom, 0)),
+        Vec::<String>::new()
+    );
+    assert!(problems_in("b", expect(0), page_report(dom, 1))[0].contains("never reported"));
+    assert!(problems_in("c", expect(0), page_report(dom, 10))[0].contains("error text"));
+    assert!(problems_in("d", expect(0), page_report(dom, 2))[0].contains("never reported"));
 }
 
 /// Lines of mermaid blocks that hold a `#` outside a style line

@@ -31,6 +31,30 @@ fn the_report_gives_the_shells_pid_and_wait_status() {
     out.read_to_string(&mut printed).unwrap();
     assert_eq!(report.shell.to_string(), printed.trim(), "the shell's pid");
     assert_eq!(exit_code(report.status), Some(3));
+    // Dropping the keeper ends it and reaps it: not even a zombie is left.
+    let pid = k.pid;
+    drop(k);
+    assert!(demo_kit::procfs::is_gone(pid), "keeper {pid} left behind");
+}
+
+/// `stop` kills the running command (SIGKILL, in the report's wait
+/// status); a stop that arrives after its command ended is ignored, and
+/// the next command runs.
+#[test]
+fn stop_kills_the_running_command_and_a_late_stop_is_ignored() {
+    let mut k = keeper();
+    drop(k.launch(b"exec sleep 30").unwrap());
+    k.stop();
+    let status = k.report().unwrap().status;
+    assert!(
+        libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGKILL,
+        "status {status:#x}"
+    );
+    drop(k.launch(b"exit 5").unwrap());
+    assert_eq!(exit_code(k.report().unwrap().status), Some(5));
+    k.stop(); // for `exit 5`, which has ended
+    drop(k.launch(b"exit 6").unwrap());
+    assert_eq!(exit_code(k.report().unwrap().status), Some(6));
 }
 
 /// A report left unread is skipped: the next `report` is the one on the

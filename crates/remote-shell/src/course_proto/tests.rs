@@ -75,7 +75,7 @@ fn reads_a_course_reply_and_rejects_hostile_ones() {
 
 /// Long enough for a loaded 2-core machine to fork a keeper and run a shell
 /// (well under 1 s here at load 45), short enough that the lib tests which
-/// wait for a reply that never comes (8 at most, 2 at a time) fail within
+/// wait for a reply that never comes (8 at most) fail within
 /// cargo-mutants' 60 s instead of timing out.
 const PATIENCE: Duration = Duration::from_secs(10);
 

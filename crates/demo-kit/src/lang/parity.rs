@@ -421,6 +421,8 @@ mod tests {
         );
         assert_eq!(numbers("header: 5f e3 01 00 end 12"), ["12"]);
         assert_eq!(numbers("5f e3 01 00"), Vec::<String>::new());
+        // Three are not a dump, whatever stands before them.
+        assert_eq!(numbers("id 01 02 03 end"), ["01", "02", "03"]);
         assert_eq!(numbers("首部，固定 12 字节：74 e4 01 00"), ["12"]);
         assert_eq!(numbers("bytes 01 00 ab, 12"), ["00", "01", "12"]);
     }

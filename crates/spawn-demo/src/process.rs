@@ -154,7 +154,10 @@ pub fn start_together(task: impl FnOnce() -> i32 + Copy) -> Result<(Gate, [Start
 pub struct Gate(OwnedFd);
 
 impl Gate {
-    /// Opens the gate for every child behind it at once.
+    /// Opens the gate for every child behind it at once. The end of file
+    /// comes when no process holds the write end any more: a child that
+    /// another thread forked meanwhile holds a copy (fork(2)) until it
+    /// exits or execs, which only a multi-threaded program (a test) meets.
     pub fn open(self) {
         drop(self.0);
     }
@@ -214,9 +217,10 @@ impl Started {
 
     /// `p.join()`: releases the child if needed, then `waitpid()` — the
     /// parent sleeps in the kernel until the child has exited and is reaped.
-    /// The release here is closing our end of the gate: the end of file
-    /// wakes a child still waiting at it, as the byte would.
+    /// Our end of the gate is closed either way, so a child still at the
+    /// gate is never left waiting for a byte.
     pub fn join(mut self) -> Result<Finished> {
+        self.release()?;
         drop(self.gate.take());
         let status = waitpid_retrying(self.pid)?;
         self.reaped = true;

@@ -105,11 +105,29 @@ fn print_main_then_join(mut p: Started) -> Result<()> {
          parent printed 主 {}, task began {}, task done {}",
         at(fork_returned), at(t.alive_ns), at(main_ns), at(t.released_ns), at(t.done_ns)
     ));
-    let when = if t.alive_ns < main_ns {
+    let when = who_was_first(t.alive_ns, main_ns);
+    say(Side::Note, format!("{when}; either way the parent did not wait: start() only asked the kernel for a process"));
+    Ok(())
+}
+
+/// Which ran first after `fork()`, from the child's first clock reading
+/// and the parent's just before it printed 主: either can, it is up to the
+/// scheduler (a loaded machine usually lets the parent go on first).
+pub fn who_was_first(child_alive_ns: u64, main_printed_ns: u64) -> &'static str {
+    if child_alive_ns < main_printed_ns {
         "the child was already running (blocked at the gate) when 主 was printed"
     } else {
         "the child had not yet reached its first line after fork() when 主 was printed"
-    };
-    say(Side::Note, format!("{when}; either way the parent did not wait: start() only asked the kernel for a process"));
-    Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::who_was_first;
+
+    #[test]
+    fn the_note_follows_the_two_clock_readings() {
+        assert!(who_was_first(98, 128).starts_with("the child was already running"));
+        assert!(who_was_first(97, 68).starts_with("the child had not yet reached"));
+    }
 }

@@ -15,6 +15,21 @@ use std::time::Duration;
 
 const EXE: &str = env!("CARGO_BIN_EXE_spawn-demo");
 
+/// Held by the tests whose children wait at a shared gate that opens by end
+/// of file (`start_together`). A forked child holds a copy of every
+/// descriptor open in its parent at that instant, `O_CLOEXEC` or not (that
+/// flag acts only at `execve`; fork(2)). Two such tests forking at once in
+/// this process would each give their children the other's gate: each gate
+/// then stays open in a child of the other test, and neither end of file
+/// ever comes. (The demo itself has one thread, so it cannot happen there.)
+static EOF_GATES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn eof_gates() -> std::sync::MutexGuard<'static, ()> {
+    EOF_GATES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// `release()` then `join()`, but never waiting for ever: first the child
 /// must end (become a zombie) within 30 s. A child that hangs (a forked
 /// child that panics can deadlock on a lock another thread held at fork
@@ -200,6 +215,7 @@ fn reexec_with_an_unknown_task_fails_cleanly() {
 
 #[test]
 fn serial_tasks_never_overlap_and_pinned_ones_do() {
+    let _one_at_a_time = eof_gates();
     let rounds = spawn_demo::work::calibrate(Duration::from_millis(150));
     let serial = timing::run_two(Mode::Serial, rounds).unwrap();
     assert_eq!(serial.overlapped(), Some(false));
@@ -220,6 +236,7 @@ fn serial_tasks_never_overlap_and_pinned_ones_do() {
 /// and the run says why.
 #[test]
 fn a_failed_pin_is_reported() {
+    let _one_at_a_time = eof_gates();
     let cpu = nix::libc::CPU_SETSIZE as usize - 1;
     let err = timing::run_two(Mode::OneCore(cpu), 1).unwrap_err();
     let text = err.to_string();

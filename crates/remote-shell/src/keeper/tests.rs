@@ -116,3 +116,49 @@ fn a_keeper_killed_with_a_message_unread_is_reported_as_a_reset() {
     let _ = kill(shell, Signal::SIGKILL); // orphaned when its keeper died
     assert_eq!(err.kind(), io::ErrorKind::ConnectionReset, "{err}");
 }
+
+/// `report` takes only a 13-byte report message on the command now
+/// running. The test plays the keeper on a socket pair and sends, before
+/// the real report, three it must skip: one byte short, another tag, and
+/// a report on an earlier command.
+#[test]
+fn report_skips_every_message_but_the_report_on_this_command() {
+    let (ours, theirs) = socket::socketpair(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )
+    .unwrap();
+    let (ours, theirs) = (UnixStream::from(ours), UnixStream::from(theirs));
+    // No such child: Drop's waitpid returns ECHILD at once.
+    let mut k = Keeper {
+        pid: i32::MAX,
+        ctl: Arc::new(ours),
+        seq: 7,
+    };
+    let msg = |tag: u8, seq: u32, shell: i32, status: i32| {
+        [
+            &[tag][..],
+            &seq.to_ne_bytes(),
+            &shell.to_ne_bytes(),
+            &status.to_ne_bytes(),
+        ]
+        .concat()
+    };
+    let send = |bytes: &[u8]| (&theirs).write_all(bytes).unwrap();
+    send(&msg(REPORT, 7, 100, 1)[..12]);
+    send(&msg(b'x', 7, 101, 2));
+    send(&msg(REPORT, 6, 102, 3));
+    send(&msg(REPORT, 7, 103, 4));
+    drop(theirs);
+    let report = k.report().unwrap();
+    assert_eq!(
+        report,
+        Report {
+            shell: 103,
+            status: 4
+        }
+    );
+    assert!(k.report().is_err(), "nothing more: the keeper is gone");
+}

@@ -95,6 +95,11 @@ fn pair() -> (TcpStream, TcpStream) {
 /// Run `test` as a client of `serve` on a real connection; the client's
 /// reads give up after `PATIENCE`.
 fn served(test: impl FnOnce(&mut TcpStream)) {
+    served_idle(PATIENCE, test)
+}
+
+/// `served`, with the server's idle timeout `idle`.
+fn served_idle(idle: Duration, test: impl FnOnce(&mut TcpStream)) {
     let (mut client, mut conn) = pair();
     client.set_read_timeout(Some(PATIENCE)).unwrap();
     let peer = client.local_addr().unwrap();
@@ -103,7 +108,7 @@ fn served(test: impl FnOnce(&mut TcpStream)) {
         let session = Session {
             peer,
             timeout: PATIENCE,
-            idle_timeout: PATIENCE,
+            idle_timeout: idle,
             hello_timeout: PATIENCE,
             stop: &stop,
             running: &running,
@@ -171,6 +176,16 @@ fn serve_answers_a_bad_command_with_an_error_reply_and_goes_on() {
         let mut out = Vec::new();
         request(c, b"echo ok", &mut out).unwrap();
         assert_eq!(out, b"ok\n");
+    });
+}
+
+/// A client that sends no command within the idle timeout is closed:
+/// end of stream, no reply (the course's reply has no room for one).
+#[test]
+fn serve_closes_an_idle_connection_after_the_idle_timeout() {
+    served_idle(Duration::from_millis(300), |c| {
+        let mut rest = Vec::new();
+        assert_eq!(c.read_to_end(&mut rest).unwrap(), 0, "{rest:?}");
     });
 }
 

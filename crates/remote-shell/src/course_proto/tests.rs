@@ -179,6 +179,30 @@ fn serve_answers_a_bad_command_with_an_error_reply_and_goes_on() {
     });
 }
 
+/// A command of exactly MAX_COMMAND bytes runs whole; one byte more is
+/// refused with an error reply, and the connection is closed (the rest of
+/// an overlong command would be read as the next one).
+#[test]
+fn serve_runs_a_command_of_max_command_bytes_and_refuses_one_more() {
+    served(|c| {
+        let cmd = format!("echo {}", "x".repeat(MAX_COMMAND - 5));
+        let mut out = Vec::new();
+        request(c, cmd.as_bytes(), &mut out).unwrap();
+        assert_eq!(out.len(), MAX_COMMAND - 5 + 1, "the padding and a newline");
+    });
+    served(|c| {
+        let mut out = Vec::new();
+        request(c, &[b'x'; MAX_COMMAND + 1], &mut out).unwrap();
+        let refused = format!("remote-shell: command longer than {MAX_COMMAND} bytes refused\n");
+        assert_eq!(String::from_utf8_lossy(&out), refused);
+        assert_eq!(
+            c.read(&mut [0u8; 1]).unwrap(),
+            0,
+            "closed after the refusal"
+        );
+    });
+}
+
 /// A client that sends no command within the idle timeout is closed:
 /// end of stream, no reply (the course's reply has no room for one).
 #[test]

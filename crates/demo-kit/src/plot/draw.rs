@@ -47,10 +47,11 @@ pub fn axis_end(max: f64) -> (f64, f64) {
 }
 
 /// A tick's label: whole numbers with a comma every three digits
-/// (`40,000`), others with at most two decimals (`0.5`, `2.25`).
+/// (`40,000`), others with at most three decimals (`0.5`, `2.25`). A tick
+/// is a whole multiple of its step, so a whole step gives exact integers.
 pub fn tick_label(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-6 {
-        let digits = format!("{}", v.round() as u64);
+    if v.fract() == 0.0 {
+        let digits = format!("{}", v as u64);
         let mut out = String::new();
         for (i, d) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -60,8 +61,8 @@ pub fn tick_label(v: f64) -> String {
         }
         out
     } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').to_string()
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 

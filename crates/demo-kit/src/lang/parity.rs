@@ -105,7 +105,8 @@ pub fn has_han(text: &str) -> bool {
 }
 
 /// `text` without what is quoted: `'…'` (and Python's `b'…'`), `"…"`,
-/// `` `…` ``, `“…”`. An apostrophe between letters (`don't`) is no quote.
+/// `` `…` ``, `“…”`. A `'` after a letter (`don't`, `users'`) is an
+/// apostrophe, not a quote, unless it follows a lone `b` (`b'hi'`).
 fn unquoted(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let letter = |i: Option<usize>| {
@@ -117,7 +118,6 @@ fn unquoted(text: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         let apostrophe = c == '\''
             && letter(i.checked_sub(1))
-            && letter(Some(i + 1))
             && (chars[i - 1] != 'b' || letter(i.checked_sub(2)));
         match closing {
             Some(end) if c == end => closing = None,
@@ -448,7 +448,16 @@ mod tests {
         assert_eq!(english_prose("收到 'hello from the child' 了"), None);
         assert_eq!(english_prose("收到 \"hello from the child\" 了"), None);
         assert_eq!(english_prose("收到 `hello from the child` 了"), None);
-        assert_eq!(english_prose("收到 “hello from the child” 了"), None);
+        assert_eq!(english_prose("收到 “hello from the child now” 了"), None);
+        // Apostrophes are not quotes, after a b inside a word too.
+        assert_eq!(
+            english_prose("the users' files"),
+            Some("the users' files".into())
+        );
+        assert_eq!(
+            english_prose("the club's rules"),
+            Some("the club's rules".into())
+        );
         assert_eq!(
             english_prose("收到 'x' and then some"),
             Some("and then some".into())

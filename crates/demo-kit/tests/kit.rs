@@ -215,8 +215,11 @@ fn calibration_scales_the_task_to_the_target() {
     let small = demo_kit::work::calibrate(Duration::from_millis(2));
     let large = demo_kit::work::calibrate(Duration::from_millis(40));
     assert!(large > small, "{small} {large}");
-    // And the limit gives about the target: the fastest of 3 runs within a
-    // factor of 4 either way (another program can only slow a run down).
+    // And the limit gives about the target on this real CPU: the fastest of
+    // 3 runs within a factor of 10 either way. (The search itself is tested
+    // exactly in src/work.rs, against a made-up cost; here other programs
+    // can slow the calibration or the check down, and on the course's busy
+    // CI machine a factor of 4 was once not enough.)
     let target = Duration::from_millis(20);
     let limit = demo_kit::work::calibrate(target);
     let took = (0..3)
@@ -228,7 +231,7 @@ fn calibration_scales_the_task_to_the_target() {
         .min()
         .unwrap();
     assert!(
-        took > target / 4 && took < target * 4,
+        took > target / 10 && took < target * 10,
         "calibrate({target:?}) gave {limit}, which took {took:?}"
     );
 }

@@ -44,6 +44,7 @@ use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::sys::socket::{self, AddressFamily, ControlMessage, MsgFlags, SockFlag, SockType};
 use std::fs::File;
+use std::io::ErrorKind::{ConnectionReset, Interrupted};
 use std::io::{self, IoSlice, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::os::unix::net::UnixStream;
@@ -144,11 +145,19 @@ impl Keeper {
     /// Wait for the report on the running command. It comes only once
     /// nothing below the keeper is left. An error means the shell never
     /// started, or the keeper is gone.
+    ///
+    /// Two errors are read past. `EINTR`: a signal. `ECONNRESET`: the
+    /// keeper exited (told to quit) with a message of ours unread, a stop
+    /// that crossed its report; a unix(7) socket closed with unread data
+    /// resets its peer (net/unix/af_unix.c, unix_release_sock), and `recv`
+    /// returns that pending error first, before the report still queued
+    /// (the keeper tests show it). The next read gets the report, or
+    /// end-of-file.
     pub fn report(&mut self) -> io::Result<Report> {
         let mut msg = [0u8; 16];
         loop {
             let n = match (&*self.ctl).read(&mut msg) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), Interrupted | ConnectionReset) => continue,
                 r => r?,
             };
             if n == 0 {

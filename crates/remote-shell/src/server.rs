@@ -199,12 +199,8 @@ impl Server {
                 let _ = conn.shutdown(Shutdown::Both);
             }
         }
-        let killed = self.shared.running.stop_all();
-        if killed > 0 {
-            say(
-                Side::Server,
-                format!("told {killed} keeper(s) to kill their running command and all it started"),
-            );
+        if let Some(line) = told(self.shared.running.stop_all()) {
+            say(Side::Server, line);
         }
         let done = demo_kit::wait::until(Duration::from_millis(900), || {
             (self.shared.active.load(Ordering::SeqCst) == 0).then_some(())
@@ -224,6 +220,15 @@ impl Server {
             say(Side::Server, format!("stopped: a connection thread did not finish in time; reaped {} keeper(s) directly", left.len()));
         }
     }
+}
+
+/// The stop's line about the commands still running when it came: their
+/// keepers were told to kill them. None running (each connection's thread,
+/// which sees the stop flag too, may have stopped its own first): no line.
+fn told(keepers: usize) -> Option<String> {
+    (keepers > 0).then(|| {
+        format!("told {keepers} keeper(s) to kill their running command and all it started")
+    })
 }
 
 /// Tell a client over the limit why it is closed, instead of a silent

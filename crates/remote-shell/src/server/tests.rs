@@ -63,3 +63,11 @@ fn prepare_sets_the_write_timeout_and_nodelay_on_a_blocking_socket() {
     assert_eq!(conn.write_timeout().unwrap(), Some(timeout));
     assert!(conn.nodelay().unwrap());
 }
+
+#[test]
+fn the_stop_names_the_keepers_it_told_and_is_silent_about_none() {
+    assert_eq!(told(0), None);
+    let line = "told 1 keeper(s) to kill their running command and all it started";
+    assert_eq!(told(1).as_deref(), Some(line));
+    assert!(told(3).is_some_and(|l| l.starts_with("told 3 keeper(s)")));
+}

@@ -15,17 +15,18 @@ use std::time::Duration;
 
 const EXE: &str = env!("CARGO_BIN_EXE_spawn-demo");
 
-/// Held by the tests whose children wait at a shared gate that opens by end
-/// of file (`start_together`). A forked child holds a copy of every
-/// descriptor open in its parent at that instant, `O_CLOEXEC` or not (that
-/// flag acts only at `execve`; fork(2)). Two such tests forking at once in
-/// this process would each give their children the other's gate: each gate
-/// then stays open in a child of the other test, and neither end of file
-/// ever comes. (The demo itself has one thread, so it cannot happen there.)
-static EOF_GATES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Held by every test here that forks. A forked child holds a copy of
+/// every descriptor open in its parent at that instant, `O_CLOEXEC` or not
+/// (that flag acts only at `execve`; fork(2)). With tests forking at once
+/// in this process, a child of one test keeps another test's gate open: a
+/// child waiting for that gate's end of file (a `start_together` gate, or
+/// any gate whose release is broken) waits as long, and two such, each
+/// holding the other's gate, wait for ever. (The demo itself has one
+/// thread, so it cannot happen there.)
+static FORKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn eof_gates() -> std::sync::MutexGuard<'static, ()> {
-    EOF_GATES
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    FORKING
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -82,6 +83,7 @@ fn a_timeline_travels_as_24_bytes() {
 
 #[test]
 fn start_returns_before_the_task_runs_and_join_reaps() {
+    let _forking = one_at_a_time();
     let p = start(|| 0).unwrap();
     let pid = p.pid;
     // The child exists (it has a /proc entry and is not a zombie) while the
@@ -103,6 +105,7 @@ fn start_returns_before_the_task_runs_and_join_reaps() {
 
 #[test]
 fn closure_arguments_reach_the_child() {
+    let _forking = one_at_a_time();
     let x = 42;
     let done = start(move || x).unwrap().join().unwrap();
     assert_eq!(done.exit_code(), 42);
@@ -117,12 +120,14 @@ impl Run for Seven {
 
 #[test]
 fn the_run_trait_starts_the_same_way() {
+    let _forking = one_at_a_time();
     let done = Seven.start().unwrap().join().unwrap();
     assert_eq!(done.status, WaitStatus::Exited(done.pid, 7));
 }
 
 #[test]
 fn a_panic_in_the_child_is_status_101() {
+    let _forking = one_at_a_time();
     let done = join_within(start(|| panic!("boom in the child")).unwrap());
     assert_eq!(done.exit_code(), 101);
     assert!(done.timeline.is_none(), "a panicking child reports nothing");
@@ -130,6 +135,7 @@ fn a_panic_in_the_child_is_status_101() {
 
 #[test]
 fn dropping_a_started_child_still_reaps_it() {
+    let _forking = one_at_a_time();
     let pid = start(|| 0).unwrap().pid; // the Started is dropped here
     assert!(
         procfs::is_gone(pid.as_raw()),
@@ -215,7 +221,7 @@ fn reexec_with_an_unknown_task_fails_cleanly() {
 
 #[test]
 fn serial_tasks_never_overlap_and_pinned_ones_do() {
-    let _one_at_a_time = eof_gates();
+    let _forking = one_at_a_time();
     let rounds = spawn_demo::work::calibrate(Duration::from_millis(150));
     let serial = timing::run_two(Mode::Serial, rounds).unwrap();
     assert_eq!(serial.overlapped(), Some(false));
@@ -236,7 +242,7 @@ fn serial_tasks_never_overlap_and_pinned_ones_do() {
 /// and the run says why.
 #[test]
 fn a_failed_pin_is_reported() {
-    let _one_at_a_time = eof_gates();
+    let _forking = one_at_a_time();
     let cpu = nix::libc::CPU_SETSIZE as usize - 1;
     let err = timing::run_two(Mode::OneCore(cpu), 1).unwrap_err();
     let text = err.to_string();
@@ -249,6 +255,7 @@ fn a_failed_pin_is_reported() {
 
 #[test]
 fn bench_functions_measure_something() {
+    let _forking = one_at_a_time();
     assert!(bench::fork_exit_wait(10).unwrap() > Duration::ZERO);
     assert!(bench::start_join(10).unwrap() > Duration::ZERO);
     assert!(bench::reexec(Path::new(EXE), 3).unwrap() > Duration::ZERO);

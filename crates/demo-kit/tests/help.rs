@@ -104,3 +104,10 @@ fn help_prints_the_usage_and_exits_0_and_nothing_else_does() {
         );
     }
 }
+
+/// A demo with an English help only passes one `&str`: that is the text.
+#[test]
+fn a_single_help_text_is_the_text() {
+    use demo_kit::cli::Help;
+    assert_eq!(Help::text(&"usage: demo\n"), "usage: demo\n");
+}

@@ -82,6 +82,11 @@ fn half_close_delivers_data_in_both_directions() {
     let mut lab = Lab::listen(false).unwrap();
     lab.connect().unwrap();
     lab.accept().unwrap();
+    // Every read bounded: an end of file that never comes fails the test.
+    for end in [lab.client().unwrap(), lab.server().unwrap()] {
+        end.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+    }
     lab.client().unwrap().write_all(b"request").unwrap();
     lab.client_shutdown_write().unwrap();
     // The server reads everything the client sent, then EOF.

@@ -14,7 +14,16 @@ fn the_chinese_run_lines_up_with_the_english_one() {
     assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
     // Tids, timings and speed-ups differ from run to run, and threads
     // print in any order: each side's lines are compared in their order.
-    assert_parity_by_side(&en, &zh, Numbers::Count);
+    // A thread's last line may even come out after the next step's title
+    // (it happened once in ten runs on a loaded machine), so the titles are
+    // counted, then left out of the line-by-line comparison.
+    let titles = |text: &str| text.lines().filter(|l| l.starts_with("── ")).count();
+    assert_eq!(titles(&en), titles(&zh), "{en}\n{zh}");
+    let body = |text: &str| {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with("── ")).collect();
+        lines.join("\n")
+    };
+    assert_parity_by_side(&body(&en), &body(&zh), Numbers::Count);
     // The helper processes (re-executed copies) were told the language.
     assert!(zh.contains("[child] [thread] 分离的线程已启动"), "{zh}");
     assert!(

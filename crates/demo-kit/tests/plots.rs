@@ -97,6 +97,7 @@ fn check(dir: &Path, redraw: bool) -> Vec<String> {
 /// both editions (the Chinese page the picture with Chinese labels).
 const LESSON_PLOTS: &[(&str, &str)] = &[
     ("04-reliability", "04-reliability.md"),
+    ("15-gil", "15-threads.md"),
     ("20-c10k", "20-c10k.md"),
 ];
 

@@ -187,13 +187,23 @@ fn the_server_side_ignores_an_old_connection_on_the_same_port() {
     use handshake_demo::listener::{connect_nonblocking, listener, server_side};
     use handshake_demo::reuse::bind_with;
     use nix::sys::socket::{accept, listen, Backlog};
-    let (old_listener, laddr) = listener(false, 5).unwrap();
-    let _old_client = std::net::TcpStream::connect(laddr).unwrap();
-    let _old_conn = accept(&old_listener).unwrap();
-    drop(old_listener);
-    let again = bind_with(laddr, true)
-        .unwrap()
-        .expect("SO_REUSEADDR lets the port be bound again");
+    // Between the old listener's close and the new bind, another test's
+    // connect() may take the same port as its own ephemeral port (once in
+    // a CI run): then the bind fails with EADDRINUSE through no fault of
+    // the claim, and we start again on a fresh port (at most 5 times).
+    let mut attempt = 0;
+    let (laddr, again, _old_client, _old_conn) = loop {
+        attempt += 1;
+        let (old_listener, laddr) = listener(false, 5).unwrap();
+        let old_client = std::net::TcpStream::connect(laddr).unwrap();
+        let old_conn = accept(&old_listener).unwrap();
+        drop(old_listener);
+        match bind_with(laddr, true).unwrap() {
+            Ok(again) => break (laddr, again, old_client, old_conn),
+            Err(nix::errno::Errno::EADDRINUSE) if attempt < 5 => continue,
+            Err(e) => panic!("SO_REUSEADDR lets the port be bound again: {e}"),
+        }
+    };
     listen(&again, Backlog::new(5).unwrap()).unwrap();
     let clients = [
         connect_nonblocking(laddr).unwrap(),

@@ -97,7 +97,21 @@ pub fn run(signal: Option<Signal>, end: ParentEnd) -> Result<PdeathReport> {
     let mut cleanup = Cleanup::default();
     cleanup.track(middle);
 
-    let ready = recv_line(&report_r, PATIENCE, "C's first report")?;
+    // C reports "ready" once its prctl is done; M (unless its helper thread
+    // forked C) says "forked" once it has told the reader so. The two come
+    // in either order. Waiting for both keeps M's line in the story before
+    // D ends M: a SIGKILL sent earlier would cut it off.
+    let mut ready = None;
+    let mut middle_spoke = end == ParentEnd::ThreadExits;
+    while ready.is_none() || !middle_spoke {
+        let line = recv_line(&report_r, PATIENCE, "C's first report and M's")?;
+        if line == "forked" {
+            middle_spoke = true;
+        } else {
+            ready = Some(line);
+        }
+    }
+    let ready = ready.unwrap_or_default();
     let (child, ppid_after_prctl, pdeathsig) = parse_ready(&ready)?;
     if ppid_after_prctl != middle {
         say(

@@ -38,6 +38,7 @@ pub(super) fn middle_life(
             ),
             color,
         );
+        write_fd(report_w.as_raw_fd(), b"forked\n");
         let _ = recv_line(go_r, PATIENCE * 3, "D's go");
         child_say(
             Side::Parent,

@@ -1,5 +1,9 @@
 //! The demo's claims about addresses, checked on this machine.
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "claims/lang.rs"]
+mod lang;
+
 use address_demo::dns::{self, Header};
 use address_demo::{dns_talk, interfaces, services, sockets, url};
 use demo_kit::testing::run_demo;

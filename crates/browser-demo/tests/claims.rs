@@ -1,6 +1,10 @@
 //! Each claim of the demo, proven on the real kernel: the framing, the
 //! keep-alive stream, and every bad input refused while the server keeps serving.
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "claims/lang.rs"]
+mod lang;
+
 use browser_demo::client::{self, send_raw, split_replies};
 use browser_demo::http::{find, MAX_HEAD};
 use browser_demo::server::{self, Event, Running, Timeouts, MAX_CONNECTIONS};

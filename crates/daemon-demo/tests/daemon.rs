@@ -4,6 +4,10 @@
 //! process becomes a child subreaper (the library does that), so orphaned
 //! grandchildren come back to it and can be reaped too.
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "daemon/lang.rs"]
+mod lang;
+
 use daemon_demo::daemonize;
 use daemon_demo::pdeathsig::{self, ParentEnd};
 use demo_kit::procfs;

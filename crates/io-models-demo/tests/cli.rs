@@ -1,5 +1,9 @@
 //! The demo binary: finishes on its own, narrates, rejects bad input.
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "cli/lang.rs"]
+mod lang;
+
 use demo_kit::testing::run_demo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_io-models-demo");

@@ -2,6 +2,10 @@
 //! real `flock`. Each test uses its own temp directory, so tests run in
 //! parallel; every buyer is reaped by pid (checked with /proc).
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "mutex/lang.rs"]
+mod lang;
+
 use demo_kit::procfs;
 use demo_kit::testing::run_demo;
 use mutex_demo::tickets::{self, Race};

@@ -1,6 +1,10 @@
 //! The pools' claims, checked with real threads and real worker processes.
 #![cfg(unix)]
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "pools/lang.rs"]
+mod lang;
+
 use pool_demo::process_pool::ProcessPool;
 use pool_demo::thread_pool::ThreadPool;
 use pool_demo::{compare, JobError};

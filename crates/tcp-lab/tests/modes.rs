@@ -6,6 +6,10 @@
 //! into a namespace of its own; this test process never changes namespace,
 //! and checks that the host's interface list is the same before and after.
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "modes/lang.rs"]
+mod lang;
+
 use demo_kit::testing::{run_demo, OutputWithin};
 use std::process::Command;
 

@@ -4,14 +4,18 @@
 use demo_kit::lang::parity::{assert_parity, Numbers};
 use demo_kit::testing::run_demo;
 
-const BIN: &str = env!("CARGO_BIN_EXE_browser-demo");
+const BIN: &str = env!("CARGO_BIN_EXE_address-demo");
 
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
-    let (code_en, en, _) = run_demo(BIN, &["--lang", "en"]);
-    let (code_zh, zh, _) = run_demo(BIN, &["--lang", "zh"]);
+    // Both runs at once, each its own process: the test waits for the longer.
+    let ((code_en, en, _), (code_zh, zh, _)) = std::thread::scope(|s| {
+        let zh = s.spawn(|| run_demo(BIN, &["--lang", "zh"]));
+        let en = run_demo(BIN, &["--lang", "en"]);
+        (en, zh.join().expect("the Chinese run"))
+    });
     assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
-    // The ports differ from run to run.
+    // Ports, pids, inodes and the DNS IDs differ from run to run.
     assert_parity(&en, &zh, Numbers::Count);
 }
 
@@ -20,12 +24,15 @@ fn help_and_errors_speak_chinese_too() {
     let (code, help, _) = run_demo(BIN, &["--lang", "zh", "--help"]);
     assert_eq!(code, 0);
     assert!(
-        help.starts_with("browser-demo：") && help.contains("用法："),
+        help.starts_with("address-demo：") && help.contains("用法："),
         "{help}"
     );
-    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "serve", "--addr", "nope"]);
+    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "--url", "nope"]);
     assert_eq!(code, 1);
-    assert!(err.starts_with("错误：--addr \"nope\" 不对（"), "{err}");
+    assert!(
+        err.starts_with("错误：URL 不对：\"nope\" 缺少协议"),
+        "{err}"
+    );
     let (code, _, err) = run_demo(BIN, &["--lang", "xx"]);
     assert_eq!(code, 1);
     assert!(err.contains("use en or zh"), "{err}");

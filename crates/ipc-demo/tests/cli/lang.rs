@@ -10,8 +10,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_ipc-demo");
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
     let args = ["--wait-ms", "50", "--increments", "1000"];
-    let (code_en, en, _) = run_demo(BIN, &[&args[..], &["--lang", "en"]].concat());
-    let (code_zh, zh, _) = run_demo(BIN, &[&args[..], &["--lang", "zh"]].concat());
+    // Both runs at once, each its own process: the test waits for the longer.
+    let ((code_en, en, _), (code_zh, zh, _)) = std::thread::scope(|s| {
+        let zh = s.spawn(|| run_demo(BIN, &[&args[..], &["--lang", "zh"]].concat()));
+        let en = run_demo(BIN, &[&args[..], &["--lang", "en"]].concat());
+        (en, zh.join().expect("the Chinese run"))
+    });
     assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
     // Pids and timings differ from run to run, and a child's lines may
     // come before or after its parent's: each side's in its own order.

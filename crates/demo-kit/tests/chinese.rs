@@ -324,6 +324,11 @@ fn is_word_char(c: char) -> bool {
 /// phrases (char offsets). A variant that starts or ends with a Latin letter
 /// or digit counts as a whole word only.
 fn occurrences(text: &str, v: &Variant) -> Vec<usize> {
+    // Most lines hold no variant at all: a plain substring search says so
+    // before the char-by-char work below.
+    if !text.contains(v.text.as_str()) {
+        return Vec::new();
+    }
     let chars: Vec<char> = text.chars().collect();
     let pat: Vec<char> = v.text.chars().collect();
     if pat.is_empty() || chars.len() < pat.len() {

@@ -1,10 +1,6 @@
 //! The binary: the default run finishes by itself; bad options get a clear
 //! error, never a panic.
 
-// The demo told in Chinese: in this binary, so it runs alongside the claims.
-#[path = "cli/lang.rs"]
-mod lang;
-
 use demo_kit::testing::run_demo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_c10k");

@@ -1,10 +1,6 @@
 //! Runs the demo binary: it ends by itself, and with `--forever` it stops on
 //! a real SIGINT, drains, prints equal totals and exits 0, leaving no child.
 
-// The demo told in Chinese: in this binary, so it runs alongside the claims.
-#[path = "cli/lang.rs"]
-mod lang;
-
 use demo_kit::testing::{number_after, run_demo};
 use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;

@@ -1,9 +1,5 @@
 //! Runs the demo binary itself, as a student would: one claim per test.
 
-// The demo told in Chinese: in this binary, so it runs alongside the claims.
-#[path = "cli/lang.rs"]
-mod lang;
-
 use demo_kit::testing::run_demo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ipc-demo");

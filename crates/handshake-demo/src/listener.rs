@@ -72,15 +72,22 @@ pub fn count(clients: &[Client], state: TcpState) -> Result<usize> {
 /// counting only connections from `clients`. Another program's old
 /// connection can still hold the same local port (a listener that was
 /// closed, its accepted sockets not yet), and would otherwise be counted.
+/// Each client counts once: `/proc/net/tcp` is read in chunks, and the
+/// kernel resumes each chunk by its position in a hash bucket
+/// (`tcp_seek_last_pos` in net/ipv4/tcp_ipv4.c), so while sockets come and
+/// go a line can be listed twice.
 pub fn server_side(listen_addr: SocketAddr, clients: &[Client]) -> Result<(usize, usize)> {
     let entries = procnet::proc_entries()?;
-    let mine = entries
-        .iter()
-        .filter(|e| e.local == listen_addr && clients.iter().any(|c| c.addr == e.remote));
     let (mut est, mut syn) = (0, 0);
-    for e in mine {
-        est += usize::from(e.state == TcpState::Established);
-        syn += usize::from(e.state == TcpState::SynRecv);
+    for c in clients {
+        let server_end = entries
+            .iter()
+            .find(|e| e.local == listen_addr && e.remote == c.addr);
+        match server_end.map(|e| e.state) {
+            Some(TcpState::Established) => est += 1,
+            Some(TcpState::SynRecv) => syn += 1,
+            _ => {}
+        }
     }
     Ok((est, syn))
 }

@@ -9,9 +9,12 @@
 use crate::kernel::{self, TcpInfo, TcpState};
 use crate::procnet;
 use demo_kit::{Context, Result};
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::time::Duration;
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
 
 /// How long we wait for a state change that should take microseconds on
 /// loopback; generous for a loaded CI machine.
@@ -102,7 +105,31 @@ impl Lab {
     }
 
     /// `accept()` only takes a finished connection off the accept queue.
+    /// The client's `connect()` has returned before this is called, so the
+    /// connection is queued already and `poll` says so at once; its deadline
+    /// turns a client that never came into an error, not a wait for ever.
     pub fn accept(&mut self) -> Result<()> {
+        self.accept_within(SETTLE)
+    }
+
+    /// [`Lab::accept`] with a deadline of your choice.
+    pub fn accept_within(&mut self, limit: Duration) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+            let mut fds = [PollFd::new(self.listener.as_fd(), PollFlags::POLLIN)];
+            match poll(&mut fds, timeout) {
+                Ok(0) => {
+                    return Err(demo_kit::Error::msg(format!(
+                        "server accept(): no connection was queued within {limit:?} (did the client connect?)"
+                    )))
+                }
+                Ok(_) => break,
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e).context("server poll() on the listener"),
+            }
+        }
         let (s, _) = self.listener.accept().context("server accept()")?;
         self.server = Some(s);
         Ok(())

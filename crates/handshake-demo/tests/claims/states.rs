@@ -77,6 +77,28 @@ fn states_follow_the_course_pictures_ipv6() {
 }
 
 #[test]
+fn accept_without_a_client_gives_up_at_its_deadline() {
+    let mut lab = Lab::listen(false).unwrap();
+    let started = std::time::Instant::now();
+    let err = lab
+        .accept_within(std::time::Duration::from_millis(100))
+        .unwrap_err();
+    // poll(2) counts whole milliseconds, so the wait may end a hair early.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(90));
+    assert!(
+        format!("{err:#}").contains("no connection was queued within 100ms"),
+        "{err:#}"
+    );
+    assert!(lab.server.is_none());
+    // Once a client has connected, the same call takes its connection.
+    lab.connect().unwrap();
+    lab.accept_within(std::time::Duration::from_millis(100))
+        .unwrap();
+    let (client, server) = (lab.client().unwrap(), lab.server().unwrap());
+    assert_eq!(client.local_addr().unwrap(), server.peer_addr().unwrap());
+}
+
+#[test]
 fn half_close_delivers_data_in_both_directions() {
     use std::io::{Read, Write};
     let mut lab = Lab::listen(false).unwrap();

@@ -4,39 +4,14 @@
 //! on epoll, narrated for two clients; an echo server on one thread;
 //! computation, which gains nothing; and Python beside it all.
 
+mod help;
 mod show;
+mod show_runtime;
 
 use demo_kit::cli::Args;
 use demo_kit::say::{heading, step};
-use demo_kit::Result;
+use demo_kit::{tr, Result};
 use std::process::ExitCode;
-
-const HELP: &str = "\
-coroutine-demo: 协程 — switching and saving the state in user space
-
-USAGE: cargo run -p coroutine-demo -- [STEP] [OPTIONS]
-
-STEP (default: all, in this order):
-  state      1. a producer/consumer as an enum + match, then as async fn
-                (the size of its state machine next to a thread's stack)
-  stackful   2. two coroutines with their own stacks (swapcontext, like greenlet)
-  switch     3. the cost of one switch: process, thread, swapcontext, future
-  runtime    4. our runtime on epoll, every poll/Pending/epoll_wait/wake
-                printed, for an echo server and two clients on one thread
-  echo       5. the echo server on one thread against client threads, one
-                of which vanishes mid-frame
-  cpu        6. computation split into coroutines: no faster
-  python     7. generators, asyncio, greenlet and gevent (if installed)
-  all        every step
-
-OPTIONS:
-  --switches N   round trips for step 3's process and thread rows
-                 (default 20000, 1000..=1000000; swapcontext and futures do 10x)
-  --clients N    clients of step 5 (default 8, 1..=500)
-  --frames N     frames per client in step 5 (default 50, 1..=100000)
-  --limit N      step 6 counts the primes below N (default 300000, 10000..=50000000)
-  --tasks N      step 6 splits the work into N coroutines (default 4, 1..=1000)
-  -h, --help     this text";
 
 const STEPS: [&str; 8] = [
     "state", "stackful", "switch", "runtime", "echo", "cpu", "python", "all",
@@ -47,7 +22,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
-    let mut args = Args::parse(HELP);
+    let mut args = Args::parse((help::HELP, help::HELP_ZH));
     let switches = args.value_in("--switches", 1_000..=1_000_000, 20_000u64)?;
     let clients = args.value_in("--clients", 1..=500, 8usize)?;
     let frames = args.value_in("--frames", 1..=100_000, 50u64)?;
@@ -58,49 +33,100 @@ fn run() -> Result<()> {
     let all = which == "all";
     let mut python = None;
     if all || which == "state" {
-        heading("switching and saving state by hand (切换+保存状态)");
-        step(1, "a producer and a consumer: enum + match, then async fn");
+        heading(tr!(
+            "switching and saving state by hand (切换+保存状态)",
+            "自己动手切换+保存状态"
+        ));
+        step(
+            1,
+            tr!(
+                "a producer and a consumer: enum + match, then async fn",
+                "生产者和消费者，先用 enum + match 写，再用 async fn 写"
+            ),
+        );
         show::state()?;
     }
     if all || which == "stackful" {
-        heading("stackful coroutines, like greenlet");
-        step(2, "two coroutines, two stacks, swapcontext");
+        heading(tr!(
+            "stackful coroutines, like greenlet",
+            "有栈协程，和 greenlet 一样"
+        ));
+        step(
+            2,
+            tr!(
+                "two coroutines, two stacks, swapcontext",
+                "两个协程，两个栈，swapcontext"
+            ),
+        );
         show::stackful()?;
     }
     if all || which == "switch" {
-        heading("the cost of a switch");
-        step(3, "two parties hand the turn back and forth");
+        heading(tr!("the cost of a switch", "一次切换的开销"));
+        step(
+            3,
+            tr!(
+                "two parties hand the turn back and forth",
+                "双方来回交出执行权"
+            ),
+        );
         python = Some(show::switch(switches)?);
     }
     if all || which == "runtime" {
-        heading("a runtime on epoll (遇到IO自动切换, made visible)");
-        step(4, "an echo server and two clients, all tasks on one thread");
-        show::runtime()?;
+        heading(tr!(
+            "a runtime on epoll (遇到IO自动切换, made visible)",
+            "基于 epoll 的运行时：把“遇到IO自动切换”摆到明处"
+        ));
+        step(
+            4,
+            tr!(
+                "an echo server and two clients, all tasks on one thread",
+                "一个回显服务端和两个客户端，所有任务都在一个线程上"
+            ),
+        );
+        show_runtime::runtime()?;
     }
     if all || which == "echo" {
-        heading("async sockets: an echo server on one thread");
+        heading(tr!(
+            "async sockets: an echo server on one thread",
+            "异步套接字：一个线程上的回显服务端"
+        ));
         step(
             5,
-            "client threads against one server thread; one client vanishes mid-frame",
+            tr!(
+                "client threads against one server thread; one client vanishes mid-frame",
+                "多个客户端线程对一个服务端线程；其中一个客户端发到半帧就消失"
+            ),
         );
-        show::echo(clients, frames)?;
+        show_runtime::echo(clients, frames)?;
     }
     if all || which == "cpu" {
-        heading("computation gains nothing");
+        heading(tr!(
+            "computation gains nothing",
+            "计算密集的任务：协程帮不上忙"
+        ));
         step(
             6,
-            "counting primes: serial, coroutines on one thread, threads",
+            tr!(
+                "counting primes: serial, coroutines on one thread, threads",
+                "数素数——串行、一个线程上的协程、多线程"
+            ),
         );
-        show::cpu(limit, tasks)?;
+        show_runtime::cpu(limit, tasks)?;
     }
     if all || which == "python" {
-        heading("Python side by side");
-        step(7, "generators, asyncio, greenlet, gevent");
+        heading(tr!("Python side by side", "对照 Python"));
+        step(
+            7,
+            tr!(
+                "generators, asyncio, greenlet, gevent",
+                "生成器、asyncio、greenlet、gevent"
+            ),
+        );
         let report = match python {
             Some(r) => r,
-            None => show::python_run(switches)?,
+            None => coroutine_demo::python::run_all(switches)?,
         };
-        show::python(&report);
+        show_runtime::python(&report);
     }
     Ok(())
 }

@@ -1,6 +1,10 @@
 //! The demo binary: every step finishes on its own, narrates, and bad input
 //! gets a clear message.
 
+// The demo told in Chinese: in this binary, so it runs alongside the rest.
+#[path = "cli/lang.rs"]
+mod lang;
+
 use demo_kit::testing::run_demo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_coroutine-demo");

@@ -3,7 +3,7 @@
 
 use super::Dir;
 use demo_kit::say::say;
-use demo_kit::Side;
+use demo_kit::{tr, Side};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::os::fd::RawFd;
@@ -107,29 +107,42 @@ impl Trace {
 
     fn name(&self, task: usize) -> String {
         let names = self.names.borrow();
-        format!(
-            "task {task} ({})",
-            names.get(&task).map_or("?", String::as_str)
-        )
+        let name = names.get(&task).map_or("?", String::as_str);
+        tr!("task {task} ({name})", "任务 {task}（{name}）")
     }
 
+    /// Each event in the learner's language; the system calls, errno
+    /// names, fds and byte counts stay as the kernel gave them.
     fn say(&self, event: &Event) {
         let dir = |d: &Dir| match d {
-            Dir::Read => "readable",
-            Dir::Write => "writable",
+            Dir::Read => tr!("readable", "可读"),
+            Dir::Write => tr!("writable", "可写"),
         };
         match event {
             Event::Spawn { task, .. } => say(
                 Side::Note,
-                format!("spawn {}: onto the ready queue", self.name(*task)),
+                tr!(
+                    "spawn {}: onto the ready queue",
+                    "spawn {}：放入就绪队列",
+                    self.name(*task)
+                ),
             ),
             Event::Poll { task, .. } => say(Side::Note, format!("poll  {}", self.name(*task))),
             Event::Io { fd, op, n, .. } => say(
                 Side::Note,
                 match (*op, n) {
-                    ("accept", n) => format!("      accept on fd {fd}: a new connection, fd {n}"),
-                    ("read", 0) => format!("      read on fd {fd}: 0 bytes, end of file"),
-                    (op, n) => format!("      {op} on fd {fd}: {n} bytes"),
+                    ("accept", n) => tr!(
+                        "      accept on fd {fd}: a new connection, fd {n}",
+                        "      fd {fd} 上的 accept：来了一个新连接，fd {n}"
+                    ),
+                    ("read", 0) => tr!(
+                        "      read on fd {fd}: 0 bytes, end of file",
+                        "      fd {fd} 上的 read：0 字节，读到了文件末尾（EOF）"
+                    ),
+                    (op, n) => tr!(
+                        "      {op} on fd {fd}: {n} bytes",
+                        "      fd {fd} 上的 {op}：{n} 字节"
+                    ),
                 },
             ),
             Event::Register {
@@ -137,48 +150,64 @@ impl Trace {
                 fd,
                 op,
                 dir: d,
-            } => say(
-                Side::Note,
-                format!(
-                    "      {op} on fd {fd}: {}; task {task}'s waker kept until fd {fd} is {}",
-                    match *op {
-                        "connect" => "EINPROGRESS",
-                        "read (buffer emptied)" => "no call (the last read emptied it)",
-                        _ => "EAGAIN",
-                    },
-                    dir(d)
-                ),
-            ),
+            } => {
+                let (op, outcome) = match *op {
+                    "connect" => (op.to_string(), "EINPROGRESS".to_string()),
+                    "read (buffer emptied)" => (
+                        tr!("read (buffer emptied)", "read（缓冲区已读空）"),
+                        tr!(
+                            "no call (the last read emptied it)",
+                            "不调用（上一次 read 已把它读空）"
+                        ),
+                    ),
+                    op => (op.to_string(), "EAGAIN".to_string()),
+                };
+                say(
+                    Side::Note,
+                    tr!(
+                        "      {op} on fd {fd}: {outcome}; task {task}'s waker kept until fd {fd} is {}",
+                        "      fd {fd} 上的 {op}：{outcome}；保存任务 {task} 的 waker，等 fd {fd} 变为{}",
+                        dir(d)
+                    ),
+                )
+            }
             Event::Pending { task } => say(
                 Side::Note,
-                format!(
-                    "      task {task} -> Pending: switch away (its state stays in its future)"
+                tr!(
+                    "      task {task} -> Pending: switch away (its state stays in its future)",
+                    "      任务 {task} -> Pending：切换出去（它的状态留在它的 future 里）"
                 ),
             ),
-            Event::Ready { task } => {
-                say(Side::Note, format!("      task {task} -> Ready: finished"))
-            }
+            Event::Ready { task } => say(
+                Side::Note,
+                tr!(
+                    "      task {task} -> Ready: finished",
+                    "      任务 {task} -> Ready：已完成"
+                ),
+            ),
             Event::Wait { ready } => {
                 let list: Vec<String> = ready
                     .iter()
                     .map(|(fd, r, w)| match (r, w) {
-                        (true, true) => format!("fd {fd} readable+writable"),
-                        (true, false) => format!("fd {fd} readable"),
-                        _ => format!("fd {fd} writable"),
+                        (true, true) => tr!("fd {fd} readable+writable", "fd {fd} 可读+可写"),
+                        (true, false) => tr!("fd {fd} readable", "fd {fd} 可读"),
+                        _ => tr!("fd {fd} writable", "fd {fd} 可写"),
                     })
                     .collect();
                 say(
                     Side::Kernel,
-                    format!(
+                    tr!(
                         "epoll_wait: nothing was ready, slept; woke with: {}",
-                        list.join(", ")
+                        "epoll_wait：当时没有就绪的，阻塞等待；醒来时就绪的有：{}",
+                        list.join(demo_kit::lang::pick(", ", "、"))
                     ),
                 )
             }
             Event::Wake { task, fd, dir: d } => say(
                 Side::Note,
-                format!(
+                tr!(
                     "wake  {} (fd {fd} {}): onto the ready queue",
+                    "wake  {}（fd {fd} {}）：放入就绪队列",
                     self.name(*task),
                     dir(d)
                 ),

@@ -86,24 +86,26 @@ pub fn lesson(path: &'static str) -> String {
 
 /// The language the locale asks for: the first of `LC_ALL`, `LC_MESSAGES`,
 /// `LANG` that is set and not empty decides; Chinese if it starts with `zh`.
+/// The rule is the demos' own (`demo_kit::lang::from_locale`), so the
+/// runner and the demos always agree.
 pub fn from_locale(var: impl Fn(&str) -> Option<String>) -> Lang {
-    let chosen = ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .find_map(|name| var(name).filter(|v| !v.is_empty()));
-    match chosen {
-        Some(v) if v.starts_with("zh") => Lang::ZhCn,
-        _ => Lang::En,
-    }
+    from_demo_kit(demo_kit::lang::from_locale(var))
 }
 
 /// The language a `--lang` value names: `en` (or `en-US`, ...) and `zh-CN`
-/// (also `zh`, `zh_CN`, `zh-Hans`); anything else is an error to show.
+/// (also `zh`, `zh_CN`, `zh-Hans`), as the demos read it
+/// (`demo_kit::lang::parse`); anything else is an error to show, in the
+/// runner's words.
 pub fn parse_lang(value: &str) -> Result<Lang, String> {
-    let v = value.trim().replace('_', "-").to_ascii_lowercase();
-    match v.as_str() {
-        "en" | "en-us" | "en-gb" => Ok(Lang::En),
-        "zh" | "zh-cn" | "zh-hans" | "zh-hans-cn" => Ok(Lang::ZhCn),
-        _ => Err(unknown_lang(value)),
+    demo_kit::lang::parse(value)
+        .map(from_demo_kit)
+        .map_err(|_| unknown_lang(value))
+}
+
+fn from_demo_kit(lang: demo_kit::lang::Lang) -> Lang {
+    match lang {
+        demo_kit::lang::Lang::En => Lang::En,
+        demo_kit::lang::Lang::Zh => Lang::ZhCn,
     }
 }
 

@@ -118,3 +118,81 @@ fn the_checker_finds_what_it_should() {
         ["tcp-lab"]
     );
 }
+
+/// How many code blocks in the doc comments of `source` rustdoc would run
+/// as tests: a fence with no language, or `rust` and rustdoc's test
+/// attributes (`no_run`, `ignore`, ...). `text`, `python`, `sh` are not.
+fn doc_examples(source: &str) -> usize {
+    let rust = |w: &str| {
+        w.is_empty()
+            || ["rust", "no_run", "ignore", "should_panic", "compile_fail"].contains(&w)
+            || w.starts_with("edition")
+    };
+    let (mut open, mut count) = (false, 0);
+    for line in source.lines() {
+        let t = line.trim_start();
+        let Some(doc) = t.strip_prefix("///").or_else(|| t.strip_prefix("//!")) else {
+            continue;
+        };
+        let Some(info) = doc.trim().strip_prefix("```") else {
+            continue;
+        };
+        if open {
+            open = false; // the closing fence
+        } else {
+            open = true;
+            count += usize::from(info.split(',').map(str::trim).all(rust));
+        }
+    }
+    count
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// A crate with no doc example says `doctest = false` and saves the suite
+/// rustdoc's empty run; an example written there later would then never
+/// run, so this fails until the line goes.
+#[test]
+fn every_doc_example_runs() {
+    let root = workspace_root();
+    let mut silenced = Vec::new();
+    for entry in fs::read_dir(root.join("crates")).unwrap() {
+        let dir = entry.unwrap().path();
+        let Ok(manifest) = fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
+        if !manifest.lines().any(|l| l.trim() == "doctest = false") {
+            continue;
+        }
+        let mut files = Vec::new();
+        rust_files(&dir.join("src"), &mut files);
+        for f in files {
+            let n = doc_examples(&fs::read_to_string(&f).unwrap());
+            if n > 0 {
+                silenced.push(format!("{}: {n} doc example(s)", f.display()));
+            }
+        }
+    }
+    assert!(
+        silenced.is_empty(),
+        "doc examples in a crate whose Cargo.toml says `doctest = false` (remove that line):\n{}",
+        silenced.join("\n")
+    );
+}
+
+#[test]
+fn the_doc_example_counter_counts_only_rust() {
+    let src = "//! ```text\n//! a ```\n//! ```\n/// ```\n/// let x = 1;\n/// ```\n/// ```no_run\n/// ```\n/// ```python\n/// ```\n// ```\n";
+    assert_eq!(doc_examples(src), 2);
+    assert_eq!(doc_examples("/// ```rust,ignore\n/// ```"), 1);
+    assert_eq!(doc_examples("/// plain words"), 0);
+}

@@ -17,7 +17,7 @@ use crate::ARRIVAL_TIMEOUT;
 use demo_kit::net::{loopback_pair, tcp_info};
 use demo_kit::say::{heading, say, show_bytes, step};
 use demo_kit::sock::wait_queued;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::sys::socket::{getsockopt, sockopt::TcpNoDelay};
 use std::io::{Read, Write};
 
@@ -39,9 +39,15 @@ pub struct MergeReport {
 /// Sends `messages` with one `write()` each, then reads once at the server.
 pub fn run(messages: &[&[u8]], nodelay: bool) -> Result<MergeReport> {
     heading(if nodelay {
-        "nodelay: the same, with TCP_NODELAY (Nagle's algorithm off)"
+        tr!(
+            "nodelay: the same, with TCP_NODELAY (Nagle's algorithm off)",
+            "nodelay：同样的实验，打开 TCP_NODELAY（关掉 Nagle 算法）"
+        )
     } else {
-        "merge: several small sends, one read"
+        tr!(
+            "merge: several small sends, one read",
+            "merge：几次小的发送，一次读完"
+        )
     });
     let pair = loopback_pair(false)?;
     pair.client
@@ -51,94 +57,146 @@ pub fn run(messages: &[&[u8]], nodelay: bool) -> Result<MergeReport> {
 
     step(
         1,
-        format!(
+        tr!(
             "the client sends {} messages, one write() each",
+            "客户端发送 {} 条消息，每条一次 write()",
             messages.len()
         ),
     );
     let mut client = &pair.client;
     for msg in messages {
         // One write() per message: the "separate sends" of the course.
-        let n = client.write(msg).context("client write")?;
+        let n = client
+            .write(msg)
+            .context(tr!("client write", "客户端 write"))?;
         if n != msg.len() {
-            return demo_kit::bail_msg(format!("short write: {n} of {} bytes", msg.len()));
+            return demo_kit::bail_msg(tr!(
+                "short write: {n} of {} bytes",
+                "write 没写完：只写了 {n} 字节，共 {} 字节",
+                msg.len()
+            ));
         }
+        let (shown, b) = (show_bytes(msg), bytes(n));
         say(
             Side::Client,
-            format!("write({}) -> {}", show_bytes(msg), bytes(n)),
+            tr!("write({shown}) -> {b}", "write({shown}) -> {n} 字节"),
         );
     }
     let nodelay = getsockopt(&pair.client, TcpNoDelay).context("getsockopt(TCP_NODELAY)")?;
     say(
         Side::Kernel,
-        format!(
-            "TCP_NODELAY on the client socket, read back: {}",
-            if nodelay { "on" } else { "off" }
-        ),
+        if nodelay {
+            tr!(
+                "TCP_NODELAY on the client socket, read back: on",
+                "从内核读回客户端套接字的 TCP_NODELAY：开"
+            )
+        } else {
+            tr!(
+                "TCP_NODELAY on the client socket, read back: off",
+                "从内核读回客户端套接字的 TCP_NODELAY：关"
+            )
+        },
     );
     let total: usize = messages.iter().map(|m| m.len()).sum();
     let queued = wait_queued(&pair.server, total, ARRIVAL_TIMEOUT)
-        .context("ioctl(FIONREAD) on the server socket")?
-        .with_context(|| format!("not all {total} bytes arrived within {ARRIVAL_TIMEOUT:?}"))?;
+        .context(tr!(
+            "ioctl(FIONREAD) on the server socket",
+            "服务端套接字上的 ioctl(FIONREAD)"
+        ))?
+        .with_context(|| {
+            tr!(
+                "not all {total} bytes arrived within {ARRIVAL_TIMEOUT:?}",
+                "{ARRIVAL_TIMEOUT:?} 内没有收齐全部 {total} 字节"
+            )
+        })?;
     let segments_after = tcp_info(&pair.client).ok().map(|i| i.tcpi_data_segs_out);
     let data_segments = segments_before.zip(segments_after).map(|(a, b)| b - a);
     if let Some(segs) = data_segments {
         say(
             Side::Kernel,
-            format!("data segments the client sent for them (TCP_INFO): {segs}"),
+            tr!(
+                "data segments the client sent for them (TCP_INFO): {segs}",
+                "客户端为它们发出的数据报文段（TCP_INFO）：{segs} 个"
+            ),
         );
     }
 
     step(
         2,
-        "the server is a little late: the bytes wait in its receive buffer",
+        tr!(
+            "the server is a little late: the bytes wait in its receive buffer",
+            "服务端慢了一步，字节都在它的接收缓冲区里等着"
+        ),
     );
     say(
         Side::Kernel,
-        format!("FIONREAD on the server socket: {queued} bytes waiting"),
+        tr!(
+            "FIONREAD on the server socket: {queued} bytes waiting",
+            "服务端套接字上的 FIONREAD：有 {queued} 字节等着读"
+        ),
     );
 
     step(
         3,
-        "the server reads once, like the course's conn.recv(1024)",
+        tr!(
+            "the server reads once, like the course's conn.recv(1024)",
+            "服务端只读一次，就像课程里的 conn.recv(1024)"
+        ),
     );
     let mut buf = [0u8; 1024];
-    let n = (&pair.server).read(&mut buf).context("server read")?;
+    let n = (&pair.server)
+        .read(&mut buf)
+        .context(tr!("server read", "服务端 read"))?;
     let got = &buf[..n];
     say(
         Side::Server,
-        format!("recv(1024) returned {n} bytes: {}", show_bytes(got)),
+        tr!(
+            "recv(1024) returned {n} bytes: {}",
+            "recv(1024) 返回了 {n} 字节：{}",
+            show_bytes(got)
+        ),
     );
     let sent: Vec<Vec<u8>> = messages.iter().map(|m| m.to_vec()).collect();
     say(
         Side::Server,
-        format!(
+        tr!(
             "where the messages really ended: {}",
+            "消息原本的边界：{}",
             show_boundaries(got, &sent, 0)
         ),
     );
     say(
         Side::Note,
-        format!(
+        tr!(
             "{} messages went in, one read returned {} of them stuck together.",
+            "发进去 {} 条消息，一次读就拿到了其中 {} 条，全粘在一起。",
             sent.len(),
             messages_inside(n, &sent)
         ),
     );
     if nodelay {
         let segs = data_segments
-            .map(|s| format!(" ({s} separate segments on the wire)"))
+            .map(|s| {
+                tr!(
+                    " ({s} separate segments on the wire)",
+                    "（线路上是 {s} 个独立的报文段）"
+                )
+            })
             .unwrap_or_default();
         say(
             Side::Note,
-            format!(
-                "Nagle was off{segs}, and they still stuck: the receive buffer is one byte stream."
+            tr!(
+                "Nagle was off{segs}, and they still stuck: the receive buffer is one byte stream.",
+                "Nagle 算法关掉了{segs}，数据照样粘在一起：接收缓冲区就是一条字节流。"
             ),
         );
     } else {
         say(
             Side::Note,
-            "TCP kept every byte, in order, but not where one send() ended and the next began.",
+            tr!(
+                "TCP kept every byte, in order, but not where one send() ended and the next began.",
+                "TCP 按顺序保留了每一个字节，却不记得一次 send() 在哪里结束、下一次从哪里开始。"
+            ),
         );
     }
     Ok(MergeReport {

@@ -28,21 +28,52 @@ pub fn messages_inside(len: usize, sent: &[Vec<u8>]) -> usize {
 /// assert_eq!(describe(2048, 479, 2500, 27), "reply 1 bytes 2048..2500 + reply 2 bytes 0..27 (all of it)");
 /// ```
 pub fn describe(offset: usize, len: usize, first: usize, second: usize) -> String {
+    let parts: Vec<String> = covered(offset, len, first, second)
+        .into_iter()
+        .map(|(reply, a, b, all)| {
+            let all = if all { " (all of it)" } else { "" };
+            format!("reply {reply} bytes {a}..{b}{all}")
+        })
+        .collect();
+    parts.join(" + ")
+}
+
+/// [`describe`] in Chinese, for the demo's Chinese narration.
+///
+/// ```
+/// use sticky_demo::report::describe_zh;
+/// assert_eq!(describe_zh(2048, 479, 2500, 27), "回复 1 的 2048..2500 字节 + 回复 2 的 0..27 字节（整个回复）");
+/// ```
+pub fn describe_zh(offset: usize, len: usize, first: usize, second: usize) -> String {
+    let parts: Vec<String> = covered(offset, len, first, second)
+        .into_iter()
+        .map(|(reply, a, b, all)| {
+            let all = if all { "（整个回复）" } else { "" };
+            format!("回复 {reply} 的 {a}..{b} 字节{all}")
+        })
+        .collect();
+    parts.join(" + ")
+}
+
+/// The pieces of the two replies (`first` then `second` bytes, back to
+/// back) that `len` bytes from `offset` on cover: the reply (1 or 2), the
+/// range of its bytes, and whether that is all of reply 2.
+fn covered(
+    offset: usize,
+    len: usize,
+    first: usize,
+    second: usize,
+) -> Vec<(u8, usize, usize, bool)> {
     let mut parts = Vec::new();
     let end = offset + len;
     if offset < first {
-        parts.push(format!("reply 1 bytes {offset}..{}", end.min(first)));
+        parts.push((1, offset, end.min(first), false));
     }
     if end > first {
         let (a, b) = (offset.max(first) - first, end - first);
-        let all = if a == 0 && b == second {
-            " (all of it)"
-        } else {
-            ""
-        };
-        parts.push(format!("reply 2 bytes {a}..{b}{all}"));
+        parts.push((2, a, b, a == 0 && b == second));
     }
-    parts.join(" + ")
+    parts
 }
 
 /// Text that looks like `ls -l` output, `size` bytes long.

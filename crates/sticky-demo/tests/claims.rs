@@ -1,5 +1,9 @@
 //! Each claim the demo prints, proven on the real kernel.
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "claims/lang.rs"]
+mod lang;
+
 use demo_kit::testing::run_demo;
 use sticky_demo::{merge, split, udp, DATAGRAMS, SMALL_MESSAGES};
 

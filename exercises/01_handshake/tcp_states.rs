@@ -168,6 +168,8 @@ mod tests {
         (client.local_addr().unwrap(), client.peer_addr().unwrap())
     }
 
+    /// After `open`, both ends are ESTABLISHED: the three-way handshake is done.
+    /// 中文：`open` 之后两端都处于 ESTABLISHED：三次握手已经完成。
     #[test]
     fn open_finishes_the_handshake_on_both_sides() {
         within(10, || {
@@ -180,6 +182,8 @@ mod tests {
         });
     }
 
+    /// `say_goodbye` sends a FIN but keeps the socket: the server reads EOF in CLOSE_WAIT, the client in FIN_WAIT2 can still read its answer.
+    /// 中文：`say_goodbye` 只发 FIN、不关套接字：服务端读到 EOF，进入 CLOSE_WAIT；客户端进入 FIN_WAIT2，仍然能读到服务端的回复。
     #[test]
     fn goodbye_is_a_half_close_the_first_wave() {
         within(10, || {
@@ -200,6 +204,9 @@ mod tests {
         });
     }
 
+    /// When the client closes first, TIME_WAIT stays on the client's side and the server's port keeps nothing.
+    /// 中文：客户端先关闭时，TIME_WAIT 留在客户端这一侧，服务端的端口上什么也不留。
+    ///
     /// The course's normal flow: the client finishes, the server reads
     /// b'' and calls conn.close(). TIME_WAIT lands on the client's side.
     #[test]
@@ -226,6 +233,9 @@ mod tests {
         });
     }
 
+    /// When the server hangs up first, TIME_WAIT stays on the server's own port (why a restarted server needs SO_REUSEADDR).
+    /// 中文：服务端先挂断时，TIME_WAIT 留在服务端自己的端口上（所以重启服务端要设 SO_REUSEADDR）。
+    ///
     /// A server stopped while its client is still connected closes first:
     /// the TIME_WAIT is on the server's own port.
     #[test]

@@ -132,6 +132,8 @@ mod tests {
         conn
     }
 
+    /// Two replies glued together in one write are read as two replies, with nothing left over in `pending`.
+    /// 中文：一次写过来、粘在一起的两个回复，要读成两个回复，`pending` 里不剩字节。
     #[test]
     fn two_replies_glued_in_one_write() {
         within(10, || {
@@ -150,6 +152,8 @@ mod tests {
         });
     }
 
+    /// Replies cut at odd places (inside the blank line, inside a body, a byte at a time) still come out whole.
+    /// 中文：回复在任意位置被切开（切在空行中间、正文中间，或者一次只来一个字节），照样能完整读出。
     #[test]
     fn replies_cut_at_odd_places() {
         within(10, || {
@@ -179,6 +183,8 @@ mod tests {
         });
     }
 
+    /// A reply already whole in `pending` is returned without a read, and the next reply's start stays in `pending`.
+    /// 中文：`pending` 里已经有一个完整的回复时，直接返回它、不再 read；下一个回复的开头留在 `pending` 里。
     #[test]
     fn a_reply_already_in_pending_needs_no_read() {
         within(10, || {
@@ -192,6 +198,8 @@ mod tests {
         });
     }
 
+    /// A reply without Content-Length, or with one that is not a number, is `InvalidData`.
+    /// 中文：回复没有 Content-Length，或者它的值不是数字，都要返回 `InvalidData`。
     #[test]
     fn no_or_bad_content_length_is_invalid_data() {
         within(10, || {
@@ -206,6 +214,8 @@ mod tests {
         });
     }
 
+    /// A head longer than MAX_HEAD bytes without a blank line is `InvalidData`, without waiting for more.
+    /// 中文：报头超过 MAX_HEAD 字节还没遇到空行，就返回 `InvalidData`，不再等后面的数据。
     #[test]
     fn an_endless_head_is_refused_without_waiting_for_more() {
         within(10, || {
@@ -215,6 +225,8 @@ mod tests {
         });
     }
 
+    /// The server closing in the middle of a reply (in its head or its body) is `UnexpectedEof`.
+    /// 中文：服务端在回复中途关闭连接（报头或正文还没收完），要返回 `UnexpectedEof`。
     #[test]
     fn closing_mid_reply_is_unexpected_eof() {
         within(10, || {

@@ -104,6 +104,8 @@ mod tests {
     use exercises::within;
     use std::time::{Duration, Instant};
 
+    /// A query's header encodes to its 12 big-endian bytes: the ID, RD set, QDCOUNT 1.
+    /// 中文：查询的首部编码成 12 个大端字节：ID、RD 置位、QDCOUNT 为 1。
     #[test]
     fn encode_a_query_header() {
         let h = Header {
@@ -115,6 +117,8 @@ mod tests {
         assert_eq!(encode(&h), [0xAB, 0xCD, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
     }
 
+    /// Every flag and count lands on its own bits and bytes (QR is the top bit of byte 2, RA the top bit of byte 3).
+    /// 中文：每个标志位和计数都落在自己的位和字节上（QR 是第 2 字节的最高位，RA 是第 3 字节的最高位）。
     #[test]
     fn encode_every_flag() {
         let h = Header {
@@ -144,6 +148,8 @@ mod tests {
         assert_eq!(encode(&only_ra)[2..4], [0x00, 0x80]);
     }
 
+    /// A real reply's header decodes to its ID, QR, AA, RD and NXDOMAIN; fewer than 12 bytes give `None`.
+    /// 中文：真实回复的首部能解码出 ID、QR、AA、RD 和 NXDOMAIN；不足 12 字节时返回 `None`。
     #[test]
     fn decode_a_real_reply_header() {
         // A reply as address-demo's responder sent it: ID 0x6c33, QR AA RD, NXDOMAIN.
@@ -163,6 +169,8 @@ mod tests {
         assert_eq!(decode(&[0; 11]), None);
     }
 
+    /// For every pattern of flags, `decode` then `encode` gives back the same bytes (bar the Z bits).
+    /// 中文：各种标志位组合先 `decode` 再 `encode`，都得到原来的字节（Z 位除外）。
     #[test]
     fn decode_undoes_encode() {
         for bits in [0u16, 0xFFFF, 0x8000, 0x7800, 0x0780, 0x000F, 0x1234] {
@@ -208,6 +216,8 @@ mod tests {
         addr
     }
 
+    /// `ask` skips a reply with another ID and the echo of its own query, and returns its answer (NXDOMAIN for an unknown name).
+    /// 中文：`ask` 跳过 ID 不对的回复和原样弹回的查询，只返回针对自己这个问题的回复；查不到的名字得到 NXDOMAIN。
     #[test]
     fn ask_gets_the_answer_to_its_own_question() {
         within(10, || {
@@ -222,6 +232,8 @@ mod tests {
         });
     }
 
+    /// When nobody answers, `ask` returns a timeout error after about a second instead of waiting forever.
+    /// 中文：没人应答时，`ask` 大约 1 秒后返回超时错误，而不是一直等下去。
     #[test]
     fn ask_gives_up_when_nobody_answers() {
         within(10, || {

@@ -122,6 +122,8 @@ mod tests {
     use super::*;
     use exercises::within;
 
+    /// `socket_inode` gives the inode that /proc/self/fd shows as `socket:[INODE]`.
+    /// 中文：`socket_inode` 得到的 inode 号，和 /proc/self/fd 里显示的 `socket:[INODE]` 一致。
     #[test]
     fn the_inode_is_the_one_in_proc_self_fd() {
         use std::os::fd::AsRawFd;
@@ -133,6 +135,8 @@ mod tests {
         );
     }
 
+    /// A fresh socket's `drops` in /proc/net/udp is 0, and an inode not in the file is `NotFound`.
+    /// 中文：新建套接字在 /proc/net/udp 里的 `drops` 是 0；文件里找不到的 inode 返回 `NotFound`。
     #[test]
     fn a_fresh_socket_has_dropped_nothing_and_unknown_ones_are_not_found() {
         let s = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -141,6 +145,8 @@ mod tests {
         assert_eq!(e.kind(), io::ErrorKind::NotFound);
     }
 
+    /// `rcvbuf_errors` is the `RcvbufErrors` counter of the `Udp:` lines in /proc/net/snmp.
+    /// 中文：`rcvbuf_errors` 读出的是 /proc/net/snmp 里 `Udp:` 行的 `RcvbufErrors` 计数。
     #[test]
     fn rcvbuf_errors_is_the_snmp_counter() {
         let text = std::fs::read_to_string("/proc/net/snmp").unwrap();
@@ -154,6 +160,8 @@ mod tests {
         assert!(rcvbuf_errors().unwrap() >= then);
     }
 
+    /// Flooding a socket whose receive buffer was made small loses datagrams, and its `drops` is exactly sent minus received.
+    /// 中文：往接收缓冲区调小了的套接字狂发数据报会丢包，它的 `drops` 正好等于发送数减去接收数。
     #[test]
     fn every_lost_datagram_is_counted_by_the_kernel() {
         within(20, || {
@@ -168,6 +176,8 @@ mod tests {
         });
     }
 
+    /// With room in the buffer, all three datagrams arrive and none is counted as dropped.
+    /// 中文：缓冲区装得下时，3 个数据报全部收到，`drops` 为 0。
     #[test]
     fn with_room_nothing_is_lost() {
         within(20, || {

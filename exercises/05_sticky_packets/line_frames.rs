@@ -81,6 +81,8 @@ mod tests {
         out
     }
 
+    /// Two messages sent in one write come back as two.
+    /// 中文：一次写进去的两条消息，读出来还是两条。
     #[test]
     fn two_messages_glued_together_come_apart() {
         within(10, || {
@@ -90,6 +92,8 @@ mod tests {
         });
     }
 
+    /// A message split across several writes comes back whole, and an empty line is a message too.
+    /// 中文：分成几次写过来的一条消息，读出来是完整的一条；空行也算一条消息。
     #[test]
     fn a_message_split_in_pieces_comes_back_whole() {
         within(10, || {
@@ -99,6 +103,8 @@ mod tests {
         });
     }
 
+    /// 5000 messages in one big write come back as 5000, each in its place.
+    /// 中文：一次写进去 5000 条消息，读出来还是 5000 条，顺序不乱。
     #[test]
     fn many_messages_in_one_big_write() {
         within(20, || {
@@ -112,6 +118,8 @@ mod tests {
         });
     }
 
+    /// The stream ending in the middle of a message is `UnexpectedEof`, after the complete message before it.
+    /// 中文：前面完整的消息照常返回；数据流在一条消息中途结束，就返回 `UnexpectedEof`。
     #[test]
     fn end_of_stream_mid_message_is_an_error() {
         within(10, || {

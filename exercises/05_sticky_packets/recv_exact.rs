@@ -95,6 +95,8 @@ mod tests {
         }
     }
 
+    /// Bytes that arrive in one piece are all returned.
+    /// 中文：一次全部到达的字节，全部返回。
     #[test]
     fn gets_all_bytes_that_arrive_in_one_piece() {
         within(10, || {
@@ -105,6 +107,8 @@ mod tests {
         });
     }
 
+    /// Bytes that arrive in two pieces, the second only after the first was read, are all returned: one `read` is not enough.
+    /// 中文：字节分两次到达（第一段读走之后第二段才发出），也要全部返回：只调一次 `read` 不够。
     #[test]
     fn gets_all_bytes_when_they_arrive_in_pieces() {
         within(10, || {
@@ -124,6 +128,8 @@ mod tests {
         });
     }
 
+    /// 500,000 bytes come back whole, however the kernel splits them.
+    /// 中文：50 万个字节无论内核怎么拆分，都要完整收回来。
     #[test]
     fn big_reads_come_back_whole() {
         within(20, || {
@@ -135,6 +141,8 @@ mod tests {
         });
     }
 
+    /// The peer closing before `n` bytes arrived is `UnexpectedEof`, not a short buffer.
+    /// 中文：对端在 `n` 个字节到齐之前关闭了连接，要返回 `UnexpectedEof`，而不是一个不够长的缓冲区。
     #[test]
     fn peer_closing_early_is_an_error_not_a_short_buffer() {
         within(10, || {

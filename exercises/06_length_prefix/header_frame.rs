@@ -89,6 +89,8 @@ mod tests {
         out
     }
 
+    /// The course's header frame is read as JSON, and the body after it is left untouched for the caller.
+    /// 中文：课程的报头帧按 JSON 读出来，后面的正文原封不动地留给调用者。
     #[test]
     fn reads_the_course_header_and_leaves_the_body() {
         within(10, || {
@@ -104,6 +106,8 @@ mod tests {
         });
     }
 
+    /// Two headers sent back to back are read one after the other, then the end of stream is `Ok(None)`.
+    /// 中文：紧挨着发来的两个报头依次读出；之后对端正常关闭，返回 `Ok(None)`。
     #[test]
     fn back_to_back_headers_then_clean_end() {
         within(10, || {
@@ -116,6 +120,8 @@ mod tests {
         });
     }
 
+    /// A frame cut off inside the prefix or inside the header is an error.
+    /// 中文：帧在长度前缀或报头中途断掉，都要返回错误。
     #[test]
     fn truncated_frames_are_errors() {
         within(10, || {
@@ -128,6 +134,8 @@ mod tests {
         });
     }
 
+    /// A negative length, or one above MAX_HEADER, is refused at once, without waiting for or allocating the bytes it claims.
+    /// 中文：长度为负或超过 MAX_HEADER，立即拒绝，不去等、也不去分配它声称的那么多字节。
     #[test]
     fn lying_lengths_are_refused_at_once() {
         within(10, || {
@@ -144,6 +152,8 @@ mod tests {
         });
     }
 
+    /// A header that is not a JSON object with a non-negative integer `total_size` is refused.
+    /// 中文：报头必须是 JSON 对象，并且带一个非负整数 `total_size`，否则拒绝。
     #[test]
     fn headers_must_be_objects_with_a_total_size() {
         within(10, || {

@@ -92,6 +92,8 @@ mod tests {
         info.tcpi_data_segs_out
     }
 
+    /// `send_frame` sends the prefix and the payload in one write: one TCP segment per frame (counted with TCP_INFO).
+    /// 中文：`send_frame` 把长度前缀和数据一次写出去：每帧只占一个 TCP 报文段（用 TCP_INFO 计数）。
     #[test]
     fn send_frame_puts_one_frame_in_one_segment() {
         within(10, || {
@@ -127,6 +129,8 @@ mod tests {
         });
     }
 
+    /// 507 gives the course's bytes: `fb 01 00 00` for 'i' and `00 00 01 fb` for '!I'.
+    /// 中文：507 得到课程里的字节：'i' 是 `fb 01 00 00`，'!I' 是 `00 00 01 fb`。
     #[test]
     fn the_course_example_507() {
         within(5, || {
@@ -144,6 +148,8 @@ mod tests {
         });
     }
 
+    /// An empty payload is framed as a prefix of four zero bytes and nothing else.
+    /// 中文：空数据的帧只有 4 个零字节的长度前缀。
     #[test]
     fn empty_payload_is_just_a_zero_prefix() {
         within(5, || {
@@ -152,6 +158,8 @@ mod tests {
         });
     }
 
+    /// Three frames glued into one write are told apart again by their prefixes, the empty one included.
+    /// 中文：三个帧粘在一起一次写出，接收方靠长度前缀把它们重新分开，空帧也不例外。
     #[test]
     fn frames_sent_back_to_back_can_be_told_apart() {
         within(10, || {
@@ -186,6 +194,8 @@ mod tests {
         });
     }
 
+    /// A length above i32::MAX for 'i', or above u32::MAX for '!I', is an error.
+    /// 中文：'i' 装不下超过 i32::MAX 的长度，'!I' 装不下超过 u32::MAX 的长度，都要返回错误。
     #[test]
     fn lengths_the_prefix_cannot_hold_are_errors() {
         within(5, || {

@@ -122,6 +122,8 @@ mod tests {
         !std::path::Path::new(&format!("/proc/{pid}")).exists()
     }
 
+    /// A process that left its group (setsid, a double fork, nohup) is killed and reaped by the time `run_command` returns.
+    /// 中文：离开了进程组的进程（setsid、两次 fork、nohup），在 `run_command` 返回时都已被杀掉并回收。
     #[test]
     fn every_escaped_process_is_killed_and_reaped_with_its_command() {
         within(30, || {

@@ -100,6 +100,8 @@ mod tests {
         }
     }
 
+    /// A short reply (`echo hi`) comes back as it is.
+    /// 中文：短回复（`echo hi`）原样返回。
     #[test]
     fn a_short_reply() {
         within(10, || {
@@ -108,6 +110,8 @@ mod tests {
         });
     }
 
+    /// A long reply (108,894 bytes of `seq 1 20000`) comes back whole, not just its first read.
+    /// 中文：长回复（`seq 1 20000` 的 108894 个字节）要完整返回，不能只有第一次 read 读到的那部分。
     #[test]
     fn a_long_reply_comes_back_whole() {
         within(20, || {
@@ -119,6 +123,8 @@ mod tests {
         });
     }
 
+    /// Exactly `total_size` bytes are read: the next command on the same connection still gets its own reply.
+    /// 中文：只读恰好 `total_size` 个字节：同一个连接上的下一条命令仍然拿到自己的回复。
     #[test]
     fn the_next_command_on_the_same_connection_still_works() {
         within(20, || {
@@ -129,6 +135,8 @@ mod tests {
         });
     }
 
+    /// A reply cut short by the server closing is `UnexpectedEof`.
+    /// 中文：服务端提前关闭、回复不完整时，返回 `UnexpectedEof`。
     #[test]
     fn a_reply_cut_short_is_an_error() {
         within(10, || {

@@ -73,6 +73,8 @@ mod tests {
         got
     }
 
+    /// One client gets each message echoed back.
+    /// 中文：只有一个客户端时，每条消息都原样发回。
     #[test]
     fn one_client_gets_its_echo() {
         within(3, || {
@@ -82,6 +84,8 @@ mod tests {
         });
     }
 
+    /// A client that stays connected and silent does not stop the next client from being served.
+    /// 中文：一个客户端连着不说话，不能挡住下一个客户端。
     #[test]
     fn a_silent_client_does_not_block_the_next_one() {
         within(3, || {
@@ -95,6 +99,8 @@ mod tests {
         });
     }
 
+    /// Ten clients connected at once are all served, the last one to connect first.
+    /// 中文：十个客户端同时连着，都能得到服务，最后连上的那个先问也一样。
     #[test]
     fn ten_clients_at_once() {
         within(3, || {

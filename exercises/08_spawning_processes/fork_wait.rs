@@ -52,6 +52,8 @@ mod tests {
         !std::path::Path::new(&format!("/proc/{pid}")).exists()
     }
 
+    /// One child is another process; `join` returns its exit status and reaps it: no zombie.
+    /// 中文：子进程是另一个进程；`join` 返回它的退出状态并回收它，不留僵尸进程。
     #[test]
     fn one_child_and_its_exit_status() {
         within(10, || {
@@ -70,6 +72,8 @@ mod tests {
         });
     }
 
+    /// Four children, one process each; `join` waits for the child it is given (joined in reverse order) and leaves no zombie.
+    /// 中文：四个子进程各是一个进程；`join` 等的是指定的那个子进程（倒着 join 也对），最后不留僵尸进程。
     #[test]
     fn several_children_each_with_its_own_status() {
         within(15, || {
@@ -88,6 +92,8 @@ mod tests {
         });
     }
 
+    /// Every child is started before the first `join`: they all exist at the same time.
+    /// 中文：所有子进程都在第一次 `join` 之前启动，它们同时存在。
     #[test]
     fn the_children_run_at_the_same_time() {
         within(10, || {

@@ -103,6 +103,8 @@ mod tests {
         !std::path::Path::new(&format!("/proc/{pid}")).exists()
     }
 
+    /// `terminate` then `join` reports death by SIGTERM and reaps the child; a second `join` or `terminate` is harmless.
+    /// 中文：先 `terminate` 再 `join`，得到“被 SIGTERM 杀死”并回收子进程；再 `join` 或 `terminate` 一次也不出问题。
     #[test]
     fn terminate_then_join_reports_sigterm() {
         within(10, || {
@@ -126,6 +128,8 @@ mod tests {
         });
     }
 
+    /// A child that exited by itself is a zombie until `is_alive` says false and reaps it; `join` then gives its exit code 3.
+    /// 中文：自己退出的子进程在被回收前是僵尸进程；`is_alive` 返回 false 时就回收了它，之后 `join` 得到退出码 3。
     #[test]
     fn a_child_that_ends_by_itself() {
         within(10, || {
@@ -146,6 +150,8 @@ mod tests {
         });
     }
 
+    /// `is_alive` on a sleeping child answers at once, a hundred times, without blocking.
+    /// 中文：对一个在睡眠的子进程连问一百次 `is_alive`，每次都立即返回，不阻塞。
     #[test]
     fn is_alive_does_not_block() {
         within(10, || {

@@ -50,6 +50,8 @@ mod tests {
     use super::*;
     use exercises::within;
 
+    /// The child reads back its own 0, and your `prediction` is what the parent really sees.
+    /// 中文：子进程读回的是自己写的 0；你在 `prediction` 里的预测，要和父进程实际看到的值一致。
     #[test]
     fn your_prediction_matches_the_kernel() {
         within(10, || {
@@ -63,6 +65,8 @@ mod tests {
         });
     }
 
+    /// The parent still sees 100: the child wrote to its own copy of X (a thread, by contrast, shares it).
+    /// 中文：父进程看到的仍然是 100：子进程写的是它自己那份 X（线程则不同，共享同一个变量）。
     #[test]
     fn the_parents_copy_is_untouched() {
         within(10, || {

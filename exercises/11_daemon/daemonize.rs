@@ -112,6 +112,8 @@ mod tests {
             .unwrap()
     }
 
+    /// The daemon has its own session, is not its leader, has no controlling terminal, is not our child, and runs.
+    /// 中文：守护进程有自己的会话，但不是会话首进程，没有控制终端，也不是我们的子进程，并且在运行。
     #[test]
     fn the_daemon_is_detached() {
         within(15, || {

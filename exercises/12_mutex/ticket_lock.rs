@@ -129,6 +129,8 @@ mod tests {
         bought
     }
 
+    /// With one ticket, the first `buy` gets it and the second finds it sold out.
+    /// 中文：只有一张票时，第一次 `buy` 买到，第二次发现已经卖完。
     #[test]
     fn one_buyer_one_ticket() {
         within(10, || {
@@ -141,6 +143,8 @@ mod tests {
 
     // Eight buyers queue on the lock for 20 ms each: well under a second.
     // The deadline only bounds a wrong attempt (a buyer that never ends).
+    /// Eight processes rush for three tickets: exactly three are sold, none twice.
+    /// 中文：八个进程抢三张票：正好卖出三张，没有一张被卖两次。
     #[test]
     fn eight_buyers_three_tickets() {
         within(5, || {

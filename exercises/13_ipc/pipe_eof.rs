@@ -72,6 +72,8 @@ mod tests {
     use super::*;
     use exercises::within;
 
+    /// The parent reads the child's three lines, then end-of-file, and the child exits 0.
+    /// 中文：父进程读到子进程写的三行，然后读到文件结束（EOF），子进程退出码为 0。
     #[test]
     fn three_lines_then_end_of_file() {
         within(2, || {
@@ -81,6 +83,8 @@ mod tests {
         });
     }
 
+    /// A child that writes nothing gives the parent end-of-file at once.
+    /// 中文：子进程什么也不写，父进程立刻读到文件结束（EOF）。
     #[test]
     fn nothing_to_say_is_an_immediate_end_of_file() {
         within(2, || {
@@ -90,6 +94,8 @@ mod tests {
         });
     }
 
+    /// 100,000 lines, more than the pipe's 64 KiB buffer, all arrive without parent and child waiting for each other.
+    /// 中文：十万行数据超过了管道 64 KiB 的缓冲区，也要全部收到，父子进程不会互相等待而卡死。
     #[test]
     fn more_than_a_pipe_can_hold() {
         within(2, || {

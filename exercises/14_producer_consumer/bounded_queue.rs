@@ -83,6 +83,8 @@ mod tests {
         all
     }
 
+    /// Every item is consumed exactly once, and every consumer stops by itself when the producers are done.
+    /// 中文：每个产品正好被消费一次；生产者都结束后，每个消费者自己停下来。
     #[test]
     fn every_item_consumed_exactly_once_and_everyone_stops() {
         within(20, || {
@@ -94,6 +96,8 @@ mod tests {
         });
     }
 
+    /// The queue is bounded: never more than its capacity plus one item in each thread's hand is waiting.
+    /// 中文：队列有界：等待中的产品最多是队列容量，加上每个线程手里的一个。
     #[test]
     fn the_queue_is_bounded() {
         within(20, || {
@@ -109,6 +113,8 @@ mod tests {
         });
     }
 
+    /// More consumers than producers still gets every item, and with nothing to produce everyone stops.
+    /// 中文：消费者比生产者多时，产品照样一个不少；没有产品可生产时，所有线程都会停下。
     #[test]
     fn more_consumers_than_producers_and_nothing_to_do() {
         within(20, || {

@@ -148,6 +148,8 @@ mod tests {
     use nix::fcntl::{fcntl, FcntlArg, OFlag};
     use nix::sys::socket::{getsockopt, sockopt};
 
+    /// Both ends of the queue are SOCK_SEQPACKET sockets.
+    /// 中文：队列的两端都是 SOCK_SEQPACKET 套接字。
     #[test]
     fn the_queue_is_a_seqpacket_socket_pair() {
         within(5, || {
@@ -158,6 +160,8 @@ mod tests {
         });
     }
 
+    /// Items come out whole and in the order they were put.
+    /// 中文：放进去的数据，取出来时完整且顺序不变。
     #[test]
     fn records_come_out_whole_and_in_order() {
         within(5, || {
@@ -171,6 +175,8 @@ mod tests {
         });
     }
 
+    /// What was put can still be got after the put end is closed; then `get` says `None` (end-of-file).
+    /// 中文：写端关闭后，已经放进去的还能取出来；取完之后 `get` 返回 `None`（文件结束）。
     #[test]
     fn get_says_none_once_every_put_end_is_closed() {
         within(5, || {
@@ -182,6 +188,8 @@ mod tests {
         });
     }
 
+    /// The queue is bounded: a non-blocking `put` into a full queue is `WouldBlock`.
+    /// 中文：队列有界：队列满了时，非阻塞的 `put` 返回 `WouldBlock`。
     #[test]
     fn the_queue_is_bounded() {
         within(10, || {
@@ -201,6 +209,8 @@ mod tests {
         });
     }
 
+    /// Three producer and two consumer processes move all 6000 items exactly once, and every child exits 0.
+    /// 中文：三个生产者进程和两个消费者进程，把 6000 个产品每个正好传递一次，所有子进程退出码都是 0。
     #[test]
     fn three_producer_and_two_consumer_processes_move_every_item_once() {
         within(20, || {

@@ -49,6 +49,8 @@ mod tests {
     use super::*;
     use exercises::within;
 
+    /// Eight threads adding 1 a hundred thousand times each give exactly 800,000: no update is lost.
+    /// 中文：八个线程各加 10 万次 1，结果正好是 80 万，一次更新也没丢。
     #[test]
     fn eight_threads_times_100_000_is_800_000() {
         within(60, || {
@@ -57,6 +59,8 @@ mod tests {
         });
     }
 
+    /// Every thread sees the process's own pid, and each has a tid of its own.
+    /// 中文：每个线程看到的都是所在进程的 pid，但各有自己的 tid。
     #[test]
     fn every_thread_shares_the_pid_but_has_its_own_tid() {
         within(60, || {
@@ -74,6 +78,8 @@ mod tests {
         });
     }
 
+    /// With no threads, the count is 0 and nothing is returned.
+    /// 中文：没有线程时，计数为 0，也没有返回任何结果。
     #[test]
     fn no_threads_count_nothing() {
         within(10, || assert_eq!(count_together(0, 5), (0, vec![])));

@@ -101,6 +101,8 @@ mod tests {
         p
     }
 
+    /// With k permits, at most k threads are inside at once, and k are reached.
+    /// 中文：有 k 个许可时，同时在里面的线程最多 k 个，而且确实能达到 k 个。
     #[test]
     fn at_most_k_inside_and_k_reached() {
         within(30, || {
@@ -110,6 +112,8 @@ mod tests {
         });
     }
 
+    /// A dropped permit comes back: taking both permits a hundred times never blocks.
+    /// 中文：许可释放后会归还：连续一百次拿走两个许可，都不会阻塞。
     #[test]
     fn permits_come_back() {
         within(10, || {
@@ -122,6 +126,8 @@ mod tests {
         });
     }
 
+    /// `acquire` waits while no permit is free, and a release wakes it.
+    /// 中文：没有空闲许可时 `acquire` 会等待，有许可释放时它被唤醒。
     #[test]
     fn a_waiter_is_woken_by_a_release() {
         within(10, || {

@@ -98,6 +98,8 @@ mod tests {
 
     const T: Duration = Duration::from_secs(10);
 
+    /// Twenty jobs on three threads each give back their own result, in order of submission.
+    /// 中文：三个线程处理二十个任务，每个任务的结果按提交顺序各自取回。
     #[test]
     fn results_come_back() {
         within(20, || {
@@ -108,6 +110,8 @@ mod tests {
         });
     }
 
+    /// `submit` returns at once, and a pool of three runs three jobs at the same time on three threads.
+    /// 中文：`submit` 立即返回；三个线程的池能同时运行三个任务，各在一个线程上。
     #[test]
     fn submit_returns_before_the_job_ran_and_n_jobs_run_at_once() {
         within(20, || {
@@ -131,6 +135,8 @@ mod tests {
         });
     }
 
+    /// A result that is not ready yet is `Timeout`; once the job finishes it is there.
+    /// 中文：结果还没出来时返回 `Timeout`；任务完成后就能取到结果。
     #[test]
     fn result_times_out_then_succeeds() {
         within(20, || {
@@ -143,6 +149,8 @@ mod tests {
         });
     }
 
+    /// A job that panics is reported as `Panicked`, and the pool's one worker thread lives on.
+    /// 中文：任务 panic 时报告 `Panicked`，池里唯一的工作线程继续运行。
     #[test]
     fn a_panicking_job_is_reported_and_the_pool_survives() {
         within(20, || {

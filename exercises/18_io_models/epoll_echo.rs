@@ -110,6 +110,8 @@ mod tests {
         assert_eq!(got, msg);
     }
 
+    /// One client gets its echoes, and `serve` returns the byte count once it has closed.
+    /// 中文：一个客户端收到回显；它关闭后，`serve` 返回回显的字节总数。
     #[test]
     fn one_client_gets_its_echoes_and_serve_returns() {
         within(15, || {
@@ -122,6 +124,8 @@ mod tests {
         });
     }
 
+    /// Ten clients connected at once are all served in turn by one thread.
+    /// 中文：十个客户端同时连着，一个线程轮流为它们服务。
     #[test]
     fn ten_clients_take_turns_on_one_thread() {
         within(15, || {
@@ -137,6 +141,8 @@ mod tests {
         });
     }
 
+    /// A 200,000-byte message comes back whole: with edge triggering (ET), read until EAGAIN on each event.
+    /// 中文：20 万字节的消息要完整回显：边缘触发（ET）下，每次事件都要一直读到 EAGAIN。
     #[test]
     fn a_message_far_bigger_than_the_buffer_comes_back_whole() {
         within(15, || {

@@ -72,6 +72,8 @@ mod tests {
         (client, server)
     }
 
+    /// `drain` on an empty socket returns at once with nothing, and says the peer has not closed.
+    /// 中文：对空套接字调用 `drain` 立即返回，什么也没读到，并说明对端没有关闭。
     #[test]
     fn an_empty_socket_returns_at_once_with_nothing() {
         within(10, || {
@@ -94,6 +96,8 @@ mod tests {
         });
     }
 
+    /// After `drain`, the socket has O_NONBLOCK set (with `fcntl`).
+    /// 中文：`drain` 之后，套接字设上了 O_NONBLOCK（用 `fcntl` 设置）。
     #[test]
     fn the_socket_is_left_non_blocking() {
         within(10, || {
@@ -107,6 +111,8 @@ mod tests {
         });
     }
 
+    /// Every byte waiting in the kernel is taken, in order.
+    /// 中文：内核里等着的每个字节都被取走，顺序不变。
     #[test]
     fn everything_waiting_is_taken_in_one_drain() {
         within(10, || {
@@ -124,6 +130,8 @@ mod tests {
         });
     }
 
+    /// A peer that wrote and closed gives its last bytes, then end-of-file (`closed: true`), not EAGAIN.
+    /// 中文：对端写完就关闭：先读到它最后的数据，然后是文件结束（`closed: true`），而不是 EAGAIN。
     #[test]
     fn a_closed_peer_is_end_of_file_not_eagain() {
         within(10, || {

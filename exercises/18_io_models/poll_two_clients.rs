@@ -76,6 +76,8 @@ mod tests {
         got
     }
 
+    /// Client B is served while client A stays silent.
+    /// 中文：客户端 A 一直不说话，客户端 B 照样得到服务。
     #[test]
     fn b_is_served_while_a_is_silent() {
         within(15, || {
@@ -90,6 +92,8 @@ mod tests {
         });
     }
 
+    /// A is still served after B closed, and the echo counts are right.
+    /// 中文：B 关闭之后 A 仍然能得到服务，回显的字节数也对。
     #[test]
     fn a_keeps_being_served_after_b_leaves() {
         within(15, || {
@@ -102,6 +106,8 @@ mod tests {
         });
     }
 
+    /// `serve_two` returns once both clients have closed, with every byte echoed to each counted.
+    /// 中文：两个客户端都关闭后 `serve_two` 返回，回显给每个客户端的字节一个不差。
     #[test]
     fn it_returns_when_both_have_closed_and_counts_every_byte() {
         within(15, || {

@@ -89,6 +89,8 @@ mod tests {
         });
     }
 
+    /// Four pieces sent with pauses are all read, in order, with a few polls: the future waits on the reactor instead of spinning.
+    /// 中文：分四次、中间有停顿发来的数据全部按顺序读到，而且只 poll 了几次：future 在 reactor 上等待，而不是空转。
     #[test]
     fn waits_for_every_piece_without_spinning() {
         within(10, || {
@@ -105,6 +107,8 @@ mod tests {
         });
     }
 
+    /// Bytes already waiting are read in one poll, with no `Pending`.
+    /// 中文：数据已经到了，一次 poll 就读完，不返回 `Pending`。
     #[test]
     fn bytes_already_there_need_no_wait() {
         within(10, || {
@@ -121,6 +125,8 @@ mod tests {
         });
     }
 
+    /// A peer that closes after 9 of 20 bytes is `UnexpectedEof`, with the 9 bytes in the buffer.
+    /// 中文：要 20 个字节，对端只发 9 个就关闭，返回 `UnexpectedEof`，那 9 个字节已在缓冲区里。
     #[test]
     fn a_peer_that_closes_early_is_unexpected_eof() {
         within(10, || {

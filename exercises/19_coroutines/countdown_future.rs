@@ -71,6 +71,8 @@ mod tests {
         }
     }
 
+    /// `Countdown` of 3 is `Pending` three times, waking itself each time, then `Ready(4)` with no wake.
+    /// 中文：3 的 `Countdown` 连续三次返回 `Pending`，每次都唤醒自己，然后返回 `Ready(4)`，这次不再唤醒。
     #[test]
     fn pending_three_times_each_with_a_wake_then_ready() {
         within(10, || {
@@ -91,6 +93,8 @@ mod tests {
         });
     }
 
+    /// `Countdown` of 0 is `Ready(1)` at the first poll, with no wake.
+    /// 中文：0 的 `Countdown` 第一次 poll 就返回 `Ready(1)`，不唤醒。
     #[test]
     fn zero_is_ready_at_once() {
         within(10, || {
@@ -111,6 +115,8 @@ mod tests {
         }
     }
 
+    /// An executor that polls only woken tasks runs a `Countdown` of 1000 to the end: every `Pending` wakes.
+    /// 中文：只 poll 被唤醒任务的执行器能把 1000 的 `Countdown` 运行到底：每次返回 `Pending` 都唤醒了自己。
     #[test]
     fn an_executor_that_polls_only_woken_tasks_runs_it_to_the_end() {
         within(10, || {

@@ -99,11 +99,15 @@ mod tests {
         });
     }
 
+    /// A future that is ready at once gives its value.
+    /// 中文：一开始就就绪的 future，直接得到它的值。
     #[test]
     fn a_ready_future_returns_at_once() {
         within(10, || assert_eq!(block_on(async { 6 * 7 }), 42));
     }
 
+    /// `block_on` parks until another thread wakes it 200 ms later, polling only a few times: no spinning.
+    /// 中文：`block_on` 挂起线程，直到 200 毫秒后另一个线程唤醒它，其间只 poll 几次，没有空转。
     #[test]
     fn it_sleeps_until_another_thread_wakes_it() {
         within(10, || {
@@ -121,6 +125,8 @@ mod tests {
         });
     }
 
+    /// Two hundred futures woken at once, one after another, each give their value: an early wake is not lost.
+    /// 中文：两百个 future 依次运行，都立即被唤醒，各自得到值：提前到来的唤醒不会丢。
     #[test]
     fn many_futures_one_after_another() {
         within(10, || {

@@ -103,6 +103,8 @@ mod tests {
         0
     }
 
+    /// Under a limit of 16 descriptors, clients beyond it are accepted and closed at once (they read EOF) while the rest are held, and the server neither fails nor spins.
+    /// 中文：描述符上限为 16 时，超出的客户端被 accept 后立即关闭（它们读到 EOF），其余的保持连接；服务端既不出错，也不空转。
     #[test]
     fn clients_beyond_the_limit_are_shed_and_the_rest_held() {
         within(20, || {

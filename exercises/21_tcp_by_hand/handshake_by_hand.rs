@@ -115,6 +115,8 @@ mod tests {
         u32::from_be_bytes([p[at], p[at + 1], p[at + 2], p[at + 3]])
     }
 
+    /// The answer to a SYN|ACK is one ACK from us to the kernel with seq = x+1, ack = y+1 and a right checksum.
+    /// 中文：对 SYN|ACK 的回答是一个从我们发往内核的 ACK：seq = x+1，ack = y+1，校验和正确。
     #[test]
     fn acknowledges_y_plus_1() {
         let synack = segment(KERNEL, US, 500, 1001, SYN | ACK);
@@ -133,6 +135,8 @@ mod tests {
         );
     }
 
+    /// Sequence numbers wrap around: x+1 and y+1 of 0xffffffff are 0.
+    /// 中文：序列号会回绕：0xffffffff 加 1 是 0。
     #[test]
     fn numbers_wrap_around() {
         let synack = segment(KERNEL, US, u32::MAX, 0, SYN | ACK);
@@ -140,6 +144,8 @@ mod tests {
         assert_eq!((field(&ack, 24), field(&ack, 28)), (0, 0));
     }
 
+    /// A wrong ack, an RST or a SYN without ACK gets no answer.
+    /// 中文：ack 不对、RST、不带 ACK 的 SYN，都不回答。
     #[test]
     fn refuses_what_it_did_not_ask_for() {
         let wrong_ack = segment(KERNEL, US, 500, 7, SYN | ACK);
@@ -154,6 +160,8 @@ mod tests {
         assert_eq!(answer(&bare_syn, US, KERNEL, 1000), None, "no ACK flag");
     }
 
+    /// With IPv4 options the TCP header starts at byte 24: the IP header's length is read, not assumed to be 20.
+    /// 中文：带 IPv4 选项时 TCP 首部从第 24 字节开始：IP 首部的长度要读出来，不能假定是 20。
     #[test]
     fn the_ipv4_header_length_is_read_not_assumed() {
         // The same SYN|ACK with 4 bytes of IPv4 options (header = 6 words).
@@ -167,6 +175,8 @@ mod tests {
         assert_eq!((field(&ack, 24), field(&ack, 28)), (1001, 501));
     }
 
+    /// Over a TUN device, your ACK completes a real handshake: the kernel's `accept()` returns.
+    /// 中文：通过 TUN 设备，你的 ACK 和内核完成了一次真正的三次握手：内核的 `accept()` 返回了。
     #[test]
     fn the_kernels_accept_returns() {
         let x = 0x0bad_cafe;

@@ -82,6 +82,8 @@ mod tests {
         u16::from_be_bytes([p[at], p[at + 1]])
     }
 
+    /// Every field of the IPv4 and TCP headers is in its place, both checksums included.
+    /// 中文：IP 首部和 TCP 首部的每个字段都在正确的位置上，两个校验和也对。
     #[test]
     fn every_field_in_its_place() {
         let p = syn_packet(US, KERNEL, 1000);
@@ -131,11 +133,15 @@ mod tests {
         });
     }
 
+    /// The real kernel answers your SYN with a SYN|ACK acknowledging x+1.
+    /// 中文：真实的内核对你的 SYN 回了 SYN|ACK，确认号是 x+1。
     #[test]
     fn the_kernel_answers_syn_ack_with_x_plus_1() {
         kernel_answers(3_000_000_007);
     }
 
+    /// For x = 0xffffffff the kernel acknowledges 0: x+1 wraps around.
+    /// 中文：x = 0xffffffff 时内核确认的是 0：x+1 回绕了。
     #[test]
     fn x_plus_1_wraps_around() {
         kernel_answers(u32::MAX);

@@ -58,6 +58,8 @@ mod tests {
     use exercises::tcp_lab::{with_kernel, ACK, KERNEL, SYN, US};
     use exercises::within;
 
+    /// RFC 1071's example words sum to 0xddf2, and the checksum is its complement.
+    /// 中文：RFC 1071 例子里的几个字加起来是 0xddf2，校验和是它按位取反。
     #[test]
     fn rfc_1071_example() {
         // The words 0001 f203 f4f5 f6f7 sum to ddf2 (after folding the carry).
@@ -65,6 +67,8 @@ mod tests {
         assert_eq!(c, !0xddf2u16);
     }
 
+    /// Carries fold back in, an odd last byte is padded with 0, and chunks count as one byte string.
+    /// 中文：进位要加回低 16 位，奇数个字节时最后补一个 0，几段数据当成一个字节串来算。
     #[test]
     fn carries_fold_and_odd_bytes_pad() {
         assert_eq!(internet_checksum(&[&[0x80, 0x00, 0x80, 0x00]]), !0x0001u16);
@@ -77,6 +81,8 @@ mod tests {
         assert_eq!(internet_checksum(&[]), 0xffff);
     }
 
+    /// A segment with its checksum filled in sums to 0, and the pseudo-header's addresses count.
+    /// 中文：填好校验和的报文段再算一遍结果是 0；伪首部里的地址也参与计算。
     #[test]
     fn an_intact_segment_sums_to_zero() {
         let (a, b) = (Ipv4Addr::new(192, 0, 2, 2), Ipv4Addr::new(192, 0, 2, 1));
@@ -116,6 +122,8 @@ mod tests {
         p
     }
 
+    /// The real kernel answers a SYN built with your checksums, and counts no checksum error.
+    /// 中文：真实的内核回应了用你的校验和构造的 SYN，没有记下校验和错误。
     #[test]
     fn the_kernel_accepts_your_segment() {
         let packet = syn(0x1234_5678); // your code runs first, even without privilege

@@ -116,6 +116,8 @@ mod tests {
         u32::from_be_bytes([p[at], p[at + 1], p[at + 2], p[at + 3]])
     }
 
+    /// The answer to the kernel's FIN is one FIN|ACK with seq = our_next and ack = the FIN's seq + 1.
+    /// 中文：对内核 FIN 的回答是一个 FIN|ACK：seq = our_next，ack = 对方 FIN 的 seq + 1。
     #[test]
     fn the_fin_takes_one_sequence_number() {
         let fin = segment(KERNEL, US, 700, 1001, FIN | ACK);
@@ -133,6 +135,8 @@ mod tests {
         );
     }
 
+    /// The FIN's seq + 1 wraps around: 0xffffffff + 1 is 0.
+    /// 中文：FIN 的 seq + 1 会回绕：0xffffffff 加 1 是 0。
     #[test]
     fn numbers_wrap_around() {
         let fin = segment(KERNEL, US, u32::MAX, 5, FIN | ACK);
@@ -140,6 +144,8 @@ mod tests {
         assert_eq!((field(&ours, 24), field(&ours, 28)), (5, 0));
     }
 
+    /// A packet without FIN, or a FIN that has not got all our bytes, gets no answer.
+    /// 中文：不带 FIN 的包，或者还没确认完我们全部数据的 FIN，都不回答。
     #[test]
     fn only_a_fin_gets_a_fin() {
         let ack = segment(KERNEL, US, 700, 1001, ACK);
@@ -152,6 +158,8 @@ mod tests {
         );
     }
 
+    /// Over a TUN device, the kernel acknowledges your FIN and its socket waits in TIME_WAIT, as the side that closed first.
+    /// 中文：通过 TUN 设备，内核确认了你的 FIN；它先关闭，所以它的套接字停在 TIME_WAIT。
     #[test]
     fn the_kernel_closes_and_waits_in_time_wait() {
         let x = 0x7ead_0000;

@@ -252,6 +252,29 @@ mod tests {
         }
     }
 
+    /// A failing check is explained in the learner's language (show.rs):
+    /// every test of every exercise carries its two doc lines.
+    #[test]
+    fn every_exercise_test_says_what_it_proves_in_both_languages() {
+        let mut missing = Vec::new();
+        for e in all() {
+            let text = std::fs::read_to_string(repo_root().join("exercises").join(e.path)).unwrap();
+            let tests = crate::explain::tests_in(&text);
+            assert!(!tests.is_empty(), "{}: no #[test] found", e.path);
+            for (name, explanation) in tests {
+                if explanation.is_none() {
+                    missing.push(format!("exercises/{} {name}", e.path));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "{} test(s) lack the doc lines `/// <what it proves>` then `/// 中文：<the same>`:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
+
     #[test]
     fn exercises_lock_uses_the_root_versions() {
         // The exercises build offline from what the root workspace fetched.

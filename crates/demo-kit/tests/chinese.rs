@@ -3,8 +3,9 @@
 //! Two rules, over every Chinese text a learner reads: the Chinese pages
 //! (`docs/zh-CN/**/*.md`, `README.zh-CN.md`, `exercises/README.zh-CN.md`),
 //! the Chinese hints (`exercises/hints/zh-CN/*.md`), the runner's Chinese
-//! messages (the string literals with Chinese in `crates/course/src/i18n.rs`)
-//! and the demos' (the Chinese half of each `tr!`/`pick` pair and each
+//! messages (the string literals with Chinese in `crates/course/src/i18n.rs`),
+//! the line `/// 中文：…` above each exercise's test (what the runner shows
+//! when that check fails) and the demos' (the Chinese half of each `tr!`/`pick` pair and each
 //! `const …_ZH` in `crates/*/src`, demo_kit::lang):
 //!
 //! 1. **One term per concept.** The table at the end of
@@ -519,7 +520,46 @@ fn all_chinese_text(root: &Path) -> Vec<Line> {
     let source = fs::read_to_string(root.join(RUNNER_STRINGS)).expect("the runner's messages");
     lines.extend(rust_chinese_strings(RUNNER_STRINGS, &source));
     lines.extend(all_demo_chinese(root));
+    lines.extend(exercise_test_docs(root));
     lines
+}
+
+/// What marks an exercise test's Chinese explanation (crates/course/src/explain.rs).
+const TEST_DOC_ZH: &str = "/// 中文：";
+
+/// The `/// 中文：` lines of every exercise (`exercises/NN_*/*.rs`), code
+/// spans masked.
+fn exercise_test_docs(root: &Path) -> Vec<Line> {
+    let mut files = Vec::new();
+    let dirs = fs::read_dir(root.join("exercises")).expect("the exercises directory");
+    for dir in dirs.filter_map(|e| e.ok()) {
+        let name = dir.file_name().to_string_lossy().into_owned();
+        if name.starts_with(|c: char| c.is_ascii_digit()) && dir.path().is_dir() {
+            rust_files(root, &format!("exercises/{name}"), &mut files);
+        }
+    }
+    files.sort();
+    let mut lines = Vec::new();
+    for file in files {
+        let source = fs::read_to_string(root.join(&file)).expect("an exercise");
+        lines.extend(test_doc_lines(&file, &source));
+    }
+    lines
+}
+
+fn test_doc_lines(file: &str, source: &str) -> Vec<Line> {
+    source
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let text = l.trim_start().strip_prefix(TEST_DOC_ZH)?;
+            Some(Line {
+                file: file.to_string(),
+                number: i + 1,
+                text: mask_inline_code(text),
+            })
+        })
+        .collect()
 }
 
 /// The string literals of `source` as (opening quote, closing quote)
@@ -804,6 +844,15 @@ fn the_term_table_is_read_from_its_columns() {
         "{}",
         errors.join("\n")
     );
+}
+
+#[test]
+fn an_exercise_tests_chinese_line_is_read() {
+    let src = "/// Glued.\n    /// 中文：一次写进去的两条消息(粘包)，`a,b` 照样分开,没错。\n    #[test]\n    // 中文：不算\n";
+    let lines = test_doc_lines("x.rs", src);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].number, 2);
+    assert_eq!(ascii_punctuation(&lines[0].text), vec!['(', ')', ',']);
 }
 
 #[test]

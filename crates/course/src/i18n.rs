@@ -287,6 +287,7 @@ msg! {
     cargo_took_too_long(secs: u64, tail: &str) =>
         "cargo took longer than {secs} s\n{tail}",
         "cargo 运行超过了 {secs} 秒\n{tail}";
+    explained(name: &str, why: &str) => "  {name}: {why}", "  {name}：{why}";
     stopped_after(secs: u64) =>
         "(stopped: the tests were still running after {secs} s)",
         "（已停止：{secs} 秒后测试仍在运行，超时）";
@@ -334,6 +335,10 @@ fixed! {
     verify_defective => "some exercises are defective (see above)", "有练习存在缺陷（见上）";
     workspace_word => "workspace", "工作区";
     error_word => "error", "错误";
+    colon => ":", "：";
+    failing_checks =>
+        "These checks do not pass yet; what each one proves:",
+        "这些检查还没通过，它们要验证的是：";
     untouched_passes => "passes untouched (nothing to do?)", "原样就能通过（没有要做的事？）";
 }
 

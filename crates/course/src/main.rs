@@ -148,6 +148,8 @@ fn check(e: &'static Exercise) -> Result<()> {
             bail_msg(i18n::does_not_compile(e.name))
         }
         Status::Failed(out) => {
+            let source = std::fs::read_to_string(catalog::exercises_dir().join(e.path));
+            show::explain_failures(&source.unwrap_or_default(), &out);
             println!("{}", trim(&out, 200));
             bail_msg(i18n::does_not_pass(e.name))
         }

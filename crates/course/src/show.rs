@@ -4,7 +4,8 @@
 
 use course::cache::{Checker, Verdict};
 use course::catalog::{self, Exercise};
-use course::i18n;
+use course::explain;
+use course::i18n::{self, Lang};
 use course::runner::{trim, Status, Workspace};
 use demo_kit::{Context, Result};
 use std::cell::Cell;
@@ -147,11 +148,14 @@ pub fn show_current(e: &Exercise, verdict: &Verdict) {
     for line in catalog::task(&text).lines() {
         println!("  {line}");
     }
-    println!("\n{}:", mark(status));
+    println!("\n{}{}", mark(status), i18n::colon());
     let output = match status {
         Status::Passed | Status::Skipped(_) => String::new(),
         Status::CompileError(errors) => trim_compile(errors),
-        Status::Failed(out) => trim(out, 25),
+        Status::Failed(out) => {
+            explain_failures(&text, out);
+            trim(out, 25)
+        }
     };
     for line in output.lines() {
         println!("  {line}");
@@ -160,6 +164,30 @@ pub fn show_current(e: &Exercise, verdict: &Verdict) {
         println!("  {}", i18n::remembered(e.name));
     }
     println!("\n{}", i18n::edit_then_check(e.name));
+}
+
+/// Above a failed run's raw output: what each failing test proves, in the
+/// learner's language, from the doc lines above it in the exercise file
+/// (`source`). Tests without them (one a learner added) are left out.
+pub fn explain_failures(source: &str, output: &str) {
+    let lines: Vec<String> = explain::failing_tests(output)
+        .iter()
+        .filter_map(|name| {
+            let e = explain::explanation(source, name)?;
+            let why = match i18n::lang() {
+                Lang::En => e.en,
+                Lang::ZhCn => e.zh,
+            };
+            Some(i18n::explained(name, &why))
+        })
+        .collect();
+    if !lines.is_empty() {
+        println!("  {}", i18n::failing_checks());
+        for line in lines {
+            println!("  {line}");
+        }
+        println!();
+    }
 }
 
 fn trim_compile(errors: &str) -> String {

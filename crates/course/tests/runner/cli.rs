@@ -388,6 +388,28 @@ fn the_runner_speaks_chinese_when_asked() {
     let out = course(&dir, &["hint", "states"]);
     assert!(text(&out).contains("Hint for `states`"), "{}", text(&out));
 
+    // Issue 25: a failing check says what it proves, in the learner's
+    // language (the doc lines above the test), above the raw output.
+    let out = course(&dir, &["check", "states", "--lang", "zh-CN"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    let why = "a_listener_listens：调用 `listen()` 之后，套接字处于 LISTEN 状态。";
+    let (at_why, at_raw) = (t.find(why), t.find("not yet implemented"));
+    assert!(at_why.is_some() && at_why < at_raw, "{t}");
+    assert!(
+        t.contains("这些检查还没通过") && !t.contains("is in LISTEN"),
+        "{t}"
+    );
+    let out = course_in(&dir, "zh_CN.UTF-8", &[]);
+    let t = text(&out);
+    assert!(t.contains(why) && t.contains("✗ 待完成："), "{t}");
+    let out = course(&dir, &["check", "states"]);
+    let t = text(&out);
+    assert!(
+        t.contains("a_listener_listens: A socket is in LISTEN after `listen()`."),
+        "{t}"
+    );
+
     let out = course(&dir, &["list", "--lang", "fr"]);
     assert_eq!(out.status.code(), Some(1));
     let t = text(&out);

@@ -1,5 +1,9 @@
 //! The lesson's claims, each on the real kernel.
 
+// A peer's FIN that came with its last bytes: in this binary, with the rest.
+#[path = "claims/fin.rs"]
+mod fin;
+
 use coroutine_demo::runtime::{Dir, Event, Runtime};
 use coroutine_demo::{cpu, echo_run, handwritten, switch, two_clients};
 

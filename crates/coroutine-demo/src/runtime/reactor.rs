@@ -38,9 +38,17 @@ pub enum Dir {
 struct Waiting {
     reader: Option<(usize, Waker)>,
     writer: Option<(usize, Waker)>,
-    /// False from an `EAGAIN` (or a read that emptied the buffer) until
+    /// True from an `EAGAIN` (or a read that emptied the buffer) until
     /// the next readable edge: a read before that would only say `EAGAIN`.
     drained: bool,
+    /// The peer closed its side (`EPOLLRDHUP`) or the socket failed
+    /// (`EPOLLHUP`, `EPOLLERR`): for good, so `drained` no longer holds.
+    /// A read returns at once (0, or the error), and no edge will come to
+    /// say so again: the FIN's edge may have come before the short read
+    /// that emptied the buffer. tokio keeps its closed readiness the same
+    /// way ("closed states are final", ScheduledIo::clear_readiness in
+    /// tokio/src/runtime/io/scheduled_io.rs).
+    closed: bool,
 }
 
 pub(super) struct Reactor {
@@ -104,7 +112,10 @@ impl Reactor {
     /// True if the last read of registered `fd` emptied its buffer and no
     /// readable edge came since: reading again now would only say `EAGAIN`.
     pub(super) fn drained(&self, fd: RawFd) -> bool {
-        self.sockets.borrow().get(&fd).is_some_and(|w| w.drained)
+        self.sockets
+            .borrow()
+            .get(&fd)
+            .is_some_and(|w| w.drained && !w.closed)
     }
 
     /// A read returned fewer bytes than asked: the kernel's buffer was empty
@@ -173,6 +184,9 @@ impl Reactor {
             let Some(waiting) = sockets.get_mut(&fd) else {
                 continue;
             };
+            if flags.intersects(EpollFlags::EPOLLRDHUP | bad) {
+                waiting.closed = true;
+            }
             if readable {
                 waiting.drained = false;
                 if let Some((task, w)) = waiting.reader.take() {

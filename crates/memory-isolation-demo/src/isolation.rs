@@ -19,7 +19,7 @@ use crate::{Global, REPORT_WITHIN};
 use demo_kit::child::{child_main, flush_before_fork, waitpid_retrying};
 use demo_kit::report::{recv_words, send_words};
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{fork, pipe, ForkResult, Pid};
 
@@ -44,17 +44,19 @@ pub struct ProcessRun {
 pub fn change_in_child(x: &'static Global) -> Result<ProcessRun> {
     x.set(100);
     let before_fork = x.get();
+    let addr = x.addr();
     say(
         Side::Parent,
-        format!(
-            "x = 100 (a global at address {:#x}); p.start() = fork()",
-            x.addr()
+        tr!(
+            "x = 100 (a global at address {addr:#x}); p.start() = fork()",
+            "x = 100（全局变量，地址 {addr:#x}）；p.start() = fork()"
         ),
     );
-    let (report_r, report_w) = pipe().context("creating the report pipe")?;
+    let (report_r, report_w) =
+        pipe().context(tr!("creating the report pipe", "创建汇报用的管道"))?;
     flush_before_fork();
     // SAFETY: the child only loads/stores an atomic, writes to a pipe and `_exit`s.
-    let child = match unsafe { fork() }.context("fork() failed")? {
+    let child = match unsafe { fork() }.context(tr!("fork() failed", "fork() 失败"))? {
         ForkResult::Child => child_main(move || {
             let saw = x.get();
             x.set(0); // global x; x = 0
@@ -69,18 +71,29 @@ pub fn change_in_child(x: &'static Global) -> Result<ProcessRun> {
         Side::Parent,
         format!("p.join() = waitpid({child}) -> {status:?}"),
     );
-    let [saw, after, addr] = recv_words::<3>(&report_r, REPORT_WITHIN, "what it saw")?;
-    say(Side::Child, format!(
-        "(reported through a pipe) saw x = {saw}, ran `global x; x = 0`, then x = {after}, at address {addr:#x}"
+    let [saw, after, addr] = recv_words::<3>(
+        &report_r,
+        REPORT_WITHIN,
+        &tr!("what it saw", "子进程看到的值"),
+    )?;
+    say(Side::Child, tr!(
+        "(reported through a pipe) saw x = {saw}, ran `global x; x = 0`, then x = {after}, at address {addr:#x}",
+        "（通过管道汇报）看到 x = {saw}，执行 `global x; x = 0`，之后 x = {after}，地址 {addr:#x}"
     ));
     let parent_after_join = x.get();
     say(Side::Parent, format!("print(x) -> {parent_after_join}"));
     say(
         Side::Note,
         if parent_after_join == before_fork {
-            "the child changed its own copy: processes do not share memory"
+            tr!(
+                "the child changed its own copy: processes do not share memory",
+                "子进程改的是它自己那一份：进程之间不共享内存"
+            )
         } else {
-            "unexpected: the parent's x changed"
+            tr!(
+                "unexpected: the parent's x changed",
+                "出乎意料：父进程的 x 变了"
+            )
         },
     );
     Ok(ProcessRun {
@@ -122,22 +135,35 @@ pub fn change_in_thread(x: &'static Global) -> Result<ThreadRun> {
     });
     let (thread_saw, thread_after, thread_addr) = handle
         .join()
-        .map_err(|_| demo_kit::Error::msg("the thread panicked"))?;
+        .map_err(|_| demo_kit::Error::msg(tr!("the thread panicked", "线程 panic 了")))?;
     say(
         Side::Note,
-        format!("the thread saw x = {thread_saw}, set it, then x = {thread_after}, at address {thread_addr:#x}"),
+        tr!(
+            "the thread saw x = {thread_saw}, set it, then x = {thread_after}, at address {thread_addr:#x}",
+            "线程看到 x = {thread_saw}，赋值之后 x = {thread_after}，地址 {thread_addr:#x}"
+        ),
     );
     let parent_after_join = x.get();
+    let addr = x.addr();
     say(
         Side::Parent,
-        format!("print(x) -> {parent_after_join} (address {:#x})", x.addr()),
+        tr!(
+            "print(x) -> {parent_after_join} (address {addr:#x})",
+            "print(x) -> {parent_after_join}（地址 {addr:#x}）"
+        ),
     );
     say(
         Side::Note,
         if parent_after_join == thread_after {
-            "threads share one address space: the thread's x IS the parent's x"
+            tr!(
+                "threads share one address space: the thread's x IS the parent's x",
+                "线程共用同一个地址空间：线程里的 x 就是父进程的 x"
+            )
         } else {
-            "unexpected: the thread's change was not seen"
+            tr!(
+                "unexpected: the thread's change was not seen",
+                "出乎意料：父进程没看到线程做的修改"
+            )
         },
     );
     Ok(ThreadRun {

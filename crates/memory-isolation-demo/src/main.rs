@@ -22,7 +22,26 @@ address holding two values; Linux also shows the page tables, and the
 physical frame numbers to a process with CAP_SYS_ADMIN, such as root).
 
 OPTIONS:
+    --lang L      the language: en or zh (default: from LC_ALL, LC_MESSAGES, LANG)
     -h, --help    this text
+";
+
+const HELP_ZH: &str = "\
+memory-isolation-demo：进程间的内存空间是彼此隔离的
+
+用法：
+    cargo run -p memory-isolation-demo
+
+依次跑三步，然后退出：课程里 x = 100 的例子（用子进程改 x），
+同样的修改换成线程来做，以及写时复制（同一个地址上有两个不同的值；
+在 Linux 上还会显示页表；进程有 CAP_SYS_ADMIN 时（比如 root），
+连物理页框号也能看到）。
+
+选项：
+    --lang L      输出语言：en 或 zh（默认看 LC_ALL、LC_MESSAGES、LANG）
+    -h, --help    显示本帮助
+
+对应课程：docs/zh-CN/10-memory-isolation.md
 ";
 
 fn main() -> ExitCode {
@@ -31,14 +50,36 @@ fn main() -> ExitCode {
 
 fn run() -> demo_kit::Result<()> {
     use demo_kit::say::step;
+    use demo_kit::tr;
     use memory_isolation_demo::{cow, isolation, X};
 
-    demo_kit::cli::Args::parse(HELP).finish()?;
-    step(1, "the course's x = 100: the child sets x = 0");
+    demo_kit::cli::Args::parse((HELP, HELP_ZH)).finish()?;
+    step(
+        1,
+        tr!(
+            "the course's x = 100: the child sets x = 0",
+            "课程里的 x = 100：子进程把 x 设成 0"
+        ),
+    );
     isolation::change_in_child(&X)?;
-    step(2, "the contrast: a thread sets x = 0");
+    step(
+        2,
+        tr!(
+            "the contrast: a thread sets x = 0",
+            "对照：换成线程把 x 设成 0"
+        ),
+    );
     isolation::change_in_thread(&X)?;
-    step(3, "copy-on-write: the same address, two values");
+    step(
+        3,
+        tr!(
+            "copy-on-write: the same address, two values",
+            "写时复制：同一个地址，两个值"
+        ),
+    );
     cow::copy_on_write(&X, 1)?;
-    demo_kit::child::end_with_no_child_left(Some("every child was reaped"))
+    demo_kit::child::end_with_no_child_left(Some(&tr!(
+        "every child was reaped",
+        "所有子进程都已回收"
+    )))
 }

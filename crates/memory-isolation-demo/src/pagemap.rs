@@ -20,7 +20,7 @@
 //! `close`), so a forked child may call it.
 
 use demo_kit::say::say;
-use demo_kit::Side;
+use demo_kit::{tr, Side};
 
 /// One page's entry in `/proc/self/pagemap`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,18 +99,23 @@ pub fn decode(word: u64) -> Option<PageInfo> {
 /// process, physical frame 0x153be0`.
 pub fn tell(side: Side, what: &str, info: Option<PageInfo>) {
     let Some(p) = info else { return };
-    let frame = p
-        .frame
-        .map_or("hidden (needs CAP_SYS_ADMIN)".to_string(), |f| {
-            format!("{f:#x}")
-        });
+    let frame = p.frame.map_or(
+        tr!(
+            "hidden (needs CAP_SYS_ADMIN)",
+            "看不到（需要 CAP_SYS_ADMIN）"
+        ),
+        |f| format!("{f:#x}"),
+    );
     let sharing = if p.exclusive {
-        "exclusive to this process"
+        tr!("exclusive to this process", "本进程独占")
     } else {
-        "shared with another process"
+        tr!("shared with another process", "与另一个进程共享")
     };
     say(
         side,
-        format!("/proc/self/pagemap: {what}: {sharing}, physical frame {frame}"),
+        tr!(
+            "/proc/self/pagemap: {what}: {sharing}, physical frame {frame}",
+            "/proc/self/pagemap：{what}：{sharing}，物理页框 {frame}"
+        ),
     );
 }

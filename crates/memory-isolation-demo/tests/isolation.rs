@@ -3,6 +3,10 @@
 //! same address, the page is shared after fork and copied on write, every
 //! child is reaped.
 
+// The demo told in Chinese: in this binary, so it runs alongside the claims.
+#[path = "isolation/lang.rs"]
+mod lang;
+
 use demo_kit::procfs;
 use demo_kit::testing::skip;
 use memory_isolation_demo::pagemap::{decode, encode, PageInfo};

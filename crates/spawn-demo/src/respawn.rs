@@ -16,7 +16,7 @@
 //! stdin serves as the start gate, as the gate pipe does for `fork`).
 
 use demo_kit::say::{say, Side};
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -28,7 +28,8 @@ pub const HIDDEN: &str = "__child";
 /// 方式三, the `spawn` start method: re-execute this very program, print
 /// `主`, release the child through its stdin, wait for it.
 pub fn way_three() -> Result<()> {
-    let exe = std::env::current_exe().context("finding our own executable")?;
+    let exe = std::env::current_exe()
+        .with_context(|| tr!("finding our own executable", "找不到本程序自己的可执行文件"))?;
     say(
         Side::Parent,
         format!(
@@ -37,26 +38,43 @@ pub fn way_three() -> Result<()> {
         ),
     );
     let t = Instant::now();
-    let mut child = course_task(&exe, "子进程2")
+    // The fresh program speaks our language: it never parses --lang.
+    let mut child = demo_kit::lang::pass_to(&mut course_task(&exe, "子进程2"))
         .spawn()
-        .with_context(|| format!("re-executing {}", exe.display()))?;
-    say(Side::Parent, format!(
+        .with_context(|| tr!("re-executing {}", "重新执行 {} 失败", exe.display()))?;
+    say(Side::Parent, tr!(
         "spawn() returned after {} µs: child pid {} is a fresh program; it waits for a line on its stdin",
+        "spawn() {} µs 后就返回了：子进程（pid {}）是一个全新的程序，它在等 stdin 上的一行输入",
         t.elapsed().as_micros(),
         child.id()
     ));
     say(Side::Parent, "主");
     say(
         Side::Parent,
-        "writing \"go\" to the child's stdin, then waiting for it (waitpid)",
+        tr!(
+            "writing \"go\" to the child's stdin, then waiting for it (waitpid)",
+            "往子进程的 stdin 写入 \"go\"，然后等它结束（waitpid）"
+        ),
     );
     release(&mut child)?;
-    let status = child.wait().context("waiting for the re-executed child")?;
+    let status = child.wait().with_context(|| {
+        tr!(
+            "waiting for the re-executed child",
+            "等待重新执行的子进程失败"
+        )
+    })?;
     say(
         Side::Parent,
-        format!("child {} ended: {status}", child.id()),
+        tr!(
+            "child {} ended: {status}",
+            "子进程 {} 结束：{status}",
+            child.id()
+        ),
     );
-    say(Side::Note, "nothing of our memory went along: the task name travelled in argv, the go-ahead through a pipe (its stdin)");
+    say(Side::Note, tr!(
+        "nothing of our memory went along: the task name travelled in argv, the go-ahead through a pipe (its stdin)",
+        "我们的内存一点也没带过去：任务名是通过 argv 传过去的，开始信号走的是管道（子进程的 stdin）"
+    ));
     Ok(())
 }
 
@@ -71,13 +89,18 @@ pub fn course_task(exe: &Path, name: &str) -> Command {
 
 /// Releases a re-executed child: writes `go` to its stdin and closes it.
 pub fn release(child: &mut Child) -> Result<()> {
-    let mut stdin = child
-        .stdin
-        .take()
-        .context("the child's stdin was not a pipe")?;
-    stdin
-        .write_all(b"go\n")
-        .context("writing the start signal to the child's stdin")
+    let mut stdin = child.stdin.take().with_context(|| {
+        tr!(
+            "the child's stdin was not a pipe",
+            "子进程的 stdin 不是管道"
+        )
+    })?;
+    stdin.write_all(b"go\n").with_context(|| {
+        tr!(
+            "writing the start signal to the child's stdin",
+            "往子进程的 stdin 写开始信号失败"
+        )
+    })
 }
 
 /// Runs the no-op task in a re-executed child and waits for it: one sample
@@ -87,9 +110,12 @@ pub fn run_noop(exe: &Path) -> Result<()> {
         .args([HIDDEN, "noop"])
         .stdin(Stdio::null())
         .status()
-        .with_context(|| format!("re-executing {}", exe.display()))?;
+        .with_context(|| tr!("re-executing {}", "重新执行 {} 失败", exe.display()))?;
     if !status.success() {
-        return bail_msg(format!("the re-executed no-op child ended with {status}"));
+        return bail_msg(tr!(
+            "the re-executed no-op child ended with {status}",
+            "重新执行的空任务子进程以 {status} 结束"
+        ));
     }
     Ok(())
 }
@@ -105,21 +131,23 @@ pub fn child_entry(args: &[String]) -> Result<()> {
             std::io::stdin()
                 .lock()
                 .read_line(&mut line)
-                .context("reading the start signal from stdin")?;
+                .with_context(|| tr!("reading the start signal from stdin", "从 stdin 读开始信号失败"))?;
             say(
                 Side::Child,
-                format!(
+                tr!(
                     "{name} is running: a fresh program (pid {}, parent {}); main() ran again and found `{HIDDEN} course` in argv",
+                    "{name}：开始运行，这是一个全新的程序（pid {}，父进程 {}）；main() 又运行了一遍，在 argv 里发现了 `{HIDDEN} course`",
                     std::process::id(),
                     nix::unistd::getppid()
                 ),
             );
             std::thread::sleep(std::time::Duration::from_millis(100));
-            say(Side::Child, format!("{name} is done"));
+            say(Side::Child, tr!("{name} is done", "{name}：运行结束"));
             Ok(())
         }
-        _ => bail_msg(format!(
-            "`{HIDDEN}` is internal: the demo runs `{HIDDEN} noop` or `{HIDDEN} course NAME` itself"
+        _ => bail_msg(tr!(
+            "`{HIDDEN}` is internal: the demo runs `{HIDDEN} noop` or `{HIDDEN} course NAME` itself",
+            "`{HIDDEN}` 是内部用的：演示程序自己会运行 `{HIDDEN} noop` 或 `{HIDDEN} course NAME`"
         )),
     }
 }

@@ -5,53 +5,83 @@
 
 use crate::timing::{self, Mode, TwoTasks};
 use crate::{bench, work};
+use demo_kit::lang::pick;
 use demo_kit::say::{heading, say, step};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use std::time::Duration;
 
 pub fn serial_concurrent_parallel(work: Duration) -> Result<()> {
-    step(4, "串行 serial vs 并发 concurrent vs 并行 parallel");
+    step(
+        4,
+        pick(
+            "串行 serial vs 并发 concurrent vs 并行 parallel",
+            "串行、并发与并行",
+        ),
+    );
     let cores = timing::cores();
     say(
         Side::Kernel,
-        format!("CPU cores available to this process: {cores}"),
+        tr!(
+            "CPU cores available to this process: {cores}",
+            "本进程可用的 CPU 核数：{cores}"
+        ),
     );
     if let Some(load) = load_average() {
-        say(Side::Kernel, format!("load average (1 min) from /proc/loadavg: {load} — tasks running, waiting for a core or in uninterruptible sleep, averaged: the higher, the less likely two cores are free"));
+        say(Side::Kernel, tr!(
+            "load average (1 min) from /proc/loadavg: {load} — tasks running, waiting for a core or in uninterruptible sleep, averaged: the higher, the less likely two cores are free",
+            "/proc/loadavg 里的平均负载（1 分钟）：{load}——正在运行、等着 CPU 核或处于不可中断睡眠的任务数的平均值；越高，两个核同时空闲的可能性越小"
+        ));
     }
     let rounds = work::calibrate(work);
     say(
         Side::Parent,
-        format!(
+        tr!(
             "one task = {} rounds of arithmetic, calibrated to ≈ {} ms",
+            "一个任务 = {} 轮算术运算，校准到 ≈ {} ms",
             rounds,
             work.as_millis()
         ),
     );
     let serial = timing::run_two(Mode::Serial, rounds)?;
-    show(&serial, "serial: start A, join A, start B, join B");
+    show(
+        &serial,
+        &tr!(
+            "serial: start A, join A, start B, join B",
+            "串行：启动 A，join A，启动 B，join B"
+        ),
+    );
     // "One task" = how long a task took when it had a core to itself.
     let one_task = serial.wall / 2;
     match timing::some_allowed_cpu() {
         Some(cpu) => show(
             &timing::run_two(Mode::OneCore(cpu), rounds)?,
-            &format!("concurrent: both started, both pinned to CPU {cpu} (sched_setaffinity)"),
+            &tr!(
+                "concurrent: both started, both pinned to CPU {cpu} (sched_setaffinity)",
+                "并发：两个都启动，都绑在 CPU {cpu} 上（sched_setaffinity）"
+            ),
         ),
         None => say(
             Side::Note,
-            "concurrent on one core: skipped, pinning a process to a CPU needs Linux",
+            tr!(
+                "concurrent on one core: skipped, pinning a process to a CPU needs Linux",
+                "单核并发：跳过，把进程绑到一个 CPU 上需要 Linux"
+            ),
         ),
     }
     let parallel = timing::run_two(Mode::Parallel, rounds)?;
     show(
         &parallel,
-        "parallel: both started, the kernel may use every core",
+        &tr!(
+            "parallel: both started, the kernel may use every core",
+            "并行：两个都启动，内核可以用上每一个核"
+        ),
     );
     let ratio = parallel.wall.as_secs_f64() / one_task.as_secs_f64().max(1e-9);
     say(
         Side::Note,
-        format!(
+        tr!(
             "one task ≈ {} ms (half the serial wall time); parallel took {ratio:.2}× that — {}",
+            "一个任务 ≈ {} ms（串行墙钟时间的一半）；并行用了它的 {ratio:.2} 倍——{}",
             one_task.as_millis(),
             verdict(cores, ratio)
         ),
@@ -62,15 +92,28 @@ pub fn serial_concurrent_parallel(work: Duration) -> Result<()> {
 /// What a parallel run that took `ratio` × one task's time says. It varies
 /// from run to run: two cores are two only if nothing else wants them, and
 /// the scheduler shares a busy core between every runnable process.
+/// In the language in use.
 pub fn verdict(cores: usize, ratio: f64) -> &'static str {
     if cores < 2 {
-        "one core only: parallel cannot beat serial here"
+        pick(
+            "one core only: parallel cannot beat serial here",
+            "只有一个核：在这里并行不可能比串行快",
+        )
     } else if ratio < 1.25 {
-        "about one task's time: the two ran in parallel, on two cores at once"
+        pick(
+            "about one task's time: the two ran in parallel, on two cores at once",
+            "约等于一个任务的时间：两个任务同时跑在两个核上，是真正的并行",
+        )
     } else if ratio < 1.75 {
-        "between one and two tasks' time: they had two cores only part of the time; other programs took turns on them (see the load average)"
+        pick(
+            "between one and two tasks' time: they had two cores only part of the time; other programs took turns on them (see the load average)",
+            "介于一个和两个任务的时间之间：它们只在部分时间里占到了两个核，别的程序也在轮流使用这两个核（见平均负载）",
+        )
     } else {
-        "two tasks' time or more: no second core was free, so they took turns (concurrent, not parallel)"
+        pick(
+            "two tasks' time or more: no second core was free, so they took turns (concurrent, not parallel)",
+            "达到两个任务的时间或更多：没有空闲的第二个核，它们只能轮流运行（是并发，不是并行）",
+        )
     }
 }
 
@@ -84,14 +127,15 @@ fn show(run: &TwoTasks, what: &str) {
     heading(what);
     say(
         Side::Parent,
-        format!("wall time {} ms", run.wall.as_millis()),
+        tr!("wall time {} ms", "墙钟时间 {} ms", run.wall.as_millis()),
     );
     if let Some(spans) = run.spans() {
         for (child, (b, e)) in run.children.iter().zip(spans) {
             say(
                 Side::Child,
-                format!(
+                tr!(
                     "pid {}: task ran from {} ms to {} ms ({} ms)",
+                    "pid {}：任务从 {} ms 运行到 {} ms（共 {} ms）",
                     child.pid,
                     b.as_millis(),
                     e.as_millis(),
@@ -102,9 +146,12 @@ fn show(run: &TwoTasks, what: &str) {
     }
     if let Some(overlap) = run.overlapped() {
         let what = if overlap {
-            "the two tasks' lifetimes overlapped"
+            tr!(
+                "the two tasks' lifetimes overlapped",
+                "两个任务的生命周期有重叠"
+            )
         } else {
-            "no overlap: one after the other"
+            tr!("no overlap: one after the other", "没有重叠：一个接一个")
         };
         say(Side::Note, what);
     }
@@ -113,9 +160,13 @@ fn show(run: &TwoTasks, what: &str) {
 pub fn run_bench(runs: usize) -> Result<()> {
     step(
         1,
-        format!("start + wait for a child that does nothing, median of {runs} runs"),
+        tr!(
+            "start + wait for a child that does nothing, median of {runs} runs",
+            "启动并等待一个什么也不做的子进程，取 {runs} 次的中位数"
+        ),
     );
-    let exe = std::env::current_exe().context("finding our own executable")?;
+    let exe = std::env::current_exe()
+        .with_context(|| tr!("finding our own executable", "找不到本程序自己的可执行文件"))?;
     let fork = bench::fork_exit_wait(runs)?;
     say(
         Side::Parent,
@@ -127,8 +178,9 @@ pub fn run_bench(runs: usize) -> Result<()> {
     let ours = bench::start_join(runs)?;
     say(
         Side::Parent,
-        format!(
+        tr!(
             "our start() + join() (two pipes):   {:>8.1} µs",
+            "我们的 start()+join()，两个管道：   {:>8.1} µs",
             micros(ours)
         ),
     );
@@ -140,53 +192,75 @@ pub fn run_bench(runs: usize) -> Result<()> {
     let reexec = bench::reexec(&exe, reexec_runs)?;
     say(
         Side::Parent,
-        format!(
+        tr!(
             "re-exec (spawn method), {reexec_runs} runs:  {:>8.1} µs",
+            "重新执行（spawn 方式），{reexec_runs} 次：   {:>8.1} µs",
             micros(reexec)
         ),
     );
     say(
         Side::Note,
-        format!("re-exec / fork = {:.1}×", ratio(reexec, fork)),
+        tr!(
+            "re-exec / fork = {:.1}×",
+            "重新执行 / fork = {:.1}×",
+            ratio(reexec, fork)
+        ),
     );
-    say(Side::Parent, format!("python3 -c <script>: Process().start(); join(), fork {py_fork_runs} runs, spawn {py_spawn_runs} runs"));
+    say(Side::Parent, tr!(
+        "python3 -c <script>: Process().start(); join(), fork {py_fork_runs} runs, spawn {py_spawn_runs} runs",
+        "python3 -c <脚本>：Process().start(); join()，fork 方式 {py_fork_runs} 次，spawn 方式 {py_spawn_runs} 次"
+    ));
     match bench::python(py_fork_runs, py_spawn_runs, Duration::from_secs(120)) {
         // Our own numbers above are still valid: report, don't abort.
-        Err(e) => say(Side::Note, format!("Python comparison failed: {e}")),
-        Ok(None) => say(Side::Note, "python3 not found: Python comparison skipped"),
+        Err(e) => say(
+            Side::Note,
+            tr!("Python comparison failed: {e}", "与 Python 的对比失败：{e}"),
+        ),
+        Ok(None) => say(
+            Side::Note,
+            tr!(
+                "python3 not found: Python comparison skipped",
+                "没有找到 python3：跳过与 Python 的对比"
+            ),
+        ),
         Ok(Some(py)) => {
             say(
                 Side::Parent,
-                format!(
+                tr!(
                     "Python Process, fork method:        {:>8.1} µs",
+                    "Python Process，fork 方式：         {:>8.1} µs",
                     micros(py.fork)
                 ),
             );
             say(
                 Side::Parent,
-                format!(
+                tr!(
                     "Python Process, spawn method:       {:>8.1} µs",
+                    "Python Process，spawn 方式：        {:>8.1} µs",
                     micros(py.spawn)
                 ),
             );
             say(
                 Side::Note,
-                format!(
+                tr!(
                     "Python fork / our fork+exit+waitpid = {:.1}× (target ≥ 5×)",
+                    "Python fork / 我们的 fork+exit+waitpid = {:.1}×（目标 ≥ 5×）",
                     ratio(py.fork, fork)
                 ),
             );
             say(
                 Side::Note,
-                format!(
+                tr!(
                     "Python fork / our start()+join()    = {:.1}×",
+                    "Python fork / 我们的 start()+join()    = {:.1}×",
                     ratio(py.fork, ours)
                 ),
             );
             say(
                 Side::Note,
-                format!(
+                tr!(
                     "Python spawn / our re-exec          = {:.1}×",
+                    "Python spawn / 我们的重新执行          = {:.1}×",
                     ratio(py.spawn, reexec)
                 ),
             );
@@ -209,6 +283,8 @@ mod tests {
 
     #[test]
     fn the_verdict_changes_exactly_at_its_bounds() {
+        // This test binary never asks for Chinese: English whatever the locale.
+        demo_kit::lang::set(demo_kit::lang::Lang::En);
         let about_one = "about one task's time: the two ran in parallel, on two cores at once";
         let between = "between one and two tasks' time";
         assert_eq!(verdict(2, 1.0), about_one);

@@ -137,6 +137,25 @@ pub fn run_demo(bin: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A demo's English and Chinese runs, for a parity test: [`run_demo`] with
+/// `args` and then `--lang en`, and with `args` and then `--lang zh`, both
+/// at once. Each run is a process of its own, so the test waits for the
+/// longer of the two rather than for both in turn.
+///
+/// ```
+/// let (en, zh) = demo_kit::testing::run_demo_en_zh("echo", &["hi"]);
+/// assert_eq!(en, (0, "hi --lang en\n".to_string(), String::new()));
+/// assert_eq!(zh.1, "hi --lang zh\n");
+/// ```
+pub fn run_demo_en_zh(bin: &str, args: &[&str]) -> ((i32, String, String), (i32, String, String)) {
+    let with = |lang| [args, &["--lang", lang]].concat();
+    thread::scope(|s| {
+        let zh = s.spawn(|| run_demo(bin, &with("zh")));
+        let en = run_demo(bin, &with("en"));
+        (en, zh.join().expect("the Chinese run panicked"))
+    })
+}
+
 /// The number a demo printed right after `marker`, up to the next space,
 /// e.g. `number_after::<u64>(out, "produced ")`; panics (failing the test)
 /// with the text if there is none.

@@ -2,18 +2,13 @@
 //! both, with the same sides and the same numbers (demo_kit::lang::parity).
 
 use demo_kit::lang::parity::{assert_parity, Numbers};
-use demo_kit::testing::run_demo;
+use demo_kit::testing::{run_demo, run_demo_en_zh};
 
 const BIN: &str = env!("CARGO_BIN_EXE_address-demo");
 
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
-    // Both runs at once, each its own process: the test waits for the longer.
-    let ((code_en, en, _), (code_zh, zh, _)) = std::thread::scope(|s| {
-        let zh = s.spawn(|| run_demo(BIN, &["--lang", "zh"]));
-        let en = run_demo(BIN, &["--lang", "en"]);
-        (en, zh.join().expect("the Chinese run"))
-    });
+    let ((code_en, en, _), (code_zh, zh, _)) = run_demo_en_zh(BIN, &[]);
     assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
     // Ports, pids, inodes and the DNS IDs differ from run to run.
     assert_parity(&en, &zh, Numbers::Count);

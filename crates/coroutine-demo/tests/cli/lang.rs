@@ -3,7 +3,7 @@
 //! (demo_kit::lang::parity); --help and the errors speak Chinese too.
 
 use demo_kit::lang::parity::{assert_parity, Numbers};
-use demo_kit::testing::{run_demo, OutputWithin};
+use demo_kit::testing::{run_demo, run_demo_en_zh, OutputWithin};
 
 const BIN: &str = env!("CARGO_BIN_EXE_coroutine-demo");
 
@@ -21,12 +21,7 @@ const CHEAP: [&str; 8] = [
 
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
-    // Both runs at once, each its own process: the test waits for the longer.
-    let ((code_en, en, err_en), (code_zh, zh, err_zh)) = std::thread::scope(|s| {
-        let zh = s.spawn(|| run_demo(BIN, &[&CHEAP[..], &["--lang", "zh"]].concat()));
-        let en = run_demo(BIN, &[&CHEAP[..], &["--lang", "en"]].concat());
-        (en, zh.join().expect("the Chinese run"))
-    });
+    let ((code_en, en, err_en), (code_zh, zh, err_zh)) = run_demo_en_zh(BIN, &CHEAP[..]);
     assert_eq!((code_en, code_zh), (0, 0), "{err_en}\n{err_zh}");
     // One thread narrates, in time order: line by line. Addresses, times
     // and ratios differ from run to run: their count must agree.

@@ -3,19 +3,14 @@
 //! (demo_kit::lang::parity).
 
 use demo_kit::lang::parity::{assert_parity, Numbers};
-use demo_kit::testing::run_demo;
+use demo_kit::testing::{run_demo, run_demo_en_zh};
 
 const BIN: &str = env!("CARGO_BIN_EXE_io-models-demo");
 
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
     let args = ["--wait-ms", "50", "--idle", "10,100"];
-    // Both runs at once, each its own process: the test waits for the longer.
-    let ((code_en, en, _), (code_zh, zh, _)) = std::thread::scope(|s| {
-        let zh = s.spawn(|| run_demo(BIN, &[&args[..], &["--lang", "zh"]].concat()));
-        let en = run_demo(BIN, &[&args[..], &["--lang", "en"]].concat());
-        (en, zh.join().expect("the Chinese run"))
-    });
+    let ((code_en, en, _), (code_zh, zh, _)) = run_demo_en_zh(BIN, &args[..]);
     assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
     // Tids, timings and call counts differ from run to run.
     assert_parity(&en, &zh, Numbers::Count);

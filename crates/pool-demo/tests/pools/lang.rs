@@ -3,18 +3,13 @@
 //! (demo_kit::lang::parity).
 
 use demo_kit::lang::parity::{assert_parity_by_side, Numbers};
-use demo_kit::testing::run_demo;
+use demo_kit::testing::{run_demo, run_demo_en_zh};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pool-demo");
 
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
-    // Both runs at once, each its own process: the test waits for the longer.
-    let ((code_en, en, _), (code_zh, zh, _)) = std::thread::scope(|s| {
-        let zh = s.spawn(|| run_demo(BIN, &["--tasks", "10", "--lang", "zh"]));
-        let en = run_demo(BIN, &["--tasks", "10", "--lang", "en"]);
-        (en, zh.join().expect("the Chinese run"))
-    });
+    let ((code_en, en, _), (code_zh, zh, _)) = run_demo_en_zh(BIN, &["--tasks", "10"]);
     assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
     // Pids and timings differ from run to run, and the callback's line may
     // come before or after the parent's: each side's in its own order.

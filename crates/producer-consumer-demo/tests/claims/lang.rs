@@ -3,19 +3,14 @@
 //! (demo_kit::lang::parity).
 
 use demo_kit::lang::parity::{assert_parity_by_side, Numbers};
-use demo_kit::testing::run_demo;
+use demo_kit::testing::{run_demo, run_demo_en_zh};
 
 const BIN: &str = env!("CARGO_BIN_EXE_producer-consumer-demo");
 
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
     for mode in [&[][..], &["--ctrlc-pitfall"][..]] {
-        // Both runs at once, each its own process: the test waits for the longer.
-        let ((code_en, en, _), (code_zh, zh, _)) = std::thread::scope(|s| {
-            let zh = s.spawn(|| run_demo(BIN, &[mode, &["--lang", "zh"]].concat()));
-            let en = run_demo(BIN, &[mode, &["--lang", "en"]].concat());
-            (en, zh.join().expect("the Chinese run"))
-        });
+        let ((code_en, en, _), (code_zh, zh, _)) = run_demo_en_zh(BIN, mode);
         assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
         // Pids, timings and each consumer's share differ from run to run,
         // and children report in any order: each side's lines are compared

@@ -3,18 +3,13 @@
 //! (demo_kit::lang::parity); its helper processes speak the language too.
 
 use demo_kit::lang::parity::{assert_parity_by_side, Numbers};
-use demo_kit::testing::run_demo;
+use demo_kit::testing::{run_demo, run_demo_en_zh};
 
 const BIN: &str = env!("CARGO_BIN_EXE_thread-demo");
 
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
-    // Both runs at once, each its own process: the test waits for the longer.
-    let ((code_en, en, _), (code_zh, zh, _)) = std::thread::scope(|s| {
-        let zh = s.spawn(|| run_demo(BIN, &["--work-ms", "20", "--lang", "zh"]));
-        let en = run_demo(BIN, &["--work-ms", "20", "--lang", "en"]);
-        (en, zh.join().expect("the Chinese run"))
-    });
+    let ((code_en, en, _), (code_zh, zh, _)) = run_demo_en_zh(BIN, &["--work-ms", "20"]);
     assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");
     // Tids, timings and speed-ups differ from run to run, and threads
     // print in any order: each side's lines are compared in their order.

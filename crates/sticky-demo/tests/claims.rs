@@ -108,6 +108,10 @@ fn the_binary_narrates_every_scenario() {
         "[kernel] TCP_NODELAY on the client socket, read back: on",
         "[client] read #2: 1024 bytes = reply 1 bytes 1024..2048",
         "[server] recvfrom(1024) returned 1 byte: b'!'",
+        // FIONREAD before each recvfrom: the size of the next datagram only.
+        "[kernel] FIONREAD: the next datagram is 5 bytes\n[server] recvfrom(1024) returned 5 bytes: b'hello'",
+        "[kernel] FIONREAD: the next datagram is 1 byte\n[server] recvfrom(1024) returned 1 byte: b'!'",
+        "[kernel] FIONREAD: the next datagram is 1500 bytes\n",
         "[server] recvmsg(1024) returned 1024 bytes, msg_flags: MSG_TRUNC (the datagram was cut)",
         "[kernel] FIONREAD: the next datagram is 4 bytes: the other 476 are gone, not queued",
     ] {

@@ -7,7 +7,7 @@
 //! [`TIMEOUT`], and so does each write of the client. A stuck demo fails
 //! with a message instead of hanging.
 
-use demo_kit::{Context, Error, Result};
+use demo_kit::{tr, Context, Error, Result};
 use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
 use std::thread::JoinHandle;
@@ -36,20 +36,20 @@ pub fn start<T: Send + 'static>(
     let mut stream = pair.client;
     stream
         .set_write_timeout(Some(TIMEOUT))
-        .context("client: setting a write timeout")?;
+        .context(tr!("client: setting a write timeout", "客户端：设置写超时"))?;
     pair.server
         .set_read_timeout(Some(TIMEOUT))
-        .context("server: setting a read timeout")?;
+        .context(tr!("server: setting a read timeout", "服务端：设置读超时"))?;
     let handle = std::thread::Builder::new()
         .name("client".into())
         .spawn(move || {
             let out = client(&mut stream)?;
             stream
                 .shutdown(Shutdown::Write)
-                .context("client: closing the connection")?;
+                .context(tr!("client: closing the connection", "客户端：关闭连接"))?;
             Ok(out)
         })
-        .context("starting the client thread")?;
+        .context(tr!("starting the client thread", "启动客户端线程"))?;
     Ok(Link {
         server: pair.server,
         client: handle,
@@ -64,7 +64,7 @@ impl<T> Link<T> {
         let out = self
             .client
             .join()
-            .map_err(|_| Error::msg("the client thread panicked"))??;
+            .map_err(|_| Error::msg(tr!("the client thread panicked", "客户端线程 panic 了")))??;
         Ok((self.server, out))
     }
 }

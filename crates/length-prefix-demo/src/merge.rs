@@ -17,7 +17,7 @@ use crate::COURSE_RECV;
 use demo_kit::say::{heading, hex, say, show_bytes};
 use demo_kit::sock::wait_queued;
 use demo_kit::Side;
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use framing::Codec;
 
 /// One frame as the server's framed reader consumed it from the socket.
@@ -52,7 +52,10 @@ pub struct MergeReport {
 
 /// Runs the scenario with `messages` (see [`crate::SMALL_MESSAGES`]).
 pub fn run(codec: Codec, messages: &[&[u8]]) -> Result<MergeReport> {
-    heading("merge: small frames written back to back");
+    heading(tr!(
+        "merge: small frames written back to back",
+        "merge：紧挨着连发的几个小帧"
+    ));
     let sent: Vec<Vec<u8>> = messages.iter().map(|m| m.to_vec()).collect();
     let to_send = sent.clone();
 
@@ -62,54 +65,65 @@ pub fn run(codec: Codec, messages: &[&[u8]]) -> Result<MergeReport> {
         for msg in &to_send {
             codec
                 .write_frame(stream, msg)
-                .context("client: writing a frame")?;
+                .context(tr!("client: writing a frame", "客户端：写一帧"))?;
             written += 4 + msg.len();
             let prefix = codec.encode_prefix(msg.len()).unwrap_or_default();
+            let (shown, prefix, n) = (show_bytes(msg), hex(&prefix), msg.len());
             say(
                 Side::Client,
-                format!(
-                    "write_frame({}): prefix {} + {} bytes, one writev",
-                    show_bytes(msg),
-                    hex(&prefix),
-                    msg.len()
+                tr!(
+                    "write_frame({shown}): prefix {prefix} + {n} bytes, one writev",
+                    "write_frame({shown})：前缀 {prefix} + {n} 字节，一次 writev"
                 ),
             );
         }
         Ok(written)
     })?;
     let (server, bytes_written) = link.join_client()?;
+    let writes = sent.len();
     say(
         Side::Client,
-        format!(
-            "done: {bytes_written} bytes written in {} writes, then close",
-            sent.len()
+        tr!(
+            "done: {bytes_written} bytes written in {writes} writes, then close",
+            "完成：{writes} 次写入共写了 {bytes_written} 字节，然后关闭连接"
         ),
     );
 
     // Reliable, not lucky: wait until every byte sits in our receive buffer.
     let queued = wait_queued(&server, bytes_written, TIMEOUT)
-        .context("server: ioctl(FIONREAD)")?
+        .context(tr!("server: ioctl(FIONREAD)", "服务端：ioctl(FIONREAD)"))?
         .with_context(|| {
-            format!("server: {bytes_written} bytes were not all queued within {TIMEOUT:?}")
+            tr!(
+                "server: {bytes_written} bytes were not all queued within {TIMEOUT:?}",
+                "服务端：{TIMEOUT:?} 内 {bytes_written} 字节没有全部到达接收队列"
+            )
         })?;
     say(
         Side::Kernel,
-        format!("FIONREAD on the server socket: {queued} bytes queued — all {} frames, before the server reads anything", sent.len()),
+        tr!(
+            "FIONREAD on the server socket: {queued} bytes queued — all {writes} frames, before the server reads anything",
+            "服务端套接字上的 FIONREAD：队列里有 {queued} 字节——{writes} 帧全到了，服务端还一个字节都没读"
+        ),
     );
 
     // What the course's conn.recv(1024) would return right now: everything, stuck together.
-    let peeked = kernel::peek(&server, COURSE_RECV).context("server: recv(MSG_PEEK)")?;
+    let peeked = kernel::peek(&server, COURSE_RECV)
+        .context(tr!("server: recv(MSG_PEEK)", "服务端：recv(MSG_PEEK)"))?;
+    let n = peeked.len();
     say(
         Side::Server,
-        format!(
-            "recv(1024, MSG_PEEK) -> {} bytes, what one raw recv(1024) would return:",
-            peeked.len()
+        tr!(
+            "recv(1024, MSG_PEEK) -> {n} bytes, what one raw recv(1024) would return:",
+            "recv(1024, MSG_PEEK) -> {n} 字节，也就是一次普通的 recv(1024) 会拿到的内容："
         ),
     );
     say(Side::Server, format!("  {}", show_bytes(&peeked)));
     say(
         Side::Note,
-        "  all the messages stuck together (粘包) — but every one is led by its length:",
+        tr!(
+            "  all the messages stuck together (粘包) — but every one is led by its length:",
+            "  所有消息粘在了一起（粘包）——但每条消息前面都有它的长度："
+        ),
     );
 
     // Now the framed reader: exactly 4 bytes, then exactly `len` bytes.
@@ -118,24 +132,30 @@ pub fn run(codec: Codec, messages: &[&[u8]]) -> Result<MergeReport> {
     let mut exact = 0;
     while let Some(payload) = codec
         .read_frame(&mut reader)
-        .context("server: reading a frame")?
+        .context(tr!("server: reading a frame", "服务端：读一帧"))?
     {
         let (bytes, reads) = reader.drain();
         let mut prefix = [0u8; 4];
         prefix.copy_from_slice(&bytes[..4]);
         let same = sent.get(frames.len()) == Some(&payload);
         exact += usize::from(same);
+        let verdict = if same {
+            tr!("== sent", "与发送的一致")
+        } else {
+            tr!("!= SENT", "与发送的不一致！")
+        };
         say(
             Side::Server,
-            format!(
+            tr!(
                 "read_frame {}: prefix {} -> {} ({}), payload {}  [read() calls returned {}] {}",
+                "read_frame {}：前缀 {} -> {}（{}），载荷 {}  [各次 read() 返回 {}] {}",
                 frames.len() + 1,
                 hex(&prefix),
                 payload.len(),
                 unpack_words(codec.prefix()),
                 show_bytes(&payload),
                 join(&reads),
-                if same { "== sent" } else { "!= SENT" }
+                verdict
             ),
         );
         frames.push(FrameSeen {
@@ -146,15 +166,17 @@ pub fn run(codec: Codec, messages: &[&[u8]]) -> Result<MergeReport> {
     }
     say(
         Side::Server,
-        format!(
+        tr!(
             "read_frame {}: end of stream between frames -> Ok(None): the client closed cleanly",
+            "read_frame {}：在两帧之间读到数据流结束 -> Ok(None)：客户端正常关闭了连接",
             frames.len() + 1
         ),
     );
     say(
         Side::Note,
-        format!(
+        tr!(
             "{exact} of {} messages came out exactly as sent",
+            "{} 条消息中有 {exact} 条读出来和发送时完全一样",
             sent.len()
         ),
     );

@@ -4,7 +4,7 @@
 //! show the very bytes `struct.unpack` would have been given.
 
 use crate::link::Recorder;
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use framing::{Codec, Header, Message};
 use serde_json::json;
 use std::io::Read;
@@ -25,8 +25,11 @@ pub fn read_header<R: Read>(codec: Codec, reader: &mut Recorder<R>) -> Result<He
     reader.drain();
     let header = codec
         .read_header(reader)
-        .context("server: reading a header")?
-        .context("server: the stream ended before a header")?;
+        .context(tr!("server: reading a header", "服务端：读报头"))?
+        .context(tr!(
+            "server: the stream ended before a header",
+            "服务端：还没读到报头，数据流就结束了"
+        ))?;
     let (bytes, _) = reader.drain();
     let mut prefix = [0u8; 4];
     prefix.copy_from_slice(&bytes[..4]);
@@ -41,8 +44,9 @@ pub fn read_header<R: Read>(codec: Codec, reader: &mut Recorder<R>) -> Result<He
 /// body limit *before* allocating (a header can claim anything).
 pub fn read_body<R: Read>(reader: &mut R, size: u64) -> Result<Vec<u8>> {
     if size > framing::DEFAULT_MAX_BODY {
-        return demo_kit::bail_msg(format!(
+        return demo_kit::bail_msg(tr!(
             "total_size {size} is over the limit of {} bytes",
+            "total_size {size} 超过了 {} 字节的上限",
             framing::DEFAULT_MAX_BODY
         ));
     }
@@ -51,11 +55,13 @@ pub fn read_body<R: Read>(reader: &mut R, size: u64) -> Result<Vec<u8>> {
     // usual use; here the missing bytes are the body's.
     match framing::read_exact_or_eof(reader, &mut body) {
         Ok(true) => Ok(body),
-        Ok(false) => demo_kit::bail_msg(format!(
-            "the stream ended before the body: got 0 of {size} bytes"
+        Ok(false) => demo_kit::bail_msg(tr!(
+            "the stream ended before the body: got 0 of {size} bytes",
+            "还没读到正文，数据流就结束了：{size} 字节只收到 0 字节"
         )),
-        Err(framing::FrameError::Truncated { expected, got, .. }) => demo_kit::bail_msg(format!(
-            "the stream ended in the middle of the body: got {got} of {expected} bytes"
+        Err(framing::FrameError::Truncated { expected, got, .. }) => demo_kit::bail_msg(tr!(
+            "the stream ended in the middle of the body: got {got} of {expected} bytes",
+            "正文读到一半，数据流就结束了：{expected} 字节只收到 {got} 字节"
         )),
         Err(e) => Err(e.into()),
     }
@@ -70,7 +76,7 @@ pub fn message(header: serde_json::Value, body: Vec<u8>) -> Message {
 
 /// Prefix + header + body: the bytes one message takes on the wire.
 pub fn wire_len(m: &Message) -> Result<usize> {
-    let header = serde_json::to_vec(&m.header).context("encoding a header")?;
+    let header = serde_json::to_vec(&m.header).context(tr!("encoding a header", "编码报头"))?;
     Ok(4 + header.len() + m.body.len())
 }
 
@@ -81,6 +87,8 @@ mod tests {
 
     #[test]
     fn a_body_of_exactly_the_limit_is_read_one_byte_more_is_refused() {
+        // The English errors, whatever the locale of the test run.
+        demo_kit::lang::set(demo_kit::lang::Lang::En);
         let max = framing::DEFAULT_MAX_BODY;
         let mut exactly = std::io::repeat(7).take(max);
         let body = read_body(&mut exactly, max).expect("the limit itself is allowed");
@@ -95,6 +103,7 @@ mod tests {
 
     #[test]
     fn a_stream_that_ends_before_the_body_is_an_error_an_empty_body_is_not() {
+        demo_kit::lang::set(demo_kit::lang::Lang::En);
         let short = read_body(&mut &b"abc"[..], 5).expect_err("3 of 5 bytes");
         assert_eq!(
             short.to_string(),

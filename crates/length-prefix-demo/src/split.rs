@@ -22,7 +22,7 @@ use crate::COURSE_RECV;
 use demo_kit::say::{heading, say, show_bytes};
 use demo_kit::sock::wait_queued;
 use demo_kit::Side;
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use framing::{Codec, Message};
 use serde_json::json;
 use std::io::Read;
@@ -72,7 +72,10 @@ pub fn long_output(size: usize) -> Vec<u8> {
 
 /// Runs the scenario with a long reply of `size` bytes.
 pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
-    heading("split: a reply longer than the course's recv(1024)");
+    heading(tr!(
+        "split: a reply longer than the course's recv(1024)",
+        "split：比课程里的 recv(1024) 更长的回复"
+    ));
     let sent = vec![
         message(
             json!({"cmd": "ls -l /usr/bin (simulated)"}),
@@ -87,12 +90,13 @@ pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
             let header = serde_json::Value::Object(m.header.clone());
             codec
                 .write_message(stream, header.clone(), &m.body)
-                .context("client: writing a reply")?;
+                .context(tr!("client: writing a reply", "客户端：写一个回复"))?;
+            let n = m.body.len();
             say(
                 Side::Client,
-                format!(
-                    "write_message(header {header}, body of {} bytes): one writev",
-                    m.body.len()
+                tr!(
+                    "write_message(header {header}, body of {n} bytes): one writev",
+                    "write_message：报头 {header}，正文 {n} 字节，一次 writev"
                 ),
             );
             lens.push(wire_len(m)?);
@@ -104,19 +108,22 @@ pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
     // socket buffers, so we must not wait for all of it first).
     let mut reader = Recorder::new(&link.server);
     let first = read_header(codec, &mut reader)?;
-    let total = framing::total_size(&first.header).context("server: reply 1 header")?;
+    let total = framing::total_size(&first.header)
+        .context(tr!("server: reply 1 header", "服务端：回复 1 的报头"))?;
     let mut first_body = Vec::new();
     let mut body_reads = Vec::new();
     let mut chunk = [0u8; COURSE_RECV];
     while (first_body.len() as u64) < total {
         let remaining = total - first_body.len() as u64;
         let want = remaining.min(COURSE_RECV as u64) as usize;
-        let n = reader
-            .read(&mut chunk[..want])
-            .context("server: reading reply 1's body")?;
+        let n = reader.read(&mut chunk[..want]).context(tr!(
+            "server: reading reply 1's body",
+            "服务端：读回复 1 的正文"
+        ))?;
         if n == 0 {
-            return demo_kit::bail_msg(format!(
+            return demo_kit::bail_msg(tr!(
                 "server: the stream ended after {} of {total} body bytes",
+                "服务端：正文共 {total} 字节，只读到 {} 字节数据流就结束了",
                 first_body.len()
             ));
         }
@@ -128,70 +135,101 @@ pub fn run(codec: Codec, size: usize) -> Result<SplitReport> {
     // The writer is done once its thread returns; then what is left queued
     // must be exactly reply 2 — proof we consumed nothing that was not ours.
     let (server, lens) = link.join_client()?;
-    tell::header_seen("reply 1", codec, &first);
+    tell::header_seen(&tr!("reply 1", "回复 1"), codec, &first);
+    let reads = join(&body_reads);
     say(
         Side::Server,
-        format!(
-            "body: read(min(1024, remaining)) until total_size: {} = {total} bytes",
-            join(&body_reads)
+        tr!(
+            "body: read(min(1024, remaining)) until total_size: {reads} = {total} bytes",
+            "正文：反复 read(min(1024, remaining))，直到读满 total_size：{reads} = {total} 字节"
         ),
+    );
+    let (head, end, verdict) = (
+        show_bytes(&first_body[..first_body.len().min(40)]),
+        tail(&first_body),
+        same(&first_body, &sent[0].body),
     );
     say(
         Side::Server,
-        format!(
-            "reply 1 body: {} ... {} — {}",
-            show_bytes(&first_body[..first_body.len().min(40)]),
-            tail(&first_body),
-            same(&first_body, &sent[0].body)
+        tr!(
+            "reply 1 body: {head} ... {end} — {verdict}",
+            "回复 1 的正文：{head} ... {end}——{verdict}"
         ),
     );
     let second_wire_len = lens[1];
     let left_queued = wait_queued(&server, second_wire_len, TIMEOUT)
-        .context("server: ioctl(FIONREAD)")?
-        .with_context(|| format!("server: reply 2 was not queued within {TIMEOUT:?}"))?;
+        .context(tr!("server: ioctl(FIONREAD)", "服务端：ioctl(FIONREAD)"))?
+        .with_context(|| {
+            tr!(
+                "server: reply 2 was not queued within {TIMEOUT:?}",
+                "服务端：{TIMEOUT:?} 内回复 2 没有到达接收队列"
+            )
+        })?;
     let verdict = if left_queued == second_wire_len {
-        "nothing of it was eaten by reply 1"
+        tr!(
+            "nothing of it was eaten by reply 1",
+            "回复 1 没有吞掉它的任何字节"
+        )
     } else {
-        "MORE than reply 2 is queued"
+        tr!("MORE than reply 2 is queued", "队列里的字节比回复 2 还多")
     };
     say(
         Side::Kernel,
-        format!("FIONREAD now: {left_queued} bytes queued; reply 2 is {second_wire_len} bytes on the wire — {verdict}"),
+        tr!(
+            "FIONREAD now: {left_queued} bytes queued; reply 2 is {second_wire_len} bytes on the wire — {verdict}",
+            "此时的 FIONREAD：队列里有 {left_queued} 字节；回复 2 在线路上正好 {second_wire_len} 字节——{verdict}"
+        ),
     );
 
     let mut reader = Recorder::new(&server);
     let second = read_header(codec, &mut reader)?;
-    tell::header_seen("reply 2", codec, &second);
-    let n = framing::total_size(&second.header).context("server: reply 2 header")?;
-    let second_body = read_body(&mut reader, n).context("server: reading reply 2's body")?;
+    tell::header_seen(&tr!("reply 2", "回复 2"), codec, &second);
+    let n = framing::total_size(&second.header)
+        .context(tr!("server: reply 2 header", "服务端：回复 2 的报头"))?;
+    let second_body = read_body(&mut reader, n).context(tr!(
+        "server: reading reply 2's body",
+        "服务端：读回复 2 的正文"
+    ))?;
+    let (shown, verdict) = (show_bytes(&second_body), same(&second_body, &sent[1].body));
     say(
         Side::Server,
-        format!(
-            "reply 2 body: {} — {}",
-            show_bytes(&second_body),
-            same(&second_body, &sent[1].body)
+        tr!(
+            "reply 2 body: {shown} — {verdict}",
+            "回复 2 的正文：{shown}——{verdict}"
         ),
     );
     let clean_end = codec
         .read_header(&mut reader)
-        .context("server: reading after reply 2")?
+        .context(tr!(
+            "server: reading after reply 2",
+            "服务端：回复 2 之后继续读"
+        ))?
         .is_none();
     if clean_end {
         say(
             Side::Server,
-            "then end of stream between messages: a clean close",
+            tr!(
+                "then end of stream between messages: a clean close",
+                "接着在两条消息之间读到数据流结束：正常关闭"
+            ),
         );
     }
     let rest = first_body.len().saturating_sub(COURSE_RECV);
     if rest > 0 {
         say(
             Side::Note,
-            format!("without a header, a recv(1024) client would print the first 1024 bytes and the other {rest} would show up as the answer to the next command (try: cargo run -p sticky-demo split)"),
+            tr!(
+                "without a header, a recv(1024) client would print the first 1024 bytes and the other {rest} would show up as the answer to the next command (try: cargo run -p sticky-demo split)",
+                "没有报头的话，用 recv(1024) 的客户端只会打印前 1024 字节，剩下的 {rest} 字节会被当成下一条命令的结果（试试：cargo run -p sticky-demo split）"
+            ),
         );
     } else {
         say(
             Side::Note,
-            "this reply fits in one recv(1024); try --size 3000 to see it split",
+            tr!(
+                "this reply fits in one recv(1024); try --size 3000 to see it split",
+                "这个回复一次 recv(1024) 就装得下；试试 --size 3000，看它被拆开"
+            ),
         );
     }
     Ok(SplitReport {

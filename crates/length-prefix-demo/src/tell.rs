@@ -6,23 +6,26 @@
 use crate::message::HeaderSeen;
 use crate::python_format;
 use demo_kit::say::{hex, say, show_bytes};
-use demo_kit::Side;
+use demo_kit::{tr, Side};
 use framing::{Codec, Prefix};
 
 /// Narrates the prefix and header bytes a framed reader consumed.
 pub fn header_seen(what: &str, codec: Codec, h: &HeaderSeen) {
     let len = h.header_bytes.len();
+    let (prefix, unpack) = (hex(&h.prefix), unpack_words(codec.prefix()));
     say(
         Side::Server,
-        format!(
-            "{what}: read exactly 4 bytes: {} -> header length {len} ({})",
-            hex(&h.prefix),
-            unpack_words(codec.prefix())
+        tr!(
+            "{what}: read exactly 4 bytes: {prefix} -> header length {len} ({unpack})",
+            "{what}：恰好读 4 个字节：{prefix} -> 报头长度 {len}（{unpack}）"
         ),
     );
     say(
         Side::Server,
-        format!("{what}: read exactly {len} bytes of JSON header:"),
+        tr!(
+            "{what}: read exactly {len} bytes of JSON header:",
+            "{what}：恰好读 {len} 字节的 JSON 报头："
+        ),
     );
     for (i, chunk) in h.header_bytes.chunks(16).enumerate() {
         say(
@@ -30,12 +33,10 @@ pub fn header_seen(what: &str, codec: Codec, h: &HeaderSeen) {
             format!("  +{:03}: {:<47}  {}", i * 16, hex(chunk), printable(chunk)),
         );
     }
+    let header = serde_json::Value::Object(h.header.clone());
     say(
         Side::Server,
-        format!(
-            "{what}: header = {}",
-            serde_json::Value::Object(h.header.clone())
-        ),
+        tr!("{what}: header = {header}", "{what}：报头 = {header}"),
     );
 }
 
@@ -46,23 +47,28 @@ pub fn other_order(codec: Codec, len: usize) {
         Prefix::NetworkBe => Prefix::CourseLe,
     };
     if let (Ok(a), Ok(b)) = (codec.prefix().encode(len), other.encode(len)) {
+        let (this_format, a) = (python_format(codec.prefix()), hex(&a));
+        let (other_format, b) = (python_format(other), hex(&b));
         say(
             Side::Note,
-            format!(
-                "length {len}: {} = {}; {} = {} (the other order: --network)",
-                python_format(codec.prefix()),
-                hex(&a),
-                python_format(other),
-                hex(&b)
+            tr!(
+                "length {len}: {this_format} = {a}; {other_format} = {b} (the other order: --network)",
+                "长度 {len}：{this_format} = {a}；{other_format} = {b}（另一种字节序：--network）"
             ),
         );
     }
 }
 
-pub fn order_words(p: Prefix) -> &'static str {
+pub fn order_words(p: Prefix) -> String {
     match p {
-        Prefix::CourseLe => "signed 32-bit little-endian, byte-compatible with the course's Python",
-        Prefix::NetworkBe => "unsigned 32-bit big-endian (network order)",
+        Prefix::CourseLe => tr!(
+            "signed 32-bit little-endian, byte-compatible with the course's Python",
+            "有符号 32 位小端，和课程里的 Python 逐字节兼容"
+        ),
+        Prefix::NetworkBe => tr!(
+            "unsigned 32-bit big-endian (network order)",
+            "无符号 32 位大端（网络字节序）"
+        ),
     }
 }
 
@@ -73,11 +79,11 @@ pub fn unpack_words(p: Prefix) -> &'static str {
     }
 }
 
-pub fn same(got: &[u8], sent: &[u8]) -> &'static str {
+pub fn same(got: &[u8], sent: &[u8]) -> String {
     if got == sent {
-        "== sent"
+        tr!("== sent", "与发送的一致")
     } else {
-        "!= SENT"
+        tr!("!= SENT", "与发送的不一致！")
     }
 }
 
@@ -93,8 +99,9 @@ pub fn join(sizes: &[usize]) -> String {
     if sizes.len() <= 8 {
         return words(sizes);
     }
-    format!(
+    tr!(
         "{} + … + {} ({} reads)",
+        "{} + … + {}（共 {} 次 read）",
         words(&sizes[..3]),
         words(&sizes[sizes.len() - 2..]),
         sizes.len()

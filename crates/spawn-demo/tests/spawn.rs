@@ -163,7 +163,9 @@ fn reexec_runs_only_the_hidden_task() {
 #[test]
 fn a_failed_reexec_is_an_error() {
     // `false __child noop` exits with 1; a program that does not exist
-    // cannot be started at all.
+    // cannot be started at all. The errors in English, whatever the
+    // locale (no test of this binary asks for Chinese in-process).
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
     let err = respawn::run_noop(Path::new("false")).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -184,6 +186,7 @@ fn a_failed_reexec_is_an_error() {
 #[test]
 fn release_lets_a_reexecuted_child_run() {
     let mut child = respawn::course_task(Path::new(EXE), "子进程9")
+        .env("LC_ALL", "C.UTF-8") // English, whatever the test's locale
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

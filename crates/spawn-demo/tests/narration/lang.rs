@@ -4,20 +4,15 @@
 //! speak Chinese too.
 
 use demo_kit::lang::parity::{assert_parity, Numbers};
-use demo_kit::testing::{run_demo, OutputWithin};
+use demo_kit::testing::{run_demo, run_demo_en_zh, OutputWithin};
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_spawn-demo");
 
-/// The English and the Chinese run of `args`, both at once, each its own
-/// process: the test waits for the longer, not for both in turn.
+/// The English and the Chinese run of `args`, both at once
+/// (run_demo_en_zh): each must end well.
 fn en_and_zh(args: &[&str]) -> (String, String) {
-    let with = |lang: &'static str| [args, &["--lang", lang]].concat();
-    let ((code_en, en, err_en), (code_zh, zh, err_zh)) = std::thread::scope(|s| {
-        let zh = s.spawn(|| run_demo(BIN, &with("zh")));
-        let en = run_demo(BIN, &with("en"));
-        (en, zh.join().expect("the Chinese run"))
-    });
+    let ((code_en, en, err_en), (code_zh, zh, err_zh)) = run_demo_en_zh(BIN, args);
     assert_eq!((code_en, code_zh), (0, 0), "{err_en}\n{err_zh}");
     (en, zh)
 }

@@ -216,6 +216,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_english_and_the_chinese_run_each_get_their_language() {
+        let (en, zh) = run_demo_en_zh("echo", &["a", "b"]);
+        assert_eq!(en, (0, "a b --lang en\n".to_string(), String::new()));
+        assert_eq!(zh, (0, "a b --lang zh\n".to_string(), String::new()));
+        let (en, zh) = run_demo_en_zh("false", &[]);
+        assert_eq!((en.0, zh.0), (1, 1));
+    }
+
+    #[test]
     fn a_skip_outside_ci_says_why_and_returns() {
         let mut out = Vec::new();
         skip_with(false, &mut out, "python3 is not installed");

@@ -116,11 +116,13 @@ pub fn run(codec: Codec) -> Result<CourseReport> {
         "packing the notes' header length",
         "打包笔记里报头的长度"
     ))?;
+    // The hex is followed by an ASCII ": " in Chinese too, as in English:
+    // the parity check reads "00:" as a number, "00：" as hex data.
     say(
         Side::Note,
         tr!(
             "struct.pack('i', {n})  -> {} {}   hex {}: little-endian, low byte first ({n} = 0x{n:08x})",
-            "struct.pack('i', {n})  -> {} {}   十六进制 {}：小端，低字节在前（{n} = 0x{n:08x}）",
+            "struct.pack('i', {n})  -> {} {}   十六进制 {}: 小端，低字节在前（{n} = 0x{n:08x}）",
             show_bytes(&notes_prefix_le),
             notes_prefix_le.len(),
             hex(&notes_prefix_le)
@@ -134,7 +136,7 @@ pub fn run(codec: Codec) -> Result<CourseReport> {
         Side::Note,
         tr!(
             "struct.pack('!I', {n}) -> {} {}   hex {}: network order, high byte first",
-            "struct.pack('!I', {n}) -> {} {}   十六进制 {}：网络字节序，高字节在前",
+            "struct.pack('!I', {n}) -> {} {}   十六进制 {}: 网络字节序，高字节在前",
             show_bytes(&notes_prefix_be),
             notes_prefix_be.len(),
             hex(&notes_prefix_be)

@@ -49,11 +49,13 @@ pub fn other_order(codec: Codec, len: usize) {
     if let (Ok(a), Ok(b)) = (codec.prefix().encode(len), other.encode(len)) {
         let (this_format, a) = (python_format(codec.prefix()), hex(&a));
         let (other_format, b) = (python_format(other), hex(&b));
+        // "; " between the two Python expressions in both languages: the
+        // parity check reads "00;" as a number, "00；" as hex data.
         say(
             Side::Note,
             tr!(
                 "length {len}: {this_format} = {a}; {other_format} = {b} (the other order: --network)",
-                "长度 {len}：{this_format} = {a}；{other_format} = {b}（另一种字节序：--network）"
+                "长度 {len}：{this_format} = {a}; {other_format} = {b}（另一种字节序：--network）"
             ),
         );
     }

@@ -1,6 +1,10 @@
 //! Runs the demo binary as a student would and checks its narration,
 //! exit codes and error messages.
 
+// The demo told in Chinese: in this binary, so it runs alongside these tests.
+#[path = "binary/lang.rs"]
+mod lang;
+
 use demo_kit::testing::run_demo;
 
 fn demo(args: &[&str]) -> (i32, String, String) {

@@ -102,7 +102,7 @@ pub fn tell(side: Side, what: &str, info: Option<PageInfo>) {
     let frame = p.frame.map_or(
         tr!(
             "hidden (needs CAP_SYS_ADMIN)",
-            "看不到（需要 CAP_SYS_ADMIN）"
+            "不可见（需要 CAP_SYS_ADMIN）"
         ),
         |f| format!("{f:#x}"),
     );

@@ -239,6 +239,10 @@ fn with_cap_sys_admin_the_frames_show_fork_shares_and_the_write_copies() {
 /// (Documentation/admin-guide/mm/pagemap.rst).
 #[test]
 fn an_untouched_page_is_not_present_until_written() {
+    // A fork by another test (they run in parallel threads) between the
+    // write and the second look would share the page with its child and
+    // clear the exclusive bit: take turns with them.
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
     use std::num::NonZeroUsize;
     let len = NonZeroUsize::new(4096).unwrap();

@@ -68,3 +68,38 @@ fn help_and_errors_speak_chinese_too() {
         "{text}"
     );
 }
+
+/// Without CAP_SYS_ADMIN the demo takes its other branch (frames hidden,
+/// one note instead of three): that branch lines up in both languages too.
+#[test]
+fn without_cap_sys_admin_the_chinese_run_lines_up_too() {
+    if !nix::unistd::geteuid().is_root() {
+        demo_kit::testing::skip("not root, cannot drop CAP_SYS_ADMIN to compare");
+        return;
+    }
+    let run = |lang: &str| {
+        let args = [
+            "--inh-caps=-sys_admin",
+            "--bounding-set=-sys_admin",
+            BIN,
+            "--lang",
+            lang,
+        ];
+        run_demo("setpriv", &args)
+    };
+    let ((code_en, en, err_en), (code_zh, zh, err_zh)) = std::thread::scope(|s| {
+        let zh = s.spawn(|| run("zh"));
+        (run("en"), zh.join().expect("the Chinese run"))
+    });
+    if code_en != 0 && (err_en.contains("Permission denied") || err_en.contains("setpriv:")) {
+        demo_kit::testing::skip(&format!("setpriv could not run the demo here: {err_en}"));
+        return;
+    }
+    assert_eq!((code_en, code_zh), (0, 0), "{err_en}\n{err_zh}");
+    assert_parity(&en, &zh, Numbers::Count);
+    assert!(
+        zh.contains("物理页框 不可见（需要 CAP_SYS_ADMIN）")
+            && zh.contains("[note] 没有 CAP_SYS_ADMIN 的进程看不到物理页框号"),
+        "{zh}"
+    );
+}

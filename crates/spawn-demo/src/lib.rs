@@ -7,7 +7,8 @@
 //!   [`process::Run`] trait, started the same way; `join()` is `waitpid()`.
 //! * [`respawn`]: Python's `spawn` start method — re-execute our own
 //!   program with a hidden argument naming the task (step 3).
-//! * [`speed`]: step 4 and `--bench`, narrated; [`timing`]: serial vs
+//! * [`speed`]: step 4, narrated, and [`speed_bench`]: `--bench`,
+//!   narrated; [`timing`]: serial vs
 //!   concurrent vs parallel, measured with two CPU-bound children running
 //!   [`work`]'s task.
 //! * [`bench`]: the cost of each way of starting a child, against Python.
@@ -18,6 +19,7 @@ pub mod bench;
 pub mod process;
 pub mod respawn;
 pub mod speed;
+pub mod speed_bench;
 pub mod timing;
 pub mod ways;
 pub mod work;

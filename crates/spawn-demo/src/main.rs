@@ -74,7 +74,7 @@ fn run() -> demo_kit::Result<()> {
     use demo_kit::lang::pick;
     use demo_kit::say::{say, step};
     use demo_kit::{tr, Side};
-    use spawn_demo::{respawn, speed, ways};
+    use spawn_demo::{respawn, speed, speed_bench, ways};
 
     let mut args = demo_kit::cli::Args::parse((HELP, HELP_ZH));
     let bench = args.flag("--bench");
@@ -82,7 +82,7 @@ fn run() -> demo_kit::Result<()> {
     let runs = args.value_in("--runs", 10..=5000, 200)?;
     args.finish()?;
     if bench {
-        speed::run_bench(runs)?;
+        speed_bench::run_bench(runs)?;
     } else {
         let me = std::process::id();
         say(

@@ -112,7 +112,8 @@ fn copy_tree(from: &Path, to: &Path) {
 /// A scratch copy of the fixture as shipped (the committed text of each
 /// exercise), with its own package name: the copies build in parallel into
 /// one target directory and must not take each other's test binaries.
-fn scratch(name: &str) -> PathBuf {
+fn scratch(name: &str) -> Scratch {
+    let lock = super::one_run_at_a_time(&format!("course-cli-{name}"));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("course-cli-{name}"));
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();
@@ -124,7 +125,20 @@ fn scratch(name: &str) -> PathBuf {
     for e in exercises() {
         std::fs::write(dir.join(e.path), course::catalog::pristine(e).unwrap()).unwrap();
     }
-    dir
+    Scratch { dir, _lock: lock }
+}
+
+/// A scratch copy, this run's alone while it lives.
+struct Scratch {
+    dir: PathBuf,
+    _lock: nix::fcntl::Flock<std::fs::File>,
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.dir
+    }
 }
 
 #[test]

@@ -241,6 +241,22 @@ fn serial_tasks_never_overlap_and_pinned_ones_do() {
     assert_eq!(parallel.overlapped(), Some(true));
 }
 
+/// The calibrated task lasts about as long as asked: at least a quarter of
+/// it (a busy machine makes a run longer, never shorter; only a calibration
+/// on a busier moment than the run could make it shorter, and not by 4x).
+#[test]
+fn a_calibrated_task_takes_about_the_time_asked() {
+    let target = Duration::from_millis(40);
+    let rounds = spawn_demo::work::calibrate(target);
+    let started = std::time::Instant::now();
+    std::hint::black_box(spawn_demo::work::burn(rounds));
+    let took = started.elapsed();
+    assert!(
+        took >= target / 4,
+        "{rounds} rounds took {took:?}, asked {target:?}"
+    );
+}
+
 /// A child that cannot pin itself (a CPU that does not exist) exits with 3,
 /// and the run says why.
 #[test]

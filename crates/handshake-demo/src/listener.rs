@@ -77,7 +77,7 @@ pub fn count(clients: &[Client], state: TcpState) -> Result<usize> {
 /// (`tcp_seek_last_pos` in net/ipv4/tcp_ipv4.c), so while sockets come and
 /// go a line can be listed twice.
 pub fn server_side(listen_addr: SocketAddr, clients: &[Client]) -> Result<(usize, usize)> {
-    let entries = procnet::proc_entries()?;
+    let entries = procnet::proc_entries_on(listen_addr.port())?;
     let (mut est, mut syn) = (0, 0);
     for c in clients {
         let server_end = entries

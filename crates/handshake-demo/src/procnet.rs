@@ -33,12 +33,22 @@ pub struct ProcEntry {
 
 /// Reads every TCP socket of this network namespace, IPv4 and IPv6.
 pub fn proc_entries() -> Result<Vec<ProcEntry>> {
-    entries_in("/proc/net/tcp", "/proc/net/tcp6")
+    entries_in("/proc/net/tcp", "/proc/net/tcp6", "")
+}
+
+/// Reads the sockets whose local or remote port is `port`. The tables list
+/// every socket of the namespace, thousands of TIME_WAIT records after a
+/// busy minute, and the demo looks again every few milliseconds while it
+/// waits for a state: so only the lines that hold the port as the kernel
+/// prints it (`:1F90 ` for 8080, after either address) are parsed.
+pub fn proc_entries_on(port: u16) -> Result<Vec<ProcEntry>> {
+    entries_in("/proc/net/tcp", "/proc/net/tcp6", &format!(":{port:04X} "))
 }
 
 /// The entries of an IPv4 table, which must be there, and of an IPv6 one,
-/// which a kernel without IPv6 does not have.
-fn entries_in(tcp: &str, tcp6: &str) -> Result<Vec<ProcEntry>> {
+/// which a kernel without IPv6 does not have; only the lines that contain
+/// `holding` are parsed ("" holds in every line).
+fn entries_in(tcp: &str, tcp6: &str, holding: &str) -> Result<Vec<ProcEntry>> {
     let mut all = Vec::new();
     for path in [tcp, tcp6] {
         let text = match std::fs::read_to_string(path) {
@@ -46,7 +56,8 @@ fn entries_in(tcp: &str, tcp6: &str) -> Result<Vec<ProcEntry>> {
             Err(_) if path == tcp6 => continue,
             Err(e) => return Err(e).context(format!("reading {path} (is this Linux?)")),
         };
-        all.extend(text.lines().skip(1).filter_map(parse_proc_line));
+        let lines = text.lines().skip(1).filter(|l| l.contains(holding));
+        all.extend(lines.filter_map(parse_proc_line));
     }
     Ok(all)
 }
@@ -59,7 +70,7 @@ pub fn proc_state(local: SocketAddr, remote: SocketAddr) -> Result<Option<TcpSta
 
 /// The whole `/proc` line for the socket `local` → `remote`, if listed.
 pub fn proc_entry(local: SocketAddr, remote: SocketAddr) -> Result<Option<ProcEntry>> {
-    Ok(proc_entries()?
+    Ok(proc_entries_on(local.port())?
         .into_iter()
         .find(|e| e.local == local && e.remote == remote))
 }
@@ -146,13 +157,39 @@ mod tests {
 
     #[test]
     fn only_the_ipv6_table_may_be_missing() {
-        let v4 = entries_in("/proc/net/tcp", "/nonexistent/tcp6").unwrap();
+        let v4 = entries_in("/proc/net/tcp", "/nonexistent/tcp6", "").unwrap();
         assert!(v4.iter().all(|e| e.local.is_ipv4()), "{v4:?}");
-        let err = entries_in("/nonexistent/tcp", "/proc/net/tcp6").unwrap_err();
+        let err = entries_in("/nonexistent/tcp", "/proc/net/tcp6", "").unwrap_err();
         assert!(
             err.to_string().contains("reading /nonexistent/tcp"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn only_lines_holding_the_text_are_read() {
+        let dir = std::env::temp_dir().join(format!("procnet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let table = dir.join("tcp");
+        std::fs::write(
+            &table,
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when\n\
+             0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 0 0\n\
+             1: 0100007F:A028 0100007F:1F90 06 00000000:00000000 03:00001770 0 0\n\
+             2: 0100007F:0050 0100007F:A029 01 00000000:00000000 00:00000000 0 0\n",
+        )
+        .unwrap();
+        let t = table.to_str().unwrap();
+        let ports = |holding| {
+            let e = entries_in(t, "/nonexistent/tcp6", holding).unwrap();
+            e.iter()
+                .map(|e| (e.local.port(), e.remote.port()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ports(""), [(8080, 0), (41000, 8080), (80, 41001)]);
+        assert_eq!(ports(":1F90 "), [(8080, 0), (41000, 8080)]);
+        assert_eq!(ports(":0050 "), [(80, 41001)]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub fn attempt(
     .context("after 5 s the connection had still not settled into TIME_WAIT on the side that closed first (/proc/net/tcp)")?;
     // Then look, right before the second bind: is any TIME_WAIT record
     // holding the server's own port?
-    let time_wait_on_port = procnet::proc_entries()?
+    let time_wait_on_port = procnet::proc_entries_on(port_addr.port())?
         .iter()
         .any(|e| e.local.port() == port_addr.port() && e.state == TcpState::TimeWait);
 

@@ -131,12 +131,20 @@ fn escapees_die_when_their_command_exits() {
 #[test]
 fn escapees_die_when_their_command_times_out() {
     let server = ServerProc::start(&["--timeout", "0.5"]);
-    let client = Client::connect(server.addr, Protocol::Framed, None).unwrap();
-    for (name, escape) in ESCAPES {
-        let s = Scratch::new("timeout");
-        let pid = start(&client, escape, &s); // never told to go: times out
-        let ended = wait_exit(&client);
-        assert_gone_within(pid, ended, name);
+    // One client per escape, all started at once: each command times out
+    // on its own clock, so the three waits overlap.
+    let runs: Vec<(&str, Client, Scratch, i32)> = ESCAPES
+        .iter()
+        .map(|(name, escape)| {
+            let client = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+            let s = Scratch::new("timeout");
+            let pid = start(&client, escape, &s); // never told to go: times out
+            (*name, client, s, pid)
+        })
+        .collect();
+    for (name, client, _scratch, pid) in &runs {
+        let ended = wait_exit(client);
+        assert_gone_within(*pid, ended, name);
     }
 }
 

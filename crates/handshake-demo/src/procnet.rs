@@ -31,16 +31,12 @@ pub struct ProcEntry {
     pub timer_left_secs: f64,
 }
 
-/// Reads every TCP socket of this network namespace, IPv4 and IPv6.
-pub fn proc_entries() -> Result<Vec<ProcEntry>> {
-    entries_in("/proc/net/tcp", "/proc/net/tcp6", "")
-}
-
-/// Reads the sockets whose local or remote port is `port`. The tables list
-/// every socket of the namespace, thousands of TIME_WAIT records after a
-/// busy minute, and the demo looks again every few milliseconds while it
-/// waits for a state: so only the lines that hold the port as the kernel
-/// prints it (`:1F90 ` for 8080, after either address) are parsed.
+/// Reads the TCP sockets, IPv4 and IPv6, whose local or remote port is
+/// `port`. The tables list every socket of the namespace, thousands of
+/// TIME_WAIT records after a busy minute, and the demo looks again every
+/// few milliseconds while it waits for a state: so only the lines that
+/// hold the port as the kernel prints it (`:1F90 ` for 8080, after either
+/// address) are parsed.
 pub fn proc_entries_on(port: u16) -> Result<Vec<ProcEntry>> {
     entries_in("/proc/net/tcp", "/proc/net/tcp6", &format!(":{port:04X} "))
 }

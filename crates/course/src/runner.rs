@@ -174,6 +174,7 @@ impl Workspace {
         // 2 s). Four at a time, verify took 4.3 s warm; eight, 2.5 s.
         let runs_dir = self.target_dir.join("course-runs");
         std::fs::create_dir_all(&runs_dir)?;
+        longest_first(&runs_dir, &mut to_run);
         let queue = std::sync::Mutex::new(to_run.into_iter());
         let results = std::sync::Mutex::new(Vec::new());
         std::thread::scope(|s| {
@@ -184,8 +185,12 @@ impl Workspace {
                     // One file per runner process: two runners (a `watch` and a
                     // `list`) may check the same exercise at once.
                     let out = runs_dir.join(format!("{name}-{}.txt", std::process::id()));
+                    let started = Instant::now();
                     let status = run_tests(&exe, &self.root, &out, self.time_limit);
                     let _ = std::fs::remove_file(&out);
+                    // Only for the order of the next check: losing it costs nothing.
+                    let took = started.elapsed().as_millis().to_string();
+                    let _ = std::fs::write(runs_dir.join(format!("{name}.took")), took);
                     results.lock().expect("results lock").push((name, status));
                 });
             }
@@ -395,9 +400,41 @@ pub fn trim(output: &str, max_lines: usize) -> String {
     text
 }
 
+/// Puts the test binaries that took longest last time first (stable, so
+/// those never timed keep their order). Eight run at once, and a stub that
+/// hangs waits out its deadline: started first, its wait overlaps all the
+/// quick ones instead of coming after them. The times are each binary's
+/// `<name>.took` in `runs_dir`, in milliseconds.
+fn longest_first(runs_dir: &Path, to_run: &mut [(String, PathBuf)]) {
+    let took = |name: &str| -> u64 {
+        std::fs::read_to_string(runs_dir.join(format!("{name}.took")))
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    to_run.sort_by_key(|(name, _)| std::cmp::Reverse(took(name)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_slowest_last_time_run_first() {
+        let dir = std::env::temp_dir().join(format!("course-took-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("slow.took"), "2003\n").unwrap();
+        std::fs::write(dir.join("quick.took"), "40").unwrap();
+        std::fs::write(dir.join("garbled.took"), "x").unwrap();
+        let mut runs: Vec<(String, PathBuf)> = ["new", "quick", "garbled", "slow", "newer"]
+            .iter()
+            .map(|n| (n.to_string(), PathBuf::from(n)))
+            .collect();
+        longest_first(&dir, &mut runs);
+        let order: Vec<&str> = runs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(order, ["slow", "quick", "new", "garbled", "newer"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn trim_keeps_the_failure_messages_and_the_summary() {

@@ -421,7 +421,14 @@ mod tests {
 
     #[test]
     fn the_slowest_last_time_run_first() {
-        let dir = std::env::temp_dir().join(format!("course-took-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "course-took-{}-{}",
+            std::process::id(),
+            // Another user's run may have left a directory of the same pid.
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("slow.took"), "2003\n").unwrap();
         std::fs::write(dir.join("quick.took"), "40").unwrap();

@@ -164,7 +164,14 @@ mod tests {
 
     #[test]
     fn only_lines_holding_the_text_are_read() {
-        let dir = std::env::temp_dir().join(format!("procnet-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "procnet-{}-{}",
+            std::process::id(),
+            // Another user's run may have left a directory of the same pid.
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         let table = dir.join("tcp");
         std::fs::write(

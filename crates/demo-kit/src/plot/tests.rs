@@ -340,7 +340,14 @@ fn a_chart_round_trips_through_its_data_file() {
 
 #[test]
 fn write_puts_the_data_and_both_pictures_side_by_side() {
-    let dir = std::env::temp_dir().join(format!("demo-kit-plot-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "demo-kit-plot-{}-{}",
+        std::process::id(),
+        // Another user's run may have left a directory of the same pid.
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let a = parse(A).unwrap();
     let paths = write(&dir.join("images"), "a", &["run: test".into()], &a).unwrap();

@@ -113,7 +113,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// exercise), with its own package name: the copies build in parallel into
 /// one target directory and must not take each other's test binaries.
 fn scratch(name: &str) -> Scratch {
-    let lock = super::one_run_at_a_time(&format!("course-cli-{name}"));
+    let lock = one_run_at_a_time(&format!("course-cli-{name}"));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("course-cli-{name}"));
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();
@@ -126,6 +126,20 @@ fn scratch(name: &str) -> Scratch {
         std::fs::write(dir.join(e.path), course::catalog::pristine(e).unwrap()).unwrap();
     }
     Scratch { dir, _lock: lock }
+}
+
+/// Holds `<target>/tmp/<name>.lock` exclusively until dropped. (verify
+/// takes its own such lock.) The scratch copies live at fixed paths under
+/// the target directory, so that a second
+/// run reuses their builds; a second `cargo test` started in the same
+/// checkout while the first runs (two terminals) would otherwise delete
+/// and rewrite a copy under the other's feet. Tests of one run take
+/// different names, so they never wait for each other.
+fn one_run_at_a_time(name: &str) -> nix::fcntl::Flock<std::fs::File> {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.lock"));
+    let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
+        .unwrap_or_else(|(_, e)| panic!("flock({}): {e}", path.display()))
 }
 
 /// A scratch copy, this run's alone while it lives.

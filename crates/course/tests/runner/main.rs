@@ -6,20 +6,3 @@
 
 mod cli;
 mod verify;
-
-use nix::fcntl::{Flock, FlockArg};
-use std::fs::File;
-use std::path::Path;
-
-/// Holds `<target>/tmp/<name>.lock` exclusively until dropped. The scratch
-/// copies live at fixed paths under the target directory, so that a second
-/// run reuses their builds; a second `cargo test` started in the same
-/// checkout while the first runs (two terminals) would otherwise delete
-/// and rewrite a copy under the other's feet. Tests of one run take
-/// different names, so they never wait for each other.
-pub fn one_run_at_a_time(name: &str) -> Flock<File> {
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.lock"));
-    let file = File::create(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Flock::lock(file, FlockArg::LockExclusive)
-        .unwrap_or_else(|(_, e)| panic!("flock({}): {e}", path.display()))
-}

@@ -150,12 +150,12 @@ pub fn judge(bought: usize, tickets: u32, buyers: usize) -> String {
         ),
         std::cmp::Ordering::Equal => tr!(
             "sold {bought} of {tickets}: exact",
-            "{tickets} 张卖出 {bought} 张：一张不差"
+            "共 {tickets} 张，卖出 {bought} 张：一张不差"
         ),
         std::cmp::Ordering::Less => {
             tr!(
                 "sold {bought} of {tickets}: fewer than possible (some buyers failed?)",
-                "{tickets} 张卖出 {bought} 张：比能卖的少（有买票的失败了？）"
+                "共 {tickets} 张，卖出 {bought} 张：比能卖的少（有买票的失败了？）"
             )
         }
     }

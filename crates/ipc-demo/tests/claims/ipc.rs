@@ -2,8 +2,13 @@
 //! Every child is reaped inside the functions; the tests check that its
 //! pid is gone from /proc afterwards (no zombie, no orphan).
 
+use demo_kit::child::{exit_code, fork_child, reap_or_kill};
 use demo_kit::procfs::is_gone;
 use ipc_demo::{channel, pipe, shm, socketpair};
+use nix::errno::Errno;
+use nix::sys::mman::{msync, MapFlags, MsFlags};
+use std::ffi::c_void;
+use std::ptr::NonNull;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_millis(300);
@@ -121,4 +126,38 @@ fn crossbeam_channel_does_not_cross_fork() {
     assert_eq!(r.parent_got_from_child, None);
     assert_eq!(r.parent_got_from_thread, Some(42));
     assert_gone(&[r.child]);
+}
+
+/// A `Mapping` gives its page back when it is dropped: the address is
+/// mapped before and not after, where `msync` fails with `ENOMEM` ("the
+/// indicated memory (or part of it) was not mapped", msync(2)). Looked at
+/// in a forked child: it has one thread, so nothing can map a new page at
+/// that address between the drop and the look.
+#[test]
+fn a_mapping_is_unmapped_when_dropped() {
+    let child = fork_child(|| {
+        let Ok(m) = shm::Mapping::new(MapFlags::MAP_SHARED) else {
+            return 2;
+        };
+        let page = NonNull::from(m.counter()).cast::<c_void>();
+        // SAFETY: msync only asks the kernel about the range; it reads or
+        // writes nothing through the pointer.
+        let mapped = |page| unsafe { msync(page, 4096, MsFlags::MS_ASYNC) };
+        if mapped(page).is_err() {
+            return 3;
+        }
+        drop(m);
+        match mapped(page) {
+            Err(Errno::ENOMEM) => 0,
+            Ok(()) => 4,
+            Err(_) => 5,
+        }
+    })
+    .unwrap();
+    let code = exit_code(reap_or_kill(child, Duration::from_secs(20)).unwrap());
+    assert_eq!(
+        code,
+        Some(0),
+        "3: not mapped after mmap; 4: still mapped after drop; 5: msync failed otherwise"
+    );
 }

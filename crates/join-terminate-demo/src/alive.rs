@@ -15,7 +15,7 @@
 use crate::pipe::{pipe, recv, send};
 use crate::process::{describe, Child};
 use demo_kit::say::say;
-use demo_kit::{procfs, Context, Result, Side};
+use demo_kit::{procfs, tr, Context, Result, Side};
 use nix::sys::signal::kill;
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 
@@ -42,24 +42,34 @@ pub struct AliveReport {
 
 /// Asks the three ways, in this order: `/proc`, `kill(pid, 0)`, then
 /// `is_alive()` (last: on a zombie it reaps), and says what each answered.
-fn probe(when: &str, child: &mut Child) -> Result<Probe> {
+/// `when` is `(english, chinese)`: each padded to the same terminal width,
+/// so the three lines stay aligned in both languages.
+fn probe(when: (&str, &str), child: &mut Child) -> Result<Probe> {
     let pid = child.pid();
     let p = Probe {
         proc_state: procfs::stat(pid.as_raw()).map(|s| s.state),
         kill0_ok: kill(pid, None).is_ok(),
         is_alive: Some(child.is_alive()?),
     };
+    // Padded here, not by the format: `{:<4}` counts characters, and a
+    // Chinese one takes two columns.
+    let state = p
+        .proc_state
+        .map_or(tr!("gone", "无  "), |c| format!("{c:<4}"));
+    let alive = if p.is_alive == Some(true) {
+        "True"
+    } else {
+        "False"
+    };
     say(
         Side::Kernel,
-        format!(
-            "{when:<8} /proc state {:<4} kill({pid}, 0) {:<7} is_alive() {}",
-            p.proc_state.map_or("gone".to_string(), |c| c.to_string()),
+        tr!(
+            "{:<8} /proc state {} kill({pid}, 0) {:<7} is_alive() {}",
+            "{}  /proc 状态 {} kill({pid}, 0) {:<7} is_alive() {}",
+            demo_kit::lang::pick(when.0, when.1),
+            state,
             if p.kill0_ok { "ok" } else { "ESRCH" },
-            if p.is_alive == Some(true) {
-                "True"
-            } else {
-                "False"
-            },
+            alive,
         ),
     );
     Ok(p)
@@ -84,7 +94,7 @@ pub fn alive_probes() -> Result<AliveReport> {
     recv(&up.read, 1, "the child's 'ready'")?;
 
     // 1. Running: all three agree.
-    let running = probe("running", &mut child)?;
+    let running = probe(("running", "运行中"), &mut child)?;
 
     // 2. Let it exit; waitid(WNOWAIT) tells us when without reaping it.
     send(&down.write, b"x")?;
@@ -92,17 +102,27 @@ pub fn alive_probes() -> Result<AliveReport> {
         .with_context(|| format!("waitid({pid}, WEXITED | WNOWAIT)"))?;
     // waitid returned, so the child is a zombie already (see join.rs).
     if procfs::stat(pid.as_raw()).map(|s| s.state) != Some('Z') {
-        return demo_kit::bail_msg(format!("waitid said {pid} exited, but it is not a zombie"));
+        return demo_kit::bail_msg(tr!(
+            "waitid said {pid} exited, but it is not a zombie",
+            "waitid 说 {pid} 已经退出，它却不是僵尸进程"
+        ));
     }
-    let zombie = probe("zombie", &mut child)?;
+    let zombie = probe(("zombie", "僵尸  "), &mut child)?;
 
     // 3. That is_alive() call reaped it: now the pid is gone for everyone.
-    let reaped = probe("reaped", &mut child)?;
+    let reaped = probe(("reaped", "已回收"), &mut child)?;
     if zombie.kill0_ok {
-        say(Side::Note, "kill(pid, 0) succeeded on the zombie: it tests \"the pid exists\", not \"the program runs\" — the wrong test");
+        say(Side::Note, tr!(
+            "kill(pid, 0) succeeded on the zombie: it tests \"the pid exists\", not \"the program runs\" — the wrong test",
+            "kill(pid, 0) 对僵尸进程也成功了：它检查的是“这个 pid 存在”，不是“程序还在运行”——用错了"
+        ));
     }
     if let Some(s) = child.status() {
-        say(Side::Note, format!("the is_alive() on the zombie was a waitpid(WNOHANG) that returned {} — it reaped it, as Python's does", describe(s)));
+        say(Side::Note, tr!(
+            "the is_alive() on the zombie was a waitpid(WNOHANG) that returned {} — it reaped it, as Python's does",
+            "对僵尸进程调用的 is_alive() 就是一次 waitpid(WNOHANG)，返回 {}——顺手把它回收了，Python 的 is_alive() 也是这样",
+            describe(s)
+        ));
     }
     Ok(AliveReport {
         pid: pid.as_raw(),

@@ -16,7 +16,7 @@
 use crate::process::{describe, py, Child};
 use demo_kit::child::child_say;
 use demo_kit::say::{colors_enabled, say};
-use demo_kit::{procfs, Context, Result, Side};
+use demo_kit::{procfs, tr, Context, Result, Side};
 use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
 use nix::unistd::getpid;
 
@@ -46,7 +46,11 @@ pub fn zombie_then_join(code: i32) -> Result<JoinReport> {
     let mut child = Child::start(|| {
         child_say(
             Side::Child,
-            format!("pid {} here; exiting with code {code}", getpid()),
+            tr!(
+                "pid {} here; exiting with code {code}",
+                "我是 pid {}，现在以退出码 {code} 退出",
+                getpid()
+            ),
             color,
         );
         code
@@ -59,8 +63,9 @@ pub fn zombie_then_join(code: i32) -> Result<JoinReport> {
         .with_context(|| format!("waitid({pid}, WEXITED | WNOWAIT)"))?;
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "waitid({pid}, WEXITED | WNOWAIT) = {}: it has exited; WNOWAIT left it unreaped",
+            "waitid({pid}, WEXITED | WNOWAIT) = {}：它已经退出；有 WNOWAIT，它还没有被回收",
             describe(peeked)
         ),
     );
@@ -74,19 +79,23 @@ pub fn zombie_then_join(code: i32) -> Result<JoinReport> {
     let state_before_join = stat.as_ref().map(|s| s.state);
     let comm_before_join = stat.as_ref().map(|s| s.comm.clone());
     match &stat {
-        Some(s) if s.state == 'Z' => say(Side::Kernel, format!(
+        Some(s) if s.state == 'Z' => say(Side::Kernel, tr!(
             "/proc/{pid}/stat: state Z — a zombie (comm {:?}; `ps` shows <defunct>): memory freed, exit status kept for the parent",
+            "/proc/{pid}/stat：状态 Z——僵尸进程（comm {:?}；`ps` 显示 <defunct>）：内存已经释放，退出状态留着等父进程来取",
             s.comm)),
-        other => say(Side::Kernel, format!(
-            "/proc/{pid}/stat: state {:?} (expected Z)", other.as_ref().map(|s| s.state))),
+        other => say(Side::Kernel, tr!(
+            "/proc/{pid}/stat: state {:?} (expected Z)",
+            "/proc/{pid}/stat：状态 {:?}（本应是 Z）",
+            other.as_ref().map(|s| s.state))),
     }
 
     let status = child.join()?;
     let exitcode = child.exitcode();
     say(
         Side::Parent,
-        format!(
+        tr!(
             "p.join() → waitpid({pid}) = {}; Python's p.exitcode = {}",
+            "p.join() → waitpid({pid}) = {}；Python 的 p.exitcode = {}",
             describe(status),
             py(exitcode)
         ),
@@ -95,9 +104,15 @@ pub fn zombie_then_join(code: i32) -> Result<JoinReport> {
     say(
         Side::Kernel,
         if gone_after_join {
-            format!("/proc/{pid}: gone — join reaped the zombie")
+            tr!(
+                "/proc/{pid}: gone — join reaped the zombie",
+                "/proc/{pid}：已经没有了——join 回收了这个僵尸进程"
+            )
         } else {
-            format!("/proc/{pid}: still there (unexpected)")
+            tr!(
+                "/proc/{pid}: still there (unexpected)",
+                "/proc/{pid}：还在（不应该）"
+            )
         },
     );
     Ok(JoinReport {

@@ -4,7 +4,7 @@
 //! this process. (Linux-only: `/proc`.)
 
 use demo_kit::say::say;
-use demo_kit::{procfs, Result, Side};
+use demo_kit::{procfs, tr, Result, Side};
 use nix::unistd::getpid;
 
 /// Linux: every live process whose parent is `pid`, from `/proc`. Used to
@@ -24,11 +24,17 @@ pub fn children_of(pid: i32) -> Vec<(i32, String, char)> {
 pub fn nothing_left_behind() -> Result<()> {
     let left = children_of(getpid().as_raw());
     if !left.is_empty() {
-        return demo_kit::bail_msg(format!("children left behind: {left:?}"));
+        return demo_kit::bail_msg(tr!(
+            "children left behind: {left:?}",
+            "有子进程被落下了：{left:?}"
+        ));
     }
     say(
         Side::Kernel,
-        "/proc: no process has this demo as its parent — every child was reaped",
+        tr!(
+            "/proc: no process has this demo as its parent — every child was reaped",
+            "/proc：没有哪个进程的父进程是本演示程序——每个子进程都被回收了"
+        ),
     );
     Ok(())
 }

@@ -20,10 +20,10 @@ fn main() -> ExitCode {
 
 fn run() -> demo_kit::Result<()> {
     use demo_kit::say::{heading, say, step};
-    use demo_kit::Side;
+    use demo_kit::{tr, Side};
     use join_terminate_demo::{alive, join, leftovers, names, orphan, terminate};
 
-    let mut args = demo_kit::cli::Args::parse(help::HELP);
+    let mut args = demo_kit::cli::Args::parse((help::HELP, help::HELP_ZH));
     let exit_code = i32::from(args.value_in::<u8>("--exit-code", 0..=255, 7)?);
     let name = args
         .value::<String>("--name")?
@@ -31,23 +31,63 @@ fn run() -> demo_kit::Result<()> {
     let subreaper = !args.flag("--no-subreaper");
     args.finish()?;
     if name.is_empty() {
-        return demo_kit::bail_msg("--name must not be empty; see --help");
+        return demo_kit::bail_msg(tr!(
+            "--name must not be empty; see --help",
+            "--name 不能为空；见 --help"
+        ));
     }
-    heading("Process methods and attributes (进程的方法与属性) as Unix calls");
+    heading(tr!(
+        "Process methods and attributes (进程的方法与属性) as Unix calls",
+        "进程的方法与属性：背后是哪些 Unix 系统调用"
+    ));
     say(
         Side::Parent,
-        format!("I am pid {} (os.getpid())", std::process::id()),
+        tr!(
+            "I am pid {} (os.getpid())",
+            "我的 pid 是 {}（os.getpid()）",
+            std::process::id()
+        ),
     );
-    step(1, "join = waitpid: first a zombie, then reaped");
+    step(
+        1,
+        tr!(
+            "join = waitpid: first a zombie, then reaped",
+            "join = waitpid：先成为僵尸进程，再被回收"
+        ),
+    );
     join::zombie_then_join(exit_code)?;
-    step(2, "terminate = kill(SIGTERM)");
+    step(
+        2,
+        tr!(
+            "terminate = kill(SIGTERM)",
+            "terminate = kill(SIGTERM)：发信号，请子进程退出"
+        ),
+    );
     terminate::all_four()?;
-    step(3, "is_alive = waitpid(WNOHANG), not kill(pid, 0)");
+    step(
+        3,
+        tr!(
+            "is_alive = waitpid(WNOHANG), not kill(pid, 0)",
+            "is_alive = waitpid(WNOHANG)，而不是 kill(pid, 0)"
+        ),
+    );
     alive::alive_probes()?;
-    step(4, "os.getpid / os.getppid / current_process().name");
+    step(
+        4,
+        tr!(
+            "os.getpid / os.getppid / current_process().name",
+            "os.getpid / os.getppid / current_process().name：进程号与进程名"
+        ),
+    );
     names::name_the_child(&name)?;
-    step(5, "an orphan: the parent exits first");
+    step(
+        5,
+        tr!(
+            "an orphan: the parent exits first",
+            "孤儿进程：父进程先退出"
+        ),
+    );
     orphan::orphan(subreaper)?;
-    step(6, "nothing left behind");
+    step(6, tr!("nothing left behind", "没有落下任何进程"));
     leftovers::nothing_left_behind()
 }

@@ -15,7 +15,7 @@
 use crate::pipe::{child_read_byte, i32s, pipe, recv, send};
 use crate::process::{describe, Child, TIMEOUT};
 use demo_kit::say::say;
-use demo_kit::{Context, Error, Result, Side};
+use demo_kit::{tr, Context, Error, Result, Side};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::{getpid, getppid};
 use std::ffi::CString;
@@ -41,8 +41,12 @@ pub struct NameReport {
 
 /// Starts a child that names itself `name`, and reads the name from outside.
 pub fn name_the_child(name: &str) -> Result<NameReport> {
-    let cname = CString::new(name)
-        .map_err(|_| Error::msg("the name must not contain a NUL byte; see --help"))?;
+    let cname = CString::new(name).map_err(|_| {
+        Error::msg(tr!(
+            "the name must not contain a NUL byte; see --help",
+            "名字里不能有 NUL 字节；见 --help"
+        ))
+    })?;
     let up = pipe()?;
     let down = pipe()?;
     let mut child = Child::start(|| {
@@ -66,30 +70,42 @@ pub fn name_the_child(name: &str) -> Result<NameReport> {
     let ids = i32s(&recv(&up.read, 8, "the child's getpid/getppid")?);
     say(
         Side::Parent,
-        format!("os.getpid() = {}; fork() returned {pid}", getpid()),
-    );
-    say(
-        Side::Child,
-        format!(
-            "(through the pipe) os.getpid() = {}, os.getppid() = {}",
-            ids[0], ids[1]
+        tr!(
+            "os.getpid() = {}; fork() returned {pid}",
+            "os.getpid() = {}；fork() 返回了 {pid}",
+            getpid()
         ),
     );
     say(
         Side::Child,
-        format!("(through the pipe) prctl(PR_SET_NAME, {name:?}) done"),
+        tr!(
+            "(through the pipe) os.getpid() = {}, os.getppid() = {}",
+            "（通过管道）os.getpid() = {}，os.getppid() = {}",
+            ids[0],
+            ids[1]
+        ),
+    );
+    say(
+        Side::Child,
+        tr!(
+            "(through the pipe) prctl(PR_SET_NAME, {name:?}) done",
+            "（通过管道）prctl(PR_SET_NAME, {name:?}) 已调用"
+        ),
     );
 
     let comm = std::fs::read(format!("/proc/{pid}/comm"))
-        .with_context(|| format!("reading /proc/{pid}/comm"))?;
+        .with_context(|| tr!("reading /proc/{pid}/comm", "读取 /proc/{pid}/comm 失败"))?;
     let comm = String::from_utf8_lossy(&comm)
         .trim_end_matches('\n')
         .to_string();
     let truncated = comm.len() < name.len();
     let cut = if truncated {
-        " (truncated: the kernel keeps 15 bytes)"
+        tr!(
+            " (truncated: the kernel keeps 15 bytes)",
+            "（被截断了：内核只保留 15 个字节）"
+        )
     } else {
-        ""
+        String::new()
     };
     say(Side::Kernel, format!("/proc/{pid}/comm = {comm:?}{cut}"));
     let ps = ps_line(pid);
@@ -101,10 +117,14 @@ pub fn name_the_child(name: &str) -> Result<NameReport> {
     let status = child.join()?;
     say(Side::Parent, format!("p.join() → {}", describe(status)));
     match python_names(name)? {
-        Some(py) => say(Side::Note, format!(
+        Some(py) => say(Side::Note, tr!(
             "Python, for comparison: current_process().name = {:?} but its /proc/self/comm = {:?} — the Python name is invisible to the OS",
+            "对照 Python：current_process().name = {:?}，但它的 /proc/self/comm = {:?}——Python 里的名字，操作系统根本看不到",
             py.python_name, py.comm)),
-        None => say(Side::Note, "python3 not found: skipping the Python comparison"),
+        None => say(Side::Note, tr!(
+            "python3 not found: skipping the Python comparison",
+            "没有找到 python3：跳过与 Python 的对照"
+        )),
     }
     Ok(NameReport {
         parent_pid: getpid().as_raw(),
@@ -167,9 +187,14 @@ if __name__ == '__main__':
     if done.is_none() {
         let _ = py.kill();
         let _ = py.wait();
-        return demo_kit::bail_msg(format!("python3 did not finish within {TIMEOUT:?}"));
+        return demo_kit::bail_msg(tr!(
+            "python3 did not finish within {TIMEOUT:?}",
+            "python3 在 {TIMEOUT:?} 内没有结束"
+        ));
     }
-    let out = py.wait_with_output().context("reading python3's output")?;
+    let out = py
+        .wait_with_output()
+        .with_context(|| tr!("reading python3's output", "读取 python3 的输出失败"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
     match (lines.next(), lines.next()) {
@@ -177,6 +202,9 @@ if __name__ == '__main__':
             python_name: n.to_string(),
             comm: c.to_string(),
         })),
-        _ => demo_kit::bail_msg(format!("unexpected output from python3: {text:?}")),
+        _ => demo_kit::bail_msg(tr!(
+            "unexpected output from python3: {text:?}",
+            "python3 的输出不对：{text:?}"
+        )),
     }
 }

@@ -21,7 +21,7 @@ use crate::pipe::{child_read_byte, i32s, pipe, recv, send};
 use crate::process::{describe, Child};
 use demo_kit::child::{child_main, child_say, waitpid_retrying};
 use demo_kit::say::{colors_enabled, say};
-use demo_kit::{procfs, wait, Context, Result, Side};
+use demo_kit::{procfs, tr, wait, Context, Result, Side};
 use nix::sys::prctl;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitStatus};
@@ -92,11 +92,18 @@ pub fn orphan(subreaper: bool) -> Result<OrphanReport> {
     let color = colors_enabled();
     let _restore = SubreaperFlag(prctl::get_child_subreaper().unwrap_or(false));
     if subreaper {
-        prctl::set_child_subreaper(true)
-            .context("prctl(PR_SET_CHILD_SUBREAPER) (needs Linux 3.4+)")?;
+        prctl::set_child_subreaper(true).with_context(|| {
+            tr!(
+                "prctl(PR_SET_CHILD_SUBREAPER) (needs Linux 3.4+)",
+                "prctl(PR_SET_CHILD_SUBREAPER)（需要 Linux 3.4 以上）"
+            )
+        })?;
         say(
             Side::Parent,
-            "prctl(PR_SET_CHILD_SUBREAPER, 1): orphans below me come to me, not to init",
+            tr!(
+                "prctl(PR_SET_CHILD_SUBREAPER, 1): orphans below me come to me, not to init",
+                "prctl(PR_SET_CHILD_SUBREAPER, 1)：我下面的孤儿进程由我收养，而不是 init"
+            ),
         );
     }
     let up = pipe()?; // C -> D
@@ -123,8 +130,9 @@ pub fn orphan(subreaper: bool) -> Result<OrphanReport> {
             Ok(ForkResult::Parent { child }) => {
                 child_say(
                     Side::Child,
-                    format!(
+                    tr!(
                         "parent {}: started pid {child}; I will exit without joining it",
+                        "父进程 {}：启动了 pid {child}；我不 join 它就退出",
                         getpid()
                     ),
                     color,
@@ -154,46 +162,65 @@ pub fn orphan(subreaper: bool) -> Result<OrphanReport> {
     // (Said only now: P's own line, printed before it read our "x", comes first.)
     say(
         Side::Child,
-        format!("(through the pipe) orphan {orphan_pid}: getppid() = {ppid_before} (its parent)"),
+        tr!(
+            "(through the pipe) orphan {orphan_pid}: getppid() = {ppid_before} (its parent)",
+            "（通过管道）孤儿进程 {orphan_pid}：getppid() = {ppid_before}（它的父进程）"
+        ),
     );
     say(
         Side::Parent,
-        format!(
+        tr!(
             "parent {} exited without joining; I joined it: {}",
+            "父进程 {} 没有 join 就退出了；我 join 了它：{}",
             parent.pid(),
             describe(parent_status)
         ),
     );
-    let ppid_in_proc = procfs::stat(orphan_pid)
-        .map(|s| s.ppid)
-        .context("the orphan vanished from /proc")?;
+    let ppid_in_proc = procfs::stat(orphan_pid).map(|s| s.ppid).with_context(|| {
+        tr!(
+            "the orphan vanished from /proc",
+            "孤儿进程从 /proc 里消失了"
+        )
+    })?;
     let new_parent = classify(ppid_in_proc);
     let who = match &new_parent {
-        NewParent::Us => "this demo (the subreaper)".to_string(),
-        NewParent::Init { comm } => format!("pid 1 ({comm}), init of this pid namespace"),
-        NewParent::Subreaper { pid, comm } => {
-            format!("pid {pid} ({comm}), the nearest subreaper above us")
-        }
+        NewParent::Us => tr!("this demo (the subreaper)", "本演示程序（子进程收割者）"),
+        NewParent::Init { comm } => tr!(
+            "pid 1 ({comm}), init of this pid namespace",
+            "pid 1（{comm}），这个 pid 命名空间的 init"
+        ),
+        NewParent::Subreaper { pid, comm } => tr!(
+            "pid {pid} ({comm}), the nearest subreaper above us",
+            "pid {pid}（{comm}），我们上面最近的子进程收割者"
+        ),
     };
     say(
         Side::Kernel,
-        format!("/proc/{orphan_pid}/stat ppid = {ppid_in_proc} → re-parented to {who}"),
+        tr!(
+            "/proc/{orphan_pid}/stat ppid = {ppid_in_proc} → re-parented to {who}",
+            "/proc/{orphan_pid}/stat ppid = {ppid_in_proc} → 被收养，新的父进程是{who}"
+        ),
     );
 
     send(&to_orphan.write, b"x")?;
     let ppid_after = i32s(&recv(&up.read, 4, "the orphan's new ppid")?)[0];
     say(
         Side::Child,
-        format!("(through the pipe) orphan: getppid() now = {ppid_after}"),
+        tr!(
+            "(through the pipe) orphan: getppid() now = {ppid_after}",
+            "（通过管道）孤儿进程：现在 getppid() = {ppid_after}"
+        ),
     );
 
     let orphan_status = if new_parent == NewParent::Us {
         // A process we never forked, yet waitpid works: it is our child now.
-        let s = waitpid_retrying(Pid::from_raw(orphan_pid)).context("the adopted orphan")?;
+        let s = waitpid_retrying(Pid::from_raw(orphan_pid))
+            .with_context(|| tr!("the adopted orphan", "收养来的孤儿进程"))?;
         say(
             Side::Parent,
-            format!(
+            tr!(
                 "waitpid({orphan_pid}) on a process I never forked = {}: I reaped the orphan",
+                "对一个我从没 fork 过的进程 waitpid({orphan_pid}) = {}：我回收了这个孤儿进程",
                 describe(s)
             ),
         );
@@ -212,10 +239,16 @@ pub fn orphan(subreaper: bool) -> Result<OrphanReport> {
         if orphan_gone {
             say(
                 Side::Kernel,
-                format!("pid {orphan_pid} is gone: its new parent reaped it"),
+                tr!(
+                    "pid {orphan_pid} is gone: its new parent reaped it",
+                    "pid {orphan_pid} 已经没有了：它的新父进程回收了它"
+                ),
             );
         } else {
-            say(Side::Note, format!("pid {orphan_pid} is still a zombie: its new parent does not reap (run without --no-subreaper to avoid this)"));
+            say(Side::Note, tr!(
+                "pid {orphan_pid} is still a zombie: its new parent does not reap (run without --no-subreaper to avoid this)",
+                "pid {orphan_pid} 还是僵尸进程：它的新父进程不做回收（去掉 --no-subreaper 再运行，就不会这样）"
+            ));
         }
     }
     Ok(OrphanReport {

@@ -9,7 +9,7 @@
 //! longer than [`TIMEOUT`].
 
 use crate::process::TIMEOUT;
-use demo_kit::{Context, Error, Result};
+use demo_kit::{tr, Context, Error, Result};
 use std::os::fd::{AsFd, OwnedFd};
 
 /// A pipe: `read` and `write` ends.
@@ -20,16 +20,23 @@ pub struct Pipe {
 
 /// `pipe()`.
 pub fn pipe() -> Result<Pipe> {
-    let (read, write) = nix::unistd::pipe().context("pipe() failed (too many open files?)")?;
+    let (read, write) = nix::unistd::pipe().with_context(|| {
+        tr!(
+            "pipe() failed (too many open files?)",
+            "pipe() 失败（打开的文件太多了？）"
+        )
+    })?;
     Ok(Pipe { read, write })
 }
 
 /// Writes all of `bytes` (a pipe write this small is atomic).
 pub fn send(fd: impl AsFd, bytes: &[u8]) -> Result<()> {
-    let n = nix::unistd::write(fd, bytes).context("writing to the pipe")?;
+    let n =
+        nix::unistd::write(fd, bytes).with_context(|| tr!("writing to the pipe", "写管道失败"))?;
     if n != bytes.len() {
-        return Err(Error::msg(format!(
+        return Err(Error::msg(tr!(
             "short pipe write: {n} of {}",
+            "管道只写进了 {n} 个字节，应写 {}",
             bytes.len()
         )));
     }

@@ -15,7 +15,7 @@
 //! | `p.pid`              | [`Child::pid`]        | the value `fork()` returned       |
 
 use demo_kit::child::{child_main, exit_code, flush_before_fork, waitpid_retrying};
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
@@ -48,7 +48,13 @@ impl Child {
         flush_before_fork();
         // SAFETY: the child branch only runs `work` inside `child_main`,
         // which never returns (it ends with `_exit`).
-        match unsafe { fork() }.context("fork() failed (too many processes? see `ulimit -u`)")? {
+        let forked = unsafe { fork() }.with_context(|| {
+            tr!(
+                "fork() failed (too many processes? see `ulimit -u`)",
+                "fork() 失败（进程太多了？看看 `ulimit -u`）"
+            )
+        })?;
+        match forked {
             ForkResult::Parent { child } => Ok(Child {
                 pid: child,
                 status: None,

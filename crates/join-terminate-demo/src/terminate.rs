@@ -23,7 +23,7 @@ use crate::pipe::{pipe, recv, send};
 use crate::process::{describe, py, Child};
 use child::child_body;
 use demo_kit::say::say;
-use demo_kit::{Result, Side};
+use demo_kit::{tr, Result, Side};
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
 use std::os::fd::OwnedFd;
@@ -85,18 +85,33 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
     drop((up.write, down.read));
     let pid = child.pid().as_raw();
     let who = match disposition {
-        Disposition::Default => "a child with the default action for SIGTERM",
-        Disposition::CleanupThenDie => "a child whose SIGTERM handler cleans up, then re-raises",
-        Disposition::CatchAndCarryOn => "a child whose SIGTERM handler just returns",
-        Disposition::Ignore => "a child that ignores SIGTERM (SIG_IGN)",
+        Disposition::Default => tr!(
+            "a child with the default action for SIGTERM",
+            "这个子进程对 SIGTERM 采取默认动作"
+        ),
+        Disposition::CleanupThenDie => tr!(
+            "a child whose SIGTERM handler cleans up, then re-raises",
+            "这个子进程的 SIGTERM 信号处理函数先做清理，再重新发出这个信号"
+        ),
+        Disposition::CatchAndCarryOn => tr!(
+            "a child whose SIGTERM handler just returns",
+            "这个子进程的 SIGTERM 信号处理函数直接返回"
+        ),
+        Disposition::Ignore => tr!(
+            "a child that ignores SIGTERM (SIG_IGN)",
+            "这个子进程忽略 SIGTERM（SIG_IGN）"
+        ),
     };
-    say(Side::Parent, format!("pid {pid}: {who}"));
+    say(Side::Parent, tr!("pid {pid}: {who}", "pid {pid}：{who}"));
     expect(&up.read, b'R', "the child's 'ready'")?;
     let ignored_per_proc = sigterm_ignored(pid);
     if ignored_per_proc == Some(true) {
         say(
             Side::Kernel,
-            "/proc/<pid>/status SigIgn has signal 15's bit (0x4000) set: SIGTERM is ignored",
+            tr!(
+                "/proc/<pid>/status SigIgn has signal 15's bit (0x4000) set: SIGTERM is ignored",
+                "/proc/<pid>/status 的 SigIgn 里，信号 15 对应的位（0x4000）是 1：SIGTERM 被忽略"
+            ),
         );
     }
 
@@ -104,7 +119,10 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
     child.terminate()?;
     say(
         Side::Parent,
-        "p.terminate() → kill(pid, SIGTERM): returned at once",
+        tr!(
+            "p.terminate() → kill(pid, SIGTERM): returned at once",
+            "p.terminate() → kill(pid, SIGTERM)：立即返回"
+        ),
     );
     let mut handler_ran = false;
     let mut survived = false;
@@ -117,7 +135,10 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
         handler_ran = true;
         say(
             Side::Child,
-            "(through the pipe) my SIGTERM handler is running",
+            tr!(
+                "(through the pipe) my SIGTERM handler is running",
+                "（通过管道）我的 SIGTERM 信号处理函数正在运行"
+            ),
         );
     }
     let alive_right_after;
@@ -128,15 +149,25 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
             say(
                 Side::Note,
                 if alive_right_after {
-                    "observed: p.is_alive() right after kill() = True — kill() only marked the signal pending; the child dies when the kernel next runs it"
+                    tr!(
+                        "observed: p.is_alive() right after kill() = True — kill() only marked the signal pending; the child dies when the kernel next runs it",
+                        "观察到：kill() 之后马上调用 p.is_alive() = True——kill() 只是把信号标记为待处理（pending），等内核下次调度这个子进程时，它才会死"
+                    )
                 } else {
-                    "observed: p.is_alive() right after kill() = False — on this machine the child had already run and died (that call also reaped it)"
+                    tr!(
+                        "observed: p.is_alive() right after kill() = False — on this machine the child had already run and died (that call also reaped it)",
+                        "观察到：kill() 之后马上调用 p.is_alive() = False——在这台机器上，子进程已经被调度过、死掉了（这次调用还顺手回收了它）"
+                    )
                 },
             );
         }
         Disposition::CleanupThenDie => {
             alive_right_after = child.is_alive()?; // it is inside its handler
-            say(Side::Note, format!("observed: p.is_alive() = {} while the handler runs — \"how long it takes is up to the OS\", and here up to the child's cleanup", py_bool(alive_right_after)));
+            say(Side::Note, tr!(
+                "observed: p.is_alive() = {} while the handler runs — \"how long it takes is up to the OS\", and here up to the child's cleanup",
+                "观察到：信号处理函数运行期间 p.is_alive() = {}——笔记说“至于多久能干死，在于操作系统”，这里还要看子进程的清理做多久",
+                py_bool(alive_right_after)
+            ));
             send(&down.write, b"c")?; // let the cleanup finish
         }
         Disposition::CatchAndCarryOn | Disposition::Ignore => {
@@ -144,12 +175,22 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
             expect(&up.read, b'A', "the answer to a ping sent after SIGTERM")?;
             survived = true;
             alive_right_after = child.is_alive()?;
-            say(Side::Note, format!("observed: it answered a ping sent after SIGTERM → it survived; p.is_alive() = {}", py_bool(alive_right_after)));
+            say(
+                Side::Note,
+                tr!(
+                "observed: it answered a ping sent after SIGTERM → it survived; p.is_alive() = {}",
+                "观察到：SIGTERM 之后发的 ping，它回答了 → 它活了下来；p.is_alive() = {}",
+                py_bool(alive_right_after)
+            ),
+            );
             child.kill()?; // SIGKILL: no handler, no ignoring
             sent_sigkill = true;
             say(
                 Side::Parent,
-                "p.kill() → kill(pid, SIGKILL): cannot be caught, blocked or ignored",
+                tr!(
+                    "p.kill() → kill(pid, SIGKILL): cannot be caught, blocked or ignored",
+                    "p.kill() → kill(pid, SIGKILL)：这个信号无法捕获、阻塞或忽略"
+                ),
             );
         }
     }
@@ -157,8 +198,9 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
     let elapsed = t0.elapsed();
     say(
         Side::Parent,
-        format!(
+        tr!(
             "p.join() → waitpid = {}; Python's p.exitcode = {}; {:.1} ms from SIGTERM to reaped",
+            "p.join() → waitpid = {}；Python 的 p.exitcode = {}；从 SIGTERM 到回收用了 {:.1} ms",
             describe(status),
             py(child.exitcode()),
             elapsed.as_secs_f64() * 1e3
@@ -189,9 +231,11 @@ fn py_bool(b: bool) -> &'static str {
 fn expect(fd: &OwnedFd, byte: u8, what: &str) -> Result<()> {
     let got = recv(fd, 1, what)?;
     if got[0] != byte {
-        return demo_kit::bail_msg(format!(
+        return demo_kit::bail_msg(tr!(
             "expected {:?} ({what}) from the child, got {:?}",
-            byte as char, got[0] as char
+            "子进程本应发来 {:?}（{what}），实际收到的是 {:?}",
+            byte as char,
+            got[0] as char
         ));
     }
     Ok(())

@@ -15,7 +15,7 @@ use crate::framed_proto::{
 };
 use crate::lossy::Lossy;
 use crate::{course_proto, Protocol};
-use demo_kit::{bail_msg, Context, Result};
+use demo_kit::{bail_msg, tr, Context, Result};
 use framing::FrameError;
 use serde_json::Value;
 use std::io::{BufRead, Write};
@@ -65,10 +65,16 @@ pub struct Client {
 impl Client {
     /// Connect; in the framed protocol, say hello with the token first.
     pub fn connect(addr: SocketAddr, protocol: Protocol, token: Option<&[u8]>) -> Result<Client> {
-        let stream = TcpStream::connect(addr)
-            .with_context(|| format!("connecting to {addr} (is the server running?)"))?;
+        let stream = TcpStream::connect(addr).with_context(|| {
+            tr!(
+                "connecting to {addr} (is the server running?)",
+                "连接 {addr}（服务端启动了吗？）"
+            )
+        })?;
         // Our commands are single writes; do not let Nagle hold them back.
-        stream.set_nodelay(true).context("setting TCP_NODELAY")?;
+        stream
+            .set_nodelay(true)
+            .context(tr!("setting TCP_NODELAY", "设置 TCP_NODELAY"))?;
         let mut client = Client { stream, protocol };
         if protocol == Protocol::Framed {
             client.hello(token.unwrap_or(b""))?;
@@ -77,30 +83,36 @@ impl Client {
     }
 
     fn hello(&mut self, token: &[u8]) -> Result<()> {
-        framed_proto::send(&mut self.stream, HELLO, token).context("sending hello")?;
+        framed_proto::send(&mut self.stream, HELLO, token)
+            .context(tr!("sending hello", "发送 hello"))?;
         let frame = match client_codec().read_frame(&mut self.stream) {
             // A course server answers with its own reply, whose
             // little-endian prefix reads here as a huge or negative length.
             Err(e @ (FrameError::TooLarge { .. } | FrameError::NegativeLength(_))) => {
-                return bail_msg(format!(
+                return bail_msg(tr!(
                     "the server's answer to our hello is not a remote-shell frame ({e}): \
-                     is it --protocol course?"
+                     is it --protocol course?",
+                    "服务端对 hello 的回答不是 remote-shell 的帧（{e}）：\
+                     它是不是用 --protocol course 启动的？"
                 ))
             }
-            frame => frame.context("reading the server's hello")?,
+            frame => frame.context(tr!("reading the server's hello", "读服务端的 hello"))?,
         };
         match frame.as_deref().and_then(<[u8]>::split_first) {
             Some((&HELLO_OK, _)) => Ok(()),
-            Some((&ERROR, msg)) => bail_msg(format!(
+            Some((&ERROR, msg)) => bail_msg(tr!(
                 "the server refused us: {}",
+                "服务端拒绝了我们：{}",
                 String::from_utf8_lossy(msg)
             )),
-            Some(_) => {
-                bail_msg("the server answered hello with something else: is it --protocol course?")
-            }
-            None => bail_msg(
+            Some(_) => bail_msg(tr!(
+                "the server answered hello with something else: is it --protocol course?",
+                "服务端对 hello 回了别的东西：它是不是用 --protocol course 启动的？"
+            )),
+            None => bail_msg(tr!(
                 "the server closed the connection after our hello: is it --protocol course?",
-            ),
+                "发出 hello 后服务端关闭了连接：它是不是用 --protocol course 启动的？"
+            )),
         }
     }
 
@@ -120,7 +132,7 @@ impl Client {
         match self.protocol {
             Protocol::Course => {
                 let header = course_proto::request(&mut self.stream, command, out)
-                    .context("reading the course-protocol reply")?;
+                    .context(tr!("reading the course-protocol reply", "读课程协议的回复"))?;
                 let v = Value::Object(header);
                 if let Some(e) = v.get("error").and_then(Value::as_str) {
                     return Ok(Reply {
@@ -143,22 +155,30 @@ impl Client {
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> Result<Reply> {
-        framed_proto::send(&mut self.stream, COMMAND, command).context("sending the command")?;
+        framed_proto::send(&mut self.stream, COMMAND, command)
+            .context(tr!("sending the command", "发送命令"))?;
         let codec = client_codec();
         let mut frame = Vec::new();
         loop {
             let got = codec
                 .read_frame_into(&mut self.stream, &mut frame)
-                .context("reading the reply")?;
+                .context(tr!("reading the reply", "读回复"))?;
             if !got {
-                return bail_msg("the server closed the connection before the command finished");
+                return bail_msg(tr!(
+                    "the server closed the connection before the command finished",
+                    "命令还没执行完，服务端就关闭了连接"
+                ));
             }
             match frame.split_first() {
-                Some((&STDOUT, bytes)) => out.write_all(bytes).context("writing stdout")?,
-                Some((&STDERR, bytes)) => err.write_all(bytes).context("writing stderr")?,
+                Some((&STDOUT, bytes)) => out
+                    .write_all(bytes)
+                    .context(tr!("writing stdout", "写 stdout"))?,
+                Some((&STDERR, bytes)) => err
+                    .write_all(bytes)
+                    .context(tr!("writing stderr", "写 stderr"))?,
                 Some((&EXIT, json)) => {
-                    let v: Value =
-                        serde_json::from_slice(json).context("reading the exit frame")?;
+                    let v: Value = serde_json::from_slice(json)
+                        .context(tr!("reading the exit frame", "读退出帧"))?;
                     return Ok(Reply {
                         exit: Some(ExitInfo::from_json(&v, "code")),
                         error: None,
@@ -170,7 +190,12 @@ impl Client {
                         error: Some(String::from_utf8_lossy(msg).into_owned()),
                     })
                 }
-                _ => return bail_msg("the server sent a frame of an unknown type"),
+                _ => {
+                    return bail_msg(tr!(
+                        "the server sent a frame of an unknown type",
+                        "服务端发来了一个未知类型的帧"
+                    ))
+                }
             }
         }
     }
@@ -195,7 +220,7 @@ pub fn interactive(
         line.clear();
         if input
             .read_until(b'\n', &mut line)
-            .context("reading a command from stdin")?
+            .context(tr!("reading a command from stdin", "从标准输入读命令"))?
             == 0
         {
             return Ok(ran);
@@ -211,8 +236,8 @@ pub fn interactive(
             let mut out = Lossy::new(&mut *out);
             let mut errs = Lossy::new(&mut *err);
             let reply = client.run(command, &mut out, &mut errs)?;
-            out.finish().context("writing stdout")?;
-            errs.finish().context("writing stderr")?;
+            out.finish().context(tr!("writing stdout", "写 stdout"))?;
+            errs.finish().context(tr!("writing stderr", "写 stderr"))?;
             reply
         };
         ran += 1;
@@ -227,15 +252,20 @@ pub fn interactive(
 /// Show an error or a non-zero exit status on stderr.
 fn report(reply: &Reply, err: &mut dyn Write) {
     let note = match (&reply.error, &reply.exit) {
-        (Some(e), _) => format!("[server error: {e}]"),
-        (None, Some(x)) if x.timed_out => "[timed out: the server killed the command]".to_string(),
+        (Some(e), _) => tr!("[server error: {e}]", "[服务端错误：{e}]"),
+        (None, Some(x)) if x.timed_out => tr!(
+            "[timed out: the server killed the command]",
+            "[超时：服务端杀掉了这条命令]"
+        ),
         (
             None,
             Some(ExitInfo {
                 signal: Some(s), ..
             }),
-        ) => format!("[killed by signal {s}]"),
-        (None, Some(ExitInfo { code: Some(c), .. })) if *c != 0 => format!("[exit status {c}]"),
+        ) => tr!("[killed by signal {s}]", "[被信号 {s} 杀死]"),
+        (None, Some(ExitInfo { code: Some(c), .. })) if *c != 0 => {
+            tr!("[exit status {c}]", "[退出状态 {c}]")
+        }
         _ => return,
     };
     let _ = writeln!(err, "{note}");

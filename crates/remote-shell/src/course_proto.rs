@@ -24,6 +24,7 @@ use crate::security::{MAX_COMMAND, MAX_COURSE_OUTPUT, MAX_HEADER};
 use crate::session::Session;
 use crate::spool::Spool;
 use demo_kit::say::show_bytes;
+use demo_kit::tr;
 use framing::{total_size, write_all_vectored, Codec, FrameError, Header, Part};
 use serde_json::{json, Value};
 use std::io::{self, IoSlice, Read, Write};
@@ -81,38 +82,52 @@ pub fn serve(stream: &mut TcpStream, session: &Session) {
     // client would take it for the answer to its next command), so an
     // idle client is simply closed, with a log line.
     if let Err(e) = stream.set_read_timeout(Some(session.idle_timeout)) {
-        return session.log(format!("cannot set the idle timeout: {e}"));
+        return session.log(tr!(
+            "cannot set the idle timeout: {e}",
+            "无法设置空闲超时：{e}"
+        ));
     }
     loop {
         let n = match stream.read(&mut buf) {
-            Ok(0) => return session.log("hung up (end of stream)"),
+            Ok(0) => {
+                return session.log(tr!(
+                    "hung up (end of stream)",
+                    "客户端挂断了（读到流的末尾）"
+                ))
+            }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if crate::is_timeout(&e) => {
-                return session.log(format!(
+                return session.log(tr!(
                     "idle for {:?} (no command): closing",
+                    "空闲了 {:?}（没有发来命令）：关闭连接",
                     session.idle_timeout
                 ))
             }
-            Err(e) => return session.log(format!("read failed: {e}")),
+            Err(e) => return session.log(tr!("read failed: {e}", "read 失败：{e}")),
         };
         let command = &buf[..n];
         if n > MAX_COMMAND {
             let msg = format!("remote-shell: command longer than {MAX_COMMAND} bytes refused\n");
-            session.log(format!(
-                "refused a command over {MAX_COMMAND} bytes; closing"
+            session.log(tr!(
+                "refused a command over {MAX_COMMAND} bytes; closing",
+                "拒绝了一条超过 {MAX_COMMAND} 字节的命令；关闭连接"
             ));
             let _ = send_error(stream, &msg);
             return;
         }
         if let Err(why) = check_command(command) {
-            session.log(format!("refused {}: {why}", short(command)));
+            session.log(tr!(
+                "refused {}: {why}",
+                "拒绝执行 {}（回复客户端的原因：“{why}”）",
+                short(command)
+            ));
             if send_error(stream, &format!("remote-shell: {why}\n")).is_err() {
                 return;
             }
             continue;
         }
-        session.log(format!("runs {}", short(command)));
+        session.log(tr!("runs {}", "执行 {}", short(command)));
         if !run_and_reply(stream, session, command) {
             return;
         }
@@ -144,7 +159,7 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
         ) {
             Ok(o) => o,
             Err(e) => {
-                session.log(format!("could not start the command: {e}"));
+                session.log(tr!("could not start the command: {e}", "无法启动命令：{e}"));
                 return send_error(stream, &format!("remote-shell: cannot run: {e}\n")).is_ok();
             }
         }
@@ -182,8 +197,9 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
         .and_then(|()| sink.stderr.send_to_socket(stream))
         .and_then(|()| sink.stdout.send_to_socket(stream));
     if let Err(e) = sent {
-        session.log(format!(
+        session.log(tr!(
             "{} while sending the reply; closing",
+            "发送回复时{}；关闭连接",
             crate::write_failure(&e)
         ));
         return false;

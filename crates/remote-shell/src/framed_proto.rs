@@ -22,7 +22,7 @@
 use crate::exec::{self, Ending, OutputSink, Stream, CHUNK};
 use crate::security::{token_matches, MAX_COMMAND};
 use crate::session::Session;
-use demo_kit::{Error, Result};
+use demo_kit::{tr, Error, Result};
 use framing::{write_all_vectored, Codec, FrameError};
 use serde_json::json;
 use std::io::{self, IoSlice, Write};
@@ -152,7 +152,7 @@ fn retrying(mut call: impl FnMut() -> isize) -> io::Result<usize> {
 /// Serve one client in the framed protocol until it hangs up.
 pub fn serve(stream: &mut TcpStream, session: &Session) {
     if let Err(e) = hello(stream, session) {
-        session.log(format!("{e}; closing"));
+        session.log(tr!("{e}; closing", "{e}（已告知客户端）；关闭连接"));
         let _ = send(stream, ERROR, e.to_string().as_bytes());
         return;
     }
@@ -161,7 +161,12 @@ pub fn serve(stream: &mut TcpStream, session: &Session) {
     loop {
         match codec.read_frame_into(stream, &mut frame) {
             Ok(true) => {}
-            Ok(false) => return session.log("hung up (end of stream)"),
+            Ok(false) => {
+                return session.log(tr!(
+                    "hung up (end of stream)",
+                    "客户端挂断了（读到流的末尾）"
+                ))
+            }
             Err(FrameError::Io(e)) if crate::is_timeout(&e) => {
                 let why = format!("idle for {:?} (no command)", session.idle_timeout);
                 return refuse(stream, session, &why);
@@ -175,7 +180,11 @@ pub fn serve(stream: &mut TcpStream, session: &Session) {
                 }
             }
             Some((&COMMAND, command)) => {
-                session.log(format!("runs {}", demo_kit::say::show_bytes(command)));
+                session.log(tr!(
+                    "runs {}",
+                    "执行 {}",
+                    demo_kit::say::show_bytes(command)
+                ));
                 if !run_and_reply(stream, session, command) {
                     return;
                 }
@@ -194,7 +203,7 @@ fn bad_frame(e: &FrameError) -> String {
 
 /// Log, tell the client why, and close.
 fn refuse(stream: &mut TcpStream, session: &Session, why: &str) {
-    session.log(format!("{why}; closing"));
+    session.log(tr!("{why}; closing", "“{why}”（已告知客户端）；关闭连接"));
     let _ = send(stream, ERROR, why.as_bytes());
 }
 
@@ -225,7 +234,7 @@ fn hello(stream: &mut TcpStream, session: &Session) -> Result<()> {
     }
     stream.set_read_timeout(Some(session.idle_timeout))?;
     send(stream, HELLO_OK, b"remote-shell/1")?;
-    session.log("said hello");
+    session.log(tr!("said hello", "发来了 hello"));
     Ok(())
 }
 
@@ -244,7 +253,7 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
-            session.log(format!("could not start the command: {e}"));
+            session.log(tr!("could not start the command: {e}", "无法启动命令：{e}"));
             return send(stream, ERROR, format!("cannot run: {e}").as_bytes()).is_ok();
         }
     };
@@ -252,8 +261,9 @@ fn run_and_reply(stream: &mut TcpStream, session: &Session, command: &[u8]) -> b
     let (code, signal) = match &outcome.ending {
         Ending::PeerGone | Ending::Stopped => return false,
         Ending::SinkFailed(kind, why) => {
-            session.log(format!(
+            session.log(tr!(
                 "{}; closing",
+                "{}；关闭连接",
                 crate::write_failure(&io::Error::new(*kind, why.clone()))
             ));
             return false;

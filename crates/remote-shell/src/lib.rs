@@ -35,6 +35,7 @@ pub mod spool;
 mod subreaper;
 mod watch;
 
+use demo_kit::tr;
 use exec::{Ending, Outcome};
 use std::io;
 use std::str::FromStr;
@@ -71,16 +72,31 @@ impl std::fmt::Display for Protocol {
 /// One line saying how a command ended and that it was reaped.
 pub fn describe(o: &Outcome) -> String {
     let how = match &o.ending {
-        Ending::Exited(c) => format!("exited with status {c}"),
-        Ending::Signaled(s) => format!("was killed by signal {s}"),
-        Ending::TimedOut => "timed out: killed with all it started".to_string(),
-        Ending::PeerGone => "lost its client: killed with all it started".to_string(),
-        Ending::Stopped => "server stopping: killed with all it started".to_string(),
-        Ending::SinkFailed(_, why) => format!("output failed ({why}): killed with all it started"),
+        Ending::Exited(c) => tr!("exited with status {c}", "退出，退出状态 {c}"),
+        Ending::Signaled(s) => tr!("was killed by signal {s}", "被信号 {s} 杀死"),
+        Ending::TimedOut => tr!(
+            "timed out: killed with all it started",
+            "超时：连同它启动的一切一起被杀掉"
+        ),
+        Ending::PeerGone => tr!(
+            "lost its client: killed with all it started",
+            "客户端断开了：连同它启动的一切一起被杀掉"
+        ),
+        Ending::Stopped => tr!(
+            "server stopping: killed with all it started",
+            "服务端正在停止：连同它启动的一切一起被杀掉"
+        ),
+        Ending::SinkFailed(_, why) => tr!(
+            "output failed ({why}): killed with all it started",
+            "输出失败（{why}）：连同它启动的一切一起被杀掉"
+        ),
     };
-    format!(
+    tr!(
         "pid {} {how}; {} bytes stdout, {} bytes stderr; reaped",
-        o.pid, o.stdout_bytes, o.stderr_bytes
+        "pid {} {how}；stdout {} 字节，stderr {} 字节；已回收",
+        o.pid,
+        o.stdout_bytes,
+        o.stderr_bytes
     )
 }
 
@@ -96,12 +112,13 @@ pub fn is_timeout(e: &io::Error) -> bool {
 /// Name a failed write to a client in words a student can act on.
 pub fn write_failure(e: &io::Error) -> String {
     match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-            "the client is not reading its output (write timed out)".to_string()
-        }
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => tr!(
+            "the client is not reading its output (write timed out)",
+            "客户端不读它的输出（写超时）"
+        ),
         io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset => {
-            "the client went away".to_string()
+            tr!("the client went away", "客户端已经断开")
         }
-        _ => format!("writing to the client failed: {e}"),
+        _ => tr!("writing to the client failed: {e}", "写给客户端失败：{e}"),
     }
 }

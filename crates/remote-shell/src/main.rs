@@ -26,7 +26,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
-    let mut args = Args::parse(modes::HELP);
+    let mut args = Args::parse((modes::HELP, modes::HELP_ZH));
     let modes = ["demo", "simple-server", "server", "client"];
     match args.subcommand(&modes, "demo")? {
         "demo" => {

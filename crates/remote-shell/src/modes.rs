@@ -4,7 +4,7 @@
 
 use demo_kit::cli::Args;
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use remote_shell::client::{self, Client};
 use remote_shell::security::TOKEN_ENV;
 use remote_shell::server::{self, Config};
@@ -43,6 +43,7 @@ SERVER OPTIONS:
     --hello-timeout SECS close a framed connection that sends no hello for
                          SECS (default 10)
     --allow-remote       allow a non-loopback address (framed only, needs a token)
+    --lang L             the language: en or zh (default: from LC_ALL, LC_MESSAGES, LANG)
 
 CLIENT:
     Reads one command per line; an empty line is skipped, `exit` or end of
@@ -51,6 +52,44 @@ CLIENT:
 WARNING: the server runs any command for anyone who can connect.
 
 Lesson: docs/07-remote-shell.md";
+
+pub const HELP_ZH: &str = "\
+remote-shell：课程里的“模拟ssh远程执行命令”，安全版
+
+用法：
+    cargo run -p remote-shell                        两端都在 127.0.0.1 上，跑几秒钟（默认的 `demo` 模式）
+    cargo run -p remote-shell -- simple-server       笔记里的服务端，改对了的版本（src/simple.rs）：
+                                                     一次服务一个客户端，收发两个方向都分帧
+    cargo run -p remote-shell -- server [选项]       加固过的服务端：替客户端执行命令
+    cargo run -p remote-shell -- client [选项]       从标准输入逐行读命令并发送
+
+SIMPLE-SERVER 的选项：
+    --addr IP:PORT       默认 127.0.0.1:8080
+    --clients N          服务完 N 个客户端后退出（默认：一直服务，直到按 Ctrl-C）
+
+选项（server 和 client 共用）：
+    --addr IP:PORT       默认 127.0.0.1:8080（端口 0：由内核挑一个）
+    --protocol P         framed（默认）或 course（与课程的 Python 程序
+                         逐字节兼容）
+    --token T            共享的口令（也可以设置 REMOTE_SHELL_TOKEN）
+
+SERVER 的选项：
+    --timeout SECS       命令运行超过 SECS 秒，就连同它启动的一切一起杀掉（默认 10）
+    --write-timeout SECS 客户端 SECS 秒不读输出，就断开它（默认 10）
+    --idle-timeout SECS  连接 SECS 秒没有发来命令，就关闭它
+                         （默认 300；framed 客户端会先收到一个错误帧）
+    --hello-timeout SECS framed 连接 SECS 秒内没有发来 hello，就关闭它
+                         （默认 10）
+    --allow-remote       允许绑定非回环地址（只限 framed，而且必须有口令）
+    --lang L             输出语言：en 或 zh（默认看 LC_ALL、LC_MESSAGES、LANG）
+
+CLIENT：
+    每行读一条命令；空行跳过，输入 `exit` 或输入结束时退出：
+    printf 'echo hi\\nls\\n' | cargo run -p remote-shell -- client
+
+警告：服务端会替任何连得上它的人执行任何命令。
+
+对应课程：docs/zh-CN/07-remote-shell.md";
 
 /// `simple-server`: `socket` + `bind` + `listen`, then src/simple.rs.
 pub fn simple_server(mut args: Args) -> Result<()> {
@@ -62,16 +101,25 @@ pub fn simple_server(mut args: Args) -> Result<()> {
     remote_shell::security::check_bind(addr, Protocol::Course, false, None)?;
     let listener =
         TcpListener::bind(addr).map_err(|e| demo_kit::fail::bind_error(&addr.to_string(), &e))?;
-    let bound = listener.local_addr().context("reading the bound address")?;
+    let bound = listener
+        .local_addr()
+        .context(tr!("reading the bound address", "读取绑定到的地址"))?;
     say(
         Side::Server,
-        format!("listening on {bound} (the notes' server, done right; one client at a time)"),
+        tr!(
+            "listening on {bound} (the notes' server, done right; one client at a time)",
+            "在 {bound} 上监听（笔记里的服务端，改对了的版本；一次服务一个客户端）"
+        ),
     );
     say(
         Side::Note,
-        "WARNING: it runs ANY command for ANYONE who can connect (loopback only), with no timeout.",
+        tr!(
+            "WARNING: it runs ANY command for ANYONE who can connect (loopback only), with no timeout.",
+            "警告：任何连得上它的人（只限本机回环），它都会替他执行任何命令，而且没有超时。"
+        ),
     );
-    remote_shell::simple::run(&listener, clients).context("accepting a client")
+    remote_shell::simple::run(&listener, clients)
+        .context(tr!("accepting a client", "接受客户端的连接"))
 }
 
 /// Options both ends share.
@@ -102,7 +150,12 @@ pub fn server(mut args: Args) -> Result<()> {
         Duration::try_from_secs_f64(s)
             .ok()
             .filter(|d| !d.is_zero())
-            .with_context(|| format!("{name} must be a positive number of seconds"))
+            .with_context(|| {
+                tr!(
+                    "{name} must be a positive number of seconds",
+                    "{name} 必须是正的秒数"
+                )
+            })
     };
     let config = Config {
         addr,
@@ -118,19 +171,25 @@ pub fn server(mut args: Args) -> Result<()> {
     let bound = server.local_addr()?;
     say(
         Side::Server,
-        format!("listening on {bound} (protocol {protocol})"),
+        tr!(
+            "listening on {bound} (protocol {protocol})",
+            "在 {bound} 上监听（协议 {protocol}）"
+        ),
     );
     banner(&config, bound);
 
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .context("installing the Ctrl-C/SIGTERM handler")?;
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context(tr!(
+        "installing the Ctrl-C/SIGTERM handler",
+        "安装 Ctrl-C/SIGTERM 的处理函数"
+    ))?;
     let summary = server.run(stop)?;
     say(
         Side::Server,
-        format!(
+        tr!(
             "exiting cleanly after {} connection(s)",
+            "服务过 {} 个连接，正常退出",
             summary.connections
         ),
     );
@@ -141,23 +200,42 @@ pub fn server(mut args: Args) -> Result<()> {
 fn banner(config: &Config, bound: SocketAddr) {
     say(
         Side::Note,
-        "WARNING: this server runs ANY shell command for ANYONE who can connect to it, as your user.",
+        tr!(
+            "WARNING: this server runs ANY shell command for ANYONE who can connect to it, as your user.",
+            "警告：任何连得上这个服务端的人，它都会以你的用户身份替他执行任何 shell 命令。"
+        ),
     );
     if bound.ip().is_loopback() {
-        say(Side::Note, "It listens on loopback only: programs on this machine can connect, the network cannot.");
+        say(
+            Side::Note,
+            tr!(
+                "It listens on loopback only: programs on this machine can connect, the network cannot.",
+                "它只监听回环地址：本机上的程序连得上，网络上的其他机器连不上。"
+            ),
+        );
     } else {
-        say(Side::Note, format!("It listens on {bound}: other machines can connect; each must send the token first."));
+        say(
+            Side::Note,
+            tr!(
+                "It listens on {bound}: other machines can connect; each must send the token first.",
+                "它监听在 {bound}：其他机器也连得上；每个客户端都必须先发送口令。"
+            ),
+        );
     }
     if config.token.is_some() {
         say(
             Side::Note,
-            "A token is required (compared in constant time).",
+            tr!(
+                "A token is required (compared in constant time).",
+                "必须提供口令（用恒定时间比较）。"
+            ),
         );
     }
     say(
         Side::Note,
-        format!(
+        tr!(
             "Each command: own process group under its connection's keeper, killed with all it started after {:?}; Ctrl-C stops the server.",
+            "每条命令都有自己的进程组，归所在连接的看守进程管；超过 {:?} 就连同它启动的一切一起杀掉；按 Ctrl-C 停止服务端。",
             config.timeout
         ),
     );
@@ -175,7 +253,10 @@ pub fn client(mut args: Args) -> Result<()> {
             "{}",
             demo_kit::say::line(
                 Side::Client,
-                format!("connected to {addr} ({protocol}); `exit` to leave"),
+                tr!(
+                    "connected to {addr} ({protocol}); `exit` to leave",
+                    "已连接到 {addr}（{protocol}）；输入 `exit` 退出"
+                ),
                 false
             )
         );

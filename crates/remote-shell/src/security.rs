@@ -19,7 +19,7 @@
 //! remote use, use ssh itself.
 
 use crate::Protocol;
-use demo_kit::{bail_msg, Result};
+use demo_kit::{bail_msg, tr, Result};
 use std::net::SocketAddr;
 
 /// Longest command accepted, in bytes (the course reads `recv(1024)`).
@@ -47,33 +47,43 @@ pub fn check_bind(
     token: Option<&[u8]>,
 ) -> Result<()> {
     if protocol == Protocol::Course && token.is_some() {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "the course protocol has no place for a token, so it cannot check one: \
-             drop --token (and unset {TOKEN_ENV}) or use --protocol framed"
+             drop --token (and unset {TOKEN_ENV}) or use --protocol framed",
+            "课程协议里没有放口令的位置，所以没法检查口令：\
+             去掉 --token（并 unset {TOKEN_ENV}），或者改用 --protocol framed"
         ));
     }
     if addr.ip().is_loopback() {
         return Ok(());
     }
     if protocol == Protocol::Course {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "refusing to bind {addr}: the course protocol has no way to check who is \
              connecting, so it only listens on loopback (127.0.0.1); use --protocol framed \
-             with --allow-remote and a token"
+             with --allow-remote and a token",
+            "拒绝绑定 {addr}：课程协议无法确认连进来的是谁，所以只监听回环地址\
+             （127.0.0.1）；请改用 --protocol framed，加上 --allow-remote 和口令"
         ));
     }
     if !allow_remote {
-        return bail_msg(format!(
+        return bail_msg(tr!(
             "refusing to bind {addr}: it is not a loopback address, so anyone on the network \
              could run commands; add --allow-remote and a token ({TOKEN_ENV}=... or --token) \
-             if you really mean it"
+             if you really mean it",
+            "拒绝绑定 {addr}：它不是回环地址，网络上的任何人都能来执行命令；\
+             如果确实要这样做，请加上 --allow-remote 和口令（{TOKEN_ENV}=... 或 --token）"
         ));
     }
     match token {
         Some(t) if t.len() >= 8 => Ok(()),
-        Some(_) => bail_msg("the token must be at least 8 bytes long"),
-        None => bail_msg(format!(
-            "--allow-remote needs a token: set {TOKEN_ENV} or pass --token"
+        Some(_) => bail_msg(tr!(
+            "the token must be at least 8 bytes long",
+            "口令至少要 8 个字节"
+        )),
+        None => bail_msg(tr!(
+            "--allow-remote needs a token: set {TOKEN_ENV} or pass --token",
+            "--allow-remote 需要口令：设置 {TOKEN_ENV}，或者传 --token"
         )),
     }
 }
@@ -105,6 +115,8 @@ mod tests {
 
     #[test]
     fn bind_rules() {
+        // The English messages (a learner's zh locale would pick Chinese).
+        demo_kit::lang::set(demo_kit::lang::Lang::En);
         let lo: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let any: SocketAddr = "0.0.0.0:0".parse().unwrap();
         let refused = |addr, protocol, allow_remote, token: Option<&[u8]>| {

@@ -23,7 +23,7 @@ use crate::security::{check_bind, MAX_CLIENTS};
 use crate::session::Session;
 use crate::{course_proto, framed_proto, Protocol};
 use demo_kit::say::say;
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::poll::{poll, PollFd, PollFlags};
 use std::collections::HashMap;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -94,7 +94,7 @@ impl Server {
     pub fn local_addr(&self) -> Result<SocketAddr> {
         self.listener
             .local_addr()
-            .context("reading the bound address")
+            .context(tr!("reading the bound address", "读取绑定到的地址"))
     }
 
     /// Accept and serve until `stop` is set, then stop everything.
@@ -108,7 +108,7 @@ impl Server {
             let (stream, peer) = match self.listener.accept() {
                 Ok(x) => x,
                 Err(e) => {
-                    say(Side::Server, format!("accept failed: {e}"));
+                    say(Side::Server, tr!("accept failed: {e}", "accept 失败：{e}"));
                     continue;
                 }
             };
@@ -126,7 +126,7 @@ impl Server {
         match poll(&mut fds, TICK.as_millis() as u16) {
             Ok(n) => Ok(n > 0),
             Err(nix::errno::Errno::EINTR) => Ok(false),
-            Err(e) => Err(e).context("polling the listening socket"),
+            Err(e) => Err(e).context(tr!("polling the listening socket", "poll 监听套接字")),
         }
     }
 
@@ -140,16 +140,22 @@ impl Server {
         if self.shared.active.load(Ordering::SeqCst) >= MAX_CLIENTS {
             say(
                 Side::Server,
-                format!("{peer}: refused, already {MAX_CLIENTS} clients"),
+                tr!(
+                    "{peer}: refused, already {MAX_CLIENTS} clients",
+                    "{peer}：拒绝，已经有 {MAX_CLIENTS} 个客户端了"
+                ),
             );
             refuse_busy(stream, self.config.protocol);
             return; // dropping the stream closes it
         }
-        say(Side::Server, format!("{peer}: connected"));
+        say(Side::Server, tr!("{peer}: connected", "{peer}：已连接"));
         if let Err(e) = prepare(&stream, self.config.write_timeout) {
             say(
                 Side::Server,
-                format!("{peer}: cannot set up the socket: {e}"),
+                tr!(
+                    "{peer}: cannot set up the socket: {e}",
+                    "{peer}：无法设置套接字：{e}"
+                ),
             );
             return;
         }
@@ -185,7 +191,13 @@ impl Server {
                 shared.active.fetch_sub(1, Ordering::SeqCst);
             });
         if let Err(e) = spawned {
-            say(Side::Server, format!("{peer}: cannot start a thread: {e}"));
+            say(
+                Side::Server,
+                tr!(
+                    "{peer}: cannot start a thread: {e}",
+                    "{peer}：无法启动线程：{e}"
+                ),
+            );
             self.shared.active.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -193,7 +205,10 @@ impl Server {
     /// Shut down connections, kill running commands, wait for the threads
     /// (they reap their children).
     fn stop_everything(&self) {
-        say(Side::Server, "stopping: no more accepts");
+        say(
+            Side::Server,
+            tr!("stopping: no more accepts", "正在停止：不再 accept 新连接"),
+        );
         if let Ok(conns) = self.shared.conns.lock() {
             for conn in conns.values() {
                 let _ = conn.shutdown(Shutdown::Both);
@@ -208,7 +223,10 @@ impl Server {
         if done.is_some() {
             say(
                 Side::Server,
-                "stopped: every connection closed, every command reaped",
+                tr!(
+                    "stopped: every connection closed, every command reaped",
+                    "已停止：所有连接都已关闭，所有命令都已回收"
+                ),
             );
         } else {
             // A thread is stuck (e.g. in a write); reap its keeper ourselves
@@ -217,7 +235,14 @@ impl Server {
             for &keeper in &left {
                 let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(keeper), None);
             }
-            say(Side::Server, format!("stopped: a connection thread did not finish in time; reaped {} keeper(s) directly", left.len()));
+            say(
+                Side::Server,
+                tr!(
+                    "stopped: a connection thread did not finish in time; reaped {} keeper(s) directly",
+                    "已停止：有个连接线程没能按时结束；直接回收了 {} 个看守进程",
+                    left.len()
+                ),
+            );
         }
     }
 }
@@ -227,7 +252,10 @@ impl Server {
 /// which sees the stop flag too, may have stopped its own first): no line.
 fn told(keepers: usize) -> Option<String> {
     (keepers > 0).then(|| {
-        format!("told {keepers} keeper(s) to kill their running command and all it started")
+        tr!(
+            "told {keepers} keeper(s) to kill their running command and all it started",
+            "已通知 {keepers} 个看守进程：杀掉正在运行的命令，以及它启动的一切"
+        )
     })
 }
 

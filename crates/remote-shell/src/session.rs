@@ -10,7 +10,7 @@
 use crate::exec::{Limits, Running};
 use crate::keeper::Keeper;
 use demo_kit::say::say;
-use demo_kit::Side;
+use demo_kit::{tr, Side};
 use std::cell::RefCell;
 use std::fmt::Display;
 use std::net::SocketAddr;
@@ -37,7 +37,7 @@ pub struct Session<'a> {
 impl Session<'_> {
     /// One log line about this client.
     pub fn log(&self, msg: impl Display) {
-        say(Side::Server, format!("{}: {msg}", self.peer));
+        say(Side::Server, tr!("{}: {msg}", "{}：{msg}", self.peer));
     }
 
     /// The limits a command from this client runs under.

@@ -18,7 +18,7 @@
 
 use crate::security::MAX_COMMAND;
 use demo_kit::say::{say, show_bytes};
-use demo_kit::Side;
+use demo_kit::{tr, Side};
 use framing::{Codec, FrameError};
 use serde_json::json;
 use std::ffi::OsStr;
@@ -33,10 +33,13 @@ pub fn run(listener: &TcpListener, clients: Option<u64>) -> io::Result<()> {
     let mut served = 0;
     while clients.is_none_or(|n| served < n) {
         let (mut conn, peer) = listener.accept()?;
-        say(Side::Server, format!("{peer}: connected"));
+        say(Side::Server, tr!("{peer}: connected", "{peer}：已连接"));
         match serve_client(&mut conn) {
-            Ok(()) => say(Side::Server, format!("{peer}: hung up")),
-            Err(e) => say(Side::Server, format!("{peer}: {e}; closing")),
+            Ok(()) => say(Side::Server, tr!("{peer}: hung up", "{peer}：客户端挂断了")),
+            Err(e) => say(
+                Side::Server,
+                tr!("{peer}: {e}; closing", "{peer}：{e}；关闭连接"),
+            ),
         }
         served += 1;
     }
@@ -48,7 +51,7 @@ fn serve_client(conn: &mut TcpStream) -> Result<(), FrameError> {
     let codec = Codec::course().with_max_frame(MAX_COMMAND); // struct.pack('i')
     while let Some(cmd) = codec.read_frame(conn)? {
         // 1. the command is framed too
-        say(Side::Server, format!("runs {}", show_bytes(&cmd)));
+        say(Side::Server, tr!("runs {}", "执行 {}", show_bytes(&cmd)));
         let (stdout, stderr, code) = run_command(&cmd)?;
         let header = json!({
             "stderr_size": stderr.len(), "stdout_size": stdout.len(), "exit_code": code,

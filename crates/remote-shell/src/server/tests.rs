@@ -66,6 +66,8 @@ fn prepare_sets_the_write_timeout_and_nodelay_on_a_blocking_socket() {
 
 #[test]
 fn the_stop_names_the_keepers_it_told_and_is_silent_about_none() {
+    // The English line (set here: a learner's zh locale would pick Chinese).
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
     assert_eq!(told(0), None);
     let line = "told 1 keeper(s) to kill their running command and all it started";
     assert_eq!(told(1).as_deref(), Some(line));

@@ -41,6 +41,8 @@ impl ServerProc {
             .args(args)
             .envs(env.iter().copied())
             .env("NO_COLOR", "1")
+            // English, whatever the learner's locale: the tests read its log.
+            .env("LC_ALL", "C.UTF-8")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

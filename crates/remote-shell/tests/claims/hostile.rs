@@ -151,6 +151,8 @@ fn course_mode_refuses_garbage_and_overlong_commands() {
 
 #[test]
 fn a_framed_client_speaking_to_a_course_server_fails_clearly() {
+    // The client's English message, whatever the locale the tests run in.
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
     let server = ServerProc::start(&["--protocol", "course"]);
     let err = Client::connect(server.addr, Protocol::Framed, None)
         .err()

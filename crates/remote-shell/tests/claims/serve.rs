@@ -174,6 +174,7 @@ fn the_client_binary_reads_commands_from_stdin() {
     let mut client = Command::new(env!("CARGO_BIN_EXE_remote-shell"))
         .args(["client", "--addr", &server.addr.to_string()])
         .env("NO_COLOR", "1")
+        .env("LC_ALL", "C.UTF-8")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -201,6 +202,7 @@ fn refused(args: &[&str]) -> String {
         .args(args)
         .env_remove("REMOTE_SHELL_TOKEN")
         .env("NO_COLOR", "1")
+        .env("LC_ALL", "C.UTF-8")
         .output_within();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");

@@ -56,11 +56,6 @@ fn probe(when: (&str, &str), child: &mut Child) -> Result<Probe> {
     let state = p
         .proc_state
         .map_or(tr!("gone", "无  "), |c| format!("{c:<4}"));
-    let alive = if p.is_alive == Some(true) {
-        "True"
-    } else {
-        "False"
-    };
     say(
         Side::Kernel,
         tr!(
@@ -69,7 +64,11 @@ fn probe(when: (&str, &str), child: &mut Child) -> Result<Probe> {
             demo_kit::lang::pick(when.0, when.1),
             state,
             if p.kill0_ok { "ok" } else { "ESRCH" },
-            alive,
+            if p.is_alive == Some(true) {
+                "True"
+            } else {
+                "False"
+            },
         ),
     );
     Ok(p)

@@ -139,10 +139,14 @@ pub fn name_the_child(name: &str) -> Result<NameReport> {
     })
 }
 
-/// `ps`'s view of one pid, or `None` if `ps` is missing or fails.
+/// `ps`'s view of one pid, or `None` if `ps` is missing or fails. `ps`
+/// runs in the C.UTF-8 locale: in a locale the machine does not have (a
+/// learner's `LANG=zh_CN.UTF-8` where only C is installed) it falls back
+/// to ASCII and prints a Chinese name as `?`s (procps, escape.c).
 fn ps_line(pid: i32) -> Option<String> {
     let out = Command::new("ps")
         .args(["-o", "pid=,ppid=,stat=,comm=", "-p", &pid.to_string()])
+        .env("LC_ALL", "C.UTF-8")
         .stderr(Stdio::null())
         .output()
         .ok()?;

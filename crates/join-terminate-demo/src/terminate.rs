@@ -110,7 +110,7 @@ pub fn terminate(disposition: Disposition) -> Result<TerminateReport> {
             Side::Kernel,
             tr!(
                 "/proc/<pid>/status SigIgn has signal 15's bit (0x4000) set: SIGTERM is ignored",
-                "/proc/<pid>/status 的 SigIgn 里，信号 15 对应的位（0x4000）是 1：SIGTERM 被忽略"
+                "/proc/<pid>/status 的 SigIgn 里，信号 15 对应的位（0x4000）已置位：SIGTERM 被忽略"
             ),
         );
     }

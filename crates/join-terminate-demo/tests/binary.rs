@@ -1,12 +1,30 @@
 //! Runs the demo binary itself: help, bad input, full run, and — with this
-//! test process as a subreaper — proof that the demo leaves no process behind.
+//! test process as a subreaper — proof that the demo leaves no process behind;
+//! `binary/lang.rs`: the same run, help and errors in Chinese.
 
 use demo_kit::testing::run_demo;
+use std::sync::{RwLock, RwLockReadGuard};
+
+#[path = "binary/lang.rs"]
+mod lang;
 
 const BIN: &str = env!("CARGO_BIN_EXE_join-terminate-demo");
 
+/// The full run's last check is that no process has this test process as
+/// its parent; but while another test of this binary runs the demo, one
+/// does. So each test that starts the demo holds this lock for reading,
+/// and the full run holds it for writing: it runs alone.
+static DEMOS: RwLock<()> = RwLock::new(());
+
+/// Held while a test's demo runs, alongside the other tests' but never
+/// alongside the full run.
+fn a_demo_runs() -> RwLockReadGuard<'static, ()> {
+    DEMOS.read().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn help_exits_0() {
+    let _running = a_demo_runs();
     let (code, out, _) = run_demo(BIN, &["--help"]);
     assert_eq!(code, 0);
     assert!(out.contains("--no-subreaper"), "{out}");
@@ -14,6 +32,7 @@ fn help_exits_0() {
 
 #[test]
 fn bad_input_is_a_message_not_a_panic() {
+    let _running = a_demo_runs();
     let (code, _, err) = run_demo(BIN, &["--exit-code", "300"]);
     assert_eq!(code, 1);
     assert!(
@@ -25,6 +44,7 @@ fn bad_input_is_a_message_not_a_panic() {
 
 #[test]
 fn full_run_narrates_real_results_and_leaves_nothing_behind() {
+    let _alone = DEMOS.write().unwrap_or_else(|e| e.into_inner());
     // Orphans of the demo (if it leaked any) would come to us.
     nix::sys::prctl::set_child_subreaper(true).unwrap();
     let (code, text, err) = run_demo(BIN, &["--exit-code", "9"]);

@@ -10,7 +10,7 @@ use crate::kernel::{self, TcpState};
 use crate::listener::{count, server_side, Client};
 use crate::procnet;
 use demo_kit::say::{say, step};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::sys::socket::accept;
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
@@ -20,7 +20,10 @@ use std::time::Duration;
 pub(crate) fn accept_some(lfd: &OwnedFd, waiters: usize, backlog: i32) -> Result<Vec<OwnedFd>> {
     step(
         5,
-        "the server accepts some; waiting clients retry and get in",
+        tr!(
+            "the server accepts some; waiting clients retry and get in",
+            "服务端 accept 几个；等待中的客户端重试，连了进来"
+        ),
     );
     let queued = kernel::tcp_info(lfd)?.unacked as usize;
     let to_accept = waiters.min(2).min(queued);
@@ -32,7 +35,10 @@ pub(crate) fn accept_some(lfd: &OwnedFd, waiters: usize, backlog: i32) -> Result
     let room = (backlog as usize + 1).saturating_sub(now);
     say(
         Side::Server,
-        format!("accept() x{to_accept}: the accept queue holds {now} now, room for {room} more (TCP_INFO)"),
+        tr!(
+            "accept() x{to_accept}: the accept queue holds {now} now, room for {room} more (TCP_INFO)",
+            "accept() x{to_accept}：accept 队列里现在有 {now} 个，还能再放 {room} 个（TCP_INFO）"
+        ),
     );
     Ok(accepted)
 }
@@ -60,8 +66,9 @@ pub(crate) fn watch_the_waiters_get_in(
                 waits.push(*t);
                 say(
                     Side::Client,
-                    format!(
+                    tr!(
                         "client {} ESTABLISHED {:.1} s after its connect(): a retried SYN was answered",
+                        "客户端 {} 在 connect() 之后 {:.1} 秒变为 ESTABLISHED：重发的 SYN 得到了回应",
                         i + 1,
                         t.as_secs_f64()
                     ),
@@ -69,8 +76,9 @@ pub(crate) fn watch_the_waiters_get_in(
             }
             None => say(
                 Side::Client,
-                format!(
+                tr!(
                     "client {} still {} (no room for its retry)",
+                    "客户端 {} 仍是 {}（它重试时队列没有空位）",
                     i + 1,
                     kernel::state_of(&all[i].fd)?
                 ),
@@ -80,8 +88,9 @@ pub(crate) fn watch_the_waiters_get_in(
     let established = count(all, TcpState::Established)?;
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "clients ESTABLISHED now: {established} of {} (each client's own view)",
+            "现在 ESTABLISHED 的客户端：{established} 个，共 {} 个（按每个客户端自己的看法）",
             all.len()
         ),
     );
@@ -102,8 +111,9 @@ pub(crate) fn compare_the_two_views(
     let (est, syn) = server_side(laddr, clients)?;
     say(
         Side::Kernel,
-        format!(
-            "server side (/proc): {est} ESTABLISHED ({accepted} of them accept()ed), {syn} SYN_RECV"
+        tr!(
+            "server side (/proc): {est} ESTABLISHED ({accepted} of them accept()ed), {syn} SYN_RECV",
+            "服务端（/proc）：{est} 个 ESTABLISHED（其中 {accepted} 个已被 accept()），{syn} 个 SYN_RECV"
         ),
     );
     let unseen = established_after.saturating_sub(est);
@@ -113,9 +123,9 @@ pub(crate) fn compare_the_two_views(
     let cookies = procnet::tcp_ext_counter("SyncookiesSent")
         .unwrap_or(0)
         .saturating_sub(cookies_before);
-    say(Side::Note, format!("{unseen} client(s) believe they are connected, yet the server has no ESTABLISHED socket for them: a client is ESTABLISHED once the SYN|ACK arrives,"));
-    say(Side::Note, "but the server drops the final ACK if its accept queue is full by then (ListenOverflows) — two retries answered at the same moment.");
-    say(Side::Kernel, format!("TcpExt SyncookiesSent grew by {cookies} during this run (a SYN cookie leaves no SYN_RECV entry behind)"));
+    say(Side::Note, tr!("{unseen} client(s) believe they are connected, yet the server has no ESTABLISHED socket for them: a client is ESTABLISHED once the SYN|ACK arrives,", "有 {unseen} 个客户端以为自己已经连上，服务端却没有对应的 ESTABLISHED 套接字：客户端一收到 SYN|ACK 就进入 ESTABLISHED，"));
+    say(Side::Note, tr!("but the server drops the final ACK if its accept queue is full by then (ListenOverflows) — two retries answered at the same moment.", "但如果那时服务端的 accept 队列已满，它会丢掉最后一个 ACK（ListenOverflows）——两个重试在同一时刻得到了回应。"));
+    say(Side::Kernel, tr!("TcpExt SyncookiesSent grew by {cookies} during this run (a SYN cookie leaves no SYN_RECV entry behind)", "这次运行中 TcpExt SyncookiesSent 增加了 {cookies}（SYN cookie 不会留下 SYN_RECV 记录）"));
     Ok(unseen)
 }
 

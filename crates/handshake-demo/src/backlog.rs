@@ -27,7 +27,7 @@ use crate::listener::{connect_nonblocking, count, listener, server_side, Client}
 use crate::procnet;
 use crate::retries::schedule;
 use demo_kit::say::{say, step};
-use demo_kit::{Result, Side};
+use demo_kit::{tr, Result, Side};
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::time::Duration;
@@ -87,7 +87,10 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
     if waiting.is_empty() {
         say(
             Side::Note,
-            "no client is waiting: run with --clients above backlog + 1 to see the queue overflow.",
+            tr!(
+                "no client is waiting: run with --clients above backlog + 1 to see the queue overflow.",
+                "没有客户端在等：用大于 backlog + 1 的 --clients 再运行，才能看到队列溢出。"
+            ),
         );
         r.established_after = r.established;
         return Ok(r);
@@ -102,7 +105,13 @@ pub fn run(ipv6: bool, backlog: i32, clients: usize) -> Result<BacklogReport> {
 
 /// Step 1: the sysctls that decide what happens, and the counters before.
 fn read_the_limits() -> Before {
-    step(1, "the kernel's limits (/proc/sys/net)");
+    step(
+        1,
+        tr!(
+            "the kernel's limits (/proc/sys/net)",
+            "内核的各项限制（/proc/sys/net）"
+        ),
+    );
     for name in [
         "core/somaxconn",
         "ipv4/tcp_max_syn_backlog",
@@ -111,7 +120,8 @@ fn read_the_limits() -> Before {
         "ipv4/tcp_syn_retries",
         "ipv4/tcp_syn_linear_timeouts",
     ] {
-        let value = procnet::sysctl(name).unwrap_or_else(|e| format!("unreadable: {e}"));
+        let value =
+            procnet::sysctl(name).unwrap_or_else(|e| tr!("unreadable: {e}", "读不出来：{e}"));
         say(
             Side::Kernel,
             format!("net.{} = {value}", name.replace('/', ".")),
@@ -127,14 +137,19 @@ fn read_the_limits() -> Before {
 fn listen_and_never_accept(ipv6: bool, r: &mut BacklogReport) -> Result<(OwnedFd, SocketAddr)> {
     step(
         2,
-        format!("listen(backlog={}) and never accept()", r.backlog),
+        tr!(
+            "listen(backlog={}) and never accept()",
+            "listen(backlog={})，并且从不 accept()",
+            r.backlog
+        ),
     );
     let (lfd, laddr) = listener(ipv6, r.backlog)?;
     r.kernel_backlog = kernel::tcp_info(&lfd)?.sacked;
     say(
         Side::Server,
-        format!(
+        tr!(
             "listening on {laddr}; the kernel records backlog {}",
+            "在 {laddr} 上监听；内核记下的 backlog 是 {}",
             r.kernel_backlog
         ),
     );
@@ -145,7 +160,10 @@ fn listen_and_never_accept(ipv6: bool, r: &mut BacklogReport) -> Result<(OwnedFd
 fn connect_one_by_one(lfd: &OwnedFd, laddr: SocketAddr, clients: usize) -> Result<Vec<Client>> {
     step(
         3,
-        format!("{clients} non-blocking clients connect, one after another"),
+        tr!(
+            "{clients} non-blocking clients connect, one after another",
+            "{clients} 个非阻塞的客户端依次连接"
+        ),
     );
     let mut all = Vec::new();
     for i in 1..=clients {
@@ -159,14 +177,18 @@ fn connect_one_by_one(lfd: &OwnedFd, laddr: SocketAddr, clients: usize) -> Resul
             (est && grew).then_some(())
         });
         let how = if got_in.is_some() {
-            "handshake done"
+            tr!("handshake done", "握手完成")
         } else {
-            "no answer to its SYN"
+            tr!("no answer to its SYN", "它的 SYN 没有回应")
         };
         let state = kernel::state_of(&c.fd)?;
         say(
             Side::Client,
-            format!("client {i} ({}): {state} — {how}", c.addr),
+            tr!(
+                "client {i} ({}): {state} — {how}",
+                "客户端 {i}（{}）：{state}——{how}",
+                c.addr
+            ),
         );
         all.push(c);
     }
@@ -181,7 +203,7 @@ fn look_at_both_sides(
     before: &Before,
     r: &mut BacklogReport,
 ) -> Result<()> {
-    step(4, "what the kernel shows now");
+    step(4, tr!("what the kernel shows now", "内核现在看到的"));
     r.established = count(all, TcpState::Established)?;
     r.syn_sent = count(all, TcpState::SynSent)?;
     (r.server_established, r.server_syn_recv) = server_side(laddr, all)?;
@@ -191,35 +213,38 @@ fn look_at_both_sides(
         .saturating_sub(before.overflows);
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "clients: {} ESTABLISHED, {} SYN_SENT (from each client's TCP_INFO)",
-            r.established, r.syn_sent
+            "客户端：{} 个 ESTABLISHED，{} 个 SYN_SENT（读自每个客户端的 TCP_INFO）",
+            r.established,
+            r.syn_sent
         ),
     );
-    say(Side::Kernel, format!("server side (/proc): {} ESTABLISHED waiting in the accept queue, {} SYN_RECV; listener's accept queue = {}", r.server_established, r.server_syn_recv, r.accept_queue));
-    say(Side::Kernel, format!("TcpExt ListenOverflows grew by {} (SYNs or final ACKs dropped because an accept queue was full, by any listener in this network namespace)", r.listen_overflows));
+    say(Side::Kernel, tr!("server side (/proc): {} ESTABLISHED waiting in the accept queue, {} SYN_RECV; listener's accept queue = {}", "服务端（/proc）：{} 个 ESTABLISHED 在 accept 队列里等着，{} 个 SYN_RECV；监听套接字的 accept 队列 = {}", r.server_established, r.server_syn_recv, r.accept_queue));
+    say(Side::Kernel, tr!("TcpExt ListenOverflows grew by {} (SYNs or final ACKs dropped because an accept queue was full, by any listener in this network namespace)", "TcpExt ListenOverflows 增加了 {}（因为 accept 队列已满而丢弃的 SYN 或最后一个 ACK，算的是这个网络命名空间里所有的监听套接字）", r.listen_overflows));
     let (backlog, clients) = (r.backlog, r.clients);
     if r.syn_sent > 0 && r.established == backlog as usize + 1 {
-        say(Side::Note, format!("backlog {backlog} let {} connection(s) finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", r.established));
+        say(Side::Note, tr!("backlog {backlog} let {} connection(s) finish: Linux checks \"queue > backlog\", so it admits backlog + 1.", "backlog 为 {backlog}，却有 {} 个连接完成了握手：Linux 判断的是“队列 > backlog”，所以能放进 backlog + 1 个。", r.established));
     } else {
         say(
             Side::Note,
-            format!(
+            tr!(
                 "backlog {backlog} let {} of {clients} connection(s) finish.",
+                "backlog 为 {backlog}：{clients} 个连接中有 {} 个完成了握手。",
                 r.established
             ),
         );
     }
     if r.syn_sent > 0 {
-        say(Side::Note, "the other clients got no SYN+ACK and no RST: their SYN was silently dropped and they keep retrying (SYN_SENT).");
+        say(Side::Note, tr!("the other clients got no SYN+ACK and no RST: their SYN was silently dropped and they keep retrying (SYN_SENT).", "其余的客户端既没收到 SYN+ACK，也没收到 RST：它们的 SYN 被悄悄丢弃了，于是一直在重试（SYN_SENT）。"));
         let linear = procnet::sysctl("ipv4/tcp_syn_linear_timeouts").ok();
         let retries = procnet::sysctl("ipv4/tcp_syn_retries").ok();
         if let (Some(l), Some(n)) = (linear, retries) {
             let (l, n) = (l.parse().unwrap_or(0), n.parse().unwrap_or(6));
             let waits: Vec<String> = schedule(l, n).iter().map(u64::to_string).collect();
-            say(Side::Note, format!("with tcp_syn_linear_timeouts = {l} the kernel waits {} s after the SYN and each retry: {} one-second retries, then doubling (see: handshake-demo retries).", waits.join(", "), (l + 1).min(n)));
+            say(Side::Note, tr!("with tcp_syn_linear_timeouts = {l} the kernel waits {} s after the SYN and each retry: {} one-second retries, then doubling (see: handshake-demo retries).", "tcp_syn_linear_timeouts = {l} 时，内核在 SYN 和每次重试之后分别等 {} s：先是 {} 次间隔一秒的重试，之后间隔翻倍（见 handshake-demo retries）。", waits.join(", "), (l + 1).min(n)));
         }
-        say(Side::Note, "so listen(N) limits connections that are finished but not yet accept()ed — not the connections a server can have.");
+        say(Side::Note, tr!("so listen(N) limits connections that are finished but not yet accept()ed — not the connections a server can have.", "所以 listen(N) 限制的是已完成握手、还没被 accept() 的连接数，而不是一个服务端总共能有多少连接。"));
     }
     Ok(())
 }

@@ -6,10 +6,11 @@
 //! fills a listener that never accepts (`src/backlog.rs`); `retries` times
 //! a dropped SYN's retransmissions (`src/retries.rs`); `sniff` reads the
 //! real packets (`src/wire.rs`); `reuse` restarts a server on its port,
-//! with and without SO_REUSEADDR (`src/reuse.rs`).
+//! with and without SO_REUSEADDR (`src/reuse.rs`). `--lang zh` (or a
+//! Chinese locale) tells it all in Chinese (demo_kit::lang).
 
 use demo_kit::cli::Args;
-use demo_kit::{bail_msg, Result};
+use demo_kit::{bail_msg, lang, tr, Result};
 use handshake_demo::{backlog, retries, reuse, tour, wire};
 use std::process::ExitCode;
 
@@ -23,8 +24,12 @@ fn main() -> ExitCode {
 
 fn run() -> Result<()> {
     let words: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = Args::from_vec(words.clone());
+    // The language first: everything after it, the help and the errors
+    // included, is said in it.
+    let chosen = args.take_lang()?;
+    lang::set(chosen.unwrap_or_else(lang::current));
     let mode = mode_of(&words)?;
-    let mut args = Args::from_vec(words);
     args.flag(mode);
     if args.flag("--help") | args.flag("-h") {
         println!("{}", help::text(mode).trim_end());
@@ -43,7 +48,10 @@ fn run() -> Result<()> {
             args.finish()?;
             time_the_syn_retries(ipv6, count)
         }
-        "sniff" if ipv6 => bail_msg("sniff parses IPv4 headers only (the lesson's hand-written parser); run it without --ipv6"),
+        "sniff" if ipv6 => bail_msg(tr!(
+            "sniff parses IPv4 headers only (the lesson's hand-written parser); run it without --ipv6",
+            "sniff 只解析 IPv4 首部（本课手写的解析器）；请去掉 --ipv6 再运行"
+        )),
         "sniff" => args.finish().and_then(|()| watch_the_packets()),
         "reuse" => args.finish().and_then(|()| restart_the_server(ipv6)),
         _ => args.finish().and_then(|()| follow_one_connection(ipv6)),
@@ -54,7 +62,7 @@ fn run() -> Result<()> {
 /// value (`--backlog 3 backlog` must not read "3" as a mode).
 fn mode_of(words: &[String]) -> Result<&'static str> {
     let mut probe = Args::from_vec(words.to_vec());
-    for valued in ["--backlog", "--clients", "--count"] {
+    for valued in ["--lang", "--backlog", "--clients", "--count"] {
         let _ = probe.value::<String>(valued);
     }
     probe.subcommand(&MODES, "states")

@@ -20,7 +20,7 @@ use crate::kernel::{self, TcpState};
 use crate::listener::{connect_nonblocking, listener};
 use crate::procnet;
 use demo_kit::say::{say, step};
-use demo_kit::{Result, Side};
+use demo_kit::{tr, Result, Side};
 use std::time::Duration;
 
 /// What the retries experiment observed.
@@ -56,7 +56,13 @@ pub fn schedule(linear: u32, retries: u32) -> Vec<u64> {
 /// wait in the schedule: with the defaults 5 retries take 5 s, 6 take 7 s).
 pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
     let mut r = RetriesReport::default();
-    step(1, "the kernel's SYN retry settings (/proc/sys/net/ipv4)");
+    step(
+        1,
+        tr!(
+            "the kernel's SYN retry settings (/proc/sys/net/ipv4)",
+            "内核的 SYN 重传设置（/proc/sys/net/ipv4）"
+        ),
+    );
     let read = |name: &str| {
         procnet::sysctl(name)
             .ok()
@@ -64,7 +70,12 @@ pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
     };
     r.linear_timeouts = read("ipv4/tcp_syn_linear_timeouts");
     r.syn_retries = read("ipv4/tcp_syn_retries");
-    let show = |v: Option<u32>| v.map_or("not on this kernel".into(), |v| v.to_string());
+    let show = |v: Option<u32>| {
+        v.map_or_else(
+            || tr!("not on this kernel", "这个内核没有这一项"),
+            |v| v.to_string(),
+        )
+    };
     say(
         Side::Kernel,
         format!(
@@ -79,23 +90,36 @@ pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
     r.expected = schedule(r.linear_timeouts.unwrap_or(0), r.syn_retries.unwrap_or(6));
     say(
         Side::Note,
-        format!(
+        tr!(
             "the timer code predicts waits of {} s after the SYN and after each retry",
+            "按定时器代码推算，SYN 和每次重试之后分别要等 {} s",
             words(&r.expected)
         ),
     );
 
-    step(2, "listen(0), one client fills the accept queue");
+    step(
+        2,
+        tr!(
+            "listen(0), one client fills the accept queue",
+            "listen(0)，一个客户端就占满了 accept 队列"
+        ),
+    );
     let (lfd, laddr) = listener(ipv6, 0)?;
     let first = connect_nonblocking(laddr)?;
     demo_kit::wait::until(Duration::from_secs(5), || {
         (kernel::tcp_info(&lfd).ok()?.unacked >= 1).then_some(())
     })
-    .ok_or_else(|| demo_kit::Error::msg("the first client never reached the accept queue"))?;
+    .ok_or_else(|| {
+        demo_kit::Error::msg(tr!(
+            "the first client never reached the accept queue",
+            "第一个客户端始终没有进入 accept 队列"
+        ))
+    })?;
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "client 1 {}; the listener's accept queue holds {} (TCP_INFO): full",
+            "客户端 1 {}；监听套接字的 accept 队列里有 {} 个（TCP_INFO）：满了",
             kernel::state_of(&first.fd)?,
             kernel::tcp_info(&lfd)?.unacked
         ),
@@ -103,15 +127,19 @@ pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
 
     step(
         3,
-        format!("client 2 connects; its SYN is dropped; {count} retries timed"),
+        tr!(
+            "client 2 connects; its SYN is dropped; {count} retries timed",
+            "客户端 2 连接；它的 SYN 被丢弃；给 {count} 次重试计时"
+        ),
     );
     let c = connect_nonblocking(laddr)?;
     let rto = |us: u32| Duration::from_micros(us.into());
     r.rtos.push(Some(rto(kernel::tcp_info(&c.fd)?.rto_us)));
     say(
         Side::Client,
-        format!(
+        tr!(
             "client 2 ({}): connect() -> EINPROGRESS; the kernel will wait {} s (tcpi_rto)",
+            "客户端 2（{}）：connect() -> EINPROGRESS；内核将等 {} 秒（tcpi_rto）",
             c.addr,
             secs(r.rtos[0])
         ),
@@ -135,8 +163,9 @@ pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
     for (i, at) in r.retries_at.iter().enumerate() {
         say(
             Side::Kernel,
-            format!(
+            tr!(
                 "retry {}: {:.2} s after connect(), {:.2} s after the previous SYN; next wait (tcpi_rto) {} s",
+                "第 {} 次重试：connect() 之后 {:.2} 秒，距上一个 SYN {:.2} 秒；下一次等待（tcpi_rto）{} 秒",
                 i + 1,
                 at.as_secs_f64(),
                 (*at - previous).as_secs_f64(),
@@ -147,7 +176,11 @@ pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
     }
     say(
         Side::Client,
-        format!("client 2 is still {}", kernel::state_of(&c.fd)?),
+        tr!(
+            "client 2 is still {}",
+            "客户端 2 仍是 {}",
+            kernel::state_of(&c.fd)?
+        ),
     );
     let ones = r
         .rtos
@@ -156,8 +189,8 @@ pub fn run(ipv6: bool, count: usize) -> Result<RetriesReport> {
         .count();
     // What came after the one-second waits, if this run watched that far.
     let note = match r.rtos.get(ones) {
-        Some(Some(t)) => format!("{ones} one-second waits (tcp_syn_linear_timeouts + 1: the first SYN's counts too): retries 1 to {ones} are each sent 1 s after the send before; then the wait doubled to {} s", secs(Some(*t))),
-        _ => format!("{ones} one-second waits so far; the doubling comes after the retries watched here (see --count)"),
+        Some(Some(t)) => tr!("{ones} one-second waits (tcp_syn_linear_timeouts + 1: the first SYN's counts too): retries 1 to {ones} are each sent 1 s after the send before; then the wait doubled to {} s", "{ones} 次一秒的等待（tcp_syn_linear_timeouts + 1：第一个 SYN 之后的那次也算）：第 1 到第 {ones} 次重试，每次都在上一次发送 1 秒后发出；之后等待翻倍为 {} 秒", secs(Some(*t))),
+        _ => tr!("{ones} one-second waits so far; the doubling comes after the retries watched here (see --count)", "到目前为止有 {ones} 次一秒的等待；翻倍发生在这里观察的重试之后（见 --count）"),
     };
     say(Side::Note, note);
     Ok(r)

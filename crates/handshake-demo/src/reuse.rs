@@ -15,7 +15,7 @@
 use crate::kernel::{self, TcpState};
 use crate::procnet;
 use demo_kit::say::{say, step};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use nix::errno::Errno;
 use nix::sys::socket::{
     self, listen, setsockopt, sockopt, AddressFamily, Backlog, SockFlag, SockType, SockaddrStorage,
@@ -65,8 +65,9 @@ pub fn attempt(
     server_closed_first: bool,
 ) -> Result<Restart> {
     let any = if ipv6 { "[::1]:0" } else { "127.0.0.1:0" };
-    let lfd = bind_with(any.parse().context("parsing address")?, old_reuse)?
-        .map_err(|e| demo_kit::Error::msg(format!("first bind failed: {e}")))?;
+    let lfd = bind_with(any.parse().context("parsing address")?, old_reuse)?.map_err(|e| {
+        demo_kit::Error::msg(tr!("first bind failed: {e}", "第一次 bind 失败：{e}"))
+    })?;
     listen(&lfd, Backlog::new(5).context("backlog")?).context("listen()")?;
     let port_addr = kernel::local_addr(&lfd)?;
 
@@ -104,7 +105,7 @@ pub fn attempt(
             _ => None,
         }
     })
-    .context("after 5 s the connection had still not settled into TIME_WAIT on the side that closed first (/proc/net/tcp)")?;
+    .with_context(|| tr!("after 5 s the connection had still not settled into TIME_WAIT on the side that closed first (/proc/net/tcp)", "等了 5 秒，先关闭的一方仍没有进入 TIME_WAIT（/proc/net/tcp）"))?;
     // Then look, right before the second bind: is any TIME_WAIT record
     // holding the server's own port?
     let time_wait_on_port = procnet::proc_entries_on(port_addr.port())?
@@ -134,8 +135,8 @@ pub fn rule_holds(all: &[Restart]) -> bool {
 
 fn outcome(r: &Restart) -> String {
     match r.bind_error {
-        None => "bind() OK".into(),
-        Some(e) => format!("bind() failed: {e}"),
+        None => tr!("bind() OK", "bind() 成功"),
+        Some(e) => tr!("bind() failed: {e}", "bind() 失败：{e:?}"),
     }
 }
 
@@ -143,74 +144,113 @@ fn outcome(r: &Restart) -> String {
 pub fn run(ipv6: bool) -> Result<Vec<Restart>> {
     step(
         1,
-        "a server is stopped while a client is still connected, and restarted at once",
+        tr!(
+            "a server is stopped while a client is still connected, and restarted at once",
+            "服务端在客户端还连着时被停掉，然后马上重启"
+        ),
     );
     let plain = attempt(ipv6, false, false, true)?;
     say(
         Side::Server,
-        "first life: socket, bind, listen, accept one client; stopped with the client still connected: its close() goes first",
+        tr!(
+            "first life: socket, bind, listen, accept one client; stopped with the client still connected: its close() goes first",
+            "第一次运行：socket、bind、listen，accept 一个客户端；客户端还连着就被停掉：它的 close() 在前"
+        ),
     );
     say(
         Side::Kernel,
-        format!(
+        tr!(
             "TIME_WAIT on the server's port: {}",
+            "服务端端口上的 TIME_WAIT：{}",
             if plain.time_wait_on_port {
-                "yes (/proc/net/tcp)"
+                tr!("yes (/proc/net/tcp)", "有（/proc/net/tcp）")
             } else {
-                "not seen"
+                tr!("not seen", "没看到")
             }
         ),
     );
     say(
         Side::Server,
-        format!("restart without SO_REUSEADDR: {}", outcome(&plain)),
+        tr!(
+            "restart without SO_REUSEADDR: {}",
+            "不设 SO_REUSEADDR 重启：{}",
+            outcome(&plain)
+        ),
     );
 
     step(
         2,
-        "the same, with setsockopt(SOL_SOCKET, SO_REUSEADDR, 1) before bind",
+        tr!(
+            "the same, with setsockopt(SOL_SOCKET, SO_REUSEADDR, 1) before bind",
+            "同样的过程，bind 之前先 setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)"
+        ),
     );
     let fixed = attempt(ipv6, true, true, true)?;
     say(
         Side::Server,
-        format!(
+        tr!(
             "restart with SO_REUSEADDR on both lives: {}",
+            "前后两次运行都设 SO_REUSEADDR，重启：{}",
             outcome(&fixed)
         ),
     );
-    say(Side::Note, "the course writes phone.getsockopt(SOL_SOCKET, SO_REUSEADDR, 1): that only READS the option. It must be setsockopt.");
+    say(Side::Note, tr!("the course writes phone.getsockopt(SOL_SOCKET, SO_REUSEADDR, 1): that only READS the option. It must be setsockopt.", "课程里写的是 phone.getsockopt(SOL_SOCKET, SO_REUSEADDR, 1)：那只是“读”这个选项。应该是 setsockopt。"));
 
-    step(3, "every combination, measured");
+    step(3, tr!("every combination, measured", "每种组合都实测一遍"));
     let mut all = vec![plain, fixed];
     all.push(attempt(ipv6, false, true, true)?);
     all.push(attempt(ipv6, true, false, true)?);
     all.push(attempt(ipv6, false, false, false)?);
     for r in &all {
-        say(
-            Side::Kernel,
-            format!(
-                "first server reuse={:<5} restart reuse={:<5} {:<22} TIME_WAIT on port: {:<3} -> {}",
-                r.old_reuse,
-                r.new_reuse,
-                if r.server_closed_first { "server stopped first," } else { "client closed first," },
-                if r.time_wait_on_port { "yes" } else { "no" },
-                outcome(r)
-            ),
-        );
+        say(Side::Kernel, reuse_row(r));
     }
     if rule_holds(&all) {
-        say(Side::Note, "measured rule: a bind() passes a TIME_WAIT record only if both the new socket and the old connection had SO_REUSEADDR;");
+        say(Side::Note, tr!("measured rule: a bind() passes a TIME_WAIT record only if both the new socket and the old connection had SO_REUSEADDR;", "实测的规律：只有新套接字和旧连接都设了 SO_REUSEADDR，bind() 才能绕过 TIME_WAIT 记录；"));
         say(
             Side::Note,
-            "set it in every life of the server, before bind() — as the course (meant to) do.",
+            tr!(
+                "set it in every life of the server, before bind() — as the course (meant to) do.",
+                "所以服务端每次运行都要在 bind() 之前设置它——课程本来就是这个意思。"
+            ),
         );
     }
     if let Some(r) = all.iter().find(|r| !r.server_closed_first) {
         if r.bind_error.is_none() {
-            say(Side::Note, "when the client closed first (the course's loop: conn.close() after recv() returned b''), the TIME_WAIT is on the client's side and the server restarts freely.");
+            say(Side::Note, tr!("when the client closed first (the course's loop: conn.close() after recv() returned b''), the TIME_WAIT is on the client's side and the server restarts freely.", "如果客户端先关闭（课程里的循环：recv() 返回 b'' 之后才 conn.close()），TIME_WAIT 落在客户端一侧，服务端可以随时重启。"));
         }
     }
     Ok(all)
+}
+
+/// One row of step 3's table: the columns line up in either language.
+fn reuse_row(r: &Restart) -> String {
+    if demo_kit::lang::is_zh() {
+        format!(
+            "第一次 reuse={:<5} 重启 reuse={:<5} {}，端口上有 TIME_WAIT：{} -> {}",
+            r.old_reuse,
+            r.new_reuse,
+            if r.server_closed_first {
+                "服务端先停"
+            } else {
+                "客户端先关"
+            },
+            if r.time_wait_on_port { "有" } else { "无" },
+            outcome(r)
+        )
+    } else {
+        format!(
+            "first server reuse={:<5} restart reuse={:<5} {:<22} TIME_WAIT on port: {:<3} -> {}",
+            r.old_reuse,
+            r.new_reuse,
+            if r.server_closed_first {
+                "server stopped first,"
+            } else {
+                "client closed first,"
+            },
+            if r.time_wait_on_port { "yes" } else { "no" },
+            outcome(r)
+        )
+    }
 }
 
 #[cfg(test)]

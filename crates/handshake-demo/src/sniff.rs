@@ -14,7 +14,7 @@
 //! a receive timeout and a packet cap.
 
 use crate::packet::{parse_ipv4_tcp, Segment};
-use demo_kit::{Context, Error, Result};
+use demo_kit::{tr, Context, Error, Result};
 use nix::libc;
 use nix::sys::socket::{
     self, setsockopt, sockopt, AddressFamily, SockFlag, SockProtocol, SockType,
@@ -37,6 +37,12 @@ Run as root: `sudo ./target/debug/handshake-demo sniff` (after `cargo build -p h
 or give the binary that one capability once: \
 `sudo setcap cap_net_raw+ep ./target/debug/handshake-demo` (redo after each rebuild)";
 
+/// [`NO_PRIVILEGE_HINT`] in Chinese.
+pub const NO_PRIVILEGE_HINT_ZH: &str = "原始套接字需要 CAP_NET_RAW 权限。\
+请以 root 运行：`sudo ./target/debug/handshake-demo sniff`（先 `cargo build -p handshake-demo`），\
+或者给这个可执行文件加上这一项能力，只需一次：\
+`sudo setcap cap_net_raw+ep ./target/debug/handshake-demo`（每次重新构建后要再做一次）";
+
 /// Exit status when the privilege is missing (EX_NOPERM from sysexits.h).
 pub const NO_PRIVILEGE_EXIT: u8 = 77;
 
@@ -52,8 +58,9 @@ pub fn open_raw() -> Result<OwnedFd> {
     match fd {
         Ok(fd) => Ok(fd),
         Err(e @ (nix::errno::Errno::EPERM | nix::errno::Errno::EACCES)) => Err(Error::from(e))
-            .context(format!(
-                "no permission to sniff: {NO_PRIVILEGE_HINT}.\nsocket(AF_INET, SOCK_RAW, IPPROTO_TCP) said"
+            .context(tr!(
+                "no permission to sniff: {NO_PRIVILEGE_HINT}.\nsocket(AF_INET, SOCK_RAW, IPPROTO_TCP) said",
+                "没有抓包的权限：{NO_PRIVILEGE_HINT_ZH}。\n失败的调用是 socket(AF_INET, SOCK_RAW, IPPROTO_TCP)"
             ))
             .map_err(|e| e.with_exit_code(NO_PRIVILEGE_EXIT)),
         Err(e) => Err(e).context("socket(AF_INET, SOCK_RAW, IPPROTO_TCP)"),

@@ -8,7 +8,7 @@
 
 use crate::kernel::{self, TcpInfo, TcpState};
 use crate::procnet;
-use demo_kit::{Context, Result};
+use demo_kit::{tr, Context, Result};
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::io::{ErrorKind, Read, Write};
@@ -37,7 +37,10 @@ pub struct Ends {
 
 /// Shows a `/proc` state, or says that there is no line for it.
 pub fn show(s: Option<TcpState>) -> String {
-    s.map_or_else(|| "(no such socket)".into(), |s| s.name())
+    s.map_or_else(
+        || tr!("(no such socket)", "（没有这个套接字）"),
+        |s| s.name(),
+    )
 }
 
 /// A listener, a client and (after `accept`) the server's connected socket.
@@ -72,7 +75,10 @@ impl Lab {
     pub fn listen(ipv6: bool) -> Result<Lab> {
         let addr = if ipv6 { "[::1]:0" } else { "127.0.0.1:0" };
         let listener = TcpListener::bind(addr).with_context(|| {
-            format!("listening on {addr} (for --ipv6 the machine needs IPv6 loopback)")
+            tr!(
+                "listening on {addr} (for --ipv6 the machine needs IPv6 loopback)",
+                "在 {addr} 上监听（用 --ipv6 时，本机要有 IPv6 回环地址）"
+            )
         })?;
         let server_addr = listener
             .local_addr()

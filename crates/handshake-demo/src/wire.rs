@@ -6,7 +6,7 @@
 use crate::packet::{Segment, ACK, FIN, SYN};
 use crate::sniff;
 use demo_kit::say::{say, step};
-use demo_kit::{Context, Result, Side};
+use demo_kit::{tr, Context, Result, Side};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::time::Duration;
@@ -76,7 +76,10 @@ pub fn record(server_waits: bool) -> Result<Capture> {
     drop(client); // close(): the client's FIN
     let eof = conn.read(&mut buf).context("server waiting for EOF")?;
     if eof != 0 {
-        return demo_kit::bail_msg("server expected EOF after the client's close");
+        return demo_kit::bail_msg(tr!(
+            "server expected EOF after the client's close",
+            "客户端 close 之后，服务端本应读到 EOF"
+        ));
     }
     if server_waits {
         // A demonstration pause, not synchronisation: it lets the kernel's
@@ -90,7 +93,12 @@ pub fn record(server_waits: bool) -> Result<Capture> {
         let e = crate::procnet::proc_entry(client_addr.into(), server.into()).ok()??;
         (e.state == crate::kernel::TcpState::TimeWait).then_some(())
     })
-    .context("the client's end never reached TIME_WAIT within 5 s: the teardown did not finish")?;
+    .with_context(|| {
+        tr!(
+            "the client's end never reached TIME_WAIT within 5 s: the teardown did not finish",
+            "客户端一端 5 秒内没有进入 TIME_WAIT：挥手没有完成"
+        )
+    })?;
     let packets = sniff::read_packets(&raw, server.port())?;
     Ok(Capture {
         client: client_addr,
@@ -102,7 +110,7 @@ pub fn record(server_waits: bool) -> Result<Capture> {
 fn v4(a: SocketAddr) -> Result<SocketAddrV4> {
     match a {
         SocketAddr::V4(v) => Ok(v),
-        SocketAddr::V6(_) => demo_kit::bail_msg("sniff parses IPv4 only"),
+        SocketAddr::V6(_) => demo_kit::bail_msg(tr!("sniff parses IPv4 only", "sniff 只解析 IPv4")),
     }
 }
 
@@ -112,13 +120,20 @@ pub fn print_table(c: &Capture) {
     let Some((x, y)) = c.isns() else {
         say(
             Side::Kernel,
-            format!("no handshake among {} captured packets", c.packets.len()),
+            tr!(
+                "no handshake among {} captured packets",
+                "抓到的 {} 个包里没有握手",
+                c.packets.len()
+            ),
         );
         return;
     };
     say(
         Side::Note,
-        format!("x = client's first seq {x}, y = server's {y}; relative numbers count from them"),
+        tr!(
+            "x = client's first seq {x}, y = server's {y}; relative numbers count from them",
+            "x = 客户端的第一个 seq {x}，y = 服务端的 {y}；相对序号从它们算起"
+        ),
     );
     let mut ladder = Ladder::new("client", c.client, "server", c.server).with_isns(x, y);
     say(Side::Kernel, ladder.header(""));
@@ -132,23 +147,32 @@ pub fn run() -> Result<(Capture, Capture)> {
     drop(sniff::open_raw()?); // fail early, with the explanation, if not privileged
     step(
         1,
-        "a connection whose server waits before closing: a true four-way teardown",
+        tr!(
+            "a connection whose server waits before closing: a true four-way teardown",
+            "服务端等一会儿再关闭的连接：真正的四次挥手"
+        ),
     );
     let four = record(true)?;
     print_table(&four);
     explain_handshake(&four);
     explain_teardown(&four);
-    step(2, "the same, but the server closes the moment it reads EOF");
+    step(
+        2,
+        tr!(
+            "the same, but the server closes the moment it reads EOF",
+            "同样的连接，但服务端一读到 EOF 就关闭"
+        ),
+    );
     let three = record(false)?;
     print_table(&three);
     explain_teardown(&three);
     if three.teardown().len() == 3 {
-        say(Side::Note, "three packets: the server's FIN|ACK also acknowledges the client's FIN. Linux delays a bare ACK (40-200 ms)");
-        say(Side::Note, "hoping to piggyback it; the server's close() came first, so ACK and FIN shared one packet.");
+        say(Side::Note, tr!("three packets: the server's FIN|ACK also acknowledges the client's FIN. Linux delays a bare ACK (40-200 ms)", "三个包：服务端的 FIN|ACK 同时确认了客户端的 FIN。Linux 会把单独的 ACK 推迟（40-200 ms）"));
+        say(Side::Note, tr!("hoping to piggyback it; the server's close() came first, so ACK and FIN shared one packet.", "想让它搭上后面的包一起走；服务端的 close() 先来了，于是 ACK 和 FIN 合在一个包里。"));
     } else {
-        say(Side::Note, "this time the ACK left before the server's close(): four packets again. Rerun to see the three-packet case.");
+        say(Side::Note, tr!("this time the ACK left before the server's close(): four packets again. Rerun to see the three-packet case.", "这次 ACK 在服务端 close() 之前就发出去了：又是四个包。再运行一次，就可能看到三个包的情况。"));
     }
-    say(Side::Note, "the four waves are four *messages*; whether two of them share a packet is up to the kernel's timing.");
+    say(Side::Note, tr!("the four waves are four *messages*; whether two of them share a packet is up to the kernel's timing.", "四次挥手是四条*消息*；其中两条是否合在一个包里，取决于内核的时机。"));
     Ok((four, three))
 }
 
@@ -157,14 +181,25 @@ fn explain_handshake(c: &Capture) {
     let p = &c.packets;
     if p.len() >= 3 {
         let ok = c.handshake_adds_up();
-        say(Side::Note, format!(
+        let verdict = if ok {
+            tr!(
+                "exactly the course's seq=x -> ack=x+1",
+                "正是课程里的 seq=x -> ack=x+1"
+            )
+        } else {
+            tr!("NOT the expected arithmetic", "和预期的算式“不符”")
+        };
+        say(Side::Note, tr!(
             "handshake: SYN seq=x={x}; SYN|ACK seq=y={y} ack={} (x+1); ACK seq={} ack={} (y+1) — {}",
-            p[1].ack, p[2].seq, p[2].ack,
-            if ok { "exactly the course's seq=x -> ack=x+1" } else { "NOT the expected arithmetic" }
+            "握手：SYN seq=x={x}；SYN|ACK seq=y={y} ack={}（x+1）；ACK seq={} ack={}（y+1）——{}",
+            p[1].ack, p[2].seq, p[2].ack, verdict
         ));
         say(
             Side::Note,
-            "the SYN carries no data but uses one sequence number; so does a FIN. That is the +1.",
+            tr!(
+                "the SYN carries no data but uses one sequence number; so does a FIN. That is the +1.",
+                "SYN 不带数据，却占一个序号；FIN 也一样。+1 就是这么来的。"
+            ),
         );
     }
 }
@@ -174,16 +209,22 @@ fn explain_teardown(c: &Capture) {
     let names: Vec<String> = t
         .iter()
         .map(|s| {
-            format!(
-                "{} {}",
-                if c.from_client(s) { "client" } else { "server" },
-                s.flag_names()
-            )
+            let who = if c.from_client(s) {
+                tr!("client", "客户端")
+            } else {
+                tr!("server", "服务端")
+            };
+            format!("{who} {}", s.flag_names())
         })
         .collect();
     say(
         Side::Kernel,
-        format!("teardown seen: {} packets: {}", t.len(), names.join(", ")),
+        tr!(
+            "teardown seen: {} packets: {}",
+            "看到的挥手：{} 个包：{}",
+            t.len(),
+            names.join(tr!(", ", "，").as_str())
+        ),
     );
 }
 

@@ -8,12 +8,16 @@
 #[path = "daemon/lang.rs"]
 mod lang;
 
-use daemon_demo::daemonize;
 use daemon_demo::pdeathsig::{self, ParentEnd};
+use daemon_demo::{daemonize, Cleanup, PATIENCE};
+use demo_kit::child::{fork_child, keep_only_fds, wait_within};
 use demo_kit::procfs;
 use demo_kit::testing::run_demo;
+use nix::fcntl::OFlag;
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
+use nix::unistd::{pipe2, Pid};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_daemon-demo");
@@ -128,6 +132,47 @@ fn the_daemon_has_its_own_session_no_tty_and_is_stopped() {
     assert!(r.gone);
 }
 
+/// A child that blocks reading a pipe until the returned write end closes:
+/// it cannot end by itself while a test looks at it.
+fn blocked_child() -> (Pid, OwnedFd) {
+    let (r, w) = pipe2(OFlag::O_CLOEXEC).unwrap();
+    let pid = fork_child(|| {
+        keep_only_fds(&[r.as_raw_fd()]);
+        let _ = nix::unistd::read(&r, &mut [0u8; 1]);
+        0
+    })
+    .unwrap();
+    (pid, w)
+}
+
+/// What keeps a failed step from leaving processes behind: a dropped
+/// `Cleanup` kills and reaps every pid it tracks, except those marked done.
+#[test]
+fn a_dropped_cleanup_ends_what_it_tracks_and_spares_what_is_done() {
+    let (spared, spared_w) = blocked_child();
+    let (tracked, _tracked_w) = blocked_child();
+    {
+        let mut cleanup = Cleanup::default();
+        cleanup.track(spared);
+        cleanup.track(tracked);
+        cleanup.done(spared);
+    }
+    assert!(
+        procfs::is_gone(tracked.as_raw()),
+        "a tracked pid is killed and reaped"
+    );
+    assert_eq!(
+        wait_within(spared, Duration::ZERO).unwrap(),
+        None,
+        "a pid marked done is left running"
+    );
+    drop(spared_w); // its end of file: it exits by itself
+    assert_eq!(
+        wait_within(spared, PATIENCE).unwrap(),
+        Some(WaitStatus::Exited(spared, 0))
+    );
+}
+
 /// Runs the binary as a student would, and checks that none of the
 /// processes it printed is still in /proc after it exits.
 #[test]
@@ -143,6 +188,34 @@ fn the_binary_runs_and_leaves_nothing_behind() {
         "{text}"
     );
     assert!(!text.contains('\x1b'), "NO_COLOR must disable colours");
+    // The seven steps, numbered in order, and the note on Python's flag
+    // only under step 3, the SIGKILLed parent.
+    let steps: Vec<&str> = text.split("\n── step ").skip(1).collect();
+    let numbers: Vec<&str> = steps.iter().filter_map(|s| s.split(':').next()).collect();
+    assert_eq!(numbers, ["1", "2", "3", "4", "5", "6", "7"], "{text}");
+    let noted: Vec<bool> = steps
+        .iter()
+        .map(|s| s.contains("Python's daemon flag would NOT have helped here"))
+        .collect();
+    assert_eq!(
+        noted,
+        [false, false, true, false, false, false, false],
+        "{text}"
+    );
+    // What the demo makes of the kernel's numbers: C's parent after prctl
+    // is M (no note says otherwise), the orphan's new parent is the demo,
+    // and the daemon's /proc fields read as the recipe promises. Without a
+    // terminal, the demo has none either.
+    for line in [
+        "(the demo, as subreaper)",
+        ", not the demo's ",
+        " is the first child's pid: it called setsid() and has exited; the daemon ",
+        "[note] tty_nr 0 = no controlling terminal (the demo has none either right now",
+        " = the demo: as a subreaper it adopted the orphan",
+    ] {
+        assert!(text.contains(line), "no {line:?} in:\n{text}");
+    }
+    assert!(!text.contains("C saw parent"), "{text}");
     // Every "pid N" the demo printed must be gone now.
     let pids: Vec<i32> = text
         .split("pid ")
@@ -223,4 +296,8 @@ fn under_a_terminal_the_demo_has_a_tty_and_the_daemon_has_none() {
         "under script the demo has a terminal: {text}"
     );
     assert_eq!(tty_of("daemon"), 0, "the daemon has none: {text}");
+    assert!(
+        text.contains("[note] tty_nr 0 = no controlling terminal, while the demo still has one"),
+        "{text}"
+    );
 }

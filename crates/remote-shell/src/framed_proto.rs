@@ -152,7 +152,7 @@ fn retrying(mut call: impl FnMut() -> isize) -> io::Result<usize> {
 /// Serve one client in the framed protocol until it hangs up.
 pub fn serve(stream: &mut TcpStream, session: &Session) {
     if let Err(e) = hello(stream, session) {
-        session.log(tr!("{e}; closing", "{e}（已告知客户端）；关闭连接"));
+        session.log(tr!("{e}; closing", "“{e}”（已告知客户端）；关闭连接"));
         let _ = send(stream, ERROR, e.to_string().as_bytes());
         return;
     }

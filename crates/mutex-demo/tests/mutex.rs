@@ -74,8 +74,38 @@ fn threads_oversell_without_and_are_exact_with_a_mutex() {
     demo_kit::say::set_quiet(true);
     let t = threads::race_unlocked(8, 1, Duration::from_millis(300));
     assert!(t.bought > 1, "{t:?}");
+    // Every buyer that bought wrote back what it saw, 1, minus one.
+    assert_eq!(t.left, 0, "{t:?}");
+    // No ticket, no sale: a buyer that sees 0 writes nothing back.
+    let t = threads::race_unlocked(3, 0, Duration::ZERO);
+    assert_eq!(t, threads::ThreadReport { bought: 0, left: 0 });
     let t = threads::race_locked(8, 3, Duration::from_millis(5));
     assert_eq!(t, threads::ThreadReport { bought: 3, left: 0 });
+}
+
+#[test]
+fn the_database_holds_the_count_written() {
+    demo_kit::say::set_quiet(true);
+    let db = TicketDb::create(5).unwrap();
+    assert_eq!(db.count().unwrap(), 5);
+    db.reset(7).unwrap();
+    assert_eq!(db.count().unwrap(), 7);
+}
+
+#[test]
+fn the_verdict_compares_sales_with_what_could_be_sold() {
+    // The verdicts checked are the English ones.
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
+    // What could be sold: the tickets, or fewer if there are fewer buyers.
+    assert_eq!(
+        mutex_demo::judge(3, 1, 8),
+        "sold 3, but there were only 1: OVERSOLD by 2"
+    );
+    assert_eq!(mutex_demo::judge(2, 5, 2), "sold 2 of 5: exact");
+    assert_eq!(
+        mutex_demo::judge(1, 3, 8),
+        "sold 1 of 3: fewer than possible (some buyers failed?)"
+    );
 }
 
 #[test]
@@ -98,6 +128,23 @@ fn the_binary_runs_reaps_everyone_and_cleans_up() {
         "{text}"
     );
     assert!(text.contains("GOT the lock"), "{text}");
+    // Without --quiet each buyer narrates.
+    assert!(text.contains("[child] buyer 1 (pid "), "{text}");
+    // The notes follow the numbers: lost updates where step 1 (no lock)
+    // oversold, and only there; the one-at-a-time note under step 2.
+    let steps: Vec<&str> = text.split("\n── step ").skip(1).collect();
+    let lost = "each write overwrote the others (lost updates)";
+    let one_at_a_time = "with LOCK_EX only one open file can hold the lock";
+    assert_eq!(
+        steps[0].contains(lost),
+        steps[0].contains("OVERSOLD"),
+        "{text}"
+    );
+    assert!(!steps[0].contains(one_at_a_time), "{text}");
+    assert!(
+        steps[1].contains(one_at_a_time) && !steps[1].contains(lost),
+        "{text}"
+    );
     assert!(text.contains("exists now: false"), "{text}");
     // Every buyer pid it printed is gone (a reused pid would not be named mutex-demo).
     for rest in text.split("(pid ").skip(1) {

@@ -288,3 +288,29 @@ fn a_parent_that_ignores_sigchld_gets_no_zombie() {
     let pid = parent.pid();
     assert_eq!(parent.join().unwrap(), WaitStatus::Exited(pid, 0));
 }
+
+/// The parent signals a child only once the child has said it is ready
+/// (its `R` through the pipe), so the report never depends on who ran
+/// first. Pinned with its child to one CPU, a parent that did not wait
+/// would run on after fork(): read `SigIgn` and send SIGTERM before the
+/// child ever ran, so the child would die of it, its SIG_IGN never set.
+/// Five children, so a child that happened to run first cannot hide that.
+#[test]
+fn the_parent_waits_for_the_child_to_be_ready_before_signalling() {
+    use nix::sched::{sched_getaffinity, sched_setaffinity, CpuSet};
+    demo_kit::say::set_quiet(true);
+    // This test's thread only (pid 0), and the children it forks.
+    let me = Pid::from_raw(0);
+    let all = sched_getaffinity(me).unwrap();
+    let cpu = (0..CpuSet::count())
+        .find(|&c| all.is_set(c).unwrap_or(false))
+        .unwrap();
+    let mut one = CpuSet::new();
+    one.set(cpu).unwrap();
+    sched_setaffinity(me, &one).unwrap();
+    for _ in 0..5 {
+        let r = terminate(Disposition::Ignore).unwrap();
+        assert_eq!(r.ignored_per_proc, Some(true), "{r:?}");
+        assert!(r.survived && r.sent_sigkill, "{r:?}");
+    }
+}

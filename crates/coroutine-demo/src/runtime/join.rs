@@ -9,31 +9,35 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-pub(super) struct Join<T> {
-    pub(super) value: Option<T>,
-    pub(super) waiter: Option<Waker>,
-}
+/// A spawned task's result: `.await` it. Inside: the result, once the task
+/// is done, and the waker of the task that awaits it, while it waits.
+pub struct JoinHandle<T>(Rc<RefCell<(Option<T>, Option<Waker>)>>);
 
-/// A spawned task's result: `.await` it.
-pub struct JoinHandle<T>(pub(super) Rc<RefCell<Join<T>>>);
-
-impl<T> JoinHandle<T> {
-    pub(super) fn take(&self) -> Option<T> {
-        self.0.borrow_mut().value.take()
-    }
+/// `future` as a task: it puts its output in the handle and wakes the task
+/// that waits on the handle, if any.
+pub(super) fn task<F: Future>(future: F) -> (JoinHandle<F::Output>, impl Future<Output = ()>) {
+    let join = Rc::new(RefCell::new((None, None)));
+    let handle = JoinHandle(join.clone());
+    let task = async move {
+        let output = future.await;
+        let (value, waiter) = &mut *join.borrow_mut();
+        *value = Some(output);
+        if let Some(waiter) = waiter.take() {
+            waiter.wake();
+        }
+    };
+    (handle, task)
 }
 
 impl<T> Future for JoinHandle<T> {
     type Output = T;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let mut s = self.0.borrow_mut();
-        match s.value.take() {
-            Some(v) => Poll::Ready(v),
-            None => {
-                s.waiter = Some(cx.waker().clone());
-                Poll::Pending
-            }
+        let (value, waiter) = &mut *self.0.borrow_mut();
+        if let Some(value) = value.take() {
+            return Poll::Ready(value);
         }
+        *waiter = Some(cx.waker().clone());
+        Poll::Pending
     }
 }
 
@@ -42,10 +46,9 @@ impl<T> Future for JoinHandle<T> {
 pub async fn yield_now() {
     let mut yielded = false;
     std::future::poll_fn(move |cx| {
-        if yielded {
+        if std::mem::replace(&mut yielded, true) {
             return Poll::Ready(());
         }
-        yielded = true;
         cx.waker().wake_by_ref();
         Poll::Pending
     })

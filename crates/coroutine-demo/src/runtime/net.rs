@@ -8,12 +8,35 @@
 //! `monkey.patch_all()`: its socket's `recv` tries the call and, on
 //! `EWOULDBLOCK`, waits on the hub's loop (gevent/_socketcommon.py).
 
-use super::{did_io, drained, forget, mark_drained, register, Dir};
+use super::{with_current, Dir, Event};
 use std::future::poll_fn;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::task::{Context, Poll};
+
+/// Task `current` waits until `fd` is ready for `dir`, because its call
+/// `op` said `EAGAIN` (or would): the reactor keeps its waker; `Pending`.
+fn wait_for<T>(fd: RawFd, dir: Dir, op: &'static str, cx: &Context<'_>) -> Poll<io::Result<T>> {
+    let kept = with_current(|rt| {
+        rt.register(fd, dir, cx.waker())?;
+        let task = rt.current.get();
+        rt.trace.note(Event::Register { task, fd, op, dir });
+        Ok(())
+    });
+    match kept.unwrap_or_else(|| Err(io::Error::other("a socket awaited outside block_on"))) {
+        Ok(()) => Poll::Pending,
+        Err(e) => Poll::Ready(Err(e)),
+    }
+}
+
+/// A call that went through: `op` on `fd` moved `n` bytes (the narration).
+fn did(fd: RawFd, op: &'static str, n: usize) {
+    with_current(|rt| {
+        let task = rt.current.get();
+        rt.trace.note(Event::Io { task, fd, op, n })
+    });
+}
 
 /// Tries `call` until it is not `EINTR`; on `EAGAIN` keeps the task's waker
 /// for `fd` (the reactor) and returns `Pending`.
@@ -27,12 +50,7 @@ fn attempt<T>(
     loop {
         match call() {
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                return match register(fd, dir, op, cx.waker()) {
-                    Ok(()) => Poll::Pending,
-                    Err(e) => Poll::Ready(Err(e)),
-                };
-            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return wait_for(fd, dir, op, cx),
             other => return Poll::Ready(other),
         }
     }
@@ -63,7 +81,7 @@ impl TcpListener {
         let fd = self.inner.as_raw_fd();
         let (s, peer) =
             poll_fn(|cx| attempt(fd, Dir::Read, "accept", cx, || self.inner.accept())).await?;
-        did_io(fd, "accept", s.as_raw_fd() as usize);
+        did(fd, "accept", s.as_raw_fd() as usize);
         Ok((TcpStream::from_std(s)?, peer))
     }
 }
@@ -79,14 +97,9 @@ impl TcpListener {
     pub async fn readable(&self) -> io::Result<()> {
         let fd = self.inner.as_raw_fd();
         let mut first = true;
-        poll_fn(|cx| {
-            if !std::mem::take(&mut first) {
-                return Poll::Ready(Ok(()));
-            }
-            match register(fd, Dir::Read, "accept", cx.waker()) {
-                Ok(()) => Poll::Pending,
-                Err(e) => Poll::Ready(Err(e)),
-            }
+        poll_fn(|cx| match std::mem::take(&mut first) {
+            true => wait_for(fd, Dir::Read, "accept", cx),
+            false => Poll::Ready(Ok(())),
         })
         .await
     }
@@ -100,7 +113,7 @@ impl AsRawFd for TcpListener {
 
 impl Drop for TcpListener {
     fn drop(&mut self) {
-        forget(self.inner.as_raw_fd());
+        with_current(|rt| rt.forget(self.inner.as_raw_fd()));
     }
 }
 
@@ -134,15 +147,10 @@ impl TcpStream {
             Err(e) => return Err(e.into()),
         }
         let mut first = true;
-        poll_fn(|cx| {
-            if std::mem::take(&mut first) {
-                // The handshake is under way: wait for "writable".
-                return match register(fd, Dir::Write, "connect", cx.waker()) {
-                    Ok(()) => Poll::Pending,
-                    Err(e) => Poll::Ready(Err(e)),
-                };
-            }
-            Poll::Ready(Ok(()))
+        // The handshake is under way: wait for "writable".
+        poll_fn(|cx| match std::mem::take(&mut first) {
+            true => wait_for(fd, Dir::Write, "connect", cx),
+            false => Poll::Ready(Ok(())),
         })
         .await?;
         match socket::getsockopt(&stream.inner, sockopt::SocketError)? {
@@ -157,19 +165,16 @@ impl TcpStream {
     pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         let fd = self.inner.as_raw_fd();
         let n = poll_fn(|cx| {
-            if drained(fd) {
-                return match register(fd, Dir::Read, "read (buffer emptied)", cx.waker()) {
-                    Ok(()) => Poll::Pending,
-                    Err(e) => Poll::Ready(Err(e)),
-                };
+            if with_current(|rt| rt.drained(fd)) == Some(true) {
+                return wait_for(fd, Dir::Read, "read (buffer emptied)", cx);
             }
             attempt(fd, Dir::Read, "read", cx, || (&self.inner).read(buf))
         })
         .await?;
         if n > 0 && n < buf.len() {
-            mark_drained(fd);
+            with_current(|rt| rt.mark_drained(fd));
         }
-        did_io(fd, "read", n);
+        did(fd, "read", n);
         Ok(n)
     }
 
@@ -190,7 +195,7 @@ impl TcpStream {
         let fd = self.inner.as_raw_fd();
         let n =
             poll_fn(|cx| attempt(fd, Dir::Write, "write", cx, || (&self.inner).write(buf))).await?;
-        did_io(fd, "write", n);
+        did(fd, "write", n);
         Ok(n)
     }
 
@@ -223,6 +228,6 @@ impl AsRawFd for TcpStream {
 
 impl Drop for TcpStream {
     fn drop(&mut self) {
-        forget(self.inner.as_raw_fd());
+        with_current(|rt| rt.forget(self.inner.as_raw_fd()));
     }
 }

@@ -14,7 +14,7 @@ pub enum Event {
     /// A new task, put on the ready queue.
     Spawn { task: usize, name: String },
     /// The executor polls a task: the switch *to* it.
-    Poll { task: usize, name: String },
+    Poll { task: usize },
     /// A call that went through at once: `op` on `fd` moved `n` bytes
     /// (for `accept`: `n` is the new connection's fd).
     Io {
@@ -51,17 +51,6 @@ pub struct Stats {
     pub wakes: u64,
 }
 
-/// What [`Trace::note`] counts.
-pub(super) enum Kind {
-    Spawn,
-    Poll,
-    Register,
-    Pending,
-    Wait,
-    Wake,
-    Other,
-}
-
 #[derive(Default)]
 pub(super) struct Trace {
     pub(super) narrate: Cell<bool>,
@@ -76,24 +65,24 @@ impl Trace {
         self.narrate.get() || self.record.get()
     }
 
-    /// Counts one `kind` of event; builds the event (`make`) only when it
-    /// is printed or kept, so that a runtime nobody watches pays a few adds.
-    pub(super) fn note(&self, kind: Kind, make: impl FnOnce() -> Event) {
+    /// Counts one event; prints it or keeps it if asked to. A runtime
+    /// nobody watches pays a few adds (its events carry no heap data but
+    /// a spawned task's name and the list of a `Wait` being narrated).
+    pub(super) fn note(&self, event: Event) {
         let mut s = self.stats.get();
-        match kind {
-            Kind::Spawn => s.spawns += 1,
-            Kind::Poll => s.polls += 1,
-            Kind::Register => s.registers += 1,
-            Kind::Pending => s.pendings += 1,
-            Kind::Other => {}
-            Kind::Wait => s.waits += 1,
-            Kind::Wake => s.wakes += 1,
+        match event {
+            Event::Spawn { .. } => s.spawns += 1,
+            Event::Poll { .. } => s.polls += 1,
+            Event::Register { .. } => s.registers += 1,
+            Event::Pending { .. } => s.pendings += 1,
+            Event::Wait { .. } => s.waits += 1,
+            Event::Wake { .. } => s.wakes += 1,
+            Event::Io { .. } | Event::Ready { .. } => {}
         }
         self.stats.set(s);
         if !self.on() {
             return;
         }
-        let event = make();
         if let Event::Spawn { task, name } = &event {
             self.names.borrow_mut().insert(*task, name.clone());
         }

@@ -19,6 +19,18 @@ fn the_chinese_run_lines_up_with_the_english_one() {
     // Pids and counts seen differ from run to run, and the buyers print in
     // any order: each side's lines are compared in their own order.
     assert_parity_by_side(&en, &zh, Numbers::Count);
+    // Selling exactly the tickets there were is no oversell: step 1 (no
+    // lock) has no lost-updates note, and only step 2 (LOCK_EX) the note
+    // that the buyers went one at a time.
+    let steps: Vec<&str> = en.split("\n── step ").skip(1).collect();
+    let one_at_a_time = "with LOCK_EX only one open file can hold the lock";
+    assert!(
+        steps[0].contains("exit statuses: 3 bought, 0 sold out, 0 torn reads")
+            && !steps[0].contains("(lost updates)")
+            && !steps[0].contains(one_at_a_time),
+        "{en}"
+    );
+    assert!(steps[1].contains(one_at_a_time), "{en}");
 }
 
 #[test]

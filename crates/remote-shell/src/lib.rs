@@ -55,7 +55,10 @@ impl FromStr for Protocol {
         match s {
             "course" => Ok(Protocol::Course),
             "framed" => Ok(Protocol::Framed),
-            other => Err(format!("unknown protocol {other:?}: use course or framed")),
+            other => Err(tr!(
+                "unknown protocol {other:?}: use course or framed",
+                "没有 {other:?} 这个协议：请用 course 或 framed"
+            )),
         }
     }
 }

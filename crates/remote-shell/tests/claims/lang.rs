@@ -73,6 +73,12 @@ fn help_and_errors_speak_chinese_too() {
             && err.contains("请加上 --allow-remote 和口令"),
         "{err}"
     );
+    let (code, _, err) = run_demo(BIN, &["--lang", "zh", "client", "--protocol", "ssh"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("没有 \"ssh\" 这个协议：请用 course 或 framed"),
+        "{err}"
+    );
     let (code, _, err) = run_demo(BIN, &["--lang", "xx"]);
     assert_eq!(code, 1);
     assert!(

@@ -258,6 +258,17 @@ fn process_pool(exe: &Path) -> Result<()> {
             "no worker picked up the sleep job within 10 s",
             "10 s 内没有工作进程接下 sleep 任务"
         ))?;
+    // kill(2) reads 0 as "my process group" and -1 as "every process I may
+    // signal": SIGKILL goes only to a pid that is one of the pool's workers.
+    // (A mutation run once made `running` answer -1: as root, the tour then
+    // killed every process on the machine.)
+    if pid <= 0 || !pool.pids().contains(&pid) {
+        return bail_msg(tr!(
+            "pid {pid} is not one of the pool's workers {:?}: not killing it",
+            "pid {pid} 不是池里的工作进程 {:?}：不杀它",
+            pool.pids()
+        ));
+    }
     say(
         Side::Parent,
         tr!(

@@ -39,7 +39,73 @@ fn result_with_a_timeout_can_be_retried() {
     );
     assert!(!h.done());
     go.send(()).unwrap();
+    // done() turns true once the outcome waits to be taken.
+    assert_eq!(
+        demo_kit::wait::until(Duration::from_secs(20), || h.done().then_some(())),
+        Some(()),
+        "done() never became true"
+    );
     assert_eq!(h.result(T), Ok(true));
+}
+
+#[test]
+fn a_job_error_says_what_happened() {
+    let say = |e: JobError| e.to_string();
+    assert_eq!(
+        say(JobError::Panicked("boom".into())),
+        "the job panicked: boom"
+    );
+    assert_eq!(
+        say(JobError::WorkerDied("killed".into())),
+        "the worker died: killed"
+    );
+    assert_eq!(
+        say(JobError::Failed("unknown op".into())),
+        "the worker reported: unknown op"
+    );
+    assert_eq!(
+        say(JobError::Timeout(Duration::from_millis(20))),
+        "no result within 20ms"
+    );
+    assert_eq!(
+        say(JobError::Lost),
+        "the pool ended before the job produced a result"
+    );
+}
+
+/// `cores()` counts the CPUs this thread may run on (the affinity mask is
+/// per thread, sched_setaffinity(2)): pinned to one CPU it says 1, to two
+/// (where the process may use two) 2, unless a cgroup quota allows fewer.
+#[test]
+fn cores_follows_the_affinity_mask() {
+    use nix::sched::{sched_getaffinity, sched_setaffinity, CpuSet};
+    let me = nix::unistd::Pid::from_raw(0);
+    let allowed = sched_getaffinity(me).unwrap();
+    let cpus: Vec<usize> = (0..CpuSet::count())
+        .filter(|&c| allowed.is_set(c).unwrap_or(false))
+        .collect();
+    // What the whole mask allows, a cgroup quota included.
+    let quota = std::thread::available_parallelism().unwrap().get();
+    std::thread::spawn(move || {
+        for n in 1..=cpus.len().min(2) {
+            let mut set = CpuSet::new();
+            for &c in &cpus[..n] {
+                set.set(c).unwrap();
+            }
+            sched_setaffinity(me, &set).unwrap();
+            assert_eq!(pool_demo::cores(), n.min(quota), "pinned to {n} CPU(s)");
+        }
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+fn sizing_times_each_pool_size_in_order() {
+    let times = compare::sizing(&[1, 3], 3, || ()).unwrap();
+    let sizes: Vec<usize> = times.iter().map(|&(size, _)| size).collect();
+    assert_eq!(sizes, [1, 3]);
+    assert!(times.iter().all(|&(_, t)| t > Duration::ZERO), "{times:?}");
 }
 
 #[test]
@@ -113,6 +179,8 @@ fn a_killed_worker_is_replaced_and_its_job_reported_failed() {
     let pid = demo_kit::wait::until(Duration::from_secs(20), || pool.running(&long))
         .expect("the job started");
     assert_eq!(pid, first);
+    // Never 0 or -1: kill(2) would signal a process group, or every process.
+    assert!(pid > 0, "{pid}");
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(pid),
         nix::sys::signal::Signal::SIGKILL,

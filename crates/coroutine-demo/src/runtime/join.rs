@@ -17,16 +17,14 @@ pub struct JoinHandle<T>(Rc<RefCell<(Option<T>, Option<Waker>)>>);
 /// that waits on the handle, if any.
 pub(super) fn task<F: Future>(future: F) -> (JoinHandle<F::Output>, impl Future<Output = ()>) {
     let join = Rc::new(RefCell::new((None, None)));
-    let handle = JoinHandle(join.clone());
-    let task = async move {
+    (JoinHandle(join.clone()), async move {
         let output = future.await;
         let (value, waiter) = &mut *join.borrow_mut();
         *value = Some(output);
         if let Some(waiter) = waiter.take() {
             waiter.wake();
         }
-    };
-    (handle, task)
+    })
 }
 
 impl<T> Future for JoinHandle<T> {

@@ -7,9 +7,9 @@
 //! next and when to run it again: the *switch*. That is a runtime, and this
 //! is all of one:
 //!
-//! * every task is a boxed future in `tasks`, under its number; the *ready
-//!   queue*, a channel, carries the numbers of the tasks that can make
-//!   progress;
+//! * every task is a boxed future in a slot of `tasks`, under its number;
+//!   the *ready queue*, a channel, carries the numbers of the tasks that
+//!   can make progress;
 //! * a task's [`Waker`] (built on [`std::task::Wake`]) sends its number
 //!   into the ready queue; whoever can make the task progress calls it;
 //! * [`Runtime::block_on`] polls the ready tasks one after another; when
@@ -60,11 +60,13 @@ impl Wake for TaskWaker {
 
 /// A single-threaded runtime: one per thread that runs tasks.
 pub struct Runtime {
-    /// The tasks not finished yet, by number, each with its waker.
-    tasks: RefCell<HashMap<usize, (Task, Waker)>>,
+    /// The tasks by number, each with its waker; `None` once finished, its
+    /// number then in `free` for the next spawn. A late wake of a number
+    /// given again only polls that task once more, which futures allow.
+    tasks: RefCell<Vec<Option<(Task, Waker)>>>,
+    free: RefCell<Vec<usize>>,
     /// The ready queue: wakers send into it, `block_on` receives.
     ready: (Sender<usize>, Receiver<usize>),
-    next: Cell<usize>,
     /// The task being polled (for the reactor's record of who waits).
     current: Cell<usize>,
     /// The reactor ([`reactor`]): epoll, and who waits on which socket.
@@ -91,7 +93,7 @@ impl Runtime {
         Ok(Rc::new(Runtime {
             tasks: RefCell::default(),
             ready: channel(),
-            next: Cell::new(0),
+            free: RefCell::default(),
             current: Cell::new(0),
             epoll: Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?,
             sockets: RefCell::default(),
@@ -136,20 +138,14 @@ impl Runtime {
                     return Ok(out);
                 }
             }
-            // Nothing ready: sleep until a socket is.
-            if !self.wait()? {
-                return Err(io::Error::other(
-                    "every task is Pending and none can be woken: no socket is registered \
-                     (a future returned Pending without keeping its waker?)",
-                ));
-            }
+            self.wait()?; // nothing ready: sleep until a socket is
         }
     }
 
     /// One switch: run task `id` until its next `Pending` (or its end).
     fn poll(&self, id: usize) {
         // Out of `tasks` while it runs, so that it may spawn.
-        let Some((mut task, waker)) = self.tasks.borrow_mut().remove(&id) else {
+        let Some((mut task, waker)) = self.tasks.borrow_mut()[id].take() else {
             return; // finished since it was woken
         };
         self.current.set(id);
@@ -157,21 +153,26 @@ impl Runtime {
         let mut cx = Context::from_waker(&waker);
         if task.as_mut().poll(&mut cx).is_ready() {
             self.trace.note(Event::Ready { task: id });
+            self.free.borrow_mut().push(id);
         } else {
             self.trace.note(Event::Pending { task: id });
-            self.tasks.borrow_mut().insert(id, (task, waker));
+            self.tasks.borrow_mut()[id] = Some((task, waker));
         }
     }
 
     fn spawn<F: Future + 'static>(&self, name: &str, future: F) -> JoinHandle<F::Output> {
         let (handle, task) = join::task(future);
-        let id = self.next.replace(self.next.get() + 1);
+        let mut tasks = self.tasks.borrow_mut();
+        let id = self.free.borrow_mut().pop().unwrap_or(tasks.len());
+        if id == tasks.len() {
+            tasks.push(None);
+        }
         let ready = self.ready.0.clone();
         let waker = Waker::from(Arc::new(TaskWaker { id, ready }));
         let name = name.to_string();
         self.trace.note(Event::Spawn { task: id, name });
         waker.wake_by_ref(); // a new task is ready to run
-        self.tasks.borrow_mut().insert(id, (Box::pin(task), waker));
+        tasks[id] = Some((Box::pin(task), waker));
         handle
     }
 }
@@ -182,8 +183,9 @@ struct Enter<'a>(&'a Runtime);
 
 impl Drop for Enter<'_> {
     fn drop(&mut self) {
-        let left = std::mem::take(&mut *self.0.tasks.borrow_mut());
-        drop(left);
+        for slot in self.0.tasks.borrow_mut().iter_mut() {
+            drop(slot.take()); // its sockets leave the reactor
+        }
         CURRENT.with(|c| c.take());
     }
 }

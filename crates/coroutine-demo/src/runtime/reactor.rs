@@ -69,8 +69,7 @@ impl Runtime {
     /// True if the last read of registered `fd` emptied its buffer and no
     /// readable edge came since: reading again now would only say `EAGAIN`.
     pub(super) fn drained(&self, fd: RawFd) -> bool {
-        let sockets = self.sockets.borrow();
-        sockets.get(&fd).is_some_and(|w| w.drained && !w.closed)
+        matches!(self.sockets.borrow().get(&fd), Some(w) if w.drained && !w.closed)
     }
 
     /// A read returned fewer bytes than asked: the kernel's buffer was empty
@@ -90,11 +89,14 @@ impl Runtime {
     }
 
     /// Sleeps in `epoll_wait` and wakes the tasks waiting on the sockets it
-    /// reports. False, without waiting, if no socket is registered: then
-    /// nothing would ever end the wait.
-    pub(super) fn wait(&self) -> io::Result<bool> {
+    /// reports. An error, without waiting, if no socket is registered: then
+    /// nothing on this thread could ever end the wait.
+    pub(super) fn wait(&self) -> io::Result<()> {
         if self.sockets.borrow().is_empty() {
-            return Ok(false);
+            return Err(io::Error::other(
+                "every task is Pending and none can be woken: no socket is registered \
+                 (a future returned Pending without keeping its waker?)",
+            ));
         }
         let mut events = [EpollEvent::empty(); 256];
         let n = match self.epoll.wait(&mut events, EpollTimeout::NONE) {
@@ -124,6 +126,6 @@ impl Runtime {
             self.trace.note(Event::Wake { task, fd, dir });
             w.wake();
         }
-        Ok(true)
+        Ok(())
     }
 }

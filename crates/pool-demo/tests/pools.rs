@@ -143,6 +143,64 @@ fn shutdown_without_wait_still_runs_queued_jobs() {
 }
 
 #[test]
+fn shutdown_without_wait_returns_while_a_job_still_runs() {
+    let pool = ThreadPool::new(1, "t").unwrap();
+    let (go, gate) = crossbeam_channel::bounded::<()>(1);
+    let h = pool.submit(move || gate.recv_timeout(Duration::from_secs(20)).is_ok());
+    pool.shutdown(false);
+    // Had shutdown waited, the job would have given up on its gate by now.
+    assert!(!h.done(), "shutdown(false) waited for the job");
+    go.send(()).unwrap();
+    assert_eq!(h.result(T), Ok(true));
+}
+
+#[test]
+fn a_dropped_thread_pool_finishes_its_queued_jobs_first() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let done = Arc::new(AtomicUsize::new(0));
+    let pool = ThreadPool::new(2, "t").unwrap();
+    for _ in 0..6 {
+        let done = done.clone();
+        pool.submit(move || {
+            std::thread::sleep(Duration::from_millis(5));
+            done.fetch_add(1, Ordering::SeqCst);
+        });
+    }
+    drop(pool); // Python: leaving the `with ThreadPoolExecutor()` block
+    assert_eq!(done.load(Ordering::SeqCst), 6);
+}
+
+#[test]
+fn a_dropped_process_pool_has_reaped_its_workers() {
+    let pool = ProcessPool::new(Path::new(EXE), 2).unwrap();
+    let pids = pool.pids();
+    drop(pool);
+    for pid in pids {
+        assert!(
+            demo_kit::procfs::is_gone(pid),
+            "worker {pid} outlived the pool"
+        );
+    }
+}
+
+#[test]
+fn a_pool_has_the_threads_asked_for_and_at_least_one() {
+    assert_eq!(ThreadPool::new(3, "t").unwrap().size(), 3);
+    assert_eq!(ThreadPool::new(0, "t").unwrap().size(), 1);
+}
+
+#[test]
+fn a_panic_message_is_the_payload_text() {
+    use pool_demo::thread_pool::panic_message;
+    // The one text checked that the demo translates is the English one.
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
+    assert_eq!(panic_message(&"a str"), "a str");
+    assert_eq!(panic_message(&String::from("a String")), "a String");
+    assert_eq!(panic_message(&7u8), "(a panic without a message)");
+}
+
+#[test]
 fn the_process_pool_returns_correct_results() {
     let pool = ProcessPool::new(Path::new(EXE), 2).unwrap();
     let handles: Vec<_> = (0..50u64)
@@ -155,10 +213,10 @@ fn the_process_pool_returns_correct_results() {
         pool.submit(json!({"op": "primes", "n": 100})).result(T),
         Ok(json!(25))
     );
-    let bad = pool.submit(json!({"op": "fly"})).result(T);
-    assert!(
-        matches!(bad, Err(JobError::Failed(ref m)) if m.contains("fly")),
-        "{bad:?}"
+    // The worker's own error, word for word.
+    assert_eq!(
+        pool.submit(json!({"op": "fly"})).result(T),
+        Err(JobError::Failed("unknown op \"fly\"".into()))
     );
     let pids = pool.pids();
     pool.shutdown();
@@ -174,6 +232,7 @@ fn the_process_pool_returns_correct_results() {
 fn a_killed_worker_is_replaced_and_its_job_reported_failed() {
     let pool = ProcessPool::new(Path::new(EXE), 1).unwrap();
     let first = pool.pids()[0];
+    assert_eq!(pool.replaced(), 0, "nothing replaced yet");
     let long = json!({"op": "sleep", "n": 30_000});
     let doomed = pool.submit(long.clone());
     let pid = demo_kit::wait::until(Duration::from_secs(20), || pool.running(&long))
@@ -250,4 +309,103 @@ fn the_tour_runs_clean() {
     assert!(out.contains("WorkerDied"));
     assert!(out.contains("Panicked"));
     assert!(out.contains("no child left"));
+    for line in [
+        "ThreadPool::new(4): 4 threads started",
+        "submit(|| 6 * 7).result(None) → Ok(42)",
+        "map(|x| x * x, 0..8) → [0, 1, 4, 9, 16, 25, 36, 49]",
+        "[note] our panic hook: thread \"pool-",
+        "[child] callback got Ok(49), running on thread \"pool-",
+        "CPU cores this process may use: ",
+    ] {
+        assert!(out.contains(line), "no {line:?} in:\n{out}");
+    }
+    per_task_ratios_follow_the_rows(&out);
+    smallest_pools_follow_the_sizing_rows(&out);
+}
+
+/// The text after `key` on the line that holds it.
+fn after<'a>(out: &'a str, key: &str) -> &'a str {
+    let line = out.lines().find(|l| l.contains(key));
+    let line = line.unwrap_or_else(|| panic!("no {key:?} in:\n{out}"));
+    &line[line.find(key).unwrap() + key.len()..]
+}
+
+/// The first number in `text`.
+fn number(text: &str) -> f64 {
+    let start = text.find(|c: char| c.is_ascii_digit()).unwrap();
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(rest.len());
+    rest[..end].parse().unwrap()
+}
+
+/// Step 5's note divides a per-task row by its pool's row (each row's last
+/// parenthesis: µs per task). The rows print microseconds to 0.01 and the
+/// note its ratio to 0.1: the note must lie within what those roundings allow.
+fn per_task_ratios_follow_the_rows(out: &str) {
+    let per_task = |key: &str| {
+        let row = after(out, key);
+        number(&row[row.rfind('(').unwrap()..])
+    };
+    let rows = [
+        (
+            per_task("a new thread per task ("),
+            per_task("thread pool of "),
+        ),
+        (
+            per_task("a new process per task "),
+            per_task("process pool of "),
+        ),
+    ];
+    let said = after(out, "a thread per task cost ");
+    let said = [
+        number(said),
+        number(&said[said.find("a process").unwrap()..]),
+    ];
+    for ((each, pool), note) in rows.into_iter().zip(said) {
+        let low = (each - 0.005) / (pool + 0.005) - 0.05;
+        let high = (each + 0.005) / (pool - 0.005).max(1e-9) + 0.05;
+        assert!(
+            (low..=high).contains(&note),
+            "rows give {each} / {pool}, the note says {note}:\n{out}"
+        );
+    }
+}
+
+/// Step 6's note names, for each kind of job, the smallest pool within 10 %
+/// of the fastest. The rows print whole milliseconds (cut, not rounded),
+/// hence the 2 ms of slack.
+fn smallest_pools_follow_the_sizing_rows(out: &str) {
+    let rows = |key: &str| -> Vec<(usize, f64)> {
+        let line = after(out, key);
+        line[line.find("pool size: ").unwrap() + "pool size: ".len()..]
+            .split(", ")
+            .map(|cell| {
+                let (n, ms) = cell.trim().split_once(" → ").unwrap();
+                (n.parse().unwrap(), number(ms))
+            })
+            .collect()
+    };
+    let note = after(out, "smallest pool within 10% of the fastest: ");
+    let named = [
+        number(note) as usize,
+        number(&note[note.find("sleeping").unwrap()..]) as usize,
+    ];
+    for (rows, named) in [rows("CPU-bound jobs of"), rows("sleeping jobs of")]
+        .iter()
+        .zip(named)
+    {
+        let best = rows.iter().map(|r| r.1).fold(f64::MAX, f64::min);
+        let at = rows.iter().position(|r| r.0 == named);
+        let at = at.unwrap_or_else(|| panic!("{named} is not a pool size shown:\n{out}"));
+        assert!(
+            rows[at].1 <= best * 1.1 + 2.0,
+            "{named} is not within 10 %:\n{out}"
+        );
+        assert!(
+            rows[..at].iter().all(|r| r.1 >= best * 1.1 - 2.0),
+            "a smaller pool than {named} is within 10 %:\n{out}"
+        );
+    }
 }

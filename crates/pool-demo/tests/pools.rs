@@ -319,6 +319,8 @@ fn the_tour_runs_clean() {
     ] {
         assert!(out.contains(line), "no {line:?} in:\n{out}");
     }
+    // One job panics on purpose, and only one: the hook speaks once.
+    assert_eq!(out.matches("our panic hook").count(), 1, "{out}");
     per_task_ratios_follow_the_rows(&out);
     smallest_pools_follow_the_sizing_rows(&out);
 }

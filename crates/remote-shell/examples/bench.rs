@@ -1,4 +1,4 @@
-//! `cargo run --release -p remote-shell --example bench`
+//! `cargo run --release -p remote-shell --example shell-bench`
 //!
 //! Measures, on loopback, in one run, interleaved (in a new order each
 //! time) so that a burst of load from elsewhere hits every case alike:

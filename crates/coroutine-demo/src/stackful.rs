@@ -10,7 +10,7 @@
 //! (glibc's x86_64 swapcontext.S also makes one `rt_sigprocmask` system
 //! call per switch, to save and restore the signal mask: [`crate::switch`]
 //! counts it.) greenlet does the same for Python with its own assembly
-//! (src/greenlet/platform/switch_x64_unix.h), copying stack slices instead
+//! (src/greenlet/platform/switch_amd64_unix.h), copying stack slices instead
 //! of giving each greenlet a fixed stack.
 //!
 //! A producer and a consumer take turns, as in [`crate::handwritten`]; the

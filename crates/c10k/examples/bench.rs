@@ -25,7 +25,30 @@ fn main() -> ExitCode {
     demo_kit::fail::run(bench)
 }
 
+const HELP: &str = "\
+bench: the C10K lesson's figures, every target with its verdict (about 4 minutes on 2 cores).
+
+usage: cargo run --release -p c10k --example bench [-- --tokio]
+
+options:
+  --tokio     also build and measure the tokio reference server (crates/c10k/tokio-ref)
+  -h, --help  this text
+";
+
 fn bench() -> demo_kit::Result<()> {
+    let mut tokio = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{HELP}");
+                return Ok(());
+            }
+            "--tokio" => tokio = true,
+            other => {
+                return demo_kit::fail::bail_msg(format!("unknown argument {other:?}: see --help"))
+            }
+        }
+    }
     let exe = std::env::current_exe()?;
     let started = Instant::now();
     let hard = c10k::limits::hard_nofile()?;
@@ -46,7 +69,6 @@ fn bench() -> demo_kit::Result<()> {
     }
     // tokio, the reference for lesson 19's runtime, only when asked: it is
     // the one server here that needs a crate the course does not build.
-    let tokio = std::env::args().any(|a| a == "--tokio");
     if tokio {
         println!("building the tokio reference server (crates/c10k/tokio-ref, offline)...");
         c10k::tokio_ref::build()?;

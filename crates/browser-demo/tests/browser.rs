@@ -17,8 +17,11 @@ fn headless_chromium_loads_the_page_and_its_script_fetches_data() {
     let (tx, rx) = crossbeam_channel::unbounded();
     let server = server::start("127.0.0.1:0", Timeouts::default(), tx).unwrap();
     let url = format!("http://{}/", server.addr);
-    let profile =
-        std::env::temp_dir().join(format!("browser-demo-chromium-{}", std::process::id()));
+    let profile = std::env::temp_dir().join(format!(
+        "browser-demo-chromium-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&profile);
     let out = Command::new("chromium")
         .args([

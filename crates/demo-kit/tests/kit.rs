@@ -370,7 +370,11 @@ fn python_runs_scripts_and_reports_their_failures() {
 fn a_program_still_open_for_writing_is_started_once_it_is_closed() {
     use demo_kit::testing::OutputWithin;
     use std::os::unix::fs::PermissionsExt;
-    let dir = std::env::temp_dir().join(format!("demo-kit-etxtbsy-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "demo-kit-etxtbsy-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let bin = dir.join("true");
     std::fs::copy("/bin/true", &bin).unwrap();

@@ -134,7 +134,11 @@ fn every_crates_mutation_run_is_of_its_current_src() {
 /// ```
 #[test]
 fn the_src_hash_is_what_sha256sum_gives() {
-    let dir = std::env::temp_dir().join(format!("mutants_fresh-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "mutants_fresh-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(dir.join("src/a")).unwrap();
     fs::write(dir.join("src/B.rs"), "upper\n").unwrap();

@@ -137,7 +137,11 @@ fn every_plot_is_what_its_data_draws() {
 /// each naming its file.
 #[test]
 fn the_check_fails_naming_the_file() {
-    let dir = std::env::temp_dir().join(format!("plots-check-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "plots-check-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     let _ = fs::remove_dir_all(&dir);
     let data = "# title: T\n# title.zh-CN: 标题\n# panel: v | A | 轴\nname,name.zh-CN,v\na,甲,10\nb,乙,4\n";
     let chart = parse(data).unwrap();

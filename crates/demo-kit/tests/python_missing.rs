@@ -10,7 +10,11 @@ use std::time::Duration;
 #[test]
 fn no_python3_is_none_and_an_unstartable_one_is_an_error() {
     let saved = std::env::var_os("PATH");
-    let dir = std::env::temp_dir().join(format!("demo-kit-nopython-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "demo-kit-nopython-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
 
     // No python3 anywhere on PATH. Changing the environment is `unsafe`

@@ -147,7 +147,11 @@ fn bad_options_get_clear_errors() {
 #[test]
 fn plot_writes_the_data_and_both_pictures() {
     let bin = env!("CARGO_BIN_EXE_reliability-demo");
-    let dir = std::env::temp_dir().join(format!("reliability-plot-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "reliability-plot-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let (code, out, err) = run_demo(bin, &["--count", "200", "--plot", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");

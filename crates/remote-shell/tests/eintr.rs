@@ -142,7 +142,11 @@ fn the_course_client_waiting_for_the_body() {
 fn the_server_waiting_for_the_keepers_report() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     install_handler();
-    let go = std::env::temp_dir().join(format!("remote-shell-eintr-{}", std::process::id()));
+    let go = std::env::temp_dir().join(format!(
+        "remote-shell-eintr-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_file(&go);
     let mut keeper = Keeper::start().unwrap();
     let cmd = format!("while [ ! -e {} ]; do sleep 0.01; done", go.display());

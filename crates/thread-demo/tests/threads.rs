@@ -236,7 +236,11 @@ fn help_and_bad_input() {
 /// drawn from it: a row per way that ran, with the figures it printed.
 #[test]
 fn bench_svg_writes_the_gil_plot() {
-    let dir = std::env::temp_dir().join(format!("thread-demo-svg-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "thread-demo-svg-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let args = [
         "--bench",

@@ -55,7 +55,11 @@ fn help_and_bad_options() {
 /// it: one row per model run, with the req/s the table printed.
 #[test]
 fn svg_writes_the_models_plot() {
-    let dir = std::env::temp_dir().join(format!("c10k-svg-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "c10k-svg-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     let args = [
         "--model",

@@ -242,7 +242,11 @@ fn binary_explains_missing_privilege() {
     let _dir;
     if nix::unistd::Uid::effective().is_root() {
         // Copy the binary where `nobody` can surely execute it.
-        let dir = std::env::temp_dir().join(format!("handshake-eperm-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "handshake-eperm-{}-{}",
+            nix::unistd::getuid(),
+            std::process::id()
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         let copy = dir.join("handshake-demo");
         std::fs::copy(bin, &copy).unwrap();

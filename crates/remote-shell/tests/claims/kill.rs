@@ -91,7 +91,11 @@ fn a_client_hanging_up_kills_its_command_framed() {
 #[test]
 fn a_client_hanging_up_kills_its_command_course() {
     let server = ServerProc::start(&["--protocol", "course", "--timeout", "60"]);
-    let file = std::env::temp_dir().join(format!("remote-shell-test-pid-{}", std::process::id()));
+    let file = std::env::temp_dir().join(format!(
+        "remote-shell-test-pid-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_file(&file);
     let mut stream = TcpStream::connect(server.addr).unwrap();
     let cmd = format!("echo $$ > {}; sleep 30", file.display());

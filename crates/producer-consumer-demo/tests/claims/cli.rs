@@ -50,11 +50,54 @@ fn default_run_ends_by_itself_with_equal_totals_and_back_pressure() {
     let (code, text, err) = run_demo(BIN, &[]);
     assert_eq!(code, 0, "{text}\n{err}");
     assert_eq!(text.matches("produced = consumed").count(), 3, "{text}");
-    assert!(text.contains("back-pressure: 0 of 150 sends"), "{text}");
+    assert!(
+        text.contains(
+            "back-pressure: 0 of 150 sends found the queue full and blocked (no waiting)"
+        ),
+        "{text}"
+    );
     let step2 = text.split("step 2").nth(1).unwrap();
     let blocked: u64 = number_after(step2, "back-pressure: ");
     assert!(blocked > 0, "{text}");
+    assert!(
+        step2.contains(" of waiting summed over the producers"),
+        "{text}"
+    );
     assert_eq!(totals_line(&text), (150, 150));
+}
+
+/// `--ctrlc-pitfall` as a student runs it: what the parent saw of each
+/// child, and the note on the silent child under step 1 only. (About 0.6 s:
+/// each step waits 0.3 s to see that the parent's own handler did not run;
+/// the binary's other tests take longer.)
+#[test]
+fn the_ctrlc_pitfall_tells_each_childs_fate() {
+    let (code, out, err) = run_demo(BIN, &["--ctrlc-pitfall"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let steps: Vec<&str> = out.split("\n── step ").skip(1).collect();
+    assert_eq!(steps.len(), 2, "{out}");
+    let silent = "the child silently ignored both";
+    let expected: [&[&str]; 2] = [
+        &[
+            "status: SIGINT Caught, SIGTERM Caught",
+            "SIGINT): child still alive: true",
+            "the child died of it: false; my own Ctrl-C handler ran: false",
+            silent,
+            "it finally died of Some(SIGKILL) and was reaped",
+        ],
+        &[
+            "status: SIGINT Ignored, SIGTERM Default",
+            "SIGINT): child still alive: true",
+            "the child died of it: true; my own Ctrl-C handler ran: false",
+            "it died of Some(SIGTERM) and was reaped",
+        ],
+    ];
+    for (step, lines) in steps.iter().zip(expected) {
+        for line in lines {
+            assert!(step.contains(line), "no {line:?} in:\n{step}");
+        }
+    }
+    assert!(!steps[1].contains(silent), "{out}");
 }
 
 #[test]

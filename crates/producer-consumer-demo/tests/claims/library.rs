@@ -29,6 +29,23 @@ fn checksum_detects_loss_and_duplication() {
 }
 
 #[test]
+fn items_of_different_producers_differ() {
+    // The producer in the high bits, the sequence number in the low 40.
+    assert_eq!(item(0, 7), 7);
+    assert_eq!(item(3, 7), (3 << 40) + 7);
+    assert_ne!(item(1, 0), item(0, 0));
+}
+
+#[test]
+fn the_mix_is_splitmix64() {
+    // Vigna's reference splitmix64.c (prng.di.unimi.it), started from state
+    // 0, returns these two first; mix(x) is its output from state x.
+    use producer_consumer_demo::mix;
+    assert_eq!(mix(0), 0xe220_a839_7b1d_cdaf);
+    assert_eq!(mix(0x9e37_79b9_7f4a_7c15), 0x6e78_9e6a_a1b9_65f4);
+}
+
+#[test]
 fn threads_produced_equals_consumed_and_queue_applies_back_pressure() {
     demo_kit::say::set_quiet(true);
     let cfg = threads::Config {
@@ -121,6 +138,14 @@ fn processes_produced_equals_consumed_and_all_reaped() {
     };
     let r = procs::run(&cfg, |_| unreachable!("finite run does not wait for stop")).unwrap();
     assert_eq!(r.reports.len(), 5);
+    // Each report says who sent it: three producers of 500 items each.
+    let producers: Vec<u64> = r
+        .reports
+        .iter()
+        .filter(|c| c.producer)
+        .map(|c| c.tally.count)
+        .collect();
+    assert_eq!(producers, [500, 500, 500], "{:?}", r.reports);
     assert_eq!(r.produced, expected(3, 500));
     assert_eq!(r.consumed, r.produced);
     assert!(r.terminated.is_empty());

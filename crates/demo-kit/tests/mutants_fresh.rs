@@ -60,8 +60,8 @@ struct Row {
     src_hash: String,
 }
 
-/// The rows of the first table whose header has a `crate` and a
-/// `src hash` column.
+/// The rows of every table whose header has a `crate` and a `src hash`
+/// column: the design card's crates and the others alike.
 fn rows(page: &str) -> Vec<Row> {
     let cells = |line: &str| -> Vec<String> {
         line.trim()
@@ -70,31 +70,32 @@ fn rows(page: &str) -> Vec<Row> {
             .map(|c| c.trim().trim_matches('`').to_string())
             .collect()
     };
+    let mut out = Vec::new();
     let mut lines = page.lines();
-    let header = loop {
-        let Some(line) = lines.next() else {
-            return Vec::new();
-        };
-        if line.trim_start().starts_with('|') {
-            let h = cells(line);
-            if h.iter().any(|c| c == "crate") && h.iter().any(|c| c == "src hash") {
-                break h;
-            }
+    while let Some(line) = lines.next() {
+        if !line.trim_start().starts_with('|') {
+            continue;
         }
-    };
-    let krate = header.iter().position(|c| c == "crate").unwrap();
-    let hash = header.iter().position(|c| c == "src hash").unwrap();
-    lines
-        .skip(1) // the |---| line
-        .take_while(|l| l.trim_start().starts_with('|'))
-        .map(|l| {
+        let h = cells(line);
+        let (Some(krate), Some(hash)) = (
+            h.iter().position(|c| c == "crate"),
+            h.iter().position(|c| c == "src hash"),
+        ) else {
+            continue;
+        };
+        let body = lines
+            .by_ref()
+            .skip(1) // the |---| line
+            .take_while(|l| l.trim_start().starts_with('|'));
+        out.extend(body.map(|l| {
             let c = cells(l);
             Row {
                 krate: c.get(krate).cloned().unwrap_or_default(),
                 src_hash: c.get(hash).cloned().unwrap_or_default(),
             }
-        })
-        .collect()
+        }));
+    }
+    out
 }
 
 #[test]
@@ -157,7 +158,9 @@ fn the_table_rows_are_read_by_their_column_names() {
     let page = "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n\
                 | crate | commit | src hash | viable |\n|---|---|---|---|\n\
                 | `framing` | abc1234 | `00ff` | 140 |\n| `tcp-packet` | abc1234 | `11ee` | 147 |\n\n\
-                after the table\n| not | a row |\n";
+                after the table\n| not | a row |\n\n\
+                a second table, its columns in another order:\n\n\
+                | src hash | crate |\n|---|---|\n| `22dd` | `pool-demo` |\n";
     assert_eq!(
         rows(page),
         [
@@ -168,6 +171,10 @@ fn the_table_rows_are_read_by_their_column_names() {
             Row {
                 krate: "tcp-packet".into(),
                 src_hash: "11ee".into()
+            },
+            Row {
+                krate: "pool-demo".into(),
+                src_hash: "22dd".into()
             }
         ]
     );

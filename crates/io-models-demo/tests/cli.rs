@@ -26,6 +26,37 @@ fn runs_every_step_and_exits_zero() {
     }
 }
 
+/// `thread_cpu` is the calling thread's CPU time: a new thread has used no
+/// more than its age, and a thread that spins until it has used 20 ms has
+/// used no more than the wall time it spun (plus a tick of slack).
+#[test]
+fn thread_cpu_counts_the_calling_threads_cpu_time() {
+    use std::time::{Duration, Instant};
+    let slack = Duration::from_millis(20);
+    let spawned = Instant::now();
+    std::thread::spawn(move || {
+        let before = io_models_demo::thread_cpu().unwrap();
+        assert!(
+            before <= spawned.elapsed() + slack,
+            "a new thread used {before:?}"
+        );
+        // Bounded: on a machine too busy to give it 20 ms in 10 s, it fails.
+        let start = Instant::now();
+        let mut used = Duration::ZERO;
+        while used < Duration::from_millis(20) && start.elapsed() < Duration::from_secs(10) {
+            used = io_models_demo::thread_cpu().unwrap().saturating_sub(before);
+        }
+        let wall = start.elapsed();
+        assert!(
+            used >= Duration::from_millis(20),
+            "spun {wall:?}, used {used:?}"
+        );
+        assert!(used <= wall + slack, "spun {wall:?}, used {used:?}");
+    })
+    .join()
+    .unwrap();
+}
+
 #[test]
 fn help_and_bad_input() {
     let (code, out, _) = run_demo(BIN, &["--help"]);

@@ -5,7 +5,8 @@
 mod lang;
 
 use demo_kit::testing::run_demo;
-use reliability_demo::{tcp, udp, Checksum};
+use reliability_demo::{kernel, tcp, udp, Checksum};
+use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
 #[test]
@@ -58,6 +59,7 @@ fn udp_with_room_in_the_buffer_loses_nothing() {
     // the full buffer, not UDP on loopback losing data by itself.
     let r = udp::run(50, 100, 256 * 1024, Duration::ZERO).unwrap();
     assert_eq!((r.received, r.socket_drops), (50, 0), "{r:?}");
+    assert!(r.in_order && r.each_whole, "{r:?}");
 }
 
 #[test]
@@ -120,6 +122,21 @@ fn bad_options_get_clear_errors() {
     assert!(out.contains("--pause-us"));
     let range = "--count must be 1..=1000000 and --size 4..=65000";
     let knobs = "--rcvbuf must be 1..=67108864 and --pause-us 0..=100000";
+    // The limits' ends first, each answered at once whatever the limits do:
+    // a run that passes them stops at `udp --plot`, refused before any run.
+    let plot = "--plot runs both scenarios: give no udp or tcp with it";
+    let at =
+        |knob: &'static str, value: &'static str| [knob, value, "udp", "--plot", "/nonexistent"];
+    for (args, says) in [
+        (at("--pause-us", "100000"), plot),
+        (at("--pause-us", "100001"), knobs),
+        (at("--rcvbuf", "67108864"), plot),
+        (at("--rcvbuf", "0"), knobs),
+    ] {
+        let (code, _, err) = run_demo(bin, &args);
+        assert_eq!(code, 1, "{args:?}");
+        assert_eq!(err, format!("error: {says}; see --help\n"), "{args:?}");
+    }
     for (args, says) in [
         (&["--count", "0"][..], range),
         (&["--size", "2"], range),
@@ -131,10 +148,7 @@ fn bad_options_get_clear_errors() {
         (&["--pause-us", "1000000"], knobs),
         (&["--rcvbuf", "0"], knobs),
         (&["--bogus"], "unexpected argument \"--bogus\""),
-        (
-            &["udp", "--plot", "/nonexistent"],
-            "--plot runs both scenarios: give no udp or tcp with it",
-        ),
+        (&["udp", "--plot", "/nonexistent"], plot),
     ] {
         let (code, _, err) = run_demo(bin, args);
         assert_eq!(code, 1, "{args:?}");
@@ -153,12 +167,29 @@ fn plot_writes_the_data_and_both_pictures() {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    let (code, out, err) = run_demo(bin, &["--count", "200", "--plot", dir.to_str().unwrap()]);
+    // `--pause-us 0` is not the plot's: each run pauses as its row says.
+    let args = [
+        "--count",
+        "200",
+        "--pause-us",
+        "0",
+        "--plot",
+        dir.to_str().unwrap(),
+    ];
+    let (code, out, err) = run_demo(bin, &args);
     assert_eq!(code, 0, "{out}{err}");
+    let steps: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("── step "))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert_eq!(steps, ["1", "2", "3", "4", "5", "6"], "{out}");
     let data = std::fs::read_to_string(dir.join("04-reliability.csv")).unwrap();
     let chart = demo_kit::plot::parse(&data).unwrap();
     assert!(
-        data.starts_with("# command: cargo run -p reliability-demo -- --count 200 --plot "),
+        data.starts_with(
+            "# command: cargo run -p reliability-demo -- --count 200 --pause-us 0 --plot "
+        ),
         "{data}"
     );
     let pauses: Vec<&str> = chart.rows.iter().map(|r| r.name.en.as_str()).collect();
@@ -170,6 +201,10 @@ fn plot_writes_the_data_and_both_pictures() {
             "reader pauses 200 µs per read"
         ]
     );
+    // At 200 µs a read, the TCP writer waits for at least 100 of the 200
+    // reads (the two small buffers hold far fewer than 100 KiB): 20 ms.
+    let tcp_s = demo_kit::plot::number(&chart.rows[2].values[3]).unwrap();
+    assert!(tcp_s >= 0.02, "the reader paused 200 µs, not 0: {data}");
     for row in &chart.rows {
         assert_eq!(row.values[1], "100.0", "TCP delivered everything: {data}");
         assert!(demo_kit::plot::number(&row.values[0]).unwrap() <= 100.0);
@@ -184,4 +219,85 @@ fn plot_writes_the_data_and_both_pictures() {
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A reader that pauses 10 ms a read: the writer blocks, and what the
+/// report says about its blocked writes and its send queue adds up.
+#[test]
+fn a_blocked_writer_is_counted_and_its_queue_seen() {
+    let r = tcp::run(16, 4096, 4096, Duration::from_millis(10)).unwrap();
+    tcp::check(&r).unwrap();
+    // 64 KiB at 4 KiB a read, 10 ms each; the buffers hold far less, so the
+    // 16 writes wait 50 ms or more: one of them waited longer than 1 ms.
+    assert!(r.write_time >= Duration::from_millis(50), "{r:?}");
+    assert!(r.longest_write > tcp::BLOCKED, "{r:?}");
+    assert!(
+        (1..=r.writes).contains(&r.blocked_writes),
+        "the longest write counts as blocked: {r:?}"
+    );
+    assert!(
+        r.blocked_time >= tcp::BLOCKED * r.blocked_writes as u32
+            && r.blocked_time >= r.longest_write
+            && r.blocked_time <= r.write_time,
+        "only writes longer than 1 ms are summed, the longest among them: {r:?}"
+    );
+    // The watcher samples once a millisecond while the writer works.
+    let ms = r.send_time.as_millis() as u64;
+    assert!((2..=ms + 3).contains(&r.samples), "{r:?}");
+    assert!(
+        r.max_unacked >= 4096 && r.unsent_then <= r.max_unacked,
+        "a blocked writer leaves a message's bytes in the send queue: {r:?}"
+    );
+    assert!(
+        r.zero_window_delta.is_some(),
+        "TCPToZeroWindowAdv read: {r:?}"
+    );
+}
+
+/// A 128 KiB receive buffer that the reader leaves full for 10 ms: the
+/// receiver advertises a window of 0, which `TcpExt: TCPToZeroWindowAdv`
+/// counts (namespace-wide, so other tests may add more, never less).
+#[test]
+fn a_full_receive_buffer_advertises_a_zero_window() {
+    let r = tcp::run(16, 16384, 65536, Duration::from_millis(10)).unwrap();
+    tcp::check(&r).unwrap();
+    assert!(
+        r.unsent_then > 0,
+        "the sender held bytes it could not send yet: {r:?}"
+    );
+    assert!(
+        r.zero_window_delta.is_some_and(|z| z >= 1),
+        "/proc/net/netstat TcpExt: TCPToZeroWindowAdv: {r:?}"
+    );
+}
+
+/// SIOCOUTQ and SIOCOUTQNSD on a connected socket with nothing written
+/// read 0 and 0; on a listening socket tcp_ioctl (net/ipv4/tcp.c) refuses
+/// them with EINVAL, and so must `send_queue`.
+#[test]
+fn send_queue_reads_the_kernels_counts_and_its_errors() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (_server, _) = listener.accept().unwrap();
+    assert_eq!(kernel::send_queue(&client).unwrap(), (0, 0));
+    let err = kernel::send_queue(&listener).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(nix::libc::EINVAL), "{err}");
+}
+
+/// `check` fails when either the count or the checksum differs.
+#[test]
+fn check_refuses_a_lost_byte_and_a_changed_one() {
+    let r = tcp::run(1, 16, 4096, Duration::ZERO).unwrap();
+    tcp::check(&r).unwrap();
+    let short = tcp::TcpReport {
+        received_bytes: r.sent_bytes - 1,
+        ..r
+    };
+    assert!(tcp::check(&short).is_err(), "a byte lost: {short:?}");
+    let changed = tcp::TcpReport {
+        received_bytes: short.sent_bytes,
+        received_sum: Checksum(short.sent_sum.0 ^ 1),
+        ..short
+    };
+    assert!(tcp::check(&changed).is_err(), "a byte changed: {changed:?}");
 }

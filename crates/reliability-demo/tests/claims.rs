@@ -254,23 +254,6 @@ fn a_blocked_writer_is_counted_and_its_queue_seen() {
     );
 }
 
-/// A 128 KiB receive buffer that the reader leaves full for 10 ms: the
-/// receiver advertises a window of 0, which `TcpExt: TCPToZeroWindowAdv`
-/// counts (namespace-wide, so other tests may add more, never less).
-#[test]
-fn a_full_receive_buffer_advertises_a_zero_window() {
-    let r = tcp::run(16, 16384, 65536, Duration::from_millis(10)).unwrap();
-    tcp::check(&r).unwrap();
-    assert!(
-        r.unsent_then > 0,
-        "the sender held bytes it could not send yet: {r:?}"
-    );
-    assert!(
-        r.zero_window_delta.is_some_and(|z| z >= 1),
-        "/proc/net/netstat TcpExt: TCPToZeroWindowAdv: {r:?}"
-    );
-}
-
 /// SIOCOUTQ and SIOCOUTQNSD on a connected socket with nothing written
 /// read 0 and 0; on a listening socket tcp_ioctl (net/ipv4/tcp.c) refuses
 /// them with EINVAL, and so must `send_queue`.

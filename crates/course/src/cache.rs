@@ -238,7 +238,12 @@ mod tests {
     use std::time::Duration;
 
     fn scratch(name: &str) -> Checker {
-        let root = std::env::temp_dir().join(format!("course-cache-{name}-{}", std::process::id()));
+        // By uid too: another user's run may have left a directory of this pid.
+        let root = std::env::temp_dir().join(format!(
+            "course-cache-{name}-{}-{}",
+            nix::unistd::getuid(),
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&root);
         let e = find("tcp_states").unwrap();
         std::fs::create_dir_all(root.join("src")).unwrap();
@@ -278,11 +283,11 @@ mod tests {
         assert!(!seen.contains(&c.key(e).unwrap()), "a new src/ file too");
         // Another toolchain (or user) is another key.
         let mut other = scratch("key2");
-        other.workspace.root = c.workspace.root.clone();
+        let own_root = std::mem::replace(&mut other.workspace.root, c.workspace.root.clone());
         other.context = Some("rustc 0.0.0".into());
         assert_ne!(other.key(e), c.key(e));
         let _ = std::fs::remove_dir_all(&c.workspace.root);
-        let _ = std::fs::remove_dir_all(&other.workspace.root);
+        let _ = std::fs::remove_dir_all(own_root);
     }
 
     #[test]

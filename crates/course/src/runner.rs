@@ -412,7 +412,7 @@ fn longest_first(runs_dir: &Path, to_run: &mut [(String, PathBuf)]) {
             .and_then(|t| t.trim().parse().ok())
             .unwrap_or(0)
     };
-    to_run.sort_by_key(|(name, _)| std::cmp::Reverse(took(name)));
+    to_run.sort_by_cached_key(|(name, _)| std::cmp::Reverse(took(name)));
 }
 
 #[cfg(test)]

@@ -167,12 +167,13 @@ fn plot_writes_the_data_and_both_pictures() {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    // `--pause-us 0` is not the plot's: each run pauses as its row says.
+    // `--pause-us 5000` is not the plot's: each run pauses as its row says.
+    // (Were it used, the 0 µs row's 200 reads would take 1 s at least.)
     let args = [
         "--count",
         "200",
         "--pause-us",
-        "0",
+        "5000",
         "--plot",
         dir.to_str().unwrap(),
     ];
@@ -188,7 +189,7 @@ fn plot_writes_the_data_and_both_pictures() {
     let chart = demo_kit::plot::parse(&data).unwrap();
     assert!(
         data.starts_with(
-            "# command: cargo run -p reliability-demo -- --count 200 --pause-us 0 --plot "
+            "# command: cargo run -p reliability-demo -- --count 200 --pause-us 5000 --plot "
         ),
         "{data}"
     );
@@ -205,6 +206,11 @@ fn plot_writes_the_data_and_both_pictures() {
     // reads (the two small buffers hold far fewer than 100 KiB): 20 ms.
     let tcp_s = demo_kit::plot::number(&chart.rows[2].values[3]).unwrap();
     assert!(tcp_s >= 0.02, "the reader paused 200 µs, not 0: {data}");
+    let tcp_0 = demo_kit::plot::number(&chart.rows[0].values[3]).unwrap();
+    assert!(
+        tcp_0 < 0.5,
+        "the 0 µs row did not pause 5 ms per read: {data}"
+    );
     for row in &chart.rows {
         assert_eq!(row.values[1], "100.0", "TCP delivered everything: {data}");
         assert!(demo_kit::plot::number(&row.values[0]).unwrap() <= 100.0);

@@ -170,7 +170,27 @@ fn the_runtime_wakes_exactly_the_task_that_registered_and_runs_it_before_sleepin
             _ => {}
         }
     }
-    assert!(r.stats.waits >= 2 && r.stats.pendings >= 6, "{:?}", r.stats);
+    // The checks above run once per recorded event: an empty or partial
+    // record would pass them all. Every event the runtime counted must be
+    // in it, wakes included.
+    let count = |is: fn(&Event) -> bool| r.events.iter().filter(|e| is(e)).count() as u64;
+    let recorded = coroutine_demo::runtime::Stats {
+        spawns: count(|e| matches!(e, Event::Spawn { .. })),
+        polls: count(|e| matches!(e, Event::Poll { .. })),
+        pendings: count(|e| matches!(e, Event::Pending { .. })),
+        registers: count(|e| matches!(e, Event::Register { .. })),
+        waits: count(|e| matches!(e, Event::Wait { .. })),
+        wakes: count(|e| matches!(e, Event::Wake { .. })),
+    };
+    assert_eq!(
+        recorded, r.stats,
+        "the record misses events the runtime counted"
+    );
+    assert!(
+        r.stats.waits >= 2 && r.stats.pendings >= 6 && r.stats.wakes >= 3,
+        "{:?}",
+        r.stats
+    );
 }
 
 #[test]

@@ -4,6 +4,9 @@
 // The demo told in Chinese: in this binary, so it runs alongside the claims.
 #[path = "threads/lang.rs"]
 mod lang;
+// Lesson 16's semaphore peak, and its measurement checked in turn.
+#[path = "threads/semaphore.rs"]
+mod semaphore;
 
 use std::time::Duration;
 use thread_demo::*;
@@ -113,42 +116,6 @@ fn locking_twice_in_one_thread_would_block() {
     };
     assert!(!lock, "Python's Lock refuses its owner");
     assert!(rlock, "Python's RLock lets its owner in again");
-}
-
-/// The semaphore check: `Semaphore::new(k)`'s stand-in `gate`, passed
-/// through by 6 threads, must have had exactly `k` inside at once.
-fn check_semaphore(gate: &dyn sync_demo::Gate, k: usize) {
-    let peak = sync_demo::semaphore_peak(gate, k, 6, Duration::from_millis(200));
-    assert!(peak <= k, "the semaphore let {peak} in at once, limit {k}");
-    assert_eq!(peak, k, "the semaphore never had {k} inside at once");
-}
-
-#[test]
-fn the_semaphore_lets_exactly_k_in() {
-    for k in [1, 2, 3] {
-        check_semaphore(&sync::Semaphore::new(k), k);
-    }
-}
-
-/// The same check must fail for a semaphore that admits one too many:
-/// otherwise it proves nothing.
-#[test]
-#[should_panic(expected = "the semaphore let 3 in at once, limit 2")]
-fn the_check_catches_a_semaphore_that_admits_one_too_many() {
-    check_semaphore(&sync_demo::OneTooMany::new(2), 2);
-}
-
-/// And for no semaphore at all: every thread walks in.
-#[test]
-fn the_check_catches_no_semaphore_at_all() {
-    struct Open;
-    impl sync_demo::Gate for Open {
-        fn with_permit(&self, inside: &mut dyn FnMut()) {
-            inside()
-        }
-    }
-    let peak = sync_demo::semaphore_peak(&Open, 2, 6, Duration::from_secs(5));
-    assert!(peak > 2, "no limit, yet a peak of {peak}");
 }
 
 #[test]

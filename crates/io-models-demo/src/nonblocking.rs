@@ -32,9 +32,17 @@ pub struct NonblockingRun {
     pub received: Vec<u8>,
 }
 
+/// How long the demo's loop spins before it gives up on the message.
+pub const GIVE_UP: Duration = Duration::from_secs(10);
+
 /// Sets `O_NONBLOCK`, shows one `EAGAIN`, then spins until `message`
-/// (sent after `delay`) arrives. The loop gives up after 10 s.
+/// (sent after `delay`) arrives. The loop gives up after [`GIVE_UP`].
 pub fn run(message: &[u8], delay: Duration) -> Result<NonblockingRun> {
+    run_within(message, delay, GIVE_UP)
+}
+
+/// [`run`], giving up after `give_up` (a test's patience is shorter).
+pub fn run_within(message: &[u8], delay: Duration, give_up: Duration) -> Result<NonblockingRun> {
     let (mut client, server) = loopback_pair()?;
     let fd = server.as_raw_fd();
     let flags = fcntl(&server, FcntlArg::F_GETFL).context("fcntl(F_GETFL)")?;
@@ -66,10 +74,11 @@ pub fn run(message: &[u8], delay: Duration) -> Result<NonblockingRun> {
                 Err(Errno::EAGAIN) => wasted_calls += 1,
                 Err(e) => return Err(e).context("recv"),
             }
-            if started.elapsed() > Duration::from_secs(10) {
+            if started.elapsed() > give_up {
                 return bail_msg(tr!(
-                    "no message within 10 s: gave up spinning",
-                    "10 s 内没有消息：不再空转"
+                    "no message within {:.1} s: gave up spinning",
+                    "{:.1} s 内没有消息：不再空转",
+                    give_up.as_secs_f64()
                 ));
             }
         }

@@ -79,6 +79,19 @@ fn a_nonblocking_recv_says_eagain_and_a_busy_loop_spins() {
 }
 
 #[test]
+fn a_busy_loop_gives_up_when_no_message_comes_in_time() {
+    // The demo spins 10 s at most; the same loop with 100 ms of patience,
+    // and a message that comes only after 150 ms.
+    let e = nonblocking::run_within(
+        b"late",
+        Duration::from_millis(150),
+        Duration::from_millis(100),
+    )
+    .expect_err("the message came after the loop's patience");
+    assert_eq!(e.to_string(), "no message within 0.1 s: gave up spinning");
+}
+
+#[test]
 fn one_thread_serves_several_clients_with_each_call() {
     let _turn = LOW_FDS.lock().unwrap_or_else(|e| e.into_inner());
     for model in [Model::Select, Model::Poll, Model::Epoll] {

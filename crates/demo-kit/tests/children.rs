@@ -87,10 +87,17 @@ fn children_end_report_and_are_reaped() {
     })
     .unwrap();
     assert!(!no_child_left());
-    assert!(end_with_no_child_left(None).is_err());
+    demo_kit::lang::set(demo_kit::lang::Lang::En); // the messages checked are the English ones
+    assert_eq!(
+        end_with_no_child_left(None).unwrap_err().to_string(),
+        "a child process was left behind (waitpid(-1, WNOHANG) did not say ECHILD)"
+    );
     assert_eq!(wait_within(pid, Duration::from_millis(50)).unwrap(), None);
     let e = reap_or_kill(pid, Duration::from_millis(50)).unwrap_err();
-    assert!(e.to_string().contains("killed and reaped it"), "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!("child {pid} did not finish within 50ms; killed and reaped it")
+    );
     assert!(no_child_left(), "the killed child was reaped");
     demo_kit::say::set_quiet(true);
     end_with_no_child_left(Some("all reaped")).unwrap();

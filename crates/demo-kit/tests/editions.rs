@@ -418,6 +418,11 @@ fn both_editions_are_complete_and_in_step() {
     if let Ok(only) = std::env::var("EDITION_PAGE") {
         pairs.retain(|p| p.en == only || p.zh == only);
         orphans.clear();
+        // A page name mistyped would leave nothing to check, and pass.
+        assert!(
+            !pairs.is_empty(),
+            "EDITION_PAGE={only} names no page of either edition"
+        );
     }
     let mut problems: Vec<String> = orphans
         .iter()

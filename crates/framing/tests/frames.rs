@@ -225,9 +225,13 @@ fn bad_headers_are_reported_by_kind() {
             })
         ));
     }
-    assert!(codec
-        .write_message(&mut Vec::new(), json!([1]), b"")
-        .is_err());
+    // A header that is not an object is refused before a byte is written.
+    let mut wire = Vec::new();
+    assert!(matches!(
+        codec.write_message(&mut wire, json!([1]), b""),
+        Err(FrameError::BadHeader(why)) if why == "expected a JSON object, got [1]"
+    ));
+    assert_eq!(wire, b"");
 }
 
 #[test]
@@ -235,15 +239,75 @@ fn error_messages_say_what_to_do() {
     let e = Codec::course()
         .read_frame(&mut &[0xff, 0xff, 0xff, 0x7f][..])
         .unwrap_err();
-    assert!(e.to_string().contains("over the limit"), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "frame of 2147483647 bytes is over the limit of 16777216 bytes \
+         (a garbage or hostile length prefix? raise the limit if it is genuine)"
+    );
     let e = Codec::course()
         .read_frame(&mut &[9, 0, 0, 0, b'a'][..])
         .unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("closed the connection in the middle of a frame"),
-        "{e}"
+    assert_eq!(
+        e.to_string(),
+        "the peer closed the connection in the middle of a frame: \
+         got 1 of 9 bytes (did it crash, or send a wrong length?)"
     );
+    // Every other kind, each with the part and the numbers it names.
+    for (e, says) in [
+        (
+            FrameError::Truncated {
+                part: Part::Prefix,
+                expected: 4,
+                got: 2,
+            },
+            "the peer closed the connection in the middle of a length prefix: \
+             got 2 of 4 bytes (did it crash, or send a wrong length?)",
+        ),
+        (
+            FrameError::TooLarge {
+                part: Part::Header,
+                len: 70_000,
+                max: 65_536,
+            },
+            "header of 70000 bytes is over the limit of 65536 bytes \
+             (a garbage or hostile length prefix? raise the limit if it is genuine)",
+        ),
+        (
+            FrameError::TooLarge {
+                part: Part::Body,
+                len: 3,
+                max: 2,
+            },
+            "body of 3 bytes is over the limit of 2 bytes \
+             (a garbage or hostile length prefix? raise the limit if it is genuine)",
+        ),
+        (
+            FrameError::NegativeLength(-5),
+            "negative length prefix -5: the peer is not speaking this protocol \
+             (or uses the other byte order)",
+        ),
+        (
+            FrameError::BadHeader("expected a JSON object, got [1]".into()),
+            "the header is not a JSON object: expected a JSON object, got [1]",
+        ),
+        (
+            FrameError::MissingField("total_size"),
+            "the header has no \"total_size\" field, which the protocol requires",
+        ),
+        (
+            FrameError::BadField {
+                field: "total_size",
+                found: "-1".into(),
+            },
+            "header field \"total_size\" must be a non-negative whole number, found -1",
+        ),
+        (
+            FrameError::Io(std::io::Error::from_raw_os_error(104)),
+            "I/O error: Connection reset by peer (os error 104)",
+        ),
+    ] {
+        assert_eq!(e.to_string(), says, "{e:?}");
+    }
 }
 
 /// The course prints `b'\xfb\x01\x00\x00' 4` for its 507-byte header. We
@@ -446,10 +510,12 @@ fn an_io_error_is_the_source_and_protocol_errors_have_none() {
     }
 }
 
-/// A stream that fails once with `kind`, then would deliver `data`.
+/// A stream that fails once with `kind`, then would deliver `data`; what
+/// is written to it after the failure is kept in `written`.
 struct FailsOnce<'a> {
     kind: Option<std::io::ErrorKind>,
     data: &'a [u8],
+    written: Vec<u8>,
 }
 
 impl std::io::Read for FailsOnce<'_> {
@@ -466,6 +532,7 @@ impl std::io::Write for FailsOnce<'_> {
         if let Some(kind) = self.kind.take() {
             return Err(kind.into());
         }
+        self.written.extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -486,6 +553,7 @@ fn a_failed_read_or_write_is_reported_and_an_interrupted_one_retried() {
     let stream = |kind| FailsOnce {
         kind: Some(kind),
         data: &wire,
+        written: Vec::new(),
     };
 
     assert_eq!(
@@ -505,8 +573,11 @@ fn a_failed_read_or_write_is_reported_and_an_interrupted_one_retried() {
         Err(FrameError::Io(e)) if e.kind() == ConnectionReset
     ));
 
+    // Retried: every byte is written after the interruption, in order.
     let mut parts = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"c")];
-    assert!(framing::write_all_vectored(&mut stream(Interrupted), &mut parts).is_ok());
+    let mut interrupted = stream(Interrupted);
+    framing::write_all_vectored(&mut interrupted, &mut parts).unwrap();
+    assert_eq!(interrupted.written, b"abc");
     let mut parts = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"c")];
     assert_eq!(
         framing::write_all_vectored(&mut stream(ConnectionReset), &mut parts)

@@ -474,6 +474,18 @@ fn chinese_pages(root: &Path) -> Vec<String> {
     ];
     walk(root, "docs/zh-CN", true, &mut pages);
     walk(root, "exercises/hints/zh-CN", false, &mut pages);
+    // An unreadable or moved folder is skipped by walk: its pages would go
+    // unchecked, and every test reading them pass.
+    for dir in [
+        "docs/zh-CN/",
+        "docs/zh-CN/measured/",
+        "exercises/hints/zh-CN/",
+    ] {
+        assert!(
+            pages.iter().any(|p| p.starts_with(dir)),
+            "no Chinese page found in {dir}"
+        );
+    }
     pages.sort();
     pages
 }

@@ -60,5 +60,8 @@ fn help_and_errors_speak_chinese_too() {
         .output_within();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("错误：没有 \"greenlet\" 这个模式"), "{err}");
+    assert_eq!(
+        err,
+        "错误：没有 \"greenlet\" 这个模式（可选：state, stackful, switch, runtime, echo, cpu, python, all）；见 --help\n"
+    );
 }

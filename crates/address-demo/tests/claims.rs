@@ -7,6 +7,12 @@ mod lang;
 #[path = "claims/dns_bytes.rs"]
 mod dns_bytes;
 
+#[path = "claims/tables.rs"]
+mod tables;
+
+#[path = "claims/private_ns.rs"]
+mod private_ns;
+
 use address_demo::dns::{self, Header};
 use address_demo::{dns_talk, interfaces, services, sockets, url};
 use demo_kit::testing::run_demo;

@@ -196,20 +196,24 @@ pub fn parse(msg: &[u8]) -> Option<(Header, Question, Vec<Answer>)> {
 /// A responder's answer to `query`, looking names up with `lookup`; `None`
 /// for anything that is not a well-formed single-question query (ignored,
 /// never a crash).
+///
+/// Its names are of class IN. A name it knows, asked for another type
+/// (AAAA, say), gets "no error" and no answer: the name exists, it has no
+/// record of that type ("NODATA", RFC 2308 §2.2). Only a name it does not
+/// know gets "no such name" (NXDOMAIN, RFC 1035 §4.1.1).
 pub fn respond(query: &[u8], lookup: impl Fn(&str) -> Option<Ipv4Addr>) -> Option<Vec<u8>> {
     let (asked, (name, qtype, qclass), _) = parse(query)?;
     if asked.qr {
         return None;
     }
-    let found = (qtype == TYPE_A && qclass == CLASS_IN)
-        .then(|| lookup(&name))
-        .flatten();
+    let known = (qclass == CLASS_IN).then(|| lookup(&name)).flatten();
+    let found = known.filter(|_| qtype == TYPE_A);
     let header = Header {
         id: asked.id,
         qr: true,
         aa: true,
         rd: asked.rd,
-        rcode: if found.is_some() { NOERROR } else { NXDOMAIN },
+        rcode: if known.is_some() { NOERROR } else { NXDOMAIN },
         qdcount: 1,
         ancount: u16::from(found.is_some()),
         ..Header::default()

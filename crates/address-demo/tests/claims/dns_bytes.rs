@@ -140,9 +140,14 @@ fn two_answers_are_read_one_after_the_other() {
 
 /// The responder answers A records of class IN only: a question for AAAA
 /// (type 28), or for class CH (3), gets no answer, whatever the lookup knows.
+/// A known name asked for AAAA exists all the same: "no error", no data
+/// (RFC 2308 §2.2); in class CH the responder knows no name: NXDOMAIN.
 #[test]
 fn only_a_records_of_class_in_are_answered() {
-    for (qtype, qclass) in [(28u16, dns::CLASS_IN), (dns::TYPE_A, 3)] {
+    for (qtype, qclass, rcode) in [
+        (28u16, dns::CLASS_IN, dns::NOERROR),
+        (dns::TYPE_A, 3, dns::NXDOMAIN),
+    ] {
         let mut q = dns::query(5, "localhost").unwrap();
         let n = q.len();
         q[n - 4..n - 2].copy_from_slice(&qtype.to_be_bytes());
@@ -155,11 +160,17 @@ fn only_a_records_of_class_in_are_answered() {
             "the question is repeated"
         );
         assert_eq!(
-            (header.ancount, answers),
-            (0, vec![]),
+            (header.ancount, answers, header.rcode),
+            (0, vec![], rcode),
             "type {qtype} class {qclass}"
         );
     }
+    // An unknown name, asked for AAAA: no such name.
+    let mut q = dns::query(6, "nowhere.invalid").unwrap();
+    let n = q.len();
+    q[n - 4..n - 2].copy_from_slice(&28u16.to_be_bytes());
+    let (header, ..) = dns::parse(&dns::respond(&q, |_| None).unwrap()).unwrap();
+    assert_eq!((header.ancount, header.rcode), (0, dns::NXDOMAIN));
 }
 
 /// "A responder thread, stopped and joined on drop": once dropped, its

@@ -12,8 +12,31 @@ mod lang;
 
 use demo_kit::testing::{run_demo, OutputWithin};
 use std::process::Command;
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tcp-lab");
+
+/// How long a mode may run here. Each takes about 1 s (connect 2 s); a lab
+/// that waits for ever (a wire that forwards nothing leaves its right side
+/// in accept(), a device that reads empty packets loops) fails after this,
+/// well within a mutation run's 60 s, instead of holding the suite.
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// `run_demo` (English, no colour) within [`LIMIT`].
+fn run_bounded(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
+        .output_within_limit(LIMIT);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
 
 /// The host's network interfaces, as `ip link` would list them.
 fn host_links() -> Vec<String> {
@@ -29,7 +52,7 @@ fn host_links() -> Vec<String> {
 /// Runs a mode; `None` (test skipped, reason printed) on exit 77.
 fn run_mode(args: &[&str]) -> Option<String> {
     let before = host_links();
-    let (code, out, err) = run_demo(BIN, args);
+    let (code, out, err) = run_bounded(args);
     assert_eq!(
         host_links(),
         before,
@@ -64,6 +87,28 @@ fn handshake_by_hand_is_accepted_and_bad_packets_are_graded() {
         out.contains("|<-- SYN|ACK  seq=y+0") && out.contains("ack=x+1"),
         "{out}"
     );
+    assert!(
+        out.contains("kernel read our data: \"hello\\n\"; we read the kernel's: \"HELLO\\n\""),
+        "{out}"
+    );
+    // (a): the silence is told on the ladder; (c): the closed port is 7001,
+    // next to the listener, as the note says.
+    assert!(out.contains("| silence for 500 ms: dropped "), "{out}");
+    assert!(
+        out.contains("kernel 192.0.2.1:7001  kernel socket state"),
+        "{out}"
+    );
+    // Our four SYNs (the handshake, (a), (b), (c)) each start at an ISN of
+    // their own, drawn at random: no two equal (once in 2^30 runs or so).
+    let mut isns: Vec<u32> = out
+        .lines()
+        .filter_map(|l| l.split("|--- SYN  seq=x+0 (").nth(1))
+        .map(|rest| rest.split(')').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(isns.len(), 4, "{out}");
+    isns.sort_unstable();
+    isns.dedup();
+    assert_eq!(isns.len(), 4, "the ISNs are not random: {out}");
 }
 
 /// Parses "SYN again after 1.023 s (predicted 1 s)" lines.
@@ -84,13 +129,39 @@ fn gaps(out: &str) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The sysctl line's value for `name`: a number, or the note that this
+/// kernel has no such sysctl (read as 0, as the lab does).
+fn sysctl_shown(out: &str, name: &str) -> u32 {
+    let rest = out
+        .split(&format!("net.ipv4.{name} = "))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {name} in:\n{out}"));
+    let has_it = std::path::Path::new("/proc/sys/net/ipv4")
+        .join(name)
+        .exists();
+    if !has_it && rest.starts_with("(not on this kernel: 0)") {
+        return 0;
+    }
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is not a number (this kernel has it: {has_it}):\n{out}"))
+}
+
 #[test]
 fn connect_mode_times_the_syn_retransmissions() {
-    let Some(out) = run_mode(&["connect", "--answer-after", "2"]) else {
+    // Three SYNs, two gaps: each gap is measured from the SYN before it.
+    let Some(out) = run_mode(&["connect", "--answer-after", "3"]) else {
         return;
     };
+    sysctl_shown(&out, "tcp_syn_retries");
+    let linear = sysctl_shown(&out, "tcp_syn_linear_timeouts");
     let g = gaps(&out);
-    assert_eq!(g.len(), 1, "{out}");
+    assert_eq!(g.len(), 2, "{out}");
+    for (i, &(_, predicted)) in g.iter().enumerate() {
+        let want = tcp_lab::connect::predicted_gap(i as u32 + 1, linear);
+        assert_eq!(predicted, want.as_secs_f64(), "gap {}: {out}", i + 1);
+    }
     for (measured, predicted) in g {
         assert!(
             measured >= predicted * 0.9 && measured <= predicted + 1.0,
@@ -201,7 +272,7 @@ fn run_unprivileged(no_userns: bool) -> (Option<i32>, String, String) {
     }
     cmd.args(["--lang", "en"]); // the messages checked are the English ones
     let before = host_links();
-    let out = cmd.env("NO_COLOR", "1").output_within();
+    let out = cmd.env("NO_COLOR", "1").output_within_limit(LIMIT);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(host_links(), before);
     (
@@ -309,6 +380,33 @@ fn over_a_lossy_wire_tcp_delivers_everything_and_udp_loses_what_was_dropped() {
         "the kernel retransmitted at least what the wire saw again:\n{out}"
     );
     assert!(snmp >= retrans, "{out}");
+    // The wire's own log: the first 6 drops of TCP segments and the first 6
+    // returns are told one by one, each sequence number counted from the
+    // ISN (+N), then one line says there were more.
+    let dropped_tcp = number_after(&out, "the wire dropped ");
+    let told = |what: &str| out.lines().filter(|l| l.contains(what)).collect::<Vec<_>>();
+    let drops = told("wire: DROP ");
+    assert_eq!(drops.len() as u64, dropped_tcp.min(6), "{out}");
+    assert!(drops.iter().all(|l| l.contains(" seq +")), "{out}");
+    let more = told("wire: (more drops: only the first 6 are listed)");
+    assert_eq!(more.len(), usize::from(dropped_tcp > 6), "{out}");
+    let returns = told("after its drop: a retransmission");
+    assert_eq!(returns.len() as u64, came_again.min(6), "{out}");
+    assert!(returns.iter().all(|l| l.contains("wire: seq +")), "{out}");
+    let more = told("wire: (more came again: only the first 6 are listed)");
+    assert_eq!(more.len(), usize::from(came_again > 6), "{out}");
+    // Its counts: every drop is counted (TCP, our UDP datagrams, and any
+    // other packet), and at 5 % and 10 % of some 400 packets it doubled some
+    // and held some back.
+    let dropped_udp = number_after(&out, "; the wire dropped ");
+    let duplicated = number_after(&out, "also on the wire: ");
+    let held_back = number_after(&out, " duplicated, ");
+    let dropped_all = number_after(&out, "held back (reordered), ");
+    assert!(
+        dropped_all >= dropped_tcp + dropped_udp && dropped_tcp >= dropped_data,
+        "{out}"
+    );
+    assert!(duplicated > 0 && held_back > 0, "{out}");
 }
 
 #[test]
@@ -336,4 +434,11 @@ fn a_perfect_wire_loses_nothing() {
         "{out}"
     );
     assert!(out.contains("UDP delivered 0 duplicate"), "{out}");
+    assert!(
+        out.contains("the wire dropped 0 TCP segments; 0 of them")
+            && out.contains(
+                "also on the wire: 0 duplicated, 0 held back (reordered), 0 dropped in all"
+            ),
+        "{out}"
+    );
 }

@@ -2,15 +2,21 @@
 //! both, with the same sides and the same count of numbers
 //! (demo_kit::lang::parity).
 
+use super::run_bounded;
 use demo_kit::lang::parity::{assert_parity, Numbers};
-use demo_kit::testing::{run_demo, run_demo_en_zh, skip};
+use demo_kit::testing::{run_demo, skip};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tcp-lab");
 
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
-    // Each run makes namespaces of its own, so the two can go at once.
-    let ((code_en, en, err), (code_zh, zh, _)) = run_demo_en_zh(BIN, &[]);
+    // Each run makes namespaces of its own, so the two can go at once; each
+    // is bounded (super::LIMIT), as the other modes' runs are.
+    let ((code_en, en, err), (code_zh, zh, _)) = std::thread::scope(|s| {
+        let zh = s.spawn(|| run_bounded(&["--lang", "zh"]));
+        let en = run_bounded(&["--lang", "en"]);
+        (en, zh.join().expect("the Chinese run panicked"))
+    });
     if code_en == 77 {
         return skip(&format!("tcp-lab cannot make its namespace here: {err}"));
     }

@@ -157,4 +157,44 @@ mod tests {
         let mut a = Args::from_vec(vec![]);
         assert_eq!(Options::parse(&mut a).unwrap(), Options::default());
     }
+
+    #[test]
+    fn each_bound_itself_is_allowed() {
+        let args = "--loss 50 --delay 500 --reorder 50 --duplicate 50 --bytes 50000000";
+        let mut a = Args::from_vec(args.split(' ').map(String::from).collect());
+        let o = Options::parse(&mut a).unwrap();
+        assert_eq!(
+            (o.loss, o.delay, o.reorder, o.duplicate, o.bytes),
+            (50, Duration::from_millis(500), 50, 50, 50_000_000)
+        );
+        let mut a = Args::from_vec(
+            "--loss 0 --delay 0 --bytes 1"
+                .split(' ')
+                .map(String::from)
+                .collect(),
+        );
+        let o = Options::parse(&mut a).unwrap();
+        assert_eq!((o.loss, o.delay, o.bytes), (0, Duration::ZERO, 1));
+    }
+
+    /// Vigna's xorshift64* (shifts 12, 25, 27; multiplier 2685821657736338717),
+    /// written out from its definition: the dice must be that generator, whose
+    /// high 32 bits pass the statistical tests ("An experimental exploration of
+    /// Marsaglia's xorshift generators, scrambled", 2016).
+    #[test]
+    fn the_dice_are_xorshift64_star() {
+        let mut x: u64 = 0x0123_4567_89ab_cdef | 1;
+        let mut d = Dice::new(0x0123_4567_89ab_cdef);
+        for i in 0..1000 {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            let r = x.wrapping_mul(2_685_821_657_736_338_717) >> 32;
+            let percent = i % 101;
+            assert_eq!(d.roll(percent), r % 100 < u64::from(percent), "draw {i}");
+        }
+        // A seed of 0 would stay 0 for ever: Dice::new makes it odd.
+        let mut zero = Dice::new(0);
+        assert!((0..100).any(|_| zero.roll(50)) && (0..100).any(|_| !zero.roll(50)));
+    }
 }

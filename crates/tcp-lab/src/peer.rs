@@ -131,3 +131,53 @@ pub fn random_isn() -> Result<u32> {
         .context("reading 4 random bytes from /dev/urandom for our ISN")?;
     Ok(u32::from_be_bytes(b))
 }
+
+/// `expect` on a stand-in device: the test plays the kernel and sends
+/// segments of other connections first.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tun::stand_in;
+    use tcp_packet::{ACK, SYN};
+
+    #[test]
+    fn expect_skips_the_segments_of_other_connections() {
+        let (tun, kernel_end) = stand_in::tun("t");
+        let (us, kernel): (SocketAddrV4, SocketAddrV4) = (
+            "192.0.2.2:40001".parse().unwrap(),
+            "192.0.2.1:7000".parse().unwrap(),
+        );
+        let mut p = Peer::new(&tun, us, kernel);
+        let from = |src: &str, dst: &str, seq: u32| {
+            Segment {
+                src: src.parse().unwrap(),
+                dst: dst.parse().unwrap(),
+                seq,
+                ack: 0,
+                flags: SYN | ACK,
+                window: 1000,
+                payload_len: 0,
+            }
+            .to_packet(&[])
+        };
+        for packet in [
+            from("192.0.2.1:7000", "192.0.2.2:40009", 1), // our kernel, another port of ours
+            from("192.0.2.1:7001", "192.0.2.2:40001", 2), // another kernel port, to us
+            from("192.0.2.1:7000", "192.0.2.2:40001", 3), // this connection
+        ] {
+            nix::unistd::write(&kernel_end, &packet).unwrap();
+        }
+        let (seg, _) = p.expect(ANSWER_WAIT, |_| true).unwrap().unwrap();
+        assert_eq!(seg.seq, 3);
+    }
+
+    #[test]
+    fn each_isn_is_drawn_anew() {
+        let isns: Vec<u32> = (0..4).map(|_| random_isn().unwrap()).collect();
+        let mut distinct = isns.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        // Four equal draws of 32 random bits: once in 2^96 runs.
+        assert!(distinct.len() > 1, "{isns:?}");
+    }
+}

@@ -172,3 +172,42 @@ pub fn configure(name: &str, ip: Option<Ipv4Addr>) -> Result<()> {
     unsafe { siocsifflags(s, &req) }.with_context(|| format!("ioctl(SIOCSIFFLAGS, {name}, UP)"))?;
     Ok(())
 }
+
+/// For unit tests elsewhere in the crate: a `Tun` whose "wire" is one end of
+/// a datagram socketpair, so a test plays the kernel at the other end. Like a
+/// TUN descriptor, each `read()` or `write()` is one whole packet.
+#[cfg(test)]
+pub(crate) mod stand_in {
+    use super::Tun;
+    use nix::sys::socket::{recv, socketpair, AddressFamily, MsgFlags, SockFlag, SockType};
+    use std::os::fd::{AsRawFd, OwnedFd};
+
+    /// The stand-in device and the test's end of its wire.
+    pub(crate) fn tun(name: &str) -> (Tun, OwnedFd) {
+        let (ours, theirs) = socketpair(
+            AddressFamily::Unix,
+            SockType::Datagram,
+            None,
+            SockFlag::SOCK_CLOEXEC,
+        )
+        .expect("socketpair(AF_UNIX, SOCK_DGRAM)");
+        (
+            Tun {
+                name: name.into(),
+                fd: ours,
+            },
+            theirs,
+        )
+    }
+
+    /// What the device has written to the test's end so far, packet by packet
+    /// (without waiting: a write to a socketpair is queued before it returns).
+    pub(crate) fn written(theirs: &OwnedFd) -> Vec<Vec<u8>> {
+        let mut packets = Vec::new();
+        let mut buf = vec![0u8; 65536];
+        while let Ok(n) = recv(theirs.as_raw_fd(), &mut buf, MsgFlags::MSG_DONTWAIT) {
+            packets.push(buf[..n].to_vec());
+        }
+        packets
+    }
+}

@@ -277,3 +277,23 @@ pub fn summary(o: &Options, r: &Report) {
         ),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// FNV-1a, 64 bits: the reference values for "", "a" and "foobar"
+    /// (Fowler, Noll, Vo; the FNV page's test vectors), fed whole or in parts,
+    /// and order counts.
+    #[test]
+    fn the_stream_checksum_is_fnv1a() {
+        assert_eq!(fnv(FNV_START, b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv(FNV_START, b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv(FNV_START, b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(
+            fnv(fnv(FNV_START, b"foo"), b"bar"),
+            fnv(FNV_START, b"foobar")
+        );
+        assert_ne!(fnv(FNV_START, b"ab"), fnv(FNV_START, b"ba"));
+    }
+}

@@ -218,7 +218,7 @@ pub fn run(left: &Tun, right: &Tun, opts: &Options, seed: u64, stop: &AtomicBool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tun::stand_in::{self, written};
+    use crate::tun::stand_in::{self, next_within, written};
     use tcp_packet::{Segment, ACK, PSH};
 
     const LEFT: &str = "192.0.2.1:50000";
@@ -383,5 +383,22 @@ mod tests {
         due_now(&mut w);
         w.deliver().unwrap();
         assert_eq!(written(&r_end), [c]);
+    }
+
+    #[test]
+    fn run_forwards_until_told_to_stop_with_nothing_in_flight() {
+        let ((l, l_end), (r, r_end)) = (stand_in::tun("l"), stand_in::tun("r"));
+        let o = opts(0, Duration::ZERO, 0, 0);
+        let stop = AtomicBool::new(false);
+        let p = tcp(0, 1, PSH | ACK, b"over the wire");
+        nix::unistd::write(&l_end, &p).unwrap();
+        std::thread::scope(|s| {
+            let wire = s.spawn(|| run(&l, &r, &o, 1, &stop));
+            let got = next_within(&r_end, Duration::from_secs(2));
+            stop.store(true, Ordering::Relaxed);
+            let stats = wire.join().unwrap().unwrap();
+            assert_eq!(got, Some(p), "the packet came out of the right device");
+            assert_eq!(stats.forwarded, 1);
+        });
     }
 }

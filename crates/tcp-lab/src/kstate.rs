@@ -82,3 +82,24 @@ pub fn sysctl(path: &str) -> Option<String> {
         .ok()
         .map(|s| s.trim().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `snmp` finds the counter by its name: the test reads the Tcp rows
+    /// itself and compares the counters that never change.
+    #[test]
+    fn snmp_reads_the_named_counter() {
+        let text = std::fs::read_to_string("/proc/thread-self/net/snmp").unwrap();
+        let mut rows = text.lines().filter(|l| l.starts_with("Tcp:"));
+        let (names, values) = (rows.next().unwrap(), rows.next().unwrap());
+        for name in ["RtoAlgorithm", "RtoMin", "RtoMax"] {
+            let at = names.split_whitespace().position(|n| n == name).unwrap();
+            let want: u64 = values.split_whitespace().nth(at).unwrap().parse().unwrap();
+            assert_eq!(snmp("Tcp", name).unwrap(), want, "{name}");
+        }
+        assert!(snmp("Tcp", "NoSuchCounter").is_err());
+        assert!(snmp("NoSuchGroup", "RtoMin").is_err());
+    }
+}

@@ -200,6 +200,18 @@ pub(crate) mod stand_in {
         )
     }
 
+    /// The next packet the device writes, waiting at most `wait`.
+    pub(crate) fn next_within(theirs: &OwnedFd, wait: std::time::Duration) -> Option<Vec<u8>> {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        use std::os::fd::AsFd;
+        let ms = u16::try_from(wait.as_millis()).unwrap_or(u16::MAX);
+        let mut fds = [PollFd::new(theirs.as_fd(), PollFlags::POLLIN)];
+        if poll(&mut fds, PollTimeout::from(ms)).expect("poll") == 0 {
+            return None;
+        }
+        written(theirs).into_iter().next()
+    }
+
     /// What the device has written to the test's end so far, packet by packet
     /// (without waiting: a write to a socketpair is queued before it returns).
     pub(crate) fn written(theirs: &OwnedFd) -> Vec<Vec<u8>> {
@@ -209,5 +221,26 @@ pub(crate) mod stand_in {
             packets.push(buf[..n].to_vec());
         }
         packets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stand_in::{tun, written};
+    use super::*;
+
+    #[test]
+    fn recv_waits_its_time_then_reads_whole_packets_and_send_writes_one() {
+        let (t, theirs) = tun("t");
+        let started = Instant::now();
+        assert_eq!(t.recv(Duration::from_millis(30)).unwrap(), None);
+        assert!(started.elapsed() >= Duration::from_millis(25));
+        nix::unistd::write(&theirs, b"first packet").unwrap();
+        nix::unistd::write(&theirs, b"second").unwrap();
+        let wait = Duration::from_secs(1);
+        assert_eq!(t.recv(wait).unwrap().unwrap(), b"first packet");
+        assert_eq!(t.recv(wait).unwrap().unwrap(), b"second");
+        t.send(b"to the kernel").unwrap();
+        assert_eq!(written(&theirs), [b"to the kernel"]);
     }
 }

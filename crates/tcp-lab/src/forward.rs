@@ -387,18 +387,23 @@ mod tests {
 
     #[test]
     fn run_forwards_until_told_to_stop_with_nothing_in_flight() {
+        // On a thread of its own with 'static parts, so that a run that never
+        // returns fails this test after 2 s instead of holding the suite.
         let ((l, l_end), (r, r_end)) = (stand_in::tun("l"), stand_in::tun("r"));
-        let o = opts(0, Duration::ZERO, 0, 0);
-        let stop = AtomicBool::new(false);
+        let ends: &'static (Tun, Tun) = Box::leak(Box::new((l, r)));
+        let o: &'static Options = Box::leak(Box::new(opts(0, Duration::ZERO, 0, 0)));
+        let stop: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
         let p = tcp(0, 1, PSH | ACK, b"over the wire");
         nix::unistd::write(&l_end, &p).unwrap();
-        std::thread::scope(|s| {
-            let wire = s.spawn(|| run(&l, &r, &o, 1, &stop));
-            let got = next_within(&r_end, Duration::from_secs(2));
-            stop.store(true, Ordering::Relaxed);
-            let stats = wire.join().unwrap().unwrap();
-            assert_eq!(got, Some(p), "the packet came out of the right device");
-            assert_eq!(stats.forwarded, 1);
-        });
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(run(&ends.0, &ends.1, o, 1, stop)));
+        let got = next_within(&r_end, Duration::from_secs(2));
+        stop.store(true, Ordering::Relaxed);
+        let stats = rx
+            .recv_timeout(Duration::from_secs(2))
+            .expect("run returns within 2 s of its stop")
+            .unwrap();
+        assert_eq!(got, Some(p), "the packet came out of the right device");
+        assert_eq!(stats.forwarded, 1);
     }
 }

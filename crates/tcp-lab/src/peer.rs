@@ -147,7 +147,6 @@ mod tests {
             "192.0.2.2:40001".parse().unwrap(),
             "192.0.2.1:7000".parse().unwrap(),
         );
-        let mut p = Peer::new(&tun, us, kernel);
         let from = |src: &str, dst: &str, seq: u32| {
             Segment {
                 src: src.parse().unwrap(),
@@ -167,8 +166,21 @@ mod tests {
         ] {
             nix::unistd::write(&kernel_end, &packet).unwrap();
         }
-        let (seg, _) = p.expect(ANSWER_WAIT, |_| true).unwrap().unwrap();
-        assert_eq!(seg.seq, 3);
+        // On a thread of its own, so that an expect() that never returns
+        // fails this test after 2 s instead of holding the suite.
+        let tun: &'static Tun = Box::leak(Box::new(tun));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut p = Peer::new(tun, us, kernel);
+            let _ = tx.send(
+                p.expect(ANSWER_WAIT, |_| true)
+                    .map(|got| got.map(|(s, _)| s.seq)),
+            );
+        });
+        let seq = rx
+            .recv_timeout(Duration::from_secs(2))
+            .expect("expect() returns");
+        assert_eq!(seq.unwrap(), Some(3));
     }
 
     #[test]

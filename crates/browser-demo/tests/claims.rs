@@ -4,6 +4,15 @@
 // The demo told in Chinese: in this binary, so it runs alongside the claims.
 #[path = "claims/lang.rs"]
 mod lang;
+// Each limit and check of a request at the byte where it is drawn.
+#[path = "claims/edges.rs"]
+mod edges;
+// How a connection ends: closed, reset, stalled, trickled.
+#[path = "claims/endings.rs"]
+mod endings;
+// `serve`, the server for a real browser, as a learner runs it.
+#[path = "claims/serve.rs"]
+mod serve;
 
 use browser_demo::client::{self, send_raw, split_replies};
 use browser_demo::http::{find, MAX_HEAD};
@@ -299,17 +308,40 @@ fn a_connection_over_the_limit_gets_503_and_the_server_recovers() {
     wait_for(&rx, MAX_CONNECTIONS, |e| {
         matches!(e, Event::Accepted { .. })
     });
-    let reply = send_raw(server.addr, b"GET /data HTTP/1.1\r\n\r\n").unwrap();
-    assert_eq!(status_of(&reply), 503);
+    // The 65th client writes its request and reads the 503 to a clean end
+    // of file: the server read the request before it closed, so no reset,
+    // neither instead of the end of file nor after it.
+    let mut late = TcpStream::connect(server.addr).unwrap();
+    late.write_all(b"GET /data HTTP/1.1\r\n\r\n").unwrap();
+    late.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reply = Vec::new();
+    let read = late.read_to_end(&mut reply);
+    assert!(read.is_ok(), "{read:?}: a reset, not the end of the 503");
+    assert_eq!(status_line(&reply), "HTTP/1.1 503 Service Unavailable");
+    assert_eq!(late.take_error().unwrap().map(|e| e.kind()), None);
     drop(held);
     wait_for(&rx, MAX_CONNECTIONS, |e| matches!(e, Event::Closed { .. }));
     still_serving(&server);
 }
 
-/// A client that sent its request before the server refused it: the
-/// server's close must not turn into a reset that costs the client the
-/// reply. Returns what the client's `read_to_end` saw.
-fn refused_after_the_client_wrote(refuse: fn(&mut TcpStream)) -> (std::io::Result<usize>, u16) {
+/// What a client that sent its request before the server refused it saw.
+struct Refusal {
+    /// Its `read_to_end`: the end of file, or a reset.
+    read: std::io::Result<usize>,
+    status_line: String,
+    /// Whether `refuse` and the close returned within 3 s.
+    closed_in_time: bool,
+    /// The error pending on the client's socket once the server has closed:
+    /// `EPIPE` if a reset came after our end of file (tcp_reset() in
+    /// net/ipv4/tcp_input.c, in state CLOSE_WAIT).
+    then: Option<std::io::ErrorKind>,
+}
+
+/// The server's `refuse` runs on a thread of its own while the client reads,
+/// as the server's refusing threads do: the server's close must not turn
+/// into a reset that costs the client the reply, nor wait for the client.
+fn refused_after_the_client_wrote(refuse: fn(&mut TcpStream)) -> Refusal {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let body = vec![b'x'; 20_000];
@@ -321,31 +353,57 @@ fn refused_after_the_client_wrote(refuse: fn(&mut TcpStream)) -> (std::io::Resul
     client.write_all(&body).unwrap();
     let (mut conn, _) = listener.accept().unwrap();
     conn.peek(&mut [0u8; 1]).unwrap(); // the request is there, unread
-    refuse(&mut conn);
-    drop(conn);
+    let (done_tx, done) = crossbeam_channel::bounded(1);
+    std::thread::spawn(move || {
+        refuse(&mut conn);
+        drop(conn);
+        let _ = done_tx.send(());
+    });
     client
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let mut reply = Vec::new();
-    let result = client.read_to_end(&mut reply);
-    (result, status_of(&reply))
+    let read = client.read_to_end(&mut reply);
+    let closed_in_time = done.recv_timeout(Duration::from_secs(3)).is_ok();
+    Refusal {
+        read,
+        status_line: status_line(&reply),
+        closed_in_time,
+        then: client.take_error().unwrap().map(|e| e.kind()),
+    }
+}
+
+/// The first line of a reply, without its `\r\n`.
+fn status_line(reply: &[u8]) -> String {
+    let text = String::from_utf8_lossy(reply);
+    text.split("\r\n").next().unwrap_or("").to_string()
 }
 
 #[test]
 fn the_503_reply_survives_a_request_the_server_never_read() {
-    let (result, status) = refused_after_the_client_wrote(server::answer_busy);
+    let careful = refused_after_the_client_wrote(server::answer_busy);
     assert!(
-        result.is_ok(),
-        "{result:?}: a reset, not the end of the reply"
+        careful.read.is_ok(),
+        "{:?}: a reset, not the end of the reply",
+        careful.read
     );
-    assert_eq!(status, 503);
+    assert_eq!(careful.status_line, "HTTP/1.1 503 Service Unavailable");
+    // The drain is bounded in time: the client keeps its socket open and
+    // silent, and the server still closes within the half second.
+    assert!(
+        careful.closed_in_time,
+        "the careful close waited for the client"
+    );
+    // Everything the client sent was drained before the close: no reset came
+    // after the end of file either.
+    assert_eq!(careful.then, None);
     // The check can fail: a careless close (write the 503, close at once,
     // the request unread) makes the kernel send RST, and the client sees it.
-    let (careless, _) = refused_after_the_client_wrote(|conn| {
+    let careless = refused_after_the_client_wrote(|conn| {
         let _ = conn.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
     });
     assert_eq!(
-        careless.map_err(|e| e.kind()),
+        careless.read.map_err(|e| e.kind()),
         Err(std::io::ErrorKind::ConnectionReset)
     );
 }
@@ -354,8 +412,21 @@ fn the_503_reply_survives_a_request_the_server_never_read() {
 fn the_default_run_finishes_and_shows_the_stream() {
     let (code, out, err) = run_demo(env!("CARGO_BIN_EXE_browser-demo"), &[]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("\\r\\n   <- empty line"), "{out}");
-    assert!(out.contains("ONE read() returned"), "{out}");
+    // The mark is on the empty line of each request, and on no other line.
+    let marked: Vec<&str> = out.lines().filter(|l| l.contains("<- empty")).collect();
+    assert_eq!(
+        marked, ["[client]     \\r\\n   <- empty line: the header ends here (a delimiter)"; 2],
+        "{out}"
+    );
+    // Reply 2 starts where reply 1 ends, and ends where the one read() did.
+    let total: usize = demo_kit::testing::number_after(&out, "ONE read() returned ");
+    let span = |n: u8| -> (usize, usize) {
+        let range: String = demo_kit::testing::number_after(&out, &format!("reply {n}: bytes "));
+        let (from, to) = range.trim_end_matches(':').split_once("..").unwrap();
+        (from.parse().unwrap(), to.parse().unwrap())
+    };
+    let ((a, b), (c, d)) = (span(1), span(2));
+    assert_eq!((a, c, d), (0, b, total), "{out}");
     for status in [
         "400 Bad Request",
         "431 Request Header",
@@ -390,6 +461,20 @@ fn bad_command_lines_get_clear_errors() {
             "--head-timeout must be a number of seconds between 0 and 3600",
         ),
         (&["serve", "--bogus"], "unexpected argument \"--bogus\"; see --help"),
+        // The seconds are checked before the address: a bound that let 0 or
+        // 3601 through would end at the bad address instead (and never serve).
+        (
+            &["serve", "--head-timeout", "0", "--addr", "nonsense"],
+            "--head-timeout must be a number of seconds between 0 and 3600",
+        ),
+        (
+            &["serve", "--idle-timeout", "3601", "--addr", "nonsense"],
+            "--idle-timeout must be a number of seconds between 0 and 3600",
+        ),
+        (
+            &["serve", "--idle-timeout", "3600", "--addr", "nonsense"],
+            "bad --addr \"nonsense\" (invalid socket address syntax): use IP:PORT, e.g. 127.0.0.1:8080",
+        ),
     ] {
         let (code, _, err) = run_demo(bin, args);
         assert_eq!(code, 1, "{args:?}");

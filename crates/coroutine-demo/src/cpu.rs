@@ -119,3 +119,98 @@ pub fn run(limit: u64, tasks: u64, slice: u64) -> io::Result<Report> {
         cores,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! The count, the parts and the CPU clock, each checked against a
+    //! value known without this code. The runs go on a thread of their own
+    //! with a limit: a mutant that loops for ever fails here, in the unit
+    //! tests cargo runs first, instead of hanging the claims.
+    use super::*;
+    use std::sync::mpsc::channel;
+
+    /// `f` on a thread of its own, given `secs` seconds.
+    fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(secs))
+            .unwrap_or_else(|_| panic!("still running after {secs} s"))
+    }
+
+    /// Spins until this thread has used `cpu` of CPU time (or 2 s passed).
+    fn burn(cpu: Duration) {
+        let t = Instant::now();
+        while thread_cpu() < cpu && t.elapsed() < Duration::from_secs(2) {
+            std::hint::black_box(count(0..100));
+        }
+    }
+
+    #[test]
+    fn primes_are_the_known_ones() {
+        let small: Vec<u64> = (0..30).filter(|&k| is_prime(k)).collect();
+        assert_eq!(small, [2, 3, 5, 7, 11, 13, 17, 19, 23, 29]);
+        // Squares of primes: the divisor at exactly the square root counts.
+        for square in [4, 9, 25, 49, 121, 169] {
+            assert!(!is_prime(square), "{square}");
+        }
+        // pi(10^4) = 1229, pi(10^5) = 9592 (the prime-counting function).
+        assert_eq!(within(10, || count(0..10_000)), 1229);
+        assert_eq!(within(10, || count(0..100_000)), 9592);
+        assert_eq!(count(7..8), 1);
+        assert_eq!(count(8..11), 0);
+    }
+
+    #[test]
+    fn trial_division_stops_at_the_square_root() {
+        // 10^12 + 39 is prime: dividing up to its root is 10^6 tries, a few
+        // ms; up to half of it (or to itself) would take hours.
+        assert!(within(10, || is_prime(1_000_000_000_039)));
+        assert!(!within(10, || is_prime(999_999_999_989 * 3)));
+    }
+
+    #[test]
+    fn the_parts_cover_the_numbers_once_in_equal_ranges() {
+        assert_eq!(parts(10, 4), [0..3, 3..6, 6..9, 9..10]);
+        assert_eq!(parts(10, 3), [0..4, 4..8, 8..10]);
+        assert_eq!(parts(3, 4), [0..1, 1..2, 2..3, 3..3]);
+        assert_eq!(parts(12, 1).first(), Some(&(0..12)));
+        assert_eq!(parts(12, 1).len(), 1);
+    }
+
+    #[test]
+    fn the_thread_cpu_clock_counts_this_threads_work_only() {
+        within(10, || {
+            let start = Instant::now();
+            assert!(thread_cpu() < Duration::from_millis(20));
+            burn(Duration::from_millis(30));
+            let (used, wall) = (thread_cpu(), start.elapsed());
+            assert!(used >= Duration::from_millis(30), "{used:?}");
+            // One thread cannot use more CPU than the time that passed.
+            assert!(
+                used <= wall + Duration::from_millis(1),
+                "{used:?} > {wall:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn a_run_counts_the_primes_and_each_ways_own_cpu_time() {
+        let r = within(10, || {
+            // CPU used before the run, which its times must not include.
+            burn(Duration::from_millis(30));
+            run(10_000, 4, 500).unwrap()
+        });
+        assert_eq!((r.primes, r.tasks), (1229, 4), "{r:?}");
+        let slack = Duration::from_millis(1);
+        assert!(r.serial_cpu <= r.serial + slack, "{r:?}");
+        assert!(r.coroutines_cpu <= r.coroutines + slack, "{r:?}");
+        assert!(
+            r.serial_cpu > Duration::ZERO && r.coroutines_cpu > Duration::ZERO,
+            "{r:?}"
+        );
+        // 4 parts of 2500 numbers, a yield after every 500: 5 each.
+        assert!(r.switches >= 4 * 5, "{r:?}");
+    }
+}

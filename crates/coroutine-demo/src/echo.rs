@@ -126,3 +126,51 @@ pub async fn serve(listener: TcpListener, conns: usize) -> io::Result<ServeRepor
         server_thread: std::thread::current().id(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! A frame's bytes, and `serve_conn` against a blocking client, with
+    //! every wait limited: a server that waits for bytes that never come
+    //! fails here in seconds, in the unit tests cargo runs first.
+    use super::*;
+    use crate::runtime::Runtime;
+    use std::io::{Read, Write};
+    use std::time::Duration;
+
+    #[test]
+    fn a_frame_is_the_little_endian_length_then_the_body() {
+        assert_eq!(frame(b"abc"), [3, 0, 0, 0, b'a', b'b', b'c']);
+        assert_eq!(frame(b""), [0, 0, 0, 0]);
+        assert_eq!(frame(&[7; 258])[..4], [2, 1, 0, 0]);
+        assert_eq!(frame(&[7; 258]).len(), 4 + 258);
+    }
+
+    #[test]
+    fn serve_conn_sends_each_frame_back_whole_until_the_client_closes() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let (conn, _) = listener.accept().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let served = Runtime::new().and_then(|rt| {
+                rt.block_on(async move { serve_conn(TcpStream::from_std(conn)?).await })
+            });
+            let _ = tx.send(served.map(|r| r.map_err(|e| e.to_string())));
+        });
+        for body in [&b"x"[..], &[b'y'; 3000], b""] {
+            let f = frame(body);
+            client.write_all(&f).unwrap();
+            let mut back = vec![0; f.len()];
+            client.read_exact(&mut back).expect("no echo within 5 s");
+            assert_eq!(back, f);
+        }
+        drop(client); // a close between frames: the end, not an error
+        let served = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("serve_conn still runs, 10 s on");
+        assert_eq!(served.unwrap(), Ok(3));
+    }
+}

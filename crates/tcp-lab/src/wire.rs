@@ -58,6 +58,11 @@ fn right_side(ready: mpsc::Sender<Result<Tun>>) -> Result<(u64, u64, Vec<u32>)> 
         let tun = Tun::create("right0")?;
         configure(&tun.name, Some("192.0.2.2".parse().map_err(Error::from)?))?;
         let l = TcpListener::bind(RIGHT_TCP).context("bind 192.0.2.2:9000")?;
+        // accept() honours SO_RCVTIMEO (socket(7)): if the left side never
+        // connects (its step failed first), this side gives up, not hangs.
+        let limit = nix::sys::time::TimeVal::new(20, 0);
+        nix::sys::socket::setsockopt(&l, nix::sys::socket::sockopt::ReceiveTimeout, &limit)
+            .context("setsockopt(SO_RCVTIMEO) on the listener")?;
         let u = UdpSocket::bind(RIGHT_UDP).context("bind 192.0.2.2:9001")?;
         Ok((tun, l, u))
     };
@@ -71,7 +76,9 @@ fn right_side(ready: mpsc::Sender<Result<Tun>>) -> Result<(u64, u64, Vec<u32>)> 
             return Err(e);
         }
     };
-    let (mut conn, _) = listener.accept().context("right: accept()")?;
+    let (mut conn, _) = listener
+        .accept()
+        .context("right: accept() (nothing connected within 20 s)")?;
     conn.set_read_timeout(Some(Duration::from_secs(60)))
         .context("timeout")?;
     let (mut hash, mut count, mut buf) = (FNV_START, 0u64, vec![0u8; 65536]);

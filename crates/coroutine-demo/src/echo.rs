@@ -173,4 +173,60 @@ mod tests {
             .expect("serve_conn still runs, 10 s on");
         assert_eq!(served.unwrap(), Ok(3));
     }
+
+    #[test]
+    fn serve_returns_an_accept_error_it_cannot_wait_out() {
+        // A socket that is not listening: accept(2) says EINVAL, and will
+        // say it again however often it is asked.
+        use nix::sys::socket::{socket, AddressFamily, SockFlag, SockType};
+        let fd = socket(
+            AddressFamily::Inet,
+            SockType::Stream,
+            SockFlag::SOCK_CLOEXEC,
+            None,
+        )
+        .unwrap();
+        let listener = TcpListener::from_std(std::net::TcpListener::from(fd)).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let served = Runtime::new().and_then(|rt| rt.block_on(serve(listener, 1)));
+            let _ = tx.send(served.map(|r| r.map(|r| r.shed).map_err(|e| e.raw_os_error())));
+        });
+        let served = rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("serve still runs, 5 s on");
+        assert_eq!(served.unwrap(), Err(Some(nix::libc::EINVAL)));
+    }
+
+    #[test]
+    fn serve_takes_the_connections_it_was_asked_for_then_returns() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let served = Runtime::new().and_then(|rt| {
+                rt.block_on(async move { serve(TcpListener::from_std(listener)?, 2).await })
+            });
+            let _ = tx.send(served.map(|r| r.map_err(|e| e.to_string())));
+        });
+        for who in [&b"A"[..], b"B"] {
+            let mut client = std::net::TcpStream::connect(addr).unwrap();
+            client
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            client.write_all(&frame(who)).unwrap();
+            let mut back = [0; 5];
+            client.read_exact(&mut back).expect("no echo within 5 s");
+            assert_eq!(back[..], frame(who)[..]);
+        }
+        let r = rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("serve still waits, 5 s after its 2 clients")
+            .unwrap()
+            .unwrap();
+        let served: Vec<_> = r.conns.iter().map(|c| c.result.clone()).collect();
+        assert_eq!(served, [Ok(1), Ok(1)]);
+        assert_eq!(r.shed, 0);
+        assert!(r.conns.iter().all(|c| c.thread == r.server_thread));
+    }
 }

@@ -111,3 +111,51 @@ pub fn name(nr: i64) -> String {
         n => format!("#{n}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The counter against work whose system calls are known: each
+    //! `libc::syscall` is one call, whatever it answers.
+    use super::*;
+
+    #[test]
+    fn count_sees_exactly_the_calls_made_between_the_markers() {
+        let counted = count(|| {
+            // SAFETY: getpid cannot fail; write(-1) fails with EBADF.
+            unsafe {
+                for _ in 0..3 {
+                    libc::syscall(libc::SYS_getpid);
+                }
+                for _ in 0..2 {
+                    libc::syscall(libc::SYS_write, -1, NULL, 0);
+                }
+            }
+        })
+        .unwrap();
+        let Some(counted) = counted else {
+            demo_kit::testing::skip("ptrace is not allowed here: system calls not counted");
+            return;
+        };
+        let expected = BTreeMap::from([(libc::SYS_write, 2), (libc::SYS_getpid, 3)]);
+        assert_eq!(counted, expected);
+        // Work that makes no call counts none.
+        assert_eq!(count(|| ()).unwrap(), Some(BTreeMap::new()));
+    }
+
+    #[test]
+    fn the_calls_a_switch_may_make_have_their_names() {
+        for (nr, name_of) in [
+            (libc::SYS_read, "read"),
+            (libc::SYS_write, "write"),
+            (libc::SYS_rt_sigprocmask, "rt_sigprocmask"),
+            (libc::SYS_epoll_wait, "epoll_wait"),
+            (libc::SYS_mmap, "mmap"),
+            (libc::SYS_munmap, "munmap"),
+            (libc::SYS_mprotect, "mprotect"),
+            (libc::SYS_futex, "futex"),
+        ] {
+            assert_eq!(name(nr), name_of);
+        }
+        assert_eq!(name(libc::SYS_getpid), format!("#{}", libc::SYS_getpid));
+    }
+}

@@ -6,6 +6,7 @@ mod fin;
 
 use coroutine_demo::runtime::{Dir, Event, Runtime};
 use coroutine_demo::{cpu, echo_run, handwritten, switch, two_clients};
+use std::time::Duration;
 
 fn quiet() {
     demo_kit::say::set_quiet(true);
@@ -18,6 +19,23 @@ fn the_enum_and_the_async_fn_alternate_like_the_generator() {
         .flat_map(|i| [("produce", i), ("consume", i)])
         .collect();
     assert_eq!(handwritten::by_hand(3), expected);
+    // The hand-written frame keeps the consumer's locals between sends,
+    // and refuses a send before `next(g)`, as Python does.
+    let mut g = handwritten::Consumer::Created;
+    assert_eq!(g.send(1), None);
+    g.start();
+    assert_eq!((g.send(5), g.send(7)), (Some(5), Some(12)));
+    g.start(); // next(g) again: the frame stays where it stopped
+    assert!(
+        matches!(
+            g,
+            handwritten::Consumer::AtYield {
+                total: 12,
+                received: 2
+            }
+        ),
+        "{g:?}"
+    );
     let r = handwritten::with_async(3).unwrap();
     assert_eq!(r.log, expected);
     assert_eq!(r.total, 3);
@@ -95,6 +113,51 @@ fn a_future_switch_is_far_cheaper_than_a_thread_switch_and_makes_no_system_call(
                 assert_eq!(c.stackful, [("rt_sigprocmask".to_string(), 1.0)], "{c:?}");
             }
         }
+    }
+}
+
+/// `f`'s time per switch, and the time measured around the whole call.
+fn per_switch_and_around(f: impl FnOnce() -> Duration) -> (Duration, Duration) {
+    let t = std::time::Instant::now();
+    let per = f();
+    (per, t.elapsed())
+}
+
+#[test]
+fn each_rows_time_is_its_share_of_the_time_measured_around_it() {
+    // A time per switch is the time of `switches` switches divided by
+    // their number: more than zero, and together no more than the whole
+    // call took (which adds only the set-up: a fork, a thread, a stack).
+    let n = 2_000;
+    let rows: [(&str, u64, (Duration, Duration)); 3] = [
+        (
+            "process",
+            2 * n,
+            per_switch_and_around(|| switch::processes(n).unwrap()),
+        ),
+        (
+            "thread",
+            2 * n,
+            per_switch_and_around(|| switch::threads(n).unwrap()),
+        ),
+        (
+            "future",
+            2 * 10 * n,
+            per_switch_and_around(|| switch::futures(10 * n).unwrap().0),
+        ),
+    ];
+    for (what, switches, (per, around)) in rows {
+        assert!(per > Duration::ZERO, "{what}: {per:?}");
+        assert!(
+            per * switches as u32 <= around,
+            "{what}: {per:?} x {switches} > {around:?}"
+        );
+    }
+    #[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
+    {
+        let (per, around) = per_switch_and_around(|| switch::stackful(10 * n).unwrap());
+        assert!(per > Duration::ZERO, "swapcontext: {per:?}");
+        assert!(per * (2 * 10 * n) as u32 <= around, "{per:?} > {around:?}");
     }
 }
 
@@ -196,7 +259,16 @@ fn the_runtime_wakes_exactly_the_task_that_registered_and_runs_it_before_sleepin
 #[test]
 fn one_thread_serves_every_client_and_drops_only_the_one_that_vanished() {
     quiet();
-    let r = echo_run::run(6, 30).unwrap();
+    // On a thread given 20 s: a server still waiting for a client that
+    // never connects fails here instead of hanging the suite.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(echo_run::run(6, 30).map_err(|e| e.to_string()));
+    });
+    let r = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the echo run still runs, 20 s on")
+        .unwrap();
     assert_eq!(r.echoed, [30; 6]);
     assert_eq!(r.serve.conns.len(), 7);
     let dropped: Vec<_> = r

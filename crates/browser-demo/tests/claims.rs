@@ -220,8 +220,10 @@ fn an_idle_keep_alive_connection_is_closed() {
         idle: Duration::from_millis(200),
         head: Duration::from_secs(5),
     });
-    let mut s = TcpStream::connect(server.addr).unwrap();
+    // Timed from before connect(): the server's idle clock starts at its
+    // accept(), which may return before our connect() does.
     let started = Instant::now();
+    let mut s = TcpStream::connect(server.addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut buf = [0u8; 1];
     // A read with a timeout can end in EINTR even with no signal handler:

@@ -8,9 +8,9 @@
 //! handles `SIGCHLD`, `SIGWINCH` or `SIGALRM` meets that for real.
 //!
 //! The reader lives inside `tcp::run`, so the test finds it from outside:
-//! 1. it holds the writer still (a `SIGUSR2` handler that sleeps 300 ms on
-//!    the writer's thread), so the reader empties the small buffer and
-//!    blocks in `recvfrom` on it;
+//! 1. it holds the writer still (a `SIGUSR2` handler, run on the writer's
+//!    thread, that waits until the test releases it, 5 s at most), so the
+//!    reader empties the small buffer and blocks in `recvfrom` on it;
 //! 2. it watches `/proc/self/task/<tid>/syscall` (proc(5)) until a thread
 //!    of the run is blocked in `recvfrom`: that is the reader;
 //! 3. it sends that thread `SIGUSR1`, whose handler has no `SA_RESTART`
@@ -25,13 +25,15 @@ use nix::libc;
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use reliability_demo::tcp;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// The thread `SIGUSR1`'s handler ran on (0: not yet).
 static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
+/// Set by the test: the writer, held in `SIGUSR2`'s handler, may go on.
+static RELEASE: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_sigusr1(_: libc::c_int) {
     // SAFETY: gettid is async-signal-safe; so is an atomic store.
@@ -41,10 +43,16 @@ extern "C" fn on_sigusr1(_: libc::c_int) {
 extern "C" fn on_sigusr2(_: libc::c_int) {
     let pause = libc::timespec {
         tv_sec: 0,
-        tv_nsec: 300_000_000,
+        tv_nsec: 1_000_000,
     };
-    // SAFETY: nanosleep is async-signal-safe (signal-safety(7)).
-    unsafe { libc::nanosleep(&pause, std::ptr::null_mut()) };
+    // Until released, 5 s at most. SAFETY: nanosleep is async-signal-safe
+    // (signal-safety(7)), and so is a lock-free atomic load.
+    for _ in 0..5000 {
+        if RELEASE.load(Ordering::SeqCst) {
+            return;
+        }
+        unsafe { libc::nanosleep(&pause, std::ptr::null_mut()) };
+    }
 }
 
 fn install(signal: Signal, handler: extern "C" fn(libc::c_int), flags: SaFlags) {
@@ -84,7 +92,9 @@ fn a_read_interrupted_by_a_signal_is_called_again() {
     let writer = thread::spawn(move || {
         // SAFETY: gettid has no preconditions.
         tx.send(unsafe { libc::gettid() }).unwrap();
-        tcp::run(64, 1024, 4096, Duration::ZERO)
+        // 300 reads, 1 ms apart: the run lasts 0.3 s at least, time enough
+        // to catch the writer in it.
+        tcp::run(300, 1024, 4096, Duration::from_millis(1))
     });
     let writer_tid = rx.recv_timeout(Duration::from_secs(5)).unwrap();
     let ours = |t: &i32| !before.contains(t) && *t != writer_tid;
@@ -103,7 +113,7 @@ fn a_read_interrupted_by_a_signal_is_called_again() {
     tgkill(writer_tid, Signal::SIGUSR2);
 
     // 2. The reader drains the buffer and waits in recvfrom.
-    let deadline = Instant::now() + Duration::from_millis(250);
+    let deadline = Instant::now() + Duration::from_secs(4);
     let reader = loop {
         let waiting = threads()
             .into_iter()
@@ -119,8 +129,14 @@ fn a_read_interrupted_by_a_signal_is_called_again() {
         thread::sleep(Duration::from_millis(1));
     };
 
-    // 3. Interrupt it there.
+    // 3. Interrupt it there; then let the writer go on.
     tgkill(reader, Signal::SIGUSR1);
+    let deadline = Instant::now() + Duration::from_secs(4);
+    while INTERRUPTED.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "SIGUSR1's handler never ran");
+        thread::yield_now();
+    }
+    RELEASE.store(true, Ordering::SeqCst);
     let report = writer
         .join()
         .unwrap()
@@ -131,6 +147,6 @@ fn a_read_interrupted_by_a_signal_is_called_again() {
         "the handler ran on the reader"
     );
     tcp::check(&report).unwrap();
-    assert_eq!(report.received_bytes, 64 * 1024);
+    assert_eq!(report.received_bytes, 300 * 1024);
     assert_eq!(report.received_sum, report.sent_sum);
 }

@@ -17,10 +17,11 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_tcp-lab");
 
 /// How long a mode may run here. Each takes about 1 s (connect 2 s); a lab
-/// that waits for ever (a wire that forwards nothing leaves its right side
-/// in accept(), a device that reads empty packets loops) fails after this,
-/// well within a mutation run's 60 s, instead of holding the suite.
-const LIMIT: Duration = Duration::from_secs(20);
+/// that waits for ever (a device that reads empty packets loops) fails after
+/// this, well within a mutation run's 60 s, instead of holding the suite.
+/// Longer than the wire's own 20 s limit on its right side's accept(), so a
+/// wire that forwards nothing ends with the lab's error, not ours.
+const LIMIT: Duration = Duration::from_secs(30);
 
 /// `run_demo` (English, no colour) within [`LIMIT`].
 fn run_bounded(args: &[&str]) -> (i32, String, String) {

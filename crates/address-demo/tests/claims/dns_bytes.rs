@@ -183,7 +183,7 @@ fn only_a_records_of_class_in_are_answered() {
 fn a_dropped_responder_frees_its_port() {
     let r = dns_talk::start_responder().unwrap();
     let addr = r.addr;
-    drop(r);
+    within_2s(move || drop(r)); // the drop joins the responder's thread
     let deadline = Instant::now() + Duration::from_secs(1);
     while let Err(e) = UdpSocket::bind(addr) {
         assert!(

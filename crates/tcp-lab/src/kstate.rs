@@ -83,6 +83,7 @@ pub fn sysctl(path: &str) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
+/// The kernel's counters, read here and by the test from the same file.
 #[cfg(test)]
 mod tests {
     use super::*;

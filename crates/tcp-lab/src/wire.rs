@@ -285,6 +285,7 @@ pub fn summary(o: &Options, r: &Report) {
     );
 }
 
+/// The checksum both sides compute, against its published values.
 #[cfg(test)]
 mod tests {
     use super::*;

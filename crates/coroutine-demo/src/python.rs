@@ -217,3 +217,19 @@ pub fn run_all(n: u64) -> Result<Report> {
     }
     Ok(r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_field_is_the_rest_of_the_first_line_with_its_key() {
+        let out = "generator_switch_ns 80.5\ngevent_socket_module  gevent._socket3 \nlog a\n";
+        assert_eq!(
+            text_field(out, "gevent_socket_module "),
+            Some("gevent._socket3".to_string())
+        );
+        assert_eq!(text_field(out, "log "), Some("a".to_string()));
+        assert_eq!(text_field(out, "greenlet_switch_ns"), None);
+    }
+}

@@ -44,6 +44,9 @@ fn the_whole_story_runs_and_exits_zero() {
     for needle in [
         "python3 generator: produce 0 / consume 0 / produce 1 / consume 1 / produce 2 / consume 2\n",
         "asyncio: start_server + two clients: 4 echoes, the server's tasks on 1 thread(s)\n",
+        // Step 3's Python rows, each a time.
+        "[client] python generator send/yield ",
+        "[client] python asyncio task switch ",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }

@@ -116,6 +116,71 @@ fn each_step_runs_alone() {
         assert_eq!(headers.len(), 1, "{step} ran other steps:\n{out}");
         let own = format!("── step {}: ", number + 1);
         assert!(headers[0].starts_with(&own), "{step}:\n{out}");
+        match *step {
+            "switch" => switch_table(&out),
+            "runtime" => runtime_trace(&out),
+            "echo" => assert!(
+                out.contains("[server] 9 connections served by tasks on the server's one thread\n"),
+                "{out}"
+            ),
+            "cpu" => cpu_ratios(&out),
+            _ => {}
+        }
+    }
+}
+
+/// Step 3: a future's switch, a few dozen ns, reads in ns; where ptrace
+/// may count, its row says it makes no system call, and swapcontext's one
+/// rt_sigprocmask.
+fn switch_table(out: &str) {
+    let row = out
+        .lines()
+        .find(|l| l.contains("future -> future (our poll)"))
+        .unwrap_or_else(|| panic!("no future row in:\n{out}"));
+    let time: Vec<&str> = row.split_whitespace().skip(6).take(2).collect();
+    assert_eq!(time.get(1), Some(&"ns"), "{row}");
+    assert!(time[0].parse::<u64>().is_ok_and(|n| n < 10_000), "{row}");
+    if out.contains("ptrace not allowed") {
+        return;
+    }
+    assert!(
+        row.ends_with("  no: 0 system calls per switch (counted with ptrace)"),
+        "{row}"
+    );
+    if cfg!(all(target_arch = "x86_64", target_env = "gnu")) {
+        let calls = "  yes, 1.00 rt_sigprocmask per switch (counted with ptrace)\n";
+        assert!(out.contains(calls), "{out}");
+    }
+}
+
+/// Step 4: tasks named as spawned, and epoll_wait's sockets as the kernel
+/// reported them: the listener readable, a socket being connected
+/// writable, a connected one with data readable and writable.
+fn runtime_trace(out: &str) {
+    assert!(out.contains("[note] poll  task 1 (server)\n"), "{out}");
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in out.lines() {
+        if let Some((_, ready)) =
+            line.split_once("epoll_wait: nothing was ready, slept; woke with: ")
+        {
+            for one in ready.split(", ") {
+                kinds.insert(one.split_whitespace().nth(2).unwrap_or("").to_string());
+            }
+        }
+    }
+    let all = ["readable", "readable+writable", "writable"].map(String::from);
+    assert_eq!(kinds, all.into(), "{out}");
+}
+
+/// Step 6: each way's wall time against the serial one, a ratio near 1
+/// (0.5 on 2 cores for threads; a busy machine moves them, not 10-fold).
+fn cpu_ratios(out: &str) {
+    assert!(out.contains("serial: 2262 primes below 20000 in "), "{out}");
+    for after in ["coroutines on one thread: ", "threads on "] {
+        let line = out.lines().find(|l| l.contains(after)).unwrap();
+        let ratio = line.split('(').nth(1).and_then(|r| r.split('x').next());
+        let ratio: f64 = ratio.and_then(|r| r.parse().ok()).unwrap_or(-1.0);
+        assert!((0.1..=10.0).contains(&ratio), "{line}");
     }
 }
 

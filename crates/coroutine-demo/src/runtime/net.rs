@@ -231,3 +231,66 @@ impl Drop for TcpStream {
         with_current(|rt| rt.forget(self.inner.as_raw_fd()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The runtime's sockets leave the reactor when they close: a new
+    //! socket that gets the same descriptor number must be watched anew.
+    use super::*;
+    use crate::echo::{frame, serve};
+    use crate::runtime::{spawn, yield_now, Runtime};
+    use demo_kit::child::{exit_code, fork_child, reap_or_kill};
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    /// One client of `serve`: a frame, its echo, then the end of file.
+    async fn one_client(addr: std::net::SocketAddrV4) -> io::Result<RawFd> {
+        let conn = TcpStream::connect(addr).await?;
+        conn.write_all(&frame(b"hi")).await?;
+        let mut back = [0; 6];
+        conn.read_exact(&mut back).await?;
+        conn.shutdown_write()?;
+        match (back[..] == frame(b"hi")[..], conn.read(&mut back).await?) {
+            (true, 0) => Ok(conn.as_raw_fd()), // echoed, then the server closed
+            other => Err(io::Error::other(format!("{other:?}"))),
+        }
+    }
+
+    /// Twice the same: a listener, a server, a client; the numbers of the
+    /// listener and the client each time.
+    async fn two_rounds() -> io::Result<Vec<(RawFd, RawFd)>> {
+        let mut fds = Vec::new();
+        for _ in 0..2 {
+            let listener = TcpListener::bind("127.0.0.1:0")?;
+            let SocketAddr::V4(addr) = listener.local_addr()? else {
+                return Err(io::Error::other("not IPv4"));
+            };
+            let lfd = listener.as_raw_fd();
+            let server = spawn("server", serve(listener, 1));
+            yield_now().await; // the server's accept says EAGAIN: it waits
+            let cfd = one_client(addr).await?;
+            server.await?;
+            fds.push((lfd, cfd));
+        }
+        Ok(fds)
+    }
+
+    #[test]
+    fn a_descriptor_number_closed_and_used_again_is_watched_again() {
+        // In a child of its own, one thread: all of the first round is
+        // closed before the second opens, so the second gets the same
+        // (lowest free) numbers, which no other test can take meanwhile.
+        let child = fork_child(|| {
+            let Ok(rt) = Runtime::new() else { return 10 };
+            match rt.block_on(two_rounds()) {
+                Ok(Ok(fds)) if fds[0] == fds[1] => 0,
+                Ok(Ok(_)) => 11, // not used again: this test shows nothing
+                _ => 12,
+            }
+        })
+        .unwrap();
+        let status = reap_or_kill(child, Duration::from_secs(5))
+            .expect("a socket was never woken: still waiting 5 s on");
+        assert_eq!(exit_code(status), Some(0), "{status:?}");
+    }
+}

@@ -293,4 +293,60 @@ mod tests {
             .expect("a socket was never woken: still waiting 5 s on");
         assert_eq!(exit_code(status), Some(0), "{status:?}");
     }
+
+    #[test]
+    fn after_a_short_read_the_next_waits_for_the_edge_without_a_call() {
+        use crate::handwritten::Handoff;
+        use crate::runtime::Event;
+        use std::io::Write;
+        use std::rc::Rc;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (conn, _) = listener.accept().unwrap();
+        let fd = conn.as_raw_fd();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let run = || -> io::Result<_> {
+                let rt = Runtime::new()?;
+                rt.record(true);
+                let reads = rt.block_on(async move {
+                    let conn = TcpStream::from_std(conn)?;
+                    let slot = Rc::new(Handoff::default());
+                    let handed = slot.clone();
+                    let reader = spawn("reader", async move {
+                        let mut buf = [0u8; 100];
+                        // EAGAIN, then the 10 bytes: fewer than asked.
+                        let a = conn.read(&mut buf).await?;
+                        handed.put(a as u64).await; // main sends 8 more
+                                                    // No call until their edge; then 4, all it asked.
+                        let b = conn.read(&mut buf[..4]).await?;
+                        // So the buffer may hold more: the call at once.
+                        let c = conn.read(&mut buf[..4]).await?;
+                        Ok::<_, io::Error>((a, b, c))
+                    });
+                    yield_now().await; // the reader's read says EAGAIN
+                    peer.write_all(&[1; 10])?;
+                    slot.take().await;
+                    yield_now().await; // the reader waits again
+                    peer.write_all(&[2; 8])?;
+                    reader.await
+                })??;
+                Ok((reads, rt.events()))
+            };
+            let _ = tx.send(run().map_err(|e| e.to_string()));
+        });
+        let (reads, events) = rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("a read still waits, 5 s on")
+            .unwrap();
+        assert_eq!(reads, (10, 4, 4));
+        let waits: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Register { fd: f, op, .. } if *f == fd => Some(*op),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(waits, ["read", "read (buffer emptied)"], "{events:?}");
+    }
 }

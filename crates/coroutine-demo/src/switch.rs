@@ -186,3 +186,20 @@ pub fn table(n: u64, runs: usize) -> io::Result<Table> {
         calls,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_is_the_median_of_its_runs() {
+        let samples = |list: &'static [u64]| {
+            let mut left = list.iter();
+            move || Ok(Duration::from_nanos(*left.next().unwrap()))
+        };
+        let ns = |d: io::Result<Duration>| d.unwrap().as_nanos();
+        assert_eq!(ns(median(3, samples(&[300, 100, 200]))), 200);
+        assert_eq!(ns(median(1, samples(&[70]))), 70);
+        assert_eq!(ns(median(0, samples(&[70]))), 70); // at least one run
+    }
+}

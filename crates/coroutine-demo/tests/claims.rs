@@ -138,6 +138,8 @@ fn a_future_switch_is_far_cheaper_than_a_thread_switch_and_makes_no_system_call(
         );
     }
     let t = switch::table(1_000, 1).unwrap();
+    let rows = [Some(t.process), Some(t.thread), t.stackful, Some(t.future)];
+    assert!(rows.iter().flatten().all(|d| !d.is_zero()), "{t:?}");
     match t.calls {
         None => demo_kit::testing::skip("ptrace is not allowed here: system calls not counted"),
         Some(c) => {

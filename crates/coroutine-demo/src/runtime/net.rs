@@ -348,5 +348,14 @@ mod tests {
             })
             .collect();
         assert_eq!(waits, ["read", "read (buffer emptied)"], "{events:?}");
+        // Each read that went through is told, with its bytes.
+        let done: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Io { fd: f, op, n, .. } if *f == fd => Some((*op, *n)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(done, [("read", 10), ("read", 4), ("read", 4)], "{events:?}");
     }
 }

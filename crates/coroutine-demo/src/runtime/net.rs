@@ -358,4 +358,15 @@ mod tests {
             .collect();
         assert_eq!(done, [("read", 10), ("read", 4), ("read", 4)], "{events:?}");
     }
+
+    #[test]
+    fn each_socket_gives_its_own_descriptor() {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let std_stream = std::net::TcpStream::connect(std_listener.local_addr().unwrap()).unwrap();
+        let (lfd, sfd) = (std_listener.as_raw_fd(), std_stream.as_raw_fd());
+        let listener = TcpListener::from_std(std_listener).unwrap();
+        let stream = TcpStream::from_std(std_stream).unwrap();
+        assert_eq!((listener.as_raw_fd(), stream.as_raw_fd()), (lfd, sfd));
+        assert_eq!(stream.local_addr().unwrap().ip().to_string(), "127.0.0.1");
+    }
 }

@@ -4,9 +4,12 @@
 #[path = "claims/fin.rs"]
 mod fin;
 
+// What a switch and a stack cost, as the table and step 2 say.
+#[path = "claims/costs.rs"]
+mod costs;
+
 use coroutine_demo::runtime::{Dir, Event, Runtime};
 use coroutine_demo::{cpu, echo_run, handwritten, switch, two_clients};
-use std::time::Duration;
 
 fn quiet() {
     demo_kit::say::set_quiet(true);
@@ -83,42 +86,6 @@ fn stackful_coroutines_each_run_on_their_own_stack() {
     assert_eq!(r.switches, 6);
 }
 
-#[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
-#[test]
-fn the_stacks_are_256_kib_each_and_given_back() {
-    // The demo says "(mmap, 256 KiB each)".
-    let r = coroutine_demo::stackful::run(1, true).unwrap();
-    for (lo, hi) in r.stacks {
-        assert_eq!(hi - lo, 256 * 1024, "{r:?}");
-    }
-    // Each run maps two stacks, a guard page below each: after 500 runs,
-    // 1000 mappings of exactly 256 KiB, read-write, if they were not
-    // unmapped. (Not the address space's size: other tests' threads come
-    // and go meanwhile, each with a malloc arena of 64 MiB.)
-    let stacks_mapped = || {
-        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
-        maps.lines()
-            .filter(|l| {
-                let mut f = l.split_whitespace();
-                let (range, perms) = (f.next().unwrap(), f.next().unwrap());
-                let (lo, hi) = range.split_once('-').unwrap();
-                let size =
-                    usize::from_str_radix(hi, 16).unwrap() - usize::from_str_radix(lo, 16).unwrap();
-                size == 256 * 1024 && perms == "rw-p"
-            })
-            .count()
-    };
-    let before = stacks_mapped();
-    for _ in 0..500 {
-        coroutine_demo::stackful::run(1, false).unwrap();
-    }
-    let after = stacks_mapped();
-    assert!(
-        after < before + 100,
-        "{before} stack mappings, then {after}"
-    );
-}
-
 #[test]
 fn a_future_switch_is_far_cheaper_than_a_thread_switch_and_makes_no_system_call() {
     quiet();
@@ -151,51 +118,6 @@ fn a_future_switch_is_far_cheaper_than_a_thread_switch_and_makes_no_system_call(
                 assert_eq!(c.stackful, [("rt_sigprocmask".to_string(), 1.0)], "{c:?}");
             }
         }
-    }
-}
-
-/// `f`'s time per switch, and the time measured around the whole call.
-fn per_switch_and_around(f: impl FnOnce() -> Duration) -> (Duration, Duration) {
-    let t = std::time::Instant::now();
-    let per = f();
-    (per, t.elapsed())
-}
-
-#[test]
-fn each_rows_time_is_its_share_of_the_time_measured_around_it() {
-    // A time per switch is the time of `switches` switches divided by
-    // their number: more than zero, and together no more than the whole
-    // call took (which adds only the set-up: a fork, a thread, a stack).
-    let n = 2_000;
-    let rows: [(&str, u64, (Duration, Duration)); 3] = [
-        (
-            "process",
-            2 * n,
-            per_switch_and_around(|| switch::processes(n).unwrap()),
-        ),
-        (
-            "thread",
-            2 * n,
-            per_switch_and_around(|| switch::threads(n).unwrap()),
-        ),
-        (
-            "future",
-            2 * 10 * n,
-            per_switch_and_around(|| switch::futures(10 * n).unwrap().0),
-        ),
-    ];
-    for (what, switches, (per, around)) in rows {
-        assert!(per > Duration::ZERO, "{what}: {per:?}");
-        assert!(
-            per * switches as u32 <= around,
-            "{what}: {per:?} x {switches} > {around:?}"
-        );
-    }
-    #[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
-    {
-        let (per, around) = per_switch_and_around(|| switch::stackful(10 * n).unwrap());
-        assert!(per > Duration::ZERO, "swapcontext: {per:?}");
-        assert!(per * (2 * 10 * n) as u32 <= around, "{per:?} > {around:?}");
     }
 }
 

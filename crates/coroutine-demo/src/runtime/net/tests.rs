@@ -70,12 +70,20 @@ fn after_a_short_read_the_next_waits_for_the_edge_without_a_call() {
     let mut peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let (conn, _) = listener.accept().unwrap();
     let fd = conn.as_raw_fd();
+    // A second connection, idle: writable all along, never readable.
+    let idle_peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (idle, _) = listener.accept().unwrap();
+    let idle_fd = idle.as_raw_fd();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let run = || -> io::Result<_> {
             let rt = Runtime::new()?;
             rt.record(true);
             let reads = rt.block_on(async move {
+                let idle = TcpStream::from_std(idle)?;
+                spawn("idle", async move {
+                    let _ = idle.read(&mut [0; 1]).await; // registers, waits
+                });
                 let conn = TcpStream::from_std(conn)?;
                 let slot = Rc::new(Handoff::default());
                 let handed = slot.clone();
@@ -83,8 +91,9 @@ fn after_a_short_read_the_next_waits_for_the_edge_without_a_call() {
                     let mut buf = [0u8; 100];
                     // EAGAIN, then the 10 bytes: fewer than asked.
                     let a = conn.read(&mut buf).await?;
-                    handed.put(a as u64).await; // main sends 8 more
-                                                // No call until their edge; then 4, all it asked.
+                    // Main sends 8 more. No call until their edge; then
+                    // 4, all it asked.
+                    handed.put(a as u64).await;
                     let b = conn.read(&mut buf[..4]).await?;
                     // So the buffer may hold more: the call at once.
                     let c = conn.read(&mut buf[..4]).await?;
@@ -100,6 +109,7 @@ fn after_a_short_read_the_next_waits_for_the_edge_without_a_call() {
             Ok((reads, rt.events()))
         };
         let _ = tx.send(run().map_err(|e| e.to_string()));
+        drop(idle_peer);
     });
     let (reads, events) = rx
         .recv_timeout(Duration::from_secs(5))
@@ -123,6 +133,13 @@ fn after_a_short_read_the_next_waits_for_the_edge_without_a_call() {
         })
         .collect();
     assert_eq!(done, [("read", 10), ("read", 4), ("read", 4)], "{events:?}");
+    // Edge-triggered: the idle socket is reported once, when it is added
+    // while writable (epoll(7)), not again at every epoll_wait.
+    let idle_seen = events
+        .iter()
+        .filter(|e| matches!(e, Event::Wait { ready } if ready.iter().any(|r| r.0 == idle_fd)))
+        .count();
+    assert!(idle_seen <= 1, "{events:?}");
 }
 
 #[test]

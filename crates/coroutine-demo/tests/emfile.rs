@@ -2,8 +2,12 @@
 //! the clients it cannot take are refused (they read end-of-file), it does
 //! not spin, and it serves again as soon as descriptors are free.
 //!
-//! Alone in its test binary: each server runs in a forked child whose
-//! open-files limit is lowered (a process-wide limit).
+//! A test binary of its own: each server runs in a forked child whose
+//! open-files limit is lowered (a process-wide limit), and the limit is
+//! computed from the descriptors free in that child. The two tests fork at
+//! the same time, and a child inherits whatever the other test holds open
+//! at that moment; so each child counts its own free descriptors after the
+//! fork (`limit_for`), never the parent's.
 
 use coroutine_demo::echo::{self, frame};
 use coroutine_demo::runtime::{net::TcpListener, Runtime};

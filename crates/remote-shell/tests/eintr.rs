@@ -10,7 +10,7 @@
 
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use remote_shell::course_proto;
-use remote_shell::exec::Running;
+use remote_shell::exec::{self, Collect, Ending, Limits, Running};
 use remote_shell::keeper::Keeper;
 use remote_shell::session::Session;
 use std::io::Write;
@@ -159,4 +159,40 @@ fn the_server_waiting_for_the_keepers_report() {
     drop(pipes);
     let status = report.expect("the report, after the interruptions").status;
     assert!(nix::libc::WIFEXITED(status) && nix::libc::WEXITSTATUS(status) == 0);
+}
+
+/// The server polling a running command's pipes: `poll(2)` is never
+/// restarted after a handler, `SA_RESTART` or not (signal(7), the same
+/// section); the loop must poll again, not end the command.
+#[test]
+fn the_server_polling_a_running_commands_pipes() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    install_handler();
+    let go = std::env::temp_dir().join(format!(
+        "remote-shell-eintr-poll-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&go);
+    let cmd = format!(
+        "while [ ! -e {} ]; do sleep 0.01; done; echo done",
+        go.display()
+    );
+    let (runner, tid) = spawn(move || {
+        let stop = AtomicBool::new(false);
+        let limits = Limits {
+            timeout: PATIENCE,
+            stop: &stop,
+            peer: None,
+            running: None,
+        };
+        let mut sink = Collect::default();
+        exec::run(cmd.as_bytes(), &limits, &mut sink).map(|o| (o.ending, sink.stdout))
+    });
+    knock(&runner, tid);
+    std::fs::write(&go, b"").unwrap();
+    let result = runner.join().unwrap();
+    let _ = std::fs::remove_file(&go);
+    let (ending, stdout) = result.expect("the command ran");
+    assert_eq!((ending, stdout), (Ending::Exited(0), b"done\n".to_vec()));
 }

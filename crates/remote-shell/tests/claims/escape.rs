@@ -311,6 +311,30 @@ fn one_keeper_per_connection() {
         first,
         "another connection, another keeper"
     );
+    // A command the keeper refuses (a NUL byte) leaves it in place.
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let reply = a.run(b"echo a\0b", &mut out, &mut err).unwrap();
+    assert!(reply.error.is_some_and(|e| e.contains("NUL byte")));
+    assert_eq!(
+        keeper_of(&mut a),
+        first,
+        "a refused command keeps the keeper"
+    );
     drop(a);
     assert_gone_within(first, Instant::now(), "the keeper of a client that hung up");
+    // A keeper that died between two commands is replaced at the next one.
+    let dead = keeper_of(&mut b);
+    let stat = demo_kit::procfs::stat(dead).expect("b's keeper");
+    assert!(
+        dead > 1 && stat.ppid == server.pid(),
+        "not the server's keeper: {stat:?}"
+    );
+    let pid = nix::unistd::Pid::from_raw(dead);
+    nix::sys::signal::kill(pid, Signal::SIGKILL).unwrap();
+    let died = demo_kit::wait::until(PATIENCE, || {
+        let state = demo_kit::procfs::stat(dead).map(|s| s.state);
+        matches!(state, None | Some('Z')).then_some(())
+    });
+    assert!(died.is_some(), "the keeper {dead} did not die");
+    assert_ne!(keeper_of(&mut b), dead, "a new keeper ran the next command");
 }

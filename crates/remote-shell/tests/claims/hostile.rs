@@ -84,12 +84,40 @@ fn a_frame_cut_off_then_a_disconnect_is_logged_and_closed() {
     let server = ServerProc::start(&[]);
     let mut bytes = frame(HELLO, b"");
     bytes.extend_from_slice(&frame(COMMAND, b"echo this never arrives whole")[..12]);
-    send_raw(&server, &bytes, true);
+    let reply = send_raw(&server, &bytes, true);
+    let ok_len = 4 + 1 + b"remote-shell/1".len();
+    // Named as what it is, not as an idle timeout.
+    assert_error_frame(&reply[ok_len..], "bad frame: ");
+    assert_error_frame(&reply[ok_len..], "in the middle of a frame");
     server.expect_log("closed the connection in the middle of a frame");
     good_client_is_served(&server, Protocol::Framed, None);
-    // A hello cut off, too.
-    send_raw(&server, &frame(HELLO, b"token")[..6], true);
+    // A hello cut off, too: not "no hello within".
+    let reply = send_raw(&server, &frame(HELLO, b"token")[..6], true);
+    assert_error_frame(&reply, "bad frame: ");
+    assert_error_frame(&reply, "in the middle of a frame");
     good_client_is_served(&server, Protocol::Framed, None);
+}
+
+/// A write to a client that has left fails with `EPIPE` or `ECONNRESET`:
+/// data that arrives after the peer's close is answered with a reset (RFC
+/// 1122, 4.2.2.13), and a write after that fails. The server's log names
+/// it in words a student can act on.
+#[test]
+fn a_write_to_a_client_that_left_is_named_so() {
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut conn, _) = listener.accept().unwrap();
+    drop(client);
+    // (Rust ignores SIGPIPE: the failed write returns an error.)
+    let failed = (0..1000).find_map(|_| conn.write(b"x").err());
+    let e = failed.expect("a write to a closed peer never failed");
+    let kinds = [
+        std::io::ErrorKind::BrokenPipe,
+        std::io::ErrorKind::ConnectionReset,
+    ];
+    assert!(kinds.contains(&e.kind()), "{e:?}");
+    assert_eq!(remote_shell::write_failure(&e), "the client went away");
 }
 
 #[test]

@@ -167,3 +167,135 @@ fn sigterm_stops_an_idle_server_with_exit_zero() {
         "no command ran, no keeper to tell: {log:?}"
     );
 }
+
+/// What the server's stop relies on for a connection thread that is stuck:
+/// while a command runs, its keeper (the shell's parent) is in the running
+/// registry; `stop_all` tells it, and the keeper kills the command and all
+/// it started.
+#[test]
+fn the_running_registry_holds_a_busy_keeper_and_stops_it() {
+    use remote_shell::exec::{self, Ending, Limits, OutputSink, Running, Stream};
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{mpsc, Arc};
+    /// Hands each chunk of output to the test as it arrives.
+    struct Tell(mpsc::Sender<Vec<u8>>);
+    impl OutputSink for Tell {
+        fn output(&mut self, _: Stream, bytes: &[u8]) -> std::io::Result<()> {
+            let _ = self.0.send(bytes.to_vec());
+            Ok(())
+        }
+    }
+    let running = Arc::new(Running::default());
+    let (chunks, output) = mpsc::channel();
+    let (done, ended) = mpsc::channel();
+    let registry = Arc::clone(&running);
+    std::thread::spawn(move || {
+        let stop = AtomicBool::new(false);
+        let limits = Limits {
+            timeout: PATIENCE,
+            stop: &stop,
+            peer: None,
+            running: Some(&registry),
+        };
+        let _ = done.send(exec::run(
+            b"echo $$ $PPID; exec sleep 30",
+            &limits,
+            &mut Tell(chunks),
+        ));
+    });
+    let line = output
+        .recv_timeout(PATIENCE)
+        .expect("the command's first line");
+    let line = String::from_utf8(line).unwrap();
+    let pids: Vec<i32> = line
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let (shell, keeper) = (pids[0], pids[1]);
+    assert_eq!(
+        running.snapshot(),
+        vec![keeper],
+        "the busy keeper is registered"
+    );
+    assert_eq!(running.stop_all(), 1, "one keeper told");
+    let outcome = ended.recv_timeout(PATIENCE).expect("the run did not end");
+    // The keeper SIGKILLs the shell's group and reports how the shell died.
+    assert_eq!(
+        outcome.expect("the keeper's report").ending,
+        Ending::Signaled(9)
+    );
+    assert_command_gone(shell);
+    assert_eq!(
+        running.snapshot(),
+        Vec::<i32>::new(),
+        "no longer registered"
+    );
+}
+
+/// A stopping server shuts its connections down, which looks to a running
+/// command's loop like its client leaving. When both come together (the
+/// flag set while the loop waits in `poll`, then the socket shut down), the
+/// command's end is named for the real reason: the server stopping.
+#[test]
+fn a_stop_seen_as_a_hang_up_is_named_a_stop() {
+    use remote_shell::exec::{self, Collect, Ending, Limits};
+    use std::os::fd::AsFd;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (conn, _) = listener.accept().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let (started, tid) = mpsc::channel();
+    let (done, ended) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = started.send(nix::unistd::gettid().as_raw());
+        let limits = Limits {
+            timeout: PATIENCE,
+            stop: &flag,
+            peer: Some(conn.as_fd()),
+            running: None,
+        };
+        let _ = done.send(exec::run(
+            b"exec sleep 37",
+            &limits,
+            &mut Collect::default(),
+        ));
+    });
+    let tid = tid.recv_timeout(PATIENCE).unwrap();
+    // The loop waits in poll (a sleeping thread) once the command runs: a
+    // child of ours (the keeper) has a child (the shell, become `sleep 37`).
+    let asleep_in_poll = demo_kit::wait::until(PATIENCE, || {
+        let sleeping = demo_kit::procfs::stat(tid).is_some_and(|s| s.state == 'S');
+        (sleeping && sleep_runs_below(std::process::id() as i32)).then_some(())
+    });
+    assert!(asleep_in_poll.is_some(), "the command never started");
+    stop.store(true, Ordering::SeqCst);
+    client.shutdown(std::net::Shutdown::Write).unwrap();
+    let outcome = ended.recv_timeout(PATIENCE).expect("the run did not end");
+    assert_eq!(
+        outcome.expect("the keeper's report").ending,
+        Ending::Stopped
+    );
+}
+
+/// Whether `sleep 37` (this test's command; no other test runs it) runs
+/// among the grandchildren of `pid`.
+fn sleep_runs_below(pid: i32) -> bool {
+    let all: Vec<_> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(demo_kit::procfs::stat)
+        .collect();
+    let children: Vec<i32> = all
+        .iter()
+        .filter(|s| s.ppid == pid)
+        .map(|s| s.pid)
+        .collect();
+    all.iter().any(|s| {
+        children.contains(&s.ppid)
+            && std::fs::read(format!("/proc/{}/cmdline", s.pid))
+                .is_ok_and(|c| c == b"sleep\x0037\0")
+    })
+}

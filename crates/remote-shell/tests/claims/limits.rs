@@ -186,3 +186,21 @@ fn a_thousand_connections_in_a_row_leave_nothing_behind() {
     );
     server.expect_log("n990");
 }
+
+/// The course protocol's spool keeps a command's output in memory up to
+/// `MEMORY_LIMIT` bytes exactly; one byte more, in one push or in two, and
+/// it moves to a file, whatever the output's size.
+#[test]
+fn the_spool_keeps_up_to_its_memory_limit_in_memory() {
+    use remote_shell::spool::{Spool, MEMORY_LIMIT};
+    let mut two = Spool::new();
+    assert!(two.is_empty());
+    two.push(&vec![b'a'; MEMORY_LIMIT]).unwrap();
+    assert!(!two.is_empty());
+    assert!(!two.on_disk(), "exactly the limit stays in memory");
+    two.push(b"b").unwrap();
+    assert!(two.on_disk(), "one byte over goes to a file");
+    let mut one = Spool::new();
+    one.push(&vec![b'a'; MEMORY_LIMIT + 1]).unwrap();
+    assert!(one.on_disk(), "one byte over, in one push");
+}

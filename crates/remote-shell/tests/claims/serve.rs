@@ -4,8 +4,9 @@
 
 use crate::common::{ServerProc, PATIENCE};
 use demo_kit::testing::OutputWithin;
-use remote_shell::client::Client;
+use remote_shell::client::{self, Client};
 use remote_shell::exec::{self, Collect, Ending, Limits};
+use remote_shell::lossy::Lossy;
 use remote_shell::Protocol;
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
@@ -85,8 +86,72 @@ fn exit_status_and_signals_reach_the_framed_client() {
     let mut c = Client::connect(server.addr, Protocol::Framed, None).unwrap();
     let exit = run(&mut c, "exit 3").2.exit.unwrap();
     assert_eq!((exit.code, exit.signal), (Some(3), None));
+    assert!(!exit.success(), "exit 3 is a failure");
     let exit = run(&mut c, "kill -TERM $$").2.exit.unwrap();
     assert_eq!((exit.code, exit.signal), (None, Some(15)));
+    assert!(!exit.success(), "a signal is a failure");
+    // What the server refuses comes back as an error, not an exit.
+    let reply = run(&mut c, "").2;
+    assert_eq!(
+        (reply.exit, reply.error.as_deref()),
+        (None, Some("empty command"))
+    );
+}
+
+/// The client's loop, as the course's (`exit` and the end of input stop
+/// it, empty lines are skipped), says on stderr what went wrong with each
+/// command, once: an exit status other than 0, a signal, a timeout, an
+/// error from the framed server. A course server's error is an ordinary
+/// reply body (the course has no error message), already printed, so it is
+/// not repeated; a course command's exit status is still noted.
+#[test]
+fn the_client_loop_notes_each_failure_once() {
+    demo_kit::lang::set(demo_kit::lang::Lang::En);
+    let server = ServerProc::start(&["--timeout", "0.2"]);
+    let mut c = Client::connect(server.addr, Protocol::Framed, None).unwrap();
+    let input = b"true\nexit 3\n\nkill -TERM $$\nsleep 5\necho a\0b\nexit\necho never\n";
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let ran = client::interactive(&mut c, &mut &input[..], &mut out, &mut err, false).unwrap();
+    assert_eq!(ran, 5, "five commands ran before `exit`");
+    assert_eq!(
+        String::from_utf8(err).unwrap(),
+        "[exit status 3]\n[killed by signal 15]\n[timed out: the server killed the command]\n\
+         [server error: cannot run: the command contains a NUL byte]\n"
+    );
+
+    let server = ServerProc::start(&["--protocol", "course"]);
+    let mut c = Client::connect(server.addr, Protocol::Course, None).unwrap();
+    let input = b"ls /no-such-dir 2>/dev/null\necho a\0b\n";
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let ran = client::interactive(&mut c, &mut &input[..], &mut out, &mut err, false).unwrap();
+    assert_eq!(ran, 2);
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    assert_eq!(out, "remote-shell: the command contains a NUL byte\n");
+    assert_eq!(
+        err, "[exit status 2]\n",
+        "the error printed once, in the output"
+    );
+}
+
+/// `Lossy` passes a flush on to what it writes to.
+#[test]
+fn lossy_output_passes_a_flush_on() {
+    struct Flushes(u32);
+    impl Write for Flushes {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0 += 1;
+            Ok(())
+        }
+    }
+    let mut inner = Flushes(0);
+    Lossy::new(&mut inner).flush().unwrap();
+    assert_eq!(inner.0, 1);
 }
 
 /// The course reads stdout to the end before reading stderr. A command
@@ -192,7 +257,11 @@ fn the_client_binary_reads_commands_from_stdin() {
     assert_eq!(stdout, "hi\n\u{FFFD}ok");
     assert!(stderr.contains("No such file"), "{stderr}");
     assert!(stderr.contains("[exit status 2]"), "{stderr}");
+    assert!(!stderr.contains("[exit status 0]"), "{stderr}");
     server.expect_log("runs b'echo hi'");
+    // The banner every server prints: it runs any command for anyone.
+    server.expect_log("WARNING: this server runs ANY shell command for ANYONE who can connect");
+    server.expect_log("It listens on loopback only");
 }
 
 /// Runs the binary with `args` (no token in the environment) and returns

@@ -6,4 +6,5 @@
 mod cli;
 mod emfile;
 mod lang;
+mod measuring;
 mod models;

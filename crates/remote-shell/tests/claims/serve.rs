@@ -5,7 +5,7 @@
 use crate::common::{ServerProc, PATIENCE};
 use demo_kit::testing::OutputWithin;
 use remote_shell::client::{self, Client};
-use remote_shell::exec::{self, Collect, Ending, Limits};
+use remote_shell::exec::{self, Collect, Ending, Limits, OutputSink, Stream};
 use remote_shell::lossy::Lossy;
 use remote_shell::Protocol;
 use std::io::{Read, Write};
@@ -231,6 +231,81 @@ fn our_server_survives_the_stderr_flood() {
         assert_eq!(out.len() + err.len(), 1_000_005, "{name}");
         assert!(out.ends_with(b"done\n"));
     }
+}
+
+/// Bytes still in one pipe when the command has ended are read before the
+/// end is reported: the loop waits for the keeper's report only once both
+/// pipes have ended. Here stdout ends first; the last stderr line is
+/// written while the sink holds the loop, and the shell exits; when the
+/// loop goes on, that line and the report are both there.
+#[test]
+fn output_still_in_a_pipe_when_the_command_ends_arrives() {
+    /// Holds the loop at its first chunk of output until the test says go.
+    struct Held {
+        first: Option<(mpsc::Sender<Vec<u8>>, mpsc::Receiver<()>)>,
+        stderr: Vec<u8>,
+    }
+    impl OutputSink for Held {
+        fn output(&mut self, stream: Stream, bytes: &[u8]) -> std::io::Result<()> {
+            if stream == Stream::Stderr {
+                self.stderr.extend_from_slice(bytes);
+            }
+            if let Some((tell, go)) = self.first.take() {
+                let _ = tell.send(bytes.to_vec());
+                let _ = go.recv_timeout(PATIENCE);
+            }
+            Ok(())
+        }
+    }
+    let go_file = std::env::temp_dir().join(format!(
+        "remote-shell-last-line-{}-{}",
+        nix::unistd::getuid(),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&go_file);
+    let cmd = format!(
+        "exec >&-; echo $$ $PPID >&2; while [ ! -e {} ]; do sleep 0.01; done; echo last >&2",
+        go_file.display()
+    );
+    let (tell, first) = mpsc::channel();
+    let (go, held) = mpsc::channel();
+    let (done, ended) = mpsc::channel();
+    std::thread::spawn(move || {
+        let stop = AtomicBool::new(false);
+        let limits = Limits {
+            timeout: PATIENCE,
+            stop: &stop,
+            peer: None,
+            running: None,
+        };
+        let mut sink = Held {
+            first: Some((tell, held)),
+            stderr: Vec::new(),
+        };
+        let outcome = exec::run(cmd.as_bytes(), &limits, &mut sink);
+        let _ = done.send((outcome, sink.stderr));
+    });
+    let line = first.recv_timeout(PATIENCE).expect("the first line");
+    let line = String::from_utf8(line).unwrap();
+    let pids: Vec<i32> = line
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let (shell, keeper) = (pids[0], pids[1]);
+    std::fs::write(&go_file, b"").unwrap();
+    // The shell reaped (gone from /proc, not a zombie), and the keeper
+    // asleep again: it reaps, then sends its report, then waits for the
+    // next command.
+    let reported = demo_kit::wait::until(PATIENCE, || {
+        let keeper_waits = demo_kit::procfs::stat(keeper).is_some_and(|s| s.state == 'S');
+        (demo_kit::procfs::is_gone(shell) && keeper_waits).then_some(())
+    });
+    let _ = std::fs::remove_file(&go_file);
+    assert!(reported.is_some(), "the command did not end");
+    go.send(()).unwrap();
+    let (outcome, stderr) = ended.recv_timeout(PATIENCE).expect("the run did not end");
+    assert_eq!(outcome.unwrap().ending, Ending::Exited(0));
+    assert_eq!(String::from_utf8(stderr).unwrap(), format!("{line}last\n"));
 }
 
 #[test]

@@ -441,6 +441,79 @@ fn connections_reset_before_the_first_send_fail_once_each() {
     );
 }
 
+/// Waits (at most 2 s) until the client at the other end of `s` has read
+/// everything `s` sent: its kernel acknowledged it (`SIOCOUTQ` is 0, tcp(7))
+/// and its socket's receive queue is empty (`rx_queue` in /proc/net/tcp,
+/// proc(5)), or it is gone.
+fn until_read(s: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let (client, server) = (
+        s.peer_addr().unwrap().port(),
+        s.local_addr().unwrap().port(),
+    );
+    let unacked = || {
+        let mut n: nix::libc::c_int = 0;
+        // SAFETY: SIOCOUTQ writes one int to the pointer given.
+        let rc = unsafe { nix::libc::ioctl(s.as_raw_fd(), nix::libc::TIOCOUTQ, &mut n) };
+        if rc == 0 {
+            n
+        } else {
+            0
+        }
+    };
+    let unread = || {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let (local, remote) = (format!(":{client:04X}"), format!(":{server:04X}"));
+        table
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .find(|f| f.len() > 4 && f[1].ends_with(&local) && f[2].ends_with(&remote))
+            .and_then(|f| u64::from_str_radix(f[4].split(':').nth(1)?, 16).ok())
+            .unwrap_or(0)
+    };
+    demo_kit::wait::until(Duration::from_secs(2), || {
+        (unacked() == 0 && unread() == 0).then_some(())
+    })
+    .expect("the client read the first piece within 2 s");
+}
+
+/// An echo server that sends each frame back in two pieces, the second
+/// (with `extra` after it) only once the client has read the first.
+fn split_echo(rounds: usize, extra: &'static [u8]) -> (SocketAddr, std::thread::JoinHandle<()>) {
+    scripted(1, move |mut s| {
+        let mut f = [0u8; FRAME];
+        for _ in 0..rounds {
+            s.read_exact(&mut f).unwrap();
+            s.write_all(&f[..10]).unwrap();
+            until_read(&s);
+            let _ = s.write_all(&[&f[10..], extra].concat());
+        }
+    })
+}
+
+/// A frame that arrives in two reads is one round trip, not two.
+#[test]
+fn an_echo_read_in_two_pieces_is_one_round_trip() {
+    let (addr, t) = split_echo(2, &[]);
+    let (r, _) = run_load(addr, 1, 2, Duration::from_secs(3));
+    t.join().unwrap();
+    assert!(r.clean() && r.round_trips == 2, "{r:?}");
+}
+
+/// After the first piece, a read asks only for the rest of the frame: a
+/// byte the server adds after it is read as the next round's, and is wrong.
+#[test]
+fn a_byte_after_the_frame_is_wrong_in_the_next_round() {
+    let (addr, t) = split_echo(1, &[0xee; 10]);
+    let (r, _) = run_load(addr, 1, 2, Duration::from_secs(3));
+    t.join().unwrap();
+    assert_eq!((r.round_trips, r.errors), (1, 1), "{r:?}");
+    assert_eq!(
+        r.first_error.as_deref(),
+        Some("connection 0, round 1: WRONG BYTES in the echo")
+    );
+}
+
 // -------------------------------------------------- a measured clean run
 
 /// The real epoll server, 20 connections x 10 round trips: all done, every

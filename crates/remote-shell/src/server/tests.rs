@@ -212,6 +212,23 @@ fn a_stdout_flood_with_a_silent_stderr_does_not_block_the_server() {
     stop.store(true, Ordering::SeqCst);
 }
 
+/// A framed client that hangs up (its FIN: `POLLRDHUP` on the server's
+/// socket, poll(2)) while its command runs: the server kills the command
+/// and closes the connection at once, with no exit frame, instead of
+/// letting it run to its timeout.
+#[test]
+fn a_client_hanging_up_ends_its_command_at_once() {
+    let (mut c, stop, _summary) = framed_session();
+    let len = (1 + "echo go; exec sleep 30".len()) as u32;
+    c.write_all(&[&len.to_be_bytes()[..], b"cecho go; exec sleep 30"].concat())
+        .unwrap();
+    assert_eq!(next_frame(&mut c), b"ogo\n");
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let end = framing::Codec::network().read_frame(&mut c);
+    assert!(matches!(end, Ok(None)), "not an end of stream: {end:?}");
+    stop.store(true, Ordering::SeqCst);
+}
+
 /// `simple-server --clients N` serves N clients, one after the other, and
 /// returns: none at all for 0, exactly one for 1.
 #[test]

@@ -7,6 +7,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_c10k");
 
 #[test]
 fn a_small_run_of_every_model_exits_zero() {
+    // A server that echoes nothing fails here in seconds, not at the load's
+    // time limit (60 s a model).
+    for model in ["thread", "pool", "epoll", "epoll-cores", "async"] {
+        crate::serving::assert_echoes(model);
+    }
     let (code, out, err) = run_demo(BIN, &["--conns", "100", "--rounds", "3"]);
     assert_eq!(code, 0, "{out}\n{err}");
     for model in ["thread", "pool", "epoll", "epoll-cores"] {
@@ -21,9 +26,15 @@ fn a_small_run_of_every_model_exits_zero() {
 
 #[test]
 fn help_and_bad_options() {
-    let (code, out, _) = run_demo(BIN, &["--help"]);
-    assert_eq!(code, 0);
-    assert!(out.contains("USAGE") && out.contains("epoll-cores"));
+    // The roles' --help is the program's own.
+    for args in [&["--help"][..], &["serve", "--help"], &["load", "-h"]] {
+        let (code, out, _) = run_demo(BIN, args);
+        assert_eq!(code, 0, "{args:?}");
+        assert!(
+            out.contains("USAGE") && out.contains("epoll-cores"),
+            "{args:?}: {out}"
+        );
+    }
     let hard = c10k::limits::hard_nofile().unwrap();
     for (args, needle) in [
         (vec!["--conns", "0"], "at least 1".to_string()),
@@ -40,6 +51,31 @@ fn help_and_bad_options() {
             vec!["load", "--addr", "192.0.2.1:80"],
             "only sends to loopback".to_string(),
         ),
+        // Each bound alone (a server let through would stop by itself
+        // after its 1 s, or at once, and exit 0).
+        (
+            vec![
+                "serve",
+                "--threads",
+                "0",
+                "--seconds",
+                "1",
+                "--addr",
+                "127.0.0.1:0",
+            ],
+            "--threads must be 1..=1024".to_string(),
+        ),
+        (
+            vec![
+                "serve",
+                "--seconds",
+                "0",
+                "--addr",
+                "127.0.0.1:0",
+                "--quiet",
+            ],
+            "--seconds 1..=86400".to_string(),
+        ),
     ] {
         let (code, _, err) = run_demo(BIN, &args);
         assert_eq!(code, 1, "{args:?}: {err}");
@@ -55,6 +91,7 @@ fn help_and_bad_options() {
 /// it: one row per model run, with the req/s the table printed.
 #[test]
 fn svg_writes_the_models_plot() {
+    crate::serving::assert_echoes("epoll");
     let dir = std::env::temp_dir().join(format!(
         "c10k-svg-{}-{}",
         nix::unistd::getuid(),

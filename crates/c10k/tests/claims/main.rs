@@ -8,3 +8,4 @@ mod emfile;
 mod lang;
 mod measuring;
 mod models;
+mod serving;

@@ -7,6 +7,10 @@ use std::path::Path;
 use std::time::Duration;
 
 fn passes_500(model: &str) {
+    if !model.starts_with("py-") {
+        // Echoing nothing fails in 2 s here, not at the load's 60 s limit.
+        crate::serving::assert_echoes(model);
+    }
     let exe = Path::new(env!("CARGO_BIN_EXE_c10k"));
     let o = run_one(exe, model, 500, 5, Duration::from_secs(60)).unwrap();
     let r = &o.report;
@@ -61,23 +65,30 @@ fn python_socketserver_and_asyncio() {
 
 #[test]
 fn epoll_server_reassembles_split_frames() {
-    // Frames cut at every byte boundary and glued together still echo whole.
-    let frames: Vec<u8> = (0..3).flat_map(|r| c10k::load::frame(7, r)).collect();
-    for cut in 0..frames.len() {
-        let first = c10k::conn::complete_frames(&frames[..cut]).unwrap();
-        assert_eq!(first % 68, 0);
-        assert!(first <= cut && cut - first < 68);
-    }
-    let bad = [0xff, 0xff, 0xff, 0xff];
-    assert!(
-        c10k::conn::complete_frames(&bad).is_err(),
-        "a negative length is refused"
-    );
+    // Frames cut at every byte boundary and glued together still echo whole
+    // (on a thread of its own: a loop that never ends fails in 2 s).
+    crate::serving::within(std::time::Duration::from_secs(2), "complete_frames", || {
+        let frames: Vec<u8> = (0..3).flat_map(|r| c10k::load::frame(7, r)).collect();
+        for cut in 0..=frames.len() {
+            let first = c10k::conn::complete_frames(&frames[..cut]).unwrap();
+            assert_eq!(first % 68, 0);
+            assert!(first <= cut && cut - first < 68);
+        }
+        let bad = [0xff, 0xff, 0xff, 0xff];
+        assert!(
+            c10k::conn::complete_frames(&bad).is_err(),
+            "a negative length is refused"
+        );
+    });
 }
 
 #[test]
 fn async_tasks_on_lesson_19s_runtime() {
     passes_500("async");
+    // The future keeps its 256-byte read buffer across each `.await`.
     let size = c10k::serve_async::conn_future_size().unwrap();
-    assert!(size <= 1024, "a connection's future is {size} bytes");
+    assert!(
+        (256..=1024).contains(&size),
+        "a connection's future is {size} bytes"
+    );
 }

@@ -115,7 +115,8 @@ impl Server {
             "--quiet",
         ])
         .stdin(Stdio::null())
-        .stdout(Stdio::piped());
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
         // SAFETY: only prctl between fork and exec.
         unsafe {
             cmd.pre_exec(|| {
@@ -129,6 +130,27 @@ impl Server {
             .strip_prefix("listening on ")
             .and_then(|l| l.split(' ').next()?.parse().ok())
             .unwrap_or_else(|| panic!("no address in {line:?}"));
+        // It says where it listens, then opens its epoll instance and then
+        // its spare descriptor (/dev/null, the lowest number free): wait for
+        // both, so that the load's first reading counts them.
+        let pid = child.id();
+        let ready = || {
+            let links: Vec<(u32, String)> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+                .ok()?
+                .filter_map(|e| {
+                    let e = e.ok()?;
+                    let fd = e.file_name().to_str()?.parse().ok()?;
+                    Some((fd, std::fs::read_link(e.path()).ok()?.display().to_string()))
+                })
+                .collect();
+            let epoll = links.iter().find(|(_, l)| l == "anon_inode:[eventpoll]")?.0;
+            links
+                .iter()
+                .any(|(fd, l)| *fd > epoll && l == "/dev/null")
+                .then_some(())
+        };
+        demo_kit::wait::until(Duration::from_secs(10), ready)
+            .expect("the epoll server ready within 10 s");
         Server { child, addr }
     }
 }
@@ -191,19 +213,37 @@ impl Drop for Holder {
 
 /// A listener on 127.0.0.1:0 whose accepted connections go to `each`, on a
 /// thread, for `n` connections.
-fn scripted(
-    n: usize,
-    each: impl Fn(TcpStream) + Send + 'static,
-) -> (SocketAddr, std::thread::JoinHandle<()>) {
+fn scripted(n: usize, each: impl Fn(TcpStream) + Send + 'static) -> (SocketAddr, Done) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
-    let t = std::thread::spawn(move || {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
         for _ in 0..n {
             let (s, _) = l.accept().unwrap();
             each(s);
         }
+        let _ = tx.send(());
     });
-    (addr, t)
+    (addr, Done(rx))
+}
+
+/// A scripted server's end.
+struct Done(mpsc::Receiver<()>);
+
+impl Done {
+    /// Fails the test unless the server served all its connections within
+    /// 5 s of this call (it waits for them in `accept`).
+    fn wait(self) {
+        match self.0.recv_timeout(Duration::from_secs(5)) {
+            Ok(()) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("the scripted server still waits for its connections after 5 s")
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                panic!("the scripted server panicked (above)")
+            }
+        }
+    }
 }
 
 /// Closes `s` with a reset (`SO_LINGER` 0, socket(7)) instead of a FIN.
@@ -344,7 +384,7 @@ fn a_server_that_closes_ends_each_connection_with_one_error() {
         s.read_exact(&mut f).unwrap(); // then dropped: a FIN
     });
     let (r, took) = run_load(addr, 2, 2, Duration::from_secs(3));
-    t.join().unwrap();
+    t.wait();
     assert!(
         !r.timed_out && took < Duration::from_secs(2),
         "{took:?} {r:?}"
@@ -366,7 +406,7 @@ fn a_reset_is_reported_as_a_failed_receive() {
         reset(s);
     });
     let (r, took) = run_load(addr, 2, 2, Duration::from_secs(3));
-    t.join().unwrap();
+    t.wait();
     assert!(
         !r.timed_out && took < Duration::from_secs(2),
         "{took:?} {r:?}"
@@ -399,21 +439,29 @@ fn connections_reset_before_the_first_send_fail_once_each() {
     let fds_before = holder.fds();
     let mut go = holder.trigger();
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let load = start_load(addr, HELD, 3, Some(holder.pid()), Duration::from_secs(2));
+    l.set_nonblocking(true).unwrap();
+    let load = start_load(
+        l.local_addr().unwrap(),
+        HELD,
+        3,
+        Some(holder.pid()),
+        Duration::from_secs(2),
+    );
+    let mut held = Vec::new();
+    demo_kit::wait::until(Duration::from_secs(5), || {
+        held.extend(std::iter::from_fn(|| l.accept().ok().map(|(s, _)| s)));
+        (held.len() == HELD).then_some(())
+    })
+    .expect("the load generator's 4 connections within 5 s");
+    // Once it has connected everyone it waits for the server's descriptors
+    // (its only sleep). Reset every connection (not at accept: a reset
+    // before connect_timeout looks at the socket fails the connect), then
+    // let the descriptors grow.
     let tid = load.tid;
-    let server = std::thread::spawn(move || {
-        for _ in 0..HELD {
-            reset(l.accept().unwrap().0);
-        }
-        // The load generator has connected everyone and waits for the
-        // server's descriptors: let them grow.
-        let _ = demo_kit::wait::until(Duration::from_secs(2), || asleep(tid).then_some(()));
-        writeln!(go, "go").unwrap();
-        go // held open: sh waits on it
-    });
+    let _ = demo_kit::wait::until(Duration::from_secs(2), || asleep(tid).then_some(()));
+    held.into_iter().for_each(reset);
+    writeln!(go, "go").unwrap();
     let (r, took) = load.wait(Duration::from_secs(15));
-    let _go = server.join().unwrap();
     assert!(
         !r.timed_out && took < Duration::from_secs(2),
         "{took:?} {r:?}"
@@ -442,44 +490,45 @@ fn connections_reset_before_the_first_send_fail_once_each() {
 }
 
 /// Waits (at most 2 s) until the client at the other end of `s` has read
-/// everything `s` sent: its kernel acknowledged it (`SIOCOUTQ` is 0, tcp(7))
-/// and its socket's receive queue is empty (`rx_queue` in /proc/net/tcp,
-/// proc(5)), or it is gone.
+/// everything `s` sent: its kernel acknowledged it (`SIOCOUTQ` on `s` is 0,
+/// tcp(7)) and nothing is left to read on its socket (`SIOCINQ`). The
+/// client is `load::run` in this process: its socket is the descriptor of
+/// ours whose address and peer are `s`'s the other way round (or gone).
+/// (Not /proc/net/tcp: with the TIME_WAIT records of the 500-connection
+/// runs, one read of it can take seconds.)
 fn until_read(s: &TcpStream) {
+    use nix::sys::socket::{getpeername, getsockname, SockaddrIn};
     use std::os::fd::AsRawFd;
-    let (client, server) = (
-        s.peer_addr().unwrap().port(),
-        s.local_addr().unwrap().port(),
-    );
-    let unacked = || {
+    let (client, server) = (s.peer_addr().unwrap(), s.local_addr().unwrap());
+    let queued = |fd: i32, request| {
         let mut n: nix::libc::c_int = 0;
-        // SAFETY: SIOCOUTQ writes one int to the pointer given.
-        let rc = unsafe { nix::libc::ioctl(s.as_raw_fd(), nix::libc::TIOCOUTQ, &mut n) };
+        // SAFETY: SIOCINQ and SIOCOUTQ write one int to the pointer given.
+        let rc = unsafe { nix::libc::ioctl(fd, request, &mut n) };
         if rc == 0 {
             n
         } else {
             0
         }
     };
+    let port = |a: SockaddrIn| a.port();
     let unread = || {
-        let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
-        let (local, remote) = (format!(":{client:04X}"), format!(":{server:04X}"));
-        table
-            .lines()
-            .map(|l| l.split_whitespace().collect::<Vec<_>>())
-            .find(|f| f.len() > 4 && f[1].ends_with(&local) && f[2].ends_with(&remote))
-            .and_then(|f| u64::from_str_radix(f[4].split(':').nth(1)?, 16).ok())
-            .unwrap_or(0)
+        let fds = std::fs::read_dir("/proc/self/fd").unwrap();
+        fds.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .find(|&fd| {
+                getsockname::<SockaddrIn>(fd).map(port) == Ok(client.port())
+                    && getpeername::<SockaddrIn>(fd).map(port) == Ok(server.port())
+            })
+            .map_or(0, |fd| queued(fd, nix::libc::FIONREAD))
     };
     demo_kit::wait::until(Duration::from_secs(2), || {
-        (unacked() == 0 && unread() == 0).then_some(())
+        (queued(s.as_raw_fd(), nix::libc::TIOCOUTQ) == 0 && unread() == 0).then_some(())
     })
     .expect("the client read the first piece within 2 s");
 }
 
 /// An echo server that sends each frame back in two pieces, the second
 /// (with `extra` after it) only once the client has read the first.
-fn split_echo(rounds: usize, extra: &'static [u8]) -> (SocketAddr, std::thread::JoinHandle<()>) {
+fn split_echo(rounds: usize, extra: &'static [u8]) -> (SocketAddr, Done) {
     scripted(1, move |mut s| {
         let mut f = [0u8; FRAME];
         for _ in 0..rounds {
@@ -496,7 +545,7 @@ fn split_echo(rounds: usize, extra: &'static [u8]) -> (SocketAddr, std::thread::
 fn an_echo_read_in_two_pieces_is_one_round_trip() {
     let (addr, t) = split_echo(2, &[]);
     let (r, _) = run_load(addr, 1, 2, Duration::from_secs(3));
-    t.join().unwrap();
+    t.wait();
     assert!(r.clean() && r.round_trips == 2, "{r:?}");
 }
 
@@ -506,7 +555,7 @@ fn an_echo_read_in_two_pieces_is_one_round_trip() {
 fn a_byte_after_the_frame_is_wrong_in_the_next_round() {
     let (addr, t) = split_echo(1, &[0xee; 10]);
     let (r, _) = run_load(addr, 1, 2, Duration::from_secs(3));
-    t.join().unwrap();
+    t.wait();
     assert_eq!((r.round_trips, r.errors), (1, 1), "{r:?}");
     assert_eq!(
         r.first_error.as_deref(),

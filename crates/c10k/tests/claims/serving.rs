@@ -571,3 +571,56 @@ fn a_run_gives_its_server_a_stop_time_and_the_hard_limit() {
     let (argv, soft) = py.expect("the py-asyncio run's server, seen running");
     assert_eq!(soft, hard.to_string(), "{argv:?}");
 }
+
+/// The stack of each connection's thread is 64 KiB (serve_thread.rs:
+/// `STACK`; the Measured page's "touched pages of its 64 KiB stack"), not
+/// the default 2 MiB: seen from outside, the mapping in /proc/PID/maps that
+/// holds the stack pointer of each thread blocked in its `read`
+/// (/proc/PID/task/TID/syscall, proc(5)).
+#[test]
+fn each_connections_thread_has_a_64_kib_stack() {
+    let server = Server::start("thread", &["--quiet"], None);
+    let frame = c10k::load::frame(1, 1);
+    let clients: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut c = connect(&server.addr);
+            assert_eq!(echo_of(&mut c, &frame), Ok(frame.to_vec()));
+            c
+        })
+        .collect();
+    let pid = server.pid();
+    // Once every thread sleeps in a system call, each one's stack pointer.
+    let pointers = demo_kit::wait::until(WAIT, || {
+        let mut sps = Vec::new();
+        for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+            let path = task.ok()?.path().join("syscall");
+            let line = std::fs::read_to_string(path).ok()?;
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // "running", or "nr args... sp pc".
+            let sp = fields.get(fields.len().checked_sub(2)?)?;
+            sps.push(u64::from_str_radix(sp.strip_prefix("0x")?, 16).ok()?);
+        }
+        (sps.len() == 4).then_some(sps) // main, the --seconds timer, 2 clients
+    });
+    let Some(pointers) = pointers else {
+        let why = "the server's /proc/PID/task/TID/syscall could not be read";
+        demo_kit::testing::skip(why);
+        return;
+    };
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let sizes: Vec<u64> = pointers
+        .iter()
+        .filter_map(|sp| {
+            maps.lines().find_map(|l| {
+                let (from, to) = l.split_whitespace().next()?.split_once('-')?;
+                let (from, to) = (
+                    u64::from_str_radix(from, 16).ok()?,
+                    u64::from_str_radix(to, 16).ok()?,
+                );
+                (from <= *sp && *sp < to).then_some(to - from)
+            })
+        })
+        .collect();
+    let small = sizes.iter().filter(|&&s| s == 64 * 1024).count();
+    assert_eq!(small, clients.len(), "stack mappings: {sizes:?}");
+}

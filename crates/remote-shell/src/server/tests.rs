@@ -120,12 +120,19 @@ fn next_frame(c: &mut TcpStream) -> Vec<u8> {
 }
 
 /// Send `command`; return every frame up to and including the exit frame.
+/// Bounded: a server that sends output frames for ever fails the test.
 fn frames_of(c: &mut TcpStream, command: &str) -> Vec<Vec<u8>> {
     let len = (1 + command.len()) as u32;
     c.write_all(&[&len.to_be_bytes()[..], b"c", command.as_bytes()].concat())
         .unwrap();
+    let deadline = std::time::Instant::now() + PATIENCE;
     let mut frames = Vec::new();
     loop {
+        let n = frames.len();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{n} frames and no end"
+        );
         let frame = next_frame(c);
         let last = frame.first() != Some(&framed_proto::STDOUT)
             && frame.first() != Some(&framed_proto::STDERR);

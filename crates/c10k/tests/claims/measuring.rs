@@ -565,6 +565,21 @@ fn a_byte_after_the_frame_is_wrong_in_the_next_round() {
 
 // -------------------------------------------------- a measured clean run
 
+/// The load generator finishes a small run against the epoll server within
+/// 3 s, every byte checked and the server's descriptors read. A test that
+/// drives a long run (500 connections, or the demo's every model) calls
+/// this first, so that a load generator that never finishes, or waits 10
+/// s for the server's figures, fails it in seconds, not at its 60 s limit.
+pub(crate) fn assert_load_runs() {
+    let server = Server::start();
+    let pid = server.child.id() as i32;
+    let load = start_load(server.addr, 3, 2, Some(pid), Duration::from_secs(2));
+    let (r, _) = load.wait(Duration::from_secs(3));
+    assert!(r.clean() && !r.timed_out, "a run of 3 x 2: {r:?}");
+    let s = r.server.expect("the server's /proc figures");
+    assert_eq!(s.fds_after, s.fds_before + 3, "{s:?}");
+}
+
 /// The real epoll server, 20 connections x 10 round trips: all done, every
 /// figure consistent with how it is defined.
 #[test]
@@ -829,8 +844,18 @@ fn the_table_header_names_each_column_over_it() {
 /// figures from /proc, the descriptors grown by one per connection.
 #[test]
 fn each_run_is_narrated_with_the_servers_figures() {
-    let (code, out, err) =
-        demo_kit::testing::run_demo(BIN, &["--model", "epoll", "--conns", "20", "--rounds", "2"]);
+    assert_load_runs();
+    let args = [
+        "--model",
+        "epoll",
+        "--conns",
+        "20",
+        "--rounds",
+        "2",
+        "--time-limit",
+        "5",
+    ];
+    let (code, out, err) = demo_kit::testing::run_demo(BIN, &args);
     assert_eq!(code, 0, "{out}\n{err}");
     let client = out
         .lines()

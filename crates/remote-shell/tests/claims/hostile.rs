@@ -98,6 +98,43 @@ fn a_frame_cut_off_then_a_disconnect_is_logged_and_closed() {
     good_client_is_served(&server, Protocol::Framed, None);
 }
 
+/// A framed client that resets its connection (SO_LINGER 0, then close),
+/// before its hello or while the server waits for its next command: the
+/// read fails with `ECONNRESET`, and the log names that error, not a
+/// timeout ("no hello within", "idle for").
+#[test]
+fn a_framed_client_resetting_its_connection_is_logged_as_a_reset() {
+    let server = ServerProc::start(&[]);
+    for hello_first in [false, true] {
+        let mut s = TcpStream::connect(server.addr).unwrap();
+        s.set_read_timeout(Some(PATIENCE)).unwrap();
+        let peer = s.local_addr().unwrap();
+        if hello_first {
+            s.write_all(&frame(HELLO, b"")).unwrap();
+            let ok = Codec::network().read_frame(&mut s).unwrap().unwrap();
+            assert_eq!(ok, b"kremote-shell/1");
+        }
+        let linger = nix::libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        nix::sys::socket::setsockopt(&s, nix::sys::socket::sockopt::Linger, &linger).unwrap();
+        drop(s); // an RST, not a FIN
+        let closing = format!("{peer}: ");
+        let line = demo_kit::wait::until(PATIENCE, || {
+            let log = server.log();
+            log.into_iter()
+                .find(|l| l.contains(&closing) && l.contains("; closing"))
+        });
+        let line = line.unwrap_or_else(|| panic!("no closing line for {peer}"));
+        assert!(
+            line.contains("bad frame: I/O error: Connection reset by peer"),
+            "hello first: {hello_first}: {line}"
+        );
+    }
+    good_client_is_served(&server, Protocol::Framed, None);
+}
+
 /// A write to a client that has left fails with `EPIPE` or `ECONNRESET`:
 /// data that arrives after the peer's close is answered with a reset (RFC
 /// 1122, 4.2.2.13), and a write after that fails. The server's log names

@@ -580,6 +580,33 @@ pub(crate) fn assert_load_runs() {
     assert_eq!(s.fds_after, s.fds_before + 3, "{s:?}");
 }
 
+/// A round trip is timed from its own send, not from the connect: with 100
+/// ms between connecting and the first send (the load generator waits for
+/// the stand-in server's descriptors until then), every round trip still
+/// lies within the round trips' time.
+#[test]
+fn a_round_trip_is_timed_from_its_own_send() {
+    let server = Server::start();
+    let mut holder = Holder::start();
+    let mut go = holder.trigger();
+    let load = start_load(
+        server.addr,
+        HELD,
+        2,
+        Some(holder.pid()),
+        Duration::from_secs(3),
+    );
+    let tid = load.tid;
+    demo_kit::wait::until(Duration::from_secs(5), || asleep(tid).then_some(()))
+        .expect("the load generator waits for the server's descriptors");
+    std::thread::sleep(Duration::from_millis(100)); // the gap itself, not a wait for an event
+    writeln!(go, "go").unwrap();
+    let (r, _) = load.wait(Duration::from_secs(15));
+    assert!(r.clean() && r.round_trips == 8, "{r:?}");
+    let rounds_us = r.elapsed_s * 1e6;
+    assert!(r.p50_us <= rounds_us && r.p99_us <= rounds_us, "{r:?}");
+}
+
 /// The real epoll server, 20 connections x 10 round trips: all done, every
 /// figure consistent with how it is defined.
 #[test]

@@ -624,3 +624,45 @@ fn each_connections_thread_has_a_64_kib_stack() {
     let small = sizes.iter().filter(|&&s| s == 64 * 1024).count();
     assert_eq!(small, clients.len(), "stack mappings: {sizes:?}");
 }
+
+/// The epoll loop, in this process, on a listener whose send buffer is
+/// 4 KiB (`SO_SNDBUF`, which each accepted socket inherits; Linux doubles
+/// it): a 64 KiB echo is then written only in part, and the rest waits in
+/// `pending` for `EPOLLOUT`, also when the client then sends nothing more
+/// and only waits for it. Stopped by shutting its listener down (`accept`
+/// then says `EINVAL`).
+#[test]
+fn an_echo_written_in_part_is_finished_when_the_socket_is_writable() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    nix::sys::socket::setsockopt(&listener, nix::sys::socket::sockopt::SndBuf, &4096).unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let stop = listener.try_clone().unwrap();
+    let server = std::thread::spawn(move || c10k::serve_epoll::serve(listener));
+    let pattern = vec![0x3c; BODY];
+    let mut conn = connect(&addr);
+    for i in 0..3 {
+        let frame = big_frame(i, &pattern);
+        match echo_of(&mut conn, &frame) {
+            Ok(got) => assert!(got == frame, "frame {i} came back wrong"),
+            Err(e) => panic!(
+                "frame {i}: its echo, written in part, was not finished within {WAIT:?} ({e})"
+            ),
+        }
+    }
+    drop(conn);
+    nix::sys::socket::shutdown(
+        std::os::fd::AsRawFd::as_raw_fd(&stop),
+        nix::sys::socket::Shutdown::Both,
+    )
+    .unwrap();
+    let stopped = demo_kit::wait::until(WAIT, || server.is_finished().then_some(()));
+    assert!(
+        stopped.is_some(),
+        "the epoll loop still runs after its listener was shut down"
+    );
+    let ended = server.join().unwrap();
+    assert_eq!(
+        ended.map_err(|e| e.raw_os_error()),
+        Err(Some(nix::libc::EINVAL))
+    );
+}

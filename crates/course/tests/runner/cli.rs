@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The fixture workspace, as committed.
 fn fixture() -> PathBuf {
@@ -95,6 +95,47 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// The runner with a terminal on its stdin (a pseudo-terminal), on which
+/// `answer` and Enter are typed: what it printed, stdout then stderr.
+fn answered(scratch: &Path, args: &[&str], answer: &str) -> String {
+    let (terminal, mut keyboard) = pty();
+    writeln!(keyboard, "{answer}").unwrap();
+    let mut child = runner(scratch, args)
+        .stdin(terminal)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ended = demo_kit::wait::until(Duration::from_secs(60), || child.try_wait().unwrap());
+    if ended.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("course {args:?} did not end after the answer {answer:?}");
+    }
+    text(&child.wait_with_output().unwrap())
+}
+
+/// A pseudo-terminal: (the terminal side a program reads, the side that types).
+fn pty() -> (std::fs::File, std::fs::File) {
+    use nix::libc;
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain libc calls; every returned descriptor is checked.
+    unsafe {
+        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        assert!(master >= 0, "posix_openpt");
+        assert_eq!(libc::grantpt(master), 0);
+        assert_eq!(libc::unlockpt(master), 0);
+        let mut name = [0 as libc::c_char; 128];
+        assert_eq!(libc::ptsname_r(master, name.as_mut_ptr(), name.len()), 0);
+        let slave = libc::open(name.as_ptr(), libc::O_RDWR | libc::O_NOCTTY);
+        assert!(slave >= 0, "opening the pty's terminal side");
+        (
+            std::fs::File::from_raw_fd(slave),
+            std::fs::File::from_raw_fd(master),
+        )
+    }
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -198,8 +239,15 @@ fn check_solution_and_reset_on_one_exercise() {
     assert!(out.status.success());
     assert!(text(&out).contains("\"LISTEN\""));
 
-    // Solved: the check passes and the solution is shown.
+    // Solved: the check passes and the solution is shown. The solved text
+    // is the solution's code followed by the exercise's own tests.
     let solved = course::catalog::solved_text(e, &dir.join("solutions")).unwrap();
+    let tests_at = solved.find("\n#[cfg(test)]").expect("the exercise's tests");
+    assert!(solved[..tests_at].contains("\"LISTEN\""), "{solved}");
+    assert!(
+        solved[tests_at..].contains("fn a_listener_listens()"),
+        "{solved}"
+    );
     std::fs::write(dir.join(e.path), &solved).unwrap();
     let out = course(&dir, &["check", "states"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -210,6 +258,20 @@ fn check_solution_and_reset_on_one_exercise() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("--yes"));
     assert_eq!(std::fs::read_to_string(dir.join(e.path)).unwrap(), solved);
+    // On a terminal it asks: "n" keeps the work, "y" restores the shipped text.
+    let t = answered(&dir, &["reset", "states"], "n");
+    assert!(t.contains("[y/N]") && t.contains("Nothing changed."), "{t}");
+    assert_eq!(std::fs::read_to_string(dir.join(e.path)).unwrap(), solved);
+    let t = answered(&dir, &["reset", "states"], "y");
+    assert!(
+        t.contains("exercises/01_first/states.rs is back as shipped."),
+        "{t}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join(e.path)).unwrap(),
+        course::catalog::pristine(e).unwrap()
+    );
+    std::fs::write(dir.join(e.path), &solved).unwrap();
     let out = course(&dir, &["reset", "states", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
@@ -244,6 +306,20 @@ fn breaking_a_passed_exercise_makes_it_not_done_again_cache_included() {
     // Again, nothing changed: every verdict is remembered, nothing is rebuilt.
     let out = course(&dir, &["list"]);
     assert!(!text(&out).contains("checking"), "{}", text(&out));
+    // Each row: the status, the catalog's topic and the lesson to read.
+    let row = text(&out)
+        .lines()
+        .find(|l| l.contains("states"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        row.starts_with(" 1. states") && row.contains("✓ done"),
+        "{row}"
+    );
+    assert!(
+        row.contains(" 01 handshake ") && row.ends_with(" docs/01-handshake.md"),
+        "{row}"
+    );
     assert!(
         text(&out).contains(&format!("1/{total} done")),
         "{}",
@@ -282,6 +358,16 @@ fn breaking_a_passed_exercise_makes_it_not_done_again_cache_included() {
     let support = std::fs::read_to_string(&lib).unwrap();
     std::fs::write(&lib, format!("{support}\n// changed\n")).unwrap();
     assert_eq!(checker(&dir).remembered(e), None);
+
+    // Every exercise solved: all done, and nothing said of skips (none).
+    solve(&dir, "adder");
+    solve(&dir, "echo");
+    let out = course(&dir, &[]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains(&format!("{total}/{total} done")), "{t}");
+    assert!(t.contains("All done! Every exercise passes."), "{t}");
+    assert!(!t.contains("Next:") && !t.contains("skipped"), "{t}");
 }
 
 /// The skip protocol: tests that pass but print `COURSE-SKIP: <reason>`.
@@ -307,6 +393,19 @@ fn a_skipping_exercise_is_neither_done_nor_failed_and_is_passed_over() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("skipped: needs root"), "{}", text(&out));
     assert!(text(&out).contains("not counted as done"), "{}", text(&out));
+
+    // The others solved: all done, with a note of the skipped one.
+    solve(&dir, "adder");
+    solve(&dir, "echo");
+    let out = course(&dir, &[]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains(&format!("2/{total} done, 1 skipped")), "{t}");
+    assert!(t.contains("All done! Every exercise passes."), "{t}");
+    assert!(
+        t.contains("(1 skipped: not checked on this machine, see `list`)"),
+        "{t}"
+    );
 }
 
 /// Lines a running `watch` prints, as they come.
@@ -315,20 +414,55 @@ struct Watching {
     seen: String,
 }
 
+/// The line that ends each of `watch`'s screens, in either language: it
+/// then waits for a save. What a step makes `watch` print comes before it.
+const PROMPTS: [&str; 2] = ["Watching for saves", "正在等待保存"];
+
 impl Watching {
+    /// Waits for `what`, which may need a build first: up to 180 s, for a
+    /// cold one on a loaded machine. A screen that ends (its prompt) without
+    /// it fails the test at once: a wrong runner fails in seconds, not at
+    /// the bound.
     fn until(&mut self, what: &str) {
-        while !self.seen.contains(what) {
-            match self.lines.recv_timeout(Duration::from_secs(180)) {
+        self.wait(what, Duration::from_secs(180));
+    }
+
+    /// Waits for the prompt, which follows the progress line with nothing
+    /// to build in between: 20 s is plenty on any machine.
+    fn prompt(&mut self) {
+        self.wait(PROMPTS[0], Duration::from_secs(20));
+    }
+
+    fn wait(&mut self, what: &str, bound: Duration) {
+        let deadline = Instant::now() + bound;
+        loop {
+            let at = self.seen.find(what);
+            let screen_end = PROMPTS.iter().filter_map(|p| self.seen.find(p)).min();
+            if let Some(at) = at {
+                if PROMPTS.contains(&what) || screen_end.is_none_or(|end| at < end) {
+                    // Later waits look only at what comes after.
+                    self.seen.drain(..at + what.len());
+                    return;
+                }
+            }
+            if screen_end.is_some() && !PROMPTS.contains(&what) {
+                panic!(
+                    "watch ended a screen without {what:?}; it printed:\n{}",
+                    self.seen
+                );
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     self.seen.push_str(&line);
                     self.seen.push('\n');
                 }
-                Err(_) => panic!("watch never printed {what:?}; it printed:\n{}", self.seen),
+                Err(_) => panic!(
+                    "watch never printed {what:?} within {bound:?}; it printed:\n{}",
+                    self.seen
+                ),
             }
         }
-        // Later waits look only at what comes after.
-        let at = self.seen.find(what).unwrap() + what.len();
-        self.seen.drain(..at);
     }
 }
 
@@ -356,18 +490,18 @@ fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
     };
     w.until("Next: states");
     w.until(&format!("0/{total} done"));
-    w.until("Watching for saves");
+    w.prompt();
     make_it_skip(&dir);
     w.until("states skipped: needs root");
     let (second, third) = (exercises()[1].name, exercises()[2].name);
     w.until(&format!("Next: {second}"));
     w.until(&format!("0/{total} done, 1 skipped"));
-    w.until("Watching for saves");
+    w.prompt();
     solve(&dir, second);
     w.until(&format!("{second} passes!"));
     w.until(&format!("Next: {third}"));
     w.until(&format!("1/{total} done, 1 skipped"));
-    w.until("Watching for saves");
+    w.prompt();
     let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, "q").unwrap();
     let ended = demo_kit::wait::until(Duration::from_secs(30), || child.try_wait().unwrap());
@@ -388,6 +522,13 @@ fn the_runner_speaks_chinese_when_asked() {
     let t = text(&out);
     assert!(t.contains("进度") && t.contains("已完成 0/"), "{t}");
     assert!(t.contains("✗ 待完成"), "{t}");
+    // The notes' name of the lesson, and its Chinese page; the column is
+    // 24 wide on screen, where a Chinese character takes two.
+    let row = t.lines().find(|l| l.contains("states")).unwrap_or_default();
+    assert!(
+        row.ends_with(" 01 三次握手与四次挥手    docs/zh-CN/01-handshake.md"),
+        "{row}"
+    );
     let out = course_in(&dir, "zh_CN.UTF-8", &["list", "--lang", "en"]);
     assert!(text(&out).contains("Progress") && !text(&out).contains("进度"));
     let out = course(&dir, &["--lang", "zh-CN", "--help"]);
@@ -465,4 +606,107 @@ fn every_exercise_has_a_stamped_chinese_hint() {
             zh.display()
         );
     }
+}
+
+/// `verify` on a scratch copy of the fixture, as a maintainer runs it; the
+/// proof builds in a target directory of its own (`CARGO_TARGET_DIR`), so
+/// that a second run with nothing changed compiles nothing.
+fn verify_in(dir: &Path, target: &str) -> Output {
+    runner(dir, &["verify"])
+        .env("CARGO_TARGET_DIR", target_dir().join(target))
+        .output_within()
+}
+
+/// `verify` says each defect, one of each kind, and fails: here the copy's
+/// `states` solution skips (as one needing root does), `adder`'s fails,
+/// `echo`'s passes but is not clippy clean, and so is the test support.
+#[test]
+fn verify_shows_each_defect_and_fails() {
+    let dir = scratch("verify-spoiled");
+    for (file, text) in [
+        (
+            "solutions/01_first/states.rs",
+            "fn after_listen() -> &'static str {\n    exercises::skip(\"needs root: run as root to check it\");\n    \"LISTEN\"\n}\n",
+        ),
+        (
+            "solutions/02_second/adder.rs",
+            "fn add(a: u32, b: u32) -> u32 {\n    a * b + 1\n}\n",
+        ),
+        (
+            "solutions/03_third/echo.rs",
+            "fn echo(bytes: &[u8]) -> Vec<u8> {\n    return bytes.to_vec();\n}\n",
+        ),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let lib = dir.join("src/lib.rs");
+    let support = std::fs::read_to_string(&lib).unwrap();
+    let spoiled = "\n/// Not clippy clean.\npub fn one() -> u32 {\n    return 1;\n}\n";
+    std::fs::write(&lib, format!("{support}{spoiled}")).unwrap();
+
+    let out = verify_in(&dir, "verify-spoiled");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    let row = |name: &str| -> String {
+        let row = t.lines().find(|l| l.starts_with(&format!("{name} ")));
+        row.unwrap_or_else(|| panic!("no row for {name}:\n{t}"))
+            .to_string()
+    };
+    let states = row("states");
+    assert!(
+        states.contains("fails (good)")
+            && states.contains("skipped (not proven here: needs root: run as root to check it)")
+            && states.ends_with("clean"),
+        "{t}"
+    );
+    let adder = row("adder");
+    assert!(
+        adder.contains("fails (good)")
+            && adder.contains("FAILS (defect)")
+            && adder.ends_with("clean"),
+        "{t}"
+    );
+    let echo = row("echo");
+    assert!(
+        echo.contains("fails (good)")
+            && echo.contains("passes (good)")
+            && echo.ends_with("WARNINGS"),
+        "{t}"
+    );
+    assert!(t.contains("\nadder: solution fails:\n"), "{t}");
+    assert!(t.contains("\necho: solution is not clippy clean:\n"), "{t}");
+    // The test support's lint is the set's own problem; the stubs' are not.
+    assert!(t.contains("\nclippy (exercises):\n"), "{t}");
+    assert_eq!(t.matches("clippy (").count(), 1, "{t}");
+    assert!(
+        t.contains("1 exercise(s) skipped and were not proven here"),
+        "{t}"
+    );
+    assert!(
+        t.ends_with("error: some exercises are defective (see above)\n"),
+        "{t}"
+    );
+}
+
+/// `verify` on the fixture as shipped: every exercise fails untouched and
+/// passes with its solution, and it says so and exits 0.
+#[test]
+fn verify_passes_a_sound_set() {
+    let dir = scratch("verify-sound");
+    let out = verify_in(&dir, "verify-sound");
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    for e in exercises() {
+        let row = t.lines().find(|l| l.starts_with(&format!("{} ", e.name)));
+        let row = row.unwrap_or_else(|| panic!("no row for {}:\n{t}", e.name));
+        assert!(
+            row.contains("fails (good)") && row.contains("passes (good)") && row.ends_with("clean"),
+            "{t}"
+        );
+    }
+    assert!(
+        t.contains("Every exercise fails untouched and passes with its solution."),
+        "{t}"
+    );
+    assert!(!t.contains("not proven") && !t.contains("clippy ("), "{t}");
 }

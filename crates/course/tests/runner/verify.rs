@@ -50,6 +50,24 @@ fn every_exercise_fails_untouched_and_passes_with_its_solution() {
         );
     }
     println!("verify took {:.1} s", report.elapsed.as_secs_f64());
+    // The proof builds with the root workspace's dev profile, not the
+    // exercises' own: with the same profile it reuses the dependencies that
+    // `cargo test` compiled, and compiles only the exercises.
+    let profile = |toml: &str| -> String {
+        let start = toml
+            .find("\n[profile.dev]\n")
+            .expect("a [profile.dev] table")
+            + 1;
+        let end = toml[start + 1..]
+            .find("\n[")
+            .map_or(toml.len(), |i| start + i + 2);
+        toml[start..end].to_string()
+    };
+    let read = |path: &Path| std::fs::read_to_string(path).unwrap();
+    let proof = read(&tmp.join("course-verify/proof/Cargo.toml"));
+    let root = profile(&read(&exercises_dir().join("../Cargo.toml")));
+    let own = profile(&read(&exercises_dir().join("Cargo.toml")));
+    assert!(proof.contains(&root) && !proof.contains(&own), "{proof}");
     let not_proven: Vec<String> = report
         .rows
         .iter()
@@ -104,4 +122,25 @@ fn the_shipped_text_is_the_committed_file() {
         panic!("exercises differ from the last commit in a CI checkout: {differ:?}");
     }
     println!("note: you have edited {differ:?} since the last commit (fine while you work)");
+}
+
+/// The measuring example's copy of an exercises workspace
+/// (`examples/measure.rs`): its Cargo files, catalog and test support, and
+/// nothing else; a previous copy is replaced.
+#[test]
+fn a_workspace_copy_holds_what_a_check_needs() {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture");
+    let to =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("course-copy-{}", std::process::id()));
+    std::fs::create_dir_all(to.join("left-over")).unwrap();
+    course::verify::copy_workspace(&from, &to).unwrap();
+    for file in ["Cargo.toml", "Cargo.lock", "catalog.json", "src/lib.rs"] {
+        assert_eq!(
+            std::fs::read(to.join(file)).ok(),
+            std::fs::read(from.join(file)).ok(),
+            "{file}"
+        );
+    }
+    assert!(!to.join("left-over").exists() && !to.join("01_first").exists());
+    std::fs::remove_dir_all(&to).unwrap();
 }

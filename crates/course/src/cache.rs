@@ -301,11 +301,68 @@ mod tests {
         c.remember(e, &key, &Status::Skipped("needs root".into()))
             .unwrap();
         assert_eq!(c.remembered(e), Some(Status::Skipped("needs root".into())));
+        let errors = Status::CompileError("error[E0308]: mismatched types".into());
+        c.remember(e, &key, &errors).unwrap();
+        assert_eq!(c.remembered(e), Some(errors));
+        // Forgetting all forgets it; forgetting nothing is no error.
+        c.forget_all().unwrap();
+        assert_eq!(c.remembered(e), None);
+        c.forget_all().unwrap();
         c.remember(e, &key, &Status::Passed).unwrap();
         assert_eq!(c.remembered(e), Some(Status::Passed));
         // The student edits the exercise back to broken: forgotten.
         std::fs::write(c.workspace.root.join(e.path), "fn main() {}").unwrap();
         assert_eq!(c.remembered(e), None);
+        let _ = std::fs::remove_dir_all(&c.workspace.root);
+    }
+
+    /// Verdicts that cannot be removed are an error, not a silent keep:
+    /// here the directory of verdicts lies under a file.
+    #[test]
+    fn forgetting_what_cannot_be_removed_is_an_error() {
+        let mut c = scratch("forget");
+        let file = c.workspace.root.join("a-file");
+        std::fs::write(&file, "").unwrap();
+        c.dir = file.join("course-verdicts");
+        let err = c.forget_all().expect_err("a directory under a file");
+        assert_ne!(err.kind(), io::ErrorKind::NotFound, "{err}");
+        let _ = std::fs::remove_dir_all(&c.workspace.root);
+    }
+
+    /// The key's toolchain is what `rustc -vV` says: its version, commit,
+    /// host and LLVM, so another toolchain is another key.
+    #[test]
+    fn the_toolchain_in_the_key_is_what_rustc_says() {
+        let c = scratch("toolchain");
+        let said = toolchain(&c.workspace.root).expect("rustc -vV");
+        assert!(
+            said.starts_with("rustc ") && said.contains("\nhost: ") && said.contains("\nrelease: "),
+            "{said}"
+        );
+        let context = c.context.as_deref().unwrap_or_default();
+        assert!(context.ends_with(&format!("\n{said}")), "{context}");
+        let _ = std::fs::remove_dir_all(&c.workspace.root);
+    }
+
+    /// A check that says nothing about the exercise (here cargo cannot read
+    /// the manifest) is shown, with cargo's words, but not remembered.
+    #[test]
+    fn what_cargo_did_not_build_is_shown_not_remembered() {
+        let c = scratch("cargo-fails");
+        let e = find("tcp_states").unwrap();
+        let mut asked = 0;
+        let verdicts = c.check(&[e], false, |n| asked = n).unwrap();
+        assert_eq!(asked, 1);
+        let v = &verdicts[e.name];
+        assert!(!v.remembered);
+        match &v.status {
+            Status::CompileError(why) => assert!(
+                why.starts_with("cargo did not build it:\n") && why.contains("manifest"),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(c.remembered(e), None, "not a verdict on the exercise");
         let _ = std::fs::remove_dir_all(&c.workspace.root);
     }
 }

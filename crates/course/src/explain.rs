@@ -168,6 +168,14 @@ mod tests {
     }
 
     #[test]
+    fn half_a_pair_is_no_pair() {
+        // An empty English line above the Chinese one; an empty Chinese line.
+        let source =
+            "///\n/// 中文：甲。\n#[test]\nfn a() {}\n/// A.\n/// 中文：\n#[test]\nfn b() {}\n";
+        assert_eq!(tests_in(source), [("a".into(), None), ("b".into(), None)]);
+    }
+
+    #[test]
     fn failing_tests_are_named_once_in_order() {
         let out = "\nrunning 3 tests\ntest tests::a ... ok\ntest tests::b ... FAILED\ntest tests::inner::c ... FAILED\n\nfailures:\n\n---- tests::b stdout ----\npanicked\n---- tests::inner::c stdout ----\n\nfailures:\n    tests::b\n    tests::inner::c\n";
         assert_eq!(failing_tests(out), ["b", "c"]);

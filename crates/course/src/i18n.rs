@@ -373,6 +373,18 @@ mod tests {
         assert_eq!(from_locale(empty), Lang::ZhCn);
     }
 
+    /// The runner's own "stopped" note (`stopped_after`), in either language,
+    /// and nothing else: a run stopped by the time limit is not remembered.
+    #[test]
+    fn the_stopped_note_is_known_in_both_languages() {
+        assert!(is_stopped_line(
+            "(stopped: the tests were still running after 60 s)"
+        ));
+        assert!(is_stopped_line("（已停止：60 秒后测试仍在运行，超时）"));
+        assert!(!is_stopped_line("test tests::a ... FAILED"));
+        assert!(!is_stopped_line(" (stopped: indented, so a test's own"));
+    }
+
     #[test]
     fn lang_values() {
         assert_eq!(parse_lang("zh-CN"), Ok(Lang::ZhCn));

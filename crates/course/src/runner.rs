@@ -464,6 +464,19 @@ mod tests {
         );
     }
 
+    /// Only what lies between the first and the last `failures:` lines is
+    /// the failures' text; the runner's stopped note is kept at the end.
+    #[test]
+    fn trim_keeps_what_lies_between_the_failures_lines() {
+        let out = "test b ... FAILED\nfailures:\n---- tests::b stdout ----\nboom\nfailures:\n    tests::b\ntest result: FAILED. 0 passed; 1 failed\n\n(stopped: the tests were still running after 60 s)\n";
+        assert_eq!(
+            trim(out, 40),
+            "---- tests::b stdout ----\nboom\ntest result: FAILED. 0 passed; 1 failed\n(stopped: the tests were still running after 60 s)"
+        );
+        // One `failures:` line only (a test's own output, say): all kept.
+        assert_eq!(trim("failures:\nx\n", 40), "failures:\nx");
+    }
+
     #[test]
     fn trim_cuts_long_output() {
         let out: String = (0..100).map(|i| format!("line {i}\n")).collect();

@@ -363,7 +363,7 @@ mod tests {
         assert_eq!(rows[1].not_proven(), Some("needs root"));
         assert_eq!(rows[2].not_proven(), Some("no raw socket"));
         assert_eq!(rows[0].not_proven(), None);
-        let report = Report {
+        let mut report = Report {
             rows,
             general: Vec::new(),
             elapsed: Duration::ZERO,
@@ -376,6 +376,79 @@ mod tests {
             vec![i18n::untouched_passes().to_string()],
             "passing untouched is still a defect"
         );
+        // One defect, or one general problem, and the proof is not ok.
+        report.general.push("clippy (exercises):\nwarning".into());
+        assert!(!report.ok());
+        report.general.clear();
+        report.rows.push(bad);
+        assert!(!report.ok());
+    }
+
+    /// verify lints through clippy's driver: a real file, found before any
+    /// build starts.
+    #[test]
+    fn clippy_driver_is_found() {
+        let driver = clippy_driver().expect("clippy-driver (rustup component add clippy)");
+        assert!(driver.is_file(), "{}", driver.display());
+        assert_eq!(driver.file_name().unwrap(), "clippy-driver");
+    }
+
+    fn scratch_dir(name: &str) -> PathBuf {
+        // By uid too: another user's run may have left a directory of this pid.
+        let dir = std::env::temp_dir().join(format!(
+            "course-verify-{name}-{}-{}",
+            nix::unistd::getuid(),
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_scratch_copy_gets_its_own_package_name() {
+        let dir = scratch_dir("rename");
+        let package = "[[package]]\nname = \"exercises\"\nversion = \"0.1.0\"\n";
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            "[package]\nname = \"exercises\"\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("Cargo.lock"), package).unwrap();
+        rename_package(&dir, "exercises-copy").unwrap();
+        for file in ["Cargo.toml", "Cargo.lock"] {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert!(
+                text.contains("name = \"exercises-copy\"\nversion = \"0.1.0\"")
+                    && !text.contains("name = \"exercises\""),
+                "{file}: {text}"
+            );
+        }
+        // Nothing left to rename: an error, not a copy that shares the name.
+        assert!(rename_package(&dir, "again").is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A file whose text is unchanged keeps its modification time (so
+    /// cargo rebuilds nothing); a changed text is written.
+    #[test]
+    fn only_a_changed_text_is_written() {
+        let dir = scratch_dir("write");
+        let path = dir.join("a.rs");
+        write_if_changed(&path, "one").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
+        let old = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        write_if_changed(&path, "one").unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), old);
+        write_if_changed(&path, "two").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -9,7 +9,7 @@ use course::cache::Checker;
 use course::catalog::Exercise;
 use course::runner::{Status, Workspace};
 use demo_kit::testing::OutputWithin;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
@@ -274,10 +274,25 @@ fn check_solution_and_reset_on_one_exercise() {
     std::fs::write(dir.join(e.path), &solved).unwrap();
     let out = course(&dir, &["reset", "states", "--yes"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(
-        std::fs::read_to_string(dir.join(e.path)).unwrap(),
-        course::catalog::pristine(e).unwrap()
+    let pristine = course::catalog::pristine(e).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join(e.path)).unwrap(), pristine);
+
+    // Ten type errors: the next task shows the compiler's own messages,
+    // their first 30 lines and how many more there are.
+    let wrong: String = (0..10)
+        .map(|i| format!("let _{i}: u8 = \"{i}\"; "))
+        .collect();
+    let broken = pristine.replace("todo!(\"name the state\")", &format!("{wrong}\"LISTEN\""));
+    assert_ne!(broken, pristine);
+    std::fs::write(dir.join(e.path), broken).unwrap();
+    let out = course(&dir, &[]);
+    let t = text(&out);
+    assert!(
+        t.contains("Next: states") && t.contains("✗ does not compile:"),
+        "{t}"
     );
+    assert!(t.contains("\n  error[E0308]: mismatched types\n"), "{t}");
+    assert!(t.contains(" more lines\n"), "{t}");
 }
 
 /// Issue 19: a verdict is remembered, but only while nothing it depends on
@@ -383,7 +398,13 @@ fn a_skipping_exercise_is_neither_done_nor_failed_and_is_passed_over() {
         t.contains("skipped: needs root: run as root to check it"),
         "{t}"
     );
-    assert!(t.contains(&format!("0/{total} done, 1 skipped")), "{t}");
+    // The bar: 30 columns, a third of them `~` for one skipped of three.
+    let bar = format!(
+        "[{}{}] 0/{total} done, 1 skipped",
+        "~".repeat(10),
+        "-".repeat(20)
+    );
+    assert!(t.contains(&bar), "{t}");
     let out = course(&dir, &[]);
     let t = text(&out);
     assert!(t.contains(&format!("Next: {}", exercises()[1].name)), "{t}");
@@ -400,7 +421,12 @@ fn a_skipping_exercise_is_neither_done_nor_failed_and_is_passed_over() {
     let out = course(&dir, &[]);
     let t = text(&out);
     assert!(out.status.success(), "{t}");
-    assert!(t.contains(&format!("2/{total} done, 1 skipped")), "{t}");
+    let bar = format!(
+        "[{}{}] 2/{total} done, 1 skipped",
+        "#".repeat(20),
+        "~".repeat(10)
+    );
+    assert!(t.contains(&bar), "{t}");
     assert!(t.contains("All done! Every exercise passes."), "{t}");
     assert!(
         t.contains("(1 skipped: not checked on this machine, see `list`)"),
@@ -408,7 +434,8 @@ fn a_skipping_exercise_is_neither_done_nor_failed_and_is_passed_over() {
     );
 }
 
-/// Lines a running `watch` prints, as they come.
+/// What a running `watch` prints, as it comes: stdout a line at a time,
+/// stderr as it is written.
 struct Watching {
     lines: mpsc::Receiver<String>,
     seen: String,
@@ -433,6 +460,13 @@ impl Watching {
         self.wait(PROMPTS[0], Duration::from_secs(20));
     }
 
+    /// Waits for `checking` on stderr, which `watch` says as soon as it has
+    /// noticed a save or Enter, before it builds: within 20 s, or it did
+    /// not notice at all.
+    fn noticed(&mut self) {
+        self.wait("checking 1 exercise", Duration::from_secs(20));
+    }
+
     fn wait(&mut self, what: &str, bound: Duration) {
         let deadline = Instant::now() + bound;
         loop {
@@ -453,10 +487,7 @@ impl Watching {
             }
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push_str(&line);
-                    self.seen.push('\n');
-                }
+                Ok(text) => self.seen.push_str(&text),
                 Err(_) => panic!(
                     "watch never printed {what:?} within {bound:?}; it printed:\n{}",
                     self.seen
@@ -466,22 +497,48 @@ impl Watching {
     }
 }
 
+/// A running `watch`, killed and reaped if the test fails half-way (it
+/// would poll for saves for ever).
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `watch` as a student drives it: save a skipping exercise, then a
-/// solution; it moves on each time and shows the progress.
+/// solution; it moves on each time and shows the progress. `h` shows the
+/// hint and Enter checks again; `q` quits. Its stderr says `checking` as
+/// soon as it has noticed a save (or Enter), before the build.
 #[test]
 fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
     let dir = scratch("watch");
     let total = exercises().len();
-    let mut child = runner(&dir, &["watch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Child(
+        runner(&dir, &["watch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
+    let stdout = child.0.stdout.take().unwrap();
+    let to_lines = tx.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
+            let _ = to_lines.send(format!("{line}\n"));
+        }
+    });
+    // stderr as it comes: "checking 1 exercise(s)..." ends its line only
+    // once the check is done.
+    let mut stderr = child.0.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0; 4096];
+        while let Ok(n @ 1..) = stderr.read(&mut buf) {
+            let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
         }
     });
     let mut w = Watching {
@@ -492,24 +549,51 @@ fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
     w.until(&format!("0/{total} done"));
     w.prompt();
     make_it_skip(&dir);
+    w.noticed();
     w.until("states skipped: needs root");
     let (second, third) = (exercises()[1].name, exercises()[2].name);
     w.until(&format!("Next: {second}"));
     w.until(&format!("0/{total} done, 1 skipped"));
     w.prompt();
+    let mut stdin = child.0.stdin.take().unwrap();
+    writeln!(stdin, "h").unwrap();
+    w.until(&format!("Hint for `{second}`"));
+    writeln!(stdin).unwrap();
+    w.noticed();
+    w.until(&format!("Next: {second}"));
+    w.prompt();
     solve(&dir, second);
+    w.noticed();
     w.until(&format!("{second} passes!"));
     w.until(&format!("Next: {third}"));
     w.until(&format!("1/{total} done, 1 skipped"));
     w.prompt();
-    let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, "q").unwrap();
-    let ended = demo_kit::wait::until(Duration::from_secs(30), || child.try_wait().unwrap());
-    if ended.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("watch did not quit on q");
-    }
+    let ended = demo_kit::wait::until(Duration::from_secs(30), || child.0.try_wait().unwrap());
+    assert!(
+        ended.is_some_and(|s| s.success()),
+        "watch did not quit on q"
+    );
+
+    // Every exercise passed or skipped: watch says all done and ends,
+    // noting the skipped one only when there is one.
+    solve(&dir, third);
+    let out = course(&dir, &["watch"]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("All done! Every exercise passes."), "{t}");
+    assert!(
+        t.contains("(1 skipped: not checked on this machine, see `list`)"),
+        "{t}"
+    );
+    solve(&dir, "states");
+    let out = course(&dir, &["watch"]);
+    let t = text(&out);
+    assert!(t.contains(&format!("{total}/{total} done")), "{t}");
+    assert!(
+        t.contains("All done! Every exercise passes.") && !t.contains("skipped"),
+        "{t}"
+    );
 }
 
 /// Issue 11: the runner in Chinese from the locale or `--lang`, English

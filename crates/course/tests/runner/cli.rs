@@ -508,17 +508,11 @@ impl Drop for Child {
     }
 }
 
-/// `watch` as a student drives it: save a skipping exercise, then a
-/// solution; it moves on each time and shows the progress. `h` shows the
-/// hint and Enter checks again; `q` quits. Its stderr says `checking` as
-/// soon as it has noticed a save (or Enter), before the build.
-#[test]
-fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
-    let dir = scratch("watch");
-    let total = exercises().len();
+/// `course watch` on `dir`, with `stdin`, and what it prints.
+fn watch(dir: &Path, stdin: Stdio) -> (Child, Watching) {
     let mut child = Child(
-        runner(&dir, &["watch"])
-            .stdin(Stdio::piped())
+        runner(dir, &["watch"])
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -541,10 +535,22 @@ fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
             let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
         }
     });
-    let mut w = Watching {
+    let w = Watching {
         lines,
         seen: String::new(),
     };
+    (child, w)
+}
+
+/// `watch` as a student drives it: save a skipping exercise, then a
+/// solution; it moves on each time and shows the progress. `h` shows the
+/// hint and Enter checks again; `q` quits. Its stderr says `checking` as
+/// soon as it has noticed a save (or Enter), before the build.
+#[test]
+fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
+    let dir = scratch("watch");
+    let total = exercises().len();
+    let (mut child, mut w) = watch(&dir, Stdio::piped());
     w.until("Next: states");
     w.until(&format!("0/{total} done"));
     w.prompt();
@@ -575,17 +581,19 @@ fn watch_moves_on_past_a_pass_and_a_skip_with_the_progress() {
         "watch did not quit on q"
     );
 
-    // Every exercise passed or skipped: watch says all done and ends,
+    // With nothing on stdin (closed) it still waits for a save, quietly;
+    // when every exercise has passed or skipped it says all done and ends,
     // noting the skipped one only when there is one.
+    let (mut child, mut w) = watch(&dir, Stdio::null());
+    w.until(&format!("Next: {third}"));
+    w.prompt();
     solve(&dir, third);
-    let out = course(&dir, &["watch"]);
-    let t = text(&out);
-    assert!(out.status.success(), "{t}");
-    assert!(t.contains("All done! Every exercise passes."), "{t}");
-    assert!(
-        t.contains("(1 skipped: not checked on this machine, see `list`)"),
-        "{t}"
-    );
+    w.noticed();
+    w.until(&format!("{third} passes!"));
+    w.until("All done! Every exercise passes.");
+    w.until("(1 skipped: not checked on this machine, see `list`)");
+    let ended = demo_kit::wait::until(Duration::from_secs(30), || child.0.try_wait().unwrap());
+    assert!(ended.is_some_and(|s| s.success()), "watch did not end");
     solve(&dir, "states");
     let out = course(&dir, &["watch"]);
     let t = text(&out);

@@ -12,6 +12,7 @@ fn a_small_run_of_every_model_exits_zero() {
     for model in ["thread", "pool", "epoll", "epoll-cores", "async"] {
         crate::serving::assert_echoes(model);
     }
+    crate::measuring::assert_load_runs();
     let (code, out, err) = run_demo(BIN, &["--conns", "100", "--rounds", "3"]);
     assert_eq!(code, 0, "{out}\n{err}");
     for model in ["thread", "pool", "epoll", "epoll-cores"] {
@@ -92,6 +93,7 @@ fn help_and_bad_options() {
 #[test]
 fn svg_writes_the_models_plot() {
     crate::serving::assert_echoes("epoll");
+    crate::measuring::assert_load_runs();
     let dir = std::env::temp_dir().join(format!(
         "c10k-svg-{}-{}",
         nix::unistd::getuid(),

@@ -10,6 +10,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_c10k");
 #[test]
 fn the_chinese_run_lines_up_with_the_english_one() {
     crate::serving::assert_echoes("epoll");
+    crate::measuring::assert_load_runs();
     let args = ["--model", "epoll", "--conns", "20", "--rounds", "2"];
     let ((code_en, en, _), (code_zh, zh, _)) = run_demo_en_zh(BIN, &args[..]);
     assert_eq!((code_en, code_zh), (0, 0), "{en}\n{zh}");

@@ -11,6 +11,7 @@ fn passes_500(model: &str) {
         // Echoing nothing fails in 2 s here, not at the load's 60 s limit.
         crate::serving::assert_echoes(model);
     }
+    crate::measuring::assert_load_runs();
     let exe = Path::new(env!("CARGO_BIN_EXE_c10k"));
     let o = run_one(exe, model, 500, 5, Duration::from_secs(60)).unwrap();
     let r = &o.report;

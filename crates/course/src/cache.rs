@@ -363,18 +363,6 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(c.remembered(e), None, "not a verdict on the exercise");
-        // The workspace's own check and clippy say the same of it.
-        let plain = c.workspace.check(&[e.name]).unwrap();
-        assert!(
-            matches!(&plain[e.name], Status::CompileError(why) if why.contains("manifest")),
-            "{plain:?}"
-        );
-        let lints = c
-            .workspace
-            .clippy()
-            .unwrap()
-            .expect_err("cargo clippy fails");
-        assert!(lints[""].contains("manifest"), "{lints:?}");
         let _ = std::fs::remove_dir_all(&c.workspace.root);
     }
 }

@@ -297,6 +297,9 @@ fixed! {
     done_word => " done", " 完成";
     progress_word => "Progress", "进度";
     all_done => "All done!", "全部完成！";
+    no_tests_ran =>
+        "(no test ran: were the exercise's tests deleted? `reset NAME` puts the shipped file back)",
+        "（一个测试都没有运行：练习里的测试被删掉了吗？`reset NAME` 可以恢复发布时的文件）";
     every_exercise_passes =>
         "Every exercise passes. `cargo run -p course -- verify` proves the set itself.",
         "所有练习都通过了。`cargo run -p course -- verify` 可以验证这套练习本身。";

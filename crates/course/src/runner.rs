@@ -66,6 +66,19 @@ pub fn skip_reasons(output: &str) -> Option<String> {
     (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
+/// How many tests a run of test binaries started: libtest says `running N
+/// tests` (`running 1 test`) before it runs a binary's tests.
+pub fn tests_started(output: &str) -> usize {
+    output
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("running ")?;
+            let (n, word) = rest.split_once(' ')?;
+            matches!(word, "test" | "tests").then(|| n.parse::<usize>().ok())?
+        })
+        .sum()
+}
+
 /// An exercises workspace to check: the student's `exercises/`, or a scratch copy.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -112,18 +125,9 @@ impl Workspace {
         cmd
     }
 
-    /// Compiles and tests the named exercises; one status per name.
-    pub fn check(&self, names: &[&str]) -> io::Result<BTreeMap<String, Status>> {
-        Ok(self
-            .check_each(names)?
-            .into_iter()
-            .map(|(name, (status, _))| (name, status))
-            .collect())
-    }
-
-    /// Like [`Workspace::check`], and says of each status whether it is a
-    /// verdict on the exercise (`true`), or on something else that went
-    /// wrong (cargo itself failing: not to be remembered).
+    /// Compiles and tests the named exercises: one status per name, and
+    /// whether it is a verdict on the exercise (`true`), or on something
+    /// else that went wrong (cargo itself failing: not to be remembered).
     pub fn check_each(&self, names: &[&str]) -> io::Result<BTreeMap<String, (Status, bool)>> {
         Ok(self.check_with(names, None)?.statuses)
     }
@@ -208,22 +212,6 @@ impl Workspace {
             executables,
         })
     }
-
-    /// Runs clippy on every target with warnings as errors. `Ok(())` if
-    /// clean, else the messages per exercise (key "" for the workspace).
-    pub fn clippy(&self) -> io::Result<Result<(), BTreeMap<String, String>>> {
-        let mut cmd = self.cargo("clippy");
-        cmd.args(["--keep-going", "--all-targets"]);
-        cmd.args(["--", "-D", "warnings"]);
-        let built = compile(cmd, self.build_limit, &self.target_dir)?;
-        if built.success {
-            Ok(Ok(()))
-        } else if built.errors.is_empty() {
-            Ok(Err(BTreeMap::from([(String::new(), built.stderr_tail)])))
-        } else {
-            Ok(Err(built.errors))
-        }
-    }
 }
 
 /// What [`Workspace::check_linted`] found.
@@ -239,10 +227,9 @@ pub struct Checked {
 
 /// What one cargo invocation produced.
 struct Built {
-    success: bool,
     /// Test executables by target name.
     executables: BTreeMap<String, PathBuf>,
-    /// Rendered error (and, for clippy, warning-as-error) messages by target name.
+    /// Rendered error messages by target name.
     errors: BTreeMap<String, String>,
     /// Rendered warnings by target name.
     warnings: BTreeMap<String, String>,
@@ -263,7 +250,6 @@ fn compile(mut cmd: Command, limit: Duration, scratch: &Path) -> io::Result<Buil
     let _ = std::fs::remove_file(&out_path);
     let _ = std::fs::remove_file(&err_path);
     let mut built = Built {
-        success: status.is_some_and(|s| s.success()),
         executables: BTreeMap::new(),
         errors: BTreeMap::new(),
         warnings: BTreeMap::new(),
@@ -320,6 +306,11 @@ fn run_tests(exe: &Path, root: &Path, out: &Path, limit: Duration) -> io::Result
     Ok(match status {
         Some(s) if s.success() => match skip_reasons(&text) {
             Some(reasons) => Status::Skipped(reasons),
+            // An exercise emptied, or its tests deleted, compiles and
+            // "passes" with nothing checked: that is not done.
+            None if tests_started(&text) == 0 => {
+                Status::Failed(format!("{text}\n{}", i18n::no_tests_ran()))
+            }
             None => Status::Passed,
         },
         Some(_) => Status::Failed(text),
@@ -440,6 +431,46 @@ mod tests {
         longest_first(&dir, &mut runs);
         let order: Vec<&str> = runs.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(order, ["slow", "quick", "new", "garbled", "newer"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_tests_started_are_counted_from_libtests_own_lines() {
+        let out = "\nrunning 2 tests\ntest a ... ok\nrunning 3 clients\n\nrunning 1 test\n";
+        assert_eq!(tests_started(out), 3);
+        assert_eq!(
+            tests_started("\nrunning 0 tests\n\ntest result: ok. 0 passed"),
+            0
+        );
+        assert_eq!(tests_started(""), 0);
+    }
+
+    /// A test binary that exits 0 having run no test (an exercise emptied,
+    /// or its tests deleted) is not a pass; one that ran a test is.
+    #[test]
+    fn a_run_of_no_test_is_not_a_pass() {
+        let dir = std::env::temp_dir().join(format!("course-none-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = |name: &str, says: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\nprintf '{says}'\n")).unwrap();
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+            path
+        };
+        let none = script(
+            "none",
+            "\\nrunning 0 tests\\n\\ntest result: ok. 0 passed\\n",
+        );
+        let one = script("one", "\\nrunning 1 test\\ntest t ... ok\\n");
+        let limit = Duration::from_secs(10);
+        let status = run_tests(&none, &dir, &dir.join("none.txt"), limit).unwrap();
+        match status {
+            Status::Failed(t) => assert!(t.contains(i18n::no_tests_ran()), "{t}"),
+            other => panic!("no test ran, yet {other:?}"),
+        }
+        let status = run_tests(&one, &dir, &dir.join("one.txt"), limit).unwrap();
+        assert_eq!(status, Status::Passed);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -198,3 +198,25 @@ fn trim_compile(errors: &str) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Thirty lines are shown whole; from the thirty-first on, the rest is
+    /// counted instead.
+    #[test]
+    fn a_compile_error_is_cut_after_thirty_lines() {
+        let error = |n: usize| {
+            (1..=n)
+                .map(|i| format!("line {i}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(trim_compile(&error(30)), error(30));
+        assert_eq!(
+            trim_compile(&error(31)),
+            format!("{}\n… 1 more lines", error(30))
+        );
+    }
+}

@@ -280,10 +280,12 @@ fn proof_workspace(
 /// The text of a TOML table, from its header line to the next header.
 fn section<'a>(toml: &'a str, header: &str) -> Option<&'a str> {
     let start = toml.find(&format!("\n{header}\n"))? + 1;
-    let body = start + header.len() + 1;
-    let end = toml[body..]
+    // From the newline that ends the header line: an empty table ends
+    // where the next header starts, right after it.
+    let header_end = start + header.len();
+    let end = toml[header_end..]
         .find("\n[")
-        .map_or(toml.len(), |i| body + i + 1);
+        .map_or(toml.len(), |i| header_end + i + 1);
     Some(&toml[start..end])
 }
 
@@ -476,5 +478,8 @@ mod tests {
             section(last, "[profile.dev]"),
             Some("[profile.dev]\ndebug = 1\n")
         );
+        // An empty table is its header line alone, not the next table too.
+        let empty = "[a]\n[profile.dev]\n[profile.release]\nopt-level = 3\n";
+        assert_eq!(section(empty, "[profile.dev]"), Some("[profile.dev]\n"));
     }
 }

@@ -55,7 +55,23 @@ struct Wire<'a> {
     first: Option<Instant>,
 }
 
-impl Wire<'_> {
+impl<'a> Wire<'a> {
+    /// A wire between two ends with nothing in flight yet, its fates drawn
+    /// from `seed` (the same seed, the same losses).
+    fn new(ends: [&'a Tun; 2], opts: &'a Options, seed: u64) -> Wire<'a> {
+        Wire {
+            ends,
+            opts,
+            dice: Dice::new(seed),
+            queue: VecDeque::new(),
+            held: [None, None],
+            lost: HashMap::new(),
+            isn: [None, None],
+            stats: Stats::default(),
+            first: None,
+        }
+    }
+
     fn rel(&self, dir: usize, seq: u32) -> String {
         self.isn[dir].map_or(seq.to_string(), |i| format!("+{}", seq.wrapping_sub(i)))
     }
@@ -174,17 +190,7 @@ impl Wire<'_> {
 /// Forwards between `left` and `right` until `stop` is set and nothing is
 /// left in flight.
 pub fn run(left: &Tun, right: &Tun, opts: &Options, seed: u64, stop: &AtomicBool) -> Result<Stats> {
-    let mut w = Wire {
-        ends: [left, right],
-        opts,
-        dice: Dice::new(seed),
-        queue: VecDeque::new(),
-        held: [None, None],
-        lost: HashMap::new(),
-        isn: [None, None],
-        stats: Stats::default(),
-        first: None,
-    };
+    let mut w = Wire::new([left, right], opts, seed);
     let mut buf = vec![0u8; 65536];
     loop {
         let wait = w.deliver()?.min(Duration::from_millis(20));

@@ -21,17 +21,7 @@ fn opts(loss: u32, delay: Duration, reorder: u32, duplicate: u32) -> Options {
 }
 
 fn wire<'a>(ends: [&'a Tun; 2], opts: &'a Options) -> Wire<'a> {
-    Wire {
-        ends,
-        opts,
-        dice: Dice::new(1),
-        queue: VecDeque::new(),
-        held: [None, None],
-        lost: HashMap::new(),
-        isn: [None, None],
-        stats: Stats::default(),
-        first: None,
-    }
+    Wire::new(ends, opts, 1)
 }
 
 /// A TCP segment going `dir` (0: left -> right) with `payload`.

@@ -32,10 +32,14 @@ fn find(name: &str) -> &'static Exercise {
         .expect("a fixture exercise")
 }
 
-/// One target directory for every scratch copy: the fixture compiles once
-/// per change, and its copies have their own package names.
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("course-cli/target")
+/// A target directory for each scratch copy. Cargo locks a target directory
+/// for the length of a build, so copies sharing one would build one at a
+/// time, and the tests, which run side by side, would wait for each other.
+fn target_dir(scratch: &Path) -> PathBuf {
+    let name = scratch.file_name().expect("a scratch copy's directory");
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("course-cli/target")
+        .join(name)
 }
 
 /// The runner, in English whatever the machine's locale.
@@ -43,7 +47,7 @@ fn runner(scratch: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_course"));
     cmd.args(args)
         .env("COURSE_EXERCISES", scratch)
-        .env("COURSE_TARGET_DIR", target_dir())
+        .env("COURSE_TARGET_DIR", target_dir(scratch))
         .env("NO_COLOR", "1")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
@@ -64,7 +68,7 @@ fn course_in(scratch: &Path, lang: &str, args: &[&str]) -> Output {
 fn checker(scratch: &Path) -> Checker {
     Checker::new(Workspace {
         root: scratch.to_path_buf(),
-        target_dir: target_dir(),
+        target_dir: target_dir(scratch),
         time_limit: Duration::from_secs(60),
         build_limit: Duration::from_secs(900),
     })
@@ -151,8 +155,8 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// A scratch copy of the fixture as shipped (the committed text of each
-/// exercise), with its own package name: the copies build in parallel into
-/// one target directory and must not take each other's test binaries.
+/// exercise), with its own package name (as `verify` names its copies),
+/// built in a target directory of its own (`target_dir`).
 fn scratch(name: &str) -> Scratch {
     let lock = one_run_at_a_time(&format!("course-cli-{name}"));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("course-cli-{name}"));
@@ -716,7 +720,7 @@ fn every_exercise_has_a_stamped_chinese_hint() {
 /// that a second run with nothing changed compiles nothing.
 fn verify_in(dir: &Path, target: &str) -> Output {
     runner(dir, &["verify"])
-        .env("CARGO_TARGET_DIR", target_dir().join(target))
+        .env("CARGO_TARGET_DIR", target_dir(dir).join(target))
         .output_within()
 }
 

@@ -395,9 +395,9 @@ fn accept_returns_a_waiting_client_and_would_block_when_none_waits() {
     assert_eq!(got.peer_addr().unwrap(), client.local_addr().unwrap());
 }
 
-/// A socket bound but not listening: `accept` on it fails for good
-/// (`EINVAL`, accept(2)).
-fn not_listening() -> TcpListener {
+/// A socket bound to 127.0.0.1 but not listening: `accept` on it fails
+/// for good (`EINVAL`, accept(2)), and a connect to it is refused.
+pub(crate) fn not_listening() -> TcpListener {
     use nix::sys::socket::{bind, socket, AddressFamily, SockFlag, SockType, SockaddrIn};
     let fd = socket(
         AddressFamily::Inet,

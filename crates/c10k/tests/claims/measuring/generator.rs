@@ -25,30 +25,13 @@ fn a_frame_carries_its_connection_its_round_and_a_pattern() {
 
 // ---------------------------------------------- limits and the time limit
 
-/// A socket bound to 127.0.0.1:0 that does not listen: a connect to it is
-/// refused (a reset for the SYN).
-fn refusing() -> (std::os::fd::OwnedFd, SocketAddr) {
-    use nix::sys::socket::{
-        bind, getsockname, socket, AddressFamily, SockFlag, SockType, SockaddrIn,
-    };
-    use std::os::fd::AsRawFd;
-    let fd = socket(
-        AddressFamily::Inet,
-        SockType::Stream,
-        SockFlag::SOCK_CLOEXEC,
-        None,
-    )
-    .unwrap();
-    bind(fd.as_raw_fd(), &SockaddrIn::new(127, 0, 0, 1, 0)).unwrap();
-    let port = getsockname::<SockaddrIn>(fd.as_raw_fd()).unwrap().port();
-    (fd, SocketAddr::from(([127, 0, 0, 1], port)))
-}
-
 /// `--conns` up to the open-files limit less the spare is tried; one more
 /// is refused before any connection is made.
 #[test]
 fn the_load_takes_as_many_connections_as_descriptors_allow_and_no_more() {
-    let (_fd, addr) = refusing();
+    // Bound, not listening: a connect to it is refused (a reset for the SYN).
+    let refusing = crate::serving::not_listening();
+    let addr = refusing.local_addr().unwrap();
     let most = c10k::limits::max_conns(c10k::limits::hard_nofile().unwrap()) as usize;
     let err = load::run(addr, most + 1, 1, None, Duration::from_secs(1)).unwrap_err();
     let text = format!("{err:#}");

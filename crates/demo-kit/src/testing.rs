@@ -211,9 +211,50 @@ fn skip_with(ci: bool, out: &mut dyn Write, reason: &str) {
     let _ = out.write_all(format!("skipped: {reason}\n").as_bytes());
 }
 
+/// A pseudo-terminal (pty(7)): (its terminal side, which a program takes as
+/// its stdin or stdout, and the other side, where the test reads what the
+/// program wrote or types what it reads). For a test of what a program does
+/// on a terminal: colours, a question it asks only there.
+pub fn pty() -> (std::fs::File, std::fs::File) {
+    use nix::libc;
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain libc calls; every returned descriptor is checked.
+    unsafe {
+        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        assert!(master >= 0, "posix_openpt");
+        assert_eq!(libc::grantpt(master), 0);
+        assert_eq!(libc::unlockpt(master), 0);
+        let mut name = [0 as libc::c_char; 128];
+        assert_eq!(libc::ptsname_r(master, name.as_mut_ptr(), name.len()), 0);
+        let slave = libc::open(name.as_ptr(), libc::O_RDWR | libc::O_NOCTTY);
+        assert!(slave >= 0, "opening the pty's terminal side");
+        (
+            std::fs::File::from_raw_fd(slave),
+            std::fs::File::from_raw_fd(master),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both sides of the pseudo-terminal are open for reading and writing:
+    /// what a program writes on the terminal side comes out on the other
+    /// (the line discipline turns "\n" into "\r\n", termios(3) ONLCR), and
+    /// a line typed on the other side is read on the terminal side.
+    #[test]
+    fn a_pty_carries_both_ways() {
+        let (mut terminal, mut keyboard) = pty();
+        terminal.write_all(b"hi\n").unwrap();
+        let mut said = [0u8; 4];
+        keyboard.read_exact(&mut said).unwrap();
+        assert_eq!(&said, b"hi\r\n");
+        keyboard.write_all(b"y\n").unwrap();
+        let mut typed = [0u8; 2];
+        terminal.read_exact(&mut typed).unwrap();
+        assert_eq!(&typed, b"y\n");
+    }
 
     #[test]
     fn the_english_and_the_chinese_run_each_get_their_language() {

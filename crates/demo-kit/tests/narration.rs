@@ -36,23 +36,6 @@ fn printed(speak: impl FnOnce()) -> String {
     text
 }
 
-/// A pseudo-terminal: (the side a program writes to, the side that reads).
-fn pty() -> (File, File) {
-    use nix::libc;
-    // SAFETY: plain libc calls; every returned descriptor is checked.
-    unsafe {
-        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
-        assert!(master >= 0, "posix_openpt");
-        assert_eq!(libc::grantpt(master), 0);
-        assert_eq!(libc::unlockpt(master), 0);
-        let mut name = [0 as libc::c_char; 128];
-        assert_eq!(libc::ptsname_r(master, name.as_mut_ptr(), name.len()), 0);
-        let slave = libc::open(name.as_ptr(), libc::O_RDWR | libc::O_NOCTTY);
-        assert!(slave >= 0, "opening the pty's terminal side");
-        (File::from_raw_fd(slave), File::from_raw_fd(master))
-    }
-}
-
 #[test]
 fn narration_is_printed_marked_and_coloured_only_on_a_terminal() {
     // Changing the environment is `unsafe` (edition 2024): another thread
@@ -89,7 +72,7 @@ fn narration_is_printed_marked_and_coloured_only_on_a_terminal() {
     assert_eq!(text, "");
 
     // On a terminal: colours, unless NO_COLOR is set to something.
-    let (terminal, _reader) = pty();
+    let (terminal, _reader) = demo_kit::testing::pty();
     let mut on_tty = Vec::new();
     for no_color in [None, Some(""), Some("1")] {
         match no_color {

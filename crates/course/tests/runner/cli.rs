@@ -104,7 +104,7 @@ fn text(out: &Output) -> String {
 /// The runner with a terminal on its stdin (a pseudo-terminal), on which
 /// `answer` and Enter are typed: what it printed, stdout then stderr.
 fn answered(scratch: &Path, args: &[&str], answer: &str) -> String {
-    let (terminal, mut keyboard) = pty();
+    let (terminal, mut keyboard) = demo_kit::testing::pty();
     writeln!(keyboard, "{answer}").unwrap();
     let mut child = runner(scratch, args)
         .stdin(terminal)
@@ -119,27 +119,6 @@ fn answered(scratch: &Path, args: &[&str], answer: &str) -> String {
         panic!("course {args:?} did not end after the answer {answer:?}");
     }
     text(&child.wait_with_output().unwrap())
-}
-
-/// A pseudo-terminal: (the terminal side a program reads, the side that types).
-fn pty() -> (std::fs::File, std::fs::File) {
-    use nix::libc;
-    use std::os::fd::FromRawFd;
-    // SAFETY: plain libc calls; every returned descriptor is checked.
-    unsafe {
-        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
-        assert!(master >= 0, "posix_openpt");
-        assert_eq!(libc::grantpt(master), 0);
-        assert_eq!(libc::unlockpt(master), 0);
-        let mut name = [0 as libc::c_char; 128];
-        assert_eq!(libc::ptsname_r(master, name.as_mut_ptr(), name.len()), 0);
-        let slave = libc::open(name.as_ptr(), libc::O_RDWR | libc::O_NOCTTY);
-        assert!(slave >= 0, "opening the pty's terminal side");
-        (
-            std::fs::File::from_raw_fd(slave),
-            std::fs::File::from_raw_fd(master),
-        )
-    }
 }
 
 fn copy_tree(from: &Path, to: &Path) {
